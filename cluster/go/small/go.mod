@@ -1,0 +1,3 @@
+module kdiag.local/cluster/small
+
+go 1.25.0
