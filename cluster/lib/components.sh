@@ -1,0 +1,188 @@
+# Start/stop/cleanup of the cluster's processes and host network state.
+# shellcheck shell=bash
+
+APT_PACKAGES=(containerd runc containernetworking-plugins iptables conntrack ipset busybox-static curl openssl ca-certificates iproute2 procps kmod)
+
+ensure_packages() {
+  local missing=() p
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    log "installing from Debian: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  command -v kubectl >/dev/null || die "kubectl is not on PATH"
+}
+
+# Host networking: forwarding, bridge netfilter, the Service-range blackhole
+# route and the rules that keep pod traffic on this machine.
+setup_host_network() {
+  sysctl -qw net.ipv4.ip_forward=1
+  [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]] || modprobe br_netfilter 2>/dev/null || true
+  sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null || log "warning: bridge-nf-call-iptables not available"
+  sysctl -qw net.bridge.bridge-nf-call-ip6tables=1 2>/dev/null || true
+  sysctl -qw net.ipv4.conf.all.route_localnet=1 2>/dev/null || true
+  # Un-translated traffic to the Service range goes nowhere (DNAT happens first).
+  ip route replace blackhole "$SERVICE_CIDR"
+  # hugetlb is compiled in but not mounted on this VM kind; kubelet looks for it.
+  if grep -qw hugetlb /proc/cgroups && ! mountpoint -q /sys/fs/cgroup/hugetlb; then
+    mkdir -p /sys/fs/cgroup/hugetlb && mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb 2>/dev/null || true
+  fi
+  local out; out=$(outward_if)
+  iptables -N KDIAG-EGRESS 2>/dev/null || iptables -F KDIAG-EGRESS
+  if [[ -n $out ]]; then
+    iptables -A KDIAG-EGRESS -s "$CLUSTER_CIDR" -o "$out" -j DROP
+  fi
+  # Anything from the pod range that is not going to the pod bridge or back to
+  # this host is dropped as well (belt and braces for other interfaces).
+  iptables -A KDIAG-EGRESS -s "$CLUSTER_CIDR" ! -o "$BRIDGE" -j DROP
+  iptables -C FORWARD -j KDIAG-EGRESS 2>/dev/null || iptables -I FORWARD 1 -j KDIAG-EGRESS
+}
+
+teardown_host_network() {
+  while iptables -D FORWARD -j KDIAG-EGRESS 2>/dev/null; do :; done
+  iptables -F KDIAG-EGRESS 2>/dev/null || true
+  iptables -X KDIAG-EGRESS 2>/dev/null || true
+  ip route del blackhole "$SERVICE_CIDR" 2>/dev/null || true
+  ip link del "$BRIDGE" 2>/dev/null || true
+  # kube-proxy's and kube-router's chains
+  local t c
+  for t in filter nat mangle; do
+    for c in $(iptables -t "$t" -S 2>/dev/null | awk '$1=="-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/) {print $2}'); do
+      iptables -t "$t" -S 2>/dev/null | grep -- "-j $c\b" | grep -v "^-N" | sed 's/^-A/-D/' | while read -r rule; do
+        # shellcheck disable=SC2086
+        iptables -t "$t" $rule 2>/dev/null || true
+      done
+    done
+    for c in $(iptables -t "$t" -S 2>/dev/null | awk '$1=="-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/) {print $2}'); do
+      iptables -t "$t" -F "$c" 2>/dev/null || true
+    done
+    for c in $(iptables -t "$t" -S 2>/dev/null | awk '$1=="-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/) {print $2}'); do
+      iptables -t "$t" -X "$c" 2>/dev/null || true
+    done
+  done
+  # kube-router's ipsets
+  for c in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-|kube-router)' || true); do ipset destroy "$c" 2>/dev/null || true; done
+  ip6tables -t filter -S >/dev/null 2>&1 || true
+}
+
+start_etcd() {
+  mkdir -p "$STATE/etcd"
+  start_bg etcd "$BIN/etcd" --name kdiag --data-dir "$STATE/etcd" \
+    --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
+    --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+    --initial-cluster kdiag=http://127.0.0.1:2380 --listen-metrics-urls http://127.0.0.1:2381 \
+    --quota-backend-bytes 8589934592 --unsafe-no-fsync --log-level warn
+  wait_until 60 "etcd health" curl -sf http://127.0.0.1:2381/health
+}
+
+start_apiserver() {
+  local ip=$1
+  start_bg kube-apiserver "$BIN/kube-apiserver" \
+    --advertise-address "$ip" --bind-address 0.0.0.0 --secure-port 6443 \
+    --etcd-servers http://127.0.0.1:2379 \
+    --service-cluster-ip-range "$SERVICE_CIDR" --service-node-port-range 30000-32767 \
+    --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+    --client-ca-file "$PKI/ca.crt" \
+    --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
+    --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+    --authorization-mode Node,RBAC --allow-privileged=true \
+    --audit-policy-file "$STATE/audit-policy.yaml" --audit-log-path "$LOGS/audit.log" \
+    --audit-log-maxsize 200 --audit-log-maxbackup 2 --audit-log-mode batch \
+    --max-requests-inflight 1000 --max-mutating-requests-inflight 500 \
+    --event-ttl 30m --profiling=false --v 1
+  wait_until 120 "kube-apiserver /readyz" kc get --raw /readyz
+}
+
+start_controllers() {
+  start_bg kube-controller-manager "$BIN/kube-controller-manager" \
+    --kubeconfig "$STATE/controller-manager.kubeconfig" \
+    --authentication-kubeconfig "$STATE/controller-manager.kubeconfig" \
+    --authorization-kubeconfig "$STATE/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 --leader-elect=false \
+    --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+    --use-service-account-credentials=true \
+    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+    --allocate-node-cidrs=true --cluster-cidr "$CLUSTER_CIDR" --node-cidr-mask-size 24 \
+    --service-cluster-ip-range "$SERVICE_CIDR" \
+    --kube-api-qps 300 --kube-api-burst 600 \
+    --concurrent-service-endpoint-syncs 10 --concurrent-deployment-syncs 10 \
+    --concurrent-replicaset-syncs 10 --concurrent-gc-syncs 30 \
+    --node-monitor-grace-period 40s --v 1
+  start_bg kube-scheduler "$BIN/kube-scheduler" --config "$STATE/scheduler.yaml" \
+    --authentication-kubeconfig "$STATE/scheduler.kubeconfig" \
+    --authorization-kubeconfig "$STATE/scheduler.kubeconfig" \
+    --bind-address 127.0.0.1 --v 1
+}
+
+start_containerd() {
+  start_bg containerd /usr/bin/containerd --config "$STATE/containerd/config.toml"
+  wait_until 60 "containerd socket" ctr --address "$CTR_SOCK" version
+}
+
+start_node() {
+  local ip=$1
+  mkdir -p "$STATE/kubelet-root"
+  start_bg kubelet "$BIN/kubelet" --config "$STATE/kubelet/config.yaml" \
+    --kubeconfig "$STATE/kubelet.kubeconfig" --root-dir "$STATE/kubelet-root" \
+    --hostname-override "$NODE_NAME" --node-ip "$ip" --v 1
+  start_bg kube-proxy "$BIN/kube-proxy" --config "$STATE/kube-proxy.yaml" --v 1
+}
+
+# Stop pods' containers through containerd, then every cluster process by pid,
+# then whatever is left in the pod cgroups; unmount and remove network state.
+stop_all() {
+  local p id
+  # Kubelet first, so it does not restart containers while we stop them.
+  for p in kwok kubelet kube-proxy; do stop_pid "$p"; done
+  if ctr --address "$CTR_SOCK" version >/dev/null 2>&1; then
+    for id in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true; done
+    sleep 1
+    for id in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks rm -f "$id" >/dev/null 2>&1 || true; done
+    for id in $(ctrk containers ls -q 2>/dev/null); do ctrk containers rm "$id" >/dev/null 2>&1 || true; done
+  fi
+  for p in kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do stop_pid "$p"; done
+  # Leftovers: processes of our binaries (any clone), shims, pod processes.
+  local round
+  for round in 1 2 3 4 5; do
+    local left; left=$( { cluster_pids; pod_pids; } | sort -un | grep -v "^$$\$" || true)
+    [[ -z $left ]] && break
+    # shellcheck disable=SC2086
+    kill -9 $left 2>/dev/null || true
+    sleep 1
+  done
+  # Mounts left by kubelet and containerd (reverse order, deepest first).
+  local m
+  for m in $(awk '{print $2}' /proc/mounts | grep -E "^($STATE|/run/kdiag)" | sort -r); do
+    umount -l "$m" 2>/dev/null || true
+  done
+  # Network namespaces made by CNI for pods.
+  for m in /var/run/netns/cni-*; do
+    [[ -e $m ]] || continue
+    umount "$m" 2>/dev/null || true
+    rm -f "$m"
+  done
+  rm -rf "$STATE/cni/ipam" /var/lib/cni/results/kdiag-* /run/kdiag/containerd /run/kdiag/runc
+  # Pod cgroups (empty now).
+  local c
+  for c in /sys/fs/cgroup/*/kubepods; do
+    [[ -d $c ]] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+  rm -f "$RUN"/*.pid
+}
+
+stop_pid() {
+  local name=$1 f=$RUN/$1.pid pid i
+  [[ -f $f ]] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+    log "stopped $name (pid $pid)"
+  fi
+  rm -f "$f"
+}
