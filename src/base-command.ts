@@ -1,0 +1,134 @@
+// Conventions every command shares, written once: kubectl's flags, the output contract,
+// exit codes and error handling. Heavy modules (client-node) load only inside run().
+import { Command, Flags, Interfaces } from '@oclif/core';
+import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_FINDINGS, KdiagError, redact } from './errors.js';
+import type { ClusterClient } from './cluster/client.js';
+import { renderFindings, renderJson, renderYaml, summaryLine } from './report/render.js';
+import { makeStyle, type Style } from './report/style.js';
+import { renderTable } from './report/table.js';
+import { atOrAbove, SEVERITIES, type Report, type Severity } from './report/types.js';
+import { dnsLabel, duration } from './validate.js';
+
+export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof KdiagCommand)['baseFlags'] & T['flags']>;
+export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number] | 'junit' | 'markdown';
+
+export const EXIT_CODES_TEXT = EXIT_CODES_HELP.map(([code, text]) => `  ${code}  ${text}`).join('\n');
+
+export abstract class KdiagCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    kubeconfig: Flags.string({ description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).', helpGroup: 'CLUSTER' }),
+    context: Flags.string({ description: 'The kubeconfig context to use.', helpGroup: 'CLUSTER' }),
+    namespace: Flags.string({ char: 'n', description: "Namespace to inspect (default: the context's namespace, else default).", helpGroup: 'CLUSTER' }),
+    'all-namespaces': Flags.boolean({ char: 'A', description: 'Inspect all namespaces.', default: false, helpGroup: 'CLUSTER' }),
+    'request-timeout': Flags.string({ description: 'Time limit for each API request (e.g. 30s, 1m; 0 for none).', default: '30s', helpGroup: 'CLUSTER' }),
+    output: Flags.string({ char: 'o', description: 'Output format: table, wide, json or yaml.', default: 'table', helpGroup: 'OUTPUT' }),
+    'no-headers': Flags.boolean({ description: 'Print tables without the header row.', default: false, helpGroup: 'OUTPUT' }),
+    'fail-on': Flags.option({ options: SEVERITIES, description: 'Exit 1 when a finding of this severity or worse is found.', default: 'error' as Severity, helpGroup: 'OUTPUT' })(),
+    'no-color': Flags.boolean({ description: 'Never colour the output (NO_COLOR is honoured too).', default: false, helpGroup: 'OUTPUT' }),
+    debug: Flags.boolean({ description: 'Log API requests and error details to stderr (credentials redacted).', default: false, helpGroup: 'OUTPUT' }),
+  };
+
+  /** Output formats this command accepts beyond table/wide/json/yaml. */
+  static extraOutputs: readonly string[] = [];
+
+  protected flags!: Flags<T>;
+  protected args!: Args<T>;
+  protected style!: Style;
+  private clientInstance?: ClusterClient;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse(this.kdiagCtor as unknown as Interfaces.Input<Flags<T>, Flags<T>, Args<T>> as never);
+    this.flags = flags as Flags<T>;
+    this.args = args as Args<T>;
+    this.style = makeStyle(!this.flags['no-color']);
+    const allowed = [...OUTPUT_FORMATS, ...(this.kdiagCtor as unknown as typeof KdiagCommand).extraOutputs];
+    if (!allowed.includes(this.flags.output)) {
+      throw new KdiagError(`unknown output format "${this.flags.output}": use one of ${allowed.join(', ')}`);
+    }
+    if (this.flags.namespace !== undefined) dnsLabel(this.flags.namespace, 'namespace');
+    duration(this.flags['request-timeout']);
+  }
+
+  protected get output(): OutputFormat {
+    return this.flags.output as OutputFormat;
+  }
+
+  /** The connected client (kubeconfig loaded lazily, with client-node, on first use). */
+  protected async client(): Promise<ClusterClient> {
+    if (!this.clientInstance) {
+      const { ClusterClient } = await import('./cluster/client.js');
+      this.clientInstance = new ClusterClient({
+        kubeconfig: this.flags.kubeconfig,
+        context: this.flags.context,
+        requestTimeoutMs: duration(this.flags['request-timeout']),
+        debug: this.flags.debug ? (line) => process.stderr.write(`${redact(line)}\n`) : undefined,
+      });
+    }
+    return this.clientInstance;
+  }
+
+  /** The namespace to scope to, or undefined for -A. */
+  protected async namespaceScope(): Promise<string | undefined> {
+    if (this.flags['all-namespaces']) return undefined;
+    return this.flags.namespace ?? (await this.client()).defaultNamespace;
+  }
+
+  protected terminalWidth(): number | undefined {
+    return process.stdout.isTTY ? process.stdout.columns || 80 : undefined;
+  }
+
+  protected table(head: string[], rows: string[][]): string {
+    return renderTable(head, rows, { noHeaders: this.flags['no-headers'], width: this.terminalWidth() });
+  }
+
+  /**
+   * Prints the report in the chosen format and exits 1 when a finding is at or above
+   * --fail-on. `human` renders table/wide output (findings are appended after it).
+   */
+  protected async emit(report: Report, human: (wide: boolean) => string, options: { findings?: boolean } = {}): Promise<void> {
+    switch (this.output) {
+      case 'json':
+        this.log(renderJson(report));
+        break;
+      case 'yaml':
+        this.log(await renderYaml(report));
+        break;
+      default: {
+        const body = human(this.output === 'wide');
+        if (body) this.log(body);
+        if (options.findings !== false) {
+          const list = renderFindings(report.findings, this.style);
+          if (list) this.log(`\n${list}\n\n${summaryLine(report.findings)}`);
+        }
+      }
+    }
+    if (atOrAbove(report.findings, this.flags['fail-on'] as Severity).length > 0) this.exit(EXIT_FINDINGS);
+  }
+
+  private get kdiagCtor(): typeof KdiagCommand {
+    return this.constructor as typeof KdiagCommand;
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // this.exit() throws an ExitError that oclif turns into the exit code: let it through.
+    if (err.oclif?.exit !== undefined && err.name === 'ExitError') throw err;
+    const debug = this.flags?.debug ?? process.argv.includes('--debug');
+    if (err instanceof KdiagError) {
+      if (debug && err.detail) process.stderr.write(`${err.detail}\n`);
+      this.logToStderr(`kdiag: ${err.message}`);
+      this.exit(err.exitCode);
+    }
+    // oclif's own parse errors (unknown flag, missing argument, bad option value).
+    if (err.oclif?.exit !== undefined || /Nonexistent flag|Unexpected argument|Expected --|Missing required|Missing \d+ required/.test(err.message)) {
+      this.logToStderr(`kdiag: ${err.message.split('\n')[0]}\nSee '${this.config.bin} ${this.id ?? ''} --help'.`.replace('  --help', ' --help'));
+      this.exit(EXIT_FAILURE);
+    }
+    if (debug) process.stderr.write(`${redact(err.stack ?? String(err))}\n`);
+    this.logToStderr(`kdiag: unexpected failure: ${redact(err.message.split('\n')[0] ?? '')} (rerun with --debug for details)`);
+    this.exit(EXIT_FAILURE);
+  }
+}

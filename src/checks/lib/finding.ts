@@ -1,0 +1,28 @@
+import { CODES, type Code } from '../../report/codes.js';
+import type { Finding, ObjectRef, Severity } from '../../report/types.js';
+
+interface FindingText {
+  message: string;
+  cause: string;
+  fix: string;
+  /** Overrides the catalogue's severity (e.g. a grace period turns an error into info). */
+  severity?: Severity;
+}
+
+/** A finding for `code`: check and severity come from the catalogue, so they cannot drift. */
+export function finding(code: Code, object: ObjectRef, text: FindingText): Finding {
+  const info = CODES[code];
+  return {
+    code,
+    check: info.check,
+    severity: text.severity ?? info.severity,
+    object,
+    message: text.message,
+    cause: text.cause,
+    fix: text.fix,
+  };
+}
+
+export function refOf(kind: string, obj: { metadata?: { namespace?: string; name?: string } }): ObjectRef {
+  return { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' };
+}

@@ -1,0 +1,210 @@
+// The only module family (src/cluster/*) that imports @kubernetes/client-node.
+// Everything that talks to the API goes through ClusterClient.call(): one place for
+// per-request timeouts, bounded retries on 429/5xx (honouring Retry-After), request
+// counting for --debug and benchmarks, and mapping failures to one sentence.
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  NetworkingV1Api,
+  VersionApi,
+  BatchV1Api,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import { KdiagError } from '../errors.js';
+import type { Kind, KindMap } from '../snapshot.js';
+import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';
+import { loadKubeConfig, type ConnectOptions } from './kubeconfig.js';
+
+export interface ClientOptions extends ConnectOptions {
+  /** Per-request timeout in milliseconds; 0 disables it. */
+  requestTimeoutMs?: number;
+  /** Called with one line per request when --debug is on. */
+  debug?: (line: string) => void;
+  /** Retries after the first attempt on 429/5xx. */
+  maxRetries?: number;
+  /** Page size for list calls (kubectl uses 500). */
+  pageSize?: number;
+  /** Cap on a single Retry-After wait, in milliseconds. */
+  maxRetryAfterMs?: number;
+}
+
+type PromiseMiddleware = {
+  pre: (ctx: { setSignal(s: AbortSignal): void; getUrl(): string; getHttpMethod(): string }) => Promise<unknown>;
+  post: (rsp: { httpStatusCode: number }) => Promise<unknown>;
+};
+
+/** The options argument every generated API method takes last. */
+export type ApiOptions = Parameters<CoreV1Api['readNamespace']>[1];
+
+interface ResourceInfo {
+  group: string;
+  resource: string;
+  namespaced: boolean;
+  api: 'core' | 'discovery' | 'networking' | 'apps';
+  listAll: string;
+  listNamespaced?: string;
+  fieldSelector?: string;
+}
+
+export const RESOURCES: Record<Kind, ResourceInfo> = {
+  namespaces: { group: '', resource: 'namespaces', namespaced: false, api: 'core', listAll: 'listNamespace' },
+  nodes: { group: '', resource: 'nodes', namespaced: false, api: 'core', listAll: 'listNode' },
+  services: { group: '', resource: 'services', namespaced: true, api: 'core', listAll: 'listServiceForAllNamespaces', listNamespaced: 'listNamespacedService' },
+  endpoints: { group: '', resource: 'endpoints', namespaced: true, api: 'core', listAll: 'listEndpointsForAllNamespaces', listNamespaced: 'listNamespacedEndpoints' },
+  pods: { group: '', resource: 'pods', namespaced: true, api: 'core', listAll: 'listPodForAllNamespaces', listNamespaced: 'listNamespacedPod' },
+  tlssecrets: { group: '', resource: 'secrets', namespaced: true, api: 'core', listAll: 'listSecretForAllNamespaces', listNamespaced: 'listNamespacedSecret', fieldSelector: 'type=kubernetes.io/tls' },
+  endpointslices: { group: 'discovery.k8s.io', resource: 'endpointslices', namespaced: true, api: 'discovery', listAll: 'listEndpointSliceForAllNamespaces', listNamespaced: 'listNamespacedEndpointSlice' },
+  ingresses: { group: 'networking.k8s.io', resource: 'ingresses', namespaced: true, api: 'networking', listAll: 'listIngressForAllNamespaces', listNamespaced: 'listNamespacedIngress' },
+  ingressclasses: { group: 'networking.k8s.io', resource: 'ingressclasses', namespaced: false, api: 'networking', listAll: 'listIngressClass' },
+  networkpolicies: { group: 'networking.k8s.io', resource: 'networkpolicies', namespaced: true, api: 'networking', listAll: 'listNetworkPolicyForAllNamespaces', listNamespaced: 'listNamespacedNetworkPolicy' },
+  daemonsets: { group: 'apps', resource: 'daemonsets', namespaced: true, api: 'apps', listAll: 'listDaemonSetForAllNamespaces', listNamespaced: 'listNamespacedDaemonSet' },
+  deployments: { group: 'apps', resource: 'deployments', namespaced: true, api: 'apps', listAll: 'listDeploymentForAllNamespaces', listNamespaced: 'listNamespacedDeployment' },
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ClusterClient {
+  readonly kc: KubeConfig;
+  readonly server: string;
+  readonly contextName: string;
+  /** The context's namespace, else `default`. */
+  readonly defaultNamespace: string;
+  readonly core: CoreV1Api;
+  readonly discovery: DiscoveryV1Api;
+  readonly networking: NetworkingV1Api;
+  readonly apps: AppsV1Api;
+  readonly batch: BatchV1Api;
+  readonly authorization: AuthorizationV1Api;
+  readonly custom: CustomObjectsApi;
+  readonly version: VersionApi;
+  /** Requests sent (including retries), per `verb resource`. */
+  readonly requestCounts = new Map<string, number>();
+  private readonly options: Required<Pick<ClientOptions, 'requestTimeoutMs' | 'maxRetries' | 'pageSize' | 'maxRetryAfterMs'>> & ClientOptions;
+
+  constructor(options: ClientOptions = {}) {
+    this.options = { requestTimeoutMs: 30_000, maxRetries: 4, pageSize: 500, maxRetryAfterMs: 10_000, ...options };
+    const loaded = loadKubeConfig(options);
+    this.kc = loaded.kc;
+    this.server = loaded.server;
+    this.contextName = loaded.contextName;
+    this.defaultNamespace = loaded.namespace;
+    try {
+      this.core = this.kc.makeApiClient(CoreV1Api);
+      this.discovery = this.kc.makeApiClient(DiscoveryV1Api);
+      this.networking = this.kc.makeApiClient(NetworkingV1Api);
+      this.apps = this.kc.makeApiClient(AppsV1Api);
+      this.batch = this.kc.makeApiClient(BatchV1Api);
+      this.authorization = this.kc.makeApiClient(AuthorizationV1Api);
+      this.custom = this.kc.makeApiClient(CustomObjectsApi);
+      this.version = this.kc.makeApiClient(VersionApi);
+    } catch (err) {
+      throw new KdiagError(`cannot use the server address ${this.server} of context "${this.contextName}": ${(err as Error).message}`);
+    }
+  }
+
+  /** Per-call options: the request timeout and the request log. Pass as the last argument of an API method. */
+  requestOptions(): ApiOptions {
+    const { requestTimeoutMs, debug } = this.options;
+    const started = new Map<unknown, number>();
+    const options: { middleware: PromiseMiddleware[]; middlewareMergeStrategy: 'append' } = {
+      middlewareMergeStrategy: 'append',
+      middleware: [
+        {
+          pre: async (ctx) => {
+            if (requestTimeoutMs > 0) ctx.setSignal(AbortSignal.timeout(requestTimeoutMs));
+            started.set(ctx, Date.now());
+            debug?.(`→ ${ctx.getHttpMethod()} ${ctx.getUrl()}`);
+            return ctx;
+          },
+          post: async (rsp) => {
+            debug?.(`← ${rsp.httpStatusCode}`);
+            return rsp;
+          },
+        },
+      ],
+    };
+    // The object-style API forwards these to the promise API, which takes promise middleware;
+    // its declared type says observable middleware, hence the cast.
+    return options as unknown as ApiOptions;
+  }
+
+  /**
+   * Runs one API call with bounded retries on 429 and 5xx (Retry-After honoured, capped),
+   * and maps a final failure to a KdiagError naming the verb, resource and namespace.
+   */
+  async call<T>(target: RequestTarget, fn: (options: ApiOptions) => Promise<T>): Promise<T> {
+    const key = `${target.verb} ${target.group ? `${target.resource}.${target.group}` : target.resource}`;
+    for (let attempt = 0; ; attempt++) {
+      this.requestCounts.set(key, (this.requestCounts.get(key) ?? 0) + 1);
+      try {
+        return await fn(this.requestOptions());
+      } catch (err) {
+        if (attempt >= this.options.maxRetries || !isRetryable(err)) {
+          throw toKdiagError(err, this.server, target, this.options.requestTimeoutMs);
+        }
+        const wait = this.retryDelay(err, attempt);
+        this.options.debug?.(`retrying ${key} in ${wait} ms (${isApiError(err) ? err.code : 'connection reset'})`);
+        await sleep(wait);
+      }
+    }
+  }
+
+  private retryDelay(err: unknown, attempt: number): number {
+    if (isApiError(err)) {
+      const header = err.headers?.['retry-after'] ?? err.headers?.['Retry-After'];
+      const secs = header !== undefined ? Number(header) : NaN;
+      if (Number.isFinite(secs) && secs >= 0) return Math.min(secs * 1000, this.options.maxRetryAfterMs);
+    }
+    return Math.min(200 * 2 ** attempt, 3_000);
+  }
+
+  /** Lists every object of a kind, following `continue` tokens page by page. */
+  async list<K extends Kind>(kind: K, namespace?: string): Promise<KindMap[K][]> {
+    const info = RESOURCES[kind];
+    const api = this[info.api] as unknown as Record<string, (param: object, options: ApiOptions) => Promise<{ items: KindMap[K][]; metadata?: { _continue?: string } }>>;
+    const scoped = info.namespaced && namespace !== undefined;
+    const method = scoped ? info.listNamespaced! : info.listAll;
+    const target: RequestTarget = { verb: 'list', resource: info.resource, group: info.group || undefined, namespace: scoped ? namespace : undefined };
+    const items: KindMap[K][] = [];
+    let cont: string | undefined;
+    do {
+      const param = {
+        ...(scoped ? { namespace } : {}),
+        limit: this.options.pageSize,
+        ...(cont ? { _continue: cont } : {}),
+        ...(info.fieldSelector ? { fieldSelector: info.fieldSelector } : {}),
+      };
+      const page = await this.call(target, (options) => api[method]!.call(api, param, options));
+      for (const item of page.items) items.push(item);
+      cont = page.metadata?._continue || undefined;
+    } while (cont);
+    return items;
+  }
+
+  /** Fails with "namespace X not found" when it does not exist; silent when kdiag may not read namespaces. */
+  async assertNamespace(namespace: string): Promise<void> {
+    try {
+      await this.call({ verb: 'get', resource: 'namespaces', name: namespace }, (o) => this.core.readNamespace({ name: namespace }, o));
+    } catch (err) {
+      if (err instanceof KdiagError && /\(404\)|not found/.test(err.message)) {
+        throw new KdiagError(`namespace ${namespace} not found`);
+      }
+      if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return;
+      throw err;
+    }
+  }
+
+  async serverVersion(): Promise<string> {
+    const info = await this.call({ verb: 'get', resource: 'version' }, (o) => this.version.getCode(o));
+    return info.gitVersion;
+  }
+
+  totalRequests(): number {
+    let n = 0;
+    for (const v of this.requestCounts.values()) n += v;
+    return n;
+  }
+}

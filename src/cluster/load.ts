@@ -1,0 +1,51 @@
+// Loads one Snapshot: every requested kind listed once (paged), all kinds in parallel.
+import { KdiagError } from '../errors.js';
+import { emptySnapshot, type Kind, type Snapshot } from '../snapshot.js';
+import type { ClusterClient } from './client.js';
+
+export interface LoadOptions {
+  /** Scope to one namespace; undefined lists all namespaces. */
+  namespace?: string;
+  /**
+   * Record kinds that cannot be listed because of RBAC in `unavailable` instead of failing
+   * (used by `kdiag check`, which skips only the checks that need them).
+   */
+  tolerateForbidden?: boolean;
+  /** Called as each kind finishes (progress output). */
+  onKind?: (kind: Kind, count: number) => void;
+}
+
+export async function loadSnapshot(client: ClusterClient, kinds: readonly Kind[], options: LoadOptions = {}): Promise<Snapshot> {
+  const snapshot = emptySnapshot({ namespace: options.namespace, now: new Date() });
+  const wanted = [...new Set(kinds)];
+  const tasks: Promise<void>[] = wanted.map(async (kind) => {
+    try {
+      const items = await client.list(kind, options.namespace);
+      (snapshot[kind] as unknown[]) = items;
+      snapshot.loaded.push(kind);
+      options.onKind?.(kind, items.length);
+    } catch (err) {
+      // discovery.k8s.io absent (very old clusters): fall back to core/v1 Endpoints.
+      if (kind === 'endpointslices' && err instanceof KdiagError && /not found \(404\)/.test(err.message)) {
+        snapshot.endpoints = await client.list('endpoints', options.namespace);
+        snapshot.loaded.push('endpoints');
+        snapshot.unavailable.endpointslices = 'the discovery.k8s.io/v1 API is not served; used core/v1 Endpoints';
+        return;
+      }
+      if (options.tolerateForbidden && err instanceof KdiagError && /403 Forbidden/.test(err.message)) {
+        snapshot.unavailable[kind] = err.message;
+        return;
+      }
+      throw err;
+    }
+  });
+  if (options.namespace) tasks.push(client.assertNamespace(options.namespace));
+  // Settle everything so no request is left running, then report the first failure.
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    const nsMissing = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && /^namespace .* not found$/.test(String((r.reason as Error).message)));
+    throw (nsMissing ?? failed).reason;
+  }
+  return snapshot;
+}

@@ -1,0 +1,99 @@
+// The one in-memory copy of the cluster that checks read. Each kind is listed once per
+// run (paged) by src/cluster/load.ts; checks are pure functions over this object.
+import type {
+  V1DaemonSet,
+  V1Deployment,
+  V1EndpointSlice,
+  V1Endpoints,
+  V1Ingress,
+  V1IngressClass,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1Node,
+  V1Pod,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
+
+export interface KindMap {
+  namespaces: V1Namespace;
+  nodes: V1Node;
+  services: V1Service;
+  endpointslices: V1EndpointSlice;
+  endpoints: V1Endpoints;
+  pods: V1Pod;
+  ingresses: V1Ingress;
+  ingressclasses: V1IngressClass;
+  networkpolicies: V1NetworkPolicy;
+  /** Only Secrets of type kubernetes.io/tls (for certificate checks). */
+  tlssecrets: V1Secret;
+  daemonsets: V1DaemonSet;
+  deployments: V1Deployment;
+}
+
+export type Kind = keyof KindMap;
+
+export const KINDS: readonly Kind[] = [
+  'namespaces',
+  'nodes',
+  'services',
+  'endpointslices',
+  'endpoints',
+  'pods',
+  'ingresses',
+  'ingressclasses',
+  'networkpolicies',
+  'tlssecrets',
+  'daemonsets',
+  'deployments',
+];
+
+export type Objects = { [K in Kind]: KindMap[K][] };
+
+export interface Snapshot extends Objects {
+  /** The namespace the run is scoped to; undefined means all namespaces. */
+  namespace?: string;
+  /** When the snapshot was taken (ages are measured against it, so checks stay pure). */
+  now: Date;
+  /** Kinds that were listed. */
+  loaded: Kind[];
+  /** Kinds that could not be listed, with the reason (e.g. forbidden). */
+  unavailable: Partial<Record<Kind, string>>;
+}
+
+export function emptySnapshot(partial: Partial<Snapshot> = {}): Snapshot {
+  const base = Object.fromEntries(KINDS.map((k) => [k, []])) as unknown as Objects;
+  return { ...base, now: new Date(), loaded: [], unavailable: {}, ...partial };
+}
+
+/** Builds a snapshot from plain objects (fixtures, tests): kinds are taken from `kind:`. */
+const KIND_OF: Record<string, Kind> = {
+  Namespace: 'namespaces',
+  Node: 'nodes',
+  Service: 'services',
+  EndpointSlice: 'endpointslices',
+  Endpoints: 'endpoints',
+  Pod: 'pods',
+  Ingress: 'ingresses',
+  IngressClass: 'ingressclasses',
+  NetworkPolicy: 'networkpolicies',
+  Secret: 'tlssecrets',
+  DaemonSet: 'daemonsets',
+  Deployment: 'deployments',
+};
+
+export function snapshotOf(objects: readonly { kind?: string }[], partial: Partial<Snapshot> = {}): Snapshot {
+  const snap = emptySnapshot(partial);
+  for (const obj of objects) {
+    const kind = obj.kind ? KIND_OF[obj.kind] : undefined;
+    if (!kind) throw new Error(`snapshotOf: unsupported kind ${obj.kind}`);
+    (snap[kind] as unknown[]).push(obj);
+    if (!snap.loaded.includes(kind)) snap.loaded.push(kind);
+  }
+  if (!partial.loaded) snap.loaded = [...KINDS];
+  return snap;
+}
+
+export function inNamespace<T extends { metadata?: { namespace?: string } }>(items: readonly T[], namespace: string): T[] {
+  return items.filter((i) => i.metadata?.namespace === namespace);
+}
