@@ -1,0 +1,197 @@
+// Helpers for end-to-end tests against kdiag's local cluster (see cluster/README.md).
+// Every call targets the local cluster's API through its admin kubeconfig; pods
+// created by tests only ever talk to cluster Services and Pods.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  /** Kill the child after this long (default 120 s). */
+  timeoutMs?: number;
+  /** Written to the child's stdin. */
+  input?: string;
+  /** Extra environment variables. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Local images, built by cluster/up.sh and imported into containerd. */
+export const IMAGES = {
+  busybox: 'docker.io/library/busybox:1.36',
+  curl: 'docker.io/curlimages/curl:8.11.1',
+  backend: 'kdiag.local/backend:1.0',
+} as const;
+
+/** The admin kubeconfig of the local cluster: $KDIAG_E2E_KUBECONFIG, else the state dir's. */
+export function kubeconfigPath(): string {
+  if (process.env.KDIAG_E2E_KUBECONFIG) return process.env.KDIAG_E2E_KUBECONFIG;
+  const state = process.env.KDIAG_STATE ?? '/var/lib/kdiag/cluster';
+  return join(state, 'kubeconfig');
+}
+
+export function clusterAvailable(): boolean {
+  return existsSync(kubeconfigPath());
+}
+
+function run(file: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      file,
+      args,
+      {
+        env: { ...process.env, NO_COLOR: '1', ...opts.env },
+        timeout: opts.timeoutMs ?? 120_000,
+        maxBuffer: 256 * 1024 * 1024,
+        cwd: REPO_ROOT,
+      },
+      (error, stdout, stderr) => {
+        let code = 0;
+        if (error) {
+          const c = (error as { code?: unknown }).code;
+          code = typeof c === 'number' ? c : 124; // 124: killed (timeout) or could not start
+        }
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+  });
+}
+
+/** `kubectl --kubeconfig <local cluster> ...args` */
+export function kubectl(args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return run('kubectl', ['--kubeconfig', kubeconfigPath(), ...args], opts);
+}
+
+/** kubectl with `-o json`, parsed; throws with stderr when kubectl fails. */
+export async function kubectlJson<T = any>(args: string[], opts: ExecOptions = {}): Promise<T> {
+  const r = await kubectl([...args, '-o', 'json'], opts);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Applies a manifest given as text (YAML or JSON). */
+export async function apply(manifest: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  const r = await kubectl(['apply', '-f', '-'], { ...opts, input: manifest });
+  if (r.code !== 0) throw new Error(`kubectl apply failed (${r.code}): ${r.stderr}`);
+  return r;
+}
+
+/** The real kdiag binary (`node bin/run.js ...args --kubeconfig <local cluster>`), with this Node. */
+export function runKdiag(args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return run(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args, '--kubeconfig', kubeconfigPath()], {
+    timeoutMs: 180_000,
+    ...opts,
+  });
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  description?: string;
+}
+
+/** Polls `check` until it returns a value other than undefined/false/null; returns that value. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false | null> | T | undefined | false | null,
+  opts: WaitOptions = {},
+): Promise<T> {
+  const timeout = opts.timeoutMs ?? 120_000;
+  const interval = opts.intervalMs ?? 1_000;
+  const end = Date.now() + timeout;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false && v !== null) return v as T;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() >= end) {
+      const why = lastError instanceof Error ? `: ${lastError.message}` : '';
+      throw new Error(`timed out after ${timeout} ms waiting for ${opts.description ?? 'condition'}${why}`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Waits until a Deployment/StatefulSet/DaemonSet has rolled out. */
+export async function waitForRollout(namespace: string, workload: string, timeoutMs = 180_000): Promise<void> {
+  const r = await kubectl(['-n', namespace, 'rollout', 'status', workload, `--timeout=${Math.round(timeoutMs / 1000)}s`], {
+    timeoutMs: timeoutMs + 10_000,
+  });
+  if (r.code !== 0) throw new Error(`rollout of ${namespace}/${workload} failed: ${r.stderr || r.stdout}`);
+}
+
+export async function ensureNamespace(name: string): Promise<void> {
+  const r = await kubectl(['create', 'namespace', name]);
+  if (r.code !== 0 && !/AlreadyExists/.test(r.stderr)) throw new Error(r.stderr);
+}
+
+export async function deleteNamespace(name: string, wait = false): Promise<void> {
+  await kubectl(['delete', 'namespace', name, '--ignore-not-found', `--wait=${wait}`], { timeoutMs: 180_000 });
+}
+
+export interface PodRun extends ExecResult {
+  /** The pod's final phase (Succeeded, Failed) or the last one seen. */
+  phase: string;
+  /** The pod's log. */
+  log: string;
+}
+
+/**
+ * Runs a one-shot pod (`restartPolicy: Never`) with `sh -c script` in `image`,
+ * waits until it has finished, returns its phase and log, and deletes it.
+ */
+export async function runPod(
+  namespace: string,
+  name: string,
+  script: string,
+  opts: {
+    image?: string;
+    timeoutMs?: number;
+    labels?: Record<string, string>;
+    /** The container's securityContext. */
+    securityContext?: Record<string, unknown>;
+  } = {},
+): Promise<PodRun> {
+  const image = opts.image ?? IMAGES.busybox;
+  await kubectl(['-n', namespace, 'delete', 'pod', name, '--ignore-not-found', '--grace-period=0', '--force']);
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { 'app.kubernetes.io/part-of': 'kdiag-e2e', ...opts.labels } },
+    spec: {
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 0,
+      containers: [
+        {
+          name: 'main',
+          image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', script],
+          resources: { requests: { cpu: '5m', memory: '8Mi' }, limits: { memory: '64Mi' } },
+          ...(opts.securityContext ? { securityContext: opts.securityContext } : {}),
+        },
+      ],
+    },
+  };
+  await apply(JSON.stringify(pod));
+  const phase = await waitFor(
+    async () => {
+      const r = await kubectl(['-n', namespace, 'get', 'pod', name, '-o', 'jsonpath={.status.phase}']);
+      return r.stdout === 'Succeeded' || r.stdout === 'Failed' ? r.stdout : undefined;
+    },
+    { timeoutMs: opts.timeoutMs ?? 120_000, description: `pod ${namespace}/${name} to finish` },
+  );
+  const logs = await kubectl(['-n', namespace, 'logs', name]);
+  await kubectl(['-n', namespace, 'delete', 'pod', name, '--wait=false']);
+  return { ...logs, phase, log: logs.stdout };
+}
