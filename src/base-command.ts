@@ -115,7 +115,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // this.exit() throws an ExitError that oclif turns into the exit code: let it through.
-    if (err.oclif?.exit !== undefined && err.name === 'ExitError') throw err;
+    if ((err as { code?: string }).code === 'EEXIT') throw err;
     const debug = this.flags?.debug ?? process.argv.includes('--debug');
     if (err instanceof KdiagError) {
       if (debug && err.detail) process.stderr.write(`${err.detail}\n`);

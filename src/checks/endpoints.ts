@@ -130,20 +130,31 @@ function endpointRows(slices: readonly V1EndpointSlice[], servicePortNames: Set<
   return [...rows.values()];
 }
 
+/** How alike two label values are: shared prefix, plus a bonus when one contains the other. */
+function similarity(a: string, b: string): number {
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  return prefix + (a.includes(b) || b.includes(a) ? 100 : 0);
+}
+
+/** Label sets of Pods that share the selector's keys, most alike first ("did you mean"). */
 function nearestPods(selector: Record<string, string>, pods: readonly V1Pod[]): { labels: string; count: number }[] {
   const keys = Object.keys(selector);
-  const candidates = new Map<string, number>();
+  const candidates = new Map<string, { count: number; shared: number; score: number }>();
   for (const pod of pods) {
     const labels = pod.metadata?.labels ?? {};
     const shared = keys.filter((k) => k in labels);
     if (shared.length === 0) continue;
-    const text = formatMap(Object.fromEntries(keys.filter((k) => k in labels).map((k) => [k, labels[k]!])));
-    candidates.set(text, (candidates.get(text) ?? 0) + 1);
+    const text = formatMap(Object.fromEntries(shared.map((k) => [k, labels[k]!])));
+    const score = shared.reduce((n, k) => n + similarity(selector[k]!, labels[k]!), 0);
+    const c = candidates.get(text);
+    if (c) c.count++;
+    else candidates.set(text, { count: 1, shared: shared.length, score });
   }
   return [...candidates.entries()]
-    .map(([labels, count]) => ({ labels, count }))
-    .sort((a, b) => b.labels.split(',').length - a.labels.split(',').length || b.count - a.count)
-    .slice(0, 3);
+    .sort(([, a], [, b]) => b.shared - a.shared || b.score - a.score || b.count - a.count)
+    .slice(0, 3)
+    .map(([labels, c]) => ({ labels, count: c.count }));
 }
 
 function podRow(pod: V1Pod): PodRow {

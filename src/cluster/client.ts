@@ -11,6 +11,7 @@ import {
   NetworkingV1Api,
   VersionApi,
   BatchV1Api,
+  Observable,
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { KdiagError } from '../errors.js';
@@ -31,9 +32,10 @@ export interface ClientOptions extends ConnectOptions {
   maxRetryAfterMs?: number;
 }
 
-type PromiseMiddleware = {
-  pre: (ctx: { setSignal(s: AbortSignal): void; getUrl(): string; getHttpMethod(): string }) => Promise<unknown>;
-  post: (rsp: { httpStatusCode: number }) => Promise<unknown>;
+type RequestContextLike = { setSignal(s: AbortSignal): void; getUrl(): string; getHttpMethod(): string };
+type Middleware = {
+  pre: (ctx: RequestContextLike) => Observable<RequestContextLike>;
+  post: (rsp: { httpStatusCode: number }) => Observable<{ httpStatusCode: number }>;
 };
 
 /** The options argument every generated API method takes last. */
@@ -108,26 +110,22 @@ export class ClusterClient {
   /** Per-call options: the request timeout and the request log. Pass as the last argument of an API method. */
   requestOptions(): ApiOptions {
     const { requestTimeoutMs, debug } = this.options;
-    const started = new Map<unknown, number>();
-    const options: { middleware: PromiseMiddleware[]; middlewareMergeStrategy: 'append' } = {
+    const options: { middleware: Middleware[]; middlewareMergeStrategy: 'append' } = {
       middlewareMergeStrategy: 'append',
       middleware: [
         {
-          pre: async (ctx) => {
+          pre: (ctx) => {
             if (requestTimeoutMs > 0) ctx.setSignal(AbortSignal.timeout(requestTimeoutMs));
-            started.set(ctx, Date.now());
             debug?.(`→ ${ctx.getHttpMethod()} ${ctx.getUrl()}`);
-            return ctx;
+            return new Observable(Promise.resolve(ctx));
           },
-          post: async (rsp) => {
+          post: (rsp) => {
             debug?.(`← ${rsp.httpStatusCode}`);
-            return rsp;
+            return new Observable(Promise.resolve(rsp));
           },
         },
       ],
     };
-    // The object-style API forwards these to the promise API, which takes promise middleware;
-    // its declared type says observable middleware, hence the cast.
     return options as unknown as ApiOptions;
   }
 

@@ -96,9 +96,20 @@ function describeTarget(t: RequestTarget): string {
   return `\`${t.verb}\` on \`${resource}\`${t.name ? ` (${t.name})` : ''}${where}`;
 }
 
+/** The error and its causes, for --debug. */
+export function describeChain(err: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  for (let depth = 0; cur && depth < 6; depth++) {
+    parts.push(cur instanceof Error ? `${depth ? 'caused by: ' : ''}${cur.stack ?? cur.message}` : String(cur));
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return parts.join('\n');
+}
+
 export function toKdiagError(err: unknown, server: string, target: RequestTarget, timeoutMs?: number): KdiagError {
   if (err instanceof KdiagError) return err;
-  const detail = redact(err instanceof Error ? `${err.stack ?? err.message}` : String(err));
+  const detail = redact(describeChain(err));
   if (isApiError(err)) {
     const msg = statusMessage(err.body);
     switch (err.code) {

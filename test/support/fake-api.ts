@@ -1,0 +1,177 @@
+// A fake Kubernetes API for nock: serves fixture objects by path (list, get) with real
+// paging (limit/continue), fails on any request it does not know, and can inject faults.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nock from 'nock';
+import type { K8sObject } from './fixtures.js';
+
+export const SERVER = 'https://kdiag-test.invalid:6443';
+
+const RESOURCE_KIND: Record<string, string> = {
+  namespaces: 'Namespace',
+  nodes: 'Node',
+  services: 'Service',
+  endpoints: 'Endpoints',
+  endpointslices: 'EndpointSlice',
+  pods: 'Pod',
+  secrets: 'Secret',
+  ingresses: 'Ingress',
+  ingressclasses: 'IngressClass',
+  networkpolicies: 'NetworkPolicy',
+  daemonsets: 'DaemonSet',
+  deployments: 'Deployment',
+  events: 'Event',
+};
+
+export interface Fault {
+  /** Matches the request path (without query). */
+  path: RegExp;
+  /** Status codes to answer, one per matching request, before serving normally. */
+  statuses: number[];
+  headers?: Record<string, string>;
+}
+
+export interface FakeApiOptions {
+  /** Resources (plural, e.g. 'endpointslices') answered with 403. */
+  forbidden?: string[];
+  faults?: Fault[];
+  version?: string;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+}
+
+export interface FakeApi {
+  requests: RequestRecord[];
+  unexpected: string[];
+  /** Requests whose path matches. */
+  count(path: RegExp): number;
+  done(): void;
+}
+
+function parsePath(path: string): { namespace?: string; resource?: string; name?: string; sub?: string } | undefined {
+  const core = /^\/api\/v1\/(.*)$/.exec(path);
+  const grouped = /^\/apis\/[^/]+\/[^/]+\/(.*)$/.exec(path);
+  const rest = core?.[1] ?? grouped?.[1];
+  if (rest === undefined) return undefined;
+  const parts = rest.split('/').filter(Boolean);
+  if (parts[0] === 'namespaces' && parts.length >= 3) {
+    return { namespace: parts[1], resource: parts[2], name: parts[3], sub: parts[4] };
+  }
+  return { resource: parts[0], name: parts[1], sub: parts[2] };
+}
+
+function forbiddenBody(verb: string, resource: string, namespace?: string) {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    reason: 'Forbidden',
+    code: 403,
+    message: `${resource} is forbidden: User "test" cannot ${verb} resource "${resource}"${namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope'}`,
+  };
+}
+
+/** nock 15 hands the reply function a fetch Request (older versions: the path). */
+function requestUrl(req: unknown): string {
+  return typeof req === 'string' ? req : (req as { url: string }).url;
+}
+
+export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions = {}): FakeApi {
+  const requests: RequestRecord[] = [];
+  const unexpected: string[] = [];
+  const faultState = (options.faults ?? []).map((f) => ({ ...f, left: [...f.statuses] }));
+  nock.disableNetConnect();
+
+  const handler = (method: string, uri: string): [number, unknown, Record<string, string>?] => {
+    const url = new URL(uri, SERVER);
+    requests.push({ method, path: url.pathname, query: url.searchParams });
+    for (const f of faultState) {
+      if (f.path.test(url.pathname) && f.left.length) {
+        const code = f.left.shift()!;
+        return [code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, message: `injected ${code}` }, f.headers];
+      }
+    }
+    if (url.pathname === '/version') {
+      return [200, { major: '1', minor: '35', gitVersion: options.version ?? 'v1.35.0', platform: 'linux/amd64' }];
+    }
+    const parsed = parsePath(url.pathname);
+    const kind = parsed?.resource ? RESOURCE_KIND[parsed.resource] : undefined;
+    if (!parsed || !kind || method !== 'GET') {
+      unexpected.push(`${method} ${url.pathname}${url.search}`);
+      return [404, { kind: 'Status', code: 404, message: 'the server could not find the requested resource' }];
+    }
+    if (options.forbidden?.includes(parsed.resource!)) {
+      return [403, forbiddenBody(parsed.name ? 'get' : 'list', parsed.resource!, parsed.namespace)];
+    }
+    let items = objects.filter((o) => o.kind === kind);
+    if (parsed.resource === 'namespaces' && parsed.name === undefined && parsed.namespace) {
+      // GET /api/v1/namespaces/{name} parsed as namespaced: handled below.
+    }
+    if (kind === 'Namespace' && parsed.name) {
+      const ns = items.find((o) => o.metadata.name === parsed.name);
+      return ns ? [200, ns] : [404, { kind: 'Status', code: 404, reason: 'NotFound', message: `namespaces "${parsed.name}" not found` }];
+    }
+    if (parsed.namespace) items = items.filter((o) => o.metadata.namespace === parsed.namespace);
+    if (parsed.name) {
+      const one = items.find((o) => o.metadata.name === parsed.name);
+      return one ? [200, one] : [404, { kind: 'Status', code: 404, reason: 'NotFound', message: `${parsed.resource} "${parsed.name}" not found` }];
+    }
+    const fieldSelector = url.searchParams.get('fieldSelector');
+    if (fieldSelector) {
+      const [field, value] = fieldSelector.split('=');
+      if (field === 'type') items = items.filter((o) => (o as { type?: string }).type === value);
+    }
+    const limit = Number(url.searchParams.get('limit') ?? '0');
+    const start = Number(url.searchParams.get('continue') ?? '0');
+    const page = limit > 0 ? items.slice(start, start + limit) : items.slice(start);
+    const next = limit > 0 && start + limit < items.length ? String(start + limit) : undefined;
+    return [200, { kind: `${kind}List`, apiVersion: 'v1', metadata: { resourceVersion: '100', ...(next ? { continue: next } : {}) }, items: page }];
+  };
+
+  nock(SERVER).persist().get(/.*/).reply((req: unknown) => handler('GET', requestUrl(req)) as never);
+  nock(SERVER).persist().post(/.*/).reply((req: unknown) => handler('POST', requestUrl(req)) as never);
+  nock(SERVER).persist().delete(/.*/).reply((req: unknown) => handler('DELETE', requestUrl(req)) as never);
+
+  return {
+    requests,
+    unexpected,
+    count: (path) => requests.filter((r) => path.test(r.path)).length,
+    done: () => {
+      nock.cleanAll();
+      nock.enableNetConnect();
+    },
+  };
+}
+
+/** Writes a kubeconfig for SERVER (token auth, TLS verification off as nock serves no certificate). */
+export function testKubeconfig(overrides: { server?: string; namespace?: string; extra?: string } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kdiag-test-'));
+  const file = join(dir, 'config');
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+current-context: test
+clusters:
+- name: test
+  cluster:
+    server: ${overrides.server ?? SERVER}
+    insecure-skip-tls-verify: true
+contexts:
+- name: test
+  context:
+    cluster: test
+    user: test
+${overrides.namespace ? `    namespace: ${overrides.namespace}\n` : ''}users:
+- name: test
+  user:
+    token: test-token-0123456789abcdef
+${overrides.extra ?? ''}`,
+  );
+  return file;
+}
