@@ -9,11 +9,12 @@ const common = {
   setupFiles: ['<rootDir>/test/setup.ts'],
   testEnvironment: 'node',
 };
+const unitOnly = { setupFilesAfterEnv: ['<rootDir>/test/setup-nock.ts'] };
 
 export default {
   verbose: true,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'], testTimeout: 300000, maxWorkers: 1 },
+    { ...common, ...unitOnly, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'], testTimeout: 300000 },
   ],
 };

@@ -76,6 +76,12 @@ function forbiddenBody(verb: string, resource: string, namespace?: string) {
   };
 }
 
+/** Explicit length and type, so keep-alive connections delimit every response. */
+function serialize([status, body, headers]: [number, unknown, Record<string, string>?]): [number, string, Record<string, string>] {
+  const text = JSON.stringify(body);
+  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...(headers ?? {}) }];
+}
+
 /** nock 15 hands the reply function a fetch Request (older versions: the path). */
 function requestUrl(req: unknown): string {
   return typeof req === 'string' ? req : (req as { url: string }).url;
@@ -133,9 +139,9 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
     return [200, { kind: `${kind}List`, apiVersion: 'v1', metadata: { resourceVersion: '100', ...(next ? { continue: next } : {}) }, items: page }];
   };
 
-  nock(SERVER).persist().get(/.*/).reply((req: unknown) => handler('GET', requestUrl(req)) as never);
-  nock(SERVER).persist().post(/.*/).reply((req: unknown) => handler('POST', requestUrl(req)) as never);
-  nock(SERVER).persist().delete(/.*/).reply((req: unknown) => handler('DELETE', requestUrl(req)) as never);
+  nock(SERVER).persist().get(/.*/).reply((req: unknown) => serialize(handler('GET', requestUrl(req))) as never);
+  nock(SERVER).persist().post(/.*/).reply((req: unknown) => serialize(handler('POST', requestUrl(req))) as never);
+  nock(SERVER).persist().delete(/.*/).reply((req: unknown) => serialize(handler('DELETE', requestUrl(req))) as never);
 
   return {
     requests,
