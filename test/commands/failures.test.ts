@@ -1,0 +1,118 @@
+// Expected failures through the real binary: exit 2, one sentence on stderr, no stack trace.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closedPort, localApi, type LocalApi } from '../support/local-api.js';
+import { kdiagBinary } from '../support/run.js';
+import { selfSigned } from '../support/tls.js';
+
+function kubeconfig(server: string, cluster: string, user = 'token: secret-token-4f9a8b7c6d5e'): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'kdiag-kc-')), 'config');
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+current-context: t
+clusters:
+- name: c
+  cluster:
+    server: ${server}
+    ${cluster}
+contexts:
+- name: t
+  context: { cluster: c, user: u }
+users:
+- name: u
+  user:
+    ${user}
+`,
+  );
+  return file;
+}
+
+function expectOneSentence(stderr: string, pattern: RegExp) {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at |Error:|secret-token/);
+}
+
+describe('failures through the real binary', () => {
+  let silent: LocalApi;
+  let unauthorized: LocalApi;
+
+  beforeAll(async () => {
+    silent = await localApi(() => {
+      /* never answers */
+    });
+    unauthorized = await localApi((_req, res) => {
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));
+    });
+  });
+  afterAll(async () => {
+    await silent.close();
+    await unauthorized.close();
+  });
+
+  it('names the server when the API is not listening', async () => {
+    const port = await closedPort();
+    const r = await kdiagBinary(['endpoints', '-n', 'production', '--kubeconfig', kubeconfig(`https://127.0.0.1:${port}`, 'insecure-skip-tls-verify: true')]);
+    expect(r.code).toBe(2);
+    expectOneSentence(r.stderr, new RegExp(`^kdiag: cannot reach https://127\\.0\\.0\\.1:${port} \\(connection refused\\): is the cluster running and is --context right\\?$`));
+    expect(r.stdout).toBe('');
+  });
+
+  it('names a TLS failure when the server certificate is not signed by the kubeconfig CA', async () => {
+    const otherCa = selfSigned('another-ca');
+    const r = await kdiagBinary(['services', '-n', 'production', '--kubeconfig', kubeconfig(silent.url, `certificate-authority: ${otherCa.certFile}`)]);
+    expect(r.code).toBe(2);
+    expectOneSentence(r.stderr, /^kdiag: TLS failure talking to https:\/\/127\.0\.0\.1:\d+: .*certificate.*\(([A-Z_]+)\); check the kubeconfig's certificate-authority and client certificate$/);
+  });
+
+  it('stops at --request-timeout when the API does not answer', async () => {
+    const started = Date.now();
+    const r = await kdiagBinary(['endpoints', '-n', 'production', '--request-timeout', '1s', '--kubeconfig', kubeconfig(silent.url, `certificate-authority: ${silent.cert.certFile}`)]);
+    expect(r.code).toBe(2);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expectOneSentence(r.stderr, /^kdiag: the API server at https:\/\/127\.0\.0\.1:\d+ did not answer within 1s \(--request-timeout\)$/);
+  });
+
+  it('says the credentials were rejected on 401, without printing the token', async () => {
+    const r = await kdiagBinary(['endpoints', '-n', 'production', '--debug', '--kubeconfig', kubeconfig(unauthorized.url, `certificate-authority: ${unauthorized.cert.certFile}`)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/kdiag: the API server at https:\/\/127\.0\.0\.1:\d+ rejected kdiag's credentials \(401 Unauthorized\)/);
+    expect(r.stderr).not.toContain('secret-token-4f9a8b7c6d5e');
+  });
+
+  it.each([
+    ['an unknown flag', ['endpoints', '--bogus'], /^kdiag: Nonexistent flag: --bogus/],
+    ['an unknown output format', ['endpoints', '-o', 'xml'], /^kdiag: unknown output format "xml": use one of table, wide, json, yaml$/],
+    ['a namespace with shell metacharacters', ['endpoints', '-n', 'prod;rm -rf /'], /^kdiag: invalid namespace "prod;rm -rf \/": must be a DNS-1123 label/],
+    ['a namespace with $(id)', ['services', '-n', '$(id)'], /^kdiag: invalid namespace "\$\(id\)": must be a DNS-1123 label/],
+    ['a Service name with backticks', ['endpoints', '`id`', '-n', 'production'], /^kdiag: invalid Service name "`id`": must be a DNS-1123 label/],
+    ['a Service name with a newline', ['endpoints', 'api\nservice'], /^kdiag: invalid Service name "api\\nservice": must be a DNS-1123 label/],
+    ['a bad --request-timeout', ['endpoints', '--request-timeout', 'soon'], /^kdiag: invalid --request-timeout "soon"/],
+    ['a bad --fail-on', ['endpoints', '--fail-on', 'fatal'], /^kdiag: Expected --fail-on=fatal to be one of: error, warning, info/],
+    ['a missing kubeconfig', ['endpoints', '--kubeconfig', '/nonexistent/config'], /^kdiag: kubeconfig \/nonexistent\/config does not exist/],
+    ['a context that does not exist', ['endpoints', '--context', 'nope', '--kubeconfig', 'KC'], /^kdiag: context "nope" not found in .* \(contexts: t\)$/],
+  ])('rejects %s with exit 2', async (_what, args, pattern) => {
+    const kc = kubeconfig('https://127.0.0.1:1', 'insecure-skip-tls-verify: true');
+    const r = await kdiagBinary(args.map((a) => (a === 'KC' ? kc : a)));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')[0]).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('lists flags, examples and exit codes in --help', async () => {
+    const root = await kdiagBinary(['--help']);
+    expect(root.code).toBe(0);
+    expect(root.stdout).toContain('EXIT CODES');
+    expect(root.stdout).toMatch(/endpoints\s+Services with no ready endpoints/);
+    const cmd = await kdiagBinary(['endpoints', '--help']);
+    for (const text of ['--kubeconfig', '--context', '-n, --namespace', '-A, --all-namespaces', '-o, --output', '--fail-on', '--request-timeout', 'EXAMPLES', '$ kdiag endpoints -n production', 'EXIT CODES', '2  kdiag could not do its job']) {
+      expect(cmd.stdout).toContain(text);
+    }
+  });
+});
