@@ -1,0 +1,531 @@
+// NetworkPolicy lint over a snapshot: DNS egress, selectors that select nothing, rules the
+// API ignores, ports nobody exposes, namespaces without policy, Ingress backends the
+// controller cannot reach, and whether the network plugin enforces policies at all.
+import type { V1Ingress, V1NetworkPolicy, V1NetworkPolicyPort, V1Pod } from '@kubernetes/client-node';
+import { detectCni, KNOWN_CNI_NAMES, type CniDetection } from '../netpol/cni.js';
+import { evaluateSide, explainConnection } from '../netpol/explain.js';
+import { namespaceRow, policyPods, policyRow, selectedPods, type NamespaceRow, type PolicyRow } from '../netpol/inventory.js';
+import {
+  appliesTo,
+  buildContext,
+  livePods,
+  NAMESPACE_NAME_LABEL,
+  peerText,
+  podEndpoint,
+  portEntryText,
+  rulesOf,
+  ruleText,
+  type ContainerPortInfo,
+  type Direction,
+  type PodEndpoint,
+  type PolicyContext,
+  type Protocol,
+} from '../netpol/policy.js';
+import type { Finding } from '../report/types.js';
+import type { Snapshot } from '../snapshot.js';
+import { finding, refOf } from './lib/finding.js';
+import { formatMap, formatSelector, matchesMap, matchesSelector } from './lib/labels.js';
+import type { Check } from './types.js';
+
+export interface NetpolOptions {
+  /** The namespace in scope; undefined for all namespaces. */
+  namespace?: string;
+  /** Pods, Namespaces and DaemonSets of every namespace are in the snapshot (peers, DNS, CNI). */
+  clusterWide: boolean;
+}
+
+export interface NetpolAnalysis {
+  policies: PolicyRow[];
+  namespaces: NamespaceRow[];
+  cni?: CniDetection;
+  /** The cluster DNS pods DNS rules were checked against (`assumed` when none was found). */
+  dns: { pods: string[]; assumed: boolean };
+  /** Ingress controller pods Ingress backends were checked from. */
+  ingressControllers: string[];
+  findings: Finding[];
+}
+
+/** Namespaces kdiag does not ask to have policies (the control plane's own). */
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+
+/** Labels by which ingress controllers' pods are found, in any namespace. */
+const INGRESS_CONTROLLER_LABELS: [string, string][] = [
+  ['app.kubernetes.io/name', 'ingress-nginx'],
+  ['app.kubernetes.io/name', 'rke2-ingress-nginx'],
+  ['app', 'ingress-nginx'],
+  ['app.kubernetes.io/name', 'traefik'],
+  ['app.kubernetes.io/name', 'haproxy-ingress'],
+  ['app.kubernetes.io/name', 'contour'],
+];
+
+const DNS_RULE_YAML = `- to:
+  - namespaceSelector: {}
+  ports:
+  - protocol: UDP
+    port: 53
+  - protocol: TCP
+    port: 53`;
+
+function indent(text: string, by: string): string {
+  return text.split('\n').map((l) => by + l).join('\n');
+}
+
+function matchLabelsYaml(labels: Record<string, string>, pad: string): string {
+  const entries = Object.entries(labels);
+  if (entries.length === 0) return ' {}';
+  return `\n${pad}matchLabels:\n${entries.map(([k, v]) => `${pad}  ${k}: ${v}`).join('\n')}`;
+}
+
+function applyYaml(body: string): string {
+  return `kubectl apply -f - <<'EOF'\n${body}\nEOF`;
+}
+
+function defaultDenyYaml(namespace: string): string {
+  return `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-ingress
+  namespace: ${namespace}
+spec:
+  podSelector: {}
+  policyTypes:
+  - Ingress`;
+}
+
+function allowIngressYaml(name: string, namespace: string, podLabels: Record<string, string>, from: { namespace?: string; podLabels?: Record<string, string> }, ports: { protocol: string; port: number | string }[]): string {
+  const peer: string[] = [];
+  if (from.namespace !== undefined) peer.push(`    - namespaceSelector:\n        matchLabels:\n          ${NAMESPACE_NAME_LABEL}: ${from.namespace}`);
+  if (from.podLabels) peer.push(`    ${peer.length ? '  ' : '- '}podSelector:${matchLabelsYaml(from.podLabels, '        ')}`);
+  return `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  podSelector:${matchLabelsYaml(podLabels, '    ')}
+  policyTypes:
+  - Ingress
+  ingress:
+  - from:
+${peer.join('\n')}
+    ports:
+${ports.map((p) => `    - protocol: ${p.protocol}\n      port: ${p.port}`).join('\n')}`;
+}
+
+function plural(n: number, word: string): string {
+  if (word === 'policy') return `${n} ${n === 1 ? 'policy' : 'policies'}`;
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Distinct label sets of pods (one representative each): policies see labels, not names. */
+function distinctByLabels(pods: readonly V1Pod[]): V1Pod[] {
+  const seen = new Map<string, V1Pod>();
+  for (const p of pods) {
+    const key = `${p.metadata?.namespace}|${formatMap(Object.fromEntries(Object.entries(p.metadata?.labels ?? {}).filter(([k]) => k !== 'pod-template-hash' && k !== 'controller-revision-hash' && k !== 'statefulset.kubernetes.io/pod-name').sort()))}`;
+    if (!seen.has(key)) seen.set(key, p);
+  }
+  return [...seen.values()];
+}
+
+function exposes(ports: readonly ContainerPortInfo[], entry: V1NetworkPolicyPort): boolean {
+  const proto = (entry.protocol ?? 'TCP').toUpperCase();
+  const value = typeof entry.port === 'string' && /^\d+$/.test(entry.port) ? Number(entry.port) : entry.port;
+  if (value === undefined) return true;
+  if (typeof value === 'string') return ports.some((p) => p.name === value && p.protocol === proto);
+  const end = entry.endPort ?? value;
+  return ports.some((p) => p.protocol === proto && p.port >= value && p.port <= end);
+}
+
+interface Lint {
+  ctx: PolicyContext;
+  snapshot: Snapshot;
+  options: NetpolOptions;
+  inScope: (namespace: string) => boolean;
+  /** Whether every pod of `namespace` is in the snapshot. */
+  podsKnown: (namespace: string) => boolean;
+  findings: Finding[];
+}
+
+function lintPolicyTypes(l: Lint, policy: V1NetworkPolicy): void {
+  const types = policy.spec?.policyTypes;
+  if (!types || types.length === 0) return;
+  const name = policy.metadata?.name ?? '';
+  const ns = policy.metadata?.namespace ?? '';
+  for (const direction of ['ingress', 'egress'] as Direction[]) {
+    const rules = rulesOf(policy, direction);
+    if (rules.length === 0 || appliesTo(policy, direction)) continue;
+    const type = direction === 'ingress' ? 'Ingress' : 'Egress';
+    l.findings.push(
+      finding('KD4006', refOf('NetworkPolicy', policy), {
+        message: `${name}: ${plural(rules.length, `${direction} rule`)} ignored, policyTypes lacks ${type}`,
+        cause: `spec.policyTypes is [${types.join(', ')}], so the API ignores spec.${direction} (${rules.map(ruleText).join('; ')}): this policy neither isolates its pods for ${direction} nor allows anything there.`,
+        fix: `Add ${type} to policyTypes: kubectl -n ${ns} patch networkpolicy ${name} --type=json -p '[{"op":"add","path":"/spec/policyTypes/-","value":"${type}"}]' (or delete spec.${direction} if the rules are not wanted).`,
+      }),
+    );
+  }
+}
+
+function nearestLabelSets(selector: Record<string, string>, pods: readonly V1Pod[]): string[] {
+  const keys = Object.keys(selector);
+  const sets = new Map<string, number>();
+  for (const p of pods) {
+    const labels = p.metadata?.labels ?? {};
+    const shared = keys.filter((k) => k in labels);
+    if (!shared.length) continue;
+    const text = formatMap(Object.fromEntries(shared.map((k) => [k, labels[k]!])));
+    sets.set(text, (sets.get(text) ?? 0) + 1);
+  }
+  return [...sets.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([t, n]) => `${t} (${plural(n, 'pod')})`);
+}
+
+function lintSelectsNothing(l: Lint, policy: V1NetworkPolicy): void {
+  const selector = policy.spec?.podSelector ?? {};
+  const text = formatSelector(selector);
+  if (text === '<all>') return;
+  const ns = policy.metadata?.namespace ?? '';
+  if (selectedPods(l.ctx, policy).length > 0) return;
+  const pods = policyPods(l.ctx, ns);
+  const near = nearestLabelSets(selector.matchLabels ?? {}, pods);
+  const name = policy.metadata?.name ?? '';
+  l.findings.push(
+    finding('KD4003', refOf('NetworkPolicy', policy), {
+      message: `${name}: podSelector ${text} selects no pod`,
+      cause: `No running pod in namespace ${ns} (${plural(pods.length, 'pod')}) has the labels ${text}, so the policy protects nothing.${near.length ? ` Pods with the same label keys: ${near.join(', ')}.` : ''}`,
+      fix: `Compare with the pods' labels (kubectl -n ${ns} get pods --show-labels) and fix spec.podSelector: kubectl -n ${ns} edit networkpolicy ${name}`,
+    }),
+  );
+}
+
+function lintPeers(l: Lint, policy: V1NetworkPolicy): void {
+  const ns = policy.metadata?.namespace ?? '';
+  const name = policy.metadata?.name ?? '';
+  for (const direction of ['ingress', 'egress'] as Direction[]) {
+    for (const [ri, rule] of rulesOf(policy, direction).entries()) {
+      for (const peer of rule.peers ?? []) {
+        if (peer.ipBlock) continue;
+        let namespaces = [ns];
+        if (peer.namespaceSelector) {
+          if (!l.ctx.namespaceLabelsKnown) continue;
+          namespaces = [...l.ctx.namespaces.entries()].filter(([, labels]) => matchesSelector(peer.namespaceSelector, labels)).map(([n]) => n).sort();
+          if (namespaces.length === 0) {
+            const sel = formatSelector(peer.namespaceSelector);
+            const wanted = peer.namespaceSelector.matchLabels?.[NAMESPACE_NAME_LABEL];
+            l.findings.push(
+              finding('KD4004', refOf('NetworkPolicy', policy), {
+                message: `${name}: ${direction} rule ${ri + 1} namespaceSelector ${sel} matches no namespace`,
+                cause: `No namespace has the labels ${sel}${wanted ? ` (there is no namespace named ${wanted})` : ''}, so the peer ${peerText(peer)} selects nothing and ${direction === 'ingress' ? 'no source' : 'no destination'} is allowed by it. Namespaces: ${[...l.ctx.namespaces.keys()].sort().join(', ')}.`,
+                fix: `Fix the selector to an existing namespace's labels (kubectl get namespaces --show-labels; every namespace has ${NAMESPACE_NAME_LABEL}=<name>), or create the namespace: kubectl -n ${ns} edit networkpolicy ${name}`,
+              }),
+            );
+            continue;
+          }
+        }
+        const podSel = formatSelector(peer.podSelector ?? {});
+        if (!peer.podSelector || podSel === '<all>') continue;
+        if (!namespaces.every(l.podsKnown)) continue;
+        const matched = namespaces.flatMap((n) => policyPods(l.ctx, n)).filter((p) => matchesSelector(peer.podSelector, p.metadata?.labels));
+        if (matched.length > 0) continue;
+        const where = peer.namespaceSelector ? `namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}` : `namespace ${ns}`;
+        const near = nearestLabelSets(peer.podSelector.matchLabels ?? {}, namespaces.flatMap((n) => policyPods(l.ctx, n)));
+        l.findings.push(
+          finding('KD4005', refOf('NetworkPolicy', policy), {
+            message: `${name}: ${direction} rule ${ri + 1} peer ${peerText(peer)} matches no pod`,
+            cause: `No running pod in ${where} has the labels ${podSel}${peer.namespaceSelector ? '' : ' (a podSelector without namespaceSelector only looks in the policy\'s own namespace)'}.${near.length ? ` Pods with the same label keys: ${near.join(', ')}.` : ''}`,
+            fix: `Fix the peer's podSelector (kubectl get pods -A --show-labels), or add a namespaceSelector if the pods live in another namespace: kubectl -n ${ns} edit networkpolicy ${name}`,
+          }),
+        );
+      }
+    }
+  }
+}
+
+function lintPorts(l: Lint, policy: V1NetworkPolicy): void {
+  const ns = policy.metadata?.namespace ?? '';
+  const name = policy.metadata?.name ?? '';
+  for (const direction of ['ingress', 'egress'] as Direction[]) {
+    if (!appliesTo(policy, direction)) continue;
+    for (const [ri, rule] of rulesOf(policy, direction).entries()) {
+      const entries = (rule.ports ?? []).filter((p) => p.port !== undefined);
+      if (entries.length === 0) continue;
+      let destinations: V1Pod[];
+      if (direction === 'ingress') {
+        destinations = selectedPods(l.ctx, policy);
+      } else {
+        const peers = rule.peers ?? [];
+        if (peers.length === 0 || peers.some((p) => p.ipBlock)) continue;
+        const known = peers.every((p) => (p.namespaceSelector ? l.options.clusterWide && l.ctx.namespaceLabelsKnown : l.podsKnown(ns)));
+        if (!known) continue;
+        const all = peers.some((p) => p.namespaceSelector) ? [...l.ctx.podsByNamespace.keys()] : [ns];
+        destinations = all.flatMap((n) => policyPods(l.ctx, n)).filter((pod) => peers.some((peer) => {
+          const podNs = pod.metadata?.namespace ?? '';
+          const nsOk = peer.namespaceSelector ? matchesSelector(peer.namespaceSelector, l.ctx.namespaces.get(podNs)) : podNs === ns;
+          return nsOk && matchesSelector(peer.podSelector ?? {}, pod.metadata?.labels);
+        }));
+      }
+      const declaring = destinations.map(podEndpoint).filter((p) => p.ports.length > 0);
+      if (declaring.length === 0) continue;
+      const missing = entries.filter((e) => !declaring.some((p) => exposes(p.ports, e)));
+      if (missing.length === 0) continue;
+      const declared = [...new Set(declaring.flatMap((p) => p.ports.map((cp) => `${cp.protocol}/${cp.port}${cp.name ? ` (${cp.name})` : ''}`)))].slice(0, 8);
+      l.findings.push(
+        finding('KD4007', refOf('NetworkPolicy', policy), {
+          message: `${name}: ${direction} rule ${ri + 1} port ${missing.map(portEntryText).join(',')} is not exposed by any ${direction === 'ingress' ? 'selected' : 'destination'} pod`,
+          cause: `${direction === 'ingress' ? 'The pods this policy selects' : `The pods the rule's peers select (${rule.peers!.map(peerText).join(' | ')})`} declare ${declared.join(', ')}; none declares ${missing.map(portEntryText).join(', ')}${missing.some((m) => typeof m.port === 'string' && !/^\d+$/.test(m.port)) ? ' (named ports are looked up per pod, by name and protocol)' : ''}. Container ports are informational, so the pods may still listen there.`,
+          fix: `Check the port the application listens on (kubectl -n ${direction === 'ingress' ? ns : '<ns>'} get pods -o jsonpath='{..containerPort}') and fix the rule: kubectl -n ${ns} edit networkpolicy ${name}`,
+        }),
+      );
+    }
+  }
+}
+
+/** The cluster DNS pods (kube-system, k8s-app=kube-dns), or a stand-in with CoreDNS's ports. */
+function dnsTargets(ctx: PolicyContext): { pods: PodEndpoint[]; assumed: boolean } {
+  const pods = livePods(ctx, 'kube-system').filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-dns').map(podEndpoint);
+  if (pods.length > 0) return { pods: [pods[0]!], assumed: false };
+  return {
+    pods: [
+      {
+        kind: 'pod',
+        namespace: 'kube-system',
+        name: '<cluster DNS pod k8s-app=kube-dns>',
+        labels: { 'k8s-app': 'kube-dns' },
+        hypothetical: true,
+        hostNetwork: false,
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      },
+    ],
+    assumed: true,
+  };
+}
+
+function lintDns(l: Lint, policy: V1NetworkPolicy, dns: PodEndpoint): void {
+  if (!appliesTo(policy, 'egress')) return;
+  const ns = policy.metadata?.namespace ?? '';
+  const name = policy.metadata?.name ?? '';
+  const selected = selectedPods(l.ctx, policy);
+  const subjects: { subject: PodEndpoint; only?: V1NetworkPolicy[] }[] = selected.length
+    ? distinctByLabels(selected).map((p) => ({ subject: podEndpoint(p) }))
+    : [{ subject: { kind: 'pod', namespace: ns, name: `<pod selected by ${name}>`, labels: { ...(policy.spec?.podSelector?.matchLabels ?? {}) }, hypothetical: true, hostNetwork: false, ports: [] }, only: [policy] }];
+  const check = (protocol: Protocol) =>
+    subjects.map((s) => ({ s, v: evaluateSide('egress', s.subject, dns, dns, 53, protocol, l.ctx, s.only) })).filter((r) => !r.v.allowed);
+  const udp = check('UDP');
+  const dnsText = `${dns.namespace}/${dns.name}`;
+  if (udp.length > 0) {
+    const first = udp[0]!;
+    const policies = first.v.policies.filter((p) => p.appliesToDirection).map((p) => `${p.namespace}/${p.name}`);
+    const rules = first.v.policies.filter((p) => p.appliesToDirection).flatMap((p) => p.rules.map((r) => `${p.name} rule ${r.index} (${r.text})`));
+    l.findings.push(
+      finding('KD4001', refOf('NetworkPolicy', policy), {
+        message: `${name}: restricts egress but allows no DNS (UDP/53 to the cluster DNS)`,
+        cause: `${selected.length ? `Pod ${first.s.subject.namespace}/${first.s.subject.name}${udp.length > 1 ? ` (and ${udp.length - 1} other label set${udp.length === 2 ? '' : 's'})` : ''}` : 'The pods this policy would select'} ${selected.length ? 'is' : 'are'} isolated for egress by ${policies.join(', ')} and no egress rule allows UDP/53 to ${dnsText}${rules.length ? `: ${rules.join('; ')}` : ' (the policies have no egress rule)'}. Every name lookup times out ("domain lookups will fail").`,
+        fix: `Add the guide's DNS rule to spec.egress (TCP 53 too, for large answers):\n${indent(DNS_RULE_YAML, '  ')}\nfor example: kubectl -n ${ns} patch networkpolicy ${name} --type=json -p '[{"op":"add","path":"/spec/egress${(policy.spec?.egress ?? []).length ? '/-' : ''}","value":${(policy.spec?.egress ?? []).length ? '' : '['}{"to":[{"namespaceSelector":{}}],"ports":[{"protocol":"UDP","port":53},{"protocol":"TCP","port":53}]}${(policy.spec?.egress ?? []).length ? '' : ']'}}]'`,
+      }),
+    );
+    return;
+  }
+  const tcp = check('TCP');
+  if (tcp.length > 0) {
+    const first = tcp[0]!;
+    const udpRule = evaluateSide('egress', first.s.subject, dns, dns, 53, 'UDP', l.ctx, first.s.only).decidedBy;
+    l.findings.push(
+      finding('KD4002', refOf('NetworkPolicy', policy), {
+        message: `${name}: allows DNS over UDP/53 but not TCP/53`,
+        cause: `${udpRule ? `${udpRule.policy} egress rule ${udpRule.rule} (${udpRule.text}) allows UDP/53` : 'UDP/53 is allowed'} to ${dnsText}, but no egress rule allows TCP/53. Resolvers retry over TCP when an answer is truncated (more than 512 bytes without EDNS, or above the EDNS buffer size), so large answers fail from ${first.s.subject.namespace}/${first.s.subject.name}.`,
+        fix: `Add TCP 53 next to UDP 53 in the DNS rule's ports:\n    - protocol: TCP\n      port: 53\nkubectl -n ${ns} edit networkpolicy ${name}`,
+      }),
+    );
+  }
+}
+
+function lintEgressDeniedAtDestination(l: Lint, policy: V1NetworkPolicy): void {
+  if (!appliesTo(policy, 'egress')) return;
+  const ns = policy.metadata?.namespace ?? '';
+  const name = policy.metadata?.name ?? '';
+  const selected = selectedPods(l.ctx, policy);
+  if (selected.length === 0) return;
+  const subject = podEndpoint(selected[0]!);
+  for (const [ri, rule] of rulesOf(policy, 'egress').entries()) {
+    const peers = rule.peers ?? [];
+    if (peers.length === 0 || peers.some((p) => p.ipBlock || !p.podSelector || formatSelector(p.podSelector) === '<all>')) continue;
+    const ports = (rule.ports ?? []).filter((p) => typeof p.port === 'number' || (typeof p.port === 'string' && /^\d+$/.test(p.port)));
+    if (ports.length === 0) continue;
+    for (const peer of peers) {
+      const namespaces = peer.namespaceSelector
+        ? [...l.ctx.namespaces.entries()].filter(([, labels]) => matchesSelector(peer.namespaceSelector, labels)).map(([n]) => n)
+        : [ns];
+      if (!namespaces.every(l.podsKnown)) continue;
+      const targets = distinctByLabels(namespaces.flatMap((n) => policyPods(l.ctx, n)).filter((p) => matchesSelector(peer.podSelector, p.metadata?.labels)));
+      for (const target of targets) {
+        const dest = podEndpoint(target);
+        const denied = ports
+          .map((p) => ({ p, v: explainConnection(l.snapshot, subject, dest, Number(p.port), ((p.protocol ?? 'TCP').toUpperCase() as Protocol), { context: l.ctx }) }))
+          .filter(({ v }) => v.egress.allowed && !v.ingress.allowed);
+        if (denied.length === 0) continue;
+        const first = denied[0]!;
+        const blockers = first.v.ingress.policies.filter((p) => p.appliesToDirection).map((p) => `${p.namespace}/${p.name}`);
+        const portsText = denied.map(({ p }) => portEntryText(p)).join(',');
+        const sourceLabels = policy.spec?.podSelector?.matchLabels ?? {};
+        const destLabels = peer.podSelector?.matchLabels ?? {};
+        const fromNs = dest.namespace === ns ? undefined : ns;
+        l.findings.push(
+          finding('KD4012', refOf('NetworkPolicy', policy), {
+            message: `${name}: egress rule ${ri + 1} allows ${portsText} to ${peerText(peer)}, but ${dest.namespace}/${dest.name} accepts no such ingress`,
+            cause: `${subject.namespace}/${subject.name} may send ${portsText} to ${dest.namespace}/${dest.name} (${name} egress rule ${ri + 1}), but that pod is isolated for ingress by ${blockers.join(', ')} and no ingress rule lets ${subject.namespace}/${subject.name} in, so the connection is dropped at the destination.`,
+            fix: `If the connection is wanted, allow it at the destination:\n${applyYaml(allowIngressYaml(fixName(sourceLabels, destLabels, name), dest.namespace, destLabels, { namespace: fromNs, podLabels: sourceLabels }, denied.map(({ p }) => ({ protocol: (p.protocol ?? 'TCP').toUpperCase(), port: Number(p.port) }))))}`,
+          }),
+        );
+      }
+    }
+  }
+}
+
+/** `allow-api-server-to-postgres`, from the first label value of each side. */
+function fixName(from: Record<string, string>, to: Record<string, string>, fallback: string): string {
+  const a = Object.values(from)[0] ?? fallback;
+  const b = Object.values(to)[0] ?? 'pods';
+  return `allow-${a}-to-${b}`.slice(0, 63).replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
+}
+
+function ingressBackends(ing: V1Ingress): { service: string; port: number | string }[] {
+  const out: { service: string; port: number | string }[] = [];
+  const add = (b: { service?: { name: string; port?: { number?: number; name?: string } } } | undefined) => {
+    const svc = b?.service;
+    if (!svc) return;
+    const port = svc.port?.number ?? svc.port?.name;
+    if (port === undefined) return;
+    if (!out.some((o) => o.service === svc.name && o.port === port)) out.push({ service: svc.name, port });
+  };
+  add(ing.spec?.defaultBackend);
+  for (const rule of ing.spec?.rules ?? []) for (const path of rule.http?.paths ?? []) add(path.backend);
+  return out;
+}
+
+function ingressControllerPods(l: Lint): V1Pod[] {
+  const pods = [...l.ctx.podsByNamespace.keys()].flatMap((n) => policyPods(l.ctx, n));
+  return distinctByLabels(pods.filter((p) => INGRESS_CONTROLLER_LABELS.some(([k, v]) => p.metadata?.labels?.[k] === v)));
+}
+
+function lintIngressBackends(l: Lint, controllers: V1Pod[]): void {
+  if (controllers.length === 0) return;
+  for (const ing of l.snapshot.ingresses.filter((i) => l.inScope(i.metadata?.namespace ?? ''))) {
+    const ns = ing.metadata?.namespace ?? '';
+    for (const backend of ingressBackends(ing)) {
+      const svc = l.snapshot.services.find((s) => s.metadata?.namespace === ns && s.metadata?.name === backend.service);
+      const selector = svc?.spec?.selector;
+      if (!svc || !selector || Object.keys(selector).length === 0) continue;
+      const svcPort = (svc.spec?.ports ?? []).find((p) => p.port === backend.port || p.name === backend.port);
+      if (!svcPort) continue;
+      const target = svcPort.targetPort ?? svcPort.port;
+      const protocol = (svcPort.protocol ?? 'TCP') as Protocol;
+      for (const pod of distinctByLabels(policyPods(l.ctx, ns).filter((p) => matchesMap(selector, p.metadata?.labels)))) {
+        const dest = podEndpoint(pod);
+        const port = typeof target === 'number' || /^\d+$/.test(String(target)) ? Number(target) : dest.ports.find((p) => p.name === target && p.protocol === protocol)?.port;
+        if (port === undefined) continue;
+        for (const controller of controllers) {
+          const src = podEndpoint(controller);
+          const v = explainConnection(l.snapshot, src, dest, port, protocol, { context: l.ctx });
+          if (v.allowed) continue;
+          const side = v.ingress.allowed ? v.egress : v.ingress;
+          const name = ing.metadata?.name ?? '';
+          l.findings.push(
+            finding('KD4009', refOf('Ingress', ing), {
+              message: `${name}: the ingress controller cannot reach backend ${backend.service}:${backend.port} (${protocol}/${port} on the pods)`,
+              cause: `Ingress ${ns}/${name} routes to Service ${backend.service}, whose pod ${dest.namespace}/${dest.name} receives ${protocol}/${port}; a connection from the controller pod ${src.namespace}/${src.name} is denied: ${side.reason}. Requests through the Ingress time out (502/504).`,
+              fix: v.ingress.allowed
+                ? `Allow the controller's egress to ${ns} on ${protocol}/${port} in the policies selecting ${src.namespace}/${src.name} (${v.egress.policies.map((p) => p.name).join(', ')}).`
+                : `Allow the controller's namespace in:\n${applyYaml(allowIngressYaml(`allow-ingress-controller-to-${backend.service}`.slice(0, 63), ns, selector, { namespace: src.namespace }, [{ protocol, port }]))}`,
+            }),
+          );
+          break;
+        }
+      }
+    }
+  }
+}
+
+function lintNamespaces(l: Lint, rows: NamespaceRow[]): void {
+  for (const row of rows) {
+    if (SYSTEM_NAMESPACES.has(row.namespace) || row.policies > 0 || row.pods === 0) continue;
+    l.findings.push(
+      finding('KD4008', { kind: 'Namespace', name: row.namespace }, {
+        message: `${row.namespace}: ${plural(row.pods, 'pod')} and no NetworkPolicy`,
+        cause: `No NetworkPolicy exists in namespace ${row.namespace}, so its ${plural(row.pods, 'pod')} ${row.pods === 1 ? 'accepts' : 'accept'} connections from every pod in the cluster (Kubernetes allows all pod-to-pod traffic by default).`,
+        fix: `First allow the traffic the pods need (check each flow with kdiag netpol explain), then deny the rest as the guide does:\n${applyYaml(defaultDenyYaml(row.namespace))}`,
+      }),
+    );
+  }
+}
+
+function lintCni(l: Lint, cni: CniDetection, policyCount: number): void {
+  if (policyCount === 0 || cni.enforcing) return;
+  const flannel = cni.plugins.find((p) => !p.enforces);
+  if (flannel) {
+    l.findings.push(
+      finding('KD4010', { kind: 'Cluster', name: 'network plugin' }, {
+        message: `network plugin: ${flannel.name} does not enforce NetworkPolicy (${plural(policyCount, 'policy')} present)`,
+        cause: `Found ${cni.plugins.map((p) => `${p.name} (${p.evidence})`).join(', ')} and no plugin that enforces NetworkPolicy (${KNOWN_CNI_NAMES.filter((n) => n !== 'flannel').join(', ')}): the policies are stored but every connection is still allowed.`,
+        fix: 'Install a policy enforcer next to flannel (Canal: Calico policy on flannel; or kube-router in firewall-only mode), or move to a CNI that enforces policies (Calico, Cilium, Antrea).',
+      }),
+    );
+    return;
+  }
+  l.findings.push(
+    finding('KD4011', { kind: 'Cluster', name: 'network plugin' }, {
+      message: `network plugin: no known NetworkPolicy enforcer found (${plural(policyCount, 'policy')} present)`,
+      cause: `kdiag looked for the DaemonSets and pods of ${KNOWN_CNI_NAMES.join(', ')} in every namespace and found none${cni.unknown.length ? ` (could not list ${cni.unknown.join(', ')})` : ''}. If the network plugin does not enforce NetworkPolicy, every connection is still allowed. A managed cluster's built-in enforcer may not be recognised.`,
+      fix: 'Find the network plugin (kubectl get daemonsets -A) and check that it enforces NetworkPolicy; test one deny with a real connection (kdiag netpol explain tells what should happen).',
+    }),
+  );
+}
+
+/** Inventory and lint. Pure: the snapshot in, rows and findings out. */
+export function analyzeNetpol(snapshot: Snapshot, options: NetpolOptions): NetpolAnalysis {
+  const ctx = buildContext(snapshot);
+  const inScope = (n: string) => options.namespace === undefined || n === options.namespace;
+  const podsKnown = (n: string) => options.clusterWide || n === options.namespace;
+  const l: Lint = { ctx, snapshot, options, inScope, podsKnown, findings: [] };
+  const policies = snapshot.networkpolicies
+    .filter((p) => inScope(p.metadata?.namespace ?? ''))
+    .sort((a, b) => (a.metadata?.namespace ?? '').localeCompare(b.metadata?.namespace ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const namespaceNames = options.namespace !== undefined
+    ? [options.namespace]
+    : [...new Set([...ctx.podsByNamespace.keys(), ...ctx.policiesByNamespace.keys()])].sort();
+  const namespaces = namespaceNames.map((n) => namespaceRow(ctx, n)).filter((r) => options.namespace !== undefined || r.pods > 0 || r.policies > 0);
+  const dns = dnsTargets(ctx);
+  for (const policy of policies) {
+    lintPolicyTypes(l, policy);
+    lintSelectsNothing(l, policy);
+    lintPeers(l, policy);
+    lintPorts(l, policy);
+    lintDns(l, policy, dns.pods[0]!);
+    lintEgressDeniedAtDestination(l, policy);
+  }
+  lintNamespaces(l, namespaces);
+  const controllers = options.clusterWide || options.namespace === undefined ? ingressControllerPods(l) : [];
+  lintIngressBackends(l, controllers);
+  let cni: CniDetection | undefined;
+  if (options.clusterWide) {
+    cni = detectCni(snapshot);
+    lintCni(l, cni, policies.length);
+  }
+  return {
+    policies: policies.map((p) => policyRow(ctx, p)),
+    namespaces,
+    ...(cni ? { cni } : {}),
+    dns: { pods: dns.pods.map((p) => `${p.namespace}/${p.name}`), assumed: dns.assumed },
+    ingressControllers: controllers.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`),
+    findings: l.findings,
+  };
+}
+
+export const NETPOL_KINDS = ['networkpolicies', 'pods', 'namespaces', 'services', 'ingresses', 'daemonsets'] as const;
+
+export const netpolCheck: Check = {
+  id: 'netpol',
+  title: 'NetworkPolicies',
+  requires: NETPOL_KINDS,
+  run: (snapshot) => analyzeNetpol(snapshot, { namespace: snapshot.namespace, clusterWide: snapshot.namespace === undefined }).findings,
+};

@@ -1,0 +1,210 @@
+// Why A can or cannot reach B: egress of the source side, ingress of the destination side.
+// Pure: takes a snapshot (or a prepared PolicyContext) and endpoints, returns data.
+import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import type { Snapshot } from '../snapshot.js';
+import {
+  appliesTo,
+  buildContext,
+  peersMatch,
+  policiesSelecting,
+  policyRef,
+  portsMatch,
+  rulesOf,
+  ruleText,
+  type Direction,
+  type Endpoint,
+  type PolicyContext,
+  type Protocol,
+} from './policy.js';
+
+export interface RuleEvaluation {
+  /** 1-based index of the rule in spec.ingress / spec.egress. */
+  index: number;
+  text: string;
+  allows: boolean;
+  peer: { match: boolean; reason: string; index?: number };
+  port: { match: boolean; reason: string };
+  /** The rule has an ipBlock peer. */
+  ipBlock: boolean;
+}
+
+export interface PolicyEvaluation {
+  namespace: string;
+  name: string;
+  /** Whether the policy's policyTypes include this direction. */
+  appliesToDirection: boolean;
+  rules: RuleEvaluation[];
+}
+
+export interface DecidingRule {
+  policy: string;
+  rule: number;
+  text: string;
+}
+
+export interface SideVerdict {
+  direction: Direction;
+  /** `ns/pod`, or the IP. */
+  subject: string;
+  /** False when the side is not a pod (an IP) or a host-network pod: no policy applies to it here. */
+  enforced: boolean;
+  /** At least one policy selecting the pod has this direction in its policyTypes. */
+  isolated: boolean;
+  /** Policies that select the pod (any direction), with their rules for this direction. */
+  policies: PolicyEvaluation[];
+  allowed: boolean;
+  decidedBy?: DecidingRule;
+  reason: string;
+}
+
+export interface EndpointSummary {
+  kind: 'pod' | 'ip';
+  namespace?: string;
+  name?: string;
+  labels?: Record<string, string>;
+  ip?: string;
+  hypothetical?: boolean;
+}
+
+export interface ConnectionVerdict {
+  allowed: boolean;
+  source: EndpointSummary;
+  destination: EndpointSummary;
+  port: number;
+  protocol: Protocol;
+  egress: SideVerdict;
+  ingress: SideVerdict;
+  notes: string[];
+}
+
+export function summarize(e: Endpoint): EndpointSummary {
+  if (e.kind === 'ip') return { kind: 'ip', ip: e.ip };
+  return { kind: 'pod', namespace: e.namespace, name: e.name, labels: e.labels, ...(e.ip ? { ip: e.ip } : {}), ...(e.hypothetical ? { hypothetical: true } : {}) };
+}
+
+function endpointText(e: Endpoint): string {
+  return e.kind === 'ip' ? e.ip : `${e.namespace}/${e.name}`;
+}
+
+/** One policy's rules for one direction, evaluated against the far side. */
+export function evaluatePolicy(
+  policy: V1NetworkPolicy,
+  direction: Direction,
+  other: Endpoint,
+  destination: Endpoint,
+  port: number,
+  protocol: Protocol,
+  ctx: PolicyContext,
+): PolicyEvaluation {
+  const namespace = policy.metadata?.namespace ?? '';
+  const rules = rulesOf(policy, direction).map((rule, i): RuleEvaluation => {
+    const peer = peersMatch(rule.peers, namespace, other, ctx);
+    const portResult = portsMatch(rule.ports, port, protocol, destination);
+    return {
+      index: i + 1,
+      text: ruleText(rule),
+      allows: peer.match && portResult.match,
+      peer: { match: peer.match, reason: peer.reason, ...(peer.peer ? { index: peer.peer } : {}) },
+      port: portResult,
+      ipBlock: (rule.peers ?? []).some((p) => p.ipBlock),
+    };
+  });
+  return { namespace, name: policy.metadata?.name ?? '', appliesToDirection: appliesTo(policy, direction), rules };
+}
+
+/** Evaluates one direction for `subject` (the source for egress, the destination for ingress). */
+export function evaluateSide(
+  direction: Direction,
+  subject: Endpoint,
+  other: Endpoint,
+  destination: Endpoint,
+  port: number,
+  protocol: Protocol,
+  ctx: PolicyContext,
+  only?: readonly V1NetworkPolicy[],
+): SideVerdict {
+  const base = { direction, subject: endpointText(subject) };
+  if (subject.kind === 'ip') {
+    return { ...base, enforced: false, isolated: false, policies: [], allowed: true, reason: `${subject.ip} is not a pod in this cluster: no NetworkPolicy applies to its ${direction}` };
+  }
+  if (subject.hostNetwork) {
+    return { ...base, enforced: false, isolated: false, policies: [], allowed: true, reason: `${base.subject} uses the host network: NetworkPolicy does not apply to host-network pods (implementation-defined)` };
+  }
+  const selecting = only ?? policiesSelecting(ctx, subject);
+  const policies = selecting.map((p) => evaluatePolicy(p, direction, other, destination, port, protocol, ctx));
+  const applying = policies.filter((p) => p.appliesToDirection);
+  if (applying.length === 0) {
+    const reason = selecting.length === 0
+      ? `no NetworkPolicy selects ${base.subject}: ${direction} is not isolated, so it is allowed`
+      : `the policies selecting ${base.subject} (${selecting.map((p) => p.metadata?.name).join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes: ${direction} is not isolated, so it is allowed`;
+    return { ...base, enforced: true, isolated: false, policies, allowed: true, reason };
+  }
+  for (const p of applying) {
+    const rule = p.rules.find((r) => r.allows);
+    if (rule) {
+      const decidedBy = { policy: `${p.namespace}/${p.name}`, rule: rule.index, text: rule.text };
+      return {
+        ...base,
+        enforced: true,
+        isolated: true,
+        policies,
+        allowed: true,
+        decidedBy,
+        reason: `allowed by ${decidedBy.policy} ${direction} rule ${rule.index} (${rule.text}): ${rule.peer.reason}; ${rule.port.reason}`,
+      };
+    }
+  }
+  const names = applying.map((p) => `${p.namespace}/${p.name}`).join(', ');
+  const ruleCount = applying.reduce((n, p) => n + p.rules.length, 0);
+  return {
+    ...base,
+    enforced: true,
+    isolated: true,
+    policies,
+    allowed: false,
+    reason: ruleCount === 0
+      ? `${base.subject} is isolated for ${direction} by ${names}, which ${applying.length === 1 ? 'has' : 'have'} no ${direction} rule: every ${direction === 'ingress' ? 'incoming' : 'outgoing'} connection is denied`
+      : `${base.subject} is isolated for ${direction} by ${names} and none of ${ruleCount === 1 ? 'its rule' : `their ${ruleCount} rules`} allows this connection`,
+  };
+}
+
+export interface ExplainOptions {
+  /** A context built once for many calls (see buildContext). */
+  context?: PolicyContext;
+}
+
+/**
+ * Evaluates a connection from `source` to `destination` on `port`/`protocol` (the port the
+ * destination pod receives, i.e. after Service translation): allowed only when the source's
+ * egress and the destination's ingress both allow it.
+ */
+export function explainConnection(
+  snapshot: Snapshot,
+  source: Endpoint,
+  destination: Endpoint,
+  port: number,
+  protocol: Protocol = 'TCP',
+  options: ExplainOptions = {},
+): ConnectionVerdict {
+  const ctx = options.context ?? buildContext(snapshot);
+  const egress = evaluateSide('egress', source, destination, destination, port, protocol, ctx);
+  const ingress = evaluateSide('ingress', destination, source, destination, port, protocol, ctx);
+  const notes: string[] = [];
+  for (const e of [source, destination]) {
+    if (e.kind === 'pod' && e.hypothetical) notes.push(`${e.namespace}/${e.name} is hypothetical: it has no IP (ipBlock peers cannot match it) and declares no ports (named ports cannot resolve on it)`);
+  }
+  const ipBlockUsed = [egress, ingress].some((s) => s.policies.some((p) => p.appliesToDirection && p.rules.some((r) => r.ipBlock)));
+  if (ipBlockUsed && source.kind === 'pod' && destination.kind === 'pod') {
+    notes.push('ipBlock rules are meant for addresses outside the cluster; whether they match pod IPs is up to the network plugin');
+  }
+  if (!ctx.namespaceLabelsKnown) notes.push('namespaces could not be listed: namespaceSelectors were matched against kubernetes.io/metadata.name only');
+  return { allowed: egress.allowed && ingress.allowed, source: summarize(source), destination: summarize(destination), port, protocol, egress, ingress, notes };
+}
+
+/** Policy ids used as deciding rules, for a compact JSON view. */
+export function decidingPolicies(v: ConnectionVerdict): string[] {
+  return [v.egress.decidedBy?.policy, v.ingress.decidedBy?.policy].filter((p): p is string => Boolean(p));
+}
+
+export { buildContext, policyRef };
+export type { Endpoint, PolicyContext, Protocol };
