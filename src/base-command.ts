@@ -4,6 +4,7 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_FINDINGS, KdiagError, redact } from './errors.js';
 import type { ClusterClient } from './cluster/client.js';
 import { renderFindings, renderJson, renderYaml, summaryLine } from './report/render.js';
+import type { Progress } from './report/progress.js';
 import { makeStyle, type Style } from './report/style.js';
 import { renderTable } from './report/table.js';
 import { atOrAbove, SEVERITIES, type Report, type Severity } from './report/types.js';
@@ -89,7 +90,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
    * Prints the report in the chosen format and exits 1 when a finding is at or above
    * --fail-on. `human` renders table/wide output (findings are appended after it).
    */
-  protected async emit(report: Report, human: (wide: boolean) => string, options: { findings?: boolean } = {}): Promise<void> {
+  protected async emit(report: Report, human: (wide: boolean) => string, options: { findings?: boolean; exit?: boolean } = {}): Promise<void> {
     switch (this.output) {
       case 'json':
         this.log(renderJson(report));
@@ -106,7 +107,18 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
         }
       }
     }
-    if (atOrAbove(report.findings, this.flags['fail-on'] as Severity).length > 0) this.exit(EXIT_FINDINGS);
+    if (options.exit !== false) this.exitForFindings(report.findings);
+  }
+
+  /** Exit 1 when a finding is at or above --fail-on. */
+  protected exitForFindings(findings: Report['findings']): void {
+    if (atOrAbove(findings, this.flags['fail-on'] as Severity).length > 0) this.exit(EXIT_FINDINGS);
+  }
+
+  /** Step-by-step progress on stderr: listr2 on a TTY, plain lines otherwise. */
+  protected async progress(): Promise<Progress> {
+    const { plainProgress, ttyProgress } = await import('./report/progress.js');
+    return process.stderr.isTTY && !this.flags['no-color'] ? ttyProgress() : plainProgress();
   }
 
   private get kdiagCtor(): typeof KdiagCommand {

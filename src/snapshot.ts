@@ -48,6 +48,22 @@ export const KINDS: readonly Kind[] = [
   'deployments',
 ];
 
+/** Where each kind lives in the API (for requests, RBAC checks and messages). */
+export const KIND_RESOURCES: Record<Kind, { group: string; resource: string; namespaced: boolean }> = {
+  namespaces: { group: '', resource: 'namespaces', namespaced: false },
+  nodes: { group: '', resource: 'nodes', namespaced: false },
+  services: { group: '', resource: 'services', namespaced: true },
+  endpoints: { group: '', resource: 'endpoints', namespaced: true },
+  pods: { group: '', resource: 'pods', namespaced: true },
+  tlssecrets: { group: '', resource: 'secrets', namespaced: true },
+  endpointslices: { group: 'discovery.k8s.io', resource: 'endpointslices', namespaced: true },
+  ingresses: { group: 'networking.k8s.io', resource: 'ingresses', namespaced: true },
+  ingressclasses: { group: 'networking.k8s.io', resource: 'ingressclasses', namespaced: false },
+  networkpolicies: { group: 'networking.k8s.io', resource: 'networkpolicies', namespaced: true },
+  daemonsets: { group: 'apps', resource: 'daemonsets', namespaced: true },
+  deployments: { group: 'apps', resource: 'deployments', namespaced: true },
+};
+
 export type Objects = { [K in Kind]: KindMap[K][] };
 
 export interface Snapshot extends Objects {
@@ -59,6 +75,17 @@ export interface Snapshot extends Objects {
   loaded: Kind[];
   /** Kinds that could not be listed, with the reason (e.g. forbidden). */
   unavailable: Partial<Record<Kind, string>>;
+  /**
+   * The cluster DNS (kube-system, k8s-app=kube-dns): taken from the lists above with -A,
+   * else listed narrowly for `kdiag check` and `kdiag dns`.
+   */
+  clusterDns?: ClusterDns;
+}
+
+export interface ClusterDns {
+  pods: V1Pod[];
+  services: V1Service[];
+  endpointslices: V1EndpointSlice[];
 }
 
 export function emptySnapshot(partial: Partial<Snapshot> = {}): Snapshot {

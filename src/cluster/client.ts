@@ -15,7 +15,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { KdiagError } from '../errors.js';
-import type { Kind, KindMap } from '../snapshot.js';
+import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
 import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';
 import { loadKubeConfig, type ConnectOptions } from './kubeconfig.js';
 
@@ -51,20 +51,25 @@ interface ResourceInfo {
   fieldSelector?: string;
 }
 
-export const RESOURCES: Record<Kind, ResourceInfo> = {
-  namespaces: { group: '', resource: 'namespaces', namespaced: false, api: 'core', listAll: 'listNamespace' },
-  nodes: { group: '', resource: 'nodes', namespaced: false, api: 'core', listAll: 'listNode' },
-  services: { group: '', resource: 'services', namespaced: true, api: 'core', listAll: 'listServiceForAllNamespaces', listNamespaced: 'listNamespacedService' },
-  endpoints: { group: '', resource: 'endpoints', namespaced: true, api: 'core', listAll: 'listEndpointsForAllNamespaces', listNamespaced: 'listNamespacedEndpoints' },
-  pods: { group: '', resource: 'pods', namespaced: true, api: 'core', listAll: 'listPodForAllNamespaces', listNamespaced: 'listNamespacedPod' },
-  tlssecrets: { group: '', resource: 'secrets', namespaced: true, api: 'core', listAll: 'listSecretForAllNamespaces', listNamespaced: 'listNamespacedSecret', fieldSelector: 'type=kubernetes.io/tls' },
-  endpointslices: { group: 'discovery.k8s.io', resource: 'endpointslices', namespaced: true, api: 'discovery', listAll: 'listEndpointSliceForAllNamespaces', listNamespaced: 'listNamespacedEndpointSlice' },
-  ingresses: { group: 'networking.k8s.io', resource: 'ingresses', namespaced: true, api: 'networking', listAll: 'listIngressForAllNamespaces', listNamespaced: 'listNamespacedIngress' },
-  ingressclasses: { group: 'networking.k8s.io', resource: 'ingressclasses', namespaced: false, api: 'networking', listAll: 'listIngressClass' },
-  networkpolicies: { group: 'networking.k8s.io', resource: 'networkpolicies', namespaced: true, api: 'networking', listAll: 'listNetworkPolicyForAllNamespaces', listNamespaced: 'listNamespacedNetworkPolicy' },
-  daemonsets: { group: 'apps', resource: 'daemonsets', namespaced: true, api: 'apps', listAll: 'listDaemonSetForAllNamespaces', listNamespaced: 'listNamespacedDaemonSet' },
-  deployments: { group: 'apps', resource: 'deployments', namespaced: true, api: 'apps', listAll: 'listDeploymentForAllNamespaces', listNamespaced: 'listNamespacedDeployment' },
+type ApiInfo = Pick<ResourceInfo, 'api' | 'listAll' | 'listNamespaced' | 'fieldSelector'>;
+const API_INFO: Record<Kind, ApiInfo> = {
+  namespaces: { api: 'core', listAll: 'listNamespace' },
+  nodes: { api: 'core', listAll: 'listNode' },
+  services: { api: 'core', listAll: 'listServiceForAllNamespaces', listNamespaced: 'listNamespacedService' },
+  endpoints: { api: 'core', listAll: 'listEndpointsForAllNamespaces', listNamespaced: 'listNamespacedEndpoints' },
+  pods: { api: 'core', listAll: 'listPodForAllNamespaces', listNamespaced: 'listNamespacedPod' },
+  tlssecrets: { api: 'core', listAll: 'listSecretForAllNamespaces', listNamespaced: 'listNamespacedSecret', fieldSelector: 'type=kubernetes.io/tls' },
+  endpointslices: { api: 'discovery', listAll: 'listEndpointSliceForAllNamespaces', listNamespaced: 'listNamespacedEndpointSlice' },
+  ingresses: { api: 'networking', listAll: 'listIngressForAllNamespaces', listNamespaced: 'listNamespacedIngress' },
+  ingressclasses: { api: 'networking', listAll: 'listIngressClass' },
+  networkpolicies: { api: 'networking', listAll: 'listNetworkPolicyForAllNamespaces', listNamespaced: 'listNamespacedNetworkPolicy' },
+  daemonsets: { api: 'apps', listAll: 'listDaemonSetForAllNamespaces', listNamespaced: 'listNamespacedDaemonSet' },
+  deployments: { api: 'apps', listAll: 'listDeploymentForAllNamespaces', listNamespaced: 'listNamespacedDeployment' },
 };
+
+export const RESOURCES = Object.fromEntries(
+  (Object.keys(API_INFO) as Kind[]).map((k) => [k, { ...KIND_RESOURCES[k], ...API_INFO[k] }]),
+) as Record<Kind, ResourceInfo>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -160,7 +165,7 @@ export class ClusterClient {
   }
 
   /** Lists every object of a kind, following `continue` tokens page by page. */
-  async list<K extends Kind>(kind: K, namespace?: string): Promise<KindMap[K][]> {
+  async list<K extends Kind>(kind: K, namespace?: string, selectors: { labelSelector?: string; fieldSelector?: string } = {}): Promise<KindMap[K][]> {
     const info = RESOURCES[kind];
     const api = this[info.api] as unknown as Record<string, (param: object, options: ApiOptions) => Promise<{ items: KindMap[K][]; metadata?: { _continue?: string } }>>;
     const scoped = info.namespaced && namespace !== undefined;
@@ -173,7 +178,8 @@ export class ClusterClient {
         ...(scoped ? { namespace } : {}),
         limit: this.options.pageSize,
         ...(cont ? { _continue: cont } : {}),
-        ...(info.fieldSelector ? { fieldSelector: info.fieldSelector } : {}),
+        ...(info.fieldSelector || selectors.fieldSelector ? { fieldSelector: [info.fieldSelector, selectors.fieldSelector].filter(Boolean).join(',') } : {}),
+        ...(selectors.labelSelector ? { labelSelector: selectors.labelSelector } : {}),
       };
       const page = await this.call(target, (options) => api[method]!.call(api, param, options));
       for (const item of page.items) items.push(item);
@@ -193,6 +199,17 @@ export class ClusterClient {
       if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return;
       throw err;
     }
+  }
+
+  /** SelfSubjectAccessReview: may the current user do `verb` on the resource? */
+  async canI(verb: string, resource: string, group: string, namespace?: string, subresource?: string): Promise<boolean> {
+    const review = await this.call({ verb: 'create', resource: 'selfsubjectaccessreviews', group: 'authorization.k8s.io' }, (o) =>
+      this.authorization.createSelfSubjectAccessReview(
+        { body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, resource, group, namespace, subresource } } } },
+        o,
+      ),
+    );
+    return review.status?.allowed === true;
   }
 
   async serverVersion(): Promise<string> {

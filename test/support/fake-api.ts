@@ -93,7 +93,7 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
   const faultState = (options.faults ?? []).map((f) => ({ ...f, left: [...f.statuses] }));
   nock.disableNetConnect();
 
-  const handler = (method: string, uri: string): [number, unknown, Record<string, string>?] => {
+  const handler = (method: string, uri: string, body?: unknown): [number, unknown, Record<string, string>?] => {
     const url = new URL(uri, SERVER);
     requests.push({ method, path: url.pathname, query: url.searchParams });
     for (const f of faultState) {
@@ -104,6 +104,12 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
     }
     if (url.pathname === '/version') {
       return [200, { major: '1', minor: '35', gitVersion: options.version ?? 'v1.35.0', platform: 'linux/amd64' }];
+    }
+    if (method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
+      const review = (typeof body === 'string' ? JSON.parse(body) : body) as { spec: { resourceAttributes: { resource: string; verb: string } } };
+      const attrs = review.spec.resourceAttributes;
+      const allowed = !(options.forbidden ?? []).includes(attrs.resource);
+      return [201, { ...review, status: { allowed, ...(allowed ? {} : { reason: 'no RBAC policy matched' }) } }];
     }
     const parsed = parsePath(url.pathname);
     const kind = parsed?.resource ? RESOURCE_KIND[parsed.resource] : undefined;
@@ -140,7 +146,11 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
   };
 
   nock(SERVER).persist().get(/.*/).reply((req: unknown) => serialize(handler('GET', requestUrl(req))) as never);
-  nock(SERVER).persist().post(/.*/).reply((req: unknown) => serialize(handler('POST', requestUrl(req))) as never);
+  // nock 15 passes the fetch Request; a reply function with two parameters would be taken as callback-style.
+  nock(SERVER)
+    .persist()
+    .post(/.*/)
+    .reply((async (req: Request) => serialize(handler('POST', requestUrl(req), await req.text()))) as never);
   nock(SERVER).persist().delete(/.*/).reply((req: unknown) => serialize(handler('DELETE', requestUrl(req))) as never);
 
   return {

@@ -1,0 +1,11 @@
+// Every check `kdiag check` can run, in runbook order. Loaded lazily by the command.
+import type { Check } from './types.js';
+
+export async function loadChecks(): Promise<Check[]> {
+  const [endpoints, serviceTypes, clusterDns] = await Promise.all([
+    import('./endpoints.js'),
+    import('./service-types.js'),
+    import('./cluster-dns.js'),
+  ]);
+  return [endpoints.endpointsCheck, serviceTypes.serviceTypesCheck, clusterDns.clusterDnsCheck];
+}

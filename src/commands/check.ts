@@ -1,0 +1,164 @@
+import { Flags } from '@oclif/core';
+import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
+import type { CheckResult } from '../report/check-result.js';
+import type { Finding, Severity } from '../report/types.js';
+import type { Snapshot } from '../snapshot.js';
+
+export default class Check extends KdiagCommand<typeof Check> {
+  static override summary = "Runs the guide's whole operational checklist as one runbook step.";
+  static override description = `Checks that the cluster answers, that kdiag may read what it needs (SelfSubjectAccessReview; a missing permission becomes a finding naming the rule to add, and only the checks that need it are skipped), then runs every check over one snapshot in which each kind is listed once: Service endpoints, Service types, Ingresses, NetworkPolicies and the cluster DNS. Ends with a summary table and the findings grouped by severity. A check that crashes is reported as errored; the others still run.
+
+Outputs: table (default), json, yaml, junit (one test case per check and object, for CI) and markdown (for an incident channel or ticket). Silence codes, objects or namespaces and set thresholds in .kdiag.yaml (or --config).
+
+EXIT CODES
+${EXIT_CODES_TEXT}
+  (2 also when a check could not run, e.g. the API server stopped answering mid-run.)`;
+
+  static override examples = [
+    { description: 'The whole checklist for production', command: '<%= config.bin %> check -n production' },
+    { description: 'All namespaces, JUnit for CI', command: '<%= config.bin %> check -A -o junit > kdiag.xml' },
+    { description: 'Only endpoints and ingress, failing on warnings too', command: '<%= config.bin %> check -n production --only endpoints,ingress --fail-on warning' },
+  ];
+
+  static override extraOutputs = ['junit', 'markdown'];
+
+  static override flags = {
+    only: Flags.string({ description: 'Run only these checks (comma-separated ids).' }),
+    skip: Flags.string({ description: 'Skip these checks (comma-separated ids).' }),
+    config: Flags.string({ description: 'Config file to silence findings and set thresholds (default: ./.kdiag.yaml if present).' }),
+    'cert-warn-days': Flags.integer({ description: 'Report certificates that expire within this many days (default 14, or thresholds.certWarnDays).', min: 0 }),
+  };
+
+  public async run(): Promise<void> {
+    const [{ loadChecks }, { resultOf }, { loadConfig, applyConfig }, { permissionsFor, missingPermissionFinding, clusterDnsPermissions, mergePermissions }, { KdiagError, UsageError, EXIT_FAILURE }] = await Promise.all([
+      import('../checks/registry.js'),
+      import('../report/check-result.js'),
+      import('../config.js'),
+      import('../checks/permissions.js'),
+      import('../errors.js'),
+    ]);
+    const config = await loadConfig(this.flags.config);
+    const all = await loadChecks();
+    const ids = all.map((c) => c.id);
+    const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+    for (const id of [...list(this.flags.only), ...list(this.flags.skip)]) {
+      if (!ids.includes(id)) throw new UsageError(`unknown check "${id}": checks are ${ids.join(', ')}`);
+    }
+    const only = list(this.flags.only);
+    const skip = list(this.flags.skip);
+    const selected = all.filter((c) => (only.length === 0 || only.includes(c.id)) && !skip.includes(c.id));
+    const failOn = this.flags['fail-on'] as Severity;
+    const options = {
+      certWarnDays: this.flags['cert-warn-days'] ?? config.thresholds.certWarnDays ?? 14,
+      addressGraceSeconds: config.thresholds.addressGraceSeconds,
+    };
+
+    const client = await this.client();
+    const namespace = await this.namespaceScope();
+    const findings: Finding[] = [];
+    const results: CheckResult[] = [];
+    const progress = await this.progress();
+    let version = '';
+    let fatal: Error | undefined;
+
+    try {
+      version = await progress.step('Cluster reachable', async () => {
+        const v = await client.serverVersion();
+        return `${client.server} (${v})`;
+      });
+
+      const needed = mergePermissions(
+        permissionsFor(selected, namespace),
+        selected.some((c) => c.id === 'cluster-dns') && namespace !== undefined ? clusterDnsPermissions() : [],
+      );
+      const denied = await progress.step('Permissions', async () => {
+        const answers = await Promise.all(needed.map(async (p) => ({ p, allowed: await client.canI(p.verb, p.resource, p.group, p.namespace) })));
+        const missing = answers.filter((a) => !a.allowed).map((a) => a.p);
+        return { value: missing, note: missing.length ? `${missing.length} missing` : `${needed.length} allowed` };
+      });
+      findings.push(...denied.map(missingPermissionFinding));
+      const deniedChecks = new Set(denied.flatMap((p) => p.neededBy));
+      const runnable = selected.filter((c) => !deniedChecks.has(c.id));
+
+      const kinds = [...new Set(runnable.flatMap((c) => c.requires))];
+      const snapshot: Snapshot = await progress.step('Snapshot', async () => {
+        const [{ loadSnapshot }, { loadClusterDns }] = await Promise.all([import('../cluster/load.js'), import('../cluster/cluster-dns.js')]);
+        const snap = await loadSnapshot(client, kinds, { namespace, tolerateForbidden: true });
+        if (runnable.some((c) => c.id === 'cluster-dns')) snap.clusterDns = await loadClusterDns(client, snap);
+        const counts = kinds.map((k) => `${(snap[k] as unknown[]).length} ${k}`).join(', ');
+        return { value: snap, note: counts || 'nothing to list' };
+      });
+
+      for (const check of selected) {
+        if (deniedChecks.has(check.id)) {
+          results.push({ id: check.id, title: check.title, status: 'skipped', errors: 0, warnings: 0, infos: 0, durationMs: 0, reason: 'missing permissions (see KD6001)', findings: [] });
+          progress.note(`${check.title}: skipped (missing permissions)`);
+          continue;
+        }
+        const started = performance.now();
+        try {
+          const found = applyConfig(check.run(snapshot, options), config);
+          const result = resultOf(check.id, check.title, found, performance.now() - started, failOn);
+          results.push(result);
+          findings.push(...found);
+          progress.note(`${check.title}: ${result.status} (${result.errors} errors, ${result.warnings} warnings)`);
+        } catch (err) {
+          const reason = (err as Error).message.split('\n')[0] ?? 'failed';
+          results.push({ id: check.id, title: check.title, status: 'errored', errors: 0, warnings: 0, infos: 0, durationMs: performance.now() - started, reason, findings: [] });
+          findings.push({ code: 'KD6002', check: 'check', severity: 'error', object: { kind: 'Check', name: check.id }, message: `${check.id}: the check failed: ${reason}`, cause: 'The check threw an error on this cluster\'s data; the other checks still ran.', fix: 'Rerun with --debug and report the error with the object that caused it.' });
+          progress.note(`${check.title}: errored (${reason})`);
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof KdiagError)) throw err;
+      fatal = err;
+      for (const check of selected) {
+        if (!results.some((r) => r.id === check.id)) {
+          results.push({ id: check.id, title: check.title, status: 'errored', errors: 0, warnings: 0, infos: 0, durationMs: 0, reason: err.message, findings: [] });
+        }
+      }
+    } finally {
+      progress.done();
+    }
+
+    const report = {
+      apiVersion: 'kdiag/v1' as const,
+      kind: 'CheckReport',
+      context: client.contextName,
+      namespace: namespace ?? null,
+      server: client.server,
+      serverVersion: version || null,
+      ...(fatal ? { error: fatal.message } : {}),
+      findings: applyConfig(findings, config),
+      checks: results.map(({ findings: _f, ...r }) => ({ ...r, durationMs: Math.round(r.durationMs) })),
+    };
+
+    if (this.output === 'junit') {
+      const { renderJunit } = await import('../report/junit.js');
+      this.log(renderJunit(results, failOn));
+    } else if (this.output === 'markdown') {
+      const { renderMarkdown } = await import('../report/markdown.js');
+      this.log(renderMarkdown(`kdiag check ${namespace ? `-n ${namespace}` : '-A'}`, results, report.findings, [`context: ${client.contextName}`, `server: ${client.server}${version ? ` (${version.split(' ').pop()})` : ''}`]));
+    }
+    if (fatal) {
+      if (this.output !== 'junit' && this.output !== 'markdown') await this.emit(report, () => this.summary(results), { exit: false });
+      this.logToStderr(`kdiag: ${fatal.message}`);
+      this.exit(EXIT_FAILURE);
+    }
+    if (this.output === 'junit' || this.output === 'markdown') {
+      this.exitForFindings(report.findings);
+      return;
+    }
+    await this.emit(report, () => this.summary(results));
+    if (results.some((r) => r.status === 'errored')) this.exit(EXIT_FAILURE);
+  }
+
+  private summary(results: CheckResult[]): string {
+    const status = (r: CheckResult) =>
+      r.status === 'passed' ? this.style.ok('passed') : r.status === 'failed' ? this.style.severity('error', 'failed') : r.status === 'errored' ? this.style.severity('error', 'errored') : this.style.paint('dim', 'skipped');
+    return this.table(
+      ['CHECK', 'STATUS', 'ERRORS', 'WARNINGS', 'TIME'],
+      results.map((r) => [r.id, status(r), String(r.errors), String(r.warnings), `${(r.durationMs / 1000).toFixed(2)}s`]),
+    );
+  }
+}

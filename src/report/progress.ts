@@ -1,0 +1,61 @@
+// Progress for multi-step commands, on stderr so stdout stays the report. On a TTY each
+// step is a listr2 task (spinner, then ✔/✖ with its note); otherwise plain lines for CI logs.
+import { sanitize } from './render.js';
+
+type StepResult<T> = T | { value: T; note: string };
+
+export interface Progress {
+  step<T>(title: string, fn: () => Promise<StepResult<T>>): Promise<T>;
+  note(text: string): void;
+  done(): void;
+}
+
+function unwrap<T>(r: StepResult<T>): { value: T; note?: string } {
+  if (r && typeof r === 'object' && 'note' in (r as object) && 'value' in (r as object)) return r as { value: T; note: string };
+  return { value: r as T, note: typeof r === 'string' ? r : undefined };
+}
+
+export function plainProgress(write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Progress {
+  return {
+    async step(title, fn) {
+      const started = performance.now();
+      try {
+        const { value, note } = unwrap(await fn());
+        write(`✓ ${title}${note ? `: ${sanitize(note)}` : ''} (${((performance.now() - started) / 1000).toFixed(2)}s)`);
+        return value;
+      } catch (err) {
+        write(`✗ ${title}: ${sanitize((err as Error).message.split('\n')[0] ?? '')}`);
+        throw err;
+      }
+    },
+    note: (text) => write(`  ${sanitize(text)}`),
+    done: () => undefined,
+  };
+}
+
+export async function ttyProgress(): Promise<Progress> {
+  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+  const output = new ProcessOutput(process.stderr, process.stderr);
+  const logger = new ListrLogger({ processOutput: output });
+  return {
+    async step(title, fn) {
+      let result: { value: unknown; note?: string } | undefined;
+      const list = new Listr(
+        [
+          {
+            title,
+            task: async (_ctx, task) => {
+              result = unwrap(await fn());
+              if (result.note) task.title = `${title}: ${sanitize(result.note)}`;
+            },
+          },
+        ],
+        { renderer: 'default', rendererOptions: { logger: ListrLogger, loggerOptions: { processOutput: output } } as never, exitOnError: true, registerSignalListeners: false },
+      );
+      await list.run();
+      return result!.value as never;
+    },
+    note: (text) => logger.toStderr(`  ${sanitize(text)}`),
+    done: () => undefined,
+  };
+}
