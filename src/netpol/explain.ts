@@ -164,7 +164,7 @@ export function evaluateSide(
     allowed: false,
     reason: ruleCount === 0
       ? `${base.subject} is isolated for ${direction} by ${names}, which ${applying.length === 1 ? 'has' : 'have'} no ${direction} rule: every ${direction === 'ingress' ? 'incoming' : 'outgoing'} connection is denied`
-      : `${base.subject} is isolated for ${direction} by ${names} and none of ${ruleCount === 1 ? 'its rule' : `their ${ruleCount} rules`} allows this connection`,
+      : `${base.subject} is isolated for ${direction} by ${names} and ${ruleCount === 1 ? 'its one rule does not allow' : `none of ${applying.length === 1 ? 'its' : 'their'} ${ruleCount} rules allows`} this connection`,
   };
 }
 
