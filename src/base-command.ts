@@ -2,7 +2,9 @@
 // exit codes and error handling. Heavy modules (client-node) load only inside run().
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_FINDINGS, KdiagError, redact } from './errors.js';
+import type { CheckOptions } from './checks/types.js';
 import type { ClusterClient } from './cluster/client.js';
+import type { KdiagConfig } from './config.js';
 import { renderFindings, renderJson, renderYaml, summaryLine } from './report/render.js';
 import type { Progress } from './report/progress.js';
 import { makeStyle, type Style } from './report/style.js';
@@ -30,6 +32,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     'fail-on': Flags.option({ options: SEVERITIES, description: 'Exit 1 when a finding of this severity or worse is found.', default: 'error' as Severity, helpGroup: 'OUTPUT' })(),
     'no-color': Flags.boolean({ description: 'Never colour the output (NO_COLOR is honoured too).', default: false, helpGroup: 'OUTPUT' }),
     debug: Flags.boolean({ description: 'Log API requests and error details to stderr (credentials redacted).', default: false, helpGroup: 'OUTPUT' }),
+    config: Flags.string({ description: 'Config file that silences findings and sets thresholds (default: ./.kdiag.yaml when present).', helpGroup: 'OUTPUT' }),
   };
 
   /** Output formats this command accepts beyond table/wide/json/yaml. */
@@ -72,6 +75,21 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     return this.clientInstance;
   }
 
+  private configPromise?: Promise<KdiagConfig>;
+
+  /** .kdiag.yaml (or --config): silenced findings and thresholds; loaded once, lazily. */
+  protected async kdiagConfig(): Promise<KdiagConfig> {
+    this.configPromise ??= import('./config.js').then(({ loadConfig }) => loadConfig(this.flags.config));
+    return this.configPromise;
+  }
+
+  /** Check thresholds from .kdiag.yaml, overridden by `overrides` (flags). */
+  protected async checkOptions(overrides: Partial<CheckOptions> = {}): Promise<CheckOptions> {
+    const { thresholds } = await this.kdiagConfig();
+    const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+    return { certWarnDays: thresholds.certWarnDays, addressGraceSeconds: thresholds.addressGraceSeconds, ...defined };
+  }
+
   /** The namespace to scope to, or undefined for -A. */
   protected async namespaceScope(): Promise<string | undefined> {
     if (this.flags['all-namespaces']) return undefined;
@@ -91,6 +109,8 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
    * --fail-on. `human` renders table/wide output (findings are appended after it).
    */
   protected async emit(report: Report, human: (wide: boolean) => string, options: { findings?: boolean; exit?: boolean } = {}): Promise<void> {
+    const { applyConfig } = await import('./config.js');
+    report.findings = applyConfig(report.findings, await this.kdiagConfig());
     switch (this.output) {
       case 'json':
         this.log(renderJson(report));

@@ -25,19 +25,18 @@ ${EXIT_CODES_TEXT}
   static override flags = {
     only: Flags.string({ description: 'Run only these checks (comma-separated ids).' }),
     skip: Flags.string({ description: 'Skip these checks (comma-separated ids).' }),
-    config: Flags.string({ description: 'Config file to silence findings and set thresholds (default: ./.kdiag.yaml if present).' }),
     'cert-warn-days': Flags.integer({ description: 'Report certificates that expire within this many days (default 14, or thresholds.certWarnDays).', min: 0 }),
   };
 
   public async run(): Promise<void> {
-    const [{ loadChecks }, { resultOf }, { loadConfig, applyConfig }, { permissionsFor, missingPermissionFinding, clusterDnsPermissions, mergePermissions }, { KdiagError, UsageError, EXIT_FAILURE }] = await Promise.all([
+    const [{ loadChecks }, { resultOf }, { applyConfig }, { permissionsFor, missingPermissionFinding, clusterDnsPermissions, mergePermissions }, { KdiagError, UsageError, EXIT_FAILURE }] = await Promise.all([
       import('../checks/registry.js'),
       import('../report/check-result.js'),
       import('../config.js'),
       import('../checks/permissions.js'),
       import('../errors.js'),
     ]);
-    const config = await loadConfig(this.flags.config);
+    const config = await this.kdiagConfig();
     const all = await loadChecks();
     const ids = all.map((c) => c.id);
     const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
@@ -48,10 +47,7 @@ ${EXIT_CODES_TEXT}
     const skip = list(this.flags.skip);
     const selected = all.filter((c) => (only.length === 0 || only.includes(c.id)) && !skip.includes(c.id));
     const failOn = this.flags['fail-on'] as Severity;
-    const options = {
-      certWarnDays: this.flags['cert-warn-days'] ?? config.thresholds.certWarnDays ?? 14,
-      addressGraceSeconds: config.thresholds.addressGraceSeconds,
-    };
+    const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
 
     const client = await this.client();
     const namespace = await this.namespaceScope();

@@ -20,7 +20,7 @@ ${EXIT_CODES_TEXT}`;
       import('../checks/service-types.js'),
     ]);
     const snapshot = await loadSnapshot(client, serviceTypesCheck.requires, { namespace });
-    const findings = serviceTypesCheck.run(snapshot, {});
+    const findings = serviceTypesCheck.run(snapshot, await this.checkOptions());
     const services = snapshot.services
       .map((svc) => {
         const ns = svc.metadata?.namespace ?? '';
