@@ -49,6 +49,8 @@ export interface IngressInputs {
   /** `namespace/name` → why that Secret could not be read. */
   secretErrors?: Record<string, string>;
   certManager?: CertManagerObjects;
+  /** Ingresses the caller will show: checked first, so run-wide findings name one of them. */
+  focus?: readonly V1Ingress[];
 }
 
 export type BackendStatus = 'OK' | 'NO ENDPOINTS' | 'NO SERVICE' | 'NO PORT' | 'EXTERNAL' | 'RESOURCE';
@@ -186,8 +188,12 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
     );
   }
 
+  const focus = new Set(inputs.focus ?? []);
   const ingresses = [...snapshot.ingresses].sort(
-    (a, b) => (a.metadata?.namespace ?? '').localeCompare(b.metadata?.namespace ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+    (a, b) =>
+      Number(focus.has(b)) - Number(focus.has(a)) ||
+      (a.metadata?.namespace ?? '').localeCompare(b.metadata?.namespace ?? '') ||
+      (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
   );
   const results: IngressResult[] = [];
   const effectiveClass = new Map<V1Ingress, string>();
@@ -556,6 +562,7 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
     }
   }
 
+  results.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   for (const r of results) {
     const worst = Math.max(0, ...r.findings.map((f) => severityRank(f.severity)));
     r.status = worst >= severityRank('error') ? 'ERROR' : worst >= severityRank('warning') ? 'WARNING' : 'OK';

@@ -22,6 +22,9 @@ const RESOURCE_KIND: Record<string, string> = {
   daemonsets: 'DaemonSet',
   deployments: 'Deployment',
   events: 'Event',
+  clusterissuers: 'ClusterIssuer',
+  issuers: 'Issuer',
+  certificates: 'Certificate',
 };
 
 export interface Fault {

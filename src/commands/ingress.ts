@@ -1,0 +1,223 @@
+import { Args, Flags } from '@oclif/core';
+import type { V1Ingress, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
+import type { BackendNode, CertManagerObjects, IngressInputs, IngressResult } from '../checks/ingress.js';
+import type { ClusterClient } from '../cluster/client.js';
+import type { Snapshot } from '../snapshot.js';
+import { sanitize } from '../report/render.js';
+import { dnsSubdomain } from '../validate.js';
+
+/** The result with every string stripped of control characters (cluster data is untrusted); styling comes after. */
+function clean<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value), (_k, v: unknown) => (typeof v === 'string' ? sanitize(v) : v)) as T;
+}
+
+const CERT_MANAGER_ANNOTATIONS = ['cert-manager.io/cluster-issuer', 'cert-manager.io/issuer'];
+
+export default class Ingress extends KdiagCommand<typeof Ingress> {
+  static override summary = 'Does each Ingress route to something alive, over a valid certificate?';
+  static override description = `For every Ingress: its IngressClass exists and its controller runs; it has an address; every host and path leads to a Service that exists, has the port and has ready endpoints (with the endpoints cause, e.g. "selector app=api-v2 matches no pod"); path types are used as meant; no other Ingress of the class serves the same host and path; every TLS Secret exists, holds a certificate that is valid, not expiring within --cert-warn-days, covers the hosts (RFC 6125 wildcards) and matches its key; cert-manager's issuer and Certificate are Ready; ingress-nginx annotations have values of the right type and known names. With a NAME, prints the routing tree: host → path → Service:port → endpoints → cause, with TLS per host. Key material is never printed.
+
+EXIT CODES
+${EXIT_CODES_TEXT}`;
+
+  static override examples = [
+    { description: 'Every Ingress in production', command: '<%= config.bin %> ingress -n production' },
+    { description: "The guide's Ingress as a routing tree", command: '<%= config.bin %> ingress api-ingress -n production' },
+    { description: 'Warn about certificates expiring within 30 days, fail on warnings', command: '<%= config.bin %> ingress -A --cert-warn-days 30 --fail-on warning' },
+    { description: 'As JSON, tree included', command: '<%= config.bin %> ingress api-ingress -n production -o json' },
+  ];
+
+  static override args = {
+    name: Args.string({ description: 'Only this Ingress (prints its routing tree).', required: false }),
+  };
+
+  static override flags = {
+    'cert-warn-days': Flags.integer({ description: 'Warn when a certificate expires within this many days.', default: 14, min: 0 }),
+  };
+
+  public async run(): Promise<void> {
+    const name = this.args.name === undefined ? undefined : dnsSubdomain(this.args.name, 'Ingress name');
+    const client = await this.client();
+    const namespace = await this.namespaceScope();
+    const [{ loadSnapshot }, { analyzeIngresses }, { KdiagError }] = await Promise.all([import('../cluster/load.js'), import('../checks/ingress.js'), import('../errors.js')]);
+    const snapshot = await loadSnapshot(client, ['ingresses', 'ingressclasses', 'services', 'endpointslices', 'pods', 'tlssecrets'], { namespace, tolerateForbidden: true });
+    // Only Secrets and (cluster-scoped) IngressClasses may be missing: the report says what was skipped.
+    for (const [kind, reason] of Object.entries(snapshot.unavailable)) {
+      if (kind !== 'tlssecrets' && kind !== 'ingressclasses' && !(kind === 'endpointslices' && snapshot.loaded.includes('endpoints'))) throw new KdiagError(reason);
+    }
+    const shown = snapshot.ingresses.filter((i) => name === undefined || i.metadata?.name === name);
+    if (name && shown.length === 0) throw new KdiagError(`Ingress ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}`);
+
+    const [controllers, secrets, certManager] = await Promise.all([
+      this.controllerPods(client, snapshot),
+      this.secretsByName(client, snapshot, shown),
+      this.certManager(client, shown, namespace),
+    ]);
+    const inputs: IngressInputs = { ...controllers, ...secrets, certManager, focus: shown };
+    const analysis = analyzeIngresses(snapshot, { certWarnDays: this.flags['cert-warn-days'] }, inputs);
+    const results = analysis.ingresses.filter((r) => name === undefined || r.name === name);
+    const keep = new Set(results.map((r) => `${r.namespace}/${r.name}`));
+    const global = analysis.global.filter((f) => f.object.kind !== 'Ingress' || keep.has(`${f.object.namespace}/${f.object.name}`));
+    const report = {
+      apiVersion: 'kdiag/v1' as const,
+      kind: 'IngressReport',
+      context: client.contextName,
+      namespace: namespace ?? null,
+      certWarnDays: this.flags['cert-warn-days'],
+      findings: [...global, ...results.flatMap((r) => r.findings)],
+      ingresses: results.map(({ findings: _f, ...rest }) => rest),
+    };
+    await this.emit(report, (wide) => (name ? results.map((r) => this.tree(r)).join('\n\n') : this.summaryTable(results, wide, namespace)));
+  }
+
+  /** Controller Pods in every namespace, by the labels of the controllers the classes name. */
+  private async controllerPods(client: ClusterClient, snapshot: Snapshot): Promise<Pick<IngressInputs, 'controllerPods' | 'controllerPodsUnavailable'>> {
+    if (snapshot.namespace === undefined) return {}; // -A: the snapshot has every Pod
+    const { CONTROLLER_POD_LABELS } = await import('../checks/data/nginx-annotations.js');
+    const { KdiagError } = await import('../errors.js');
+    const controllers = new Set(snapshot.ingressclasses.map((c) => c.spec?.controller ?? ''));
+    const selectors = [...controllers].flatMap((c) => CONTROLLER_POD_LABELS[c]?.labels ?? []).map((l) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(','));
+    const pods: V1Pod[] = [];
+    try {
+      for (const labelSelector of selectors) {
+        const list = await client.call({ verb: 'list', resource: 'pods' }, (o) => client.core.listPodForAllNamespaces({ labelSelector }, o));
+        pods.push(...list.items);
+      }
+    } catch (err) {
+      if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return { controllerPodsUnavailable: err.message };
+      throw err;
+    }
+    return { controllerPods: pods };
+  }
+
+  /** tls[].secretName Secrets that are not kubernetes.io/tls Secrets, read one by one (tells "missing" from "wrong type"). */
+  private async secretsByName(client: ClusterClient, snapshot: Snapshot, shown: V1Ingress[]): Promise<Pick<IngressInputs, 'secrets' | 'secretsLookedUp' | 'secretErrors'>> {
+    if (snapshot.unavailable.tlssecrets) return {};
+    const { KdiagError } = await import('../errors.js');
+    const have = new Set(snapshot.tlssecrets.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`));
+    const wanted = new Set<string>();
+    for (const ing of shown) for (const t of ing.spec?.tls ?? []) if (t.secretName) wanted.add(`${ing.metadata?.namespace}/${t.secretName}`);
+    const secrets: V1Secret[] = [];
+    const secretErrors: Record<string, string> = {};
+    await Promise.all(
+      [...wanted].filter((k) => !have.has(k)).map(async (k) => {
+        const [ns, secretName] = k.split('/') as [string, string];
+        try {
+          secrets.push(await client.call({ verb: 'get', resource: 'secrets', namespace: ns, name: secretName }, (o) => client.core.readNamespacedSecret({ name: secretName, namespace: ns }, o)));
+        } catch (err) {
+          if (err instanceof KdiagError && /\(404\)|not found/.test(err.message)) return;
+          if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) {
+            secretErrors[k] = err.message;
+            return;
+          }
+          throw err;
+        }
+      }),
+    );
+    return { secrets, secretsLookedUp: true, secretErrors };
+  }
+
+  /** cert-manager's issuers and Certificates, only when a shown Ingress asks for cert-manager. */
+  private async certManager(client: ClusterClient, shown: V1Ingress[], namespace: string | undefined): Promise<CertManagerObjects | undefined> {
+    const annotated = shown.filter((i) => CERT_MANAGER_ANNOTATIONS.some((a) => i.metadata?.annotations?.[a]));
+    if (annotated.length === 0) return undefined;
+    const { listCustomObjects } = await import('../cluster/custom.js');
+    const group = 'cert-manager.io';
+    const version = 'v1';
+    const wantCluster = annotated.some((i) => i.metadata?.annotations?.['cert-manager.io/cluster-issuer'] || i.metadata?.annotations?.['cert-manager.io/issuer-kind'] === 'ClusterIssuer');
+    const wantIssuers = annotated.some((i) => i.metadata?.annotations?.['cert-manager.io/issuer']);
+    const none = { status: 'ok' as const, items: [] };
+    const [clusterIssuers, issuers, certificates] = await Promise.all([
+      wantCluster ? listCustomObjects(client, { group, version, plural: 'clusterissuers', namespaced: false }) : none,
+      wantIssuers ? listCustomObjects(client, { group, version, plural: 'issuers', namespaced: true }, namespace) : none,
+      listCustomObjects(client, { group, version, plural: 'certificates', namespaced: true }, namespace),
+    ]);
+    const lists = [clusterIssuers, issuers, certificates];
+    const absent = lists.find((l) => l.status === 'absent');
+    const forbidden = lists.find((l) => l.status === 'forbidden');
+    const items = (l: (typeof lists)[number]) => (l.status === 'ok' ? l.items : []);
+    return {
+      unavailable: absent ? { reason: 'absent', message: absent.message } : forbidden ? { reason: 'forbidden', message: forbidden.message } : undefined,
+      clusterIssuers: items(clusterIssuers),
+      issuers: items(issuers),
+      certificates: items(certificates),
+    };
+  }
+
+  private statusText(r: IngressResult): string {
+    const errors = r.findings.filter((f) => f.severity === 'error').length;
+    const warnings = r.findings.filter((f) => f.severity === 'warning').length;
+    if (r.status === 'ERROR') return this.style.severity('error', `ERROR (${errors})`);
+    if (r.status === 'WARNING') return this.style.severity('warning', `WARNING (${warnings})`);
+    return this.style.ok('OK');
+  }
+
+  private summaryTable(results: IngressResult[], wide: boolean, namespace: string | undefined): string {
+    if (results.length === 0) return `No Ingresses found in ${namespace ? `namespace ${namespace}` : 'any namespace'}.`;
+    const head = ['NAMESPACE', 'INGRESS', 'CLASS', 'ADDRESS', 'HOSTS', 'TLS', 'BACKENDS', 'STATUS'];
+    if (wide) head.push('CONTROLLER', 'PROBLEM');
+    const rows = results.map(clean).map((r) => {
+      const row = [r.namespace, r.name, r.class ?? '<none>', r.address.join(',') || '<pending>', r.hosts.join(',') || '*', r.tls.summary, `${r.backends.ready}/${r.backends.total}`, this.statusText(r)];
+      if (wide) {
+        const worst = r.findings.find((f) => f.severity === 'error') ?? r.findings.find((f) => f.severity === 'warning');
+        row.push(r.controllerStatus ?? '', worst ? worst.message.slice(r.name.length + 2) : '');
+      }
+      return row;
+    });
+    return this.table(head, rows);
+  }
+
+  private backendText(b: BackendNode): { line: string; cause?: string } {
+    const target = b.kind === 'resource' ? `${b.backend} (resource backend, not checked)` : `${b.backend}${b.targetPort ? ` (targetPort ${b.targetPort})` : ''}`;
+    switch (b.status) {
+      case 'OK':
+        return { line: `${target} → ${this.style.ok(`${b.ready}/${b.total} endpoints ready`)}` };
+      case 'EXTERNAL':
+        return { line: `${target} → ${b.cause ?? 'ExternalName'}` };
+      case 'RESOURCE':
+        return { line: target };
+      case 'NO ENDPOINTS':
+        return { line: `${target} → ${this.style.severity('error', `${b.ready}/${b.total} endpoints ready`)}`, cause: b.cause };
+      default:
+        return { line: `${target} → ${this.style.severity('error', b.cause ?? b.status)}` };
+    }
+  }
+
+  /** host → path → Service:port → endpoints → cause, with TLS per host. */
+  private tree(raw: IngressResult): string {
+    const r = clean(raw);
+    const lines = [
+      `Ingress:     ${r.namespace}/${r.name}`,
+      `Class:       ${r.class ?? '<none>'}${r.classSource === 'default' ? ' (default class)' : ''}${r.controller ? ` (controller ${r.controller}${r.controllerStatus ? `, ${r.controllerStatus}` : ''})` : ''}`,
+      `Address:     ${r.address.join(', ') || '<pending>'}`,
+      `TLS:         ${r.tls.summary === '-' ? 'none' : r.tls.summary}`,
+      `Backends:    ${r.backends.ready}/${r.backends.total} with ready endpoints`,
+      `Status:      ${this.statusText(r)}`,
+    ];
+    const branch = (items: string[][], indent: string) => {
+      items.forEach((item, i) => {
+        const last = i === items.length - 1;
+        lines.push(`${indent}${last ? '└── ' : '├── '}${item[0]}`);
+        if (item[1]) lines.push(`${indent}${last ? '    ' : '│   '}└── ${item[1]}`);
+      });
+    };
+    for (const h of r.tree.hosts) {
+      const tls = h.tls ? `  [TLS ${h.tls.secretName}: ${h.tls.status === 'problem' ? this.style.severity('error', h.tls.summary) : h.tls.status === 'expiring' ? this.style.severity('warning', h.tls.summary) : h.tls.summary}]` : r.tls.status !== 'none' && h.host !== '*' ? '  [no TLS]' : '';
+      lines.push('', `${h.host === '*' ? '* (any host)' : h.host}${tls}`);
+      branch(
+        h.paths.map((p) => {
+          const b = this.backendText(p.backend);
+          return [`${p.path} (${p.pathType}) → ${b.line}`, b.cause ?? ''];
+        }),
+        '',
+      );
+    }
+    if (r.tree.defaultBackend) {
+      const b = this.backendText(r.tree.defaultBackend);
+      lines.push('', 'default backend');
+      branch([[b.line, b.cause ?? '']], '');
+    }
+    return lines.join('\n');
+  }
+}
