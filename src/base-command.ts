@@ -5,6 +5,7 @@ import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_FINDINGS, KdiagError, redact } from
 import type { CheckOptions } from './checks/types.js';
 import type { ClusterClient } from './cluster/client.js';
 import type { KdiagConfig } from './config.js';
+import type { Kind } from './snapshot.js';
 import { renderFindings, renderJson, renderYaml, summaryLine } from './report/render.js';
 import type { Progress } from './report/progress.js';
 import { makeStyle, type Style } from './report/style.js';
@@ -17,6 +18,11 @@ export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number] | 'junit' | 'markdown';
+
+/** `--watch` for the static commands: re-run when the kinds they read change. */
+export const WATCH_FLAG = {
+  watch: Flags.boolean({ char: 'w', description: 'Keep running: redraw when the objects this command reads change (like kubectl get -w). Ctrl-C stops.', default: false, helpGroup: 'OUTPUT' }),
+};
 
 export const EXIT_CODES_TEXT = EXIT_CODES_HELP.map(([code, text]) => `  ${code}  ${text}`).join('\n');
 
@@ -130,8 +136,46 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     if (options.exit !== false) this.exitForFindings(report.findings);
   }
 
+  private watching = false;
+
+  /**
+   * Runs `render` once, or with --watch again whenever one of `kinds` changes: the screen is
+   * redrawn on a terminal, a separator line is printed otherwise. Ctrl-C ends the watch (exit 0).
+   */
+  protected async runStatic(kinds: readonly Kind[], namespace: string | undefined, render: () => Promise<void>): Promise<void> {
+    if (!(this.flags as { watch?: boolean }).watch) return render();
+    this.watching = true;
+    const tty = Boolean(process.stdout.isTTY);
+    const { watchKinds } = await import('./cluster/watch.js');
+    const client = await this.client();
+    let running = Promise.resolve();
+    const draw = async (first: boolean) => {
+      if (tty) process.stdout.write('\u001b[2J\u001b[H');
+      else if (!first) this.log(`--- ${new Date().toISOString()} ---`);
+      try {
+        await render();
+      } catch (err) {
+        this.logToStderr(`kdiag: ${(err as Error).message}`);
+      }
+    };
+    await draw(true);
+    await new Promise<void>((resolve) => {
+      const watcher = watchKinds(client, kinds, namespace, () => {
+        running = running.then(() => draw(false));
+      });
+      const stop = () => {
+        watcher.stop();
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await running;
+  }
+
   /** Exit 1 when a finding is at or above --fail-on. */
   protected exitForFindings(findings: Report['findings']): void {
+    if (this.watching) return;
     if (atOrAbove(findings, this.flags['fail-on'] as Severity).length > 0) this.exit(EXIT_FINDINGS);
   }
 

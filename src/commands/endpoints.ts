@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
+import { EXIT_CODES_TEXT, KdiagCommand, WATCH_FLAG } from '../base-command.js';
 import type { ServiceEndpoints } from '../checks/endpoints.js';
 import { dnsLabel } from '../validate.js';
 
@@ -16,6 +16,8 @@ ${EXIT_CODES_TEXT}`;
     { description: 'All namespaces, as JSON for a script', command: '<%= config.bin %> endpoints -A -o json' },
   ];
 
+  static override flags = { ...WATCH_FLAG };
+
   static override args = {
     service: Args.string({ description: 'Only this Service (shows its pods, ports and endpoints).', required: false }),
   };
@@ -25,21 +27,24 @@ ${EXIT_CODES_TEXT}`;
     const client = await this.client();
     const namespace = await this.namespaceScope();
     const [{ loadSnapshot }, { analyzeEndpoints }] = await Promise.all([import('../cluster/load.js'), import('../checks/endpoints.js')]);
-    const snapshot = await loadSnapshot(client, ['services', 'endpointslices', 'pods'], { namespace });
-    const services = analyzeEndpoints(snapshot, service);
-    if (service && services.length === 0) {
-      const { KdiagError } = await import('../errors.js');
-      throw new KdiagError(`Service ${service} not found in namespace ${namespace ?? '(all namespaces)'}`);
-    }
-    const report = {
-      apiVersion: 'kdiag/v1' as const,
-      kind: 'EndpointsReport',
-      context: client.contextName,
-      namespace: namespace ?? null,
-      findings: services.flatMap((s) => s.findings),
-      services: services.map(({ findings: _f, ...rest }) => rest),
-    };
-    await this.emit(report, (wide) => (service ? this.detail(services[0]!) : this.summaryTable(services, wide, namespace)));
+    const kinds = ['services', 'endpointslices', 'pods'] as const;
+    await this.runStatic(kinds, namespace, async () => {
+      const snapshot = await loadSnapshot(client, kinds, { namespace });
+      const services = analyzeEndpoints(snapshot, service);
+      if (service && services.length === 0) {
+        const { KdiagError } = await import('../errors.js');
+        throw new KdiagError(`Service ${service} not found in namespace ${namespace ?? '(all namespaces)'}`);
+      }
+      const report = {
+        apiVersion: 'kdiag/v1' as const,
+        kind: 'EndpointsReport',
+        context: client.contextName,
+        namespace: namespace ?? null,
+        findings: services.flatMap((s) => s.findings),
+        services: services.map(({ findings: _f, ...rest }) => rest),
+      };
+      await this.emit(report, (wide) => (service ? this.detail(services[0]!) : this.summaryTable(services, wide, namespace)));
+    });
   }
 
   private summaryTable(services: ServiceEndpoints[], wide: boolean, namespace: string | undefined): string {

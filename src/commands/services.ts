@@ -1,4 +1,4 @@
-import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
+import { EXIT_CODES_TEXT, KdiagCommand, WATCH_FLAG } from '../base-command.js';
 
 export default class Services extends KdiagCommand<typeof Services> {
   static override summary = "Checks Service types against the guide's decision guide.";
@@ -12,6 +12,8 @@ ${EXIT_CODES_TEXT}`;
     { description: 'Only errors and warnings fail a CI step', command: '<%= config.bin %> services -A --fail-on warning' },
   ];
 
+  static override flags = { ...WATCH_FLAG };
+
   public async run(): Promise<void> {
     const client = await this.client();
     const namespace = await this.namespaceScope();
@@ -19,37 +21,39 @@ ${EXIT_CODES_TEXT}`;
       import('../cluster/load.js'),
       import('../checks/service-types.js'),
     ]);
-    const snapshot = await loadSnapshot(client, serviceTypesCheck.requires, { namespace });
-    const findings = serviceTypesCheck.run(snapshot, await this.checkOptions());
-    const services = snapshot.services
-      .map((svc) => {
-        const ns = svc.metadata?.namespace ?? '';
-        const name = svc.metadata?.name ?? '';
-        return {
-          namespace: ns,
-          name,
-          type: svc.spec?.type ?? 'ClusterIP',
-          clusterIP: svc.spec?.clusterIP ?? null,
-          external: externalAddress(svc) ?? (svc.spec?.type === 'LoadBalancer' ? '<pending>' : svc.spec?.type === 'ExternalName' ? (svc.spec.externalName ?? null) : null),
-          ports: formatPorts(svc),
-          externalTrafficPolicy: svc.spec?.externalTrafficPolicy ?? null,
-          findings: findings.filter((f) => f.object.kind === 'Service' && f.object.namespace === ns && f.object.name === name).map((f) => f.code),
-        };
-      })
-      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
-    const report = { apiVersion: 'kdiag/v1' as const, kind: 'ServicesReport', context: client.contextName, namespace: namespace ?? null, findings, services };
-    await this.emit(report, (wide) => {
-      if (services.length === 0) return `No Services found in ${namespace ? `namespace ${namespace}` : 'any namespace'}.`;
-      const head = ['NAMESPACE', 'SERVICE', 'TYPE', 'CLUSTER-IP', 'EXTERNAL', 'PORTS', 'FINDINGS'];
-      if (wide) head.push('TRAFFIC-POLICY');
-      return this.table(
-        head,
-        services.map((s) => {
-          const row = [s.namespace, s.name, s.type, s.clusterIP ?? '<none>', s.external ?? '<none>', s.ports || '<none>', s.findings.join(',') || '-'];
-          if (wide) row.push(s.externalTrafficPolicy ?? '-');
-          return row;
-        }),
-      );
+    await this.runStatic(serviceTypesCheck.requires, namespace, async () => {
+      const snapshot = await loadSnapshot(client, serviceTypesCheck.requires, { namespace });
+      const findings = serviceTypesCheck.run(snapshot, await this.checkOptions());
+      const services = snapshot.services
+        .map((svc) => {
+          const ns = svc.metadata?.namespace ?? '';
+          const name = svc.metadata?.name ?? '';
+          return {
+            namespace: ns,
+            name,
+            type: svc.spec?.type ?? 'ClusterIP',
+            clusterIP: svc.spec?.clusterIP ?? null,
+            external: externalAddress(svc) ?? (svc.spec?.type === 'LoadBalancer' ? '<pending>' : svc.spec?.type === 'ExternalName' ? (svc.spec.externalName ?? null) : null),
+            ports: formatPorts(svc),
+            externalTrafficPolicy: svc.spec?.externalTrafficPolicy ?? null,
+            findings: findings.filter((f) => f.object.kind === 'Service' && f.object.namespace === ns && f.object.name === name).map((f) => f.code),
+          };
+        })
+        .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+      const report = { apiVersion: 'kdiag/v1' as const, kind: 'ServicesReport', context: client.contextName, namespace: namespace ?? null, findings, services };
+      await this.emit(report, (wide) => {
+        if (services.length === 0) return `No Services found in ${namespace ? `namespace ${namespace}` : 'any namespace'}.`;
+        const head = ['NAMESPACE', 'SERVICE', 'TYPE', 'CLUSTER-IP', 'EXTERNAL', 'PORTS', 'FINDINGS'];
+        if (wide) head.push('TRAFFIC-POLICY');
+        return this.table(
+          head,
+          services.map((s) => {
+            const row = [s.namespace, s.name, s.type, s.clusterIP ?? '<none>', s.external ?? '<none>', s.ports || '<none>', s.findings.join(',') || '-'];
+            if (wide) row.push(s.externalTrafficPolicy ?? '-');
+            return row;
+          }),
+        );
+      });
     });
   }
 }
