@@ -1,0 +1,102 @@
+// Least privilege: kdiag run as service accounts bound to exactly deploy/rbac.yaml's roles.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kdiagBinary } from '../support/run.js';
+import { apply, kubeconfigPath, kubectl, REPO_ROOT } from './support/cluster.js';
+
+const NS = 'kdiag-e2e-rbac';
+const outputs: string[] = [];
+
+/** A kubeconfig for service account `sa` (a short-lived token from the TokenRequest API). */
+async function kubeconfigFor(sa: string): Promise<{ file: string; token: string }> {
+  const token = (await kubectl(['-n', NS, 'create', 'token', sa, '--duration=15m'])).stdout.trim();
+  expect(token.length).toBeGreaterThan(20);
+  const admin = readFileSync(kubeconfigPath(), 'utf8');
+  const server = /server: (\S+)/.exec(admin)![1];
+  const ca = /certificate-authority-data: (\S+)/.exec(admin)?.[1];
+  const dir = mkdtempSync(join(tmpdir(), 'kdiag-rbac-'));
+  const file = join(dir, 'config');
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+current-context: sa
+clusters:
+- name: local
+  cluster:
+    server: ${server}
+    ${ca ? `certificate-authority-data: ${ca}` : 'insecure-skip-tls-verify: true'}
+contexts:
+- name: sa
+  context: { cluster: local, user: sa, namespace: production }
+users:
+- name: sa
+  user: { token: ${token} }
+`,
+  );
+  return { file, token };
+}
+
+async function kdiagAs(file: string, args: string[]) {
+  const r = await kdiagBinary([...args, '--kubeconfig', file], {}, 180_000);
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+
+beforeAll(async () => {
+  const roles = await kubectl(['apply', '-f', join(REPO_ROOT, 'deploy', 'rbac.yaml')]);
+  expect(roles.code).toBe(0);
+  await apply(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${NS}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: reader, namespace: ${NS}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: nobody, namespace: ${NS}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: kdiag-e2e-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kdiag-read}
+subjects: [{kind: ServiceAccount, name: reader, namespace: ${NS}}]
+`);
+});
+
+afterAll(async () => {
+  await kubectl(['delete', 'clusterrolebinding', 'kdiag-e2e-reader', '--ignore-not-found']);
+  await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
+});
+
+describe('least privilege', () => {
+  test('with kdiag-read only, endpoints, services and check work', async () => {
+    const { file, token } = await kubeconfigFor('reader');
+    const endpoints = await kdiagAs(file, ['endpoints', '-n', 'production', '-o', 'json']);
+    expect(endpoints.code).toBe(1);
+    expect(JSON.parse(endpoints.stdout).findings.length).toBeGreaterThan(0);
+    const services = await kdiagAs(file, ['services', '-n', 'production', '-o', 'json']);
+    expect([0, 1]).toContain(services.code);
+    const check = await kdiagAs(file, ['check', '-n', 'production', '-o', 'json']);
+    expect(check.code).toBe(1);
+    const report = JSON.parse(check.stdout);
+    expect(report.checks.filter((c: { status: string }) => c.status === 'skipped' || c.status === 'errored')).toEqual([]);
+    for (const text of outputs) expect(text).not.toContain(token);
+  });
+
+  test('with no permissions at all, kdiag exits 2 naming the permission it lacked first', async () => {
+    const { file, token } = await kdiagAsNobody();
+    const r = await kdiagAs(file, ['endpoints', '-n', 'production']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^kdiag: you lack `list` on `(services|endpointslices\.discovery\.k8s\.io|pods)` in namespace production \(403 Forbidden\)/);
+    expect(r.stderr).not.toContain(token);
+  });
+});
+
+async function kdiagAsNobody() {
+  return kubeconfigFor('nobody');
+}
