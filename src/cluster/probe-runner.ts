@@ -1,0 +1,339 @@
+// The ONLY code that creates, watches, reads and deletes kdiag's probe Jobs and pods.
+// Order: server-side dry run of the pod (admission answers at once) → create the Job →
+// watch its pod (no polling) through the pure state machine → read the container's log
+// → delete. SIGINT/SIGTERM during a run delete what was created before kdiag exits; if
+// kdiag is killed outright, the Job's deadline and TTL make the cluster remove it.
+import { Watch, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { KdiagError } from '../errors.js';
+import { MANAGED_BY, MANAGED_BY_LABEL, probeDryRunPod, probeJob, probeName, runSelector, type ProbeSpec } from '../probes/pod-spec.js';
+import { admissionFailure, INITIAL_STATE, nextState, ProbeError, type ProbeStage, type ProbeState } from '../probes/state.js';
+import type { ClusterClient } from './client.js';
+import { isApiError } from './errors.js';
+
+export interface RunProbeOptions {
+  /** How long kdiag waits for the pod to finish (the pod's own deadline is spec.deadlineSeconds). */
+  timeoutMs: number;
+  onStage?: (stage: ProbeStage, detail?: string) => void;
+  /** Leave the Job and pod in place (they still expire after ttlSecondsAfterFinished). */
+  keep?: boolean;
+  /** Called when a signal arrives, before cleanup (stop progress renderers). */
+  onInterrupt?: (signal: NodeJS.Signals) => void;
+}
+
+export interface ProbeRun {
+  jobName: string;
+  namespace: string;
+  podName: string;
+  node?: string;
+  log: string;
+  exitCode?: number;
+  terminationReason?: string;
+  kept: boolean;
+  /** Milliseconds from creating the Job to the pod's end. */
+  elapsedMs: number;
+}
+
+function statusMessage(body: unknown): string {
+  if (typeof body === 'string') {
+    try {
+      return statusMessage(JSON.parse(body));
+    } catch {
+      return body;
+    }
+  }
+  return typeof (body as { message?: unknown })?.message === 'string' ? (body as { message: string }).message : '';
+}
+
+/** RBAC 403s say "cannot <verb> resource"; other 403s (Pod Security, quota) are admission. */
+function isAdmissionRejection(err: unknown): { status: number; message: string } | undefined {
+  if (!isApiError(err)) return undefined;
+  const message = statusMessage(err.body);
+  if ((err.code === 403 && !/cannot \w+ resource/.test(message)) || err.code === 422 || err.code === 400) return { status: err.code, message };
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class ProbeRunner {
+  constructor(private readonly client: ClusterClient) {}
+
+  /** Server-side dry run of the pod: Pod Security, ResourceQuota, LimitRange and webhooks answer now. */
+  async dryRun(spec: ProbeSpec): Promise<void> {
+    const pod = probeDryRunPod(spec);
+    const rejected = await this.client.call({ verb: 'create', resource: 'pods', namespace: spec.namespace }, async (o) => {
+      try {
+        await this.client.core.createNamespacedPod({ namespace: spec.namespace, body: pod, dryRun: 'All' }, o);
+        return undefined;
+      } catch (err) {
+        const a = isAdmissionRejection(err);
+        if (a) return a;
+        throw err;
+      }
+    });
+    if (rejected) throw new ProbeError(admissionFailure(spec.namespace, rejected.status, rejected.message));
+  }
+
+  async run(spec: ProbeSpec, options: RunProbeOptions): Promise<ProbeRun> {
+    const namespace = spec.namespace;
+    const jobName = probeName(spec);
+    await this.dryRun(spec);
+    options.onStage?.('creating', `Job ${namespace}/${jobName}`);
+
+    const seenPods = new Set<string>();
+    let cleaning: Promise<void> | undefined;
+    const cleanup = (timeoutMs?: number): Promise<void> => (cleaning ??= this.deleteRun(namespace, jobName, seenPods, timeoutMs));
+    let stopWatch: (() => void) | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      options.onInterrupt?.(signal);
+      stopWatch?.();
+      process.stderr.write(`\nkdiag: ${signal} received: deleting probe Job ${namespace}/${jobName}...\n`);
+      const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
+      const hard = setTimeout(exit, 1800);
+      hard.unref();
+      // The Job name is fixed before it is created, so deleting is right even mid-create.
+      cleanup(1500).then(exit, exit);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const started = Date.now();
+    try {
+      await this.createJob(probeJob(spec));
+      const state = await this.waitForPod(spec, options, seenPods, (stop) => (stopWatch = stop));
+      const podName = state.podName!;
+      options.onStage?.('done', podName);
+      const log = await this.readLog(namespace, podName);
+      const run: ProbeRun = {
+        jobName,
+        namespace,
+        podName,
+        node: state.node,
+        log,
+        exitCode: state.exitCode,
+        terminationReason: state.terminationReason,
+        kept: Boolean(options.keep),
+        elapsedMs: Date.now() - started,
+      };
+      if (!options.keep) await cleanup();
+      return run;
+    } catch (err) {
+      if (!options.keep) await cleanup().catch(() => undefined);
+      throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+
+  private async createJob(job: V1Job): Promise<void> {
+    const namespace = job.metadata!.namespace!;
+    const rejected = await this.client.call({ verb: 'create', resource: 'jobs', group: 'batch', namespace }, async (o) => {
+      try {
+        await this.client.batch.createNamespacedJob({ namespace, body: job }, o);
+        return undefined;
+      } catch (err) {
+        const a = isAdmissionRejection(err);
+        if (a) return a;
+        throw err;
+      }
+    });
+    if (rejected) throw new ProbeError(admissionFailure(namespace, rejected.status, rejected.message));
+  }
+
+  /** Watches the run's pod until it finishes or fails; re-lists and re-watches if the watch drops. */
+  private async waitForPod(spec: ProbeSpec, options: RunProbeOptions, seenPods: Set<string>, setStop: (stop: () => void) => void): Promise<ProbeState> {
+    const namespace = spec.namespace;
+    const selector = runSelector(spec.runId);
+    const deadline = Date.now() + options.timeoutMs;
+    let state: ProbeState = INITIAL_STATE;
+    let lastStage: ProbeStage = 'creating';
+    const apply = (type: string, pod: V1Pod) => {
+      if (pod.metadata?.name) seenPods.add(pod.metadata.name);
+      state = nextState(state, type, pod, spec.image);
+      if (state.stage !== lastStage) {
+        lastStage = state.stage;
+        if (state.stage !== 'done') options.onStage?.(state.stage, state.stage === 'scheduled' ? state.node : undefined);
+      }
+    };
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const list = await this.client.call({ verb: 'list', resource: 'pods', namespace }, (o) => this.client.core.listNamespacedPod({ namespace, labelSelector: selector }, o));
+      for (const pod of list.items) apply('ADDED', pod);
+      if (state.failure) throw new ProbeError(state.failure);
+      if (state.finished) return state;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const outcome = await this.watchOnce(namespace, selector, list.metadata?.resourceVersion, remaining, apply, () => Boolean(state.failure || state.finished), setStop);
+      if (state.failure) throw new ProbeError(state.failure);
+      if (state.finished) return state;
+      if (outcome === 'timeout' || outcome === 'stopped') break;
+      if (outcome === 'forbidden') {
+        throw new KdiagError(`you lack \`watch\` on \`pods\` in namespace ${namespace} (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml`);
+      }
+      await sleep(Math.min(500 * (attempt + 1), 2000));
+    }
+    const why = await this.whyNoProgress(namespace, probeName(spec), state);
+    throw new ProbeError({
+      reason: 'timeout',
+      code: 'KD5024',
+      message: `the probe did not finish within ${Math.round(options.timeoutMs / 1000)}s (--timeout): it was still at "${state.stage}"${why ? `; ${why}` : ''}`,
+    });
+  }
+
+  private watchOnce(
+    namespace: string,
+    labelSelector: string,
+    resourceVersion: string | undefined,
+    timeoutMs: number,
+    apply: (type: string, pod: V1Pod) => void,
+    settled: () => boolean,
+    setStop: (stop: () => void) => void,
+  ): Promise<'settled' | 'closed' | 'timeout' | 'forbidden' | 'stopped'> {
+    return new Promise((resolve) => {
+      const watch = new Watch(this.client.kc);
+      // The watch's idle timer: the probe may be quiet while it waits for DNS timeouts.
+      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = timeoutMs + 5000;
+      let controller: AbortController | undefined;
+      let finished = false;
+      const finish = (outcome: 'settled' | 'closed' | 'timeout' | 'forbidden' | 'stopped') => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        controller?.abort();
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => finish('timeout'), timeoutMs);
+      setStop(() => finish('stopped'));
+      watch
+        .watch(
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+          { labelSelector, resourceVersion, allowWatchBookmarks: false, timeoutSeconds: Math.ceil(timeoutMs / 1000) + 5 },
+          (type, obj) => {
+            if (finished) return;
+            if (type === 'ERROR') return finish('closed');
+            if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') apply(type, obj as V1Pod);
+            if (settled()) finish('settled');
+          },
+          (err) => finish((err as { statusCode?: number } | null)?.statusCode === 403 ? 'forbidden' : 'closed'),
+        )
+        .then((c) => {
+          controller = c;
+          if (finished) c.abort();
+        })
+        .catch(() => finish('closed'));
+    });
+  }
+
+  /** When the pod never appeared or stayed pending: the Job's and pod's latest warning events. */
+  private async whyNoProgress(namespace: string, jobName: string, state: ProbeState): Promise<string | undefined> {
+    try {
+      const names = [jobName, ...(state.podName ? [state.podName] : [])];
+      const events = await this.client.call({ verb: 'list', resource: 'events', namespace }, (o) => this.client.core.listNamespacedEvent({ namespace }, o));
+      const relevant = events.items
+        .filter((e) => names.includes(e.involvedObject?.name ?? '') && e.type === 'Warning')
+        .sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')));
+      const last = relevant.at(-1);
+      return last ? `${last.involvedObject?.kind} ${last.involvedObject?.name}: ${last.reason}: ${(last.message ?? '').split('\n')[0]}` : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async readLog(namespace: string, name: string): Promise<string> {
+    return this.client.call({ verb: 'get', resource: 'pods/log', namespace, name }, (o) =>
+      this.client.core.readNamespacedPodLog({ name, namespace, container: 'probe', limitBytes: 1_048_576 }, o),
+    );
+  }
+
+  /** Deletes the Job (its pods with it) and, to be quick, the pods seen; 404 is fine. */
+  private async deleteRun(namespace: string, jobName: string, pods: Set<string>, timeoutMs?: number): Promise<void> {
+    const attempt = async (fn: () => Promise<unknown>) => {
+      try {
+        await (timeoutMs ? Promise.race([fn(), sleep(timeoutMs).then(() => undefined)]) : fn());
+      } catch (err) {
+        if (err instanceof KdiagError && /not found|\(404\)/.test(err.message)) return;
+        throw err;
+      }
+    };
+    const jobs = attempt(() =>
+      this.client.call({ verb: 'delete', resource: 'jobs', group: 'batch', namespace, name: jobName }, (o) =>
+        this.client.batch.deleteNamespacedJob({ name: jobName, namespace, propagationPolicy: 'Background', gracePeriodSeconds: 0 }, o),
+      ),
+    );
+    const podDeletes = [...pods].map((name) =>
+      attempt(() => this.client.call({ verb: 'delete', resource: 'pods', namespace, name }, (o) => this.client.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }, o))),
+    );
+    const results = await Promise.allSettled([jobs, ...podDeletes]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Everything kdiag created (by label) in a namespace or all namespaces. */
+  async findLeftovers(namespace?: string): Promise<LeftoverObject[]> {
+    const labelSelector = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+    const [jobs, pods] = await Promise.all([
+      this.client.call({ verb: 'list', resource: 'jobs', group: 'batch', namespace }, (o) =>
+        namespace ? this.client.batch.listNamespacedJob({ namespace, labelSelector }, o) : this.client.batch.listJobForAllNamespaces({ labelSelector }, o),
+      ),
+      this.client.call({ verb: 'list', resource: 'pods', namespace }, (o) =>
+        namespace ? this.client.core.listNamespacedPod({ namespace, labelSelector }, o) : this.client.core.listPodForAllNamespaces({ labelSelector }, o),
+      ),
+    ]);
+    const out: LeftoverObject[] = [];
+    for (const j of jobs.items) {
+      out.push({
+        kind: 'Job',
+        namespace: j.metadata?.namespace ?? '',
+        name: j.metadata?.name ?? '',
+        created: j.metadata?.creationTimestamp ? new Date(j.metadata.creationTimestamp).toISOString() : undefined,
+        status: j.status?.succeeded ? 'Complete' : j.status?.failed ? 'Failed' : j.status?.active ? 'Running' : 'Pending',
+        runId: j.metadata?.labels?.['kdiag.dev/run-id'],
+      });
+    }
+    for (const p of pods.items) {
+      out.push({
+        kind: 'Pod',
+        namespace: p.metadata?.namespace ?? '',
+        name: p.metadata?.name ?? '',
+        created: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).toISOString() : undefined,
+        status: p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown'),
+        runId: p.metadata?.labels?.['kdiag.dev/run-id'],
+      });
+    }
+    return out.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  }
+
+  async deleteLeftover(obj: LeftoverObject): Promise<void> {
+    try {
+      if (obj.kind === 'Job') {
+        await this.client.call({ verb: 'delete', resource: 'jobs', group: 'batch', namespace: obj.namespace, name: obj.name }, (o) =>
+          this.client.batch.deleteNamespacedJob({ name: obj.name, namespace: obj.namespace, propagationPolicy: 'Background' }, o),
+        );
+      } else {
+        await this.client.call({ verb: 'delete', resource: 'pods', namespace: obj.namespace, name: obj.name }, (o) =>
+          this.client.core.deleteNamespacedPod({ name: obj.name, namespace: obj.namespace, gracePeriodSeconds: 0 }, o),
+        );
+      }
+    } catch (err) {
+      if (err instanceof KdiagError && /not found|\(404\)/.test(err.message)) return;
+      throw err;
+    }
+  }
+}
+
+export interface LeftoverObject {
+  kind: 'Job' | 'Pod';
+  namespace: string;
+  name: string;
+  created?: string;
+  status: string;
+  runId?: string;
+}
+
+/** The workload pod of --from NAMESPACE/POD (its labels make the probe look like it). */
+export async function readWorkloadPod(client: ClusterClient, namespace: string, name: string): Promise<V1Pod> {
+  try {
+    return await client.call({ verb: 'get', resource: 'pods', namespace, name }, (o) => client.core.readNamespacedPod({ name, namespace }, o));
+  } catch (err) {
+    if (err instanceof KdiagError && /not found|\(404\)/.test(err.message)) throw new KdiagError(`pod ${namespace}/${name} (--from) not found`);
+    throw err;
+  }
+}

@@ -1,0 +1,310 @@
+// Reads what the curl probe printed (one `result` line per target with curl's -w
+// variables, and the first bytes of each HTTP body) and explains each failure with what
+// kdiag knows about the target: its endpoints, its ports, the NetworkPolicies around it.
+import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import { analyzeService, indexEndpoints } from '../checks/endpoints.js';
+import { finding } from '../checks/lib/finding.js';
+import { isPodReady, namedPorts } from '../checks/lib/pods.js';
+import { sanitize } from '../report/render.js';
+import type { Finding, ObjectRef } from '../report/types.js';
+import type { Snapshot } from '../snapshot.js';
+import { egressTo, ingressFrom, namespaceLabels, podsBehind, type Endpoint, type PolicyVerdict } from './explain.js';
+import type { ProbeTarget } from './plan.js';
+
+export type CurlOutcome = 'ok' | 'client-error' | 'server-error' | 'connected' | 'refused' | 'timeout' | 'dns' | 'tls' | 'reset' | 'error';
+
+export interface Timings {
+  dnsMs: number;
+  connectMs: number;
+  tlsMs: number;
+  firstByteMs: number;
+  totalMs: number;
+}
+
+export interface CurlResult {
+  index: number;
+  exitCode: number;
+  httpCode: number;
+  remoteIp?: string;
+  remotePort?: number;
+  timings: Timings;
+  error?: string;
+  /** First bytes of the HTTP body, control characters removed. */
+  body?: string;
+  outcome: CurlOutcome;
+}
+
+const ms = (s: string | undefined) => Math.round(Number(s ?? '0') * 1000 * 10) / 10;
+
+/** Classifies one curl run. TCP (telnet://) targets send nothing: connected means time_connect > 0. */
+export function classify(mode: 'http' | 'tcp', exitCode: number, httpCode: number, connected: boolean): CurlOutcome {
+  if (mode === 'tcp') {
+    if (connected && [0, 28, 52, 56].includes(exitCode)) return 'connected';
+    if (exitCode === 7) return 'refused';
+    if (exitCode === 28) return 'timeout';
+    if (exitCode === 6) return 'dns';
+    return connected ? 'connected' : 'error';
+  }
+  if (exitCode === 0 || exitCode === 63) {
+    if (httpCode >= 500) return 'server-error';
+    if (httpCode >= 400) return 'client-error';
+    return 'ok';
+  }
+  if (exitCode === 7) return 'refused';
+  if (exitCode === 28) return 'timeout';
+  if (exitCode === 6) return 'dns';
+  if ([35, 51, 53, 54, 58, 59, 60, 66, 77, 80, 83, 90, 91].includes(exitCode)) return 'tls';
+  if (exitCode === 52 || exitCode === 56) return 'reset';
+  return 'error';
+}
+
+/** Splits the curl probe's log (see CURL_SCRIPT); `targets` are the probed ones, in order. */
+export function parseCurlProbeLog(log: string, nonce: string, targets: readonly Pick<ProbeTarget, 'mode'>[]): CurlResult[] {
+  const marker = `@@${nonce} `;
+  const results = new Map<number, CurlResult>();
+  for (const line of log.split('\n')) {
+    const at = line.indexOf(marker);
+    if (at < 0) continue;
+    const fields = line.slice(at + marker.length).split(' ');
+    if (fields[0] === 'result') {
+      const [, idx, exit, code, ip, port, tn, tc, ta, ts, tt, ...err] = fields;
+      const index = Number(idx);
+      const exitCode = Number(exit);
+      const httpCode = Number(code);
+      const connect = ms(tc);
+      const lookup = ms(tn);
+      const tls = Number(ta) > 0 ? ms(ta) : 0;
+      const start = ms(ts);
+      const mode = targets[index]?.mode ?? 'http';
+      const connected = Number(tc) > 0;
+      results.set(index, {
+        index,
+        exitCode,
+        httpCode,
+        ...(ip ? { remoteIp: ip } : {}),
+        ...(port && Number(port) > 0 ? { remotePort: Number(port) } : {}),
+        timings: {
+          dnsMs: lookup,
+          connectMs: connected ? Math.max(0, Math.round((connect - lookup) * 10) / 10) : 0,
+          tlsMs: tls ? Math.max(0, Math.round((tls - connect) * 10) / 10) : 0,
+          firstByteMs: start ? Math.max(0, Math.round((start - Math.max(tls, connect)) * 10) / 10) : 0,
+          // A TCP check holds the connection open until its timeout: its time is the connect.
+          totalMs: mode === 'tcp' && connected ? connect : ms(tt),
+        },
+        ...(err.join(' ').trim() ? { error: sanitize(err.join(' ').trim()) } : {}),
+        outcome: classify(mode, exitCode, httpCode, connected),
+      });
+    } else if (fields[0] === 'body') {
+      const index = Number(fields[1]);
+      const r = results.get(index);
+      const body = sanitize(fields.slice(2).join(' ')).trim();
+      if (r && body) r.body = body;
+    }
+  }
+  return [...results.values()].sort((a, b) => a.index - b.index);
+}
+
+/** Who answered, when the backend says so in its body (JSON with pod/hostname/ip). */
+export function answeredBy(body: string | undefined): string | undefined {
+  if (!body) return undefined;
+  const pod = /"(?:pod|podName|pod_name|hostname|host)"\s*:\s*"([^"]{1,100})"/.exec(body)?.[1];
+  const ip = /"(?:ip|podIP|pod_ip)"\s*:\s*"([^"]{1,64})"/.exec(body)?.[1];
+  if (!pod && !ip) return undefined;
+  return [pod, ip].filter(Boolean).join(' ');
+}
+
+// ---------------------------------------------------------------- explanation
+
+export interface ConnectivityRow {
+  target: string;
+  mode: 'http' | 'tcp';
+  url: string;
+  status: string;
+  outcome: CurlOutcome | 'not-run';
+  httpCode?: number;
+  remoteIp?: string;
+  answeredBy?: string;
+  timings?: Timings;
+  error?: string;
+}
+
+export interface ConnectivityInput {
+  targets: readonly ProbeTarget[];
+  results: readonly CurlResult[];
+  /** Services, EndpointSlices, Pods, NetworkPolicies and Namespaces of the source and destination namespaces. */
+  snapshot: Snapshot;
+  source: { namespace: string; labels: Record<string, string> };
+}
+
+export interface ConnectivityAnalysis {
+  rows: ConnectivityRow[];
+  findings: Finding[];
+}
+
+function statusText(r: CurlResult, mode: 'http' | 'tcp'): string {
+  switch (r.outcome) {
+    case 'ok':
+    case 'client-error':
+    case 'server-error':
+      return `HTTP ${r.httpCode}`;
+    case 'connected':
+      return 'CONNECTED';
+    case 'refused':
+      return 'REFUSED';
+    case 'timeout':
+      return 'TIMEOUT';
+    case 'dns':
+      return 'DNS FAILURE';
+    case 'tls':
+      return 'TLS FAILURE';
+    case 'reset':
+      return mode === 'http' ? 'EMPTY/RESET' : 'RESET';
+    default:
+      return `ERROR (curl ${r.exitCode})`;
+  }
+}
+
+function policyText(v: PolicyVerdict, side: string): string | undefined {
+  if (v.isolating.length === 0) return undefined;
+  if (v.allowed === true) return undefined;
+  return `${v.isolating.map((n) => `NetworkPolicy ${n}`).join(', ')} ${v.isolating.length > 1 ? 'select' : 'selects'} the ${side} and no rule ${v.allowed === 'maybe' ? 'except an ipBlock ' : ''}allows this connection`;
+}
+
+export function analyzeConnectivity(input: ConnectivityInput): ConnectivityAnalysis {
+  const { targets, results, snapshot, source } = input;
+  const index = indexEndpoints(snapshot);
+  const findings: Finding[] = [];
+  const probed = targets.filter((t) => !t.unresolved);
+  const rows: ConnectivityRow[] = [];
+  for (const t of targets) {
+    const ref: ObjectRef = t.service
+      ? { kind: 'Service', namespace: t.service.namespace, name: t.service.name }
+      : t.pod
+        ? { kind: 'Pod', namespace: t.pod.namespace, name: t.pod.name }
+        : { kind: 'Target', name: t.label };
+    if (t.unresolved) {
+      rows.push({ target: t.label, mode: t.mode, url: t.url, status: 'NOT FOUND', outcome: 'not-run', error: t.unresolved });
+      findings.push(
+        finding('KD5038', ref, {
+          message: `${ref.name}: ${t.unresolved}`,
+          cause: `kdiag could not turn "${t.label}" into an address and port, so it was not probed.`,
+          fix: t.unresolved.includes('similar') ? `kdiag connectivity ${/similar: ([^,)]+)/.exec(t.unresolved)?.[1] ?? t.label}` : `kubectl get services,pods -A | grep ${ref.name}`,
+        }),
+      );
+      continue;
+    }
+    const r = results[probed.indexOf(t)] ?? results.find((x) => x.index === probed.indexOf(t));
+    if (!r) {
+      rows.push({ target: t.label, mode: t.mode, url: t.url, status: 'NO RESULT', outcome: 'error', error: 'the probe printed no result for this target' });
+      continue;
+    }
+    const by = answeredBy(r.body);
+    rows.push({
+      target: t.label,
+      mode: t.mode,
+      url: t.url,
+      status: statusText(r, t.mode),
+      outcome: r.outcome,
+      ...(r.httpCode ? { httpCode: r.httpCode } : {}),
+      ...(r.remoteIp ? { remoteIp: r.remoteIp } : {}),
+      ...(by ? { answeredBy: by } : {}),
+      timings: r.timings,
+      ...(r.error && !['ok', 'connected'].includes(r.outcome) ? { error: r.error } : {}),
+    });
+    const f = explain(t, r, ref, snapshot, index, source);
+    if (f) findings.push(f);
+  }
+  return { rows, findings };
+}
+
+function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapshot, index: ReturnType<typeof indexEndpoints>, source: ConnectivityInput['source']): Finding | undefined {
+  const name = ref.name;
+  const svc = t.service ? snapshot.services.find((s) => s.metadata?.namespace === t.service!.namespace && s.metadata?.name === t.service!.name) : undefined;
+  const analysed = svc ? analyzeService(svc, index) : undefined;
+  const where = `${t.mode === 'http' ? t.url : `${t.host}:${t.port}`}`;
+  const noEndpoints = analysed && analysed.status === 'NO ENDPOINTS' && svc?.spec?.type !== 'ExternalName';
+  switch (r.outcome) {
+    case 'ok':
+    case 'connected':
+      return undefined;
+    case 'dns':
+      return finding('KD5035', ref, {
+        message: `${name}: ${t.host} does not resolve from the probe pod`,
+        cause: `curl could not resolve ${t.host} (${r.error ?? 'exit 6'}).`,
+        fix: `kdiag dns ${t.service ? `${t.service.name} -n ${t.service.namespace}` : t.host}`,
+      });
+    case 'tls':
+      return finding('KD5036', ref, {
+        message: `${name}: the TLS handshake with ${where} failed`,
+        cause: `${r.error ?? `curl exit ${r.exitCode}`}. The port may not speak TLS (use http://), or the server's TLS configuration is broken.`,
+        fix: `kdiag connectivity http://${t.host}:${t.port}${t.service ? ` -n ${t.service.namespace}` : ''}`,
+      });
+    default:
+      break;
+  }
+  if (noEndpoints && (r.outcome === 'refused' || r.outcome === 'timeout' || r.outcome === 'reset' || r.outcome === 'server-error' || r.outcome === 'error')) {
+    const cause = analysed!.findings[0];
+    return finding('KD5032', ref, {
+      message: `${name}: ${where} failed (${statusText(r, t.mode)}): the Service has no ready endpoints (${analysed!.cause ?? 'none'})`,
+      cause: `${cause?.cause ?? analysed!.cause ?? ''} With no ready endpoint a ClusterIP connection is refused (kube-proxy rejects it) or times out.`.trim(),
+      fix: cause?.fix ?? `kdiag endpoints ${name} -n ${ref.namespace}`,
+    });
+  }
+  const pods = svc ? podsBehind(svc, snapshot) : [];
+  const readyPods = pods.filter(isPodReady);
+  if (r.outcome === 'refused') {
+    const targetPort = t.service?.targetPort ?? String(t.port);
+    const declared = readyPods.flatMap((p) => [...namedPorts(p).entries()].map(([n, v]) => `${n}=${v.port}`));
+    const containerPorts = [...new Set(readyPods.flatMap((p) => (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((cp) => cp.containerPort))))];
+    return finding('KD5030', ref, {
+      message: `${name}: connection to ${where} refused`,
+      cause: t.service
+        ? `Service port ${t.service.port} forwards to targetPort ${targetPort} of ${readyPods.length} ready pod(s) (${readyPods.map((p) => p.metadata?.name).join(', ') || 'none'}), and nothing listens there. The pods declare container ports ${containerPorts.join(', ') || 'none'}${declared.length ? ` (named: ${declared.join(', ')})` : ''}: the process may listen on another port or only on 127.0.0.1.`
+        : `Nothing listens on ${t.host}:${t.port}, or a firewall rejects the connection.`,
+      fix: t.service ? `Set targetPort to the port the container listens on: kubectl -n ${t.service.namespace} edit service ${t.service.name}` : `Check the port: kubectl get pods -A -o wide | grep ${t.host}`,
+    });
+  }
+  if (r.outcome === 'timeout') {
+    const causes: string[] = [];
+    const nsSnap = (ns: string): Endpoint['namespaceLabels'] => namespaceLabels(snapshot, ns);
+    const src: Endpoint = { namespace: source.namespace, labels: source.labels, namespaceLabels: nsSnap(source.namespace) };
+    const policies: V1NetworkPolicy[] = snapshot.networkpolicies;
+    const destPods = t.pod ? snapshot.pods.filter((p) => p.metadata?.namespace === t.pod!.namespace && p.metadata?.name === t.pod!.name) : readyPods.length ? readyPods : pods;
+    const blocked = new Set<string>();
+    for (const p of destPods.slice(0, 5)) {
+      const dest: Endpoint = { namespace: p.metadata?.namespace ?? '', labels: p.metadata?.labels ?? {}, namespaceLabels: nsSnap(p.metadata?.namespace ?? '') };
+      const named = new Map([...namedPorts(p).entries()].map(([n, v]) => [n, v.port]));
+      const portForPolicy = t.service ? t.service.targetPort : t.port;
+      const eg = policyText(egressTo(policies, src, dest, portForPolicy, named), `probe pod (namespace ${source.namespace}, labels ${Object.entries(source.labels).map(([k, v]) => `${k}=${v}`).join(',')})`);
+      const ing = policyText(ingressFrom(policies, dest, src, portForPolicy, named), `destination pod ${p.metadata?.name}`);
+      if (eg) blocked.add(`egress: ${eg}`);
+      if (ing) blocked.add(`ingress: ${ing}`);
+    }
+    if (blocked.size) causes.push(...blocked);
+    const first = [...blocked][0];
+    const policyName = first ? /NetworkPolicy (\S+)/.exec(first)?.[1] : undefined;
+    return finding('KD5031', ref, {
+      message: `${name}: connection to ${where} timed out${policyName ? ` (NetworkPolicy ${policyName})` : ''}`,
+      cause: causes.length
+        ? `${causes.join('; ')}. Packets a NetworkPolicy denies are dropped silently, which looks like a timeout.`
+        : `No NetworkPolicy kdiag can read explains it: ${readyPods.length ? `the Service has ${readyPods.length} ready pod(s)` : 'the destination'} did not answer within the timeout. Suspect a policy in a namespace kdiag cannot read, a cloud firewall, a node-to-node network problem, or a pod too busy to accept.`,
+      fix: causes.length
+        ? `kdiag netpol explain --from ${source.namespace} --to ${ref.namespace ?? ''}/${name} (or add an ingress rule allowing namespace ${source.namespace} on port ${t.service?.targetPort ?? t.port} to ${policyName ?? 'the policy'}); to test as the real client: kdiag connectivity ${t.label} --from NAMESPACE/POD`
+        : `kubectl get networkpolicy -A; kubectl -n ${ref.namespace ?? 'NAMESPACE'} get pods -o wide`,
+    });
+  }
+  if (r.outcome === 'server-error' || r.outcome === 'client-error') {
+    const behind = readyPods.map((p) => `${p.metadata?.name} (${p.status?.podIP ?? '?'}, node ${p.spec?.nodeName ?? '?'})`);
+    const by = answeredBy(r.body);
+    return finding(r.outcome === 'server-error' ? 'KD5033' : 'KD5034', ref, {
+      message: `${name}: ${where} answered HTTP ${r.httpCode}`,
+      cause: `${r.outcome === 'server-error' ? 'The application failed the request' : 'The application rejected the request (wrong path, method or missing auth)'}${by ? `; the answer came from ${by}` : ''}.${behind.length ? ` Pods behind the Service: ${behind.join(', ')}.` : ''}${r.body ? ` Body: ${r.body.slice(0, 160)}` : ''}`,
+      fix: t.service ? `kubectl -n ${t.service.namespace} logs -l ${Object.entries(svc?.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',')} --tail=50${r.outcome === 'client-error' ? ` (or try another --path)` : ''}` : 'Check the server logs',
+    });
+  }
+  return finding('KD5037', ref, {
+    message: `${name}: ${where} ${r.outcome === 'reset' ? 'closed the connection without an answer' : `failed (curl exit ${r.exitCode})`}`,
+    cause: `${r.error ?? ''}${t.mode === 'http' ? ' The port may not speak HTTP (use --tcp for a plain connect test), or the server crashed while answering.' : ''}`.trim(),
+    fix: t.mode === 'http' ? `kdiag connectivity ${t.label} --tcp` : `kubectl -n ${ref.namespace ?? 'NAMESPACE'} logs POD`,
+  });
+}

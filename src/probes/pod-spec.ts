@@ -1,0 +1,160 @@
+// The probe's Job and Pod, safe by default: they pass the Pod Security "restricted"
+// profile, carry no service-account token, ask for little, and are removed by the
+// cluster itself (Job TTL + deadlines) if kdiag dies before deleting them.
+// Targets reach the container only as arguments of a fixed script (`sh -c SCRIPT -- args`).
+import type { V1Job, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'kdiag';
+export const RUN_ID_LABEL = 'kdiag.dev/run-id';
+export const PROBE_LABEL = 'kdiag.dev/probe';
+export const DEFAULT_DNS_IMAGE = 'busybox:1.36';
+export const DEFAULT_CURL_IMAGE = 'curlimages/curl:8.11.1';
+/** The UID/GID of `nobody`: numeric so runAsNonRoot can be verified for any image. */
+export const PROBE_UID = 65534;
+/** Seconds the Job (and its pod) stays after finishing when kdiag could not delete it. */
+export const TTL_AFTER_FINISHED = 30;
+/** With --keep: an hour to look at it, then the cluster removes it. */
+export const TTL_KEEP = 3600;
+
+export type ProbeKind = 'dns' | 'connectivity';
+
+export interface ProbeSpec {
+  kind: ProbeKind;
+  /** Short random id: names the Job and labels everything of this run. */
+  runId: string;
+  namespace: string;
+  image: string;
+  /** The fixed script, run by `sh -c`. */
+  script: string;
+  /** Its arguments ($1...), already validated. */
+  args: string[];
+  /** The pod's own deadline (activeDeadlineSeconds), also the Job's. */
+  deadlineSeconds: number;
+  imagePullSecret?: string;
+  nodeSelector?: Record<string, string>;
+  /** Probing as a workload: its labels (NetworkPolicies then treat the probe like it). */
+  workloadLabels?: Record<string, string>;
+  keep?: boolean;
+  /** What the user ran, for the annotation (helps whoever finds the object). */
+  command?: string;
+}
+
+export function probeName(spec: Pick<ProbeSpec, 'kind' | 'runId'>): string {
+  return `kdiag-${spec.kind === 'dns' ? 'dns' : 'conn'}-${spec.runId}`;
+}
+
+export function probeLabels(spec: Pick<ProbeSpec, 'kind' | 'runId'>): Record<string, string> {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: spec.runId, [PROBE_LABEL]: spec.kind };
+}
+
+/** The label selector that finds everything of one run. */
+export function runSelector(runId: string): string {
+  return `${MANAGED_BY_LABEL}=${MANAGED_BY},${RUN_ID_LABEL}=${runId}`;
+}
+
+export function podSpec(spec: ProbeSpec): V1PodSpec {
+  const asWorkload = spec.workloadLabels !== undefined;
+  return {
+    restartPolicy: 'Never',
+    activeDeadlineSeconds: spec.deadlineSeconds,
+    terminationGracePeriodSeconds: 1,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: PROBE_UID,
+      runAsGroup: PROBE_UID,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    ...(spec.nodeSelector && Object.keys(spec.nodeSelector).length ? { nodeSelector: spec.nodeSelector } : {}),
+    ...(spec.imagePullSecret ? { imagePullSecrets: [{ name: spec.imagePullSecret }] } : {}),
+    containers: [
+      {
+        name: 'probe',
+        image: spec.image,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['sh', '-c', spec.script, '--', ...spec.args],
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          runAsUser: PROBE_UID,
+          runAsGroup: PROBE_UID,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        resources: {
+          requests: { cpu: '10m', memory: '16Mi' },
+          limits: { cpu: '200m', memory: '64Mi' },
+        },
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+        // As a workload the probe carries its labels, so a Service may select it: a
+        // readiness probe that always fails keeps it out of every ready endpoint list.
+        ...(asWorkload ? { readinessProbe: { exec: { command: ['false'] }, periodSeconds: 3600, failureThreshold: 1 } } : {}),
+      },
+    ],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '4Mi' } }],
+  };
+}
+
+function metadata(spec: ProbeSpec, extraLabels: Record<string, string> = {}) {
+  return {
+    name: probeName(spec),
+    namespace: spec.namespace,
+    labels: { ...extraLabels, ...probeLabels(spec) },
+    annotations: {
+      'kdiag.dev/purpose': 'short-lived network probe created by kdiag; safe to delete (kdiag cleanup)',
+      ...(spec.command ? { 'kdiag.dev/command': spec.command.slice(0, 500) } : {}),
+    },
+  };
+}
+
+/**
+ * The Job that runs the probe. backoffLimit 0: one attempt. activeDeadlineSeconds: the
+ * Job controller kills the pod at the deadline. ttlSecondsAfterFinished: the TTL
+ * controller deletes Job and pod that long after it finished, even if kdiag was killed.
+ * The Job is also the pod's controller owner, so no ReplicaSet/StatefulSet adopts it.
+ */
+export function probeJob(spec: ProbeSpec): V1Job {
+  const meta = metadata(spec);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: meta,
+    spec: {
+      backoffLimit: 0,
+      completions: 1,
+      parallelism: 1,
+      activeDeadlineSeconds: spec.deadlineSeconds,
+      ttlSecondsAfterFinished: spec.keep ? TTL_KEEP : TTL_AFTER_FINISHED,
+      template: {
+        metadata: { labels: { ...(spec.workloadLabels ?? {}), ...probeLabels(spec) }, annotations: meta.annotations },
+        spec: podSpec(spec),
+      },
+    },
+  };
+}
+
+/** The same pod as a bare Pod, for a server-side dry run: admission (Pod Security, quota, LimitRange) answers at once. */
+export function probeDryRunPod(spec: ProbeSpec): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: metadata(spec, spec.workloadLabels),
+    spec: podSpec(spec),
+  };
+}
+
+/** Labels of a workload pod that identify it to NetworkPolicies, without controller bookkeeping. */
+export function workloadLabelsOf(labels: Record<string, string> | undefined): Record<string, string> {
+  const drop = /^(pod-template-hash|controller-revision-hash|statefulset\.kubernetes\.io\/pod-name|apps\.kubernetes\.io\/pod-index|batch\.kubernetes\.io\/.*|controller-uid|job-name)$/;
+  return Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => !drop.test(k)));
+}
+
+/** 6 lower-case hex characters: enough to keep concurrent runs apart. */
+export function newRunId(random: () => number = Math.random): string {
+  let id = '';
+  for (let i = 0; i < 6; i++) id += Math.floor(random() * 16).toString(16);
+  return id;
+}

@@ -1,0 +1,69 @@
+// The fixed scripts the probe pods run. Targets arrive only as positional arguments
+// ($1...) and are always quoted, so nothing a user types is ever parsed by the shell.
+// Output blocks are framed by `@@<nonce>` markers: the nonce is random per run, so an
+// answer (a DNS name, an HTTP body) cannot forge a marker line.
+
+/**
+ * busybox nslookup, with the resolver's search-list walk done here: busybox's own
+ * handling of search domains differs between versions, so every attempt is an absolute
+ * name (trailing dot) and the order is the one glibc/musl follow (ndots rule).
+ * Args: nonce, per-attempt timeout (s), then one name per lookup; a name ending in '.'
+ * is looked up as is.
+ */
+export const DNS_SCRIPT = `n=$1; t=$2; shift 2
+ms() { s=$(date +%s%N 2>/dev/null); case $s in ''|*[!0-9]*) read u _ </proc/uptime; u=\${u%.*}\${u#*.}; echo $((u*10));; *) echo $((s/1000000));; esac; }
+ndots=1; search=''
+while read -r k v; do case $k in search) search=$v;; options) for o in $v; do case $o in ndots:*) ndots=\${o#ndots:};; esac; done;; esac; done </etc/resolv.conf
+echo "@@$n resolv.conf"
+cat /etc/resolv.conf
+i=0
+for q in "$@"; do
+  echo "@@$n lookup $i $q"
+  case $q in
+    *.) cands=$q;;
+    *) d=$(printf %s "$q" | tr -cd . | wc -c); s=''; for x in $search; do s="$s $q.$x."; done
+       if [ "$d" -ge "$ndots" ]; then cands="$q. $s"; else cands="$s $q."; fi;;
+  esac
+  for c in $cands; do
+    echo "@@$n try $c"
+    a=$(ms)
+    out=$(nslookup -timeout="$t" -retry=1 "$c" 2>&1); r=$?
+    b=$(ms)
+    printf '%s\\n' "$out"
+    echo "@@$n tried rc=$r ms=$((b-a))"
+    case $out in *'Name:'*|*'canonical name'*) break;; esac
+    case $out in *'timed out'*|*SERVFAIL*|*REFUSED*) break;; esac
+  done
+  echo "@@$n end $i"
+  i=$((i+1))
+done
+`;
+
+/**
+ * curl for every target at once (in the background, each into its own file under /tmp,
+ * printed in order at the end). Args: nonce, connect timeout (s), then pairs
+ * MODE URL with MODE http (GET, timing breakdown, first bytes of the body) or tcp
+ * (telnet:// connect only: it sends nothing, so a connection stays open until the
+ * timeout, and "connected" is read from time_connect).
+ */
+export const CURL_SCRIPT = `n=$1; t=$2; shift 2
+i=0
+while [ $# -ge 2 ]; do
+  (
+    m=$1; u=$2
+    f="@@$n result $i %{exitcode} %{http_code} %{remote_ip} %{remote_port} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total} %{errormsg}\\n"
+    if [ "$m" = tcp ]; then
+      curl -s -o /dev/null --connect-timeout "$t" -m "$t" -w "$f" "$u" </dev/null >/tmp/r.$i 2>&1
+    else
+      curl -s -k -o /tmp/b.$i --max-filesize 65536 --connect-timeout "$t" -m $((t * 2)) -H 'User-Agent: kdiag-probe' -w "$f" "$u" </dev/null >/tmp/r.$i 2>&1
+      printf '@@%s body %s ' "$n" "$i" >>/tmp/r.$i
+      head -c 300 /tmp/b.$i 2>/dev/null | tr '\\r\\n' '  ' >>/tmp/r.$i
+      echo >>/tmp/r.$i
+    fi
+  ) &
+  i=$((i + 1)); shift 2
+done
+wait
+j=0; while [ $j -lt $i ]; do cat /tmp/r.$j; j=$((j + 1)); done
+echo "@@$n done $i"
+`;
