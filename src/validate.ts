@@ -42,3 +42,48 @@ export function duration(value: string, what = '--request-timeout'): number {
   const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
   return Math.round(n * factor);
 }
+
+/** An HTTP path for probes: starts with '/', printable ASCII without spaces, quotes or backslashes. */
+export function urlPath(value: string, what = '--path'): string {
+  if (value.length === 0 || value.length > 1024 || !value.startsWith('/') || !/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/.test(value) || /['\\]/.test(value)) {
+    throw new UsageError(`invalid ${what} ${printable(value)}: must start with '/' and contain only URL characters (no spaces, quotes or control characters)`);
+  }
+  return value;
+}
+
+/** A host to probe: a DNS-1123 subdomain (optionally with a trailing dot) or an IPv4 address. */
+export function probeHost(value: string, what = 'host'): string {
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
+  if (ipv4) {
+    if (ipv4.slice(1).every((o) => Number(o) <= 255)) return value;
+    throw new UsageError(`invalid ${what} ${printable(value)}: not an IPv4 address`);
+  }
+  const bare = value.endsWith('.') ? value.slice(0, -1) : value;
+  dnsSubdomain(bare, what);
+  return value;
+}
+
+/** A `key=value[,key=value]` label list (--from-labels, --node-selector) with valid label keys and values. */
+export function labelMap(value: string, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+  const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+  for (const pair of value.split(',')) {
+    const eq = pair.indexOf('=');
+    const k = eq > 0 ? pair.slice(0, eq) : '';
+    const v = eq > 0 ? pair.slice(eq + 1) : '';
+    if (!KEY.test(k) || !VALUE.test(v)) {
+      throw new UsageError(`invalid ${what} ${printable(value)}: use key=value pairs separated by commas, with valid label keys and values`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/** A container image reference: [registry[:port]/]path[:tag][@digest], nothing a shell would read. */
+export function imageReference(value: string, what = '--image'): string {
+  if (value.length === 0 || value.length > 512 || !/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(value)) {
+    throw new UsageError(`invalid ${what} ${printable(value)}: not a container image reference (e.g. registry.example.com/busybox:1.36)`);
+  }
+  return value;
+}
