@@ -75,6 +75,13 @@ ${EXIT_CODES_TEXT}
       findings.push(...denied.map(missingPermissionFinding));
       const deniedChecks = new Set(denied.flatMap((p) => p.neededBy));
       const runnable = selected.filter((c) => !deniedChecks.has(c.id));
+      if (runnable.length === 0 && denied.length > 0) {
+        const first = denied[0]!;
+        const resource = `${first.resource}${first.subresource ? `/${first.subresource}` : ''}${first.group ? `.${first.group}` : ''}`;
+        throw new KdiagError(
+          `you lack \`${first.verb}\` on \`${resource}\` ${first.namespace ? `in namespace ${first.namespace}` : 'at cluster scope'} (and ${denied.length - 1} more permissions), so no check can run: bind the kdiag-read ClusterRole (deploy/rbac.yaml)`,
+        );
+      }
 
       const kinds = [...new Set(runnable.flatMap((c) => c.requires))];
       const snapshot: Snapshot = await progress.step('Snapshot', async () => {

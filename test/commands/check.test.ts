@@ -58,6 +58,13 @@ describe('kdiag check (against a fake API)', () => {
     expect(code).toBe(1);
   });
 
+  it('exits 2 naming the first missing permission when no check can run', async () => {
+    api = fakeApi(cluster, { forbidden: ['services', 'endpointslices', 'pods', 'namespaces', 'ingresses', 'ingressclasses', 'networkpolicies', 'secrets', 'daemonsets', 'deployments', 'nodes'] });
+    const { stderr, code } = await kdiag(['check', '-n', 'production', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/kdiag: you lack `list` on `services` in namespace production \(and \d+ more permissions\), so no check can run: bind the kdiag-read ClusterRole/);
+  });
+
   it('writes JUnit XML with one test case per check and object', async () => {
     api = fakeApi(cluster);
     const { stdout } = await kdiag(['check', '-n', 'production', '-o', 'junit', '--only', 'endpoints,cluster-dns', '--kubeconfig', testKubeconfig()]);

@@ -93,7 +93,10 @@ describe('least privilege', () => {
     const r = await kdiagAs(file, ['endpoints', '-n', 'production']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/^kdiag: you lack `list` on `(services|endpointslices\.discovery\.k8s\.io|pods)` in namespace production \(403 Forbidden\)/);
-    expect(r.stderr).not.toContain(token);
+    const check = await kdiagAs(file, ['check', '-n', 'production']);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toMatch(/kdiag: you lack `list` on `\S+` in namespace production \(and \d+ more permissions\), so no check can run/);
+    expect(r.stderr + check.stderr + check.stdout).not.toContain(token);
   });
 });
 
