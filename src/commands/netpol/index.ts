@@ -1,5 +1,6 @@
-import { EXIT_CODES_TEXT, KdiagCommand } from '../../base-command.js';
+import { EXIT_CODES_TEXT, KdiagCommand, WATCH_FLAG } from '../../base-command.js';
 import type { NetpolAnalysis } from '../../checks/netpol.js';
+import type { ClusterClient } from '../../cluster/client.js';
 import type { PolicyRow } from '../../netpol/inventory.js';
 import type { Snapshot } from '../../snapshot.js';
 
@@ -18,28 +19,35 @@ ${EXIT_CODES_TEXT}`;
     { description: 'Why can A not reach B?', command: '<%= config.bin %> netpol explain --from payment-service:app=payment-api --to auth-service/svc/auth-service --port 80' },
   ];
 
+  static override flags = { ...WATCH_FLAG };
+
   public async run(): Promise<void> {
     const client = await this.client();
     const namespace = await this.namespaceScope();
+    await this.runStatic(['networkpolicies', 'pods', 'services', 'ingresses'], namespace, () => this.inspect(client, namespace));
+  }
+
+  private async inspect(client: ClusterClient, namespace: string | undefined): Promise<void> {
     const [{ loadSnapshot }, { analyzeNetpol }] = await Promise.all([import('../../cluster/load.js'), import('../../checks/netpol.js')]);
+    // Policies, Services and Ingresses in scope; pods, namespaces and DaemonSets everywhere
+    // (peers, the cluster DNS, the ingress controller and the network plugin live anywhere).
     const [scoped, wide] = await Promise.all([
       loadSnapshot(client, ['networkpolicies', 'services', 'ingresses'], { namespace }),
       loadSnapshot(client, ['namespaces', 'pods', 'daemonsets'], { tolerateForbidden: true }),
     ]);
-    let clusterWide = !wide.unavailable.pods;
+    const clusterWide = !wide.unavailable.pods;
     if (!clusterWide) {
       if (namespace === undefined) throw new (await import('../../errors.js')).KdiagError(wide.unavailable.pods!);
       // Only this namespace's pods are readable: peers in other namespaces are not judged.
       wide.pods = (await loadSnapshot(client, ['pods'], { namespace })).pods;
       delete wide.unavailable.pods;
-      clusterWide = false;
     }
     const snapshot: Snapshot = {
       ...scoped,
       namespaces: wide.namespaces,
       pods: wide.pods,
       daemonsets: wide.daemonsets,
-      loaded: [...scoped.loaded, ...wide.loaded, ...(wide.loaded.includes('pods') ? [] : ['pods' as const])],
+      loaded: [...new Set([...scoped.loaded, ...wide.loaded, 'pods' as const])],
       unavailable: { ...scoped.unavailable, ...wide.unavailable },
     };
     const analysis = analyzeNetpol(snapshot, { namespace, clusterWide });
