@@ -11,6 +11,15 @@ const INT = /^-?\d+$/;
 const SIZE = /^\d+(\.\d+)?[kKmMgG]?$/;
 const CIDR = /^(\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9a-fA-F:]+:[0-9a-fA-F:]*(\/\d{1,3})?)$/;
 
+const TYPE_NAMES: Record<string, string> = {
+  bool: 'a boolean',
+  int: 'a whole number',
+  size: 'an nginx size',
+  ints: 'a list of whole numbers',
+  cidrs: 'a list of CIDRs',
+  enum: 'one of',
+};
+
 /** Why a value does not fit its type; undefined when it fits. */
 export function typeError(spec: AnnotationSpec, value: string): string | undefined {
   const v = value.trim();
@@ -98,8 +107,8 @@ export function annotationFindings(ingress: V1Ingress, nginx: boolean): Finding[
       out.push(
         finding('KD3040', ref, {
           message: `${name}: annotation ${short}=${JSON.stringify(value)} ${problem}`,
-          cause: `ingress-nginx parses ${key} as ${spec.type === 'enum' ? `one of ${spec.values!.join('/')}` : `a ${spec.type === 'ints' ? 'list of whole numbers' : spec.type === 'cidrs' ? 'list of CIDRs' : spec.type}`}; "${value}" does not parse, so the setting is ignored (or the admission webhook rejects the Ingress).`,
-          fix: annotate(key, example),
+          cause: `ingress-nginx reads ${key} as ${TYPE_NAMES[spec.type] ?? spec.type}${spec.type === 'enum' ? ` ${spec.values!.join(', ')}` : ''}; "${value}" does not parse, so the setting is ignored (or the admission webhook rejects the Ingress).`,
+          fix: `Set ${TYPE_NAMES[spec.type] ?? 'a valid value'}${spec.type === 'enum' ? ` ${spec.values!.join(', ')}` : ''}, e.g.: ${annotate(key, example)}`,
         }),
       );
     }
