@@ -315,6 +315,10 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
         if (!svc) {
           node.status = 'NO SERVICE';
           node.cause = `Service ${svcName} not found`;
+        } else if (svc.spec?.type === 'ExternalName') {
+          // The controller proxies to the external name on the backend's port; such Services often list no ports.
+          node.status = 'EXTERNAL';
+          node.cause = `ExternalName → ${svc.spec.externalName ?? '?'}`;
         } else {
           const sp = resolveServicePort(svc, backend.service?.port);
           if (!sp) {
@@ -326,10 +330,7 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
             svcResult = analyzed(svc);
             node.total = svcResult.endpoints.length;
             node.ready = svcResult.ports.find((p) => p.port === sp.port && p.name === (sp.name ?? ''))?.readyEndpoints ?? 0;
-            if (svcResult.status === 'EXTERNAL') {
-              node.status = 'EXTERNAL';
-              node.cause = svcResult.cause;
-            } else if (node.ready === 0) {
+            if (node.ready === 0) {
               node.status = 'NO ENDPOINTS';
               node.cause = `${svcName}: ${svcResult.cause ?? 'no ready endpoints'}`;
             }

@@ -97,6 +97,18 @@ describe('ingress check on the production layout', () => {
     expect(r.ingresses[0]!.tree.defaultBackend).toMatchObject({ backend: 'missing-default:80', status: 'NO SERVICE' });
   });
 
+  it('accepts ExternalName and headless Service backends', () => {
+    const objs = replace(only('web-ingress'), 'Ingress', 'web-ingress', (i) => {
+      i.spec.rules[0].http.paths.push(
+        { path: '/db', pathType: 'Prefix', backend: { service: { name: 'external-db', port: { number: 5432 } } } },
+        { path: '/cache', pathType: 'Prefix', backend: { service: { name: 'redis-headless', port: { number: 6379 } } } },
+      );
+    });
+    const r = run(objs);
+    expect(r.findings).toEqual([]);
+    expect(r.ingresses[0]!.tree.hosts[0]!.paths.map((p) => p.backend.status)).toEqual(['OK', 'EXTERNAL', 'OK']);
+  });
+
   it('exports a Check for kdiag check', () => {
     expect(ingressCheck.requires).toEqual(expect.arrayContaining(['ingresses', 'ingressclasses', 'tlssecrets', 'endpointslices']));
     expect(ingressCheck.run(fixtureSnapshot(all), {}).map((f) => f.code)).toContain('KD3010');

@@ -72,6 +72,14 @@ describe('kdiag ingress (against a fake API)', () => {
     expect(stdout).toContain('ERROR   KD3001  Ingress production/missing-class-ingress: IngressClass traefik not found');
   });
 
+  it('adds the controller and the first problem with -o wide', async () => {
+    api = fakeApi(all);
+    const { stdout } = await kdiag(['ingress', '-n', 'production', '-o', 'wide', '--kubeconfig', testKubeconfig()]);
+    expect(stdout.split('\n')[0]).toMatch(/BACKENDS\s+STATUS\s+CONTROLLER\s+PROBLEM$/);
+    expect(stdout).toMatch(/missing-class-ingress\s.*ERROR \(2\)\s+IngressClass traefik not found$/m);
+    expect(stdout).toMatch(/web-ingress\s.*OK\s+1\/1 ready$/m);
+  });
+
   it('prints the routing tree of one Ingress: host → path → Service:port → endpoints → cause', async () => {
     api = fakeApi(all);
     const { stdout, code } = await kdiag(['ingress', 'api-ingress', '-n', 'production', '--kubeconfig', testKubeconfig()]);
