@@ -136,10 +136,15 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
       const one = items.find((o) => o.metadata.name === parsed.name);
       return one ? [200, one] : [404, { kind: 'Status', code: 404, reason: 'NotFound', message: `${parsed.resource} "${parsed.name}" not found` }];
     }
-    const fieldSelector = url.searchParams.get('fieldSelector');
-    if (fieldSelector) {
-      const [field, value] = fieldSelector.split('=');
+    for (const term of (url.searchParams.get('fieldSelector') ?? '').split(',').filter(Boolean)) {
+      const [field, value] = term.split('=');
       if (field === 'type') items = items.filter((o) => (o as { type?: string }).type === value);
+      if (field === 'metadata.name') items = items.filter((o) => o.metadata.name === value);
+    }
+    // Equality-based label selectors (k=v,k2=v2), as kdiag sends them.
+    for (const term of (url.searchParams.get('labelSelector') ?? '').split(',').filter(Boolean)) {
+      const [k, v] = term.split('=');
+      items = items.filter((o) => o.metadata.labels?.[k!] === v);
     }
     const limit = Number(url.searchParams.get('limit') ?? '0');
     const start = Number(url.searchParams.get('continue') ?? '0');

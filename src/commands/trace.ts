@@ -1,0 +1,102 @@
+import { Args, Flags } from '@oclif/core';
+import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
+import type { Hop, HopStatus, TraceResult } from '../trace/trace.js';
+
+export default class Trace extends KdiagCommand<typeof Trace> {
+  static override summary = "Follows one request through the guide's traffic flow and says where it stops.";
+  static override description = `For https://HOST/PATH: the Ingress that serves the host (exact, then wildcard hosts) and the rule an Ingress controller would pick (Exact before Prefix, longest prefix, per-element prefixes: /api/v1 matches /api/v1/users but not /api/v10), the load balancer address, the IngressClass and whether its controller runs, the TLS certificate for the host, the backend Service and port, its ready endpoints (or why there are none), whether the NetworkPolicies selecting those Pods admit the controller's Pods on the target port, and what the Pods may reach by egress (cluster DNS, the other Services of the namespace). http://SERVICE.NAMESPACE[:PORT]/PATH starts at the Service.
+
+Prints the chain with ✓/✗ per hop and explains the first broken hop. -n and -A do not apply: the URL decides the namespaces.
+
+EXIT CODES
+${EXIT_CODES_TEXT}`;
+
+  static override examples = [
+    { description: 'Why does this URL fail?', command: '<%= config.bin %> trace https://api.example.com/api/v1/users' },
+    { description: 'Start at a Service', command: '<%= config.bin %> trace http://api-service.production/health' },
+    { description: 'The chain as data', command: '<%= config.bin %> trace https://api.example.com/api/v2 -o json' },
+  ];
+
+  static override args = {
+    url: Args.string({ description: 'The URL to follow (http:// or https://).', required: true }),
+  };
+
+  static override flags = {
+    'cert-warn-days': Flags.integer({ description: 'Warn when the certificate expires within this many days (default 14).', min: 0 }),
+  };
+
+  public async run(): Promise<void> {
+    const { parseTraceUrl } = await import('../trace/url.js');
+    const request = parseTraceUrl(this.args.url);
+    const client = await this.client();
+    const [{ loadSnapshot }, { loadClusterDns }, trace, { CONTROLLER_POD_LABELS }, { formatMap }] = await Promise.all([
+      import('../cluster/load.js'),
+      import('../cluster/cluster-dns.js'),
+      import('../trace/trace.js'),
+      import('../checks/data/nginx-annotations.js'),
+      import('../checks/lib/labels.js'),
+    ]);
+    const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
+
+    // Cluster-wide and small: where the request enters and which policies exist.
+    const snapshot = await loadSnapshot(client, ['ingresses', 'ingressclasses', 'namespaces', 'networkpolicies'], { tolerateForbidden: false });
+    let result: TraceResult;
+    const backendKinds = ['services', 'endpointslices', 'pods'] as const;
+    const merge = async (namespace: string, withSecrets: boolean) => {
+      const part = await loadSnapshot(client, withSecrets ? [...backendKinds, 'tlssecrets'] : backendKinds, { namespace, tolerateForbidden: true });
+      for (const k of [...backendKinds, 'tlssecrets'] as const) (snapshot[k] as unknown[]) = part[k];
+      Object.assign(snapshot.unavailable, part.unavailable);
+    };
+    const dnsPods = async () => (await loadClusterDns(client).catch(() => ({ pods: [] }))).pods;
+
+    let serviceMode = false;
+    if (request.service && snapshot.namespaces.some((n) => n.metadata?.name === request.service!.namespace)) {
+      await merge(request.service.namespace, false);
+      serviceMode = snapshot.services.some((s) => s.metadata?.name === request.service!.name);
+    }
+    if (serviceMode) {
+      result = trace.traceService(snapshot, request, { controllerPods: [], dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
+    } else {
+      const route = trace.selectRoute(snapshot.ingresses, request);
+      if (route) await merge(route.ingress.metadata?.namespace ?? 'default', request.scheme === 'https');
+      const selectors = Object.values(CONTROLLER_POD_LABELS).flatMap((c) => c.labels.map(formatMap));
+      const controllerPods = (await Promise.all(selectors.map((labelSelector) => client.list('pods', undefined, { labelSelector }).catch(() => [])))).flat();
+      result = trace.traceIngress(snapshot, request, route, { controllerPods, dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
+    }
+
+    const report = { apiVersion: 'kdiag/v1' as const, kind: 'TraceReport', context: client.contextName, url: result.url, mode: result.mode, stopsAt: result.stopsAt ?? null, findings: result.findings, hops: result.hops };
+    await this.emit(report, () => this.tree(result), { findings: false });
+  }
+
+  private symbol(status: HopStatus): string {
+    switch (status) {
+      case 'ok':
+        return this.style.ok('✓');
+      case 'fail':
+        return this.style.severity('error', '✗');
+      case 'warn':
+        return this.style.severity('warning', '!');
+      case 'info':
+        return this.style.severity('info', 'i');
+      default:
+        return '-';
+    }
+  }
+
+  private tree(result: TraceResult): string {
+    const width = Math.max(...result.hops.map((h) => h.title.length));
+    const lines = [result.url];
+    let stopped = false;
+    for (const h of result.hops) {
+      lines.push(`  ${this.symbol(h.status)} ${h.title.padEnd(width)}  ${h.detail}`);
+      for (const item of h.items ?? []) lines.push(`      ${this.symbol(item.status)} ${item.text}`);
+      if (h.status === 'fail' && !stopped) {
+        stopped = true;
+        lines.push(`      ${this.style.severity('error', '↳ traffic stops here')}: ${h.explanation ?? h.detail}`);
+      }
+    }
+    const stop = result.hops.find((h: Hop) => h.status === 'fail');
+    lines.push('', stop ? `The request stops at: ${stop.title}.` : 'Every hop is fine: the request reaches a ready Pod.');
+    return lines.join('\n');
+  }
+}

@@ -1,0 +1,319 @@
+// The guide's full traffic flow for one request, hop by hop:
+//   load balancer → Ingress controller → TLS → Ingress rule → Service → Pods
+//   → NetworkPolicy (does it admit the controller?) → what the Pods may reach by egress.
+// Pure: the command loads the snapshot; this decides every hop and where traffic stops.
+import type { V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import { CONTROLLER_POD_LABELS } from '../checks/data/nginx-annotations.js';
+import { analyzeService, indexEndpoints } from '../checks/endpoints.js';
+import { backendLabel, hostMatches, matchRoute, requestedClass, resolveServicePort, type RouteMatch } from '../checks/ingress-match.js';
+import { checkTlsSecret } from '../checks/ingress-tls.js';
+import { finding } from '../checks/lib/finding.js';
+import { formatMap, matchesMap } from '../checks/lib/labels.js';
+import { isPodReady, isTerminal } from '../checks/lib/pods.js';
+import { buildContext, explainConnection, type PolicyContext } from '../netpol/explain.js';
+import { podEndpoint } from '../netpol/policy.js';
+import type { Finding } from '../report/types.js';
+import type { Snapshot } from '../snapshot.js';
+import type { TraceRequest } from './url.js';
+
+export type HopStatus = 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
+
+export interface Hop {
+  id: 'load-balancer' | 'controller' | 'tls' | 'ingress-rule' | 'service' | 'endpoints' | 'network-policy' | 'egress';
+  title: string;
+  status: HopStatus;
+  /** One line: what kdiag found. */
+  detail: string;
+  /** Why traffic stops here and what to do (failed hops). */
+  explanation?: string;
+  /** Sub-results (e.g. one line per Pod or per egress target). */
+  items?: { status: HopStatus; text: string }[];
+}
+
+export interface TraceResult {
+  url: string;
+  mode: 'ingress' | 'service';
+  hops: Hop[];
+  /** The first failed hop, where the request stops. */
+  stopsAt?: Hop['id'];
+  /** What the probe pod should imitate and call (for --probe). */
+  probe?: { namespace: string; labels: Record<string, string>; service: string; serviceNamespace: string; port: number; path: string };
+  findings: Finding[];
+}
+
+export interface TraceInputs {
+  /** Pods of the Ingress controllers (any namespace). */
+  controllerPods: V1Pod[];
+  /** Cluster DNS Pods (k8s-app=kube-dns), for the egress DNS check. */
+  dnsPods: V1Pod[];
+  certWarnDays: number;
+}
+
+/** The Ingress route a request takes, among Ingresses of each class (undefined: none serves the host). */
+export function selectRoute(ingresses: readonly V1Ingress[], request: TraceRequest): RouteMatch | undefined {
+  const serving = ingresses.filter((i) => (i.spec?.rules ?? []).some((r) => hostMatches(r.host, request.host)) || i.spec?.defaultBackend);
+  const byClass = new Map<string, V1Ingress[]>();
+  for (const ing of serving) {
+    const cls = requestedClass(ing).name ?? '';
+    byClass.set(cls, [...(byClass.get(cls) ?? []), ing]);
+  }
+  // Prefer a class whose rules name the host over a catch-all default backend.
+  let best: RouteMatch | undefined;
+  for (const group of byClass.values()) {
+    const m = matchRoute(group, request.host, request.path);
+    if (m && (!best || (best.via === 'default-backend' && m.via === 'path') || (best.hostMatch !== 'exact' && m.hostMatch === 'exact'))) best = m;
+  }
+  return best;
+}
+
+function hop(id: Hop['id'], title: string, status: HopStatus, detail: string, extra: Partial<Hop> = {}): Hop {
+  return { id, title, status, detail, ...extra };
+}
+
+function controllerPodsFor(controller: string | undefined, pods: readonly V1Pod[]): V1Pod[] {
+  const known = controller ? CONTROLLER_POD_LABELS[controller] : undefined;
+  if (!known) return [];
+  return pods.filter((p) => known.labels.some((l) => matchesMap(l, p.metadata?.labels)) && !isTerminal(p));
+}
+
+/** Service → ready endpoints → NetworkPolicy → egress, shared by both modes. */
+function traceBackend(
+  snapshot: Snapshot,
+  ctx: PolicyContext,
+  svc: V1Service | undefined,
+  ns: string,
+  name: string,
+  portRef: { number?: number; name?: string } | undefined,
+  sources: V1Pod[],
+  sourceLabel: string | undefined,
+  dnsPods: readonly V1Pod[],
+): { hops: Hop[]; servicePort?: number; targetPort?: number | string } {
+  const hops: Hop[] = [];
+  if (!svc) {
+    hops.push(hop('service', `Service ${ns}/${name}`, 'fail', 'does not exist', { explanation: `The backend names Service ${ns}/${name}, which does not exist in namespace ${ns}: create it or fix the backend's service name.` }));
+    return { hops };
+  }
+  const port = resolveServicePort(svc, portRef as never);
+  const portText = portRef?.number ?? portRef?.name ?? '(only port)';
+  if (!port) {
+    const ports = (svc.spec?.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}`).join(', ');
+    hops.push(hop('service', `Service ${ns}/${name}`, 'fail', `has no port ${portText}`, { explanation: `Service ${ns}/${name} has ports ${ports || '(none)'}, not ${portText}: point the backend at one of them.` }));
+    return { hops };
+  }
+  hops.push(hop('service', `Service ${ns}/${name}`, 'ok', `${svc.spec?.type ?? 'ClusterIP'} ${svc.spec?.clusterIP ?? ''} port ${port.port} → targetPort ${port.targetPort ?? port.port}`.replace(/ +/g, ' ')));
+
+  const analysis = analyzeService(svc, indexEndpoints(snapshot));
+  const portRow = analysis.ports.find((p) => p.port === port.port);
+  const ready = portRow?.readyEndpoints ?? 0;
+  const items = analysis.pods.map((p) => ({ status: (p.ready ? 'ok' : 'fail') as HopStatus, text: `${p.name} ${p.ip ?? ''} ${p.ready ? 'Ready' : p.detail}`.replace(/ +/g, ' ') }));
+  if (ready === 0) {
+    const cause = analysis.findings[0];
+    hops.push(
+      hop('endpoints', 'Pods', 'fail', `no ready endpoint on port ${port.port}${analysis.cause ? `: ${analysis.cause}` : ''}`, {
+        explanation: cause ? `${cause.cause} Fix: ${cause.fix}` : `No EndpointSlice of ${ns}/${name} lists a ready address for port ${port.port}.`,
+        items,
+      }),
+    );
+    return { hops, servicePort: port.port };
+  }
+  hops.push(hop('endpoints', 'Pods', ready === 1 ? 'warn' : 'ok', `${ready} ready endpoint${ready === 1 ? '' : 's'} (selector ${analysis.selector})`, { items }));
+
+  // The port the Pod receives: a number, or a name resolved on each Pod.
+  const backendPods = snapshot.pods.filter((p) => p.metadata?.namespace === ns && matchesMap(svc.spec?.selector, p.metadata?.labels) && isPodReady(p));
+  const target = port.targetPort ?? port.port;
+  const targetNumber = (pod: V1Pod): number | undefined => {
+    if (typeof target === 'number' || /^\d+$/.test(String(target))) return Number(target);
+    for (const c of pod.spec?.containers ?? []) for (const cp of c.ports ?? []) if (cp.name === target) return cp.containerPort;
+    return undefined;
+  };
+  const dest = backendPods[0];
+  const destPort = dest ? targetNumber(dest) : undefined;
+  if (dest && destPort !== undefined) {
+    if (sources.length > 0) {
+      const src = sources[0]!;
+      const v = explainConnection(snapshot, podEndpoint(src), podEndpoint(dest), destPort, (port.protocol as 'TCP') ?? 'TCP', { context: ctx });
+      const detail = v.allowed
+        ? `${sourceLabel} → ${dest.metadata?.name}:${destPort} allowed (${v.ingress.decidedBy ? `by ${v.ingress.decidedBy.policy}` : v.ingress.reason})`
+        : `${sourceLabel} → ${dest.metadata?.name}:${destPort} denied`;
+      hops.push(
+        hop('network-policy', 'NetworkPolicy', v.allowed ? 'ok' : 'fail', detail, v.allowed ? {} : {
+          explanation: `${!v.egress.allowed ? v.egress.reason : v.ingress.reason}. Fix: add an ingress rule to a policy selecting ${formatMap(dest.metadata?.labels)} in ${ns} that allows pods of ${src.metadata?.namespace} (${sourceLabel}) on port ${destPort}, e.g. from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${src.metadata?.namespace}}}}].`,
+        }),
+      );
+    } else if (sourceLabel) {
+      hops.push(hop('network-policy', 'NetworkPolicy', 'info', `cannot tell: no running ${sourceLabel} pod was found to evaluate as the source`));
+    }
+    // Egress: what the backend Pods may reach (other Services of the namespace, cluster DNS).
+    const egressItems: { status: HopStatus; text: string }[] = [];
+    const dnsPod = dnsPods.find(isPodReady) ?? dnsPods[0];
+    if (dnsPod) {
+      const udp = explainConnection(snapshot, podEndpoint(dest), podEndpoint(dnsPod), 53, 'UDP', { context: ctx });
+      egressItems.push({ status: udp.allowed ? 'ok' : 'fail', text: `cluster DNS ${dnsPod.metadata?.namespace}/${dnsPod.metadata?.name}:53/UDP ${udp.allowed ? 'allowed' : `denied — ${udp.egress.allowed ? udp.ingress.reason : udp.egress.reason}`}` });
+    }
+    for (const other of snapshot.services) {
+      if (other.metadata?.namespace !== ns || other.metadata?.name === name || !other.spec?.selector) continue;
+      const pod = snapshot.pods.find((p) => p.metadata?.namespace === ns && matchesMap(other.spec?.selector, p.metadata?.labels) && isPodReady(p));
+      if (!pod) continue;
+      for (const op of other.spec?.ports ?? []) {
+        const t = op.targetPort ?? op.port;
+        const n = typeof t === 'number' || /^\d+$/.test(String(t)) ? Number(t) : undefined;
+        if (n === undefined) continue;
+        const v = explainConnection(snapshot, podEndpoint(dest), podEndpoint(pod), n, (op.protocol as 'TCP') ?? 'TCP', { context: ctx });
+        egressItems.push({ status: v.allowed ? 'ok' : 'warn', text: `${other.metadata?.name}:${op.port} (pod port ${n}) ${v.allowed ? 'allowed' : `denied — ${v.egress.allowed ? v.ingress.reason : v.egress.reason}`}` });
+      }
+    }
+    if (egressItems.length) {
+      const denied = egressItems.filter((i) => i.status !== 'ok').length;
+      hops.push(hop('egress', `Egress of ${dest.metadata?.name}`, denied ? 'warn' : 'ok', `${egressItems.length - denied} of ${egressItems.length} destinations allowed`, { items: egressItems }));
+    }
+  }
+  return { hops, servicePort: port.port, targetPort: destPort };
+}
+
+function finish(result: Omit<TraceResult, 'stopsAt' | 'findings'>, ref: { kind: string; namespace?: string; name: string }): TraceResult {
+  const stop = result.hops.find((h) => h.status === 'fail');
+  const findings: Finding[] = [];
+  if (stop) {
+    findings.push(
+      finding('KD6010', ref, {
+        message: `${ref.name}: ${result.url} stops at ${stop.title}: ${stop.detail}`,
+        cause: stop.explanation ?? stop.detail,
+        fix: `kdiag trace ${result.url} shows the whole path; fix the first failing hop (${stop.title}).`,
+      }),
+    );
+  }
+  for (const h of result.hops.filter((x) => x.id === 'egress' && x.status === 'warn')) {
+    findings.push(
+      finding('KD6011', ref, {
+        message: `${ref.name}: ${h.title}: ${h.detail}`,
+        cause: (h.items ?? []).filter((i) => i.status !== 'ok').map((i) => i.text).join('; '),
+        fix: 'If the backend needs these destinations, add egress rules for them (and ingress rules on their side); see kdiag netpol explain.',
+      }),
+    );
+  }
+  return { ...result, stopsAt: stop?.id, findings };
+}
+
+/** Traces a request that enters through an Ingress. */
+export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: RouteMatch | undefined, inputs: TraceInputs): TraceResult {
+  const hops: Hop[] = [];
+  if (!route) {
+    hops.push(
+      hop('ingress-rule', 'Ingress rule', 'fail', `no Ingress serves host ${request.host}${request.path !== '/' ? ` and path ${request.path}` : ''}`, {
+        explanation: `No Ingress has a rule for host ${request.host} (exact or wildcard) matching ${request.path}, and none has a defaultBackend: the controller answers 404. Check the host in spec.rules[].host (kubectl get ingress -A).`,
+      }),
+    );
+    return finish({ url: request.url, mode: 'ingress', hops }, { kind: 'URL', name: request.host });
+  }
+  const ing = route.ingress;
+  const ns = ing.metadata?.namespace ?? '';
+  const ingName = ing.metadata?.name ?? '';
+  const ref = { kind: 'Ingress', namespace: ns, name: ingName };
+
+  // 1. Load balancer: the address the controller published for the Ingress.
+  const addresses = (ing.status?.loadBalancer?.ingress ?? []).map((a) => a.ip ?? a.hostname).filter(Boolean);
+  hops.push(
+    addresses.length
+      ? hop('load-balancer', 'Load balancer', 'ok', `address ${addresses.join(', ')}`)
+      : hop('load-balancer', 'Load balancer', 'fail', 'the Ingress has no address', {
+          explanation: `status.loadBalancer.ingress of ${ns}/${ingName} is empty: the Ingress controller has not admitted this Ingress (class mismatch, controller down) or its load balancer is still pending, so DNS for ${request.host} has nothing to point at.`,
+        }),
+  );
+
+  // 2. Ingress controller: the class and its running Pods.
+  const cls = requestedClass(ing);
+  const classes = snapshot.ingressclasses;
+  const defaultClass = classes.find((c) => c.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true');
+  const ingressClass = cls.name ? classes.find((c) => c.metadata?.name === cls.name) : defaultClass;
+  const controller = ingressClass?.spec?.controller;
+  const controllerPods = controllerPodsFor(controller, inputs.controllerPods);
+  const readyControllers = controllerPods.filter(isPodReady);
+  if (!ingressClass) {
+    hops.push(
+      hop('controller', 'Ingress controller', 'fail', cls.name ? `IngressClass ${cls.name} does not exist` : 'no ingressClassName and no default IngressClass', {
+        explanation: `No controller claims ${ns}/${ingName}. ${cls.name ? `Create IngressClass ${cls.name} or set spec.ingressClassName to an existing class` : 'Set spec.ingressClassName'} (kubectl get ingressclass).`,
+      }),
+    );
+  } else if (!CONTROLLER_POD_LABELS[controller ?? '']) {
+    hops.push(hop('controller', 'Ingress controller', 'info', `class ${ingressClass.metadata?.name} (${controller}): kdiag does not know this controller's Pods`));
+  } else if (readyControllers.length === 0) {
+    hops.push(
+      hop('controller', 'Ingress controller', 'fail', `class ${ingressClass.metadata?.name} (${controller}): ${controllerPods.length ? 'no controller Pod is Ready' : 'no controller Pod found'}`, {
+        explanation: `Nothing runs the ${controller} controller: requests to the load balancer have no proxy to reach. kubectl get pods -A -l ${formatMap(CONTROLLER_POD_LABELS[controller!]!.labels[0])}`,
+      }),
+    );
+  } else {
+    hops.push(hop('controller', 'Ingress controller', 'ok', `class ${ingressClass.metadata?.name} (${controller}), ${readyControllers.length} controller pod${readyControllers.length === 1 ? '' : 's'} Ready in ${readyControllers[0]!.metadata?.namespace}`));
+  }
+
+  // 3. TLS for https.
+  if (request.scheme === 'https') {
+    const entry = (ing.spec?.tls ?? []).find((t) => (t.hosts ?? []).some((h) => hostMatches(h, request.host)) || ((t.hosts ?? []).length === 0 && t.secretName));
+    if (!entry?.secretName) {
+      hops.push(
+        hop('tls', 'TLS', 'fail', `no tls entry of ${ns}/${ingName} covers ${request.host}`, {
+          explanation: `The controller serves its default (self-signed) certificate for ${request.host}; clients reject it. Add spec.tls: [{hosts: [${request.host}], secretName: <secret>}].`,
+        }),
+      );
+    } else {
+      const secret: V1Secret | undefined = snapshot.tlssecrets.find((s) => s.metadata?.namespace === ns && s.metadata?.name === entry.secretName);
+      if (snapshot.unavailable.tlssecrets) {
+        hops.push(hop('tls', 'TLS', 'info', `secret ${entry.secretName}: not checked (${snapshot.unavailable.tlssecrets})`));
+      } else {
+        const r = checkTlsSecret({ namespace: ns, ingress: ingName, secretName: entry.secretName, secret, hosts: [request.host], now: snapshot.now, warnDays: inputs.certWarnDays });
+        const problem = r.problems[0];
+        hops.push(
+          problem
+            ? hop('tls', 'TLS', 'fail', `secret ${entry.secretName}: ${problem.message}`, { explanation: `${problem.cause} Fix: ${problem.fix}` })
+            : hop('tls', 'TLS', r.status === 'expiring' ? 'warn' : 'ok', `secret ${entry.secretName}: ${r.summary}`),
+        );
+      }
+    }
+  }
+
+  // 4. The Ingress rule.
+  const rulePath = route.path ? `${route.path.path ?? '/'} (${route.path.pathType ?? 'ImplementationSpecific'})` : 'defaultBackend';
+  hops.push(hop('ingress-rule', 'Ingress rule', 'ok', `${ns}/${ingName} host ${route.host || '*'} path ${rulePath} → ${backendLabel(route.backend)}`));
+
+  if (!route.backend.service) {
+    hops.push(hop('service', 'Backend', 'info', `resource backend ${backendLabel(route.backend)}: kdiag does not follow resource backends`));
+    return finish({ url: request.url, mode: 'ingress', hops }, ref);
+  }
+  const svcName = route.backend.service.name;
+  const svc = snapshot.services.find((s) => s.metadata?.namespace === ns && s.metadata?.name === svcName);
+  const ctx = buildContext(snapshot);
+  const sourceName = CONTROLLER_POD_LABELS[controller ?? '']?.name ?? 'the Ingress controller';
+  const backend = traceBackend(snapshot, ctx, svc, ns, svcName, route.backend.service.port as never, readyControllers, sourceName, inputs.dnsPods);
+  hops.push(...backend.hops);
+  const src = readyControllers[0];
+  const result = finish(
+    {
+      url: request.url,
+      mode: 'ingress',
+      hops,
+      ...(src && backend.servicePort
+        ? { probe: { namespace: src.metadata?.namespace ?? '', labels: src.metadata?.labels ?? {}, service: svcName, serviceNamespace: ns, port: backend.servicePort, path: request.path } }
+        : {}),
+    },
+    ref,
+  );
+  return result;
+}
+
+/** Traces `http://SERVICE.NS[:PORT]/path`: starts at the Service. */
+export function traceService(snapshot: Snapshot, request: TraceRequest, inputs: TraceInputs): TraceResult {
+  const { name, namespace } = request.service!;
+  const svc = snapshot.services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
+  const portRef = request.explicitPort || svc?.spec?.ports?.some((p) => p.port === request.port) ? { number: request.port } : undefined;
+  const ctx = buildContext(snapshot);
+  const backend = traceBackend(snapshot, ctx, svc, namespace, name, portRef, [], undefined, inputs.dnsPods);
+  return finish(
+    {
+      url: request.url,
+      mode: 'service',
+      hops: backend.hops,
+      ...(backend.servicePort ? { probe: { namespace, labels: {}, service: name, serviceNamespace: namespace, port: backend.servicePort, path: request.path } } : {}),
+    },
+    { kind: 'Service', namespace, name },
+  );
+}
