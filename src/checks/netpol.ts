@@ -178,6 +178,14 @@ function nearestLabelSets(selector: Record<string, string>, pods: readonly V1Pod
   return [...sets.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([t, n]) => `${t} (${plural(n, 'pod')})`);
 }
 
+/** ` For the pods labelled app=x:\n  podSelector: ...` from a nearestLabelSets entry, or ''. */
+function suggestion(near: string | undefined, pad: string): string {
+  if (!near) return '';
+  const labels = near.replace(/ \(\d+ pods?\)$/, '');
+  const lines = labels.split(',').map((kv) => kv.split('=')).map(([k, v]) => `${pad}    ${k}: ${v}`);
+  return `\nFor the pods labelled ${labels}:\n${pad}podSelector:\n${pad}  matchLabels:\n${lines.join('\n')}`;
+}
+
 function lintSelectsNothing(l: Lint, policy: V1NetworkPolicy): void {
   const selector = policy.spec?.podSelector ?? {};
   const text = formatSelector(selector);
@@ -191,7 +199,7 @@ function lintSelectsNothing(l: Lint, policy: V1NetworkPolicy): void {
     finding('KD4003', refOf('NetworkPolicy', policy), {
       message: `${name}: podSelector ${text} selects no pod`,
       cause: `No running pod in namespace ${ns} (${plural(pods.length, 'pod')}) has the labels ${text}, so the policy protects nothing.${near.length ? ` Pods with the same label keys: ${near.join(', ')}.` : ''}`,
-      fix: `Compare with the pods' labels (kubectl -n ${ns} get pods --show-labels) and fix spec.podSelector: kubectl -n ${ns} edit networkpolicy ${name}`,
+      fix: `Compare with the pods' labels (kubectl -n ${ns} get pods --show-labels) and fix spec.podSelector: kubectl -n ${ns} edit networkpolicy ${name}${suggestion(near[0], '')}`,
     }),
   );
 }
@@ -214,7 +222,7 @@ function lintPeers(l: Lint, policy: V1NetworkPolicy): void {
               finding('KD4004', refOf('NetworkPolicy', policy), {
                 message: `${name}: ${direction} rule ${ri + 1} namespaceSelector ${sel} matches no namespace`,
                 cause: `No namespace has the labels ${sel}${wanted ? ` (there is no namespace named ${wanted})` : ''}, so the peer ${peerText(peer)} selects nothing and ${direction === 'ingress' ? 'no source' : 'no destination'} is allowed by it. Namespaces: ${[...l.ctx.namespaces.keys()].sort().join(', ')}.`,
-                fix: `Fix the selector to an existing namespace's labels (kubectl get namespaces --show-labels; every namespace has ${NAMESPACE_NAME_LABEL}=<name>), or create the namespace: kubectl -n ${ns} edit networkpolicy ${name}`,
+                fix: `Fix the selector to an existing namespace's labels (kubectl get namespaces --show-labels), or create the namespace. Every namespace carries ${NAMESPACE_NAME_LABEL}, so one namespace is selected by:\n    - namespaceSelector:\n        matchLabels:\n          ${NAMESPACE_NAME_LABEL}: <namespace>\nkubectl -n ${ns} edit networkpolicy ${name}`,
               }),
             );
             continue;
@@ -231,7 +239,7 @@ function lintPeers(l: Lint, policy: V1NetworkPolicy): void {
           finding('KD4005', refOf('NetworkPolicy', policy), {
             message: `${name}: ${direction} rule ${ri + 1} peer ${peerText(peer)} matches no pod`,
             cause: `No running pod in ${where} has the labels ${podSel}${peer.namespaceSelector ? '' : ' (a podSelector without namespaceSelector only looks in the policy\'s own namespace)'}.${near.length ? ` Pods with the same label keys: ${near.join(', ')}.` : ''}`,
-            fix: `Fix the peer's podSelector (kubectl get pods -A --show-labels), or add a namespaceSelector if the pods live in another namespace: kubectl -n ${ns} edit networkpolicy ${name}`,
+            fix: `Fix the peer's podSelector (kubectl get pods -A --show-labels), or add a namespaceSelector in the same peer if the pods live in another namespace: kubectl -n ${ns} edit networkpolicy ${name}${suggestion(near[0], '  ')}`,
           }),
         );
       }
