@@ -80,6 +80,10 @@ export interface Snapshot extends Objects {
    * else listed narrowly for `kdiag check` and `kdiag dns`.
    */
   clusterDns?: ClusterDns;
+  /** Ingress controller Pods from any namespace, listed narrowly by their labels. */
+  controllerPods?: V1Pod[];
+  /** Why controller Pods could not be listed. */
+  controllerPodsUnavailable?: string;
 }
 
 export interface ClusterDns {

@@ -54,5 +54,6 @@ export const clusterDnsCheck: Check = {
   id: 'cluster-dns',
   title: 'Cluster DNS',
   requires: [],
+  extras: ['clusterDns'],
   run: (snapshot: Snapshot) => clusterDnsFindings(snapshot.clusterDns),
 };

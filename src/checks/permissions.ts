@@ -20,6 +20,7 @@ export function permissionKey(p: Pick<Permission, 'verb' | 'resource' | 'group' 
 
 /** `list` on every kind the checks read, in the namespace or cluster-wide. */
 export function permissionsFor(checks: readonly { id: string; requires: readonly Kind[] }[], namespace: string | undefined): Permission[] {
+  // Optional kinds are not asked for: a forbidden optional kind is recorded by the snapshot instead.
   const byKey = new Map<string, Permission>();
   for (const check of checks) {
     for (const kind of check.requires) {

@@ -14,5 +14,9 @@ export interface Check {
   id: string;
   title: string;
   requires: readonly Kind[];
+  /** Kinds read when permitted; without them the check still runs and says what it skipped. */
+  optional?: readonly Kind[];
+  /** Extra data loaded narrowly for this check (see src/cluster/). */
+  extras?: readonly ('clusterDns' | 'controllerPods')[];
   run(snapshot: Snapshot, options: CheckOptions): Finding[];
 }

@@ -83,11 +83,19 @@ ${EXIT_CODES_TEXT}
         );
       }
 
-      const kinds = [...new Set(runnable.flatMap((c) => c.requires))];
+      // Optional kinds (e.g. TLS Secrets) are listed when allowed; without them checks say what they skipped.
+      const optional = runnable.flatMap((c) => c.optional ?? []);
+      const kinds = [...new Set([...runnable.flatMap((c) => c.requires), ...optional])];
       const snapshot: Snapshot = await progress.step('Snapshot', async () => {
-        const [{ loadSnapshot }, { loadClusterDns }] = await Promise.all([import('../cluster/load.js'), import('../cluster/cluster-dns.js')]);
+        const [{ loadSnapshot }, { loadClusterDns }, { loadControllerPods }] = await Promise.all([
+          import('../cluster/load.js'),
+          import('../cluster/cluster-dns.js'),
+          import('../cluster/controllers.js'),
+        ]);
         const snap = await loadSnapshot(client, kinds, { namespace, tolerateForbidden: true });
-        if (runnable.some((c) => c.id === 'cluster-dns')) snap.clusterDns = await loadClusterDns(client, snap);
+        const extras = new Set(runnable.flatMap((c) => c.extras ?? []));
+        if (extras.has('clusterDns')) snap.clusterDns = await loadClusterDns(client, snap);
+        if (extras.has('controllerPods')) Object.assign(snap, await loadControllerPods(client, snap));
         const counts = kinds.map((k) => `${(snap[k] as unknown[]).length} ${k}`).join(', ');
         return { value: snap, note: counts || 'nothing to list' };
       });

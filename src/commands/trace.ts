@@ -29,12 +29,11 @@ ${EXIT_CODES_TEXT}`;
     const { parseTraceUrl } = await import('../trace/url.js');
     const request = parseTraceUrl(this.args.url);
     const client = await this.client();
-    const [{ loadSnapshot }, { loadClusterDns }, trace, { CONTROLLER_POD_LABELS }, { formatMap }] = await Promise.all([
+    const [{ loadSnapshot }, { loadClusterDns }, trace, { loadControllerPods }] = await Promise.all([
       import('../cluster/load.js'),
       import('../cluster/cluster-dns.js'),
       import('../trace/trace.js'),
-      import('../checks/data/nginx-annotations.js'),
-      import('../checks/lib/labels.js'),
+      import('../cluster/controllers.js'),
     ]);
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
 
@@ -59,8 +58,7 @@ ${EXIT_CODES_TEXT}`;
     } else {
       const route = trace.selectRoute(snapshot.ingresses, request);
       if (route) await merge(route.ingress.metadata?.namespace ?? 'default', request.scheme === 'https');
-      const selectors = Object.values(CONTROLLER_POD_LABELS).flatMap((c) => c.labels.map(formatMap));
-      const controllerPods = (await Promise.all(selectors.map((labelSelector) => client.list('pods', undefined, { labelSelector }).catch(() => [])))).flat();
+      const { controllerPods = [] } = await loadControllerPods(client);
       result = trace.traceIngress(snapshot, request, route, { controllerPods, dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
     }
 

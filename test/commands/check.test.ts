@@ -51,11 +51,19 @@ describe('kdiag check (against a fake API)', () => {
     const { stdout, code } = await kdiag(['check', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     const report = JSON.parse(stdout);
     const perm = report.findings.find((f: { code: string }) => f.code === 'KD6001');
-    expect(perm.message).toBe('list endpointslices.discovery.k8s.io: not allowed in namespace production; skipped: endpoints');
+    expect(perm.message).toBe('list endpointslices.discovery.k8s.io: not allowed in namespace production; skipped: endpoints, ingress');
     expect(perm.fix).toContain('- apiGroups: ["discovery.k8s.io"]\n  resources: ["endpointslices"]\n  verbs: ["list"]');
     const status = Object.fromEntries(report.checks.map((c: { id: string; status: string }) => [c.id, c.status]));
     expect(status).toMatchObject({ endpoints: 'skipped', 'service-types': 'failed' });
     expect(code).toBe(1);
+  });
+
+  it('runs the ingress check without Secrets when kdiag may not read them', async () => {
+    api = fakeApi(cluster, { forbidden: ['secrets'] });
+    const { stdout } = await kdiag(['check', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
+    const report = JSON.parse(stdout);
+    expect(report.checks.find((c: { id: string }) => c.id === 'ingress').status).not.toBe('skipped');
+    expect(report.findings.filter((f: { code: string }) => f.code === 'KD6001')).toEqual([]);
   });
 
   it('exits 2 naming the first missing permission when no check can run', async () => {
