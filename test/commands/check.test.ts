@@ -108,6 +108,17 @@ describe('kdiag check (against a fake API)', () => {
     expect(found).toContain('api-v2-service:KD1001');
   });
 
+  it('reports the checks as errored and exits 2 when the API stops answering mid-run', async () => {
+    api = fakeApi(cluster, { faults: [{ path: /\/(pods|services|endpointslices|ingresses|ingressclasses|namespaces)$/, statuses: Array(40).fill(503) }] });
+    const { stdout, stderr, code } = await kdiag(['check', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout);
+    expect(report.serverVersion).toContain('v1.35.0');
+    expect(report.checks.every((c: { status: string }) => c.status === 'errored')).toBe(true);
+    expect(report.error).toMatch(/answered 503/);
+    expect(stderr).toMatch(/kdiag: the API server at https:\/\/kdiag-test\.invalid:6443 answered 503/);
+  });
+
   it('exits 0 on a healthy namespace', async () => {
     const healthy = loadFixture('kube-system.yaml');
     api = fakeApi(healthy);
