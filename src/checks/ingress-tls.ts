@@ -43,6 +43,10 @@ export interface TlsSecretResult {
 
 const DAY = 86_400_000;
 
+function iso(d: Date): string {
+  return d.toISOString().replace('.000Z', 'Z');
+}
+
 /** The PEM blocks of a type, in order (a tls.crt may hold the chain; the first is the leaf). */
 export function pemBlocks(text: string, label = 'CERTIFICATE'): string[] {
   const re = new RegExp(`-----BEGIN ${label}-----[\\s\\S]*?-----END ${label}-----`, 'g');
@@ -170,8 +174,8 @@ export function checkTlsSecret(input: TlsCheckInput): TlsSecretResult {
     subject: cert.subject.replace(/\n/g, ', '),
     issuer: cert.issuer.replace(/\n/g, ', '),
     dnsNames,
-    notBefore: notBefore.toISOString(),
-    notAfter: notAfter.toISOString(),
+    notBefore: iso(notBefore),
+    notAfter: iso(notAfter),
     daysLeft,
     selfSigned: cert.subject === cert.issuer,
     fingerprint256: cert.fingerprint256,
@@ -183,21 +187,21 @@ export function checkTlsSecret(input: TlsCheckInput): TlsSecretResult {
     problem({
       code: 'KD3024',
       message: `TLS secret ${secretName}: certificate expired ${ago === 0 ? 'today' : `${days(ago)} ago`}`,
-      cause: `The certificate in ${ns}/${secretName} (subject ${result.certificate.subject}) was valid until ${notAfter.toISOString()}; clients reject it.`,
+      cause: `The certificate in ${ns}/${secretName} (subject ${result.certificate.subject}) was valid until ${iso(notAfter)}; clients reject it.`,
       fix: renew,
     });
   } else if (notBefore.getTime() > now.getTime()) {
     problem({
       code: 'KD3026',
-      message: `TLS secret ${secretName}: certificate not valid before ${notBefore.toISOString()}`,
-      cause: `The certificate in ${ns}/${secretName} becomes valid at ${notBefore.toISOString()}; until then clients reject it (or a clock is wrong).`,
+      message: `TLS secret ${secretName}: certificate not valid before ${iso(notBefore)}`,
+      cause: `The certificate in ${ns}/${secretName} becomes valid at ${iso(notBefore)}; until then clients reject it (or a clock is wrong).`,
       fix: `Check the issuing machine's clock and reissue the certificate, then: ${recreate}`,
     });
   } else if (daysLeft < warnDays) {
     result.problems.push({
       code: 'KD3025',
       message: `TLS secret ${secretName}: certificate expires in ${days(daysLeft)}`,
-      cause: `The certificate in ${ns}/${secretName} is valid until ${notAfter.toISOString()}, within the ${warnDays}-day warning window (--cert-warn-days).`,
+      cause: `The certificate in ${ns}/${secretName} is valid until ${iso(notAfter)}, within the ${warnDays}-day warning window (--cert-warn-days).`,
       fix: renew,
     });
     if (result.status === 'ok') result.status = 'expiring';

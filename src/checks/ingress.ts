@@ -136,6 +136,15 @@ function addressesOf(ing: V1Ingress): string[] {
   return (ing.status?.loadBalancer?.ingress ?? []).map((a) => a.ip ?? a.hostname ?? '').filter(Boolean);
 }
 
+/** 45s, 12 minutes, 5 hours, 30 days. */
+function formatAge(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)} minutes`;
+  if (s < 172_800) return `${Math.round(s / 3600)} hours`;
+  return `${Math.round(s / 86_400)} days`;
+}
+
 /** Controller Pods' readiness, per IngressClass controller (computed once per run). */
 interface ControllerState {
   known: boolean;
@@ -288,7 +297,7 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
         add(
           'KD3006',
           'no address (status.loadBalancer is empty)',
-          `status.loadBalancer.ingress of ${ns}/${name} is empty${created ? ` ${Math.round(age / 60000)} minutes after creation` : ''}: ${controllerStatus === 'not running' ? 'its controller is not running' : className ? `the controller of class ${className} has not admitted it, or the controller's own LoadBalancer Service is pending` : 'no controller has admitted it (no IngressClass)'}.`,
+          `status.loadBalancer.ingress of ${ns}/${name} is empty${created ? ` ${formatAge(age)} after creation` : ''}: ${controllerStatus === 'not running' ? 'its controller is not running' : className ? `the controller of class ${className} has not admitted it, or the controller's own LoadBalancer Service is pending` : 'no controller has admitted it (no IngressClass)'}.`,
           `kubectl -n ${ns} describe ingress ${name} (events); kubectl get svc -A -l app.kubernetes.io/component=controller (is the controller's Service pending?)`,
         );
       }
@@ -574,6 +583,9 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
 export const ingressCheck: Check = {
   id: 'ingress',
   title: 'Ingress routing and TLS',
-  requires: ['ingresses', 'ingressclasses', 'services', 'endpointslices', 'pods', 'tlssecrets'],
-  run: (snapshot, options) => analyzeIngresses(snapshot, options).findings,
+  requires: ['ingresses', 'ingressclasses', 'services', 'endpointslices', 'pods'],
+  optional: ['tlssecrets'],
+  extras: ['controllerPods'],
+  run: (snapshot, options) =>
+    analyzeIngresses(snapshot, options, { controllerPods: snapshot.controllerPods, controllerPodsUnavailable: snapshot.controllerPodsUnavailable }).findings,
 };
