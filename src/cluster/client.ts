@@ -71,6 +71,21 @@ export const RESOURCES = Object.fromEntries(
   (Object.keys(API_INFO) as Kind[]).map((k) => [k, { ...KIND_RESOURCES[k], ...API_INFO[k] }]),
 ) as Record<Kind, ResourceInfo>;
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops what no check reads and what costs the most memory on big clusters: managedFields
+ * and kubectl's last-applied annotation (together often half of an object).
+ */
+function slim<T>(item: T): T {
+  const meta = (item as { metadata?: { managedFields?: unknown; annotations?: Record<string, string> } }).metadata;
+  if (meta) {
+    delete meta.managedFields;
+    if (meta.annotations && LAST_APPLIED in meta.annotations) delete meta.annotations[LAST_APPLIED];
+  }
+  return item;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ClusterClient {
@@ -182,7 +197,7 @@ export class ClusterClient {
         ...(selectors.labelSelector ? { labelSelector: selectors.labelSelector } : {}),
       };
       const page = await this.call(target, (options) => api[method]!.call(api, param, options));
-      for (const item of page.items) items.push(item);
+      for (const item of page.items) items.push(slim(item));
       cont = page.metadata?._continue || undefined;
     } while (cont);
     return items;
