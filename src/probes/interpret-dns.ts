@@ -133,8 +133,8 @@ export function parseNslookup(text: string): NslookupResult {
   }
   const result: NslookupResult = { outcome: 'answer', addresses, cnames, ...(server ? { server } : {}) };
   if (addresses.length > 0 || cnames.length > 0) return result;
-  // Worst failure first: a timeout or an unreachable server explains the rest.
-  const rank: DnsOutcome[] = ['timeout', 'unreachable', 'servfail', 'refused', 'nxdomain', 'unresolved', 'nodata', 'error'];
+  // Most specific failure first: a refused write to the server also ends in "timed out".
+  const rank: DnsOutcome[] = ['unreachable', 'timeout', 'servfail', 'refused', 'nxdomain', 'unresolved', 'nodata', 'error'];
   for (const outcome of rank) {
     const f = failures.find((x) => x.outcome === outcome);
     if (f) return { ...result, outcome, message: f.message };
@@ -159,11 +159,11 @@ export function parseResolvConf(raw: string): ResolvConf {
   return conf;
 }
 
-const RANK: DnsOutcome[] = ['timeout', 'unreachable', 'servfail', 'refused', 'error', 'nxdomain', 'unresolved', 'nodata'];
+const RANK: DnsOutcome[] = ['unreachable', 'timeout', 'servfail', 'refused', 'error', 'nxdomain', 'unresolved', 'nodata'];
 
 /** Splits the DNS probe's log (see DNS_SCRIPT) into resolv.conf and lookups. */
 export function parseDnsProbeLog(log: string, nonce: string): DnsProbeOutput {
-  const marker = `@@${nonce} `;
+  const marker = `KDIAG${nonce} `;
   const out: DnsProbeOutput = { lookups: [], stray: [] };
   let section: 'none' | 'resolv' | 'lookup' | 'attempt' = 'none';
   let resolvLines: string[] = [];

@@ -32,6 +32,8 @@ export interface CurlResult {
   /** First bytes of the HTTP body, control characters removed. */
   body?: string;
   outcome: CurlOutcome;
+  /** The TCP connection opened (time_connect > 0). */
+  connected: boolean;
 }
 
 const ms = (s: string | undefined) => Math.round(Number(s ?? '0') * 1000 * 10) / 10;
@@ -60,7 +62,7 @@ export function classify(mode: 'http' | 'tcp', exitCode: number, httpCode: numbe
 
 /** Splits the curl probe's log (see CURL_SCRIPT); `targets` are the probed ones, in order. */
 export function parseCurlProbeLog(log: string, nonce: string, targets: readonly Pick<ProbeTarget, 'mode'>[]): CurlResult[] {
-  const marker = `@@${nonce} `;
+  const marker = `KDIAG${nonce} `;
   const results = new Map<number, CurlResult>();
   for (const line of log.split('\n')) {
     const at = line.indexOf(marker);
@@ -93,6 +95,7 @@ export function parseCurlProbeLog(log: string, nonce: string, targets: readonly 
         },
         ...(err.join(' ').trim() ? { error: sanitize(err.join(' ').trim()) } : {}),
         outcome: classify(mode, exitCode, httpCode, connected),
+        connected,
       });
     } else if (fields[0] === 'body') {
       const index = Number(fields[1]);
@@ -271,20 +274,30 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
     const policies: V1NetworkPolicy[] = snapshot.networkpolicies;
     const destPods = t.pod ? snapshot.pods.filter((p) => p.metadata?.namespace === t.pod!.namespace && p.metadata?.name === t.pod!.name) : readyPods.length ? readyPods : pods;
     const blocked = new Set<string>();
+    const blocking: string[] = [];
     for (const p of destPods.slice(0, 5)) {
       const dest: Endpoint = { namespace: p.metadata?.namespace ?? '', labels: p.metadata?.labels ?? {}, namespaceLabels: nsSnap(p.metadata?.namespace ?? '') };
       const named = new Map([...namedPorts(p).entries()].map(([n, v]) => [n, v.port]));
       const portForPolicy = t.service ? t.service.targetPort : t.port;
-      const eg = policyText(egressTo(policies, src, dest, portForPolicy, named), `probe pod (namespace ${source.namespace}, labels ${Object.entries(source.labels).map(([k, v]) => `${k}=${v}`).join(',')})`);
-      const ing = policyText(ingressFrom(policies, dest, src, portForPolicy, named), `destination pod ${p.metadata?.name}`);
+      const egress = egressTo(policies, src, dest, portForPolicy, named);
+      const ingress = ingressFrom(policies, dest, src, portForPolicy, named);
+      const eg = policyText(egress, `probe pod (namespace ${source.namespace}, labels ${Object.entries(source.labels).map(([k, v]) => `${k}=${v}`).join(',')})`);
+      const ing = policyText(ingress, `destination pod ${p.metadata?.name}`);
       if (eg) blocked.add(`egress: ${eg}`);
       if (ing) blocked.add(`ingress: ${ing}`);
+      for (const v of [egress, ingress]) if (v.allowed !== true) for (const n of v.isolating) if (!blocking.includes(n)) blocking.push(n);
     }
     if (blocked.size) causes.push(...blocked);
-    const first = [...blocked][0];
-    const policyName = first ? /NetworkPolicy (\S+)/.exec(first)?.[1] : undefined;
+    const policyName = blocking[0];
+    if (r.connected && t.mode === 'http') {
+      return finding('KD5031', ref, {
+        message: `${name}: ${where} accepted the connection but sent no HTTP answer in time`,
+        cause: `The TCP connection to ${r.remoteIp ?? t.host} opened in ${r.timings.connectMs} ms (so no NetworkPolicy blocks it), then nothing came back: the application hangs, or the port does not speak HTTP.`,
+        fix: `kdiag connectivity ${t.label} --tcp; read the logs of the pods behind it`,
+      });
+    }
     return finding('KD5031', ref, {
-      message: `${name}: connection to ${where} timed out${policyName ? ` (NetworkPolicy ${policyName})` : ''}`,
+      message: `${name}: connection to ${where} timed out${blocking.length ? ` (NetworkPolicy ${blocking.join(', ')})` : ''}`,
       cause: causes.length
         ? `${causes.join('; ')}. Packets a NetworkPolicy denies are dropped silently, which looks like a timeout.`
         : `No NetworkPolicy kdiag can read explains it: ${readyPods.length ? `the Service has ${readyPods.length} ready pod(s)` : 'the destination'} did not answer within the timeout. Suspect a policy in a namespace kdiag cannot read, a cloud firewall, a node-to-node network problem, or a pod too busy to accept.`,

@@ -165,6 +165,8 @@ export interface ParsedTarget {
   port?: number;
   scheme?: 'http' | 'https';
   path?: string;
+  /** For `a.b`: the name as a plain host, when b turns out not to be a namespace. */
+  plainHost?: string;
 }
 
 /** Ports that speak their own protocol first or never HTTP: probe with a TCP connect. */
@@ -215,7 +217,8 @@ export function parseTarget(raw: string, namespace: string, clusterDomain = DEFA
   const parts = bare.split('.');
   if (/^\d+\.\d+\.\d+\.\d+$/.test(bare)) return { raw, kind: 'host', host: bare, port, scheme, path };
   if (parts.length === 1) return { raw, kind: 'service', name: dnsLabel(parts[0]!, 'Service name'), namespace, host: `${parts[0]}.${namespace}.svc.${clusterDomain}`, port, scheme, path };
-  if (parts.length === 2) return { raw, kind: 'service', name: dnsLabel(parts[0]!, 'Service name'), namespace: dnsLabel(parts[1]!, 'namespace'), host: `${bare}.svc.${clusterDomain}`, port, scheme, path };
+  // `a.b` is svc.ns, unless b is no namespace: then planConnectivity falls back to the host a.b.
+  if (parts.length === 2) return { raw, kind: 'service', name: dnsLabel(parts[0]!, 'Service name'), namespace: dnsLabel(parts[1]!, 'namespace'), host: `${bare}.svc.${clusterDomain}`, port, scheme, path, plainHost: bare };
   return { raw, kind: 'host', host: bare, port, scheme, path };
 }
 
@@ -265,7 +268,10 @@ function buildUrl(mode: TargetMode, host: string, port: number, scheme: 'http' |
 
 /** Resolves parsed targets against the snapshot: the Service port to use, HTTP or TCP, the URL. */
 export function planConnectivity(targets: readonly ParsedTarget[], snapshot: Snapshot, flags: ConnectivityFlags = {}): ProbeTarget[] {
-  return targets.map((t, index): ProbeTarget => {
+  const namespaces = new Set(snapshot.namespaces.map((n) => n.metadata?.name));
+  return targets.map((given, index): ProbeTarget => {
+    const t: ParsedTarget =
+      given.kind === 'service' && given.plainHost && namespaces.size > 0 && !namespaces.has(given.namespace) ? { raw: given.raw, kind: 'host', host: given.plainHost, port: given.port, scheme: given.scheme, path: given.path } : given;
     const path = t.path ?? flags.path ?? '/';
     const explicitPort = t.port ?? flags.port;
     const base = { index, label: t.raw, host: t.host };

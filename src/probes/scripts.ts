@@ -1,6 +1,6 @@
 // The fixed scripts the probe pods run. Targets arrive only as positional arguments
 // ($1...) and are always quoted, so nothing a user types is ever parsed by the shell.
-// Output blocks are framed by `@@<nonce>` markers: the nonce is random per run, so an
+// Output blocks are framed by `KDIAG<nonce>` markers: the nonce is random per run, so an
 // answer (a DNS name, an HTTP body) cannot forge a marker line.
 
 /**
@@ -14,27 +14,27 @@ export const DNS_SCRIPT = `n=$1; t=$2; shift 2
 ms() { s=$(date +%s%N 2>/dev/null); case $s in ''|*[!0-9]*) read u _ </proc/uptime; u=\${u%.*}\${u#*.}; echo $((u*10));; *) echo $((s/1000000));; esac; }
 ndots=1; search=''
 while read -r k v; do case $k in search) search=$v;; options) for o in $v; do case $o in ndots:*) ndots=\${o#ndots:};; esac; done;; esac; done </etc/resolv.conf
-echo "@@$n resolv.conf"
+echo "KDIAG$n resolv.conf"
 cat /etc/resolv.conf
 i=0
 for q in "$@"; do
-  echo "@@$n lookup $i $q"
+  echo "KDIAG$n lookup $i $q"
   case $q in
     *.) cands=$q;;
     *) d=$(printf %s "$q" | tr -cd . | wc -c); s=''; for x in $search; do s="$s $q.$x."; done
        if [ "$d" -ge "$ndots" ]; then cands="$q. $s"; else cands="$s $q."; fi;;
   esac
   for c in $cands; do
-    echo "@@$n try $c"
+    echo "KDIAG$n try $c"
     a=$(ms)
     out=$(nslookup -timeout="$t" -retry=1 "$c" 2>&1); r=$?
     b=$(ms)
     printf '%s\\n' "$out"
-    echo "@@$n tried rc=$r ms=$((b-a))"
+    echo "KDIAG$n tried rc=$r ms=$((b-a))"
     case $out in *'Name:'*|*'canonical name'*) break;; esac
     case $out in *'timed out'*|*SERVFAIL*|*REFUSED*) break;; esac
   done
-  echo "@@$n end $i"
+  echo "KDIAG$n end $i"
   i=$((i+1))
 done
 `;
@@ -51,12 +51,12 @@ i=0
 while [ $# -ge 2 ]; do
   (
     m=$1; u=$2
-    f="@@$n result $i %{exitcode} %{http_code} %{remote_ip} %{remote_port} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total} %{errormsg}\\n"
+    f="KDIAG$n result $i %{exitcode} %{http_code} %{remote_ip} %{remote_port} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total} %{errormsg}\\n"
     if [ "$m" = tcp ]; then
       curl -s -o /dev/null --connect-timeout "$t" -m "$t" -w "$f" "$u" </dev/null >/tmp/r.$i 2>&1
     else
       curl -s -k -o /tmp/b.$i --max-filesize 65536 --connect-timeout "$t" -m $((t * 2)) -H 'User-Agent: kdiag-probe' -w "$f" "$u" </dev/null >/tmp/r.$i 2>&1
-      printf '@@%s body %s ' "$n" "$i" >>/tmp/r.$i
+      printf 'KDIAG%s body %s ' "$n" "$i" >>/tmp/r.$i
       head -c 300 /tmp/b.$i 2>/dev/null | tr '\\r\\n' '  ' >>/tmp/r.$i
       echo >>/tmp/r.$i
     fi
@@ -65,5 +65,5 @@ while [ $# -ge 2 ]; do
 done
 wait
 j=0; while [ $j -lt $i ]; do cat /tmp/r.$j; j=$((j + 1)); done
-echo "@@$n done $i"
+echo "KDIAG$n done $i"
 `;
