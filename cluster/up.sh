@@ -11,7 +11,7 @@ source "$CLUSTER_DIR/lib/components.sh"
 [[ $EUID -eq 0 ]] || die "run as root (the cluster needs containerd, iptables and network namespaces)"
 mkdir -p "$STATE" "$RUN" "$LOGS"
 exec 9>"$STATE/.lock"
-flock -w 900 9 || die "another cluster script holds $STATE/.lock"
+flock -w 600 9 || die "another cluster script holds $STATE/.lock"
 
 T0=$(date +%s.%N)
 
@@ -28,7 +28,7 @@ node_ready() {
 }
 
 phase_start "packages (apt)"; ensure_packages; phase_end
-phase_start "binaries (Go build/cache)"; bash "$CLUSTER_DIR/build.sh"; phase_end
+phase_start "binaries (Go build/cache)"; bash "$CLUSTER_DIR/build.sh" hyperkube etcd coredns kube-router pause backend; phase_end
 
 NODE_IP=$(node_ip)
 [[ -n $NODE_IP ]] || die "no IPv4 address found for the node"

@@ -74,7 +74,7 @@ start_bg() {
   local name=$1; shift
   mkdir -p "$RUN" "$LOGS"
   if pid_alive "$name"; then log "$name already running (pid $(cat "$RUN/$name.pid"))"; return 0; fi
-  setsid nohup "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null &
+  setsid nohup "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null 9>&- &
   echo $! > "$RUN/$name.pid"
   log "started $name (pid $!)"
 }

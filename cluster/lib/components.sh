@@ -39,12 +39,25 @@ setup_host_network() {
   # this host is dropped as well (belt and braces for other interfaces).
   iptables -A KDIAG-EGRESS -s "$CLUSTER_CIDR" ! -o "$BRIDGE" -j DROP
   iptables -C FORWARD -j KDIAG-EGRESS 2>/dev/null || iptables -I FORWARD 1 -j KDIAG-EGRESS
+  # kube-router answers a denied connection with an ICMP port-unreachable that
+  # this host generates with the pod's address as source; most enforcers drop
+  # instead. Dropping those host-made ICMP errors towards pods makes a denial
+  # look the same here (a timeout). kube-proxy's "no endpoints" rejects come
+  # from Service addresses and are kept. KDIAG_NETPOL_REJECT=1 keeps kube-router's.
+  iptables -N KDIAG-OUTPUT 2>/dev/null || iptables -F KDIAG-OUTPUT
+  if [[ ${KDIAG_NETPOL_REJECT:-0} != 1 ]]; then
+    iptables -A KDIAG-OUTPUT -p icmp --icmp-type port-unreachable -s "$CLUSTER_CIDR" -d "$CLUSTER_CIDR" -j DROP
+  fi
+  iptables -C OUTPUT -j KDIAG-OUTPUT 2>/dev/null || iptables -I OUTPUT 1 -j KDIAG-OUTPUT
 }
 
 teardown_host_network() {
   while iptables -D FORWARD -j KDIAG-EGRESS 2>/dev/null; do :; done
   iptables -F KDIAG-EGRESS 2>/dev/null || true
   iptables -X KDIAG-EGRESS 2>/dev/null || true
+  while iptables -D OUTPUT -j KDIAG-OUTPUT 2>/dev/null; do :; done
+  iptables -F KDIAG-OUTPUT 2>/dev/null || true
+  iptables -X KDIAG-OUTPUT 2>/dev/null || true
   ip route del blackhole "$SERVICE_CIDR" 2>/dev/null || true
   ip link del "$BRIDGE" 2>/dev/null || true
   # kube-proxy's and kube-router's chains
@@ -137,14 +150,16 @@ start_node() {
 stop_all() {
   local p id
   # Kubelet first, so it does not restart containers while we stop them.
-  for p in kwok kubelet kube-proxy; do stop_pid "$p"; done
+  stop_pids kwok kubelet kube-proxy
   if ctr --address "$CTR_SOCK" version >/dev/null 2>&1; then
     for id in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true; done
     sleep 1
     for id in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks rm -f "$id" >/dev/null 2>&1 || true; done
     for id in $(ctrk containers ls -q 2>/dev/null); do ctrk containers rm "$id" >/dev/null 2>&1 || true; done
   fi
-  for p in kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do stop_pid "$p"; done
+  stop_pids kube-scheduler kube-controller-manager
+  stop_pids kube-apiserver
+  stop_pids etcd containerd
   # Leftovers: processes of our binaries (any clone), shims, pod processes.
   local round
   for round in 1 2 3 4 5; do
@@ -174,15 +189,22 @@ stop_all() {
   rm -f "$RUN"/*.pid
 }
 
-stop_pid() {
-  local name=$1 f=$RUN/$1.pid pid i
-  [[ -f $f ]] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for i in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
-    log "stopped $name (pid $pid)"
-  fi
-  rm -f "$f"
+# stop_pids NAME...: SIGTERM to all at once, wait up to 10 s, then SIGKILL.
+stop_pids() {
+  local name f pid pids=() names=() i
+  for name in "$@"; do
+    f=$RUN/$name.pid
+    [[ -f $f ]] || continue
+    pid=$(cat "$f"); rm -f "$f"
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; pids+=("$pid"); names+=("$name($pid)"); fi
+  done
+  ((${#pids[@]})) || return 0
+  for i in $(seq 1 40); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.25
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  log "stopped ${names[*]}"
 }

@@ -14,6 +14,10 @@ state = "/run/kdiag/containerd"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$IMG_PAUSE"
   enable_unprivileged_ports = true
+  # This VM's root lacks CAP_SYS_RESOURCE: oom_score_adj cannot go below the
+  # runtime's own (0), so clamp instead of failing (runc: "can't get final
+  # child's PID from pipe" / oom_score_adj: Permission denied).
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
