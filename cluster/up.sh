@@ -83,9 +83,9 @@ phase_end
 total=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 echo
 print_phases
-printf '  %-28s %7ss\n' "TOTAL" "$total"
+printf '  %-46s %7ss\n' "TOTAL" "$total"
 echo
-echo "Cluster is up: Kubernetes $(kc version -o json 2>/dev/null | grep -m1 gitVersion | cut -d'"' -f4), node $NODE_NAME ($NODE_IP)"
+echo "Cluster is up: Kubernetes $(kc get --raw /version | grep -m1 gitVersion | cut -d'"' -f4), node $NODE_NAME ($NODE_IP)"
 echo "kubeconfig: $KUBECONFIG_ADMIN"
 echo "  (also linked at $REPO_DIR/.cluster/kubeconfig)"
 echo "  export KUBECONFIG=$KUBECONFIG_ADMIN"

@@ -52,7 +52,7 @@ _phase_name="" _phase_t0=0
 phase_start() { _phase_name=$1; _phase_t0=$(date +%s.%N); log "== $1"; }
 phase_end() {
   local dt; dt=$(awk -v a="$_phase_t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
-  PHASES+=("$(printf '%-28s %7ss' "$_phase_name" "$dt")")
+  PHASES+=("$(printf '%-46s %7ss' "$_phase_name" "$dt")")
   log "== $_phase_name done in ${dt}s"
 }
 print_phases() { printf '%s\n' "Phase timings:"; printf '  %s\n' "${PHASES[@]}"; }
@@ -92,12 +92,13 @@ cluster_pids() {
         if tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- "$CTR_SOCK\|$STATE/containerd"; then echo "$p"; fi ;;
     esac
   done
+  return 0
 }
 
 # Pids of processes inside pod cgroups (cgroupfs driver: /kubepods...).
 pod_pids() {
   local d
   for d in /sys/fs/cgroup/pids/kubepods /sys/fs/cgroup/memory/kubepods /sys/fs/cgroup/cpu/kubepods; do
-    [[ -d $d ]] && find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null
+    if [[ -d $d ]]; then find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null || true; fi
   done | sort -un
 }

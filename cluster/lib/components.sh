@@ -60,25 +60,15 @@ teardown_host_network() {
   iptables -X KDIAG-OUTPUT 2>/dev/null || true
   ip route del blackhole "$SERVICE_CIDR" 2>/dev/null || true
   ip link del "$BRIDGE" 2>/dev/null || true
-  # kube-proxy's and kube-router's chains
-  local t c
+  # kube-proxy's and kube-router's chains: drop every KUBE-*/CNI-* chain and
+  # every rule in or jumping to one, table by table, atomically.
+  local t
   for t in filter nat mangle; do
-    for c in $(iptables -t "$t" -S 2>/dev/null | awk '$1=="-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/) {print $2}'); do
-      iptables -t "$t" -S 2>/dev/null | grep -- "-j $c\b" | grep -v "^-N" | sed 's/^-A/-D/' | while read -r rule; do
-        # shellcheck disable=SC2086
-        iptables -t "$t" $rule 2>/dev/null || true
-      done
-    done
-    for c in $(iptables -t "$t" -S 2>/dev/null | awk '$1=="-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/) {print $2}'); do
-      iptables -t "$t" -F "$c" 2>/dev/null || true
-    done
-    for c in $(iptables -t "$t" -S 2>/dev/null | awk '$1=="-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/) {print $2}'); do
-      iptables -t "$t" -X "$c" 2>/dev/null || true
-    done
+    iptables-save -t "$t" 2>/dev/null | grep -v -E '^:(KUBE-|CNI-)|(-A|-j|-g) (KUBE-|CNI-)' | iptables-restore 2>/dev/null || true
   done
   # kube-router's ipsets
-  for c in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-|kube-router)' || true); do ipset destroy "$c" 2>/dev/null || true; done
-  ip6tables -t filter -S >/dev/null 2>&1 || true
+  local c
+  for c in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-|kube-router|inet6:KUBE-)' || true); do ipset destroy "$c" 2>/dev/null || true; done
 }
 
 start_etcd() {
@@ -151,7 +141,7 @@ stop_all() {
   local p id
   # Kubelet first, so it does not restart containers while we stop them.
   stop_pids kwok kubelet kube-proxy
-  if ctr --address "$CTR_SOCK" version >/dev/null 2>&1; then
+  if [[ -S $CTR_SOCK ]] && pid_alive containerd && timeout 5 ctr --address "$CTR_SOCK" version >/dev/null 2>&1; then
     for id in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true; done
     sleep 1
     for id in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks rm -f "$id" >/dev/null 2>&1 || true; done

@@ -73,19 +73,29 @@ _oci_tar() {
 # _image REF BUILDER_FN ENTRYPOINT_JSON CMD_JSON USER: build, import if missing/changed.
 _image() {
   local ref=$1 builder=$2 entry=$3 cmd=$4 user=$5
+  mkdir -p "$CACHE/images"
+  local keyf=$CACHE/images/$(echo "$ref" | tr '/:' '__').key key
+  # Inputs: this script, the binaries' build keys, the Debian packages copied in.
+  key=$( { echo "$ref $entry $cmd $user"; sha256sum "${BASH_SOURCE[0]}"; cat "$CACHE"/stamps/* 2>/dev/null;
+           dpkg-query -W busybox-static curl iptables ipset libc6 ca-certificates 2>/dev/null; } | sha256sum | cut -c1-16)
+  if [[ -f $keyf && $(cat "$keyf") == "$key" ]] && ctrk images ls -q "name==$ref" 2>/dev/null | grep -q .; then
+    log "image $ref up to date"
+    return 0
+  fi
   local root; root=$(mktemp -d)
   "$builder" "$root"
   local tarf=$CACHE/images/$(echo "$ref" | tr '/:' '__').tar
   mkdir -p "$CACHE/images"
   local dig; dig=$(_oci_tar "$ref" "$root" "$tarf" "$entry" "$cmd" "$user")
   rm -rf "$root"
-  if ctrk images ls -q "name==$ref" 2>/dev/null | grep -q . && \
-     ctrk images ls "name==$ref" 2>/dev/null | grep -q "$dig"; then
+  if ctrk images ls "name==$ref" 2>/dev/null | grep -q "$dig"; then
+    echo "$key" > "$keyf"
     log "image $ref up to date"
     return 0
   fi
   ctrk images import --no-unpack=false "$tarf" >/dev/null 2>"$LOGS/ctr-import.log" || ctrk images import "$tarf" >/dev/null
   ctrk images ls -q "name==$ref" | grep -q . || die "import of $ref failed (see $LOGS/ctr-import.log)"
+  echo "$key" > "$keyf"
   log "image $ref imported ($dig)"
 }
 
