@@ -7,8 +7,9 @@
 //                        binary with postject. Needs nothing installed; Linux x64 like the
 //                        machine that built it.
 // Usage: node build/single/build.mjs [--bundle-only]
-import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -85,7 +86,28 @@ execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio
 const exe = join(OUT, 'kdiag');
 copyFileSync(process.execPath, exe);
 chmodSync(exe, 0o755);
+// Node's debug symbols are a sixth of the binary; drop them when binutils is there.
+spawnSync('strip', [exe], { stdio: 'ignore' });
 const postject = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
 execFileSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'inherit'] });
 rmSync(blob);
 console.log(`executable: ${relative(ROOT, exe)} (${(statSync(exe).size / 1e6).toFixed(0)} MB, Node ${process.versions.node}, ${Object.keys(assets).length} docs)`);
+
+// krew: the executable as kubectl-kdiag in an archive, and deploy/krew/kdiag.yaml filled in.
+if (process.platform === 'linux' && process.arch === 'x64') {
+  const stage = join(OUT, 'krew');
+  mkdirSync(stage);
+  copyFileSync(exe, join(stage, 'kubectl-kdiag'));
+  const archive = join(OUT, 'kdiag-linux-amd64.tar.gz');
+  execFileSync('tar', ['-czf', archive, '-C', stage, 'kubectl-kdiag']);
+  rmSync(stage, { recursive: true });
+  const sha256 = createHash('sha256').update(readFileSync(archive)).digest('hex');
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const manifest = readFileSync(join(ROOT, 'deploy', 'krew', 'kdiag.yaml'), 'utf8')
+    .replaceAll('{{VERSION}}', pkg.version)
+    .replaceAll('{{HOMEPAGE}}', process.env.KDIAG_HOMEPAGE ?? pkg.homepage ?? 'https://example.invalid/kdiag')
+    .replaceAll('{{RELEASE_URL}}', process.env.KDIAG_RELEASE_URL ?? `https://example.invalid/kdiag/releases/v${pkg.version}`)
+    .replaceAll('{{SHA256_LINUX_AMD64}}', sha256);
+  writeFileSync(join(OUT, 'kdiag.krew.yaml'), manifest);
+  console.log(`krew: ${relative(ROOT, archive)} (${(statSync(archive).size / 1e6).toFixed(0)} MB, sha256 ${sha256}) and build/out/kdiag.krew.yaml`);
+}
