@@ -26,6 +26,8 @@ export interface RuleEvaluation {
   port: { match: boolean; reason: string };
   /** The rule has an ipBlock peer. */
   ipBlock: boolean;
+  /** The rule names a port (resolved on the destination pod). */
+  namedPort: boolean;
 }
 
 export interface PolicyEvaluation {
@@ -107,6 +109,7 @@ export function evaluatePolicy(
       peer: { match: peer.match, reason: peer.reason, ...(peer.peer ? { index: peer.peer } : {}) },
       port: portResult,
       ipBlock: (rule.peers ?? []).some((p) => p.ipBlock),
+      namedPort: (rule.ports ?? []).some((p) => typeof p.port === 'string' && !/^\d+$/.test(p.port)),
     };
   });
   return { namespace, name: policy.metadata?.name ?? '', appliesToDirection: appliesTo(policy, direction), rules };
@@ -190,10 +193,13 @@ export function explainConnection(
   const egress = evaluateSide('egress', source, destination, destination, port, protocol, ctx);
   const ingress = evaluateSide('ingress', destination, source, destination, port, protocol, ctx);
   const notes: string[] = [];
-  for (const e of [source, destination]) {
-    if (e.kind === 'pod' && e.hypothetical) notes.push(`${e.namespace}/${e.name} is hypothetical: it has no IP (ipBlock peers cannot match it) and declares no ports (named ports cannot resolve on it)`);
+  const rules = [egress, ingress].flatMap((s) => s.policies.filter((p) => p.appliesToDirection).flatMap((p) => p.rules));
+  const ipBlockUsed = rules.some((r) => r.ipBlock);
+  if (ipBlockUsed && source.kind === 'pod' && source.hypothetical) notes.push(`${source.namespace}/${source.name} is hypothetical: it has no IP, so ipBlock peers cannot match it`);
+  if (destination.kind === 'pod' && destination.hypothetical) {
+    if (ipBlockUsed) notes.push(`${destination.namespace}/${destination.name} is hypothetical: it has no IP, so ipBlock peers cannot match it`);
+    if (rules.some((r) => r.namedPort)) notes.push(`${destination.namespace}/${destination.name} is hypothetical: it declares no ports, so named ports cannot resolve on it`);
   }
-  const ipBlockUsed = [egress, ingress].some((s) => s.policies.some((p) => p.appliesToDirection && p.rules.some((r) => r.ipBlock)));
   if (ipBlockUsed && source.kind === 'pod' && destination.kind === 'pod') {
     notes.push('ipBlock rules are meant for addresses outside the cluster; whether they match pod IPs is up to the network plugin');
   }

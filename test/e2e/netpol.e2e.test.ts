@@ -88,8 +88,13 @@ async function probe(source: Triple['from'], triples: { id: string; ip: string; 
       const r = await kubectl(['-n', source.namespace, 'get', 'pod', name, '-o', 'jsonpath={.status.phase}']);
       return r.stdout === 'Succeeded' || r.stdout === 'Failed';
     }, { timeoutMs: 240_000, description: `probe pod ${source.namespace}/${name}` });
-    const log = (await kubectl(['-n', source.namespace, 'logs', name])).stdout;
-    return Object.fromEntries(log.split('\n').filter(Boolean).map((l) => l.split(' ')).map(([id, state]) => [id!, state === 'open']));
+    // Every triple prints one line; the log can lag the phase by a moment.
+    const lines = await waitFor(async () => {
+      const r = await kubectl(['-n', source.namespace, 'logs', name]);
+      const got = r.stdout.split('\n').filter((l) => /^\S+ (open|closed)$/.test(l));
+      return got.length === triples.length ? got : undefined;
+    }, { timeoutMs: 30_000, description: `the log of probe pod ${source.namespace}/${name}` });
+    return Object.fromEntries(lines.map((l) => l.split(' ')).map(([id, state]) => [id!, state === 'open']));
   } finally {
     await kubectl(['-n', source.namespace, 'delete', 'pod', name, '--wait=false', '--ignore-not-found']);
   }
