@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { loadFixture } from '../support/fixtures.js';
+import { kdiag, kdiagBinary, ROOT } from '../support/run.js';
+import { fakeProbe } from '../probes/fake-probe.js';
+
+const scenario = loadFixture('probe-scenario.yaml');
+const recorded = (name: string) => readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8').replaceAll('n0nce123', 'NONCE');
+let api: FakeApi | undefined;
+
+afterEach(() => {
+  expect(api?.unexpected ?? []).toEqual([]);
+  api?.done();
+  api = undefined;
+});
+
+describe('kdiag dns (against a fake API)', () => {
+  it('resolves a Service three ways, compares with its ClusterIP, and deletes the probe', async () => {
+    const probe = fakeProbe('production', { log: recorded('probe-dns-service.txt').replaceAll('10.96.12.34', '10.96.10.1') });
+    api = fakeApi(scenario);
+    const { stdout, stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--kubeconfig', testKubeconfig()]);
+    expect(stderr).toContain('kdiag: probe: running the probe');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe('Name:      api-service (Service production/api-service)');
+    expect(lines[1]).toBe('Expected:  the ClusterIP of Service production/api-service (10.96.10.1)');
+    expect(lines.find((l) => l.startsWith('QUERY'))).toMatch(/^QUERY\s+STATUS\s+ANSWER\s+MATCH\s+TIME\s+TRIED$/);
+    expect(lines.find((l) => l.startsWith('api-service.production '))).toMatch(/^api-service\.production\s+OK\s+10\.96\.10\.1\s+yes\s+\d+ms\s+2$/);
+    expect(stdout).toContain('  options ndots:5');
+    expect(stdout).toContain('Cluster DNS: 1/1 pod(s) Ready (coredns-6bd7-a), Service kube-system/kube-dns (10.96.0.10), 1 ready endpoint(s)');
+    // The Job: safe spec, targets as arguments; then deleted with its pod.
+    const job = probe.jobs[0] as { metadata: { name: string }; spec: { template: { spec: { containers: { command: string[] }[] } } } };
+    expect(job.metadata.name).toMatch(/^kdiag-dns-[0-9a-f]{6}$/);
+    expect(job.spec.template.spec.containers[0]!.command.slice(5)).toEqual(['3', 'api-service', 'api-service.production', 'api-service.production.svc.cluster.local.']);
+    expect(probe.dryRuns).toHaveLength(1);
+    expect(probe.deleted.sort()).toEqual([`job/${job.metadata.name}`, `pod/${job.metadata.name}-x7k2p`]);
+    expect(probe.requests.some((r) => r.includes('watch=true'))).toBe(true);
+  });
+
+  it('explains NXDOMAIN with similar Service names, as JSON, exit 1', async () => {
+    fakeProbe('production', { log: recorded('probe-dns-nxdomain.txt').replaceAll('nosuch', 'api-servce') });
+    api = fakeApi(scenario);
+    const { stdout, code } = await kdiag(['dns', 'api-servce', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ apiVersion: 'kdiag/v1', kind: 'DnsReport', name: 'api-servce', resolvConf: { ndots: 5, nameservers: ['10.96.0.10'] } });
+    expect(report.findings.map((f: { code: string }) => f.code)).toEqual(['KD5001']);
+    expect(report.findings[0].cause).toContain('Services with a similar name in production: api-service');
+    expect(report.lookups.map((l: { status: string }) => l.status)).toEqual(['NXDOMAIN', 'NXDOMAIN', 'NXDOMAIN']);
+  });
+
+  it('a headless Service and a StatefulSet pod name match the pod IPs', async () => {
+    fakeProbe('production', { log: recorded('probe-dns-statefulset-pod.txt') });
+    api = fakeApi(scenario);
+    const { stdout, code } = await kdiag(['dns', 'redis-0.redis-headless', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.subject).toEqual({ kind: 'pod', hostname: 'redis-0', service: 'redis-headless', namespace: 'production' });
+    expect(report.lookups.map((l: { matches: boolean }) => l.matches)).toEqual([true, true, true]);
+  });
+
+  it('fails fast on a Pod Security rejection of the dry run, creating nothing', async () => {
+    const probe = fakeProbe('production', { dryRun: { status: 403, message: 'pods "kdiag-dns-abc" is forbidden: violates PodSecurity "restricted:latest": seccompProfile' } });
+    api = fakeApi(scenario);
+    const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('kdiag: the probe pod was rejected in namespace production by Pod Security admission: pods "kdiag-dns-abc" is forbidden: violates PodSecurity');
+    expect(probe.jobs).toEqual([]);
+  });
+
+  it('names the missing permission when pods cannot be created (RBAC 403)', async () => {
+    fakeProbe('production', { dryRun: { status: 403, message: 'pods is forbidden: User "test" cannot create resource "pods" in API group "" in the namespace "production"' } });
+    api = fakeApi(scenario);
+    const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n').pop()).toBe('kdiag: you lack `create` on `pods` in namespace production (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml');
+  });
+
+  it('fails fast on an image pull error naming the image and --image, and deletes the Job', async () => {
+    const probe = fakeProbe('production', { waiting: { reason: 'ErrImagePull', message: 'failed to resolve reference "mirror.invalid/busybox:1.36"' } });
+    api = fakeApi(scenario);
+    const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--image', 'mirror.invalid/busybox:1.36', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('kdiag: the probe image mirror.invalid/busybox:1.36 cannot be pulled on node kdiag-node (ErrImagePull');
+    expect(stderr).toContain('use --image');
+    expect(probe.deleted.some((d) => d.startsWith('job/'))).toBe(true);
+  });
+
+  it.each([
+    [['dns', 'api;id'], 'invalid name'],
+    [['dns', '$(id)'], 'invalid name'],
+    [['dns', 'api', '--timeout', 'abc'], 'invalid --timeout'],
+    [['dns', 'api', '--image', 'busybox;id'], 'invalid --image'],
+    [['dns', 'api', '--node-selector', 'a'], 'invalid --node-selector'],
+    [['dns', 'api', '--from', 'nopod'], 'invalid --from'],
+  ])('%j exits 2 before contacting the cluster', async (args, message) => {
+    api = fakeApi(scenario);
+    const { stderr, code } = await kdiag([...args, '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('the real binary refuses shell metacharacters with one sentence', async () => {
+    const { stderr, code } = await kdiagBinary(['dns', 'api;rm -rf /', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe('kdiag: invalid name "api;rm -rf /": must be a DNS-1123 subdomain (lower-case letters, digits, \'-\' and \'.\', at most 253 characters)');
+  });
+});
