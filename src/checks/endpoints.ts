@@ -151,10 +151,10 @@ function nearestPods(selector: Record<string, string>, pods: readonly V1Pod[]): 
     if (c) c.count++;
     else candidates.set(text, { count: 1, shared: shared.length, score });
   }
-  return [...candidates.entries()]
-    .sort(([, a], [, b]) => b.shared - a.shared || b.score - a.score || b.count - a.count)
-    .slice(0, 3)
-    .map(([labels, c]) => ({ labels, count: c.count }));
+  const ranked = [...candidates.entries()].sort(([, a], [, b]) => b.shared - a.shared || b.score - a.score || b.count - a.count);
+  // When some value contains the wanted one (api-v2 / api-v2-server), the others are noise.
+  const close = ranked.filter(([, c]) => c.score >= 100);
+  return (close.length ? close : ranked).slice(0, 3).map(([labels, c]) => ({ labels, count: c.count }));
 }
 
 function podRow(pod: V1Pod): PodRow {
@@ -169,6 +169,18 @@ function podRow(pod: V1Pod): PodRow {
     node: pod.spec?.nodeName,
     ip: pod.status?.podIP,
   };
+}
+
+/** The workload that owns a Pod, as kubectl names it (deployment/x, statefulset/x, …). */
+export function workloadOf(pod: V1Pod | undefined): string {
+  const owner = pod?.metadata?.ownerReferences?.find((o) => o.controller) ?? pod?.metadata?.ownerReferences?.[0];
+  if (!owner) return pod ? `pod/${pod.metadata?.name}` : 'deployment/<name>';
+  if (owner.kind === 'ReplicaSet') {
+    const hash = pod?.metadata?.labels?.['pod-template-hash'];
+    const name = hash && owner.name.endsWith(`-${hash}`) ? owner.name.slice(0, -hash.length - 1) : owner.name.replace(/-[a-z0-9]{5,10}$/, '');
+    return `deployment/${name}`;
+  }
+  return `${owner.kind.toLowerCase()}/${owner.name}`;
 }
 
 /** Named targetPorts of the Service that none of the given Pods declares. */
@@ -342,7 +354,7 @@ export function analyzeService(svc: V1Service, index: EndpointsIndex): ServiceEn
       finding('KD1008', ref, {
         message: `${name}: only one ready endpoint`,
         cause: `Service ${ns}/${name} has one ready endpoint (${serving[0]!.pod ?? serving[0]!.address}); if that Pod restarts or its node drains, the Service has none.`,
-        fix: `Run at least two replicas (kubectl -n ${ns} scale deployment <name> --replicas=2) and add a PodDisruptionBudget.`,
+        fix: `Run at least two replicas (kubectl -n ${ns} scale ${workloadOf(index.podsByNamespace.get(ns)?.find((p) => p.metadata?.name === serving[0]!.pod))} --replicas=2) and add a PodDisruptionBudget.`,
       }),
     );
   }
