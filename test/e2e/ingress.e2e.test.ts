@@ -18,15 +18,25 @@ async function ingressJson(args: string[]): Promise<{ code: number; report: Repo
   return { code: r.code, report: JSON.parse(r.stdout) as Report };
 }
 
-function ingress(name: string, host: string, paths: [string, string][], secretName?: string, className = 'nginx'): string {
+function ingress(name: string, host: string, paths: [string, string][], secretName?: string, className = 'nginx', annotations: Record<string, string> = {}): string {
   return JSON.stringify({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: { name, namespace: NS, annotations: { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' } },
+    metadata: { name, namespace: NS, annotations: { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true', ...annotations } },
     spec: {
       ingressClassName: className,
       ...(secretName ? { tls: [{ hosts: [host], secretName }] } : {}),
-      rules: [{ host, http: { paths: paths.map(([path, svc]) => ({ path, pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } })) } }],
+      rules: [
+        {
+          host,
+          http: {
+            paths: paths.map(([path, svc]) => {
+              const [service, port] = svc.split(':');
+              return { path, pathType: 'Prefix', backend: { service: { name: service, port: { number: Number(port ?? 80) } } } };
+            }),
+          },
+        },
+      ],
     },
   });
 }
@@ -77,6 +87,11 @@ spec:
   await apply(ingress('web-ingress', 'www.kdiag.test', [['/', 'web']], 'web-tls'));
   await apply(ingress('old-ingress', 'old.kdiag.test', [['/', 'web']], 'old-tls'));
   await apply(ingress('lost-ingress', 'lost.kdiag.test', [['/', 'web']], undefined, 'no-such-class'));
+  // Planted faults: missing Service and wrong port, a certificate for another host, a missing Secret, bad annotation values.
+  await apply(ingress('shop-ingress', 'shop.kdiag.test', [['/cart', 'cart-service'], ['/orders', 'web:8080']]));
+  await apply(ingress('www-ingress', 'www.example.com', [['/', 'web']], 'api-tls-secret'));
+  await apply(ingress('nosecret-ingress', 'nosecret.kdiag.test', [['/', 'web']], 'missing-tls'));
+  await apply(ingress('tuned-ingress', 'tuned.kdiag.test', [['/', 'web']], undefined, 'nginx', { 'nginx.ingress.kubernetes.io/limit-rps': 'fast', 'nginx.ingress.kubernetes.io/proxy-body-size': '10 MB' }));
   await waitForRollout(NS, 'deploy/web');
   const node = await kubectlJson<{ status: { addresses: { type: string; address: string }[] } }>(['get', 'node', 'kdiag-node']);
   nodeIP = node.status.addresses.find((a) => a.type === 'InternalIP')!.address;
@@ -132,16 +147,31 @@ describe('kdiag ingress on the local cluster', () => {
     expect(by('old-ingress')).toEqual(['KD3024']);
     expect(by('lost-ingress')).toEqual(['KD3001']);
     expect(by('web-ingress')).toEqual([]);
+    expect(by('shop-ingress')).toEqual(['KD3008', 'KD3009']);
+    expect(by('www-ingress')).toEqual(['KD3027']);
+    expect(by('nosecret-ingress')).toEqual(['KD3020']);
+    expect(by('tuned-ingress')).toEqual(['KD3040', 'KD3040']);
+    const san = report.findings.find((f) => f.code === 'KD3027')!;
+    expect(san.message).toBe('www-ingress: TLS secret api-tls-secret: certificate does not cover www.example.com');
+    expect(san.cause).toContain("The certificate's DNS names are api.example.com");
     const table = await runKdiag(['ingress', '-n', NS]);
     expect(table.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+INGRESS\s+CLASS\s+ADDRESS\s+HOSTS\s+TLS\s+BACKENDS\s+STATUS$/);
     expect(table.stdout).toMatch(new RegExp(`${NS}\\s+old-ingress\\s+nginx\\s+${nodeIP.replace(/\./g, '\\.')}\\s+old\\.kdiag\\.test\\s+certificate expired \\d+ d ago\\s+1/1\\s+ERROR \\(1\\)`));
     expect(table.stdout).not.toContain('PRIVATE KEY');
   });
 
-  test("the scenario's production api-ingress reports the planted selector fault", async () => {
+  test("the scenario's production api-ingress reports the planted selector fault, and its missing address by age", async () => {
     const { report } = await ingressJson(['api-ingress', '-n', 'production']);
     const f = report.findings.find((x) => x.code === 'KD3010');
     expect(f?.message).toContain('api-v2-service: selector app=api-v2 matches no pod');
     expect(report.findings.filter((x) => x.code.startsWith('KD302'))).toEqual([]);
+    // No controller writes its status here: info while young, an error after the 5-minute grace period.
+    const live = await kubectlJson<{ metadata: { creationTimestamp: string }; status?: { loadBalancer?: { ingress?: unknown[] } } }>(['-n', 'production', 'get', 'ingress', 'api-ingress']);
+    if (!live.status?.loadBalancer?.ingress?.length) {
+      const age = Date.now() - new Date(live.metadata.creationTimestamp).getTime();
+      const code = report.findings.find((x) => x.code === 'KD3006' || x.code === 'KD3007')?.code;
+      if (age > 310_000) expect(code).toBe('KD3006');
+      else if (age < 290_000) expect(code).toBe('KD3007');
+    }
   });
 });
