@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closedPort } from '../support/local-api.js';
 import { kdiagBinary } from '../support/run.js';
 import { kubeconfigPath, runKdiag } from './support/cluster.js';
 
@@ -101,9 +102,10 @@ describe('kdiag against a stopped API server address', () => {
   test('exits 2 with one sentence naming the server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kdiag-e2e-'));
     const kc = join(dir, 'config');
-    writeFileSync(kc, readFileSync(kubeconfigPath(), 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/, 'server: https://127.0.0.1:1'));
+    const port = await closedPort();
+    writeFileSync(kc, readFileSync(kubeconfigPath(), 'utf8').replace(/server: https:\/\/[^\s]+/, `server: https://127.0.0.1:${port}`));
     const r = await kdiagBinary(['endpoints', '-n', 'production', '--kubeconfig', kc]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('kdiag: cannot reach https://127.0.0.1:1 (connection refused): is the cluster running and is --context right?');
+    expect(r.stderr.trim()).toBe(`kdiag: cannot reach https://127.0.0.1:${port} (connection refused): is the cluster running and is --context right?`);
   });
 });
