@@ -46,6 +46,30 @@ true`;
   return execFileSync('zsh', ['-f', '-c', script], { encoding: 'utf8' }).split('\n').filter(Boolean);
 }
 
+/**
+ * A real interactive zsh (zsh/zpty) with compinit and the script loaded: types `line`, a
+ * Tab, then prints what the command line became.
+ */
+function zshInteractive(line: string): string {
+  // Keys queue up in the terminal: zsh completes the Tab before it reads what follows.
+  const driver = `zmodload zsh/zpty zsh/datetime
+zpty -b z zsh -f -i
+zpty -w z "PS1='%% '; bindkey -e; autoload -Uz compinit; compinit -u -D; source \${(q)1}; kdiag() { print -l default production prod-eu }"
+zpty -w -n z "\${2}"$'\\t\\x01echo LINE:\\x05\\n'
+out=""
+deadline=$(( EPOCHSECONDS + 15 ))
+while (( EPOCHSECONDS < deadline )) && [[ \${out//$'\\r'/} != *$'\\n'LINE:* ]]; do
+  zpty -r -t z chunk && out+=$chunk || sleep 0.1
+done
+sleep 0.2
+while zpty -r -t z chunk; do out+=$chunk; done
+zpty -d z
+print -r -- "\${out//$'\\r'/}"`;
+  const out = execFileSync('zsh', ['-f', '-c', driver, 'zsh', zshFile, line], { encoding: 'utf8' });
+  const lines = out.split('\n').filter((l) => l.startsWith('LINE:'));
+  return (lines.at(-1) ?? '').slice('LINE:'.length).trimEnd();
+}
+
 beforeAll(async () => {
   const bash = await kdiag(['completion', 'bash']);
   const zsh = await kdiag(['completion', 'zsh']);
@@ -117,6 +141,14 @@ describe('kdiag completion bash', () => {
     expect(zshComplete(['kdiag', 'endpoints', '--output=w'])).toEqual(['wide']);
     expect(zshComplete(['kdiag', 'endpoints', '-n', 'pro'])).toEqual(['production', 'prod-eu']);
     expect(zshComplete(['kdiag', 'check', '--kubeconfig', ''])).toEqual(['<files>']);
+  });
+
+  it('completes in a real interactive zsh (compinit, compdef, compadd)', () => {
+    expect(zshInteractive('kdiag end')).toBe('kdiag endpoints');
+    expect(zshInteractive('kdiag endpoints --all-n')).toBe('kdiag endpoints --all-namespaces');
+    expect(zshInteractive('kdiag services -o ya')).toBe('kdiag services -o yaml');
+    expect(zshInteractive('kdiag check -n produ')).toBe('kdiag check -n production');
+    expect(zshInteractive('kdiag check --output=js')).toBe('kdiag check --output=json');
   });
 });
 
