@@ -3,8 +3,12 @@
 // TLS Secrets made here with openssl (valid and expired; the keys exist only in memory
 // and in the test namespace), and the address check before and after a status is written
 // through the status subresource (an address of the node: only data, nothing connects).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { certFor, makeCertificate, tlsSecret } from '../checks/ingress-certs.js';
-import { IMAGES, apply, deleteNamespace, ensureNamespace, kubectl, kubectlJson, runKdiag, waitForRollout } from './support/cluster.js';
+import { kdiagBinary } from '../support/run.js';
+import { IMAGES, apply, deleteNamespace, ensureNamespace, kubeconfigPath, kubectl, kubectlJson, runKdiag, waitForRollout } from './support/cluster.js';
 
 const NS = 'kdiag-e2e-ingress';
 const NOW = new Date();
@@ -158,6 +162,64 @@ describe('kdiag ingress on the local cluster', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+INGRESS\s+CLASS\s+ADDRESS\s+HOSTS\s+TLS\s+BACKENDS\s+STATUS$/);
     expect(table.stdout).toMatch(new RegExp(`${NS}\\s+old-ingress\\s+nginx\\s+${nodeIP.replace(/\./g, '\\.')}\\s+old\\.kdiag\\.test\\s+certificate expired \\d+ d ago\\s+1/1\\s+ERROR \\(1\\)`));
     expect(table.stdout).not.toContain('PRIVATE KEY');
+  });
+
+  test('without permission to read Secrets (nor cluster-scoped objects) the TLS check is skipped, and the rest still runs', async () => {
+    await apply(`
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: no-secrets, namespace: ${NS}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: no-secrets, namespace: ${NS}}
+rules:
+- {apiGroups: [""], resources: [services, pods, endpoints], verbs: [get, list]}
+- {apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [get, list]}
+- {apiGroups: [networking.k8s.io], resources: [ingresses], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: no-secrets, namespace: ${NS}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: no-secrets}
+subjects: [{kind: ServiceAccount, name: no-secrets, namespace: ${NS}}]
+`);
+    const token = (await kubectl(['-n', NS, 'create', 'token', 'no-secrets', '--duration=10m'])).stdout.trim();
+    const admin = readFileSync(kubeconfigPath(), 'utf8');
+    const server = /server: (\S+)/.exec(admin)![1];
+    const ca = /certificate-authority-data: (\S+)/.exec(admin)?.[1];
+    const dir = mkdtempSync(join(tmpdir(), 'kdiag-ingress-rbac-'));
+    const file = join(dir, 'config');
+    writeFileSync(
+      file,
+      `apiVersion: v1
+kind: Config
+current-context: sa
+clusters:
+- name: local
+  cluster:
+    server: ${server}
+    ${ca ? `certificate-authority-data: ${ca}` : 'insecure-skip-tls-verify: true'}
+contexts:
+- name: sa
+  context: {cluster: local, user: sa, namespace: ${NS}}
+users:
+- name: sa
+  user: {token: ${token}}
+`,
+    );
+    try {
+      const r = await kdiagBinary(['ingress', 'api-ingress', '--kubeconfig', file]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('TLS:         skipped');
+      expect(r.stdout).toMatch(/INFO {4}KD3030 {2}Ingress kdiag-e2e-ingress\/api-ingress: TLS check skipped: Secrets cannot be read/);
+      expect(r.stdout).toContain('(403 Forbidden)');
+      expect(r.stdout).toContain('KD3010');
+      expect(r.stdout).toContain('KD3005'); // IngressClasses and controller Pods elsewhere are not readable either
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("the scenario's production api-ingress reports the planted selector fault, and its missing address by age", async () => {
