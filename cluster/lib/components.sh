@@ -44,11 +44,12 @@ setup_host_network() {
   # instead. Dropping those host-made ICMP errors towards pods makes a denial
   # look the same here (a timeout). kube-proxy's "no endpoints" rejects come
   # from Service addresses and are kept. KDIAG_NETPOL_REJECT=1 keeps kube-router's.
-  iptables -N KDIAG-OUTPUT 2>/dev/null || iptables -F KDIAG-OUTPUT
+  # (raw table: kube-router puts its own ACCEPTing chain first in filter OUTPUT.)
+  iptables -t raw -N KDIAG-OUTPUT 2>/dev/null || iptables -t raw -F KDIAG-OUTPUT
   if [[ ${KDIAG_NETPOL_REJECT:-0} != 1 ]]; then
-    iptables -A KDIAG-OUTPUT -p icmp --icmp-type port-unreachable -s "$CLUSTER_CIDR" -d "$CLUSTER_CIDR" -j DROP
+    iptables -t raw -A KDIAG-OUTPUT -p icmp --icmp-type port-unreachable -s "$CLUSTER_CIDR" -d "$CLUSTER_CIDR" -j DROP
   fi
-  iptables -C OUTPUT -j KDIAG-OUTPUT 2>/dev/null || iptables -I OUTPUT 1 -j KDIAG-OUTPUT
+  iptables -t raw -C OUTPUT -j KDIAG-OUTPUT 2>/dev/null || iptables -t raw -I OUTPUT 1 -j KDIAG-OUTPUT
 }
 
 teardown_host_network() {
@@ -58,6 +59,9 @@ teardown_host_network() {
   while iptables -D OUTPUT -j KDIAG-OUTPUT 2>/dev/null; do :; done
   iptables -F KDIAG-OUTPUT 2>/dev/null || true
   iptables -X KDIAG-OUTPUT 2>/dev/null || true
+  while iptables -t raw -D OUTPUT -j KDIAG-OUTPUT 2>/dev/null; do :; done
+  iptables -t raw -F KDIAG-OUTPUT 2>/dev/null || true
+  iptables -t raw -X KDIAG-OUTPUT 2>/dev/null || true
   ip route del blackhole "$SERVICE_CIDR" 2>/dev/null || true
   ip link del "$BRIDGE" 2>/dev/null || true
   # kube-proxy's and kube-router's chains: drop every KUBE-*/CNI-* chain and
@@ -89,6 +93,7 @@ start_apiserver() {
     --service-cluster-ip-range "$SERVICE_CIDR" --service-node-port-range 30000-32767 \
     --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
     --client-ca-file "$PKI/ca.crt" \
+    --kubelet-preferred-address-types InternalIP \
     --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
     --service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
     --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \

@@ -76,7 +76,7 @@ _image() {
   mkdir -p "$CACHE/images"
   local keyf=$CACHE/images/$(echo "$ref" | tr '/:' '__').key key
   # Inputs: this script, the binaries' build keys, the Debian packages copied in.
-  key=$( { echo "$ref $entry $cmd $user"; sha256sum "${BASH_SOURCE[0]}"; cat "$CACHE"/stamps/* 2>/dev/null;
+  key=$( { echo "$ref $entry $cmd $user"; sha256sum "${BASH_SOURCE[0]}" "$CLUSTER_DIR"/images/*; cat "$CACHE"/stamps/* 2>/dev/null;
            dpkg-query -W busybox-static curl iptables ipset libc6 ca-certificates 2>/dev/null; } | sha256sum | cut -c1-16)
   if [[ -f $keyf && $(cat "$keyf") == "$key" ]] && ctrk images ls -q "name==$ref" 2>/dev/null | grep -q .; then
     log "image $ref up to date"
@@ -100,9 +100,27 @@ _image() {
 }
 
 _rootfs_pause() { install -m755 "$BIN/pause" "$1/pause"; }
-_rootfs_busybox() { _base_etc "$1"; _busybox_into "$1"; }
+# Debian's busybox is static glibc: its getaddrinfo (wget, nc, ping with names)
+# loads glibc's NSS modules at run time and crashes without them.
+_glibc_nss_into() {
+  local f
+  for f in /lib/x86_64-linux-gnu/libnss_files.so.2 /lib/x86_64-linux-gnu/libnss_dns.so.2 /lib/x86_64-linux-gnu/libresolv.so.2; do
+    [[ -e $f ]] && _copy_with_libs "$1" "$f"
+  done
+  true
+}
+# busybox's ash runs its own wget applet even when PATH has another wget, so
+# /bin/sh is Debian's dash here (busybox's shell stays available as ash) and
+# /usr/bin/wget is the -T-safe wrapper.
+_wget_fix() {
+  rm -f "$1/usr/bin/wget" "$1/bin/sh"
+  install -m755 "$CLUSTER_DIR/images/wget-timeout.sh" "$1/usr/bin/wget"
+  _copy_with_libs "$1" /bin/dash
+  ln -s dash "$1/bin/sh"
+}
+_rootfs_busybox() { _base_etc "$1"; _busybox_into "$1"; _glibc_nss_into "$1"; _wget_fix "$1"; }
 _rootfs_curl() {
-  _base_etc "$1"; _busybox_into "$1"
+  _base_etc "$1"; _busybox_into "$1"; _glibc_nss_into "$1"; _wget_fix "$1"
   rm -f "$1/usr/bin/curl"
   _copy_with_libs "$1" /usr/bin/curl
   mkdir -p "$1/etc/ssl/certs"
