@@ -65,7 +65,8 @@ ${EXIT_CODES_TEXT}`;
     const subject = parseDnsName(name, namespace, settings.clusterDomain, (home?.services ?? []).map((s) => s.metadata?.name ?? ''));
     const subjectNs = subjectNamespace(subject);
     const runId = newRunId();
-    const source = await cli.resolveSource(client, settings, subjectNs ?? namespace, 'dns', runId);
+    // The probe runs in the chosen namespace (-n): "can a pod there resolve NAME?".
+    const source = await cli.resolveSource(client, settings, namespace, 'dns', runId);
 
     const [target, probeNs, kubeSystem, namespaces] = await Promise.all([
       subjectNs ? load(subjectNs, ['services', 'endpointslices', 'pods']) : Promise.resolve(undefined),
@@ -123,7 +124,7 @@ ${EXIT_CODES_TEXT}`;
   }
 
   private human(plan: DnsPlan, expectation: DnsExpectation, a: DnsAnalysis, h: ClusterDnsHealth, run: ProbeRun, image: string, source: string, wide: boolean): string {
-    const ms = (n?: number) => (n === undefined ? '' : `${n}ms`);
+    const ms = (n?: number, res?: number) => (n === undefined ? '' : res && n < res ? `<${res}ms` : `${n}ms`);
     const lines: string[] = [];
     lines.push(`Name:      ${plan.input}${plan.subject.kind === 'external' ? '' : ` (${plan.subject.kind === 'pod' ? `pod ${plan.subject.hostname} of ` : ''}Service ${plan.subject.namespace}/${plan.subject.service})`}`);
     lines.push(`Expected:  ${expectation.description}`);
@@ -131,12 +132,12 @@ ${EXIT_CODES_TEXT}`;
     if (run.exitCode !== undefined && run.exitCode !== 0) lines.push(`           the probe container ended with exit code ${run.exitCode}${run.terminationReason ? ` (${run.terminationReason})` : ''}`);
     lines.push('');
     const head = ['QUERY', 'STATUS', 'ANSWER', 'MATCH', 'TIME', 'TRIED'];
-    const rows = a.rows.map((r) => [r.query, r.status, r.answer, r.matches === undefined ? '' : r.matches ? 'yes' : 'NO', ms(r.ms), String(r.attempts.length)]);
+    const rows = a.rows.map((r) => [r.query, r.status, r.answer, r.matches === undefined ? '' : r.matches ? 'yes' : 'NO', ms(r.ms, r.resolutionMs), String(r.attempts.length)]);
     lines.push(this.table(head, rows));
     for (const r of a.rows) if (r.note) lines.push(`  ${r.query}: ${r.note}`);
     if (wide) {
       lines.push('', 'ATTEMPTS (the resolver\'s search-list walk)');
-      lines.push(this.table(['QUERY', 'NAME ASKED', 'RESULT', 'TIME'], a.rows.flatMap((r) => r.attempts.map((t) => [r.query, t.name, t.outcome, ms(t.ms)]))));
+      lines.push(this.table(['QUERY', 'NAME ASKED', 'RESULT', 'TIME'], a.rows.flatMap((r) => r.attempts.map((t) => [r.query, t.name, t.outcome, ms(t.ms, r.resolutionMs)]))));
     }
     const conf = a.resolvConf;
     if (conf) {

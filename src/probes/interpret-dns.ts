@@ -38,6 +38,8 @@ export interface DnsAttempt extends NslookupResult {
   name: string;
   exitCode: number;
   ms?: number;
+  /** The clock's resolution in ms (busybox without `date +%N` reads /proc/uptime: 10 ms). */
+  resolutionMs?: number;
 }
 
 export interface DnsLookup {
@@ -196,8 +198,9 @@ export function parseDnsProbeLog(log: string, nonce: string): DnsProbeOutput {
         if (attempt && lookup) {
           const rc = /rc=(\d+)/.exec(line);
           const ms = /ms=(-?\d+)/.exec(line);
+          const res = /res=(\d+)/.exec(line);
           const parsed = parseNslookup(attempt.lines.join('\n'));
-          lookup.attempts.push({ name: attempt.name, exitCode: rc ? Number(rc[1]) : -1, ...(ms && Number(ms[1]) >= 0 ? { ms: Number(ms[1]) } : {}), ...parsed });
+          lookup.attempts.push({ name: attempt.name, exitCode: rc ? Number(rc[1]) : -1, ...(ms && Number(ms[1]) >= 0 ? { ms: Number(ms[1]) } : {}), ...(res ? { resolutionMs: Number(res[1]) } : {}), ...parsed });
         }
         attempt = undefined;
         section = 'lookup';
@@ -249,6 +252,8 @@ export interface DnsRow {
   answeredBy?: string;
   attempts: { name: string; outcome: DnsOutcome; ms?: number }[];
   ms?: number;
+  /** Clock resolution of the times (ms). */
+  resolutionMs?: number;
   note?: string;
 }
 
@@ -296,6 +301,17 @@ export function analyzeDns(input: DnsAnalysisInput): DnsAnalysis {
   const { plan, output, expectation, dnsHealth } = input;
   const ref = subjectRef(plan.subject);
   const findings: Finding[] = [];
+  const clusterSuffix = `.${plan.clusterDomain}.`;
+  if (plan.subject.kind !== 'external') {
+    // Without an upstream forwarder CoreDNS answers SERVFAIL for the bare name at the end
+    // of the search walk; what counts for a cluster name is the NXDOMAIN inside the zone.
+    for (const l of output.lookups) {
+      const failing = l.attempts.filter((a) => a.outcome === 'servfail' || a.outcome === 'refused');
+      if ((l.outcome === 'servfail' || l.outcome === 'refused') && failing.every((a) => !a.name.endsWith(clusterSuffix)) && l.attempts.some((a) => a.outcome === 'nxdomain' && a.name.endsWith(clusterSuffix))) {
+        l.outcome = 'nxdomain';
+      }
+    }
+  }
   const rows: DnsRow[] = plan.queries.map((q, i) => {
     const l = output.lookups.find((x) => x.index === i);
     if (!l) return { query: q.query, form: q.form, status: 'NOT RUN', answer: '', expectResolve: q.expectResolve, attempts: [] };
@@ -310,12 +326,13 @@ export function analyzeDns(input: DnsAnalysisInput): DnsAnalysis {
       query: q.query,
       form: q.form,
       status: STATUS[l.outcome],
-      answer: sanitize(answered ? [...l.cnames.map((c) => `CNAME ${c}`), ...l.addresses].join(', ') : (l.attempts.at(-1)?.message ?? '')),
+      answer: sanitize(answered ? [...l.cnames.map((c) => `CNAME ${c}`), ...l.addresses].join(', ') : ([...l.attempts].reverse().find((a) => a.outcome === l.outcome)?.message ?? l.attempts.at(-1)?.message ?? '')),
       ...(matches !== undefined ? { matches } : {}),
       expectResolve: q.expectResolve,
       ...(l.answeredBy ? { answeredBy: l.answeredBy } : {}),
       attempts: l.attempts.map((a) => ({ name: a.name, outcome: a.outcome, ...(a.ms !== undefined ? { ms: a.ms } : {}) })),
       ...(l.totalMs !== undefined ? { ms: l.totalMs } : {}),
+      ...(l.attempts[0]?.resolutionMs ? { resolutionMs: l.attempts[0].resolutionMs } : {}),
     };
     if (!answered && !q.expectResolve && plan.subject.kind !== 'external') {
       row.note = `expected: a short name resolves only from namespace ${plan.subject.namespace} (the probe ran in ${plan.probeNamespace})`;

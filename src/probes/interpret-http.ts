@@ -255,55 +255,56 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
   }
   const pods = svc ? podsBehind(svc, snapshot) : [];
   const readyPods = pods.filter(isPodReady);
-  if (r.outcome === 'refused') {
-    const targetPort = t.service?.targetPort ?? String(t.port);
-    const declared = readyPods.flatMap((p) => [...namedPorts(p).entries()].map(([n, v]) => `${n}=${v.port}`));
-    const containerPorts = [...new Set(readyPods.flatMap((p) => (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((cp) => cp.containerPort))))];
-    return finding('KD5030', ref, {
-      message: `${name}: connection to ${where} refused`,
-      cause: t.service
-        ? `Service port ${t.service.port} forwards to targetPort ${targetPort} of ${readyPods.length} ready pod(s) (${readyPods.map((p) => p.metadata?.name).join(', ') || 'none'}), and nothing listens there. The pods declare container ports ${containerPorts.join(', ') || 'none'}${declared.length ? ` (named: ${declared.join(', ')})` : ''}: the process may listen on another port or only on 127.0.0.1.`
-        : `Nothing listens on ${t.host}:${t.port}, or a firewall rejects the connection.`,
-      fix: t.service ? `Set targetPort to the port the container listens on: kubectl -n ${t.service.namespace} edit service ${t.service.name}` : `Check the port: kubectl get pods -A -o wide | grep ${t.host}`,
-    });
-  }
-  if (r.outcome === 'timeout') {
-    const causes: string[] = [];
-    const nsSnap = (ns: string): Endpoint['namespaceLabels'] => namespaceLabels(snapshot, ns);
-    const src: Endpoint = { namespace: source.namespace, labels: source.labels, namespaceLabels: nsSnap(source.namespace) };
-    const policies: V1NetworkPolicy[] = snapshot.networkpolicies;
-    const destPods = t.pod ? snapshot.pods.filter((p) => p.metadata?.namespace === t.pod!.namespace && p.metadata?.name === t.pod!.name) : readyPods.length ? readyPods : pods;
-    const blocked = new Set<string>();
-    const blocking: string[] = [];
-    for (const p of destPods.slice(0, 5)) {
-      const dest: Endpoint = { namespace: p.metadata?.namespace ?? '', labels: p.metadata?.labels ?? {}, namespaceLabels: nsSnap(p.metadata?.namespace ?? '') };
-      const named = new Map([...namedPorts(p).entries()].map(([n, v]) => [n, v.port]));
-      const portForPolicy = t.service ? t.service.targetPort : t.port;
-      const egress = egressTo(policies, src, dest, portForPolicy, named);
-      const ingress = ingressFrom(policies, dest, src, portForPolicy, named);
-      const eg = policyText(egress, `probe pod (namespace ${source.namespace}, labels ${Object.entries(source.labels).map(([k, v]) => `${k}=${v}`).join(',')})`);
-      const ing = policyText(ingress, `destination pod ${p.metadata?.name}`);
-      if (eg) blocked.add(`egress: ${eg}`);
-      if (ing) blocked.add(`ingress: ${ing}`);
-      for (const v of [egress, ingress]) if (v.allowed !== true) for (const n of v.isolating) if (!blocking.includes(n)) blocking.push(n);
-    }
-    if (blocked.size) causes.push(...blocked);
-    const policyName = blocking[0];
-    if (r.connected && t.mode === 'http') {
+  if (r.outcome === 'refused' || r.outcome === 'timeout') {
+    if (r.outcome === 'timeout' && r.connected && t.mode === 'http') {
       return finding('KD5031', ref, {
         message: `${name}: ${where} accepted the connection but sent no HTTP answer in time`,
         cause: `The TCP connection to ${r.remoteIp ?? t.host} opened in ${r.timings.connectMs} ms (so no NetworkPolicy blocks it), then nothing came back: the application hangs, or the port does not speak HTTP.`,
         fix: `kdiag connectivity ${t.label} --tcp; read the logs of the pods behind it`,
       });
     }
+    const nsLabels = (ns: string): Endpoint['namespaceLabels'] => namespaceLabels(snapshot, ns);
+    const src: Endpoint = { namespace: source.namespace, labels: source.labels, namespaceLabels: nsLabels(source.namespace) };
+    const policies: V1NetworkPolicy[] = snapshot.networkpolicies;
+    const destPods = t.pod ? snapshot.pods.filter((p) => p.metadata?.namespace === t.pod!.namespace && p.metadata?.name === t.pod!.name) : readyPods.length ? readyPods : pods;
+    const reasons = new Set<string>();
+    const blocking: string[] = [];
+    for (const p of destPods.slice(0, 5)) {
+      const dest: Endpoint = { namespace: p.metadata?.namespace ?? '', labels: p.metadata?.labels ?? {}, namespaceLabels: nsLabels(p.metadata?.namespace ?? '') };
+      const named = new Map([...namedPorts(p).entries()].map(([n, v]) => [n, v.port]));
+      const portForPolicy = t.service ? t.service.targetPort : t.port;
+      const egress = egressTo(policies, src, dest, portForPolicy, named);
+      const ingress = ingressFrom(policies, dest, src, portForPolicy, named);
+      const eg = policyText(egress, `probe pod (namespace ${source.namespace}, labels ${Object.entries(source.labels).map(([k, v]) => `${k}=${v}`).join(',')})`);
+      const ing = policyText(ingress, `destination pod ${p.metadata?.name}`);
+      if (eg) reasons.add(`egress: ${eg}`);
+      if (ing) reasons.add(`ingress: ${ing}`);
+      for (const v of [egress, ingress]) if (v.allowed !== true) for (const n of v.isolating) if (!blocking.includes(n)) blocking.push(n);
+    }
+    const verb = r.outcome === 'refused' ? 'refused' : 'timed out';
+    if (blocking.length) {
+      return finding('KD5039', ref, {
+        message: `${name}: connection to ${where} ${verb}: blocked by NetworkPolicy ${blocking.join(', ')}`,
+        cause: `${[...reasons].join('; ')}. Depending on the network plugin a denied connection is dropped (timeout) or rejected (refused).`,
+        fix: `Allow it in ${blocking[0]}, e.g. an ingress rule for namespace ${source.namespace} on port ${t.service?.targetPort ?? t.port}:\n  ingress:\n  - from:\n    - namespaceSelector:\n        matchLabels:\n          kubernetes.io/metadata.name: ${source.namespace}\n    ports:\n    - port: ${t.service?.targetPort ?? t.port}\nTo test as the real client: kdiag connectivity ${t.label} --from NAMESPACE/POD`,
+      });
+    }
+    if (r.outcome === 'refused') {
+      const declared = [...new Set(readyPods.flatMap((p) => [...namedPorts(p).entries()].map(([n, v]) => `${n}=${v.port}`)))];
+      const containerPorts = [...new Set(readyPods.flatMap((p) => (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((cp) => cp.containerPort))))];
+      const targetPort = t.service?.targetPort ?? String(t.port);
+      return finding('KD5030', ref, {
+        message: `${name}: connection to ${where} refused`,
+        cause: t.service
+          ? `Service port ${t.service.port} forwards to targetPort ${targetPort} of ${readyPods.length} ready pod(s) (${readyPods.map((p) => p.metadata?.name).join(', ') || 'none'}), and nothing accepted the connection there. The pods declare container ports ${containerPorts.join(', ') || 'none'}${declared.length ? ` (named: ${declared.join(', ')})` : ''}: the process may listen on another port or only on 127.0.0.1, or a firewall rejects it.`
+          : `Nothing listens on ${t.host}:${t.port}, or a firewall rejects the connection.`,
+        fix: t.service ? `Set targetPort to the port the container listens on: kubectl -n ${t.service.namespace} edit service ${t.service.name}` : `Check the port: kubectl get pods -A -o wide | grep ${t.host}`,
+      });
+    }
     return finding('KD5031', ref, {
-      message: `${name}: connection to ${where} timed out${blocking.length ? ` (NetworkPolicy ${blocking.join(', ')})` : ''}`,
-      cause: causes.length
-        ? `${causes.join('; ')}. Packets a NetworkPolicy denies are dropped silently, which looks like a timeout.`
-        : `No NetworkPolicy kdiag can read explains it: ${readyPods.length ? `the Service has ${readyPods.length} ready pod(s)` : 'the destination'} did not answer within the timeout. Suspect a policy in a namespace kdiag cannot read, a cloud firewall, a node-to-node network problem, or a pod too busy to accept.`,
-      fix: causes.length
-        ? `kdiag netpol explain --from ${source.namespace} --to ${ref.namespace ?? ''}/${name} (or add an ingress rule allowing namespace ${source.namespace} on port ${t.service?.targetPort ?? t.port} to ${policyName ?? 'the policy'}); to test as the real client: kdiag connectivity ${t.label} --from NAMESPACE/POD`
-        : `kubectl get networkpolicy -A; kubectl -n ${ref.namespace ?? 'NAMESPACE'} get pods -o wide`,
+      message: `${name}: connection to ${where} timed out`,
+      cause: `No NetworkPolicy kdiag can read explains it: ${readyPods.length ? `the Service has ${readyPods.length} ready pod(s)` : 'the destination'} did not answer within the timeout. Suspect a policy in a namespace kdiag cannot read, a cloud firewall, a node-to-node network problem, or a pod too busy to accept.`,
+      fix: `kubectl get networkpolicy -A; kubectl -n ${ref.namespace ?? 'NAMESPACE'} get pods -o wide`,
     });
   }
   if (r.outcome === 'server-error' || r.outcome === 'client-error') {

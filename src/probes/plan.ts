@@ -249,13 +249,14 @@ export interface ConnectivityFlags {
 function chooseMode(port: number, hints: { name?: string; appProtocol?: string }, flags: ConnectivityFlags, scheme?: string): { mode: TargetMode; reason: string } {
   if (flags.mode) return { mode: flags.mode, reason: `--${flags.mode}` };
   if (scheme) return { mode: 'http', reason: `${scheme}:// URL` };
-  if (flags.path) return { mode: 'http', reason: '--path given' };
   const app = (hints.appProtocol ?? '').toLowerCase();
   const name = (hints.name ?? '').toLowerCase();
   if (/^(https?|kubernetes\.io\/h2c|kubernetes\.io\/wss?|h2c)$/.test(app) || /^(https?|web|grpc-web|metrics)([-_].*)?$/.test(name)) return { mode: 'http', reason: `port ${hints.name || hints.appProtocol}` };
   if (TCP_PORTS.has(port)) return { mode: 'tcp', reason: `port ${port} does not speak HTTP` };
   if (app || (name && !/http/.test(name))) return { mode: 'tcp', reason: `port ${name || app} is not HTTP` };
   if (HTTP_PORTS.has(port)) return { mode: 'http', reason: `port ${port}` };
+  // --path asks for HTTP where the port gives no hint either way (never for postgres & co).
+  if (flags.path) return { mode: 'http', reason: '--path given' };
   return { mode: 'tcp', reason: `port ${port} has no HTTP hint` };
 }
 

@@ -12,6 +12,7 @@
  */
 export const DNS_SCRIPT = `n=$1; t=$2; shift 2
 ms() { s=$(date +%s%N 2>/dev/null); case $s in ''|*[!0-9]*) read u _ </proc/uptime; u=\${u%.*}\${u#*.}; echo $((u*10));; *) echo $((s/1000000));; esac; }
+case $(date +%s%N 2>/dev/null) in ''|*[!0-9]*) res=10;; *) res=1;; esac
 ndots=1; search=''
 while read -r k v; do case $k in search) search=$v;; options) for o in $v; do case $o in ndots:*) ndots=\${o#ndots:};; esac; done;; esac; done </etc/resolv.conf
 echo "KDIAG$n resolv.conf"
@@ -30,7 +31,7 @@ for q in "$@"; do
     out=$(nslookup -timeout="$t" -retry=1 "$c" 2>&1); r=$?
     b=$(ms)
     printf '%s\\n' "$out"
-    echo "KDIAG$n tried rc=$r ms=$((b-a))"
+    echo "KDIAG$n tried rc=$r ms=$((b-a)) res=$res"
     case $out in *'Name:'*|*'canonical name'*) break;; esac
     case $out in *'timed out'*|*SERVFAIL*|*REFUSED*) break;; esac
   done

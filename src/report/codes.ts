@@ -102,6 +102,7 @@ export const CODES = {
   KD5036: { check: 'connectivity', severity: 'error', title: 'TLS handshake failed' },
   KD5037: { check: 'connectivity', severity: 'error', title: 'Connection reset or empty reply' },
   KD5038: { check: 'connectivity', severity: 'error', title: 'Target not found' },
+  KD5039: { check: 'connectivity', severity: 'error', title: 'Connection blocked by a NetworkPolicy' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

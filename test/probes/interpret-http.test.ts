@@ -71,8 +71,8 @@ describe('analyzeConnectivity', () => {
 
   it('timeout: names the NetworkPolicies of the destination', () => {
     const a = run(['api-service'], ['28 000  0 0.001 0 0 0 10.0 Failed to connect to api-service.production.svc.cluster.local port 80 after 5001 ms: Timeout was reached']);
-    expect(a.findings.map((f) => f.code)).toEqual(['KD5031']);
-    expect(a.findings[0]!.message).toBe('api-service: connection to http://api-service.production.svc.cluster.local/ timed out (NetworkPolicy production/default-deny-ingress, production/api-server-policy)');
+    expect(a.findings.map((f) => f.code)).toEqual(['KD5039']);
+    expect(a.findings[0]!.message).toBe('api-service: connection to http://api-service.production.svc.cluster.local/ timed out: blocked by NetworkPolicy production/default-deny-ingress, production/api-server-policy');
     expect(a.findings[0]!.cause).toContain('NetworkPolicy production/default-deny-ingress, NetworkPolicy production/api-server-policy select the destination pod api-server-7d9f-a');
   });
 
@@ -82,10 +82,22 @@ describe('analyzeConnectivity', () => {
     expect(a.findings[0]!.message).toContain('the Service has no ready endpoints (selector app=nothing-here matches no pod)');
   });
 
-  it('refused: the port → targetPort pair', () => {
-    const a = run(['api-service'], ['7 000  0 0.001 0 0 0 0.002 Failed to connect to x port 80 after 1 ms: Could not connect to server']);
+  it('refused where policies allow it: the port → targetPort pair', () => {
+    const a = run(['api-service'], ['7 000  0 0.001 0 0 0 0.002 Failed to connect to x port 80 after 1 ms: Could not connect to server'], { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/managed-by': 'kdiag' } });
     expect(a.findings[0]!.code).toBe('KD5030');
     expect(a.findings[0]!.cause).toContain('Service port 80 forwards to targetPort 8080 of 1 ready pod(s) (api-server-7d9f-a)');
+  });
+
+  it('refused by a rejecting policy enforcer: the policies', () => {
+    const a = run(['api-service'], ['7 000  0 0.001 0 0 0 1.07 Failed to connect to x port 80 after 1073 ms: Could not connect to server']);
+    expect(a.findings.map((f) => f.code)).toEqual(['KD5039']);
+    expect(a.findings[0]!.fix).toContain('kubernetes.io/metadata.name: default');
+  });
+
+  it('an HTTP timeout after the connection opened is the application, not the network', () => {
+    const a = run(['api-service'], ['28 000 10.96.10.1 80 0.001 0.002 0 0 10.0 Operation timed out after 10001 milliseconds with 0 bytes received']);
+    expect(a.findings.map((f) => f.code)).toEqual(['KD5031']);
+    expect(a.findings[0]!.message).toBe('api-service: http://api-service.production.svc.cluster.local/ accepted the connection but sent no HTTP answer in time');
   });
 
   it('5xx: the pods behind', () => {
