@@ -23,4 +23,12 @@ for w in ingress-nginx/deploy/ingress-nginx-controller production/deploy/api-ser
   ns=${w%%/*}; obj=${w#*/}
   kc -n "$ns" rollout status "$obj" --timeout=180s >/dev/null || die "$w did not become ready"
 done
+# Like a real ingress-nginx, publish the controller Service's address in the status of the
+# Ingresses of class nginx (the fake controller does not). It is only data: nothing
+# outside the cluster connects to it.
+addr=$(kc -n ingress-nginx get svc ingress-nginx-controller -o jsonpath='{.spec.clusterIP}' 2>/dev/null)
+if [[ -n $addr ]]; then
+  kc -n production patch ingress api-ingress --subresource=status --type=merge \
+    -p "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"$addr\"}]}}}" >/dev/null || log "could not publish the Ingress address"
+fi
 log "scenario ready in $(( $(date +%s) - T0 ))s"

@@ -150,8 +150,11 @@ function traceBackend(
       const udp = explainConnection(snapshot, podEndpoint(dest), podEndpoint(dnsPod), 53, 'UDP', { context: ctx });
       egressItems.push({ status: udp.allowed ? 'ok' : 'fail', text: `cluster DNS ${dnsPod.metadata?.namespace}/${dnsPod.metadata?.name}:53/UDP ${udp.allowed ? 'allowed' : `denied — ${udp.egress.allowed ? udp.ingress.reason : udp.egress.reason}`}` });
     }
+    const notIntended: string[] = [];
     for (const other of snapshot.services) {
       if (other.metadata?.namespace !== ns || other.metadata?.name === name || !other.spec?.selector) continue;
+      // A Service in front of the backend's own Pods is not a destination behind it.
+      if (matchesMap(other.spec.selector, dest.metadata?.labels)) continue;
       const pod = snapshot.pods.find((p) => p.metadata?.namespace === ns && matchesMap(other.spec?.selector, p.metadata?.labels) && isPodReady(p));
       if (!pod) continue;
       for (const op of other.spec?.ports ?? []) {
@@ -159,12 +162,20 @@ function traceBackend(
         const n = typeof t === 'number' || /^\d+$/.test(String(t)) ? Number(t) : undefined;
         if (n === undefined) continue;
         const v = explainConnection(snapshot, podEndpoint(dest), podEndpoint(pod), n, (op.protocol as 'TCP') ?? 'TCP', { context: ctx });
-        egressItems.push({ status: v.allowed ? 'ok' : 'warn', text: `${other.metadata?.name}:${op.port} (pod port ${n}) ${v.allowed ? 'allowed' : `denied — ${v.egress.allowed ? v.ingress.reason : v.egress.reason}`}` });
+        const label = `${other.metadata?.name}:${op.port} (pod port ${n})`;
+        if (v.allowed) egressItems.push({ status: 'ok', text: `${label} allowed` });
+        else if (v.egress.allowed && v.egress.isolated) {
+          // The backend's own egress policy lets it out, the destination refuses it: a contradiction.
+          egressItems.push({ status: 'warn', text: `${label} denied by the destination — ${v.ingress.reason}` });
+        } else if (!v.egress.allowed) notIntended.push(`${other.metadata?.name}:${op.port}`);
+        else egressItems.push({ status: 'warn', text: `${label} denied — ${v.ingress.reason}` });
       }
     }
+    if (notIntended.length) egressItems.push({ status: 'info', text: `not allowed by the backend's egress policy (probably by design): ${notIntended.join(', ')}` });
     if (egressItems.length) {
-      const denied = egressItems.filter((i) => i.status !== 'ok').length;
-      hops.push(hop('egress', `Egress of ${dest.metadata?.name}`, denied ? 'warn' : 'ok', `${egressItems.length - denied} of ${egressItems.length} destinations allowed`, { items: egressItems }));
+      const allowed = egressItems.filter((i) => i.status === 'ok').length;
+      const broken = egressItems.filter((i) => i.status === 'warn' || i.status === 'fail').length;
+      hops.push(hop('egress', `Egress of ${dest.metadata?.name}`, broken ? 'warn' : 'ok', `${allowed} destination${allowed === 1 ? '' : 's'} reachable${broken ? `, ${broken} blocked` : ''}`, { items: egressItems }));
     }
   }
   return { hops, servicePort: port.port, targetPort: destPort };
@@ -186,7 +197,7 @@ function finish(result: Omit<TraceResult, 'stopsAt' | 'findings'>, ref: { kind: 
     findings.push(
       finding('KD6011', ref, {
         message: `${ref.name}: ${h.title}: ${h.detail}`,
-        cause: (h.items ?? []).filter((i) => i.status !== 'ok').map((i) => i.text).join('; '),
+        cause: (h.items ?? []).filter((i) => i.status === 'warn' || i.status === 'fail').map((i) => i.text).join('; '),
         fix: 'If the backend needs these destinations, add egress rules for them (and ingress rules on their side); see kdiag netpol explain.',
       }),
     );

@@ -75,11 +75,13 @@ describe('kdiag trace (pure)', () => {
     expect(run('http://api.example.com/api/v1', objects).stopsAt).toBeUndefined();
   });
 
-  it('warns when the backend may not reach a Service by egress (an egress policy without that rule)', () => {
+  it('lists destinations the backend's own egress policy does not allow as info, not as a problem', () => {
     const extra: K8sObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'search', namespace: 'production' }, spec: { selector: { app: 'redis' }, ports: [{ port: 9200, targetPort: 9200 }] } } as K8sObject;
     const r = run('https://api.example.com/api/v1', [...objects, tlsSecret, extra]);
-    expect(r.hops.find((h) => h.id === 'egress')!.status).toBe('warn');
-    expect(r.findings.map((f) => f.code)).toEqual(['KD6011']);
+    const egress = r.hops.find((h) => h.id === 'egress')!;
+    expect(egress.status).toBe('ok');
+    expect(egress.items!.find((i) => i.status === 'info')!.text).toBe("not allowed by the backend's egress policy (probably by design): search:9200");
+    expect(r.findings).toEqual([]);
   });
 
   it("shows the guide's own gap: default-deny-ingress also blocks api-server → postgres", () => {
@@ -88,7 +90,8 @@ describe('kdiag trace (pure)', () => {
     expect(r.stopsAt).toBeUndefined();
     const egress = r.hops.find((h) => h.id === 'egress')!;
     expect(egress.status).toBe('warn');
-    expect(egress.items!.find((i) => i.text.startsWith('postgres:5432'))!.text).toMatch(/denied — production\/postgres-0 is isolated for ingress by production\/default-deny-ingress/);
+    expect(egress.items!.find((i) => i.text.startsWith('postgres:5432'))!.text).toMatch(/denied by the destination — production\/postgres-0 is isolated for ingress by production\/default-deny-ingress/);
+    expect(r.findings.map((f) => f.code)).toEqual(['KD6011']);
   });
 
   it('starts at a Service for http://SERVICE.NAMESPACE URLs', () => {
