@@ -48,6 +48,8 @@ function ingress(name: string, host: string, paths: [string, string][], secretNa
 let nodeIP = '';
 
 beforeAll(async () => {
+  // A previous run's namespace may still be terminating: wait for it to go first.
+  await deleteNamespace(NS, true);
   await ensureNamespace(NS);
   await apply(`
 apiVersion: apps/v1
