@@ -24,6 +24,7 @@ CLUSTER_CIDR=10.244.0.0/16
 POD_CIDR=10.244.0.0/24
 POD_GW=10.244.0.1
 BRIDGE=kdiag0
+SVC_SINK=kdiag-svc    # ifb device that discards un-translated Service-range traffic
 CLUSTER_DOMAIN=cluster.local
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH

@@ -24,8 +24,18 @@ setup_host_network() {
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null || log "warning: bridge-nf-call-iptables not available"
   sysctl -qw net.bridge.bridge-nf-call-ip6tables=1 2>/dev/null || true
   sysctl -qw net.ipv4.conf.all.route_localnet=1 2>/dev/null || true
-  # Un-translated traffic to the Service range goes nowhere (DNAT happens first).
-  ip route replace blackhole "$SERVICE_CIDR"
+  # Un-translated traffic to the Service range goes nowhere (DNAT happens
+  # first). The route points at an ifb device, which discards every packet
+  # sent to it: unlike a `blackhole` route it still lets the host itself (and
+  # host-network pods) reach ClusterIPs, because routing succeeds before the
+  # OUTPUT DNAT. Without ifb support it falls back to a blackhole route.
+  if ip link show "$SVC_SINK" >/dev/null 2>&1 || ip link add "$SVC_SINK" type ifb 2>/dev/null; then
+    ip link set "$SVC_SINK" up
+    ip route del blackhole "$SERVICE_CIDR" 2>/dev/null || true
+    ip route replace "$SERVICE_CIDR" dev "$SVC_SINK"
+  else
+    ip route replace blackhole "$SERVICE_CIDR"
+  fi
   # hugetlb is compiled in but not mounted on this VM kind; kubelet looks for it.
   if grep -qw hugetlb /proc/cgroups && ! mountpoint -q /sys/fs/cgroup/hugetlb; then
     mkdir -p /sys/fs/cgroup/hugetlb && mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb 2>/dev/null || true
@@ -35,19 +45,24 @@ setup_host_network() {
   if [[ -n $out ]]; then
     iptables -A KDIAG-EGRESS -s "$CLUSTER_CIDR" -o "$out" -j DROP
   fi
-  # Anything from the pod range that is not going to the pod bridge or back to
-  # this host is dropped as well (belt and braces for other interfaces).
-  iptables -A KDIAG-EGRESS -s "$CLUSTER_CIDR" ! -o "$BRIDGE" -j DROP
+  # Anything from the pod range that is not going to the pod bridge (or the
+  # Service-range sink) is dropped as well (belt and braces for other interfaces).
+  iptables -A KDIAG-EGRESS -o "$BRIDGE" -j RETURN
+  iptables -A KDIAG-EGRESS -o "$SVC_SINK" -j RETURN
+  iptables -A KDIAG-EGRESS -s "$CLUSTER_CIDR" -j DROP
   iptables -C FORWARD -j KDIAG-EGRESS 2>/dev/null || iptables -I FORWARD 1 -j KDIAG-EGRESS
   # kube-router answers a denied connection with an ICMP port-unreachable that
-  # this host generates with the pod's address as source; most enforcers drop
+  # this host generates (towards the client pod); most enforcers drop
   # instead. Dropping those host-made ICMP errors towards pods makes a denial
-  # look the same here (a timeout). kube-proxy's "no endpoints" rejects come
-  # from Service addresses and are kept. KDIAG_NETPOL_REJECT=1 keeps kube-router's.
+  # look the same here (a timeout). KDIAG_NETPOL_REJECT=1 keeps kube-router's.
   # (raw table: kube-router puts its own ACCEPTing chain first in filter OUTPUT.)
   iptables -t raw -N KDIAG-OUTPUT 2>/dev/null || iptables -t raw -F KDIAG-OUTPUT
   if [[ ${KDIAG_NETPOL_REJECT:-0} != 1 ]]; then
-    iptables -t raw -A KDIAG-OUTPUT -p icmp --icmp-type port-unreachable -s "$CLUSTER_CIDR" -d "$CLUSTER_CIDR" -j DROP
+    # Match on the quoted (inner) header's destination: a pod address (10.244/16,
+    # kube-router's reject after DNAT) is dropped; a Service address (kube-proxy's
+    # "no endpoints" reject) passes, so that still reads "connection refused".
+    iptables -t raw -A KDIAG-OUTPUT -p icmp --icmp-type port-unreachable -d "$CLUSTER_CIDR" \
+      -m u32 --u32 "0>>22&0x3C@24&0xFFFF0000=0x0AF40000" -j DROP
   fi
   iptables -t raw -C OUTPUT -j KDIAG-OUTPUT 2>/dev/null || iptables -t raw -I OUTPUT 1 -j KDIAG-OUTPUT
 }
@@ -63,6 +78,8 @@ teardown_host_network() {
   iptables -t raw -F KDIAG-OUTPUT 2>/dev/null || true
   iptables -t raw -X KDIAG-OUTPUT 2>/dev/null || true
   ip route del blackhole "$SERVICE_CIDR" 2>/dev/null || true
+  ip route del "$SERVICE_CIDR" 2>/dev/null || true
+  ip link del "$SVC_SINK" 2>/dev/null || true
   ip link del "$BRIDGE" 2>/dev/null || true
   # kube-proxy's and kube-router's chains: drop every KUBE-*/CNI-* chain and
   # every rule in or jumping to one, table by table, atomically.
