@@ -58,7 +58,7 @@ ${EXIT_CODES_TEXT}`;
     } else {
       const route = trace.selectRoute(snapshot.ingresses, request);
       if (route) await merge(route.ingress.metadata?.namespace ?? 'default', request.scheme === 'https');
-      const { controllerPods = [] } = await loadControllerPods(client);
+      const { controllerPods = [] } = await loadControllerPods(client, snapshot);
       result = trace.traceIngress(snapshot, request, route, { controllerPods, dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
     }
 

@@ -34,7 +34,11 @@ describe('kdiag trace (against a fake API)', () => {
     expect(stdout).toMatch(/✓ Ingress rule\s+production\/api-ingress host api\.example\.com path \/api\/v1 \(Prefix\) → api-v1-service:80/);
     expect(stdout).toContain('Every hop is fine: the request reaches a ready Pod.');
     // The backend namespace's objects are listed once each; nothing is listed per Service.
-    expect(api.count(/^\/api\/v1\/namespaces\/production\/pods$/)).toBe(1);
+    expect(api.requests.filter((r) => r.path.endsWith('/pods')).map((r) => `${r.path} ${r.query.get('labelSelector') ?? ''}`)).toEqual([
+      '/api/v1/namespaces/production/pods ',
+      '/api/v1/pods app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller',
+      '/api/v1/namespaces/kube-system/pods k8s-app=kube-dns',
+    ]);
   });
 
   it('stops at the right hop for a broken URL, exits 1, and gives the same chain as JSON', async () => {

@@ -75,7 +75,7 @@ describe('kdiag trace (pure)', () => {
     expect(run('http://api.example.com/api/v1', objects).stopsAt).toBeUndefined();
   });
 
-  it('lists destinations the backend's own egress policy does not allow as info, not as a problem', () => {
+  it("lists destinations the backend's own egress policy does not allow as info, not as a problem", () => {
     const extra: K8sObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'search', namespace: 'production' }, spec: { selector: { app: 'redis' }, ports: [{ port: 9200, targetPort: 9200 }] } } as K8sObject;
     const r = run('https://api.example.com/api/v1', [...objects, tlsSecret, extra]);
     const egress = r.hops.find((h) => h.id === 'egress')!;
