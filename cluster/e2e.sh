@@ -33,6 +33,6 @@ fi
 
 export KDIAG_E2E_KUBECONFIG=${KDIAG_E2E_KUBECONFIG:-$STATE/kubeconfig}
 export NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}"
-npx jest --selectProjects e2e "$@"
+npx jest "$@" --selectProjects e2e
 rc=$?
 exit $rc
