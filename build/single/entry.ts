@@ -3,8 +3,8 @@
 // dist; a single executable has no such files, so this entry hands oclif everything in
 // memory: package.json (inlined), the command classes (an explicit command index) and the
 // help class, by answering oclif's module loader for those two targets.
-import { dirname } from 'node:path';
-import { Config, ModuleLoader, flush, handle, run, settings } from '@oclif/core';
+import { basename, dirname } from 'node:path';
+import { ModuleLoader, flush, handle, run, settings } from '@oclif/core';
 import pkg from '../../package.json' with { type: 'json' };
 // A module the build script generates: `export const COMMANDS = { id: CommandClass, … }`.
 import { COMMANDS } from 'kdiag:commands';
@@ -23,18 +23,19 @@ const inMemory = async (_config: unknown, path: string): Promise<unknown> => {
 loader.load = inMemory;
 loader.loadWithData = async (config, path) => ({ filePath: path, isESM: false, module: await inMemory(config, path) });
 
-const pjson = {
-  ...pkg,
-  oclif: { ...pkg.oclif, commands: { strategy: 'explicit', target: COMMANDS_TARGET, identifier: 'COMMANDS' }, helpClass: HELP_TARGET },
-};
-
 declare const __dirname: string | undefined;
 
 async function main(): Promise<void> {
+  // Installed by krew as kubectl-kdiag: help and examples then say `kubectl kdiag`.
+  const bin = basename(process.execPath) === 'kubectl-kdiag' ? 'kubectl kdiag' : pkg.oclif.bin;
+  const pjson = {
+    ...pkg,
+    oclif: { ...pkg.oclif, bin, commands: { strategy: 'explicit', target: COMMANDS_TARGET, identifier: 'COMMANDS' }, helpClass: HELP_TARGET },
+  };
   // The bundle's folder (kdiag.cjs finds docs/checks there); the executable's for the SEA.
   const root = typeof __dirname === 'string' ? __dirname : dirname(process.execPath);
-  const config = await Config.load({ root, pjson: pjson as never, ignoreManifest: true });
-  await run(process.argv.slice(2), config);
+  // Load options, not a Config: run() would load a Config it is given a second time.
+  await run(process.argv.slice(2), { root, pjson: pjson as never, ignoreManifest: true });
   await flush();
 }
 

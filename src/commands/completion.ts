@@ -27,7 +27,9 @@ zsh: add to ~/.zshrc (after compinit)
       import('../completion/scripts.js'),
       import('../report/codes.js'),
     ]);
-    const spec = completionSpec(this.config.bin, this.config.commands, { docs: Object.keys(CODES).sort() });
+    // The script completes the `kdiag` command, also when printed by `kubectl kdiag completion`.
+    const bin = this.config.bin.split(' ').at(-1)!;
+    const spec = completionSpec(bin, this.config.commands, { docs: Object.keys(CODES).sort() });
     this.log((args.shell === 'zsh' ? zshScript(spec) : bashScript(spec)).trimEnd());
   }
 }

@@ -196,6 +196,9 @@ describe('the single-file build (`npm run build:single`)', () => {
     expect(readdirSync(plugins)).toEqual(['kubectl-kdiag']);
     const r = await exec('kubectl', ['kdiag', '--version'], { env: { PATH: `${plugins}:${SYSTEM_PATH}` } });
     expect(r.stdout).toMatch(/^kdiag\/0\.\d+\.\d+ /);
+    // Run as kubectl-kdiag, help speaks of `kubectl kdiag`.
+    const help = await exec('kubectl', ['kdiag', 'endpoints', '--help'], { env: { PATH: `${plugins}:${SYSTEM_PATH}` } });
+    expect(help.stdout).toContain('$ kubectl kdiag endpoints -n production');
   });
 });
 
