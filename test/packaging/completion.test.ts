@@ -149,7 +149,7 @@ describe('kdiag completion bash', () => {
     expect(zshInteractive('kdiag services -o ya')).toBe('kdiag services -o yaml');
     expect(zshInteractive('kdiag check -n produ')).toBe('kdiag check -n production');
     expect(zshInteractive('kdiag check --output=js')).toBe('kdiag check --output=json');
-  });
+  }, 60_000);
 });
 
 describe('kdiag __complete (the helper the scripts call)', () => {
