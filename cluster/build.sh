@@ -18,7 +18,7 @@ export GOFLAGS="-trimpath -buildvcs=false -mod=mod"
 export CGO_ENABLED=0
 export GOTOOLCHAIN=local
 
-ALL=(hyperkube etcd coredns kube-router kwok pause backend)
+ALL=(hyperkube etcd coredns kube-router kwok scalegen pause backend)
 
 # name -> module dir (relative to cluster/go) and package to build
 module_of() {
@@ -28,6 +28,7 @@ module_of() {
     coredns) echo coredns ;;
     kube-router) echo kube-router ;;
     kwok) echo kwok ;;
+    scalegen) echo scalegen ;;
     pause) echo small ;;
     backend) echo small ;;
     *) echo "unknown binary $1" >&2; return 1 ;;

@@ -1,0 +1,359 @@
+// scalegen loads kdiag's local cluster with many objects for benchmarks:
+// fake nodes (made Ready by kwok), namespaces, Services with selectors, bare
+// Pods bound to the fake nodes (kwok turns them Running and Ready, the real
+// EndpointSlice controller builds the slices), NetworkPolicies and Ingresses.
+//
+//	scalegen -kubeconfig FILE up   [-services 5000 -pods 20000 -namespaces 100 -netpols 200 -ingresses 500 -nodes 100]
+//	scalegen -kubeconfig FILE down
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	netv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+const (
+	scaleLabel = "kdiag.dev/scale"
+	nsPrefix   = "kdiag-scale-"
+)
+
+type opts struct {
+	services, pods, namespaces, netpols, ingresses, nodes int
+	concurrency                                           int
+	faultyEvery                                           int
+	timeout                                               time.Duration
+}
+
+func main() {
+	var o opts
+	kubeconfig := flag.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig of the local cluster")
+	flag.IntVar(&o.services, "services", 5000, "Services (each selects pods/services pods)")
+	flag.IntVar(&o.pods, "pods", 20000, "Pods")
+	flag.IntVar(&o.namespaces, "namespaces", 100, "namespaces")
+	flag.IntVar(&o.netpols, "netpols", 200, "NetworkPolicies")
+	flag.IntVar(&o.ingresses, "ingresses", 500, "Ingresses")
+	flag.IntVar(&o.nodes, "nodes", 100, "fake (kwok) nodes; each gets a /24 pod range, so keep pods/nodes under 250")
+	flag.IntVar(&o.concurrency, "concurrency", 48, "parallel API requests")
+	flag.IntVar(&o.faultyEvery, "faulty-every", 50, "every Nth Service selects no pod (0: none)")
+	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "overall time limit")
+	qps := flag.Float64("qps", 1000, "client QPS limit")
+	flag.Parse()
+	if flag.NArg() != 1 || (flag.Arg(0) != "up" && flag.Arg(0) != "down") {
+		fmt.Fprintln(os.Stderr, "usage: scalegen [flags] up|down")
+		os.Exit(2)
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	if err != nil {
+		fail(err)
+	}
+	cfg.QPS = float32(*qps)
+	cfg.Burst = int(*qps) * 2
+	cfg.ContentType = "application/vnd.kubernetes.protobuf"
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		fail(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	if flag.Arg(0) == "up" {
+		err = up(ctx, cs, o)
+	} else {
+		err = down(ctx, cs)
+	}
+	if err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "scalegen:", err)
+	os.Exit(1)
+}
+
+func logf(format string, args ...any) {
+	fmt.Printf("[%s] %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+// parallel runs fn(0..n-1) on `workers` goroutines; AlreadyExists counts as done.
+func parallel(ctx context.Context, what string, n, workers int, fn func(ctx context.Context, i int) error) error {
+	start := time.Now()
+	var next, done atomic.Int64
+	var firstErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				var err error
+				for attempt := 0; attempt < 5; attempt++ {
+					err = fn(ctx, i)
+					if err == nil || apierrors.IsAlreadyExists(err) {
+						err = nil
+						break
+					}
+					time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+				}
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("%s %d: %w", what, i, err)
+					}
+					mu.Unlock()
+					return
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	d := time.Since(start)
+	logf("%-16s %6d in %6.1fs (%.0f/s)", what, done.Load(), d.Seconds(), float64(done.Load())/d.Seconds())
+	return firstErr
+}
+
+func nsName(i int) string { return fmt.Sprintf("%s%03d", nsPrefix, i) }
+
+func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
+	t0 := time.Now()
+	labels := map[string]string{scaleLabel: "true"}
+	if err := parallel(ctx, "nodes", o.nodes, 8, func(ctx context.Context, i int) error {
+		_, err := cs.CoreV1().Nodes().Create(ctx, &corev1.Node{
+			ObjectMeta: metav1.ObjectMeta{
+				Name:        fmt.Sprintf("kwok-node-%03d", i),
+				Labels:      map[string]string{scaleLabel: "true", "type": "kwok", "kubernetes.io/os": "linux", "kubernetes.io/hostname": fmt.Sprintf("kwok-node-%03d", i)},
+				Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"},
+			},
+			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: "kwok.x-k8s.io/node", Value: "fake", Effect: corev1.TaintEffectNoSchedule}}},
+		}, metav1.CreateOptions{})
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := parallel(ctx, "namespaces", o.namespaces, 8, func(ctx context.Context, i int) error {
+		_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: nsName(i), Labels: labels}}, metav1.CreateOptions{})
+		return err
+	}); err != nil {
+		return err
+	}
+	// Service i lives in namespace i % namespaces; pod j belongs to service j % services.
+	svcNS := func(i int) string { return nsName(i % o.namespaces) }
+	if err := parallel(ctx, "services", o.services, o.concurrency, func(ctx context.Context, i int) error {
+		sel := map[string]string{"app": fmt.Sprintf("svc-%05d", i)}
+		if o.faultyEvery > 0 && i%o.faultyEvery == o.faultyEvery-1 {
+			sel = map[string]string{"app": fmt.Sprintf("svc-%05d-typo", i)}
+		}
+		_, err := cs.CoreV1().Services(svcNS(i)).Create(ctx, &corev1.Service{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("svc-%05d", i), Labels: labels},
+			Spec: corev1.ServiceSpec{
+				Selector: sel,
+				Ports:    []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)}},
+			},
+		}, metav1.CreateOptions{})
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := parallel(ctx, "pods", o.pods, o.concurrency, func(ctx context.Context, j int) error {
+		svc := j % o.services
+		_, err := cs.CoreV1().Pods(svcNS(svc)).Create(ctx, &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{
+				Name:   fmt.Sprintf("svc-%05d-%05d", svc, j),
+				Labels: map[string]string{scaleLabel: "true", "app": fmt.Sprintf("svc-%05d", svc)},
+			},
+			Spec: corev1.PodSpec{
+				NodeName:    fmt.Sprintf("kwok-node-%03d", j%o.nodes),
+				Tolerations: []corev1.Toleration{{Key: "kwok.x-k8s.io/node", Operator: corev1.TolerationOpExists}},
+				Containers: []corev1.Container{{
+					Name: "app", Image: "kdiag.local/backend:1.0", ImagePullPolicy: corev1.PullIfNotPresent,
+					Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
+					Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+						corev1.ResourceCPU: resource.MustParse("1m"), corev1.ResourceMemory: resource.MustParse("1Mi")}},
+				}},
+			},
+		}, metav1.CreateOptions{})
+		return err
+	}); err != nil {
+		return err
+	}
+	tcp := corev1.ProtocolTCP
+	port := intstr.FromInt32(8080)
+	if err := parallel(ctx, "networkpolicies", o.netpols, o.concurrency, func(ctx context.Context, i int) error {
+		ns := nsName(i % o.namespaces)
+		np := &netv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Labels: labels}}
+		if (i/o.namespaces)%2 == 0 {
+			np.Name = fmt.Sprintf("default-deny-ingress-%d", i/o.namespaces)
+			np.Spec = netv1.NetworkPolicySpec{PolicyTypes: []netv1.PolicyType{netv1.PolicyTypeIngress}}
+		} else {
+			np.Name = fmt.Sprintf("allow-same-namespace-%d", i/o.namespaces)
+			np.Spec = netv1.NetworkPolicySpec{
+				PolicyTypes: []netv1.PolicyType{netv1.PolicyTypeIngress},
+				Ingress: []netv1.NetworkPolicyIngressRule{{
+					From:  []netv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}},
+					Ports: []netv1.NetworkPolicyPort{{Protocol: &tcp, Port: &port}},
+				}},
+			}
+		}
+		_, err := cs.NetworkingV1().NetworkPolicies(ns).Create(ctx, np, metav1.CreateOptions{})
+		return err
+	}); err != nil {
+		return err
+	}
+	class := "nginx"
+	prefix := netv1.PathTypePrefix
+	if err := parallel(ctx, "ingresses", o.ingresses, o.concurrency, func(ctx context.Context, i int) error {
+		svc := i % o.services
+		_, err := cs.NetworkingV1().Ingresses(svcNS(svc)).Create(ctx, &netv1.Ingress{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("ing-%05d", i), Labels: labels},
+			Spec: netv1.IngressSpec{
+				IngressClassName: &class,
+				Rules: []netv1.IngressRule{{
+					Host: fmt.Sprintf("svc-%05d.scale.kdiag.test", svc),
+					IngressRuleValue: netv1.IngressRuleValue{HTTP: &netv1.HTTPIngressRuleValue{Paths: []netv1.HTTPIngressPath{{
+						Path: "/", PathType: &prefix,
+						Backend: netv1.IngressBackend{Service: &netv1.IngressServiceBackend{
+							Name: fmt.Sprintf("svc-%05d", svc), Port: netv1.ServiceBackendPort{Number: 80}}},
+					}}}},
+				}},
+			},
+		}, metav1.CreateOptions{})
+		return err
+	}); err != nil {
+		return err
+	}
+	logf("all objects created in %.1fs; waiting for pods Ready (kwok) and EndpointSlices", time.Since(t0).Seconds())
+	tw := time.Now()
+	for {
+		ready, total, err := readyPods(ctx, cs)
+		if err != nil {
+			return err
+		}
+		slices, eps, err := sliceEndpoints(ctx, cs)
+		if err != nil {
+			return err
+		}
+		logf("pods ready %d/%d, EndpointSlices %d with %d ready endpoints", ready, total, slices, eps)
+		if ready >= o.pods && eps >= expectedEndpoints(o) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Second):
+		}
+	}
+	logf("ready after %.1fs more; total load time %.1fs", time.Since(tw).Seconds(), time.Since(t0).Seconds())
+	return nil
+}
+
+func expectedEndpoints(o opts) int {
+	n := 0
+	for j := 0; j < o.pods; j++ {
+		svc := j % o.services
+		if o.faultyEvery > 0 && svc%o.faultyEvery == o.faultyEvery-1 {
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+func readyPods(ctx context.Context, cs *kubernetes.Clientset) (int, int, error) {
+	ready, total := 0, 0
+	cont := ""
+	for {
+		l, err := cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: scaleLabel, Limit: 5000, Continue: cont})
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, p := range l.Items {
+			total++
+			for _, c := range p.Status.Conditions {
+				if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+					ready++
+				}
+			}
+		}
+		if cont = l.Continue; cont == "" {
+			return ready, total, nil
+		}
+	}
+}
+
+func sliceEndpoints(ctx context.Context, cs *kubernetes.Clientset) (int, int, error) {
+	slices, eps := 0, 0
+	cont := ""
+	for {
+		l, err := cs.DiscoveryV1().EndpointSlices("").List(ctx, metav1.ListOptions{Limit: 5000, Continue: cont})
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, s := range l.Items {
+			if len(s.Namespace) < len(nsPrefix) || s.Namespace[:len(nsPrefix)] != nsPrefix {
+				continue
+			}
+			slices++
+			for _, e := range s.Endpoints {
+				if e.Conditions.Ready != nil && *e.Conditions.Ready {
+					eps++
+				}
+			}
+		}
+		if cont = l.Continue; cont == "" {
+			return slices, eps, nil
+		}
+	}
+}
+
+func down(ctx context.Context, cs *kubernetes.Clientset) error {
+	t0 := time.Now()
+	nss, err := cs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: scaleLabel})
+	if err != nil {
+		return err
+	}
+	for _, ns := range nss.Items {
+		if err := cs.CoreV1().Namespaces().Delete(ctx, ns.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+	}
+	logf("deleting %d namespaces", len(nss.Items))
+	for {
+		l, err := cs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: scaleLabel})
+		if err != nil {
+			return err
+		}
+		if len(l.Items) == 0 {
+			break
+		}
+		logf("%d namespaces still terminating", len(l.Items))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Second):
+		}
+	}
+	if err := cs.CoreV1().Nodes().DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: scaleLabel}); err != nil {
+		return err
+	}
+	logf("scale objects removed in %.1fs", time.Since(t0).Seconds())
+	return nil
+}
