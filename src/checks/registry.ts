@@ -2,11 +2,12 @@
 import type { Check } from './types.js';
 
 export async function loadChecks(): Promise<Check[]> {
-  const [endpoints, serviceTypes, ingress, clusterDns] = await Promise.all([
+  const [endpoints, serviceTypes, ingress, netpol, clusterDns] = await Promise.all([
     import('./endpoints.js'),
     import('./service-types.js'),
     import('./ingress.js'),
+    import('./netpol.js'),
     import('./cluster-dns.js'),
   ]);
-  return [endpoints.endpointsCheck, serviceTypes.serviceTypesCheck, ingress.ingressCheck, clusterDns.clusterDnsCheck];
+  return [endpoints.endpointsCheck, serviceTypes.serviceTypesCheck, ingress.ingressCheck, netpol.netpolCheck, clusterDns.clusterDnsCheck];
 }
