@@ -157,6 +157,13 @@ describe('the single-file build (`npm run build:single`)', () => {
     expect(unknown.code).toBe(2);
   });
 
+  it('has the same commands, flags and values as the npm build (its completion script is identical)', async () => {
+    const single = await exec(exe, ['completion', 'bash'], { env: { PATH: '/nonexistent' } });
+    const reference = await exec(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'completion', 'bash']);
+    expect(single.code).toBe(0);
+    expect(single.stdout).toBe(reference.stdout);
+  });
+
   it('the JavaScript bundle runs with Node alone', async () => {
     const r = await exec(process.execPath, [join(out, 'kdiag.cjs'), '--version']);
     expect(r.stdout).toMatch(/^kdiag\/0\.\d+\.\d+ /);
