@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedPort, localApi, type LocalApi } from '../support/local-api.js';
 import { kdiagBinary } from '../support/run.js';
-import { selfSigned } from '../support/tls.js';
+import { clientCert, selfSigned } from '../support/tls.js';
 
 function kubeconfig(server: string, cluster: string, user = 'token: secret-token-4f9a8b7c6d5e'): string {
   const file = join(mkdtempSync(join(tmpdir(), 'kdiag-kc-')), 'config');
@@ -85,6 +85,38 @@ describe('failures through the real binary', () => {
     expect(r.stderr).toMatch(/kdiag: the API server at https:\/\/127\.0\.0\.1:\d+ rejected kdiag's credentials \(401 Unauthorized\)/);
     expect(r.stderr).not.toContain('secret-token-4f9a8b7c6d5e');
   });
+
+  it('names a TLS failure when the server rejects an expired or foreign client certificate', async () => {
+    const ca = selfSigned('client-ca');
+    const api = await localApi((_req, res) => res.end('{}'), { clientCa: ca });
+    try {
+      const expired = clientCert(ca, 'alice', 0);
+      await new Promise((r) => setTimeout(r, 1500));
+      const foreign = clientCert(selfSigned('other-ca'), 'mallory');
+      for (const cert of [expired, foreign]) {
+        const r = await kdiagBinary(['endpoints', '-n', 'production', '--kubeconfig', kubeconfig(api.url, `certificate-authority: ${api.cert.certFile}`, `client-certificate: ${cert.certFile}\n    client-key: ${cert.keyFile}`)]);
+        expect(r.code).toBe(2);
+        expectOneSentence(r.stderr, /^kdiag: (TLS failure talking to https:\/\/127\.0\.0\.1:\d+: the server (rejected the client certificate|rejected the client certificate as expired|does not trust the client certificate \(unknown CA\))|cannot reach https:\/\/127\.0\.0\.1:\d+ \(connection (reset|closed by the server)\))/);
+        expect(r.stderr).not.toContain('PRIVATE KEY');
+      }
+    } finally {
+      await api.close();
+    }
+  }, 30_000);
+
+  it('stops within 2 s on SIGINT and SIGTERM while the API does not answer', async () => {
+    const { spawn } = await import('node:child_process');
+    const { ROOT } = await import('../support/run.js');
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'check', '-n', 'production', '--request-timeout', '60s', '--kubeconfig', kubeconfig(silent.url, `certificate-authority: ${silent.cert.certFile}`)]);
+      await new Promise((r) => setTimeout(r, 1500));
+      const started = Date.now();
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      child.kill(signal);
+      await exited;
+      expect(Date.now() - started).toBeLessThan(2000);
+    }
+  }, 30_000);
 
   it.each([
     ['an unknown flag', ['endpoints', '--bogus'], /^kdiag: Nonexistent flag: --bogus/],

@@ -10,9 +10,11 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-export async function localApi(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<LocalApi> {
+export async function localApi(handler: (req: IncomingMessage, res: ServerResponse) => void, options: { clientCa?: TestCert } = {}): Promise<LocalApi> {
   const cert = selfSigned('127.0.0.1', { sans: ['IP:127.0.0.1'] });
-  const server: Server = createHttps({ cert: cert.cert, key: cert.key }, handler);
+  // With clientCa, the server requires a client certificate signed by it (like kube-apiserver's --client-ca-file).
+  const tls = options.clientCa ? { requestCert: true, rejectUnauthorized: true, ca: [options.clientCa.cert] } : {};
+  const server: Server = createHttps({ cert: cert.cert, key: cert.key, ...tls }, handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -26,3 +26,14 @@ export function selfSigned(cn: string, options: { sans?: string[]; days?: number
   ], { stdio: 'ignore' });
   return { dir, certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }
+
+/** A client certificate signed by `ca` (days 0: already expired a second later). */
+export function clientCert(ca: TestCert, cn: string, days = 30): TestCert {
+  const dir = mkdtempSync(join(tmpdir(), 'kdiag-client-'));
+  const certFile = join(dir, 'client.crt');
+  const keyFile = join(dir, 'client.key');
+  const csr = join(dir, 'client.csr');
+  execFileSync('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${cn}`], { stdio: 'ignore' });
+  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', certFile, '-days', String(days)], { stdio: 'ignore' });
+  return { dir, certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+}
