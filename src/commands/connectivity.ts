@@ -92,7 +92,7 @@ ${EXIT_CODES_TEXT}`;
         namespace: source.namespace,
         image,
         script: CURL_SCRIPT,
-        args: [nonce, '5', ...plan.curlArgs(targets)],
+        args: [nonce, '5', String(settings.settleSeconds), ...plan.curlArgs(targets)],
         deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
         imagePullSecret: settings.imagePullSecret,
         nodeSelector: settings.nodeSelector,
@@ -144,7 +144,7 @@ ${EXIT_CODES_TEXT}`;
       if (run.exitCode !== undefined && run.exitCode !== 0) lines.push(`       the probe container ended with exit code ${run.exitCode}${run.terminationReason ? ` (${run.terminationReason})` : ''}`);
       lines.push('');
     }
-    const t = (n?: number) => (n === undefined ? '' : n >= 1000 ? `${(n / 1000).toFixed(2)}s` : `${Math.round(n)}ms`);
+    const t = (n?: number) => (n === undefined ? '' : n >= 1000 ? `${(n / 1000).toFixed(2)}s` : n < 1 ? `${n.toFixed(1)}ms` : `${Math.round(n)}ms`);
     const head = ['TARGET', 'MODE', 'STATUS', 'DNS', 'CONNECT', 'TLS', 'FIRST BYTE', 'TOTAL', 'DETAIL'];
     if (wide) head.push('URL', 'REMOTE');
     const body = rows.map((r) => {
@@ -153,7 +153,7 @@ ${EXIT_CODES_TEXT}`;
       const connected = r.timings && (r.timings.connectMs > 0 || ok);
       const row = [
         r.target,
-        r.mode.toUpperCase(),
+        r.outcome === 'not-run' ? '' : r.mode.toUpperCase(),
         ok ? this.style.ok(r.status) : this.style.severity(r.outcome === 'client-error' ? 'warning' : 'error', r.status),
         r.timings ? t(r.timings.dnsMs) : '',
         r.timings && connected ? t(r.timings.connectMs) : '',
@@ -166,7 +166,7 @@ ${EXIT_CODES_TEXT}`;
       return row;
     });
     lines.push(this.table(head, body));
-    if (rows.some((r) => r.mode === 'tcp')) lines.push('TCP targets: a connect test only (nothing is sent).');
+    if (rows.some((r) => r.mode === 'tcp' && r.outcome !== 'not-run')) lines.push('TCP targets: a connect test only (nothing is sent).');
     if (run?.kept) lines.push('', keepNote(run));
     return lines.join('\n');
   }

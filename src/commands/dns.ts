@@ -91,7 +91,7 @@ ${EXIT_CODES_TEXT}`;
       namespace: source.namespace,
       image,
       script: DNS_SCRIPT,
-      args: [nonce, String(perAttemptSeconds), ...plan.queries.map((q) => q.query)],
+      args: [nonce, String(perAttemptSeconds), String(settings.settleSeconds), ...plan.queries.map((q) => q.query)],
       deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
       imagePullSecret: settings.imagePullSecret,
       nodeSelector: settings.nodeSelector,

@@ -19,6 +19,7 @@ export const probeFlags = {
   'from-namespace': Flags.string({ description: 'Probe from this namespace (with --from-labels: as a workload with these labels).', helpGroup: 'PROBE' }),
   'from-labels': Flags.string({ description: 'Labels the probe pod carries (key=value,...), to be selected by the same NetworkPolicies as a workload.', helpGroup: 'PROBE' }),
   'cluster-domain': Flags.string({ description: 'The cluster DNS domain.', default: 'cluster.local', helpGroup: 'PROBE' }),
+  settle: Flags.string({ description: 'Wait this long in the probe pod before testing, so the NetworkPolicy enforcer has programmed its rules for the new pod (0 to skip).', default: '2s', helpGroup: 'PROBE' }),
 };
 
 export interface ProbeFlagValues {
@@ -31,6 +32,7 @@ export interface ProbeFlagValues {
   'from-namespace'?: string;
   'from-labels'?: string;
   'cluster-domain': string;
+  settle: string;
 }
 
 export interface ProbeSettings {
@@ -44,13 +46,17 @@ export interface ProbeSettings {
   fromLabels?: Record<string, string>;
   probeNamespace?: string;
   clusterDomain: string;
+  /** Whole seconds the probe waits before testing. */
+  settleSeconds: number;
 }
 
 /** Validates the probe flags (before anything is sent to the cluster). */
 export function probeSettings(flags: ProbeFlagValues): ProbeSettings {
   const timeoutMs = duration(flags.timeout, '--timeout');
   if (timeoutMs < 5000 || timeoutMs > 3_600_000) throw new UsageError(`invalid --timeout ${JSON.stringify(flags.timeout)}: use a duration from 5s to 1h`);
-  const s: ProbeSettings = { timeoutMs, keep: flags.keep, clusterDomain: dnsSubdomain(flags['cluster-domain'], '--cluster-domain') };
+  const settleMs = duration(flags.settle, '--settle');
+  if (settleMs > 60_000) throw new UsageError(`invalid --settle ${JSON.stringify(flags.settle)}: at most 60s`);
+  const s: ProbeSettings = { timeoutMs, keep: flags.keep, clusterDomain: dnsSubdomain(flags['cluster-domain'], '--cluster-domain'), settleSeconds: Math.ceil(settleMs / 1000) };
   if (flags['image-pull-secret'] !== undefined) s.imagePullSecret = dnsSubdomain(flags['image-pull-secret'], '--image-pull-secret');
   if (flags['node-selector'] !== undefined) s.nodeSelector = labelMap(flags['node-selector'], '--node-selector');
   if (flags['probe-namespace'] !== undefined) s.probeNamespace = dnsLabel(flags['probe-namespace'], '--probe-namespace');

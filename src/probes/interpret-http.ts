@@ -184,7 +184,9 @@ export function analyzeConnectivity(input: ConnectivityInput): ConnectivityAnaly
       ? { kind: 'Service', namespace: t.service.namespace, name: t.service.name }
       : t.pod
         ? { kind: 'Pod', namespace: t.pod.namespace, name: t.pod.name }
-        : { kind: 'Target', name: t.label };
+        : t.subject
+          ? { ...t.subject }
+          : { kind: 'Target', name: t.label };
     if (t.unresolved) {
       rows.push({ target: t.label, mode: t.mode, url: t.url, status: 'NOT FOUND', outcome: 'not-run', error: t.unresolved });
       findings.push(

@@ -237,6 +237,8 @@ export interface ProbeTarget {
   modeReason: string;
   /** Set when the target cannot be probed at all (unknown Service, no port); no curl is run. */
   unresolved?: string;
+  /** The Service or pod the target names (also when it does not exist). */
+  subject?: { kind: 'Service' | 'Pod'; namespace: string; name: string };
 }
 
 export interface ConnectivityFlags {
@@ -275,7 +277,8 @@ export function planConnectivity(targets: readonly ParsedTarget[], snapshot: Sna
       given.kind === 'service' && given.plainHost && namespaces.size > 0 && !namespaces.has(given.namespace) ? { raw: given.raw, kind: 'host', host: given.plainHost, port: given.port, scheme: given.scheme, path: given.path } : given;
     const path = t.path ?? flags.path ?? '/';
     const explicitPort = t.port ?? flags.port;
-    const base = { index, label: t.raw, host: t.host };
+    const subject = t.kind === 'host' ? undefined : { kind: t.kind === 'pod' ? ('Pod' as const) : ('Service' as const), namespace: t.namespace!, name: t.name! };
+    const base = { index, label: t.raw, host: t.host, ...(subject ? { subject } : {}) };
     if (t.kind === 'service') {
       const svc = findService(snapshot, t.namespace!, t.name!);
       if (!svc) {

@@ -2,15 +2,18 @@
 // ($1...) and are always quoted, so nothing a user types is ever parsed by the shell.
 // Output blocks are framed by `KDIAG<nonce>` markers: the nonce is random per run, so an
 // answer (a DNS name, an HTTP body) cannot forge a marker line.
+// Both first wait the settle time: enforcers such as kube-router program NetworkPolicy
+// rules for a new pod asynchronously, and packets sent before that escape the policies.
 
 /**
  * busybox nslookup, with the resolver's search-list walk done here: busybox's own
  * handling of search domains differs between versions, so every attempt is an absolute
  * name (trailing dot) and the order is the one glibc/musl follow (ndots rule).
- * Args: nonce, per-attempt timeout (s), then one name per lookup; a name ending in '.'
- * is looked up as is.
+ * Args: nonce, per-attempt timeout (s), settle time (s), then one name per lookup; a name
+ * ending in '.' is looked up as is.
  */
-export const DNS_SCRIPT = `n=$1; t=$2; shift 2
+export const DNS_SCRIPT = `n=$1; t=$2; w=$3; shift 3
+[ "$w" -gt 0 ] && sleep "$w"
 ms() { s=$(date +%s%N 2>/dev/null); case $s in ''|*[!0-9]*) read u _ </proc/uptime; u=\${u%.*}\${u#*.}; echo $((u*10));; *) echo $((s/1000000));; esac; }
 case $(date +%s%N 2>/dev/null) in ''|*[!0-9]*) res=10;; *) res=1;; esac
 ndots=1; search=''
@@ -42,12 +45,13 @@ done
 
 /**
  * curl for every target at once (in the background, each into its own file under /tmp,
- * printed in order at the end). Args: nonce, connect timeout (s), then pairs
+ * printed in order at the end). Args: nonce, connect timeout (s), settle time (s), then pairs
  * MODE URL with MODE http (GET, timing breakdown, first bytes of the body) or tcp
  * (telnet:// connect only: it sends nothing, so a connection stays open until the
  * timeout, and "connected" is read from time_connect).
  */
-export const CURL_SCRIPT = `n=$1; t=$2; shift 2
+export const CURL_SCRIPT = `n=$1; t=$2; w=$3; shift 3
+[ "$w" -gt 0 ] && sleep "$w"
 i=0
 while [ $# -ge 2 ]; do
   (

@@ -22,6 +22,7 @@ const RESOURCE_KIND: Record<string, string> = {
   daemonsets: 'DaemonSet',
   deployments: 'Deployment',
   events: 'Event',
+  jobs: 'Job',
   clusterissuers: 'ClusterIssuer',
   issuers: 'Issuer',
   certificates: 'Certificate',
