@@ -100,7 +100,7 @@ ${EXIT_CODES_TEXT}`;
         keep: settings.keep,
         command: `kdiag connectivity ${words.join(' ')}`,
       };
-      run = await cli.executeProbe(client, spec, settings, { interactive: Boolean(process.stdout.isTTY) && ['table', 'wide'].includes(this.output) });
+      run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
       results = interpret.parseCurlProbeLog(run.log, nonce, probed);
     }
     const analysis = interpret.analyzeConnectivity({ targets, results, snapshot, source: { namespace: source.namespace, labels: source.effectiveLabels } });

@@ -99,7 +99,7 @@ ${EXIT_CODES_TEXT}`;
       keep: settings.keep,
       command: `kdiag dns ${name}`,
     };
-    const run = await cli.executeProbe(client, spec, settings, { interactive: Boolean(process.stdout.isTTY) && ['table', 'wide'].includes(this.output) });
+    const run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
     const output = interpret.parseDnsProbeLog(run.log, nonce);
     const dnsHealth = explain.clusterDnsHealth(snapshot);
     const dnsSvc = snapshot.pods.find((p) => p.metadata?.namespace === 'kube-system' && p.metadata?.labels?.['k8s-app'] === 'kube-dns');

@@ -191,6 +191,11 @@ export async function resolveSource(client: ClusterClient, s: ProbeSettings, tar
   return { namespace, effectiveLabels: own, description: `in namespace ${namespace}` };
 }
 
+/** A task list only on a real terminal of usable width, and only for human output. */
+export function canDrawProgress(output: string): boolean {
+  return Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) >= 40 && (output === 'table' || output === 'wide') && !process.env.CI;
+}
+
 export interface ExecuteOptions {
   /** Draw a listr2 task list (a TTY and human output). */
   interactive: boolean;
