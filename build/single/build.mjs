@@ -85,14 +85,16 @@ const assets = Object.fromEntries(readdirSync(docsDir).filter((f) => f.endsWith(
 const seaConfig = join(OUT, 'sea-config.json');
 const blob = join(OUT, 'kdiag.blob');
 writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2));
-execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
+execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'ignore' });
 const exe = join(OUT, 'kdiag');
 copyFileSync(process.execPath, exe);
 chmodSync(exe, 0o755);
 // Node's debug symbols are a sixth of the binary; drop them when binutils is there.
 spawnSync('strip', [exe], { stdio: 'ignore' });
 const postject = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
-execFileSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'inherit'] });
+// postject warns about the many ELF notes of Node's binary; show its output only if it fails.
+const injected = spawnSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { encoding: 'utf8' });
+if (injected.status !== 0) throw new Error(`postject failed: ${injected.stderr}${injected.stdout}`);
 rmSync(blob);
 console.log(`executable: ${relative(ROOT, exe)} (${(statSync(exe).size / 1e6).toFixed(0)} MB, Node ${process.versions.node}, ${Object.keys(assets).length} docs)`);
 
