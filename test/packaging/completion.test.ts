@@ -95,7 +95,7 @@ describe('kdiag completion bash', () => {
     expect(bashComplete(['kdiag', 'end'])).toEqual(['endpoints']);
     expect(bashComplete(['kdiag', 'netpol', 'ex'])).toEqual(['explain']);
     expect(bashComplete(['kdiag', 'docs', 'KD100'])).toEqual(Object.keys(CODES).filter((c) => c.startsWith('KD100')).sort());
-    expect(bashComplete(['kdiag', 'completion', ''])).toEqual(['bash', 'zsh']);
+    expect(bashComplete(['kdiag', 'completion', ''])).toEqual(['bash', 'zsh', 'kubectl-plugin']);
   });
 
   it("completes a command's flags and their fixed values", () => {
@@ -150,6 +150,40 @@ describe('kdiag completion bash', () => {
     expect(zshInteractive('kdiag check -n produ')).toBe('kdiag check -n production');
     expect(zshInteractive('kdiag check --output=js')).toBe('kdiag check --output=json');
   }, 60_000);
+});
+
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+
+(hasKubectl ? describe : describe.skip)('kdiag completion kubectl-plugin (kubectl kdiag <Tab>)', () => {
+  const bin = join(dir, 'plugin-bin');
+  // kubectl's completion protocol: `kubectl __complete kdiag <words>` runs kubectl_complete-kdiag.
+  const complete = (...words: string[]) => {
+    const out = execFileSync('kubectl', ['__complete', 'kdiag', ...words], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.trim().split('\n');
+  };
+
+  beforeAll(async () => {
+    const { stdout, code } = await kdiag(['completion', 'kubectl-plugin']);
+    expect(code).toBe(0);
+    execFileSync('mkdir', ['-p', bin]);
+    writeFileSync(join(bin, 'kubectl_complete-kdiag'), stdout, { mode: 0o755 });
+    // The plugin itself, answering only what completion asks it.
+    writeFileSync(join(bin, 'kubectl-kdiag'), `#!/bin/sh\n[ "$1" = __complete ] && [ "$2" = namespaces ] && printf 'default\\nproduction\\n'\nexit 0\n`, { mode: 0o755 });
+  });
+
+  it('is valid bash', () => {
+    execFileSync('bash', ['-n', join(bin, 'kubectl_complete-kdiag')]);
+  });
+
+  it('answers kubectl with candidates and a directive', () => {
+    expect(complete('en')).toEqual(['endpoints', ':4']);
+    expect(complete('endpoints', '--na')).toEqual(['--namespace', ':4']);
+    expect(complete('check', '-o', 'j')).toEqual(['json', 'junit', ':4']);
+    expect(complete('check', '--output=y')).toEqual(['--output=yaml', ':4']);
+    expect(complete('endpoints', '-n', 'pro')).toEqual(['production', ':4']);
+    // File names for --kubeconfig: the shell's default.
+    expect(complete('check', '--kubeconfig', '')).toEqual([':0']);
+  });
 });
 
 describe('kdiag __complete (the helper the scripts call)', () => {
