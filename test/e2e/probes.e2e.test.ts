@@ -83,6 +83,14 @@ spec:
   ports: [{name: http, port: 80, targetPort: 8080}]
 `);
   await waitForRollout(NS, 'deploy/web');
+  // The EndpointSlice controller may lag behind the rollout on a busy cluster.
+  await waitFor(
+    async () => {
+      const slices = await kubectlJson(['-n', NS, 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=web']);
+      return slices.items.some((s: { endpoints?: { conditions?: { ready?: boolean } }[] }) => (s.endpoints ?? []).some((e) => e.conditions?.ready));
+    },
+    { timeoutMs: 120_000, description: 'a ready endpoint of Service web' },
+  );
   await waitForRollout('production', 'statefulset/redis');
 });
 
