@@ -84,6 +84,8 @@ export interface Snapshot extends Objects {
   controllerPods?: V1Pod[];
   /** Why controller Pods could not be listed. */
   controllerPodsUnavailable?: string;
+  /** Gateway API objects (custom resources), listed for the gateway check. */
+  gateway?: import('./gateway/types.js').GatewayObjects;
 }
 
 export interface ClusterDns {

@@ -9,5 +9,6 @@ export async function loadChecks(): Promise<Check[]> {
     import('./netpol.js'),
     import('./cluster-dns.js'),
   ]);
-  return [endpoints.endpointsCheck, serviceTypes.serviceTypesCheck, ingress.ingressCheck, netpol.netpolCheck, clusterDns.clusterDnsCheck];
+  const gateway = await import('./gateway.js');
+  return [endpoints.endpointsCheck, serviceTypes.serviceTypesCheck, ingress.ingressCheck, gateway.gatewayCheck, netpol.netpolCheck, clusterDns.clusterDnsCheck];
 }

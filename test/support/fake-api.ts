@@ -26,6 +26,11 @@ const RESOURCE_KIND: Record<string, string> = {
   clusterissuers: 'ClusterIssuer',
   issuers: 'Issuer',
   certificates: 'Certificate',
+  gatewayclasses: 'GatewayClass',
+  gateways: 'Gateway',
+  httproutes: 'HTTPRoute',
+  grpcroutes: 'GRPCRoute',
+  referencegrants: 'ReferenceGrant',
 };
 
 export interface Fault {

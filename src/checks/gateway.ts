@@ -1,0 +1,17 @@
+// The Gateway API check of `kdiag check`: the analysis of `kdiag gateway` over the run's
+// snapshot. Without the Gateway API installed it passes silently.
+import { analyzeGateways } from '../gateway/analyze.js';
+import { emptyGatewayObjects } from '../gateway/types.js';
+import type { Check } from './types.js';
+
+export const gatewayCheck: Check = {
+  id: 'gateway',
+  title: 'Gateway API routing and TLS',
+  requires: ['services', 'endpointslices', 'pods'],
+  optional: ['tlssecrets', 'namespaces', 'ingresses', 'ingressclasses'],
+  extras: ['gateway'],
+  run: (snapshot, options) => {
+    const objects = snapshot.gateway ?? emptyGatewayObjects({ unavailable: { reason: 'absent', message: 'Gateway API objects were not loaded' } });
+    return analyzeGateways(snapshot, objects, options).findings;
+  },
+};

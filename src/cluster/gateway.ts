@@ -1,0 +1,106 @@
+// Gateway API objects (gateway.networking.k8s.io) through the custom objects API. Without
+// the Gateway CRD the answer is "absent" (kdiag says so once); a kind missing on its own
+// (e.g. an install without GRPCRoute) is noted and the rest is still checked.
+import type { V1Pod } from '@kubernetes/client-node';
+import { KdiagError } from '../errors.js';
+import { emptyGatewayObjects, GATEWAY_GROUP, type Gateway, type GatewayClass, type GatewayObjects, type ReferenceGrant, type Route } from '../gateway/types.js';
+import type { ClusterClient } from './client.js';
+import { listCustomObjects, type CustomList } from './custom.js';
+
+const V1 = 'v1';
+
+const resource = (plural: string, namespaced = true, version = V1) => ({ group: GATEWAY_GROUP, version, plural, namespaced });
+
+/** ReferenceGrant is served as v1 by newer releases and v1beta1 by older ones. */
+async function listReferenceGrants(client: ClusterClient, namespace?: string): Promise<CustomList> {
+  const v1 = await listCustomObjects(client, resource('referencegrants', true, 'v1'), namespace);
+  return v1.status === 'absent' ? listCustomObjects(client, resource('referencegrants', true, 'v1beta1'), namespace) : v1;
+}
+
+/** Namespaces other than `namespace` that routes and listeners point into. */
+export function referencedNamespaces(objects: GatewayObjects, namespace: string): { gateways: string[]; targets: string[] } {
+  const gateways = new Set<string>();
+  const targets = new Set<string>();
+  for (const r of [...objects.httpRoutes, ...objects.grpcRoutes]) {
+    const ns = r.metadata?.namespace ?? namespace;
+    for (const p of r.spec?.parentRefs ?? []) if ((p.namespace ?? ns) !== namespace) gateways.add(p.namespace!);
+    for (const rule of r.spec?.rules ?? []) for (const b of rule.backendRefs ?? []) if ((b.namespace ?? ns) !== namespace) targets.add(b.namespace!);
+  }
+  for (const g of objects.gateways) {
+    for (const l of g.spec?.listeners ?? []) for (const c of l.tls?.certificateRefs ?? []) if (c.namespace && c.namespace !== (g.metadata?.namespace ?? namespace)) targets.add(c.namespace);
+  }
+  return { gateways: [...gateways].sort(), targets: [...targets].sort() };
+}
+
+/**
+ * Lists GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes and ReferenceGrants in one
+ * namespace (plus the Gateways and ReferenceGrants of the namespaces its routes point
+ * into) or in all.
+ */
+export async function loadGatewayObjects(client: ClusterClient, namespace?: string): Promise<GatewayObjects> {
+  const gateways = await listCustomObjects(client, resource('gateways'), namespace);
+  if (gateways.status !== 'ok') return emptyGatewayObjects({ unavailable: { reason: gateways.status, message: gateways.message } });
+  const [classes, httpRoutes, grpcRoutes, grants] = await Promise.all([
+    listCustomObjects(client, resource('gatewayclasses', false)),
+    listCustomObjects(client, resource('httproutes'), namespace),
+    listCustomObjects(client, resource('grpcroutes'), namespace),
+    listReferenceGrants(client, namespace),
+  ]);
+  const objects = emptyGatewayObjects({
+    gateways: gateways.items as Gateway[],
+    gatewayClasses: classes.status === 'ok' ? (classes.items as GatewayClass[]) : [],
+    httpRoutes: httpRoutes.status === 'ok' ? (httpRoutes.items as Route[]) : [],
+    grpcRoutes: grpcRoutes.status === 'ok' ? (grpcRoutes.items as Route[]) : [],
+    referenceGrants: grants.status === 'ok' ? (grants.items as ReferenceGrant[]) : [],
+  });
+  if (classes.status !== 'ok') objects.missing.gatewayclasses = classes.message;
+  if (httpRoutes.status !== 'ok') objects.missing.httproutes = httpRoutes.message;
+  if (grpcRoutes.status !== 'ok') objects.missing.grpcroutes = grpcRoutes.message;
+  if (grants.status !== 'ok') objects.missing.referencegrants = grants.message;
+  if (namespace === undefined) return objects;
+
+  // Routes attach to Gateways of other namespaces and point at Services and Secrets elsewhere.
+  const refs = referencedNamespaces(objects, namespace);
+  objects.gatewayNamespaces = [namespace];
+  for (const ns of refs.gateways) {
+    const more = await listCustomObjects(client, resource('gateways'), ns);
+    if (more.status !== 'ok') continue;
+    objects.gateways.push(...(more.items as Gateway[]));
+    objects.gatewayNamespaces.push(ns);
+  }
+  if (objects.missing.referencegrants === undefined) {
+    for (const ns of refs.targets) {
+      const more = await listReferenceGrants(client, ns);
+      if (more.status === 'ok') objects.referenceGrants.push(...(more.items as ReferenceGrant[]));
+      else objects.missing.referencegrants = more.message;
+    }
+  }
+  return objects;
+}
+
+/** Labels the implementations put on a Gateway's data-plane Pods (GEP-1762, Envoy Gateway). */
+export function dataPlaneSelectors(gateway: Gateway): { namespace?: string; labelSelector: string }[] {
+  const name = gateway.metadata?.name ?? '';
+  const ns = gateway.metadata?.namespace ?? '';
+  return [
+    { namespace: ns, labelSelector: `gateway.networking.k8s.io/gateway-name=${name}` },
+    { labelSelector: `gateway.envoyproxy.io/owning-gateway-name=${name},gateway.envoyproxy.io/owning-gateway-namespace=${ns}` },
+  ];
+}
+
+/** The data-plane Pods of a Gateway; undefined when Pods may not be listed. */
+export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway): Promise<V1Pod[] | undefined> {
+  try {
+    const lists = await Promise.all(dataPlaneSelectors(gateway).map((s) => client.list('pods', s.namespace, { labelSelector: s.labelSelector })));
+    const seen = new Set<string>();
+    return lists.flat().filter((p) => {
+      const k = `${p.metadata?.namespace}/${p.metadata?.name}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  } catch (err) {
+    if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,191 @@
+import { Args, Flags } from '@oclif/core';
+import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
+import type { BackendResult, GatewayAnalysis, GatewayResult, RouteResult } from '../gateway/analyze.js';
+import type { GatewayObjects } from '../gateway/types.js';
+import { sanitize } from '../report/render.js';
+import type { Snapshot } from '../snapshot.js';
+import { dnsSubdomain } from '../validate.js';
+
+/** Every string stripped of control characters (cluster data is untrusted); styling comes after. */
+function clean<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value), (_k, v: unknown) => (typeof v === 'string' ? sanitize(v) : v)) as T;
+}
+
+export default class Gateway extends KdiagCommand<typeof Gateway> {
+  static override summary = 'Do the Gateway API Gateways accept traffic, and do their routes lead to something alive?';
+  static override description = `For the Gateway API (gateway.networking.k8s.io): each Gateway's GatewayClass exists and is Accepted by its controller; the Gateway is Accepted and Programmed (reasons and messages) and has an address; each listener's conditions (ResolvedRefs, Conflicted); TLS listeners' certificateRefs resolve (same namespace, or a ReferenceGrant) to certificates that are valid, not expiring within --cert-warn-days, cover the listener hostname and match their key. Each HTTPRoute and GRPCRoute: Accepted and ResolvedRefs per parent (NotAllowedByListeners, NoMatchingListenerHostname, BackendNotFound, RefNotPermitted, …), parentRefs to missing Gateways or listeners, listeners whose allowedRoutes refuse it, hostnames that meet no listener hostname, and every backendRef: the Service exists, has the port and has ready endpoints (with the endpoints check's cause), a ReferenceGrant permits a cross-namespace reference, and the weights of a rule do not sum to zero. Ingresses on the retired ingress-nginx controller are pointed at the migration. With a NAME, prints the Gateway as a tree: listener → route → backends.
+
+When the Gateway API is not installed, says so and exits 0.
+
+EXIT CODES
+${EXIT_CODES_TEXT}`;
+
+  static override examples = [
+    { description: 'Every Gateway and route in production', command: '<%= config.bin %> gateway -n production' },
+    { description: 'One Gateway as a tree', command: '<%= config.bin %> gateway public -n infra' },
+    { description: 'All namespaces, as JSON', command: '<%= config.bin %> gateway -A -o json' },
+  ];
+
+  static override args = {
+    name: Args.string({ description: 'Only this Gateway (prints its tree).', required: false }),
+  };
+
+  static override flags = {
+    'cert-warn-days': Flags.integer({ description: 'Warn when a listener certificate expires within this many days (default 14).', min: 0 }),
+  };
+
+  public async run(): Promise<void> {
+    const name = this.args.name === undefined ? undefined : dnsSubdomain(this.args.name, 'Gateway name');
+    const client = await this.client();
+    const namespace = await this.namespaceScope();
+    const [{ loadSnapshot }, { loadGatewayObjects }, { analyzeGateways }, { KdiagError }] = await Promise.all([
+      import('../cluster/load.js'),
+      import('../cluster/gateway.js'),
+      import('../gateway/analyze.js'),
+      import('../errors.js'),
+    ]);
+    const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
+    const objects = await loadGatewayObjects(client, namespace);
+    const kinds = ['services', 'endpointslices', 'pods', 'tlssecrets', 'namespaces', 'ingresses', 'ingressclasses'] as const;
+    const snapshot = await loadSnapshot(client, objects.unavailable ? ['ingresses', 'ingressclasses'] : [...kinds], { namespace, tolerateForbidden: true });
+    for (const [kind, reason] of Object.entries(snapshot.unavailable)) {
+      if (['services', 'pods'].includes(kind) || (kind === 'endpointslices' && !snapshot.loaded.includes('endpoints'))) throw new KdiagError(reason);
+    }
+    if (namespace !== undefined && !objects.unavailable) await this.loadReferencedNamespaces(snapshot, objects, namespace);
+
+    const analysis = analyzeGateways(snapshot, objects, options);
+    if (name && !analysis.gateways.some((g) => g.name === name && (namespace === undefined || g.namespace === namespace))) {
+      if (objects.unavailable?.reason === 'absent') {
+        this.log(`The Gateway API is not installed: ${objects.unavailable.message}.`);
+        return;
+      }
+      throw new KdiagError(`Gateway ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}`);
+    }
+    const shown = analysis.gateways.filter((g) => name === undefined || g.name === name);
+    const shownKeys = new Set(shown.map((g) => `${g.namespace}/${g.name}`));
+    const routes = analysis.routes.filter((r) => name === undefined || r.parents.some((p) => shownKeys.has(p.gateway)));
+    const classes = new Set(shown.map((g) => g.class));
+    const global = analysis.global.filter((f) => name === undefined || (f.object.kind === 'GatewayClass' && classes.has(f.object.name)) || (f.object.kind === 'Gateway' && shownKeys.has(`${f.object.namespace}/${f.object.name}`)));
+    const report = {
+      apiVersion: 'kdiag/v1' as const,
+      kind: 'GatewayReport',
+      context: client.contextName,
+      namespace: namespace ?? null,
+      installed: objects.unavailable?.reason !== 'absent',
+      ...(objects.unavailable ? { unavailable: objects.unavailable.message } : {}),
+      ...(Object.keys(objects.missing).length ? { missing: objects.missing } : {}),
+      certWarnDays: options.certWarnDays ?? 14,
+      findings: [...global, ...shown.flatMap((g) => g.findings), ...routes.flatMap((r) => r.findings)],
+      gatewayClasses: analysis.classes,
+      gateways: shown.map(({ findings: _f, ...g }) => g),
+      routes: routes.map(({ findings: _f, ...r }) => r),
+    };
+    await this.emit(report, (wide) => {
+      if (objects.unavailable?.reason === 'absent') return `The Gateway API is not installed: ${objects.unavailable.message}.`;
+      return name ? shown.map((g) => this.tree(g, routes)).join('\n\n') : this.summary(analysis, shown, routes, wide, namespace);
+    });
+  }
+
+  /** Services, EndpointSlices, Pods and TLS Secrets of the namespaces that routes and listeners point into. */
+  private async loadReferencedNamespaces(snapshot: Snapshot, objects: GatewayObjects, namespace: string): Promise<void> {
+    const [{ loadSnapshot }, { referencedNamespaces }] = await Promise.all([import('../cluster/load.js'), import('../cluster/gateway.js')]);
+    const extra: string[] = [];
+    for (const ns of referencedNamespaces(objects, namespace).targets) {
+      const part = await loadSnapshot(await this.client(), ['services', 'endpointslices', 'pods', 'tlssecrets'], { namespace: ns, tolerateForbidden: true });
+      if (part.unavailable.services || part.unavailable.pods) continue;
+      for (const k of ['services', 'endpointslices', 'endpoints', 'pods', 'tlssecrets'] as const) (snapshot[k] as unknown[]).push(...(part[k] as unknown[]));
+      extra.push(ns);
+    }
+    objects.extraNamespaces = extra;
+  }
+
+  private statusText(status: GatewayResult['status'], findings: GatewayResult['findings']): string {
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    if (status === 'ERROR') return this.style.severity('error', `ERROR (${errors})`);
+    if (status === 'WARNING') return this.style.severity('warning', `WARNING (${warnings})`);
+    return this.style.ok('OK');
+  }
+
+  private summary(analysis: GatewayAnalysis, gateways: GatewayResult[], routes: RouteResult[], wide: boolean, namespace: string | undefined): string {
+    const where = namespace ? `namespace ${namespace}` : 'any namespace';
+    const parts: string[] = [];
+    if (gateways.length === 0) parts.push(`No Gateways found in ${where}.`);
+    else {
+      const head = ['NAMESPACE', 'GATEWAY', 'CLASS', 'ADDRESS', 'LISTENERS', 'PROGRAMMED', 'STATUS'];
+      if (wide) head.push('CONTROLLER', 'PROBLEM');
+      parts.push(
+        this.table(
+          head,
+          clean(gateways).map((g) => {
+            const row = [g.namespace, g.name, g.class, g.addresses.join(',') || '<pending>', g.listeners.map((l) => `${l.name}:${l.protocol}/${l.port}`).join(','), g.programmed, this.statusText(g.status, g.findings)];
+            if (wide) row.push(g.controller ?? '', worst(g.findings, g.name));
+            return row;
+          }),
+        ),
+      );
+    }
+    if (routes.length === 0) parts.push(`No HTTPRoutes or GRPCRoutes found in ${where}.`);
+    else {
+      const head = ['NAMESPACE', 'ROUTE', 'KIND', 'HOSTNAMES', 'PARENTS', 'ACCEPTED', 'BACKENDS', 'STATUS'];
+      if (wide) head.push('PROBLEM');
+      parts.push(
+        this.table(
+          head,
+          clean(routes).map((r) => {
+            const row = [r.namespace, r.name, r.kind, r.hostnames.join(',') || '*', r.parents.map((p) => (p.gateway.startsWith(`${r.namespace}/`) ? p.gateway.slice(r.namespace.length + 1) : p.gateway) + (p.sectionName ? `/${p.sectionName}` : '')).join(',') || '<none>', r.parents.map((p) => p.accepted.split(' ')[0]).join(',') || '-', `${r.backends.ready}/${r.backends.total}`, this.statusText(r.status, r.findings)];
+            if (wide) row.push(worst(r.findings, r.name));
+            return row;
+          }),
+        ),
+      );
+    }
+    void analysis;
+    return parts.join('\n\n');
+  }
+
+  private backendText(b: BackendResult): string {
+    const weight = `weight ${b.weight}`;
+    if (b.status === 'OK') return `${b.backend} (${weight}) → ${this.style.ok(`${b.ready}/${b.total} endpoints ready`)}`;
+    if (b.status === 'EXTERNAL' || b.status === 'NOT CHECKED') return `${b.backend} (${weight}) → ${b.cause ?? b.status}`;
+    return `${b.backend} (${weight}) → ${this.style.severity('error', b.cause ?? b.status)}`;
+  }
+
+  /** Gateway → listener (TLS) → route → rule backends. */
+  private tree(raw: GatewayResult, rawRoutes: RouteResult[]): string {
+    const g = clean(raw);
+    const routes = clean(rawRoutes);
+    const lines = [
+      `Gateway:     ${g.namespace}/${g.name}`,
+      `Class:       ${g.class}${g.controller ? ` (controller ${g.controller})` : ''}`,
+      `Accepted:    ${g.accepted}`,
+      `Programmed:  ${g.programmed}`,
+      `Address:     ${g.addresses.join(', ') || '<pending>'}`,
+      `Status:      ${this.statusText(g.status, g.findings)}`,
+    ];
+    for (const l of g.listeners) {
+      const tls = l.tls ? `  [TLS ${l.tls.secrets.map((s) => `${s.secret}: ${s.status === 'ok' ? s.summary : this.style.severity(s.status === 'expiring' ? 'warning' : 'error', s.summary)}`).join('; ') || 'no certificateRefs'}]` : '';
+      lines.push('', `listener ${l.name} (${l.protocol} ${l.port}, ${l.hostname === '*' ? 'any host' : l.hostname})${tls}${l.attachedRoutes !== undefined ? `  attachedRoutes ${l.attachedRoutes}` : ''}`);
+      const attached = routes.filter((r) => l.routes.includes(`${r.namespace}/${r.name}`));
+      if (attached.length === 0) lines.push('└── (no routes attached)');
+      attached.forEach((r, i) => {
+        const last = i === attached.length - 1;
+        const parent = r.parents.find((p) => p.gateway === `${g.namespace}/${g.name}`);
+        lines.push(`${last ? '└── ' : '├── '}${r.kind} ${r.namespace}/${r.name} ${r.hostnames.join(',') || '*'}  Accepted ${parent?.accepted ?? '?'}`);
+        const backends = r.rules.flatMap((rule, n) => rule.backends.map((b) => `${rule.name ?? `rule ${n + 1}`}: ${this.backendText(b)}`));
+        backends.forEach((b, j) => lines.push(`${last ? '    ' : '│   '}${j === backends.length - 1 ? '└── ' : '├── '}${b}`));
+      });
+    }
+    const unattached = routes.filter((r) => r.parents.some((p) => p.gateway === `${g.namespace}/${g.name}` && p.listeners.length === 0));
+    if (unattached.length) {
+      lines.push('', 'not attached');
+      unattached.forEach((r, i) => lines.push(`${i === unattached.length - 1 ? '└── ' : '├── '}${r.kind} ${r.namespace}/${r.name} ${r.hostnames.join(',') || '*'}: ${worst(r.findings, r.name) || 'see findings'}`));
+    }
+    return lines.join('\n');
+  }
+}
+
+function worst(findings: readonly { severity: string; message: string }[], name: string): string {
+  const f = findings.find((x) => x.severity === 'error') ?? findings.find((x) => x.severity === 'warning');
+  return f ? f.message.slice(name.length + 2) : '';
+}
