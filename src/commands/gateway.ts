@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
 import type { BackendResult, GatewayAnalysis, GatewayResult, RouteResult } from '../gateway/analyze.js';
-import type { GatewayObjects } from '../gateway/types.js';
+import type { GatewayObjects, Route } from '../gateway/types.js';
 import { sanitize } from '../report/render.js';
 import type { Snapshot } from '../snapshot.js';
 import { dnsSubdomain } from '../validate.js';
@@ -45,7 +45,16 @@ ${EXIT_CODES_TEXT}`;
       import('../errors.js'),
     ]);
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
-    const objects = await loadGatewayObjects(client, namespace);
+    let objects = await loadGatewayObjects(client, name === undefined ? namespace : undefined);
+    if (name !== undefined && namespace !== undefined) {
+      // One Gateway: its routes may live in any namespace (cluster-wide list when allowed).
+      if (objects.unavailable?.reason === 'forbidden') objects = await loadGatewayObjects(client, namespace);
+      else if (!objects.unavailable) {
+        const attaches = (r: Route) => (r.spec?.parentRefs ?? []).some((p) => p.name === name && (p.namespace ?? r.metadata?.namespace) === namespace);
+        objects.httpRoutes = objects.httpRoutes.filter(attaches);
+        objects.grpcRoutes = objects.grpcRoutes.filter(attaches);
+      }
+    }
     const kinds = ['services', 'endpointslices', 'pods', 'tlssecrets', 'namespaces', 'ingresses', 'ingressclasses'] as const;
     const snapshot = await loadSnapshot(client, objects.unavailable ? ['ingresses', 'ingressclasses'] : [...kinds], { namespace, tolerateForbidden: true });
     for (const [kind, reason] of Object.entries(snapshot.unavailable)) {
@@ -61,9 +70,11 @@ ${EXIT_CODES_TEXT}`;
       }
       throw new KdiagError(`Gateway ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}`);
     }
-    const shown = analysis.gateways.filter((g) => name === undefined || g.name === name);
+    // With -n: the namespace's Gateways and those its routes attach to; with a NAME: that Gateway and its routes.
+    const parents = new Set(analysis.routes.flatMap((r) => r.parents.map((p) => p.gateway)));
+    const shown = analysis.gateways.filter((g) => (name === undefined ? namespace === undefined || g.namespace === namespace || parents.has(`${g.namespace}/${g.name}`) : g.name === name && (namespace === undefined || g.namespace === namespace)));
     const shownKeys = new Set(shown.map((g) => `${g.namespace}/${g.name}`));
-    const routes = analysis.routes.filter((r) => name === undefined || r.parents.some((p) => shownKeys.has(p.gateway)));
+    const routes = analysis.routes.filter((r) => (name === undefined ? namespace === undefined || r.namespace === namespace : r.parents.some((p) => shownKeys.has(p.gateway))));
     const classes = new Set(shown.map((g) => g.class));
     const global = analysis.global.filter((f) => name === undefined || (f.object.kind === 'GatewayClass' && classes.has(f.object.name)) || (f.object.kind === 'Gateway' && shownKeys.has(`${f.object.namespace}/${f.object.name}`)));
     const report = {
@@ -90,7 +101,9 @@ ${EXIT_CODES_TEXT}`;
   private async loadReferencedNamespaces(snapshot: Snapshot, objects: GatewayObjects, namespace: string): Promise<void> {
     const [{ loadSnapshot }, { referencedNamespaces }] = await Promise.all([import('../cluster/load.js'), import('../cluster/gateway.js')]);
     const extra: string[] = [];
-    for (const ns of referencedNamespaces(objects, namespace).targets) {
+    const refs = referencedNamespaces(objects, namespace);
+    const routeNamespaces = [...objects.httpRoutes, ...objects.grpcRoutes].map((r) => r.metadata?.namespace ?? namespace);
+    for (const ns of [...new Set([...refs.gateways, ...refs.targets, ...routeNamespaces])].filter((n) => n !== namespace).sort()) {
       const part = await loadSnapshot(await this.client(), ['services', 'endpointslices', 'pods', 'tlssecrets'], { namespace: ns, tolerateForbidden: true });
       if (part.unavailable.services || part.unavailable.pods) continue;
       for (const k of ['services', 'endpointslices', 'endpoints', 'pods', 'tlssecrets'] as const) (snapshot[k] as unknown[]).push(...(part[k] as unknown[]));
