@@ -7,8 +7,9 @@ import type { Check } from './types.js';
 export const gatewayCheck: Check = {
   id: 'gateway',
   title: 'Gateway API routing and TLS',
-  requires: ['services', 'endpointslices', 'pods'],
-  optional: ['tlssecrets', 'namespaces', 'ingresses', 'ingressclasses'],
+  requires: ['services', 'pods'],
+  // Without EndpointSlices (or Secrets) the check still runs and marks those parts not checked.
+  optional: ['endpointslices', 'tlssecrets', 'namespaces', 'ingresses', 'ingressclasses'],
   extras: ['gateway'],
   run: (snapshot, options) => {
     const objects = snapshot.gateway ?? emptyGatewayObjects({ unavailable: { reason: 'absent', message: 'Gateway API objects were not loaded' } });

@@ -104,3 +104,34 @@ export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway)
     throw err;
   }
 }
+
+/** What `kdiag trace` needs to follow a URL through a Gateway; undefined when no Gateway listener serves it. */
+export async function loadGatewayTrace(
+  client: ClusterClient,
+  snapshot: import('../snapshot.js').Snapshot,
+  request: import('../gateway/trace.js').GatewayRequest,
+): Promise<{ objects: GatewayObjects; choice: import('../gateway/trace.js').GatewayChoice; dataPlanePods?: V1Pod[] } | undefined> {
+  const objects = await loadGatewayObjects(client);
+  if (objects.unavailable) return undefined;
+  const { selectGatewayRoute } = await import('../gateway/trace.js');
+  const { loadSnapshot } = await import('./load.js');
+  const labels = snapshot.namespaces.length ? (ns: string) => snapshot.namespaces.find((n) => n.metadata?.name === ns)?.metadata?.labels ?? {} : undefined;
+  const choice = selectGatewayRoute(objects, request, labels);
+  if (!choice) return undefined;
+  const gns = choice.gateway.metadata?.namespace ?? '';
+  const rns = choice.match?.route.metadata?.namespace;
+  const namespaces = new Set<string>([gns]);
+  for (const c of choice.listener.tls?.certificateRefs ?? []) namespaces.add(c.namespace ?? gns);
+  if (rns) {
+    namespaces.add(rns);
+    for (const b of choice.match?.rule.backendRefs ?? []) namespaces.add(b.namespace ?? rns);
+  }
+  const kinds = ['services', 'endpointslices', 'endpoints', 'pods', 'tlssecrets'] as const;
+  for (const k of kinds) (snapshot[k] as unknown[]) = [];
+  for (const ns of [...namespaces].sort()) {
+    const part = await loadSnapshot(client, ['services', 'endpointslices', 'pods', 'tlssecrets'], { namespace: ns, tolerateForbidden: true });
+    for (const k of kinds) (snapshot[k] as unknown[]).push(...(part[k] as unknown[]));
+    Object.assign(snapshot.unavailable, part.unavailable);
+  }
+  return { objects, choice, dataPlanePods: await loadDataPlanePods(client, choice.gateway) };
+}

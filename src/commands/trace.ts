@@ -4,7 +4,7 @@ import type { Hop, HopStatus, TraceResult } from '../trace/trace.js';
 
 export default class Trace extends KdiagCommand<typeof Trace> {
   static override summary = "Follows one request through the guide's traffic flow and says where it stops.";
-  static override description = `For https://HOST/PATH: the Ingress that serves the host (exact, then wildcard hosts) and the rule an Ingress controller would pick (Exact before Prefix, longest prefix, per-element prefixes: /api/v1 matches /api/v1/users but not /api/v10), the load balancer address, the IngressClass and whether its controller runs, the TLS certificate for the host, the backend Service and port, its ready endpoints (or why there are none), whether the NetworkPolicies selecting those Pods admit the controller's Pods on the target port, and what the Pods may reach by egress (cluster DNS, the other Services of the namespace). http://SERVICE.NAMESPACE[:PORT]/PATH starts at the Service.
+  static override description = `For https://HOST/PATH: the Ingress that serves the host (exact, then wildcard hosts) and the rule an Ingress controller would pick (Exact before Prefix, longest prefix, per-element prefixes: /api/v1 matches /api/v1/users but not /api/v10), the load balancer address, the IngressClass and whether its controller runs, the TLS certificate for the host, the backend Service and port, its ready endpoints (or why there are none), whether the NetworkPolicies selecting those Pods admit the controller's Pods on the target port, and what the Pods may reach by egress (cluster DNS, the other Services of the namespace). http://SERVICE.NAMESPACE[:PORT]/PATH starts at the Service. A host no Ingress rule names is looked up among Gateway API listeners (port, protocol, most specific hostname) and HTTPRoutes (the specification's precedence: hostname, Exact over PathPrefix, longest prefix, method, headers, query parameters, oldest route), then each backendRef with its weight down to the Pods, and the NetworkPolicies that must admit the Gateway's data-plane Pods.
 
 Prints the chain with ✓/✗ per hop and explains the first broken hop. -n and -A do not apply: the URL decides the namespaces.
 
@@ -23,6 +23,8 @@ ${EXIT_CODES_TEXT}`;
 
   static override flags = {
     'cert-warn-days': Flags.integer({ description: 'Warn when the certificate expires within this many days (default 14).', min: 0 }),
+    method: Flags.string({ char: 'X', description: 'HTTP method of the request (for HTTPRoute method matches).', default: 'GET' }),
+    header: Flags.string({ char: 'H', description: 'A request header "Name: value" (for HTTPRoute header matches); repeatable.', multiple: true }),
   };
 
   public async run(): Promise<void> {
@@ -57,9 +59,17 @@ ${EXIT_CODES_TEXT}`;
       result = trace.traceService(snapshot, request, { controllerPods: [], dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
     } else {
       const route = trace.selectRoute(snapshot.ingresses, request);
-      if (route) await merge(route.ingress.metadata?.namespace ?? 'default', request.scheme === 'https');
-      const { controllerPods = [] } = await loadControllerPods(client, snapshot);
-      result = trace.traceIngress(snapshot, request, route, { controllerPods, dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
+      // No Ingress rule names the host: a Gateway listener and HTTPRoute may serve it.
+      const gatewayRequest = { ...request, method: this.flags.method.toUpperCase(), headers: Object.fromEntries((this.flags.header ?? []).map((h) => [h.split(':')[0]!.trim(), h.split(':').slice(1).join(':').trim()])) };
+      const viaGateway = !route || route.via === 'default-backend' || route.hostMatch === 'any' ? await (await import('../cluster/gateway.js')).loadGatewayTrace(client, snapshot, gatewayRequest) : undefined;
+      if (viaGateway) {
+        const { traceGateway } = await import('../gateway/trace.js');
+        result = traceGateway(snapshot, gatewayRequest, viaGateway.choice, viaGateway.objects, { dataPlanePods: viaGateway.dataPlanePods, dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
+      } else {
+        if (route) await merge(route.ingress.metadata?.namespace ?? 'default', request.scheme === 'https');
+        const { controllerPods = [] } = await loadControllerPods(client, snapshot);
+        result = trace.traceIngress(snapshot, request, route, { controllerPods, dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
+      }
     }
 
     const report = { apiVersion: 'kdiag/v1' as const, kind: 'TraceReport', context: client.contextName, url: result.url, mode: result.mode, stopsAt: result.stopsAt ?? null, findings: result.findings, hops: result.hops };

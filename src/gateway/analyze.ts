@@ -245,6 +245,8 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
     if (!r) serviceResults.set(k, (r = analyzeService(svc, index)));
     return r;
   };
+  const listed = (k: 'endpointslices' | 'endpoints') => snapshot.loaded.includes(k) && !snapshot.unavailable[k];
+  const endpointsUnavailable = listed('endpointslices') || listed('endpoints') ? undefined : (snapshot.unavailable.endpointslices ?? 'EndpointSlices were not listed');
   const tlsSecrets = new Map(snapshot.tlssecrets.map((s) => [key(s.metadata?.namespace, s.metadata?.name), s]));
   const tlsUnavailable = snapshot.unavailable.tlssecrets ?? (snapshot.loaded.includes('tlssecrets') ? undefined : 'Secrets were not listed');
   const namespaceLabels = snapshot.loaded.includes('namespaces') && snapshot.namespaces.length ? (ns: string) => snapshot.namespaces.find((n) => n.metadata?.name === ns)?.metadata?.labels ?? {} : undefined;
@@ -409,6 +411,11 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
           node.cause = r.port === undefined ? 'backendRef has no port' : `Service has no port ${r.port}`;
           backendProblem = true;
           if (first) add('KD7016', `backendRef ${label}: Service ${r.name} has no port ${r.port ?? '(none given)'} (${where})`, `Service ${bns}/${r.name} has ports ${ports || '(none)'}; ${r.port === undefined ? 'a Service backendRef must give port' : `the backendRef names port ${r.port}`}, so the controller cannot route to it.`, `Use one of the Service's ports (${ports}) in backendRefs[].port: ${edit}`);
+          continue;
+        }
+        if (endpointsUnavailable) {
+          node.status = 'NOT CHECKED';
+          node.cause = `endpoints not checked: ${endpointsUnavailable}`;
           continue;
         }
         const a = analyzed(svc);

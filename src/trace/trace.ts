@@ -19,7 +19,7 @@ import type { TraceRequest } from './url.js';
 export type HopStatus = 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
 
 export interface Hop {
-  id: 'load-balancer' | 'controller' | 'tls' | 'ingress-rule' | 'service' | 'endpoints' | 'network-policy' | 'egress';
+  id: 'load-balancer' | 'controller' | 'tls' | 'ingress-rule' | 'service' | 'endpoints' | 'network-policy' | 'egress' | 'gateway' | 'route';
   title: string;
   status: HopStatus;
   /** One line: what kdiag found. */
@@ -32,7 +32,7 @@ export interface Hop {
 
 export interface TraceResult {
   url: string;
-  mode: 'ingress' | 'service';
+  mode: 'ingress' | 'service' | 'gateway';
   hops: Hop[];
   /** The first failed hop, where the request stops. */
   stopsAt?: Hop['id'];
@@ -66,7 +66,7 @@ export function selectRoute(ingresses: readonly V1Ingress[], request: TraceReque
   return best;
 }
 
-function hop(id: Hop['id'], title: string, status: HopStatus, detail: string, extra: Partial<Hop> = {}): Hop {
+export function hop(id: Hop['id'], title: string, status: HopStatus, detail: string, extra: Partial<Hop> = {}): Hop {
   return { id, title, status, detail, ...extra };
 }
 
@@ -76,8 +76,8 @@ function controllerPodsFor(controller: string | undefined, pods: readonly V1Pod[
   return pods.filter((p) => known.labels.some((l) => matchesMap(l, p.metadata?.labels)) && !isTerminal(p));
 }
 
-/** Service → ready endpoints → NetworkPolicy → egress, shared by both modes. */
-function traceBackend(
+/** Service → ready endpoints → NetworkPolicy → egress, shared by every mode (src/gateway/trace.ts too). */
+export function traceBackend(
   snapshot: Snapshot,
   ctx: PolicyContext,
   svc: V1Service | undefined,
@@ -181,7 +181,7 @@ function traceBackend(
   return { hops, servicePort: port.port, targetPort: destPort };
 }
 
-function finish(result: Omit<TraceResult, 'stopsAt' | 'findings'>, ref: { kind: string; namespace?: string; name: string }): TraceResult {
+export function finish(result: Omit<TraceResult, 'stopsAt' | 'findings'>, ref: { kind: string; namespace?: string; name: string }): TraceResult {
   const stop = result.hops.find((h) => h.status === 'fail');
   const findings: Finding[] = [];
   if (stop) {

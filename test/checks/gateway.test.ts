@@ -144,6 +144,14 @@ describe('gateway analysis', () => {
     expect(gatewayCheck.extras).toEqual(['gateway']);
   });
 
+  it('marks endpoints not checked when EndpointSlices could not be listed', () => {
+    const snap = gatewaySnapshot(all, { unavailable: { endpointslices: 'endpointslices is forbidden' } });
+    snap.loaded = snap.loaded.filter((k) => k !== 'endpointslices' && k !== 'endpoints');
+    const a = analyzeGateways(snap, gatewayObjects(all));
+    expect(a.findings.some((f) => f.code === 'KD7017')).toBe(false);
+    expect(a.routes.find((r) => r.name === 'api-route')!.rules[0]!.backends[0]).toMatchObject({ status: 'NOT CHECKED', cause: 'endpoints not checked: endpointslices is forbidden' });
+  });
+
   it('does not report cross-namespace backends it did not load, nor Gateways in namespaces it did not list', () => {
     const snap = gatewaySnapshot(all.filter((o) => o.metadata.namespace !== 'shared'), { namespace: 'production' });
     const a = analyzeGateways(snap, gatewayObjects(all, { gatewayNamespaces: ['production'] }));

@@ -103,4 +103,25 @@ describe('kdiag gateway (against a fake API)', () => {
     expect(report.checks.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual(['gateway:failed']);
     expect(codes(report.findings)).toContain('unaccepted-route:KD7020');
   });
+
+  it('kdiag trace follows an HTTPRoute to its Pods', async () => {
+    api = fakeApi([...all, ...loadFixture('kube-system.yaml')]);
+    const { stdout, code } = await kdiag(['trace', 'https://api.example.com/api/v1/users', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe('https://api.example.com/api/v1/users');
+    expect(stdout).toMatch(/✓ Load balancer\s+Gateway address 192\.0\.2\.50/);
+    expect(stdout).toMatch(/✓ Gateway infra\/public\s+class example \(example\.net\/gateway-controller\), listener https \(HTTPS 443, api\.example\.com\), 1\/1 data-plane pod Ready/);
+    expect(stdout).toMatch(/✓ HTTPRoute\s+production\/api-route rule 1 \(PathPrefix \/api\/v1, host api\.example\.com\) → 2 backends/);
+    expect(stdout).toContain('✓ api-v1-service:80 weight 90 (90%)');
+    expect(stdout).toMatch(/✓ Service production\/api-v1-service\s+ClusterIP 10\.96\.10\.2 port 80 → targetPort 8080/);
+    expect(stdout).toContain('Every hop is fine: the request reaches a ready Pod.');
+    // The data plane is found by the GEP-1762 label.
+    expect(api.requests.some((r) => r.path === '/api/v1/namespaces/infra/pods' && r.query.get('labelSelector') === 'gateway.networking.k8s.io/gateway-name=public')).toBe(true);
+    const json = await kdiag(['trace', 'http://www.example.com/', '-o', 'json', '--kubeconfig', testKubeconfig()]);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ mode: 'gateway', stopsAt: 'service' });
+    expect(report.hops.map((h: { id: string }) => h.id)).toEqual(['load-balancer', 'gateway', 'route', 'service']);
+  });
 });
