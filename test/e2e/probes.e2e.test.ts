@@ -27,6 +27,13 @@ function startKdiag(args: string[]): { child: ReturnType<typeof spawn>; done: Pr
 }
 
 beforeAll(async () => {
+  // A previous run's namespaces may still be terminating.
+  for (const ns of [NS, LOCKDOWN]) {
+    await waitFor(async () => {
+      const r = await kubectl(['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}']);
+      return r.code !== 0 || r.stdout !== 'Terminating';
+    }, { timeoutMs: 180_000, intervalMs: 2000, description: `namespace ${ns} to finish terminating` });
+  }
   await apply(`
 apiVersion: v1
 kind: Namespace
@@ -91,7 +98,6 @@ spec:
     },
     { timeoutMs: 120_000, description: 'a ready endpoint of Service web' },
   );
-  await waitForRollout('production', 'statefulset/redis');
 });
 
 afterAll(async () => {
@@ -116,6 +122,7 @@ describe('kdiag dns on the local cluster', () => {
   });
 
   test('a headless Service answers the ready pod IPs; a StatefulSet pod name its IP', async () => {
+    await waitForRollout('production', 'statefulset/redis');
     const headless = JSON.parse((await runKdiag(['dns', 'redis-headless', '-n', 'production', '-o', 'json'])).stdout);
     expect(headless.lookups.every((l: { matches: boolean }) => l.matches)).toBe(true);
     const pod = await kubectlJson(['-n', 'production', 'get', 'pod', 'redis-0']);
@@ -135,7 +142,9 @@ describe('kdiag dns on the local cluster', () => {
   });
 
   test('an egress NetworkPolicy without DNS: timeout naming the policy', async () => {
-    const r = await runKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '-o', 'json']);
+    // kube-router programs a new policy asynchronously: allow it a few attempts to take hold.
+    let r = await runKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--settle', '5s', '-o', 'json']);
+    for (let attempt = 0; attempt < 3 && r.code === 0; attempt++) r = await runKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--settle', '5s', '-o', 'json']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     const f = report.findings.find((x: { code: string }) => x.code === 'KD5002');
