@@ -164,7 +164,9 @@ export class ProbeRunner {
       const outcome = await this.watchOnce(namespace, selector, list.metadata?.resourceVersion, remaining, apply, () => Boolean(state.failure || state.finished), setStop);
       if (state.failure) throw new ProbeError(state.failure);
       if (state.finished) return state;
-      if (outcome === 'timeout' || outcome === 'stopped') break;
+      // A signal stopped the watch: the handler deletes the probe and exits; report nothing.
+      if (outcome === 'stopped') await new Promise<never>(() => undefined);
+      if (outcome === 'timeout') break;
       if (outcome === 'forbidden') {
         throw new KdiagError(`you lack \`watch\` on \`pods\` in namespace ${namespace} (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml`);
       }

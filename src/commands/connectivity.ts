@@ -102,6 +102,10 @@ ${EXIT_CODES_TEXT}`;
       };
       run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
       results = interpret.parseCurlProbeLog(run.log, nonce, probed);
+      if (results.length === 0) {
+        const [{ ProbeError, noResultFailure }, { sanitize }] = await Promise.all([import('../probes/state.js'), import('../report/render.js')]);
+        throw new ProbeError(noResultFailure(image, 'curl', sanitize(run.log)));
+      }
     }
     const analysis = interpret.analyzeConnectivity({ targets, results, snapshot, source: { namespace: source.namespace, labels: source.effectiveLabels } });
     const report = {

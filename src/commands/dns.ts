@@ -101,6 +101,11 @@ ${EXIT_CODES_TEXT}`;
     };
     const run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
     const output = interpret.parseDnsProbeLog(run.log, nonce);
+    if (output.lookups.length === 0 || output.lookups.every((l) => l.outcome === 'error')) {
+      const { ProbeError, noResultFailure } = await import('../probes/state.js');
+      const { sanitize: clean } = await import('../report/render.js');
+      throw new ProbeError(noResultFailure(image, 'nslookup', clean(run.log)));
+    }
     const dnsHealth = explain.clusterDnsHealth(snapshot);
     const dnsSvc = snapshot.pods.find((p) => p.metadata?.namespace === 'kube-system' && p.metadata?.labels?.['k8s-app'] === 'kube-dns');
     const dnsEndpoint = { namespace: 'kube-system', labels: dnsSvc?.metadata?.labels ?? { 'k8s-app': 'kube-dns' }, namespaceLabels: explain.namespaceLabels(snapshot, 'kube-system') };

@@ -133,6 +133,16 @@ export function replay(events: readonly { type: string; object: V1Pod }[], image
   return states;
 }
 
+/** The probe ran but its output has no result: the image lacks the tool (nslookup, curl) or sh. */
+export function noResultFailure(image: string, tool: string, log: string): ProbeFailure {
+  const line = log.split('\n').map((l) => l.trim()).find((l) => /not found|No such file|exec format|permission denied|unrecognized|invalid option/i.test(l)) ?? log.trim().split('\n')[0] ?? '';
+  return {
+    reason: 'config',
+    code: FAILURE_CODES.config,
+    message: `the probe image ${image} did not run ${tool}${line ? ` (${line.slice(0, 200)})` : ' (no output)'}: use an image with ${tool === 'curl' ? 'curl and sh' : 'busybox nslookup'} (--image)`,
+  };
+}
+
 /** Admission rejections of the dry run, in one sentence (Pod Security, quota, LimitRange, webhooks). */
 export function admissionFailure(namespace: string, status: number, message: string): ProbeFailure {
   const why = /violates PodSecurity/.test(message)

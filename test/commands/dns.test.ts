@@ -33,7 +33,7 @@ describe('kdiag dns (against a fake API)', () => {
     // The Job: safe spec, targets as arguments; then deleted with its pod.
     const job = probe.jobs[0] as { metadata: { name: string }; spec: { template: { spec: { containers: { command: string[] }[] } } } };
     expect(job.metadata.name).toMatch(/^kdiag-dns-[0-9a-f]{6}$/);
-    expect(job.spec.template.spec.containers[0]!.command.slice(5)).toEqual(['3', 'api-service', 'api-service.production', 'api-service.production.svc.cluster.local.']);
+    expect(job.spec.template.spec.containers[0]!.command.slice(5)).toEqual(['3', '2', 'api-service', 'api-service.production', 'api-service.production.svc.cluster.local.']);
     expect(probe.dryRuns).toHaveLength(1);
     expect(probe.deleted.sort()).toEqual([`job/${job.metadata.name}`, `pod/${job.metadata.name}-x7k2p`]);
     expect(probe.requests.some((r) => r.includes('watch=true'))).toBe(true);
@@ -85,6 +85,15 @@ describe('kdiag dns (against a fake API)', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('kdiag: the probe image mirror.invalid/busybox:1.36 cannot be pulled on node kdiag-node (ErrImagePull');
     expect(stderr).toContain('use --image');
+    expect(probe.deleted.some((d) => d.startsWith('job/'))).toBe(true);
+  });
+
+  it('an image without nslookup: exit 2 naming the image', async () => {
+    const probe = fakeProbe('production', { log: 'KDIAGNONCE resolv.conf\nnameserver 10.96.0.10\nKDIAGNONCE lookup 0 api-service\nKDIAGNONCE try api-service.production.svc.cluster.local.\nsh: nslookup: not found\nKDIAGNONCE tried rc=127 ms=0 res=1\nKDIAGNONCE end 0\n' });
+    api = fakeApi(scenario);
+    const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--image', 'alpine:3.20', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('kdiag: the probe image alpine:3.20 did not run nslookup (sh: nslookup: not found): use an image with busybox nslookup (--image)');
     expect(probe.deleted.some((d) => d.startsWith('job/'))).toBe(true);
   });
 

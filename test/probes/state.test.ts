@@ -64,3 +64,14 @@ describe('admission rejections', () => {
     expect(f.message).toBe(`the probe pod was rejected in namespace production by ${who}: ${message}`);
   });
 });
+
+describe('a probe without results', () => {
+  it('names the missing tool and --image', async () => {
+    const { noResultFailure } = await import('../../src/probes/state.js');
+    expect(noResultFailure('alpine:3', 'nslookup', 'KDIAGx resolv.conf\nsh: nslookup: not found\n')).toEqual({
+      reason: 'config',
+      code: 'KD5023',
+      message: 'the probe image alpine:3 did not run nslookup (sh: nslookup: not found): use an image with busybox nslookup (--image)',
+    });
+  });
+});
