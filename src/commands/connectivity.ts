@@ -7,11 +7,13 @@ import { DEFAULT_CURL_IMAGE } from '../probes/pod-spec.js';
 
 export default class Connectivity extends KdiagCommand<typeof Connectivity> {
   static override summary = 'Connect to Services, pods or host:port from a short-lived pod and explain failures.';
-  static override description = `Runs curl in one short-lived, locked-down pod (Pod Security "restricted", no service-account token, deleted afterwards) against every TARGET at once. HTTP(S) targets get a timing breakdown (DNS, connect, TLS, first byte, total), the status code and, when the backend says so, which pod answered; ports that do not speak HTTP (postgres 5432, redis 6379, or Service ports without an HTTP name) get a TCP connect. Failures are explained with what kdiag knows: no ready endpoints (and why), connection refused (the port/targetPort pair), timeout (the NetworkPolicies that select the probe or the destination), HTTP 5xx (the pods behind the Service).
+  static override description = `Runs curl in one short-lived, locked-down pod (Pod Security "restricted", no service-account token, deleted afterwards) against every TARGET at once. HTTP(S) targets get a timing breakdown (DNS, connect, TLS, first byte, total), the status code and, when the backend says so, which pod answered; ports that do not speak HTTP (postgres 5432, redis 6379, or Service ports without an HTTP name) get a TCP connect. Failures are explained with what kdiag knows: no ready endpoints (and why), a NetworkPolicy that selects the probe or the destination and allows nothing for this connection (named), connection refused (the port/targetPort pair), HTTP 5xx (the pods behind the Service).
 
 TARGET is a Service (svc, svc.ns, svc:port), a pod (pod/NAME[:port]), host:port, or an http(s):// URL.
 
-With --from NAMESPACE/POD (or --from-namespace with --from-labels) the probe runs in that namespace with the workload's labels, so NetworkPolicies treat it like the real client. Such a probe pod is owned by its Job (so no ReplicaSet or StatefulSet adopts it) and has a readiness probe that always fails (so it never becomes a ready endpoint of the workload's Services).
+With --from NAMESPACE/POD (or --from-namespace with --from-labels) the probe runs in that namespace with the workload's labels, so NetworkPolicies treat it like the real client. Such a probe pod is owned by its Job (so no ReplicaSet or StatefulSet adopts it) and has a readiness probe that always fails (so it never becomes a ready endpoint of the workload's Services; only a Service with publishNotReadyAddresses: true would still list its address).
+
+Before testing, the probe waits --settle (2s): NetworkPolicy enforcers such as kube-router program rules for a new pod asynchronously, and packets sent earlier would escape the policies.
 
 If kdiag is interrupted (Ctrl-C, SIGTERM) it deletes the probe before exiting; if it is killed outright, the probe Job's deadline and ttlSecondsAfterFinished make the cluster delete it within --timeout + 60s.
 
