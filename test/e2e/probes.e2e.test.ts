@@ -1,14 +1,16 @@
 // kdiag dns / connectivity / cleanup through the real binary against the local cluster,
 // with the default images (busybox:1.36, curlimages/curl:8.11.1 imported locally).
-// Own namespaces: kdiag-e2e-probes (Pod Security "restricted" enforced, a backend and a
-// Service without endpoints) and kdiag-e2e-lockdown (an egress deny-all policy). The
+// Own namespaces (a suffix per run): kdiag-e2e-probes-* (Pod Security "restricted" enforced, a backend and a
+// Service without endpoints) and kdiag-e2e-lockdown-* (an egress deny-all policy). The
 // guide's scenario (production, ingress-nginx) is applied by cluster/e2e.sh.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { IMAGES, REPO_ROOT, apply, deleteNamespace, kubeconfigPath, kubectl, kubectlJson, runKdiag, waitFor, waitForRollout } from './support/cluster.js';
 
-const NS = 'kdiag-e2e-probes';
-const LOCKDOWN = 'kdiag-e2e-lockdown';
+// A suffix per run: a previous run's namespaces may still be terminating.
+const RUN = Math.random().toString(36).slice(2, 7);
+const NS = `kdiag-e2e-probes-${RUN}`;
+const LOCKDOWN = `kdiag-e2e-lockdown-${RUN}`;
 const PROBES = 'app.kubernetes.io/managed-by=kdiag';
 
 async function leftovers(namespace: string): Promise<string[]> {
@@ -27,13 +29,6 @@ function startKdiag(args: string[]): { child: ReturnType<typeof spawn>; done: Pr
 }
 
 beforeAll(async () => {
-  // A previous run's namespaces may still be terminating.
-  for (const ns of [NS, LOCKDOWN]) {
-    await waitFor(async () => {
-      const r = await kubectl(['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}']);
-      return r.code !== 0 || r.stdout !== 'Terminating';
-    }, { timeoutMs: 180_000, intervalMs: 2000, description: `namespace ${ns} to finish terminating` });
-  }
   await apply(`
 apiVersion: v1
 kind: Namespace
@@ -170,7 +165,7 @@ describe('kdiag connectivity on the local cluster', () => {
   test('a Service without endpoints: the endpoints check\'s cause', async () => {
     const r = await runKdiag(['connectivity', 'empty', '-n', NS]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('KD5032  Service kdiag-e2e-probes/empty');
+    expect(r.stdout).toContain(`KD5032  Service ${NS}/empty`);
     expect(r.stdout).toContain('selector app=nothing matches no pod');
   });
 
@@ -223,7 +218,7 @@ describe('nothing left behind', () => {
   test('--keep leaves the probe; kdiag cleanup lists it (--dry-run) and deletes it', async () => {
     const kept = await runKdiag(['connectivity', 'web', '-n', NS, '--keep']);
     expect(kept.code).toBe(0);
-    expect(kept.stdout).toMatch(/Kept Job kdiag-e2e-probes\/kdiag-conn-[0-9a-f]{6}/);
+    expect(kept.stdout).toMatch(new RegExp(`Kept Job ${NS}/kdiag-conn-[0-9a-f]{6}`));
     const before = await leftovers(NS);
     expect(before.length).toBe(2);
     const job = await kubectlJson(['-n', NS, 'get', before.find((o) => o.startsWith('job'))!]);
