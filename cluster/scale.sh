@@ -2,13 +2,17 @@
 # Scale mode for benchmarks: kwok fake nodes + a generator of many objects.
 #   bash cluster/scale.sh up [--services 5000] [--pods 20000] [--namespaces 100]
 #                            [--netpols 200] [--ingresses 500] [--nodes 100]
-#   bash cluster/scale.sh down
+#   bash cluster/scale.sh down    # delete the scale objects through the API (slow: ~20 min for the full load)
+#   bash cluster/scale.sh reset   # fast: cluster down (wipes etcd) + up (~40 s); the scenario must be re-applied
 # The cluster must be up (npm run cluster:up). Pods are bound to fake nodes
 # (label type=kwok, tainted) and made Running/Ready by kwok; they run nothing.
 # shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 [[ $EUID -eq 0 ]] || die "run as root"
 cmd=${1:-}; shift || true
+if [[ $cmd == reset ]]; then
+  bash "$CLUSTER_DIR/down.sh" && exec bash "$CLUSTER_DIR/up.sh"
+fi
 kc get --raw /readyz >/dev/null 2>&1 || die "the cluster is not up (npm run cluster:up)"
 bash "$CLUSTER_DIR/build.sh" kwok scalegen >/dev/null
 
@@ -44,5 +48,5 @@ case $cmd in
     source "$CLUSTER_DIR/lib/components.sh"
     stop_pids kwok
     ;;
-  *) die "usage: bash cluster/scale.sh up [--services N --pods N --namespaces N --netpols N --ingresses N --nodes N] | down" ;;
+  *) die "usage: bash cluster/scale.sh up [--services N --pods N --namespaces N --netpols N --ingresses N --nodes N] | down | reset" ;;
 esac
