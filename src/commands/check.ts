@@ -6,7 +6,7 @@ import type { Snapshot } from '../snapshot.js';
 
 export default class Check extends KdiagCommand<typeof Check> {
   static override summary = "Runs the guide's whole operational checklist as one runbook step.";
-  static override description = `Checks that the cluster answers, that kdiag may read what it needs (SelfSubjectAccessReview; a missing permission becomes a finding naming the rule to add, and only the checks that need it are skipped), then runs every check over one snapshot in which each kind is listed once: Service endpoints, Service types, Ingresses, NetworkPolicies and the cluster DNS. Ends with a summary table and the findings grouped by severity. A check that crashes is reported as errored; the others still run.
+  static override description = `Checks that the cluster answers, that kdiag may read what it needs (SelfSubjectAccessReview; a missing permission becomes a finding naming the rule to add, and only the checks that need it are skipped), then runs every check over one snapshot in which each kind is listed once: Service endpoints, Service types, Ingresses, Gateway API Gateways and routes (when the Gateway API is installed), NetworkPolicies and the cluster DNS. Ends with a summary table and the findings grouped by severity. A check that crashes is reported as errored; the others still run.
 
 Outputs: table (default), json, yaml, junit (one test case per check and object, for CI) and markdown (for an incident channel or ticket). Silence codes, objects or namespaces and set thresholds in .kdiag.yaml (or --config).
 
