@@ -13,6 +13,11 @@ export const gatewayCheck: Check = {
   extras: ['gateway'],
   run: (snapshot, options) => {
     const objects = snapshot.gateway ?? emptyGatewayObjects({ unavailable: { reason: 'absent', message: 'Gateway API objects were not loaded' } });
-    return analyzeGateways(snapshot, objects, options).findings;
+    const a = analyzeGateways(snapshot, objects, options);
+    if (snapshot.namespace === undefined) return a.findings;
+    // With -n: the namespace's Gateways and the Gateways its routes attach to, not every Gateway listed on the way.
+    const parents = new Set(a.routes.flatMap((r) => r.parents.map((p) => p.gateway)));
+    const gateways = a.gateways.filter((g) => g.namespace === snapshot.namespace || parents.has(`${g.namespace}/${g.name}`));
+    return [...a.global, ...gateways.flatMap((g) => g.findings), ...a.routes.filter((r) => r.namespace === snapshot.namespace).flatMap((r) => r.findings)];
   },
 };

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
-import type { BackendResult, GatewayAnalysis, GatewayResult, RouteResult } from '../gateway/analyze.js';
+import type { BackendResult, GatewayResult, RouteResult } from '../gateway/analyze.js';
 import type { GatewayObjects, Route } from '../gateway/types.js';
 import { sanitize } from '../report/render.js';
 import type { Snapshot } from '../snapshot.js';
@@ -93,7 +93,7 @@ ${EXIT_CODES_TEXT}`;
     };
     await this.emit(report, (wide) => {
       if (objects.unavailable?.reason === 'absent') return `The Gateway API is not installed: ${objects.unavailable.message}.`;
-      return name ? shown.map((g) => this.tree(g, routes)).join('\n\n') : this.summary(analysis, shown, routes, wide, namespace);
+      return name ? shown.map((g) => this.tree(g, routes)).join('\n\n') : this.summary(shown, routes, wide, namespace);
     });
   }
 
@@ -120,7 +120,7 @@ ${EXIT_CODES_TEXT}`;
     return this.style.ok('OK');
   }
 
-  private summary(analysis: GatewayAnalysis, gateways: GatewayResult[], routes: RouteResult[], wide: boolean, namespace: string | undefined): string {
+  private summary(gateways: GatewayResult[], routes: RouteResult[], wide: boolean, namespace: string | undefined): string {
     const where = namespace ? `namespace ${namespace}` : 'any namespace';
     const parts: string[] = [];
     if (gateways.length === 0) parts.push(`No Gateways found in ${where}.`);
@@ -153,7 +153,6 @@ ${EXIT_CODES_TEXT}`;
         ),
       );
     }
-    void analysis;
     return parts.join('\n\n');
   }
 

@@ -343,7 +343,7 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
           add('KD7021', `no controller reported status for parent ${gwLabel}`, `status.parents has no entry for ${gwLabel}: the Gateway's controller has not processed the route (not running, not watching namespace ${ns}, or it does not own GatewayClass ${gw?.spec?.gatewayClassName ?? '?'}).`, `kubectl -n ${ns} describe ${kind.toLowerCase()} ${name}; check the controller of GatewayClass ${gw?.spec?.gatewayClassName ?? '?'} (kubectl get gatewayclass)`, young ? 'info' : undefined);
         }
       } else if (accepted && accepted.status !== 'True' && !explained) {
-        add('KD7011', `not Accepted by ${gwLabel} (${accepted.reason ?? accepted.status})`, `The controller ${st.controllerName ?? ''} reports ${condDetail(accepted)}; the route serves no traffic through this parent.`.replace('controller  reports', 'controller reports'), `${reasonFix(accepted.reason, ns, name, kind, gns, p.name)}`);
+        add('KD7011', `not Accepted by ${gwLabel} (${accepted.reason ?? accepted.status})`, `The controller${st.controllerName ? ` ${st.controllerName}` : ''} reports ${condDetail(accepted)}; the route serves no traffic through this parent.`, reasonFix(accepted.reason, ns, name, kind, gns, p.name));
       }
       if (resolved?.status === 'False') unresolved.push({ gateway: gwLabel, cond: resolved });
     }
@@ -434,7 +434,7 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
     });
     if (!backendProblem) {
       for (const u of unresolved) {
-        add('KD7012', `references not resolved for parent ${u.gateway} (${u.cond.reason ?? 'False'})`, `The controller reports ${condDetail(u.cond)}.`, `${reasonFix(u.cond.reason, ns, name, kind, u.gateway.split('/')[0]!, u.gateway.split('/')[1]!)}`);
+        add('KD7012', `references not resolved for parent ${u.gateway} (${u.cond.reason ?? 'False'})`, `The controller reports ${condDetail(u.cond)}.`, reasonFix(u.cond.reason, ns, name, kind, u.gateway.split('/')[0]!, u.gateway.split('/')[1]!));
       }
     }
     const all = rules.flatMap((r) => r.backends).filter((b) => b.kind === 'Service');

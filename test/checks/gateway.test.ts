@@ -142,6 +142,10 @@ describe('gateway analysis', () => {
     expect(gatewayCheck.run({ ...snap, ingresses: [] }, {})).toEqual([]);
     expect(gatewayCheck.run({ ...snap, gateway: gatewayObjects(all) }, {}).filter((f) => f.severity === 'error').length).toBe(10);
     expect(gatewayCheck.extras).toEqual(['gateway']);
+    // -n production: orphan-gw of infra is listed (routes name Gateways there) but not reported.
+    const scoped = gatewayCheck.run({ ...snap, namespace: 'production', gateway: gatewayObjects(all, { gatewayNamespaces: ['production', 'infra'] }) }, {});
+    expect(scoped.some((f) => f.object.name === 'orphan-gw')).toBe(false);
+    expect(scoped.some((f) => f.object.name === 'unaccepted-route')).toBe(true);
   });
 
   it('marks endpoints not checked when EndpointSlices could not be listed', () => {
