@@ -86,6 +86,50 @@ function slim<T>(item: T): T {
   return item;
 }
 
+type Pod = KindMap['pods'];
+
+/**
+ * The fields of a Pod that kdiag reads (identity, labels, owner, scheduling, container names,
+ * images and ports, and the status), kept as each page arrives so a cluster with tens of
+ * thousands of Pods fits in a small heap. Env, probes, volumes and resources are dropped.
+ */
+export function slimPod(pod: Pod): Pod {
+  const m = pod.metadata ?? {};
+  const spec = pod.spec;
+  const st = pod.status;
+  const container = (c: { name: string; image?: string; ports?: unknown }) => ({ name: c.name, image: c.image, ports: c.ports }) as never;
+  return {
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      labels: m.labels,
+      ownerReferences: m.ownerReferences,
+      creationTimestamp: m.creationTimestamp,
+      deletionTimestamp: m.deletionTimestamp,
+    },
+    spec: spec && {
+      nodeName: spec.nodeName,
+      hostNetwork: spec.hostNetwork,
+      hostname: spec.hostname,
+      subdomain: spec.subdomain,
+      readinessGates: spec.readinessGates,
+      containers: (spec.containers ?? []).map(container),
+      initContainers: spec.initContainers?.map(container),
+    },
+    status: st && {
+      phase: st.phase,
+      reason: st.reason,
+      message: st.message,
+      podIP: st.podIP,
+      podIPs: st.podIPs,
+      conditions: st.conditions?.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message }) as never),
+      containerStatuses: st.containerStatuses,
+      initContainerStatuses: st.initContainerStatuses,
+    },
+  } as Pod;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ClusterClient {
@@ -197,7 +241,7 @@ export class ClusterClient {
         ...(selectors.labelSelector ? { labelSelector: selectors.labelSelector } : {}),
       };
       const page = await this.call(target, (options) => api[method]!.call(api, param, options));
-      for (const item of page.items) items.push(slim(item));
+      for (const item of page.items) items.push(kind === 'pods' ? (slimPod(item as never) as KindMap[K]) : slim(item));
       cont = page.metadata?._continue || undefined;
     } while (cont);
     return items;
