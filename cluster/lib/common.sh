@@ -68,7 +68,13 @@ wait_until() {
   done
 }
 
-pid_alive() { local f=$RUN/$1.pid; [[ -f $f ]] && kill -0 "$(cat "$f")" 2>/dev/null; }
+# alive PID: running and not a zombie (PID 1 of this VM kind may not reap).
+alive() {
+  local st
+  st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [[ -n $st && $st != Z ]]
+}
+pid_alive() { local f=$RUN/$1.pid; [[ -f $f ]] && alive "$(cat "$f")"; }
 
 # start_bg NAME CMD...: setsid + nohup, log in $LOGS/NAME.log, pid in $RUN/NAME.pid
 start_bg() {

@@ -208,13 +208,13 @@ stop_pids() {
     f=$RUN/$name.pid
     [[ -f $f ]] || continue
     pid=$(cat "$f"); rm -f "$f"
-    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; pids+=("$pid"); names+=("$name($pid)"); fi
+    if alive "$pid"; then kill "$pid" 2>/dev/null || true; pids+=("$pid"); names+=("$name($pid)"); fi
   done
   ((${#pids[@]})) || return 0
   for i in $(seq 1 40); do
-    local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    ((alive)) || break
+    local any=0
+    for pid in "${pids[@]}"; do alive "$pid" && any=1; done
+    ((any)) || break
     sleep 0.25
   done
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
