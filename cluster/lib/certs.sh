@@ -23,7 +23,7 @@ _sign() {
 
 _kubeconfig() { # file user cert key server
   local file=$1 user=$2 cert=$3 key=$4 server=$5
-  cat > "$file" <<KC
+  put "$file" <<KC
 apiVersion: v1
 kind: Config
 clusters:

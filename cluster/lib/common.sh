@@ -44,6 +44,14 @@ node_ip() {
   fi
 }
 
+# put FILE: write stdin to FILE only when the content differs (components such
+# as kube-proxy exit when their config file changes under them).
+put() {
+  local t; t=$(mktemp "$(dirname "$1")/.put.XXXXXX")
+  cat > "$t"
+  if cmp -s "$t" "$1"; then rm -f "$t"; else chmod 600 "$t"; mv -f "$t" "$1"; fi
+}
+
 kc() { kubectl --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
 ctrk() { ctr --address "$CTR_SOCK" -n k8s.io "$@"; }
 

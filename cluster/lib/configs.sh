@@ -5,7 +5,7 @@
 write_configs() {
   local ip=$1
   mkdir -p "$STATE/containerd" "$STATE/cni/net.d" "$STATE/cni/ipam" "$STATE/kubelet" /run/kdiag
-  cat > "$STATE/containerd/config.toml" <<CFG
+  put "$STATE/containerd/config.toml" <<CFG
 version = 2
 root = "$STATE/containerd/root"
 state = "/run/kdiag/containerd"
@@ -33,7 +33,7 @@ state = "/run/kdiag/containerd"
     config_path = ""
 CFG
 
-  cat > "$STATE/cni/net.d/10-kdiag.conflist" <<CFG
+  put "$STATE/cni/net.d/10-kdiag.conflist" <<CFG
 {
   "cniVersion": "0.4.0",
   "name": "kdiag",
@@ -57,9 +57,9 @@ CFG
 CFG
 
   # Pods with dnsPolicy Default get this resolv.conf: no upstream resolver at all.
-  printf 'nameserver 127.0.0.1\noptions ndots:1\n' > "$STATE/resolv.conf"
+  printf 'nameserver 127.0.0.1\noptions ndots:1\n' | put "$STATE/resolv.conf"
 
-  cat > "$STATE/kubelet/config.yaml" <<CFG
+  put "$STATE/kubelet/config.yaml" <<CFG
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 failCgroupV1: false
@@ -104,7 +104,7 @@ kubeAPIBurst: 100
 localStorageCapacityIsolation: true
 CFG
 
-  cat > "$STATE/kube-proxy.yaml" <<CFG
+  put "$STATE/kube-proxy.yaml" <<CFG
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
@@ -127,7 +127,7 @@ iptables:
   minSyncPeriod: 2s
 CFG
 
-  cat > "$STATE/scheduler.yaml" <<CFG
+  put "$STATE/scheduler.yaml" <<CFG
 apiVersion: kubescheduler.config.k8s.io/v1
 kind: KubeSchedulerConfiguration
 clientConnection:
@@ -138,7 +138,7 @@ leaderElection:
   leaderElect: false
 CFG
 
-  cat > "$STATE/audit-policy.yaml" <<CFG
+  put "$STATE/audit-policy.yaml" <<CFG
 apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: ["RequestReceived"]
