@@ -13,16 +13,24 @@ if [[ ! -f $REPO/dist/commands/endpoints.js && -f $REPO/package.json ]]; then
   npm run --silent build || exit 1
 fi
 KC=$STATE/kubeconfig
+# npm scripts put node_modules/.bin (Node 24) first on PATH; prefer it when run with bash too.
+NODE=node
+[[ -x $REPO/node_modules/.bin/node ]] && NODE=$REPO/node_modules/.bin/node
 run() {
   echo
   echo "\$ kdiag $*"
-  node "$REPO/bin/run.js" "$@" --kubeconfig "$KC"
+  "$NODE" "$REPO/bin/run.js" "$@" --kubeconfig "$KC"
   echo "(exit code $?)"
 }
-run services -n production
-run endpoints -n production
-run endpoints api-v2-service -n production
-run endpoints metrics-service -n production
-run endpoints -A
+has() { [[ -f $REPO/dist/commands/$1.js || -d $REPO/dist/commands/$1 ]]; }
+has services && run services -n production
+has endpoints && run endpoints -n production
+has endpoints && run endpoints metrics-service -n production
+has ingress && run ingress -n production
+has netpol && run netpol -n production
+has dns && run dns redis-0.redis-headless -n production
+has connectivity && run connectivity api-service --path /health -n production
+has trace && run trace https://api.example.com/api/v2
+has check && run check -n production
 echo
 echo "Cluster left running. kubeconfig: $KC   Stop it with: npm run cluster:down"
