@@ -33,24 +33,35 @@ setup_host_network() {
     ip link set "$SVC_SINK" up
     ip route del blackhole "$SERVICE_CIDR" 2>/dev/null || true
     ip route replace "$SERVICE_CIDR" dev "$SVC_SINK"
+    # The rest of the pod range (scale mode's fake pods and nodes have no
+    # machine behind them) goes there too; the real pods' /24 on the bridge
+    # is more specific and wins.
+    ip route replace "$CLUSTER_CIDR" dev "$SVC_SINK"
   else
     ip route replace blackhole "$SERVICE_CIDR"
+    ip route replace blackhole "$CLUSTER_CIDR"
   fi
   # hugetlb is compiled in but not mounted on this VM kind; kubelet looks for it.
   if grep -qw hugetlb /proc/cgroups && ! mountpoint -q /sys/fs/cgroup/hugetlb; then
     mkdir -p /sys/fs/cgroup/hugetlb && mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb 2>/dev/null || true
   fi
+  # Pods never reach beyond this machine: chain KDIAG-EGRESS in the mangle
+  # table's FORWARD (evaluated before the filter table, where kube-router puts
+  # an ACCEPT for policy-compliant traffic at the top) drops pod-range traffic
+  # leaving through the default-route interface, or through anything that is
+  # not the pod bridge or the Service-range sink.
   local out; out=$(outward_if)
-  iptables -N KDIAG-EGRESS 2>/dev/null || iptables -F KDIAG-EGRESS
+  iptables -t mangle -N KDIAG-EGRESS 2>/dev/null || iptables -t mangle -F KDIAG-EGRESS
   if [[ -n $out ]]; then
-    iptables -A KDIAG-EGRESS -s "$CLUSTER_CIDR" -o "$out" -j DROP
+    iptables -t mangle -A KDIAG-EGRESS -s "$CLUSTER_CIDR" -o "$out" -j DROP
   fi
-  # Anything from the pod range that is not going to the pod bridge (or the
-  # Service-range sink) is dropped as well (belt and braces for other interfaces).
-  iptables -A KDIAG-EGRESS -o "$BRIDGE" -j RETURN
-  iptables -A KDIAG-EGRESS -o "$SVC_SINK" -j RETURN
-  iptables -A KDIAG-EGRESS -s "$CLUSTER_CIDR" -j DROP
-  iptables -C FORWARD -j KDIAG-EGRESS 2>/dev/null || iptables -I FORWARD 1 -j KDIAG-EGRESS
+  iptables -t mangle -A KDIAG-EGRESS -o "$BRIDGE" -j RETURN
+  iptables -t mangle -A KDIAG-EGRESS -o "$SVC_SINK" -j RETURN
+  iptables -t mangle -A KDIAG-EGRESS -s "$CLUSTER_CIDR" -j DROP
+  iptables -t mangle -C FORWARD -j KDIAG-EGRESS 2>/dev/null || iptables -t mangle -I FORWARD 1 -j KDIAG-EGRESS
+  # (older versions of these scripts put the chain into the filter table)
+  while iptables -D FORWARD -j KDIAG-EGRESS 2>/dev/null; do :; done
+  iptables -F KDIAG-EGRESS 2>/dev/null && iptables -X KDIAG-EGRESS 2>/dev/null || true
   # kube-router answers a denied connection with an ICMP port-unreachable that
   # this host generates (towards the client pod); most enforcers drop
   # instead. Dropping those host-made ICMP errors towards pods makes a denial
@@ -68,6 +79,9 @@ setup_host_network() {
 }
 
 teardown_host_network() {
+  while iptables -t mangle -D FORWARD -j KDIAG-EGRESS 2>/dev/null; do :; done
+  iptables -t mangle -F KDIAG-EGRESS 2>/dev/null || true
+  iptables -t mangle -X KDIAG-EGRESS 2>/dev/null || true
   while iptables -D FORWARD -j KDIAG-EGRESS 2>/dev/null; do :; done
   iptables -F KDIAG-EGRESS 2>/dev/null || true
   iptables -X KDIAG-EGRESS 2>/dev/null || true
@@ -79,6 +93,8 @@ teardown_host_network() {
   iptables -t raw -X KDIAG-OUTPUT 2>/dev/null || true
   ip route del blackhole "$SERVICE_CIDR" 2>/dev/null || true
   ip route del "$SERVICE_CIDR" 2>/dev/null || true
+  ip route del blackhole "$CLUSTER_CIDR" 2>/dev/null || true
+  ip route del "$CLUSTER_CIDR" 2>/dev/null || true
   ip link del "$SVC_SINK" 2>/dev/null || true
   ip link del "$BRIDGE" 2>/dev/null || true
   # kube-proxy's and kube-router's chains: drop every KUBE-*/CNI-* chain and
