@@ -130,9 +130,25 @@ export async function waitForRollout(namespace: string, workload: string, timeou
   if (r.code !== 0) throw new Error(`rollout of ${namespace}/${workload} failed: ${r.stderr || r.stdout}`);
 }
 
-export async function ensureNamespace(name: string): Promise<void> {
+/**
+ * Creates a namespace if it does not exist. A namespace still terminating from
+ * an earlier run is waited for (up to 3 min) and then created anew.
+ */
+export async function ensureNamespace(name: string, labels: Record<string, string> = {}): Promise<void> {
+  await waitFor(
+    async () => {
+      const r = await kubectl(['get', 'namespace', name, '-o', 'jsonpath={.status.phase}']);
+      return r.code !== 0 || r.stdout !== 'Terminating';
+    },
+    { timeoutMs: 180_000, intervalMs: 2_000, description: `namespace ${name} to finish terminating` },
+  );
   const r = await kubectl(['create', 'namespace', name]);
   if (r.code !== 0 && !/AlreadyExists/.test(r.stderr)) throw new Error(r.stderr);
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  if (pairs.length > 0) {
+    const l = await kubectl(['label', 'namespace', name, '--overwrite', ...pairs]);
+    if (l.code !== 0) throw new Error(l.stderr);
+  }
 }
 
 export async function deleteNamespace(name: string, wait = false): Promise<void> {
