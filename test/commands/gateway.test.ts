@@ -77,6 +77,14 @@ describe('kdiag gateway (against a fake API)', () => {
     expect(stdout).toContain('ERROR   KD7015  HTTPRoute production/missing-backend-route: backend Service ghost-service not found (rule 1)');
   });
 
+  it('adds the controller and the first problem with -o wide', async () => {
+    api = fakeApi(all);
+    const { stdout } = await kdiag(['gateway', '-A', '-o', 'wide', '--kubeconfig', testKubeconfig()]);
+    expect(stdout.split('\n')[0]).toMatch(/PROGRAMMED\s+STATUS\s+CONTROLLER\s+PROBLEM$/);
+    expect(stdout).toMatch(/^infra\s+public\s.*ERROR \(1\)\s+example\.net\/gateway-controller\s+listener shop \(shop\.example\.com\): secret shop-gw-cert: certificate expired 3 d ago$/m);
+    expect(stdout).toMatch(/^production\s+hostname-route\s.*ERROR \(1\)\s+hostnames api\.other\.org match no listener of Gateway infra\/public$/m);
+  });
+
   it('prints one Gateway as a tree: listener, route, backends', async () => {
     api = fakeApi(all);
     const { stdout } = await kdiag(['gateway', 'public', '-n', 'infra', '--kubeconfig', testKubeconfig()]);
