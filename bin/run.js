@@ -1,7 +1,22 @@
 #!/usr/bin/env node
 // Entry point for `kdiag` and `kubectl-kdiag`. Node's compile cache makes warm starts faster.
+import { readFileSync } from 'node:fs';
 import module from 'node:module';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write(`kdiag: needs Node.js 22.19 or later; this is ${process.version}\n`);
+  process.exit(2);
+}
 module.enableCompileCache?.();
 const { execute } = await import('@oclif/core');
-await execute({ dir: import.meta.url });
+if (basename(process.argv[1] ?? '') === 'kubectl-kdiag') {
+  // As a kubectl plugin, help and errors say `kubectl kdiag`.
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  await execute({ loadOptions: { root, pjson: { ...pjson, oclif: { ...pjson.oclif, bin: 'kubectl kdiag' } } } });
+} else {
+  await execute({ dir: import.meta.url });
+}
