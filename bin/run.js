@@ -10,6 +10,13 @@ if (major < 22 || (major === 22 && minor < 19)) {
   process.stderr.write(`kdiag: needs Node.js 22.19 or later; this is ${process.version}\n`);
   process.exit(2);
 }
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  // The same line oclif prints, without loading oclif (start-up is a feature).
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`kdiag/${version} ${process.platform}-${process.arch} node-${process.version}\n`);
+  process.exit(0);
+}
 module.enableCompileCache?.();
 const { execute } = await import('@oclif/core');
 if (basename(process.argv[1] ?? '') === 'kubectl-kdiag') {
