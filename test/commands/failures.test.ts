@@ -120,6 +120,7 @@ describe('failures through the real binary', () => {
 
   it.each([
     ['an unknown flag', ['endpoints', '--bogus'], /^kdiag: Nonexistent flag: --bogus/],
+    ['an unknown command', ['endpoint'], /^kdiag: unknown command "endpoint": commands are check, cleanup, .*endpoints.* \(see kdiag --help\)$/],
     ['an unknown output format', ['endpoints', '-o', 'xml'], /^kdiag: unknown output format "xml": use one of table, wide, json, yaml$/],
     ['a namespace with shell metacharacters', ['endpoints', '-n', 'prod;rm -rf /'], /^kdiag: invalid namespace "prod;rm -rf \/": must be a DNS-1123 label/],
     ['a namespace with $(id)', ['services', '-n', '$(id)'], /^kdiag: invalid namespace "\$\(id\)": must be a DNS-1123 label/],
