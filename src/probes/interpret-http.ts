@@ -167,12 +167,6 @@ function statusText(r: CurlResult, mode: 'http' | 'tcp'): string {
   }
 }
 
-function policyText(v: PolicyVerdict, side: string): string | undefined {
-  if (v.isolating.length === 0) return undefined;
-  if (v.allowed === true) return undefined;
-  return `${v.isolating.map((n) => `NetworkPolicy ${n}`).join(', ')} ${v.isolating.length > 1 ? 'select' : 'selects'} the ${side} and no rule ${v.allowed === 'maybe' ? 'except an ipBlock ' : ''}allows this connection`;
-}
-
 export function analyzeConnectivity(input: ConnectivityInput): ConnectivityAnalysis {
   const { targets, results, snapshot, source } = input;
   const index = indexEndpoints(snapshot);
@@ -269,26 +263,55 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
     const src: Endpoint = { namespace: source.namespace, labels: source.labels, namespaceLabels: nsLabels(source.namespace) };
     const policies: V1NetworkPolicy[] = snapshot.networkpolicies;
     const destPods = t.pod ? snapshot.pods.filter((p) => p.metadata?.namespace === t.pod!.namespace && p.metadata?.name === t.pod!.name) : readyPods.length ? readyPods : pods;
-    const reasons = new Set<string>();
+    // Which policies block, and for which destination pods (one line per policy set and direction).
+    const byVerdict = new Map<string, { direction: 'egress' | 'ingress'; policies: string[]; allowed: PolicyVerdict['allowed']; pods: string[] }>();
     const blocking: string[] = [];
+    let ingressBlocked = false;
+    let egressBlocked = false;
     for (const p of destPods.slice(0, 5)) {
       const dest: Endpoint = { namespace: p.metadata?.namespace ?? '', labels: p.metadata?.labels ?? {}, namespaceLabels: nsLabels(p.metadata?.namespace ?? '') };
       const named = new Map([...namedPorts(p).entries()].map(([n, v]) => [n, v.port]));
       const portForPolicy = t.service ? t.service.targetPort : t.port;
-      const egress = egressTo(policies, src, dest, portForPolicy, named);
-      const ingress = ingressFrom(policies, dest, src, portForPolicy, named);
-      const eg = policyText(egress, `probe pod (namespace ${source.namespace}, labels ${Object.entries(source.labels).map(([k, v]) => `${k}=${v}`).join(',')})`);
-      const ing = policyText(ingress, `destination pod ${p.metadata?.name}`);
-      if (eg) reasons.add(`egress: ${eg}`);
-      if (ing) reasons.add(`ingress: ${ing}`);
-      for (const v of [egress, ingress]) if (v.allowed !== true) for (const n of v.isolating) if (!blocking.includes(n)) blocking.push(n);
+      const verdicts = { egress: egressTo(policies, src, dest, portForPolicy, named), ingress: ingressFrom(policies, dest, src, portForPolicy, named) };
+      for (const direction of ['egress', 'ingress'] as const) {
+        const v = verdicts[direction];
+        if (v.allowed === true || v.isolating.length === 0) continue;
+        if (direction === 'ingress') ingressBlocked = true;
+        else egressBlocked = true;
+        const key = `${direction}|${v.isolating.join(',')}`;
+        const entry = byVerdict.get(key) ?? { direction, policies: v.isolating, allowed: v.allowed, pods: [] };
+        entry.pods.push(p.metadata?.name ?? '');
+        byVerdict.set(key, entry);
+        for (const n of v.isolating) if (!blocking.includes(n)) blocking.push(n);
+      }
     }
     const verb = r.outcome === 'refused' ? 'refused' : 'timed out';
     if (blocking.length) {
+      const sourceText = `the probe pod (namespace ${source.namespace}, labels ${Object.entries(source.labels).map(([k, v]) => `${k}=${v}`).join(',')})`;
+      const reasons = [...byVerdict.values()].map((e) => {
+        const list = e.policies.map((n) => `NetworkPolicy ${n}`).join(', ');
+        const who = e.direction === 'egress' ? sourceText : `the destination pod${e.pods.length > 1 ? 's' : ''} ${e.pods.join(', ')}`;
+        return `${e.direction}: ${list} ${e.policies.length > 1 ? 'select' : 'selects'} ${who} and no rule ${e.allowed === 'maybe' ? 'except an ipBlock ' : ''}allows this connection`;
+      });
+      const destNs = ref.namespace ?? source.namespace;
+      const port = t.service?.targetPort ?? t.port;
+      const selector = svc?.spec?.selector ?? (t.pod ? destPods[0]?.metadata?.labels : undefined) ?? {};
+      const podSelector = Object.keys(selector).length ? `{matchLabels: {${Object.entries(selector).map(([k, v]) => `${k}: ${v}`).join(', ')}}}` : '{}';
+      const yaml: string[] = [];
+      if (ingressBlocked) {
+        yaml.push(
+          `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-from-${source.namespace}, namespace: ${destNs}}\nspec:\n  podSelector: ${podSelector}\n  policyTypes: [Ingress]\n  ingress:\n  - from:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${source.namespace}}}\n      podSelector: {matchLabels: {CLIENT-LABELS}}\n    ports:\n    - port: ${port}`,
+        );
+      }
+      if (egressBlocked) {
+        yaml.push(
+          `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-to-${name}, namespace: ${source.namespace}}\nspec:\n  podSelector: {matchLabels: {CLIENT-LABELS}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${destNs}}}\n      podSelector: ${podSelector}\n    ports:\n    - port: ${port}`,
+        );
+      }
       return finding('KD5039', ref, {
         message: `${name}: connection to ${where} ${verb}: blocked by NetworkPolicy ${blocking.join(', ')}`,
-        cause: `${[...reasons].join('; ')}. Depending on the network plugin a denied connection is dropped (timeout) or rejected (refused).`,
-        fix: `Allow it in ${blocking[0]}, e.g. an ingress rule for namespace ${source.namespace} on port ${t.service?.targetPort ?? t.port}:\n  ingress:\n  - from:\n    - namespaceSelector:\n        matchLabels:\n          kubernetes.io/metadata.name: ${source.namespace}\n    ports:\n    - port: ${t.service?.targetPort ?? t.port}\nTo test as the real client: kdiag connectivity ${t.label} --from NAMESPACE/POD`,
+        cause: `${reasons.join('; ')}. Depending on the network plugin a denied connection is dropped (timeout) or rejected (refused).`,
+        fix: `First test as the real client, whose labels the policies may allow: kdiag connectivity ${t.label} --from NAMESPACE/POD. If it is blocked too and should not be, add a policy (kubectl apply -f -) with the client's labels:\n${yaml.join('\n---\n')}`,
       });
     }
     if (r.outcome === 'refused') {
