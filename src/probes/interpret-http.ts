@@ -297,21 +297,26 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
       const port = t.service?.targetPort ?? t.port;
       const selector = svc?.spec?.selector ?? (t.pod ? destPods[0]?.metadata?.labels : undefined) ?? {};
       const podSelector = Object.keys(selector).length ? `{matchLabels: {${Object.entries(selector).map(([k, v]) => `${k}: ${v}`).join(', ')}}}` : '{}';
+      const client = Object.entries(source.labels).filter(([k]) => k !== 'app.kubernetes.io/managed-by' && !k.startsWith('kdiag.dev/'));
+      const asWorkload = client.length > 0;
+      const clientLabels = asWorkload ? client.map(([k, v]) => `${k}: ${v}`).join(', ') : 'CLIENT-LABELS';
       const yaml: string[] = [];
       if (ingressBlocked) {
         yaml.push(
-          `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-from-${source.namespace}, namespace: ${destNs}}\nspec:\n  podSelector: ${podSelector}\n  policyTypes: [Ingress]\n  ingress:\n  - from:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${source.namespace}}}\n      podSelector: {matchLabels: {CLIENT-LABELS}}\n    ports:\n    - port: ${port}`,
+          `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-from-${source.namespace}, namespace: ${destNs}}\nspec:\n  podSelector: ${podSelector}\n  policyTypes: [Ingress]\n  ingress:\n  - from:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${source.namespace}}}\n      podSelector: {matchLabels: {${clientLabels}}}\n    ports:\n    - port: ${port}`,
         );
       }
       if (egressBlocked) {
         yaml.push(
-          `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-to-${name}, namespace: ${source.namespace}}\nspec:\n  podSelector: {matchLabels: {CLIENT-LABELS}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${destNs}}}\n      podSelector: ${podSelector}\n    ports:\n    - port: ${port}`,
+          `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-to-${name}, namespace: ${source.namespace}}\nspec:\n  podSelector: {matchLabels: {${clientLabels}}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${destNs}}}\n      podSelector: ${podSelector}\n    ports:\n    - port: ${port}`,
         );
       }
       return finding('KD5039', ref, {
         message: `${name}: connection to ${where} ${verb}: blocked by NetworkPolicy ${blocking.join(', ')}`,
         cause: `${reasons.join('; ')}. Depending on the network plugin a denied connection is dropped (timeout) or rejected (refused).`,
-        fix: `First test as the real client, whose labels the policies may allow: kdiag connectivity ${t.label} --from NAMESPACE/POD. If it is blocked too and should not be, add a policy (kubectl apply -f -) with the client's labels:\n${yaml.join('\n---\n')}`,
+        fix: asWorkload
+          ? `If this client should reach ${name}, add a policy (kubectl apply -f -):\n${yaml.join('\n---\n')}`
+          : `First test as the real client, whose labels the policies may allow: kdiag connectivity ${t.label} --from NAMESPACE/POD. If it is blocked too and should not be, add a policy (kubectl apply -f -) with the client's labels:\n${yaml.join('\n---\n')}`,
       });
     }
     if (r.outcome === 'refused') {

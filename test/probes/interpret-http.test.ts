@@ -94,6 +94,14 @@ describe('analyzeConnectivity', () => {
     expect(a.findings[0]!.fix).toContain('kubernetes.io/metadata.name: default');
   });
 
+  it('probing as a workload: the suggested policy carries its labels', () => {
+    const a = run(['postgres'], ['28 000  0 0.001 0 0 0 5.0 Connection timed out after 5000 milliseconds'], { namespace: 'production', labels: { app: 'api-server', 'app.kubernetes.io/managed-by': 'kdiag', 'kdiag.dev/run-id': 'a1b2c3' } });
+    expect(a.findings.map((f) => f.code)).toEqual(['KD5039']);
+    expect(a.findings[0]!.message).toBe('postgres: connection to postgres.production.svc.cluster.local:5432 timed out: blocked by NetworkPolicy production/default-deny-ingress');
+    expect(a.findings[0]!.fix).toContain('      podSelector: {matchLabels: {app: api-server}}');
+    expect(a.findings[0]!.fix).toContain('  podSelector: {matchLabels: {app: postgres}}');
+  });
+
   it('an HTTP timeout after the connection opened is the application, not the network', () => {
     const a = run(['api-service'], ['28 000 10.96.10.1 80 0.001 0.002 0 0 10.0 Operation timed out after 10001 milliseconds with 0 bytes received']);
     expect(a.findings.map((f) => f.code)).toEqual(['KD5031']);
