@@ -18,6 +18,13 @@ describe('probe pod state machine', () => {
     expect(last(states)).toMatchObject({ finished: true, exitCode: 0, podName: 'kdiag-dns-a1b2c3-7xk2p', node: 'kdiag-node' });
   });
 
+  it('a run recorded on the local cluster (kubectl get pods --watch --output-watch-events): done as soon as the container terminates', () => {
+    const states = replay(events('probe-watch-recorded.json'), 'busybox:1.36');
+    expect(states.map((s) => s.stage)).toEqual(['creating', 'scheduled', 'image', 'running', 'done', 'done', 'done']);
+    expect(states[4]).toMatchObject({ finished: true, exitCode: 0, terminationReason: 'Completed', node: 'kdiag-node' });
+    expect(states[6]!.failure).toBeUndefined(); // our own deletion afterwards is not a failure
+  });
+
   it('image pull failure names the image and --image', () => {
     const s = last(replay(events('probe-watch-imagepull.json'), 'registry.invalid/busybox:1.36'));
     expect(s.failure).toMatchObject({ reason: 'image', code: 'KD5020' });
