@@ -1,4 +1,5 @@
-// busybox nslookup output as the DNS probe prints it. Fixtures probe-dns-*.txt were
+// busybox nslookup output as the DNS probe prints it. probe-dns-cluster-*.txt is the log
+// of a probe pod on the local cluster (nonce replaced). The other probe-dns-*.txt were
 // recorded by running DNS_SCRIPT with Debian's busybox 1.35 (the local cluster's image)
 // against a local DNS responder (server address rewritten to 10.96.0.10); the 1.27-era
 // libc format (probe-dns-busybox127.txt) and the reordered Name/Address form
@@ -89,6 +90,16 @@ describe('parseDnsProbeLog (recorded probe output)', () => {
   it('dual stack: A and AAAA', () => {
     const out = parseDnsProbeLog(fixture('probe-dns-dualstack.txt'), NONCE);
     expect(out.lookups[0]!.addresses).toEqual(['10.96.1.1', 'fd00::1']);
+  });
+
+  it('recorded on the local cluster (CoreDNS, busybox 1.35, /proc/uptime clock)', () => {
+    const out = parseDnsProbeLog(fixture('probe-dns-cluster-headless.txt'), NONCE);
+    expect(out.lookups.map((l) => [l.outcome, [...l.addresses].sort(), l.attempts.length])).toEqual([
+      ['answer', ['10.244.0.2', '10.244.0.8'], 1],
+      ['answer', ['10.244.0.2', '10.244.0.8'], 2],
+      ['answer', ['10.244.0.2', '10.244.0.8'], 1],
+    ]);
+    expect(out.lookups[0]!.attempts[0]!.resolutionMs).toBe(10);
   });
 
   it('busybox 1.27 (libc) format and a reordered answer', () => {
