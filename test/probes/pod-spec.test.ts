@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { probeDryRunPod, probeJob, runSelector, workloadLabelsOf, newRunId, type ProbeSpec } from '../../src/probes/pod-spec.js';
 import { DNS_SCRIPT } from '../../src/probes/scripts.js';
 
-const spec: ProbeSpec = { kind: 'dns', runId: 'a1b2c3', namespace: 'production', image: 'busybox:1.36', script: DNS_SCRIPT, args: ['n0nce', '3', 'api;rm -rf /'], deadlineSeconds: 90 };
+const spec: ProbeSpec = { kind: 'dns', runId: 'a1b2c3', namespace: 'production', image: 'busybox:1.36', script: DNS_SCRIPT, args: ['n0nce', '3', '0', 'api;rm -rf /'], deadlineSeconds: 90 };
 
 describe('probe Job and pod', () => {
   const job = probeJob(spec);
@@ -26,7 +26,7 @@ describe('probe Job and pod', () => {
   });
 
   it('passes targets as arguments of a fixed script, never inside it', () => {
-    expect(c.command).toEqual(['sh', '-c', DNS_SCRIPT, '--', 'n0nce', '3', 'api;rm -rf /']);
+    expect(c.command).toEqual(['sh', '-c', DNS_SCRIPT, '--', 'n0nce', '3', '0', 'api;rm -rf /']);
     expect(DNS_SCRIPT).not.toContain('api;rm');
   });
 
