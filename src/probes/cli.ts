@@ -162,6 +162,8 @@ export async function listrProgress(): Promise<Progress> {
     },
     abort() {
       for (const g of gates) g.reject(new Error('interrupted'));
+      // The renderer hides the cursor; kdiag exits before it could show it again.
+      process.stdout.write('\u001b[?25h');
     },
   };
 }
