@@ -84,7 +84,9 @@ ${EXIT_CODES_TEXT}`;
     if (subjectNs && !target) expectation.description += ` (namespace ${subjectNs} does not exist)`;
 
     const nonce = cli.randomNonce();
-    const perAttemptSeconds = 3;
+    // Per attempt of the search walk; .kdiag.yaml thresholds.dnsTimeoutSeconds overrides it.
+    const configured = (await this.kdiagConfig()).thresholds.dnsTimeoutSeconds;
+    const perAttemptSeconds = configured === undefined ? 3 : Math.min(30, Math.max(1, Math.round(configured)));
     const spec = {
       kind: 'dns' as const,
       runId,

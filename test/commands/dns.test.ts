@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
 import { loadFixture } from '../support/fixtures.js';
@@ -37,6 +38,17 @@ describe('kdiag dns (against a fake API)', () => {
     expect(probe.dryRuns).toHaveLength(1);
     expect(probe.deleted.sort()).toEqual([`job/${job.metadata.name}`, `pod/${job.metadata.name}-x7k2p`]);
     expect(probe.requests.some((r) => r.includes('watch=true'))).toBe(true);
+  });
+
+  it('.kdiag.yaml thresholds.dnsTimeoutSeconds sets the per-attempt timeout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdiag-dns-'));
+    writeFileSync(join(dir, 'kdiag.yaml'), 'thresholds:\n  dnsTimeoutSeconds: 7\n');
+    const probe = fakeProbe('production', { log: recorded('probe-dns-service.txt').replaceAll('10.96.12.34', '10.96.10.1') });
+    api = fakeApi(scenario);
+    const { code } = await kdiag(['dns', 'api-service', '-n', 'production', '--config', join(dir, 'kdiag.yaml'), '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(0);
+    const job = probe.jobs[0] as { spec: { template: { spec: { containers: { command: string[] }[] } } } };
+    expect(job.spec.template.spec.containers[0]!.command[5]).toBe('7');
   });
 
   it('explains NXDOMAIN with similar Service names, as JSON, exit 1', async () => {
