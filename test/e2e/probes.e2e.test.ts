@@ -11,6 +11,8 @@ import { IMAGES, REPO_ROOT, apply, deleteNamespace, kubeconfigPath, kubectl, kub
 const RUN = Math.random().toString(36).slice(2, 7);
 const NS = `kdiag-e2e-probes-${RUN}`;
 const LOCKDOWN = `kdiag-e2e-lockdown-${RUN}`;
+const QUOTA = `kdiag-e2e-quota-${RUN}`;
+const LIMITS = `kdiag-e2e-limits-${RUN}`;
 const PROBES = 'app.kubernetes.io/managed-by=kdiag';
 
 async function leftovers(namespace: string): Promise<string[]> {
@@ -41,6 +43,28 @@ metadata:
 apiVersion: v1
 kind: Namespace
 metadata: {name: ${LOCKDOWN}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${QUOTA}}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: no-pods, namespace: ${QUOTA}}
+spec:
+  hard: {pods: "0"}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${LIMITS}}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: big-minimum, namespace: ${LIMITS}}
+spec:
+  limits:
+  - type: Container
+    min: {cpu: 100m}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -96,8 +120,7 @@ spec:
 });
 
 afterAll(async () => {
-  await deleteNamespace(NS);
-  await deleteNamespace(LOCKDOWN);
+  for (const ns of [NS, LOCKDOWN, QUOTA, LIMITS]) await deleteNamespace(ns);
 });
 
 describe('kdiag dns on the local cluster', () => {
@@ -182,6 +205,32 @@ describe('kdiag connectivity on the local cluster', () => {
     const r = await runKdiag(['connectivity', 'api-service.production', '-n', 'production', '--from-namespace', 'ingress-nginx', '--from-labels', 'app.kubernetes.io/name=ingress-nginx', '--path', '/health', '-o', 'json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).targets[0].status).toBe('HTTP 200');
+  });
+});
+
+describe('probe pods that cannot run fail fast with the reason', () => {
+  test('an exhausted ResourceQuota: the dry run names it, nothing is created', async () => {
+    const r = await runKdiag(['dns', 'kube-dns.kube-system', '-n', QUOTA]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`kdiag: the probe pod was rejected in namespace ${QUOTA} by a ResourceQuota:`);
+    expect(r.stderr).toContain('exceeded quota: no-pods');
+    expect(await leftovers(QUOTA)).toEqual([]);
+  });
+
+  test('a LimitRange whose minimum is above the probe\'s request', async () => {
+    const r = await runKdiag(['connectivity', 'kube-dns.kube-system:53', '-n', LIMITS]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`kdiag: the probe pod was rejected in namespace ${LIMITS} by a LimitRange:`);
+    expect(await leftovers(LIMITS)).toEqual([]);
+  });
+
+  test('an image that is not there: ErrImagePull names it and --image, and the Job is deleted', async () => {
+    // A registry on the node's loopback that refuses: the pull fails without leaving the machine.
+    const r = await runKdiag(['dns', 'kube-dns.kube-system', '-n', NS, '--image', '127.0.0.1:1/no-such-image:1.0', '--timeout', '60s']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/kdiag: the probe image 127\.0\.0\.1:1\/no-such-image:1\.0 cannot be pulled on node \S+ \((ErrImagePull|ImagePullBackOff)/);
+    expect(r.stderr).toContain('use --image');
+    await waitFor(async () => (await leftovers(NS)).length === 0, { timeoutMs: 15_000, intervalMs: 500, description: 'the probe to be gone' });
   });
 });
 
