@@ -236,7 +236,7 @@ describe('probe pods that cannot run fail fast with the reason', () => {
 
 describe('nothing left behind', () => {
   test('Ctrl-C (SIGINT) during a probe: kdiag stops within 2 s and deletes the Job and pod', async () => {
-    const { child, done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN]);
+    const { child, done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--settle', '10s']);
     await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), { timeoutMs: 60_000, intervalMs: 300, description: 'the probe pod' });
     const sent = Date.now();
     child.kill('SIGINT');
@@ -248,7 +248,7 @@ describe('nothing left behind', () => {
   });
 
   test('SIGTERM likewise', async () => {
-    const { child, done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN]);
+    const { child, done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--settle', '10s']);
     await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), { timeoutMs: 60_000, intervalMs: 300, description: 'the probe pod' });
     child.kill('SIGTERM');
     expect((await done).code).toBe(143);
@@ -256,7 +256,7 @@ describe('nothing left behind', () => {
   });
 
   test('SIGKILL: the cluster removes the Job and pod on its own (deadline + ttlSecondsAfterFinished)', async () => {
-    const { child, done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--timeout', '20s']);
+    const { child, done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--settle', '10s', '--timeout', '20s']);
     await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), { timeoutMs: 60_000, intervalMs: 300, description: 'the probe pod' });
     child.kill('SIGKILL');
     await done;
