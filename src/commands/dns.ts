@@ -14,6 +14,8 @@ export default class Dns extends KdiagCommand<typeof Dns> {
 
 NAME is a Service (svc, svc.ns), a StatefulSet pod behind a headless Service (pod.svc), a cluster FQDN or any other DNS name.
 
+The probe runs in the -n namespace (or --probe-namespace). With --from NAMESPACE/POD (or --from-namespace with --from-labels) it runs there with the workload's labels, so egress NetworkPolicies treat it like the workload; such a pod is owned by its Job (no ReplicaSet or StatefulSet adopts it) and has a readiness probe that always fails (it never becomes a ready endpoint). Before testing it waits --settle (2s) so the NetworkPolicy enforcer has programmed its rules for the new pod.
+
 If kdiag is interrupted (Ctrl-C, SIGTERM) it deletes the probe before exiting; if it is killed outright, the probe Job's deadline and ttlSecondsAfterFinished make the cluster delete it within --timeout + 60s.
 
 EXIT CODES
