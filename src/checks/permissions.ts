@@ -36,7 +36,7 @@ export function permissionsFor(checks: readonly { id: string; requires: readonly
 }
 
 /** Probe pods: create, watch and delete pods and jobs, read pod logs, in the probe namespace. */
-export function probePermissions(namespace: string): Permission[] {
+export function probePermissions(namespace: string | undefined): Permission[] {
   const neededBy = ['probes'];
   return [
     { verb: 'create', resource: 'pods', group: '', namespace, neededBy },

@@ -25,11 +25,19 @@ ${EXIT_CODES_TEXT}
   static override flags = {
     only: Flags.string({ description: 'Run only these checks (comma-separated ids).' }),
     skip: Flags.string({ description: 'Skip these checks (comma-separated ids).' }),
+    probes: Flags.boolean({ description: 'Also run live probes: one short-lived curl pod per namespace tests every Service (DNS and connection).', default: false, helpGroup: 'PROBE' }),
+    concurrency: Flags.integer({ description: 'With --probes: at most this many probe pods alive at once.', default: 5, min: 1, max: 50, helpGroup: 'PROBE' }),
+    'curl-image': Flags.string({ description: 'With --probes: image with curl and sh.', default: 'curlimages/curl:8.11.1', helpGroup: 'PROBE' }),
+    'image-pull-secret': Flags.string({ description: 'With --probes: image pull Secret in the probe namespace.', helpGroup: 'PROBE' }),
+    'node-selector': Flags.string({ description: 'With --probes: run probes on nodes with these labels (key=value,...).', helpGroup: 'PROBE' }),
+    timeout: Flags.string({ description: 'With --probes: how long to wait for each probe pod.', default: '60s', helpGroup: 'PROBE' }),
+    settle: Flags.string({ description: 'With --probes: wait this long in the pod before testing (NetworkPolicy programming).', default: '2s', helpGroup: 'PROBE' }),
+    'cluster-domain': Flags.string({ description: 'With --probes: the cluster DNS domain.', default: 'cluster.local', helpGroup: 'PROBE' }),
     'cert-warn-days': Flags.integer({ description: 'Report certificates that expire within this many days (default 14, or thresholds.certWarnDays).', min: 0 }),
   };
 
   public async run(): Promise<void> {
-    const [{ loadChecks }, { resultOf }, { applyConfig }, { permissionsFor, missingPermissionFinding, clusterDnsPermissions, mergePermissions }, { KdiagError, UsageError, EXIT_FAILURE }] = await Promise.all([
+    const [{ loadChecks }, { resultOf }, { applyConfig }, { permissionsFor, missingPermissionFinding, clusterDnsPermissions, mergePermissions, probePermissions }, { KdiagError, UsageError, EXIT_FAILURE }] = await Promise.all([
       import('../checks/registry.js'),
       import('../report/check-result.js'),
       import('../config.js'),
@@ -47,6 +55,13 @@ ${EXIT_CODES_TEXT}
     const skip = list(this.flags.skip);
     const selected = all.filter((c) => (only.length === 0 || only.includes(c.id)) && !skip.includes(c.id));
     const failOn = this.flags['fail-on'] as Severity;
+    const probing = this.flags.probes;
+    const [{ probeSettings }, { imageReference }] = await Promise.all([import('../probes/cli.js'), import('../validate.js')]);
+    // Validate the probe flags before anything is sent.
+    const settings = probing
+      ? probeSettings({ timeout: this.flags.timeout, keep: false, 'cluster-domain': this.flags['cluster-domain'], settle: this.flags.settle, 'image-pull-secret': this.flags['image-pull-secret'], 'node-selector': this.flags['node-selector'] })
+      : undefined;
+    const curlImage = probing ? imageReference(this.flags['curl-image']) : undefined;
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
 
     const client = await this.client();
@@ -66,6 +81,7 @@ ${EXIT_CODES_TEXT}
       const needed = mergePermissions(
         permissionsFor(selected, namespace),
         selected.some((c) => c.id === 'cluster-dns') && namespace !== undefined ? clusterDnsPermissions() : [],
+        probing ? probePermissions(namespace as string) : [],
       );
       const denied = await progress.step('Permissions', async () => {
         const answers = await Promise.all(needed.map(async (p) => ({ p, allowed: await client.canI(p.verb, p.resource, p.group, p.namespace) })));
@@ -75,7 +91,7 @@ ${EXIT_CODES_TEXT}
       findings.push(...denied.map(missingPermissionFinding));
       const deniedChecks = new Set(denied.flatMap((p) => p.neededBy));
       const runnable = selected.filter((c) => !deniedChecks.has(c.id));
-      if (runnable.length === 0 && denied.length > 0) {
+      if (runnable.length === 0 && denied.length > 0 && (!probing || deniedChecks.has('probes'))) {
         const first = denied[0]!;
         const resource = `${first.resource}${first.subresource ? `/${first.subresource}` : ''}${first.group ? `.${first.group}` : ''}`;
         throw new KdiagError(
@@ -85,7 +101,8 @@ ${EXIT_CODES_TEXT}
 
       // Optional kinds (e.g. TLS Secrets) are listed when allowed; without them checks say what they skipped.
       const optional = runnable.flatMap((c) => c.optional ?? []);
-      const kinds = [...new Set([...runnable.flatMap((c) => c.requires), ...optional])];
+      const probeKinds = probing && !deniedChecks.has('probes') ? (['services', 'endpointslices', 'pods', 'networkpolicies', 'namespaces'] as const) : [];
+      const kinds = [...new Set([...runnable.flatMap((c) => c.requires), ...optional, ...probeKinds])];
       const snapshot: Snapshot = await progress.step('Snapshot', async () => {
         const [{ loadSnapshot }, { loadClusterDns }, { loadControllerPods }] = await Promise.all([
           import('../cluster/load.js'),
@@ -119,6 +136,22 @@ ${EXIT_CODES_TEXT}
           results.push({ id: check.id, title: check.title, status: 'errored', errors: 0, warnings: 0, infos: 0, durationMs: performance.now() - started, reason, findings: [] });
           findings.push({ code: 'KD6002', check: 'check', severity: 'error', object: { kind: 'Check', name: check.id }, message: `${check.id}: the check failed: ${reason}`, cause: 'The check threw an error on this cluster\'s data; the other checks still ran.', fix: 'Rerun with --debug and report the error with the object that caused it.' });
           progress.note(`${check.title}: errored (${reason})`);
+        }
+      }
+      if (probing) {
+        if (deniedChecks.has('probes')) {
+          results.push({ id: 'probes', title: 'Live probes', status: 'skipped', errors: 0, warnings: 0, infos: 0, durationMs: 0, reason: 'missing permissions (see KD6001)', findings: [] });
+        } else {
+          const started = performance.now();
+          const { probeNamespaces } = await import('../probes/runbook.js');
+          const namespaces = namespace ? [namespace] : [...new Set(snapshot.services.map((s) => s.metadata?.namespace ?? ''))].filter(Boolean).sort();
+          const probed = await progress.step('Probes', async () => {
+            const r = await probeNamespaces(client, snapshot, namespaces, { settings: settings!, concurrency: this.flags.concurrency, image: curlImage, note: (l) => progress.note(l) });
+            return { value: r, note: `${r.targets} Service(s) in ${namespaces.length} namespace(s), ${r.pods} probe pod(s), at most ${r.maxAlive} at once` };
+          });
+          const found = applyConfig(probed.findings, config);
+          results.push(resultOf('probes', 'Live probes', found, performance.now() - started, failOn));
+          findings.push(...found);
         }
       }
     } catch (err) {

@@ -78,6 +78,7 @@ export const CODES = {
   KD6002: { check: 'check', severity: 'error', title: 'A check could not run' },
   KD6003: { check: 'cluster-dns', severity: 'error', title: 'Cluster DNS pods missing or not Ready' },
   KD6004: { check: 'cluster-dns', severity: 'error', title: 'The kube-dns Service is missing or has no ready endpoints' },
+  KD6005: { check: 'probes', severity: 'error', title: 'A probe pod of kdiag check --probes could not run' },
   KD6010: { check: 'trace', severity: 'error', title: 'The request stops before it reaches a ready Pod' },
   KD6011: { check: 'trace', severity: 'warning', title: 'The backend Pods may not reach some destinations by egress' },
   KD5001: { check: 'dns', severity: 'error', title: 'Name does not exist (NXDOMAIN)' },

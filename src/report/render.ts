@@ -30,8 +30,10 @@ export function renderFindings(findings: readonly Finding[], style: Style, optio
   for (const f of sorted) {
     const head = `${style.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${style.paint('dim', f.code)}  ${f.object.kind} ${refString(f.object)}: ${sanitize(stripName(f))}`;
     lines.push(head);
-    lines.push(`          cause: ${sanitize(f.cause)}`);
-    lines.push(`          fix:   ${sanitize(f.fix)}`);
+    // Multi-line causes and fixes (e.g. YAML to paste) stay indented under their label.
+    const indent = (text: string) => text.split('\n').map(sanitize).join('\n                 ');
+    lines.push(`          cause: ${indent(f.cause)}`);
+    lines.push(`          fix:   ${indent(f.fix)}`);
   }
   return lines.join('\n');
 }

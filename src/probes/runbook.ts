@@ -1,0 +1,121 @@
+// `kdiag check --probes`: one connectivity probe pod per namespace tests every Service of
+// that namespace (curl resolves each Service's name, so cluster DNS is tested too), with at
+// most `concurrency` probe pods alive at once across namespaces.
+import type { ClusterClient } from '../cluster/client.js';
+import { finding } from '../checks/lib/finding.js';
+import { sanitize } from '../report/render.js';
+import type { Finding } from '../report/types.js';
+import type { Snapshot } from '../snapshot.js';
+import { executeProbe, podDeadlineSeconds, randomNonce, resolveSource, type ProbeSettings } from './cli.js';
+import { analyzeConnectivity, parseCurlProbeLog } from './interpret-http.js';
+import { curlArgs, parseTarget, planConnectivity } from './plan.js';
+import { DEFAULT_CURL_IMAGE, newRunId } from './pod-spec.js';
+import { CURL_SCRIPT } from './scripts.js';
+
+/** The most targets one probe pod tests (the connectivity command's limit). */
+export const TARGETS_PER_POD = 20;
+
+export interface RunbookProbeResult {
+  findings: Finding[];
+  /** Probe pods started, and the most alive at the same time. */
+  pods: number;
+  maxAlive: number;
+  targets: number;
+}
+
+/** Services worth probing: with a selector or endpoints, not ExternalName. */
+export function probeTargets(snapshot: Snapshot, namespace: string): string[] {
+  return snapshot.services
+    .filter((s) => s.metadata?.namespace === namespace && s.spec?.type !== 'ExternalName' && (s.spec?.ports?.length ?? 0) > 0)
+    .map((s) => `${s.metadata?.name}.${namespace}`)
+    .sort();
+}
+
+/** Runs `tasks` with at most `limit` running at once; resolves when all settle. */
+export async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await task(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export async function probeNamespaces(
+  client: ClusterClient,
+  snapshot: Snapshot,
+  namespaces: readonly string[],
+  options: { settings: ProbeSettings; concurrency: number; image?: string; note?: (line: string) => void },
+): Promise<RunbookProbeResult> {
+  const { settings, concurrency } = options;
+  const image = options.image ?? DEFAULT_CURL_IMAGE;
+  const jobs: { namespace: string; targets: string[] }[] = [];
+  for (const ns of namespaces) {
+    const all = probeTargets(snapshot, ns);
+    for (let i = 0; i < all.length; i += TARGETS_PER_POD) jobs.push({ namespace: ns, targets: all.slice(i, i + TARGETS_PER_POD) });
+  }
+  const result: RunbookProbeResult = { findings: [], pods: 0, maxAlive: 0, targets: 0 };
+  let alive = 0;
+  await pool(jobs, concurrency, async (job) => {
+    const parsed = job.targets.map((t) => parseTarget(t, job.namespace, settings.clusterDomain));
+    const targets = planConnectivity(parsed, snapshot, {});
+    const probed = targets.filter((t) => !t.unresolved);
+    if (probed.length === 0) return;
+    const runId = newRunId();
+    const nonce = randomNonce();
+    alive++;
+    result.pods++;
+    result.maxAlive = Math.max(result.maxAlive, alive);
+    try {
+      const source = await resolveSource(client, settings, job.namespace, 'connectivity', runId);
+      const run = await executeProbe(
+        client,
+        {
+          kind: 'connectivity',
+          runId,
+          namespace: source.namespace,
+          image,
+          script: CURL_SCRIPT,
+          args: [nonce, '5', String(settings.settleSeconds), ...curlArgs(targets)],
+          deadlineSeconds: podDeadlineSeconds(settings.timeoutMs),
+          imagePullSecret: settings.imagePullSecret,
+          nodeSelector: settings.nodeSelector,
+          workloadLabels: source.labels,
+          keep: settings.keep,
+          command: `kdiag check --probes -n ${job.namespace}`,
+        },
+        settings,
+        { interactive: false, quiet: true },
+      );
+      const results = parseCurlProbeLog(run.log, nonce, probed);
+      const analysis = analyzeConnectivity({ targets, results, snapshot, source: { namespace: source.namespace, labels: source.effectiveLabels } });
+      // The runbook probe carries no client's labels: in a namespace with default-deny, a connection
+      // refused by NetworkPolicy is what the policies intend, not an outage (probe as the real
+      // client with kdiag connectivity --from to test the allowed path).
+      for (const f of analysis.findings) {
+        result.findings.push(
+          f.code === 'KD5039'
+            ? { ...f, severity: 'info', fix: `${f.fix} To test the path the real client takes: kdiag connectivity ${f.object.name} -n ${f.object.namespace} --from NAMESPACE/POD` }
+            : f,
+        );
+      }
+      result.targets += probed.length;
+      options.note?.(`probe ${job.namespace}: ${probed.length} Service(s), ${analysis.findings.filter((f) => f.severity === 'error').length} failing (${(run.elapsedMs / 1000).toFixed(1)}s)`);
+    } catch (err) {
+      const reason = sanitize((err as Error).message.split('\n')[0] ?? 'failed');
+      result.findings.push(
+        finding('KD6005', { kind: 'Namespace', name: job.namespace }, {
+          message: `${job.namespace}: the probe pod could not run: ${reason}`,
+          cause: `kdiag check --probes starts one short-lived curl pod per namespace; in ${job.namespace} it failed: ${reason}`,
+          fix: `Run it alone for details: kdiag connectivity ${job.targets.slice(0, 3).join(' ')} -n ${job.namespace}`,
+        }),
+      );
+      options.note?.(`probe ${job.namespace}: could not run (${reason})`);
+    } finally {
+      alive--;
+    }
+  });
+  return result;
+}
