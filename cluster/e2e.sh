@@ -23,6 +23,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [[ $was_up == 0 ]]; then
+  # Start from a clean slate: whatever a killed run left (processes, pods, etcd data with old
+  # test namespaces or a scale load) would make the results depend on history.
+  bash "$HERE/down.sh" >/dev/null 2>&1 || true
   bash "$HERE/up.sh" || { echo "e2e: cluster:up failed" >&2; exit 1; }
 fi
 bash "$HERE/scenario/apply.sh" || { echo "e2e: scenario apply failed" >&2; exit 1; }
