@@ -361,6 +361,18 @@ export function analyzeService(svc: V1Service, index: EndpointsIndex): ServiceEn
   return result;
 }
 
+/** analyzeService, computed once per Service however many routes point at it. */
+export function serviceAnalyzer(snapshot: Snapshot): (svc: V1Service) => ServiceEndpoints {
+  const index = indexEndpoints(snapshot);
+  const results = new Map<string, ServiceEndpoints>();
+  return (svc) => {
+    const k = key(svc.metadata?.namespace, svc.metadata?.name);
+    let r = results.get(k);
+    if (!r) results.set(k, (r = analyzeService(svc, index)));
+    return r;
+  };
+}
+
 export function analyzeEndpoints(snapshot: Snapshot, serviceName?: string): ServiceEndpoints[] {
   const index = indexEndpoints(snapshot);
   return snapshot.services

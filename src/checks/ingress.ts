@@ -9,7 +9,7 @@ import type { Code } from '../report/codes.js';
 import { severityRank, type Finding, type ObjectRef, type Severity } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { CONTROLLER_POD_LABELS, INGRESS_NGINX_CONTROLLER } from './data/nginx-annotations.js';
-import { analyzeService, indexEndpoints, type EndpointsIndex, type ServiceEndpoints } from './endpoints.js';
+import { serviceAnalyzer, type ServiceEndpoints } from './endpoints.js';
 import { annotationFindings } from './ingress-annotations.js';
 import { backendLabel, byAge, hostMatches, requestedClass, resolveServicePort } from './ingress-match.js';
 import { checkTlsSecret, type CertificateInfo, type TlsSecretResult, type TlsStatus } from './ingress-tls.js';
@@ -167,15 +167,8 @@ function controllerState(controller: string, pods: V1Pod[] | undefined, unavaila
 export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {}, inputs: IngressInputs = {}): IngressAnalysis {
   const warnDays = options.certWarnDays ?? 14;
   const grace = (options.addressGraceSeconds ?? 300) * 1000;
-  const index: EndpointsIndex = indexEndpoints(snapshot);
   const services = new Map<string, V1Service>(snapshot.services.map((s) => [key(s.metadata?.namespace, s.metadata?.name), s]));
-  const serviceResults = new Map<string, ServiceEndpoints>();
-  const analyzed = (svc: V1Service): ServiceEndpoints => {
-    const k = key(svc.metadata?.namespace, svc.metadata?.name);
-    let r = serviceResults.get(k);
-    if (!r) serviceResults.set(k, (r = analyzeService(svc, index)));
-    return r;
-  };
+  const analyzed = serviceAnalyzer(snapshot);
   const classes = new Map(snapshot.ingressclasses.map((c) => [c.metadata?.name ?? '', c]));
   const defaults = snapshot.ingressclasses.filter(isDefaultClass);
   const classesUnavailable = snapshot.unavailable.ingressclasses;

@@ -6,7 +6,7 @@
 // endpoints check's cause, ReferenceGrants, weights). Pure over the snapshot and the objects.
 import type { V1LabelSelector, V1Service } from '@kubernetes/client-node';
 import { INGRESS_NGINX_CONTROLLER } from '../checks/data/nginx-annotations.js';
-import { analyzeService, indexEndpoints, type EndpointsIndex, type ServiceEndpoints } from '../checks/endpoints.js';
+import { serviceAnalyzer } from '../checks/endpoints.js';
 import { requestedClass, resolveServicePort } from '../checks/ingress-match.js';
 import { checkTlsSecret, type TlsStatus } from '../checks/ingress-tls.js';
 import { finding } from '../checks/lib/finding.js';
@@ -236,15 +236,8 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
   const grace = (options.addressGraceSeconds ?? 300) * 1000;
   const extra = new Set(objects.extraNamespaces ?? []);
   const covers = (ns: string) => snapshot.namespace === undefined || ns === snapshot.namespace || extra.has(ns);
-  const index: EndpointsIndex = indexEndpoints(snapshot);
   const services = new Map<string, V1Service>(snapshot.services.map((s) => [key(s.metadata?.namespace, s.metadata?.name), s]));
-  const serviceResults = new Map<string, ServiceEndpoints>();
-  const analyzed = (svc: V1Service): ServiceEndpoints => {
-    const k = key(svc.metadata?.namespace, svc.metadata?.name);
-    let r = serviceResults.get(k);
-    if (!r) serviceResults.set(k, (r = analyzeService(svc, index)));
-    return r;
-  };
+  const analyzed = serviceAnalyzer(snapshot);
   const listed = (k: 'endpointslices' | 'endpoints') => snapshot.loaded.includes(k) && !snapshot.unavailable[k];
   const endpointsUnavailable = listed('endpointslices') || listed('endpoints') ? undefined : (snapshot.unavailable.endpointslices ?? 'EndpointSlices were not listed');
   const tlsSecrets = new Map(snapshot.tlssecrets.map((s) => [key(s.metadata?.namespace, s.metadata?.name), s]));

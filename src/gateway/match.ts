@@ -13,16 +13,11 @@
 //   3. a method match; 4. the most header matches; 5. the most query parameter matches;
 //   6. the oldest route, then namespace/name alphabetically; 7. the first rule and match in order.
 
+import { normalizeHost } from '../checks/ingress-match.js';
 import type { Gateway, HTTPRouteMatch, Listener, Route, RouteRule, ValueMatch } from './types.js';
 
-/** A request host without port and trailing dot, lower case. */
-export function normalizeHostname(host: string): string {
-  let h = host.trim().toLowerCase();
-  if (h.startsWith('[')) return h;
-  const colon = h.lastIndexOf(':');
-  if (colon >= 0 && /^\d+$/.test(h.slice(colon + 1))) h = h.slice(0, colon);
-  return h.endsWith('.') ? h.slice(0, -1) : h;
-}
+/** A request host without port and trailing dot, lower case (the same rule as for Ingress hosts). */
+export const normalizeHostname = normalizeHost;
 
 export type HostnameMatch = 'exact' | 'wildcard' | 'any';
 
