@@ -407,7 +407,7 @@ function dnsHealthFindings(h: ClusterDnsHealth): Finding[] {
   if (h.pods.length === 0 || notReady.length > 0) {
     const none = h.pods.length === 0 || notReady.length === h.pods.length;
     out.push(
-      finding('KD5005', ref, {
+      finding('KD6003', ref, {
         message: `${ref.name}: ${h.pods.length === 0 ? 'no cluster DNS pods (label k8s-app=kube-dns) in kube-system' : `${notReady.length} of ${h.pods.length} cluster DNS pod(s) not Ready`}`,
         cause: h.pods.length === 0 ? 'No pod labelled k8s-app=kube-dns runs in kube-system: name lookups from pods fail.' : notReady.map((p) => `${p.name}: ${p.detail}`).join('; '),
         fix: 'kubectl -n kube-system get deploy,pods -l k8s-app=kube-dns; kubectl -n kube-system describe pods -l k8s-app=kube-dns; kubectl -n kube-system logs -l k8s-app=kube-dns --tail=50',
@@ -417,7 +417,7 @@ function dnsHealthFindings(h: ClusterDnsHealth): Finding[] {
   }
   if (!h.service || h.readyEndpoints === 0) {
     out.push(
-      finding('KD5006', ref, {
+      finding('KD6004', ref, {
         message: `${ref.name}: ${h.service ? 'the cluster DNS Service has no ready endpoints' : 'no kube-dns Service in kube-system'}`,
         cause: h.service ? `Service kube-system/${h.service.name} (${h.service.clusterIP ?? '?'}) is the nameserver in every pod's resolv.conf, and no Ready DNS pod backs it: every lookup times out or is refused.` : 'Pods use the kube-dns Service ClusterIP as nameserver; without it no lookup can succeed.',
         fix: 'kdiag endpoints kube-dns -n kube-system; kubectl -n kube-system get endpointslices -l kubernetes.io/service-name=kube-dns',

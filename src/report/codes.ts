@@ -85,8 +85,6 @@ export const CODES = {
   KD5002: { check: 'dns', severity: 'error', title: 'DNS lookup timed out' },
   KD5003: { check: 'dns', severity: 'error', title: 'DNS server failure (SERVFAIL or REFUSED)' },
   KD5004: { check: 'dns', severity: 'error', title: 'DNS answer differs from the Service' },
-  KD5005: { check: 'dns', severity: 'error', title: 'Cluster DNS pods not Ready' },
-  KD5006: { check: 'dns', severity: 'error', title: 'Cluster DNS Service has no ready endpoints' },
   KD5007: { check: 'dns', severity: 'info', title: 'ndots:5 makes lookups of external names slow' },
   KD5020: { check: 'probe', severity: 'error', title: 'Probe image cannot be pulled' },
   KD5021: { check: 'probe', severity: 'error', title: 'Probe pod cannot be scheduled' },

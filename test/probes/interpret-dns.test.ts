@@ -154,10 +154,10 @@ describe('analyzeDns', () => {
     expect(a.findings[0]!.fix).toContain('port: 53');
   });
 
-  it('KD5002 with the DNS pods down, plus KD5005 and KD5006', () => {
+  it('KD5002 with the DNS pods down, plus KD6003 and KD6004', () => {
     const down = { service: healthyDns.service, pods: [{ name: 'coredns-1', ready: false, detail: 'Running: container coredns: CrashLoopBackOff' }], readyEndpoints: 0 };
     const a = analyse('api-service', 'probe-dns-unreachable.txt', down);
-    expect(a.findings.map((f) => f.code)).toEqual(['KD5002', 'KD5005', 'KD5006']);
+    expect(a.findings.map((f) => f.code)).toEqual(['KD5002', 'KD6003', 'KD6004']);
     expect(a.findings[0]!.cause).toContain('CrashLoopBackOff');
   });
 
