@@ -84,7 +84,7 @@ ${EXIT_CODES_TEXT}
         probing ? probePermissions(namespace as string) : [],
       );
       const denied = await progress.step('Permissions', async () => {
-        const answers = await Promise.all(needed.map(async (p) => ({ p, allowed: await client.canI(p.verb, p.resource, p.group, p.namespace) })));
+        const answers = await Promise.all(needed.map(async (p) => ({ p, allowed: await client.canI(p.verb, p.resource, p.group, p.namespace, p.subresource) })));
         const missing = answers.filter((a) => !a.allowed).map((a) => a.p);
         return { value: missing, note: missing.length ? `${missing.length} missing` : `${needed.length} allowed` };
       });

@@ -22,6 +22,8 @@ ${EXIT_CODES_TEXT}`;
   };
 
   static override flags = {
+    probe: Flags.boolean({ description: "Also send the request from a short-lived pod with the source's namespace and labels (the ingress controller's) to the backend Service.", default: false }),
+    'curl-image': Flags.string({ description: 'With --probe: image with curl and sh.', default: 'curlimages/curl:8.11.1' }),
     'cert-warn-days': Flags.integer({ description: 'Warn when the certificate expires within this many days (default 14).', min: 0 }),
     method: Flags.string({ char: 'X', description: 'HTTP method of the request (for HTTPRoute method matches).', default: 'GET' }),
     header: Flags.string({ char: 'H', description: 'A request header "Name: value" (for HTTPRoute header matches); repeatable.', multiple: true }),
@@ -30,6 +32,9 @@ ${EXIT_CODES_TEXT}`;
   public async run(): Promise<void> {
     const { parseTraceUrl } = await import('../trace/url.js');
     const request = parseTraceUrl(this.args.url);
+    const [{ probeSettings }, { imageReference }] = await Promise.all([import('../probes/cli.js'), import('../validate.js')]);
+    const settings = this.flags.probe ? probeSettings({ timeout: '60s', keep: false, 'cluster-domain': 'cluster.local', settle: '2s' }) : undefined;
+    const curlImage = this.flags.probe ? imageReference(this.flags['curl-image'], '--curl-image') : undefined;
     const client = await this.client();
     const [{ loadSnapshot }, { loadClusterDns }, trace, { loadControllerPods }] = await Promise.all([
       import('../cluster/load.js'),
@@ -72,6 +77,12 @@ ${EXIT_CODES_TEXT}`;
       }
     }
 
+    if (settings && result.probe) {
+      const { probeHop } = await import('../probes/trace-probe.js');
+      const hop = await probeHop(client, snapshot, result.probe, settings, curlImage);
+      result.hops.push(hop);
+      if (hop.status === 'fail' && !result.stopsAt) result.stopsAt = hop.id;
+    }
     const report = { apiVersion: 'kdiag/v1' as const, kind: 'TraceReport', context: client.contextName, url: result.url, mode: result.mode, stopsAt: result.stopsAt ?? null, findings: result.findings, hops: result.hops };
     await this.emit(report, () => this.tree(result), { findings: false });
   }

@@ -19,7 +19,7 @@ import type { TraceRequest } from './url.js';
 export type HopStatus = 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
 
 export interface Hop {
-  id: 'load-balancer' | 'controller' | 'tls' | 'ingress-rule' | 'service' | 'endpoints' | 'network-policy' | 'egress' | 'gateway' | 'route';
+  id: 'probe' | 'load-balancer' | 'controller' | 'tls' | 'ingress-rule' | 'service' | 'endpoints' | 'network-policy' | 'egress' | 'gateway' | 'route';
   title: string;
   status: HopStatus;
   /** One line: what kdiag found. */

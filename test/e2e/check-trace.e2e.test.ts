@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { apply, deleteNamespace, runKdiag, waitForRollout } from './support/cluster.js';
+import { apply, deleteNamespace, kubectl, runKdiag, waitForRollout } from './support/cluster.js';
 
 const HEALTHY = 'kdiag-e2e-healthy';
 const config = join(mkdtempSync(join(tmpdir(), 'kdiag-e2e-')), 'kdiag.yaml');
@@ -123,6 +123,18 @@ describe('kdiag trace on the local cluster', () => {
     expect(r.stdout).toMatch(/✗ Pods\s+no ready endpoint on port 80: selector app=api-v2 matches no pod/);
     expect(r.stdout).toMatch(/↳ traffic stops here: No Pod in namespace production has the labels app=api-v2\. Pods with the same label keys: app=api-v2-server/);
     expect(r.stdout).toContain('The request stops at: Pods.');
+  });
+
+  test('--probe sends the request from a pod with the ingress controller labels and reports the answer', async () => {
+    const ok = await runKdiag(['trace', 'https://api.example.com/api/v1/users', '--probe']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/✓ Live probe\s+HTTP 200 from a pod in ingress-nginx with the labels of .*app\.kubernetes\.io\/name=ingress-nginx.* → http:\/\/api-v1-service\.production\.svc\.cluster\.local:80\/api\/v1\/users \(answered by api-server-/);
+    const broken = await runKdiag(['trace', 'https://api.example.com/api/v2/orders', '--probe', '-o', 'json']);
+    expect(broken.code).toBe(1);
+    const report = JSON.parse(broken.stdout) as { hops: { id: string; status: string }[] };
+    expect(report.hops.find((h) => h.id === 'probe')!.status).toBe('fail');
+    const left = await kubectl(['get', 'pods,jobs', '-A', '-l', 'app.kubernetes.io/managed-by=kdiag', '-o', 'name']);
+    expect(left.stdout.trim()).toBe('');
   });
 
   test('a URL for a Service starts there', async () => {

@@ -85,6 +85,14 @@ describe('least privilege', () => {
     expect(check.code).toBe(1);
     const report = JSON.parse(check.stdout);
     expect(report.checks.filter((c: { status: string }) => c.status === 'skipped' || c.status === 'errored')).toEqual([]);
+    // Probes need kdiag-probes: with kdiag-read only they are skipped with a finding naming the rule.
+    const probes = await kdiagAs(file, ['check', '-n', 'production', '--probes', '-o', 'json']);
+    const withProbes = JSON.parse(probes.stdout);
+    expect(withProbes.checks.find((c: { id: string }) => c.id === 'probes').status).toBe('skipped');
+    const missing = withProbes.findings.filter((f: { code: string }) => f.code === 'KD6001');
+    expect(missing.map((f: { object: { name: string } }) => f.object.name)).toEqual(expect.arrayContaining(['create pods', 'delete pods', 'get pods/log', 'create jobs.batch']));
+    expect(missing[0].fix).toContain('kdiag-probes ClusterRole');
+    expect(withProbes.checks.filter((c: { id: string; status: string }) => c.id !== 'probes' && c.status === 'skipped')).toEqual([]);
     for (const text of outputs) expect(text).not.toContain(token);
   });
 

@@ -1,0 +1,59 @@
+// `kdiag trace URL --probe`: sends the request from a pod that imitates the traffic's source
+// (the ingress controller's namespace and labels) to the backend Service, under the probe
+// engine's safety rules, and turns the answer into one more hop.
+import type { ClusterClient } from '../cluster/client.js';
+import type { Hop } from '../trace/trace.js';
+import type { Snapshot } from '../snapshot.js';
+import { executeProbe, podDeadlineSeconds, randomNonce, type ProbeSettings } from './cli.js';
+import { analyzeConnectivity, parseCurlProbeLog } from './interpret-http.js';
+import { curlArgs, parseTarget, planConnectivity } from './plan.js';
+import { DEFAULT_CURL_IMAGE, newRunId, workloadLabelsOf } from './pod-spec.js';
+import { CURL_SCRIPT } from './scripts.js';
+
+export interface TraceProbeInput {
+  namespace: string;
+  labels: Record<string, string>;
+  service: string;
+  serviceNamespace: string;
+  port: number;
+  path: string;
+}
+
+export async function probeHop(client: ClusterClient, snapshot: Snapshot, probe: TraceProbeInput, settings: ProbeSettings, image = DEFAULT_CURL_IMAGE): Promise<Hop> {
+  const target = `http://${probe.service}.${probe.serviceNamespace}.svc.${settings.clusterDomain}:${probe.port}${probe.path}`;
+  const parsed = [parseTarget(target, probe.serviceNamespace, settings.clusterDomain)];
+  const targets = planConnectivity(parsed, snapshot, {});
+  const runId = newRunId();
+  const nonce = randomNonce();
+  const labels = workloadLabelsOf(probe.labels);
+  const from = Object.keys(labels).length ? `${probe.namespace} with the labels of ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}` : probe.namespace;
+  try {
+    const run = await executeProbe(
+      client,
+      {
+        kind: 'connectivity',
+        runId,
+        namespace: probe.namespace,
+        image,
+        script: CURL_SCRIPT,
+        args: [nonce, '5', String(settings.settleSeconds), ...curlArgs(targets)],
+        deadlineSeconds: podDeadlineSeconds(settings.timeoutMs),
+        workloadLabels: Object.keys(labels).length ? labels : undefined,
+        keep: false,
+        command: `kdiag trace --probe ${target}`,
+      },
+      settings,
+      { interactive: false, quiet: true },
+    );
+    const results = parseCurlProbeLog(run.log, nonce, targets.filter((t) => !t.unresolved));
+    const analysis = analyzeConnectivity({ targets, results, snapshot, source: { namespace: probe.namespace, labels: { ...labels } } });
+    const row = analysis.rows[0];
+    const ok = row?.outcome === 'ok' || row?.outcome === 'client-error';
+    const detail = `${row?.status ?? 'no result'} from a pod in ${from} → ${target}${row?.answeredBy ? ` (answered by ${row.answeredBy})` : ''}`;
+    return ok
+      ? { id: 'probe', title: 'Live probe', status: row?.outcome === 'ok' ? 'ok' : 'warn', detail }
+      : { id: 'probe', title: 'Live probe', status: 'fail', detail, explanation: analysis.findings[0] ? `${analysis.findings[0].cause} Fix: ${analysis.findings[0].fix}` : row?.error ?? 'the probe got no answer' };
+  } catch (err) {
+    return { id: 'probe', title: 'Live probe', status: 'fail', detail: `the probe pod could not run: ${(err as Error).message.split('\n')[0]}`, explanation: 'Run kdiag connectivity with --from-namespace/--from-labels for details.' };
+  }
+}
