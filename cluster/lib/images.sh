@@ -76,7 +76,7 @@ _image() {
   mkdir -p "$CACHE/images"
   local keyf=$CACHE/images/$(echo "$ref" | tr '/:' '__').key key
   # Inputs: this script, the binaries' build keys, the Debian packages copied in.
-  key=$( { echo "$ref $entry $cmd $user"; sha256sum "${BASH_SOURCE[0]}" "$CLUSTER_DIR"/images/*; cat "$CACHE"/stamps/* 2>/dev/null;
+  key=$( { echo "$ref $entry $cmd $user"; cat "${BASH_SOURCE[0]}" "$CLUSTER_DIR"/images/* | sha256sum; cat "$CACHE"/stamps/* 2>/dev/null;
            dpkg-query -W busybox-static curl iptables ipset libc6 ca-certificates 2>/dev/null; } | sha256sum | cut -c1-16)
   if [[ -f $keyf && $(cat "$keyf") == "$key" ]] && ctrk images ls -q "name==$ref" 2>/dev/null | grep -q .; then
     log "image $ref up to date"
