@@ -72,7 +72,7 @@ describe('kdiag netpol (against a fake API)', () => {
     expect(stdout.split('\n')[0]).toBe('No NetworkPolicies found in namespace sandbox.');
     expect(stdout).toMatch(/^sandbox\s+0\s+1\s+open\s+open\s+1$/m);
     expect(stdout).toContain('WARNING KD4008  Namespace sandbox: 1 pod and no NetworkPolicy');
-    expect(stdout).toContain('  name: default-deny-ingress\n  namespace: sandbox');
+    expect(stdout).toMatch(/ {2,}name: default-deny-ingress\n {2,}namespace: sandbox/);
   });
 
   it('shows rules ignored by policyTypes and exits 1 on the error', async () => {
