@@ -89,7 +89,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     return this.configPromise;
   }
 
-  /** Check thresholds from .kdiag.yaml, overridden by `overrides` (flags). */
+  /** Check thresholds from .kdiag.yaml, overridden by `overrides` (flags that were given). */
   protected async checkOptions(overrides: Partial<CheckOptions> = {}): Promise<CheckOptions> {
     const { thresholds } = await this.kdiagConfig();
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import type { V1Ingress, V1Pod, V1Secret } from '@kubernetes/client-node';
-import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
+import type { V1Ingress, V1Secret } from '@kubernetes/client-node';
+import { EXIT_CODES_TEXT, KdiagCommand, WATCH_FLAG } from '../base-command.js';
 import type { BackendNode, CertManagerObjects, IngressInputs, IngressResult } from '../checks/ingress.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { Snapshot } from '../snapshot.js';
@@ -33,7 +33,8 @@ ${EXIT_CODES_TEXT}`;
   };
 
   static override flags = {
-    'cert-warn-days': Flags.integer({ description: 'Warn when a certificate expires within this many days.', default: 14, min: 0 }),
+    'cert-warn-days': Flags.integer({ description: 'Warn when a certificate expires within this many days (default 14, or thresholds.certWarnDays).', min: 0 }),
+    ...WATCH_FLAG,
   };
 
   public async run(): Promise<void> {
@@ -41,54 +42,40 @@ ${EXIT_CODES_TEXT}`;
     const client = await this.client();
     const namespace = await this.namespaceScope();
     const [{ loadSnapshot }, { analyzeIngresses }, { KdiagError }] = await Promise.all([import('../cluster/load.js'), import('../checks/ingress.js'), import('../errors.js')]);
-    const snapshot = await loadSnapshot(client, ['ingresses', 'ingressclasses', 'services', 'endpointslices', 'pods', 'tlssecrets'], { namespace, tolerateForbidden: true });
-    // Only Secrets and (cluster-scoped) IngressClasses may be missing: the report says what was skipped.
-    for (const [kind, reason] of Object.entries(snapshot.unavailable)) {
-      if (kind !== 'tlssecrets' && kind !== 'ingressclasses' && !(kind === 'endpointslices' && snapshot.loaded.includes('endpoints'))) throw new KdiagError(reason);
-    }
-    const shown = snapshot.ingresses.filter((i) => name === undefined || i.metadata?.name === name);
-    if (name && shown.length === 0) throw new KdiagError(`Ingress ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}`);
-
-    const [controllers, secrets, certManager] = await Promise.all([
-      this.controllerPods(client, snapshot),
-      this.secretsByName(client, snapshot, shown),
-      this.certManager(client, shown, namespace),
-    ]);
-    const inputs: IngressInputs = { ...controllers, ...secrets, certManager, focus: shown };
-    const analysis = analyzeIngresses(snapshot, { certWarnDays: this.flags['cert-warn-days'] }, inputs);
-    const results = analysis.ingresses.filter((r) => name === undefined || r.name === name);
-    const keep = new Set(results.map((r) => `${r.namespace}/${r.name}`));
-    const global = analysis.global.filter((f) => f.object.kind !== 'Ingress' || keep.has(`${f.object.namespace}/${f.object.name}`));
-    const report = {
-      apiVersion: 'kdiag/v1' as const,
-      kind: 'IngressReport',
-      context: client.contextName,
-      namespace: namespace ?? null,
-      certWarnDays: this.flags['cert-warn-days'],
-      findings: [...global, ...results.flatMap((r) => r.findings)],
-      ingresses: results.map(({ findings: _f, ...rest }) => rest),
-    };
-    await this.emit(report, (wide) => (name ? results.map((r) => this.tree(r)).join('\n\n') : this.summaryTable(results, wide, namespace)));
-  }
-
-  /** Controller Pods in every namespace, by the labels of the controllers the classes name. */
-  private async controllerPods(client: ClusterClient, snapshot: Snapshot): Promise<Pick<IngressInputs, 'controllerPods' | 'controllerPodsUnavailable'>> {
-    if (snapshot.namespace === undefined) return {}; // -A: the snapshot has every Pod
-    const { CONTROLLER_POD_LABELS } = await import('../checks/data/nginx-annotations.js');
-    const { KdiagError } = await import('../errors.js');
-    const controllers = new Set(snapshot.ingressclasses.map((c) => c.spec?.controller ?? ''));
-    const selectors = [...controllers].flatMap((c) => CONTROLLER_POD_LABELS[c]?.labels ?? []).map((l) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(','));
-    const pods: V1Pod[] = [];
-    try {
-      for (const labelSelector of selectors) {
-        const list = await client.call({ verb: 'list', resource: 'pods' }, (o) => client.core.listPodForAllNamespaces({ labelSelector }, o));
-        pods.push(...list.items);
+    const { loadControllerPods } = await import('../cluster/controllers.js');
+    const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
+    options.certWarnDays ??= 14;
+    const kinds = ['ingresses', 'ingressclasses', 'services', 'endpointslices', 'pods', 'tlssecrets'] as const;
+    await this.runStatic(kinds, namespace, async () => {
+      const snapshot = await loadSnapshot(client, ['ingresses', 'ingressclasses', 'services', 'endpointslices', 'pods', 'tlssecrets'], { namespace, tolerateForbidden: true });
+      // Only Secrets and (cluster-scoped) IngressClasses may be missing: the report says what was skipped.
+      for (const [kind, reason] of Object.entries(snapshot.unavailable)) {
+        if (kind !== 'tlssecrets' && kind !== 'ingressclasses' && !(kind === 'endpointslices' && snapshot.loaded.includes('endpoints'))) throw new KdiagError(reason);
       }
-    } catch (err) {
-      if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return { controllerPodsUnavailable: err.message };
-      throw err;
-    }
-    return { controllerPods: pods };
+      const shown = snapshot.ingresses.filter((i) => name === undefined || i.metadata?.name === name);
+      if (name && shown.length === 0) throw new KdiagError(`Ingress ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}`);
+
+      const [controllers, secrets, certManager] = await Promise.all([
+        loadControllerPods(client, snapshot),
+        this.secretsByName(client, snapshot, shown),
+        this.certManager(client, shown, namespace),
+      ]);
+      const inputs: IngressInputs = { ...controllers, ...secrets, certManager, focus: shown };
+      const analysis = analyzeIngresses(snapshot, options, inputs);
+      const results = analysis.ingresses.filter((r) => name === undefined || r.name === name);
+      const keep = new Set(results.map((r) => `${r.namespace}/${r.name}`));
+      const global = analysis.global.filter((f) => f.object.kind !== 'Ingress' || keep.has(`${f.object.namespace}/${f.object.name}`));
+      const report = {
+        apiVersion: 'kdiag/v1' as const,
+        kind: 'IngressReport',
+        context: client.contextName,
+        namespace: namespace ?? null,
+        certWarnDays: options.certWarnDays,
+        findings: [...global, ...results.flatMap((r) => r.findings)],
+        ingresses: results.map(({ findings: _f, ...rest }) => rest),
+      };
+      await this.emit(report, (wide) => (name ? results.map((r) => this.tree(r)).join('\n\n') : this.summaryTable(results, wide, namespace)));
+    });
   }
 
   /** tls[].secretName Secrets that are not kubernetes.io/tls Secrets, read one by one (tells "missing" from "wrong type"). */
