@@ -330,6 +330,16 @@ func down(ctx context.Context, cs *kubernetes.Clientset) error {
 	if err != nil {
 		return err
 	}
+	// Pods first, with grace period 0: they run nowhere, so they go at once
+	// (server-side, one request per namespace) instead of one by one through
+	// the namespace controller and kwok.
+	zero := int64(0)
+	if err := parallel(ctx, "pod collections", len(nss.Items), 8, func(ctx context.Context, i int) error {
+		return cs.CoreV1().Pods(nss.Items[i].Name).DeleteCollection(ctx,
+			metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{LabelSelector: scaleLabel})
+	}); err != nil {
+		return err
+	}
 	for _, ns := range nss.Items {
 		if err := cs.CoreV1().Namespaces().Delete(ctx, ns.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 			return err
