@@ -144,7 +144,10 @@ ${EXIT_CODES_TEXT}
         } else {
           const started = performance.now();
           const { probeNamespaces } = await import('../probes/runbook.js');
-          const namespaces = namespace ? [namespace] : [...new Set(snapshot.services.map((s) => s.metadata?.namespace ?? ''))].filter(Boolean).sort();
+          // Namespaces silenced in .kdiag.yaml are not probed either.
+          const namespaces = (namespace ? [namespace] : [...new Set(snapshot.services.map((s) => s.metadata?.namespace ?? ''))].filter(Boolean).sort()).filter(
+            (ns) => !config.ignore.namespaces.includes(ns),
+          );
           const probed = await progress.step('Probes', async () => {
             const r = await probeNamespaces(client, snapshot, namespaces, { settings: settings!, concurrency: this.flags.concurrency, image: curlImage, note: (l) => progress.note(l) });
             return { value: r, note: `${r.targets} Service(s) in ${namespaces.length} namespace(s), ${r.pods} probe pod(s), at most ${r.maxAlive} at once` };
