@@ -2,7 +2,7 @@
 # Scale mode for benchmarks: kwok fake nodes + a generator of many objects.
 #   bash cluster/scale.sh up [--services 5000] [--pods 20000] [--namespaces 100]
 #                            [--netpols 200] [--ingresses 500] [--nodes 100]
-#   bash cluster/scale.sh down    # delete the scale objects through the API (slow: ~20 min for the full load)
+#   bash cluster/scale.sh down    # delete the scale objects through the API (~10 min for the full load)
 #   bash cluster/scale.sh reset   # fast: cluster down (wipes etcd) + up (~40 s); the scenario must be re-applied
 # The cluster must be up (npm run cluster:up). Pods are bound to fake nodes
 # (label type=kwok, tainted) and made Running/Ready by kwok; they run nothing.
