@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { apply, deleteNamespace, kubectl, runKdiag, waitForRollout } from './support/cluster.js';
+import { apply, backendManifest, deleteNamespace, kubectl, runKdiag, waitForRollout } from './support/cluster.js';
 
 const HEALTHY = 'kdiag-e2e-healthy';
 const config = join(mkdtempSync(join(tmpdir(), 'kdiag-e2e-')), 'kdiag.yaml');
@@ -11,37 +11,11 @@ const config = join(mkdtempSync(join(tmpdir(), 'kdiag-e2e-')), 'kdiag.yaml');
 writeFileSync(config, 'thresholds:\n  addressGraceSeconds: 0\n');
 
 beforeAll(async () => {
-  await apply(`
-apiVersion: v1
+  await apply(`apiVersion: v1
 kind: Namespace
 metadata: {name: ${HEALTHY}}
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: ${HEALTHY}}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: web
-        image: kdiag.local/backend:1.0
-        imagePullPolicy: IfNotPresent
-        env: [{name: NAME, value: web}, {name: HTTP_PORTS, value: "8080"}]
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /health, port: 8080}, periodSeconds: 1}
-        resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {memory: 64Mi}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: ${HEALTHY}}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
-`);
+${backendManifest({ namespace: HEALTHY, name: 'web' })}`);
   await waitForRollout(HEALTHY, 'deploy/web');
 });
 afterAll(async () => {

@@ -1,41 +1,14 @@
 // Least privilege: kdiag run as service accounts bound to exactly deploy/rbac.yaml's roles.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kdiagBinary } from '../support/run.js';
-import { apply, kubeconfigPath, kubectl, REPO_ROOT } from './support/cluster.js';
+import { apply, kubectl, REPO_ROOT, serviceAccountKubeconfig } from './support/cluster.js';
 
 const NS = 'kdiag-e2e-rbac';
 const outputs: string[] = [];
 
-/** A kubeconfig for service account `sa` (a short-lived token from the TokenRequest API). */
-async function kubeconfigFor(sa: string): Promise<{ file: string; token: string }> {
-  const token = (await kubectl(['-n', NS, 'create', 'token', sa, '--duration=15m'])).stdout.trim();
-  expect(token.length).toBeGreaterThan(20);
-  const admin = readFileSync(kubeconfigPath(), 'utf8');
-  const server = /server: (\S+)/.exec(admin)![1];
-  const ca = /certificate-authority-data: (\S+)/.exec(admin)?.[1];
-  const dir = mkdtempSync(join(tmpdir(), 'kdiag-rbac-'));
-  const file = join(dir, 'config');
-  writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-current-context: sa
-clusters:
-- name: local
-  cluster:
-    server: ${server}
-    ${ca ? `certificate-authority-data: ${ca}` : 'insecure-skip-tls-verify: true'}
-contexts:
-- name: sa
-  context: { cluster: local, user: sa, namespace: production }
-users:
-- name: sa
-  user: { token: ${token} }
-`,
-  );
-  return { file, token };
+/** A kubeconfig for service account `sa`, in the production namespace by default. */
+function kubeconfigFor(sa: string): Promise<{ file: string; token: string }> {
+  return serviceAccountKubeconfig(NS, sa, 'production');
 }
 
 async function kdiagAs(file: string, args: string[]) {

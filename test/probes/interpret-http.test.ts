@@ -57,7 +57,7 @@ describe('parseCurlProbeLog', () => {
 
 describe('analyzeConnectivity', () => {
   const snapshot = fixtureSnapshot(loadFixture('probe-scenario.yaml'));
-  const run = (raws: string[], lines: string[], source = { namespace: 'default', labels: { 'app.kubernetes.io/managed-by': 'kdiag' } }) => {
+  const run = (raws: string[], lines: string[], source: { namespace: string; labels: Record<string, string> } = { namespace: 'default', labels: { 'app.kubernetes.io/managed-by': 'kdiag' } }) => {
     const targets = planConnectivity(raws.map((r) => parseTarget(r, 'production')), snapshot);
     const text = lines.map((l, i) => `KDIAGx result ${i} ${l}`).join('\n');
     return analyzeConnectivity({ targets, results: parseCurlProbeLog(text, 'x', targets.filter((t) => !t.unresolved)), snapshot, source });

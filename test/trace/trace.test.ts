@@ -56,7 +56,7 @@ describe('kdiag trace (pure)', () => {
   it('stops at the NetworkPolicy when the controller namespace is not admitted', () => {
     const policy = find(objects, 'NetworkPolicy', 'api-server-policy');
     const narrowed = variant(policy, (p) => {
-      (p as { spec: { ingress: { from: object[] }[] } }).spec.ingress[0]!.from = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }];
+      (p as unknown as { spec: { ingress: { from: object[] }[] } }).spec.ingress[0]!.from = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }];
     });
     const r = run('https://api.example.com/api/v1/users', [...objects.filter((o) => o !== policy), narrowed, tlssecretOf()]);
     expect(r.stopsAt).toBe('network-policy');
@@ -66,7 +66,7 @@ describe('kdiag trace (pure)', () => {
   it('stops at the load balancer without an address, and at TLS without a Secret', () => {
     const ing = find(objects, 'Ingress', 'api-ingress');
     const noAddress = variant(ing, (i) => {
-      (i as { status: object }).status = { loadBalancer: {} };
+      (i as unknown as { status: object }).status = { loadBalancer: {} };
     });
     expect(run('https://api.example.com/api/v1', [...objects.filter((o) => o !== ing), noAddress, tlssecretOf()]).stopsAt).toBe('load-balancer');
     const r = run('https://api.example.com/api/v1', objects);

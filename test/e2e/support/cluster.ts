@@ -211,3 +211,71 @@ export async function runPod(
   await kubectl(['-n', namespace, 'delete', 'pod', name, '--wait=false']);
   return { ...logs, phase, log: logs.stdout };
 }
+
+/**
+ * A Deployment of the local backend image (HTTP on 8080, every path answers, /health for the
+ * readiness probe) with the label app=NAME, and a Service NAME port 80 → 8080 unless `service` is false.
+ */
+export function backendManifest(o: { namespace: string; name: string; replicas?: number; labels?: Record<string, string>; service?: boolean }): string {
+  const labels = { app: o.name, ...o.labels };
+  const labelText = Object.entries(labels).map(([k, v]) => `${k}: ${v}`).join(', ');
+  const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${o.name}, namespace: ${o.namespace}}
+spec:
+  replicas: ${o.replicas ?? 2}
+  selector: {matchLabels: {app: ${o.name}}}
+  template:
+    metadata: {labels: {${labelText}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: ${o.name}
+        image: ${IMAGES.backend}
+        imagePullPolicy: IfNotPresent
+        env: [{name: NAME, value: ${o.name}}, {name: HTTP_PORTS, value: "8080"}]
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /health, port: 8080}, periodSeconds: 1}
+        resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {memory: 64Mi}}
+`;
+  if (o.service === false) return deployment;
+  return `${deployment}---
+apiVersion: v1
+kind: Service
+metadata: {name: ${o.name}, namespace: ${o.namespace}}
+spec:
+  selector: {app: ${o.name}}
+  ports: [{name: http, port: 80, targetPort: http}]
+`;
+}
+
+/** A kubeconfig for ServiceAccount `sa` of `namespace` (a short-lived token from the TokenRequest API). */
+export async function serviceAccountKubeconfig(namespace: string, sa: string, contextNamespace = namespace): Promise<{ file: string; token: string }> {
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const token = (await kubectl(['-n', namespace, 'create', 'token', sa, '--duration=15m'])).stdout.trim();
+  if (token.length < 20) throw new Error(`could not create a token for ${namespace}/${sa}`);
+  const admin = readFileSync(kubeconfigPath(), 'utf8');
+  const server = /server: (\S+)/.exec(admin)![1];
+  const ca = /certificate-authority-data: (\S+)/.exec(admin)?.[1];
+  const file = join(mkdtempSync(join(tmpdir(), 'kdiag-sa-')), 'config');
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+current-context: sa
+clusters:
+- name: local
+  cluster:
+    server: ${server}
+    ${ca ? `certificate-authority-data: ${ca}` : 'insecure-skip-tls-verify: true'}
+contexts:
+- name: sa
+  context: {cluster: local, user: sa, namespace: ${contextNamespace}}
+users:
+- name: sa
+  user: {token: ${token}}
+`,
+  );
+  return { file, token };
+}
