@@ -3,12 +3,11 @@
 // TLS Secrets made here with openssl (valid and expired; the keys exist only in memory
 // and in the test namespace), and the address check before and after a status is written
 // through the status subresource (an address of the node: only data, nothing connects).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { certFor, makeCertificate, tlsSecret } from '../checks/ingress-certs.js';
 import { kdiagBinary } from '../support/run.js';
-import { IMAGES, apply, deleteNamespace, ensureNamespace, kubeconfigPath, kubectl, kubectlJson, runKdiag, waitForRollout } from './support/cluster.js';
+import { IMAGES, apply, deleteNamespace, ensureNamespace, kubectl, kubectlJson, runKdiag, serviceAccountKubeconfig, waitForRollout } from './support/cluster.js';
 
 const NS = 'kdiag-e2e-ingress';
 const NOW = new Date();
@@ -186,30 +185,7 @@ metadata: {name: no-secrets, namespace: ${NS}}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: no-secrets}
 subjects: [{kind: ServiceAccount, name: no-secrets, namespace: ${NS}}]
 `);
-    const token = (await kubectl(['-n', NS, 'create', 'token', 'no-secrets', '--duration=10m'])).stdout.trim();
-    const admin = readFileSync(kubeconfigPath(), 'utf8');
-    const server = /server: (\S+)/.exec(admin)![1];
-    const ca = /certificate-authority-data: (\S+)/.exec(admin)?.[1];
-    const dir = mkdtempSync(join(tmpdir(), 'kdiag-ingress-rbac-'));
-    const file = join(dir, 'config');
-    writeFileSync(
-      file,
-      `apiVersion: v1
-kind: Config
-current-context: sa
-clusters:
-- name: local
-  cluster:
-    server: ${server}
-    ${ca ? `certificate-authority-data: ${ca}` : 'insecure-skip-tls-verify: true'}
-contexts:
-- name: sa
-  context: {cluster: local, user: sa, namespace: ${NS}}
-users:
-- name: sa
-  user: {token: ${token}}
-`,
-    );
+    const { file } = await serviceAccountKubeconfig(NS, 'no-secrets');
     try {
       const r = await kdiagBinary(['ingress', 'api-ingress', '--kubeconfig', file]);
       expect(r.stderr).toBe('');
@@ -220,7 +196,7 @@ users:
       expect(r.stdout).toContain('KD3010');
       expect(r.stdout).toContain('KD3005'); // IngressClasses and controller Pods elsewhere are not readable either
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dirname(file), { recursive: true, force: true });
     }
   });
 
