@@ -5,6 +5,7 @@
 import {
   IMAGES,
   apply,
+  backendManifest,
   deleteNamespace,
   ensureNamespace,
   kubectl,
@@ -18,33 +19,7 @@ const SVC = `echo.${NS}.svc.cluster.local`;
 
 beforeAll(async () => {
   await ensureNamespace(NS);
-  await apply(`
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: echo, namespace: ${NS}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: echo}}
-  template:
-    metadata: {labels: {app: echo}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: echo
-        image: ${IMAGES.backend}
-        imagePullPolicy: IfNotPresent
-        env: [{name: NAME, value: e2e-echo}, {name: HTTP_PORTS, value: "8080"}]
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /health, port: 8080}, periodSeconds: 1}
-        resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {memory: 64Mi}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ${NS}}
-spec:
-  selector: {app: echo}
-  ports: [{name: http, port: 80, targetPort: http}]
-`);
+  await apply(backendManifest({ namespace: NS, name: 'echo', replicas: 1, answerAs: 'e2e-echo' }));
   await waitForRollout(NS, 'deploy/echo');
 });
 

@@ -7,7 +7,7 @@
 // cross-namespace backendRef without ReferenceGrant, an expired listener certificate and a
 // hostname that meets no listener. Certificates are made with openssl at test time.
 import { certFor, makeCertificate, tlsSecret } from '../checks/ingress-certs.js';
-import { IMAGES, apply, deleteNamespace, ensureNamespace, kubectl, kubectlJson, runKdiag, waitForRollout } from './support/cluster.js';
+import { apply, backendManifest, deleteNamespace, ensureNamespace, kubectl, kubectlJson, runKdiag, waitForRollout } from './support/cluster.js';
 
 const NS = 'kdiag-e2e-gateway';
 const SHARED = 'kdiag-e2e-gateway-shared';
@@ -58,45 +58,9 @@ beforeAll(async () => {
   const node = await kubectlJson<{ status: { addresses: { type: string; address: string }[] } }>(['get', 'node', 'kdiag-node']);
   nodeIP = node.status.addresses.find((a) => a.type === 'InternalIP')!.address;
 
-  const container = (name: string) => `
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: ${name}
-        image: ${IMAGES.backend}
-        imagePullPolicy: IfNotPresent
-        env: [{name: NAME, value: e2e-${name}}, {name: HTTP_PORTS, value: "8080"}]
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /health, port: 8080}, periodSeconds: 1}
-        resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {memory: 64Mi}}`;
-  await apply(`
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: ${NS}}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:${container('web')}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: ${NS}}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
+  await apply(`${backendManifest({ namespace: NS, name: 'web', answerAs: 'e2e-web', targetPort: 8080 })}---
 # The Gateway's data plane: a stand-in proxy labelled as GEP-1762 implementations label theirs.
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: e2e-gw-proxy, namespace: ${NS}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: e2e-gw}}
-  template:
-    metadata: {labels: {gateway.networking.k8s.io/gateway-name: e2e-gw}}
-    spec:${container('proxy')}
----
+${backendManifest({ namespace: NS, name: 'e2e-gw-proxy', replicas: 1, answerAs: 'e2e-proxy', labels: { 'gateway.networking.k8s.io/gateway-name': 'e2e-gw' }, service: false })}---
 # Only the Gateway's data plane may reach web.
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy

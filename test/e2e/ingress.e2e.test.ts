@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { certFor, makeCertificate, tlsSecret } from '../checks/ingress-certs.js';
 import { kdiagBinary } from '../support/run.js';
-import { IMAGES, apply, deleteNamespace, ensureNamespace, kubectl, kubectlJson, runKdiag, serviceAccountKubeconfig, waitForRollout } from './support/cluster.js';
+import { apply, backendManifest, deleteNamespace, ensureNamespace, kubectl, kubectlJson, runKdiag, serviceAccountKubeconfig, waitForRollout } from './support/cluster.js';
 
 const NS = 'kdiag-e2e-ingress';
 const NOW = new Date();
@@ -50,33 +50,7 @@ beforeAll(async () => {
   // A previous run's namespace may still be terminating: wait for it to go first.
   await deleteNamespace(NS, true);
   await ensureNamespace(NS);
-  await apply(`
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: ${NS}}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: web
-        image: ${IMAGES.backend}
-        imagePullPolicy: IfNotPresent
-        env: [{name: NAME, value: e2e-web}, {name: HTTP_PORTS, value: "8080"}]
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /health, port: 8080}, periodSeconds: 1}
-        resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {memory: 64Mi}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: ${NS}}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
+  await apply(`${backendManifest({ namespace: NS, name: 'web', answerAs: 'e2e-web', targetPort: 8080 })}---
 apiVersion: v1
 kind: Service
 metadata: {name: api-v2-service, namespace: ${NS}}

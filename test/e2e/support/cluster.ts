@@ -216,7 +216,17 @@ export async function runPod(
  * A Deployment of the local backend image (HTTP on 8080, every path answers, /health for the
  * readiness probe) with the label app=NAME, and a Service NAME port 80 → 8080 unless `service` is false.
  */
-export function backendManifest(o: { namespace: string; name: string; replicas?: number; labels?: Record<string, string>; service?: boolean }): string {
+export function backendManifest(o: {
+  namespace: string;
+  name: string;
+  replicas?: number;
+  labels?: Record<string, string>;
+  /** What the backend answers as its name (env NAME); default: the Deployment's name. */
+  answerAs?: string;
+  /** The Service's targetPort; default: the container port's name, http. */
+  targetPort?: number | string;
+  service?: boolean;
+}): string {
   const labels = { app: o.name, ...o.labels };
   const labelText = Object.entries(labels).map(([k, v]) => `${k}: ${v}`).join(', ');
   const deployment = `apiVersion: apps/v1
@@ -233,7 +243,7 @@ spec:
       - name: ${o.name}
         image: ${IMAGES.backend}
         imagePullPolicy: IfNotPresent
-        env: [{name: NAME, value: ${o.name}}, {name: HTTP_PORTS, value: "8080"}]
+        env: [{name: NAME, value: ${o.answerAs ?? o.name}}, {name: HTTP_PORTS, value: "8080"}]
         ports: [{name: http, containerPort: 8080}]
         readinessProbe: {httpGet: {path: /health, port: 8080}, periodSeconds: 1}
         resources: {requests: {cpu: 5m, memory: 16Mi}, limits: {memory: 64Mi}}
@@ -245,7 +255,7 @@ kind: Service
 metadata: {name: ${o.name}, namespace: ${o.namespace}}
 spec:
   selector: {app: ${o.name}}
-  ports: [{name: http, port: 80, targetPort: http}]
+  ports: [{name: http, port: 80, targetPort: ${o.targetPort ?? 'http'}}]
 `;
 }
 
