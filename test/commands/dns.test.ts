@@ -1,26 +1,19 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture } from '../support/fixtures.js';
 import { kdiag, kdiagBinary, ROOT } from '../support/run.js';
 import { fakeProbe } from '../probes/fake-probe.js';
 
 const scenario = loadFixture('probe-scenario.yaml');
 const recorded = (name: string) => readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8').replaceAll('n0nce123', 'NONCE');
-let api: FakeApi | undefined;
-
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 describe('kdiag dns (against a fake API)', () => {
   it('resolves a Service three ways, compares with its ClusterIP, and deletes the probe', async () => {
     const probe = fakeProbe('production', { log: recorded('probe-dns-service.txt').replaceAll('10.96.12.34', '10.96.10.1') });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { stdout, stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(stderr).toContain('kdiag: probe: running the probe');
     expect(code).toBe(0);
@@ -44,7 +37,7 @@ describe('kdiag dns (against a fake API)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kdiag-dns-'));
     writeFileSync(join(dir, 'kdiag.yaml'), 'thresholds:\n  dnsTimeoutSeconds: 7\n');
     const probe = fakeProbe('production', { log: recorded('probe-dns-service.txt').replaceAll('10.96.12.34', '10.96.10.1') });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { code } = await kdiag(['dns', 'api-service', '-n', 'production', '--config', join(dir, 'kdiag.yaml'), '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
     const job = probe.jobs[0] as { spec: { template: { spec: { containers: { command: string[] }[] } } } };
@@ -53,7 +46,7 @@ describe('kdiag dns (against a fake API)', () => {
 
   it('explains NXDOMAIN with similar Service names, as JSON, exit 1', async () => {
     fakeProbe('production', { log: recorded('probe-dns-nxdomain.txt').replaceAll('nosuch', 'api-servce') });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { stdout, code } = await kdiag(['dns', 'api-servce', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
@@ -65,7 +58,7 @@ describe('kdiag dns (against a fake API)', () => {
 
   it('a headless Service and a StatefulSet pod name match the pod IPs', async () => {
     fakeProbe('production', { log: recorded('probe-dns-statefulset-pod.txt') });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { stdout, code } = await kdiag(['dns', 'redis-0.redis-headless', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
@@ -75,7 +68,7 @@ describe('kdiag dns (against a fake API)', () => {
 
   it('fails fast on a Pod Security rejection of the dry run, creating nothing', async () => {
     const probe = fakeProbe('production', { dryRun: { status: 403, message: 'pods "kdiag-dns-abc" is forbidden: violates PodSecurity "restricted:latest": seccompProfile' } });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr).toContain('kdiag: the probe pod was rejected in namespace production by Pod Security admission: pods "kdiag-dns-abc" is forbidden: violates PodSecurity');
@@ -84,7 +77,7 @@ describe('kdiag dns (against a fake API)', () => {
 
   it('names the missing permission when pods cannot be created (RBAC 403)', async () => {
     fakeProbe('production', { dryRun: { status: 403, message: 'pods is forbidden: User "test" cannot create resource "pods" in API group "" in the namespace "production"' } });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n').pop()).toBe('kdiag: you lack `create` on `pods` in namespace production (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml');
@@ -92,7 +85,7 @@ describe('kdiag dns (against a fake API)', () => {
 
   it('fails fast on an image pull error naming the image and --image, and deletes the Job', async () => {
     const probe = fakeProbe('production', { waiting: { reason: 'ErrImagePull', message: 'failed to resolve reference "mirror.invalid/busybox:1.36"' } });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--image', 'mirror.invalid/busybox:1.36', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr).toContain('kdiag: the probe image mirror.invalid/busybox:1.36 cannot be pulled on node kdiag-node (ErrImagePull');
@@ -102,7 +95,7 @@ describe('kdiag dns (against a fake API)', () => {
 
   it('an image without nslookup: exit 2 naming the image', async () => {
     const probe = fakeProbe('production', { log: 'KDIAGNONCE resolv.conf\nnameserver 10.96.0.10\nKDIAGNONCE lookup 0 api-service\nKDIAGNONCE try api-service.production.svc.cluster.local.\nsh: nslookup: not found\nKDIAGNONCE tried rc=127 ms=0 res=1\nKDIAGNONCE end 0\n' });
-    api = fakeApi(scenario);
+    fakeApi(scenario);
     const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--image', 'alpine:3.20', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr).toContain('kdiag: the probe image alpine:3.20 did not run nslookup (sh: nslookup: not found): use an image with busybox nslookup (--image)');
@@ -117,7 +110,7 @@ describe('kdiag dns (against a fake API)', () => {
     [['dns', 'api', '--node-selector', 'a'], 'invalid --node-selector'],
     [['dns', 'api', '--from', 'nopod'], 'invalid --from'],
   ])('%j exits 2 before contacting the cluster', async (args, message) => {
-    api = fakeApi(scenario);
+    const api = fakeApi(scenario);
     const { stderr, code } = await kdiag([...args, '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr).toContain(message);

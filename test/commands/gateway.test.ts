@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { certFor, tlsSecret } from '../checks/ingress-certs.js';
 import { expectValidReport } from '../support/contract.js';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture, type K8sObject } from '../support/fixtures.js';
 import { kdiag } from '../support/run.js';
 
@@ -12,19 +12,13 @@ const apiCert = tlsSecret('infra', 'api-gw-cert', certFor(['api.example.com'], N
 const shopCert = tlsSecret('infra', 'shop-gw-cert', certFor(['shop.example.com'], NOW, -400, -3.5)) as unknown as K8sObject;
 const all = [...production, ...gateway, apiCert, shopCert];
 
-let api: FakeApi | undefined;
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 type F = { code: string; severity: string; object: { kind: string; name: string }; message: string };
 const codes = (findings: F[]) => findings.filter((f) => f.severity !== 'info').map((f) => `${f.object.name}:${f.code}`).sort();
 
 describe('kdiag gateway (against a fake API)', () => {
   it('reports every planted fault with its cause and nothing on the healthy objects (all namespaces, JSON)', async () => {
-    api = fakeApi(all);
+    fakeApi(all);
     const { stdout, code } = await kdiag(['gateway', '-A', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
@@ -48,7 +42,7 @@ describe('kdiag gateway (against a fake API)', () => {
   });
 
   it('with -n follows routes into the Gateway and backend namespaces', async () => {
-    api = fakeApi(all);
+    const api = fakeApi(all);
     const { stdout, code } = await kdiag(['gateway', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
@@ -64,7 +58,7 @@ describe('kdiag gateway (against a fake API)', () => {
   });
 
   it('prints the Gateway and route tables', async () => {
-    api = fakeApi(all);
+    fakeApi(all);
     const { stdout, code } = await kdiag(['gateway', '-A', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const lines = stdout.split('\n');
@@ -78,7 +72,7 @@ describe('kdiag gateway (against a fake API)', () => {
   });
 
   it('adds the controller and the first problem with -o wide', async () => {
-    api = fakeApi(all);
+    fakeApi(all);
     const { stdout } = await kdiag(['gateway', '-A', '-o', 'wide', '--kubeconfig', testKubeconfig()]);
     expect(stdout.split('\n')[0]).toMatch(/PROGRAMMED\s+STATUS\s+CONTROLLER\s+PROBLEM$/);
     expect(stdout).toMatch(/^infra\s+public\s.*ERROR \(1\)\s+example\.net\/gateway-controller\s+listener shop \(shop\.example\.com\): secret shop-gw-cert: certificate expired 3 d ago$/m);
@@ -86,7 +80,7 @@ describe('kdiag gateway (against a fake API)', () => {
   });
 
   it('prints one Gateway as a tree: listener, route, backends', async () => {
-    api = fakeApi(all);
+    fakeApi(all);
     const { stdout } = await kdiag(['gateway', 'public', '-n', 'infra', '--kubeconfig', testKubeconfig()]);
     expect(stdout).toContain('Gateway:     infra/public');
     expect(stdout).toContain('Class:       example (controller example.net/gateway-controller)');
@@ -97,7 +91,7 @@ describe('kdiag gateway (against a fake API)', () => {
   });
 
   it('says once that the Gateway API is not installed and exits 0', async () => {
-    api = fakeApi(production, { faults: [{ path: /gateway\.networking\.k8s\.io/, statuses: [404] }] });
+    const api = fakeApi(production, { faults: [{ path: /gateway\.networking\.k8s\.io/, statuses: [404] }] });
     const { stdout, code } = await kdiag(['gateway', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe('The Gateway API is not installed: the API does not serve gateways.gateway.networking.k8s.io/v1 (CRD not installed).');
@@ -105,7 +99,7 @@ describe('kdiag gateway (against a fake API)', () => {
   });
 
   it('kdiag check runs the gateway check', async () => {
-    api = fakeApi([...all, ...loadFixture('kube-system.yaml')]);
+    fakeApi([...all, ...loadFixture('kube-system.yaml')]);
     const { stdout } = await kdiag(['check', '-A', '--only', 'gateway', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     const report = JSON.parse(stdout);
     expect(report.checks.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual(['gateway:failed']);
@@ -113,7 +107,7 @@ describe('kdiag gateway (against a fake API)', () => {
   });
 
   it('kdiag trace follows an HTTPRoute to its Pods', async () => {
-    api = fakeApi([...all, ...loadFixture('kube-system.yaml')]);
+    const api = fakeApi([...all, ...loadFixture('kube-system.yaml')]);
     const { stdout, code } = await kdiag(['trace', 'https://api.example.com/api/v1/users', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
     const lines = stdout.split('\n');

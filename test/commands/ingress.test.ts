@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { certFor, tlsSecret } from '../checks/ingress-certs.js';
 import { expectValidReport } from '../support/contract.js';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture, variant, type K8sObject } from '../support/fixtures.js';
 import { kdiag } from '../support/run.js';
 
@@ -15,12 +15,6 @@ const all = [...production, ...ingresses, apiTls, wwwTls];
 const without = (objects: readonly K8sObject[], kind: string, name: string) => objects.filter((o) => !(o.kind === kind && o.metadata.name === name));
 const onlyIngress = (name: string, objects: readonly K8sObject[] = all) => objects.filter((o) => o.kind !== 'Ingress' || o.metadata.name === name);
 
-let api: FakeApi | undefined;
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 type F = { code: string; severity: string; object: { name: string }; message: string; cause: string };
 const codesBy = (findings: F[]) => {
@@ -32,7 +26,7 @@ const codesBy = (findings: F[]) => {
 
 describe('kdiag ingress (against a fake API)', () => {
   it('reports every broken Ingress with its cause, exits 1, and matches the JSON contract', async () => {
-    api = fakeApi(all);
+    const api = fakeApi(all);
     const { stdout, code } = await kdiag(['ingress', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
@@ -60,7 +54,7 @@ describe('kdiag ingress (against a fake API)', () => {
   });
 
   it('prints the summary table', async () => {
-    api = fakeApi(all);
+    fakeApi(all);
     const { stdout, code } = await kdiag(['ingress', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const lines = stdout.split('\n');
@@ -73,7 +67,7 @@ describe('kdiag ingress (against a fake API)', () => {
   });
 
   it('adds the controller and the first problem with -o wide', async () => {
-    api = fakeApi(all);
+    fakeApi(all);
     const { stdout } = await kdiag(['ingress', '-n', 'production', '-o', 'wide', '--kubeconfig', testKubeconfig()]);
     expect(stdout.split('\n')[0]).toMatch(/BACKENDS\s+STATUS\s+CONTROLLER\s+PROBLEM$/);
     expect(stdout).toMatch(/missing-class-ingress\s.*ERROR \(2\)\s+IngressClass traefik not found$/m);
@@ -81,7 +75,7 @@ describe('kdiag ingress (against a fake API)', () => {
   });
 
   it('prints the routing tree of one Ingress: host → path → Service:port → endpoints → cause', async () => {
-    api = fakeApi(all);
+    fakeApi(all);
     const { stdout, code } = await kdiag(['ingress', 'api-ingress', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const tree = stdout.split('\n\nERROR')[0];
@@ -104,7 +98,7 @@ describe('kdiag ingress (against a fake API)', () => {
   });
 
   it('gives the tree as data in JSON for one Ingress', async () => {
-    api = fakeApi(all);
+    fakeApi(all);
     const { stdout } = await kdiag(['ingress', 'shop-ingress', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     const report = JSON.parse(stdout);
     expectValidReport(report);
@@ -117,7 +111,7 @@ describe('kdiag ingress (against a fake API)', () => {
   });
 
   it('exits 0 for a healthy Ingress; --cert-warn-days and --fail-on warning', async () => {
-    api = fakeApi(onlyIngress('web-ingress'));
+    fakeApi(onlyIngress('web-ingress'));
     expect((await kdiag(['ingress', '-n', 'production', '--kubeconfig', testKubeconfig()])).code).toBe(0);
     const warn = await kdiag(['ingress', '-n', 'production', '--cert-warn-days', '365', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(warn.code).toBe(0);
@@ -129,12 +123,11 @@ describe('kdiag ingress (against a fake API)', () => {
 
   it('reads a TLS Secret of another type by name (wrong type), and says when it is missing', async () => {
     const opaque = tlsSecret('production', 'api-tls-secret', apiPair, 'Opaque') as unknown as K8sObject;
-    api = fakeApi([...without(onlyIngress('api-ingress'), 'Secret', 'api-tls-secret'), opaque]);
+    const api = fakeApi([...without(onlyIngress('api-ingress'), 'Secret', 'api-tls-secret'), opaque]);
     const { stdout } = await kdiag(['ingress', 'api-ingress', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(JSON.parse(stdout).findings.map((f: F) => f.code).sort()).toEqual(['KD3010', 'KD3021']);
     expect(api.count(/^\/api\/v1\/namespaces\/production\/secrets\/api-tls-secret$/)).toBe(1);
-    api.done();
-    api = fakeApi(without(onlyIngress('api-ingress'), 'Secret', 'api-tls-secret'));
+    fakeApi(without(onlyIngress('api-ingress'), 'Secret', 'api-tls-secret'));
     const missing = JSON.parse((await kdiag(['ingress', 'api-ingress', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()])).stdout);
     const f = missing.findings.find((x: F) => x.code === 'KD3020');
     expect(f.message).toBe('api-ingress: TLS secret api-tls-secret not found');
@@ -142,7 +135,7 @@ describe('kdiag ingress (against a fake API)', () => {
   });
 
   it('skips the TLS check, says why, and goes on when Secrets are forbidden', async () => {
-    api = fakeApi(all, { forbidden: ['secrets'] });
+    fakeApi(all, { forbidden: ['secrets'] });
     const { stdout, code } = await kdiag(['ingress', 'api-ingress', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1); // the backend error is still found
     expect(stdout).toContain('TLS:         skipped');
@@ -157,13 +150,12 @@ describe('kdiag ingress (against a fake API)', () => {
       { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt-prod' }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrRegisterACMEAccount', message: 'Failed to register ACME account' }] } },
       { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'api-tls-secret', namespace: 'production' }, spec: { secretName: 'api-tls-secret' }, status: ready },
     ] as unknown as K8sObject[];
-    api = fakeApi([...annotated, ...cmObjects]);
+    const api = fakeApi([...annotated, ...cmObjects]);
     const withCm = JSON.parse((await kdiag(['ingress', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()])).stdout);
     expect(withCm.findings.map((f: F) => f.code).sort()).toEqual(['KD3010', 'KD3032']);
     expect(api.count(/^\/apis\/cert-manager\.io\/v1\/clusterissuers$/)).toBe(1);
     expect(api.count(/^\/apis\/cert-manager\.io\/v1\/namespaces\/production\/certificates$/)).toBe(1);
-    api.done();
-    api = fakeApi(annotated, { faults: [{ path: /cert-manager\.io/, statuses: [404, 404] }] });
+    fakeApi(annotated, { faults: [{ path: /cert-manager\.io/, statuses: [404, 404] }] });
     const absent = JSON.parse((await kdiag(['ingress', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()])).stdout);
     const cm = absent.findings.filter((f: F) => f.code === 'KD3034');
     expect(cm).toHaveLength(1);
@@ -171,7 +163,7 @@ describe('kdiag ingress (against a fake API)', () => {
   });
 
   it('lists every namespace with -A without a separate controller Pod lookup', async () => {
-    api = fakeApi(all);
+    const api = fakeApi(all);
     const { stdout } = await kdiag(['ingress', '-A', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     const report = JSON.parse(stdout);
     expect(report.namespace).toBeNull();
@@ -182,7 +174,7 @@ describe('kdiag ingress (against a fake API)', () => {
   });
 
   it('fails with exit 2 for an unknown Ingress or namespace', async () => {
-    api = fakeApi(all);
+    fakeApi(all);
     const missing = await kdiag(['ingress', 'nope', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe('kdiag: Ingress nope not found in namespace production');
@@ -192,7 +184,7 @@ describe('kdiag ingress (against a fake API)', () => {
   });
 
   it('names the missing permission when Ingresses cannot be listed', async () => {
-    api = fakeApi(all, { forbidden: ['ingresses'] });
+    fakeApi(all, { forbidden: ['ingresses'] });
     const { stderr, code } = await kdiag(['ingress', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr.trim()).toBe('kdiag: you lack `list` on `ingresses.networking.k8s.io` in namespace production (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml');

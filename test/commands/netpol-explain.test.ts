@@ -1,23 +1,16 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { expectValidReport } from '../support/contract.js';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture } from '../support/fixtures.js';
 import { kdiag } from '../support/run.js';
 
 const GUIDE = loadFixture('netpol-guide.yaml');
-let api: FakeApi | undefined;
-
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 const explain = (...args: string[]) => kdiag(['netpol', 'explain', ...args, '--kubeconfig', testKubeconfig()]);
 
 describe('kdiag netpol explain (against a fake API)', () => {
   it('ingress-nginx may reach api-server on 8080, through api-service port 80', async () => {
-    api = fakeApi(GUIDE);
+    const api = fakeApi(GUIDE);
     const { stdout, code } = await explain('--from', 'ingress-nginx/ingress-nginx-controller-5d-a', '--to', 'production/svc/api-service', '--port', '80');
     expect(code).toBe(0);
     expect(stdout.split('\n').slice(0, 8)).toEqual([
@@ -38,7 +31,7 @@ describe('kdiag netpol explain (against a fake API)', () => {
   });
 
   it('payment-api may reach auth-api on 8080, as JSON with the deciding rule', async () => {
-    api = fakeApi(GUIDE);
+    fakeApi(GUIDE);
     const { stdout, code } = await explain('--from', 'payment-service:app=payment-api', '--to', 'auth-service/svc/auth-service', '--port', '80', '-o', 'json');
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
@@ -53,7 +46,7 @@ describe('kdiag netpol explain (against a fake API)', () => {
   });
 
   it('another pod may not reach auth-api, and the rule that does not match says why', async () => {
-    api = fakeApi(GUIDE);
+    fakeApi(GUIDE);
     const { stdout, code } = await explain('--from', 'payment-service/reporting-9f-a', '--to', 'auth-service/auth-api-77-a', '--port', '8080');
     expect(code).toBe(0);
     expect(stdout.split('\n').slice(0, 9)).toEqual([
@@ -70,7 +63,7 @@ describe('kdiag netpol explain (against a fake API)', () => {
   });
 
   it('resolves an IP to its pod (reading pods of every namespace) and a named port on the destination', async () => {
-    api = fakeApi(GUIDE);
+    const api = fakeApi(GUIDE);
     const { stdout } = await explain('--from', '10.244.0.5', '--to', 'production/api-server-7d9f-b', '--port', 'https', '-o', 'json');
     const report = JSON.parse(stdout);
     expect(report.verdict).toBe('denied');
@@ -82,7 +75,7 @@ describe('kdiag netpol explain (against a fake API)', () => {
   });
 
   it('explains UDP DNS from api-server: rule 3 allows UDP, nothing allows TCP', async () => {
-    api = fakeApi(GUIDE);
+    fakeApi(GUIDE);
     const udp = JSON.parse((await explain('--from', 'production:app=api-server', '--to', 'kube-system/svc/kube-dns', '--port', '53/udp', '-o', 'json')).stdout);
     expect(udp.verdict).toBe('allowed');
     expect(udp.connections[0].egress.decidedBy).toEqual({ policy: 'production/api-server-policy', rule: 3, text: 'ns:* → UDP/53' });
@@ -91,7 +84,7 @@ describe('kdiag netpol explain (against a fake API)', () => {
   });
 
   it('treats an unknown address as outside the cluster', async () => {
-    api = fakeApi(GUIDE);
+    fakeApi(GUIDE);
     const { stdout } = await explain('--from', 'production/api-server-7d9f-a', '--to', '203.0.113.10', '--port', '443', '-o', 'json');
     const report = JSON.parse(stdout);
     expect(report.verdict).toBe('denied');
@@ -106,7 +99,7 @@ describe('kdiag netpol explain (against a fake API)', () => {
     [['--from', 'Production/x', '--to', 'auth-service/auth-api-77-a', '--port', '80'], 'kdiag: invalid namespace "Production" in "Production/x": must be a DNS-1123 label'],
     [['--from', 'production:app', '--to', 'auth-service/auth-api-77-a', '--port', '80'], 'kdiag: invalid label "app" in --from "production:app": use key=value pairs separated by commas'],
   ])('rejects bad input before any request: %j', async (args, message) => {
-    api = fakeApi(GUIDE);
+    const api = fakeApi(GUIDE);
     const { stderr, code } = await explain(...args);
     expect(code).toBe(2);
     expect(stderr.trim()).toBe(message);
@@ -114,7 +107,7 @@ describe('kdiag netpol explain (against a fake API)', () => {
   });
 
   it('says when a pod or Service does not exist, or a named port is not declared', async () => {
-    api = fakeApi(GUIDE);
+    fakeApi(GUIDE);
     expect((await explain('--from', 'production/nope', '--to', 'auth-service/auth-api-77-a', '--port', '80')).stderr.trim()).toBe('kdiag: pod production/nope not found');
     expect((await explain('--from', 'production/api-server-7d9f-a', '--to', 'auth-service/svc/nope', '--port', '80')).stderr.trim()).toBe('kdiag: Service auth-service/nope not found');
     const named = await explain('--from', 'production/api-server-7d9f-a', '--to', 'auth-service/auth-api-77-a', '--port', 'grpc');

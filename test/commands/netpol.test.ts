@@ -1,22 +1,15 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { expectValidReport } from '../support/contract.js';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture } from '../support/fixtures.js';
 import { kdiag } from '../support/run.js';
 
 const GUIDE = loadFixture('netpol-guide.yaml');
 const FAULTS = loadFixture('netpol-faults.yaml');
-let api: FakeApi | undefined;
-
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 describe('kdiag netpol (against a fake API)', () => {
   it('prints the guide\'s production policies, the namespace isolation and the plugin, and exits 0', async () => {
-    api = fakeApi([...GUIDE, ...FAULTS]);
+    const api = fakeApi([...GUIDE, ...FAULTS]);
     const { stdout, code } = await kdiag(['netpol', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
     const [policies, namespaces, plugin] = stdout.split('\n\n');
@@ -41,7 +34,7 @@ describe('kdiag netpol (against a fake API)', () => {
   });
 
   it('reports every planted fault across namespaces in the JSON contract and exits 1', async () => {
-    api = fakeApi([...GUIDE, ...FAULTS]);
+    fakeApi([...GUIDE, ...FAULTS]);
     const { stdout, code } = await kdiag(['netpol', '-A', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
@@ -66,7 +59,7 @@ describe('kdiag netpol (against a fake API)', () => {
   });
 
   it('shows a namespace without policies and fails on the warning with --fail-on warning', async () => {
-    api = fakeApi([...GUIDE, ...FAULTS]);
+    fakeApi([...GUIDE, ...FAULTS]);
     const { stdout, code } = await kdiag(['netpol', '-n', 'sandbox', '--fail-on', 'warning', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     expect(stdout.split('\n')[0]).toBe('No NetworkPolicies found in namespace sandbox.');
@@ -77,7 +70,7 @@ describe('kdiag netpol (against a fake API)', () => {
 
   it('shows rules ignored by policyTypes and exits 1 on the error', async () => {
     const ignored = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'half', namespace: 'payment-service' }, spec: { podSelector: { matchLabels: { app: 'payment-api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ ports: [{ port: 443 }] }] } };
-    api = fakeApi([...GUIDE, ignored]);
+    fakeApi([...GUIDE, ignored]);
     const { stdout, code } = await kdiag(['netpol', '-n', 'payment-service', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/^payment-service\s+half\s+app=payment-api\s+1\s+Ingress\s+pod:\* → any port\s+any → TCP\/443 \(ignored\)$/m);
@@ -85,7 +78,7 @@ describe('kdiag netpol (against a fake API)', () => {
   });
 
   it('judges only its namespace when pods cannot be listed cluster-wide', async () => {
-    api = fakeApi([...GUIDE, ...FAULTS], { faults: [{ path: /^\/api\/v1\/pods$/, statuses: [403] }] });
+    const api = fakeApi([...GUIDE, ...FAULTS], { faults: [{ path: /^\/api\/v1\/pods$/, statuses: [403] }] });
     const { stdout, code } = await kdiag(['netpol', '-n', 'auth-service', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
@@ -96,7 +89,7 @@ describe('kdiag netpol (against a fake API)', () => {
   });
 
   it('says when the namespace does not exist', async () => {
-    api = fakeApi(GUIDE);
+    fakeApi(GUIDE);
     const { stderr, code } = await kdiag(['netpol', '-n', 'nowhere', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr.trim()).toBe('kdiag: namespace nowhere not found');

@@ -1,19 +1,13 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { describe, expect, it } from '@jest/globals';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture } from '../support/fixtures.js';
 import { kdiag } from '../support/run.js';
 
 const production = loadFixture('production.yaml');
-let api: FakeApi | undefined;
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 describe('kdiag services (against a fake API)', () => {
   it('prints the Service table with each Service\'s findings and exits 1 on the pending LoadBalancer', async () => {
-    api = fakeApi(production);
+    fakeApi(production);
     const { stdout, code } = await kdiag(['services', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
     const lines = stdout.split('\n');
@@ -26,7 +20,7 @@ describe('kdiag services (against a fake API)', () => {
   });
 
   it('returns the shared JSON contract and YAML with the same content', async () => {
-    api = fakeApi(production);
+    fakeApi(production);
     const json = await kdiag(['services', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     const report = JSON.parse(json.stdout);
     expect(report).toMatchObject({ apiVersion: 'kdiag/v1', kind: 'ServicesReport', namespace: 'production' });
@@ -38,7 +32,7 @@ describe('kdiag services (against a fake API)', () => {
 
   it('--fail-on sets the exit code; --no-headers drops the header', async () => {
     const calm = production.filter((o) => o.metadata.name !== 'public-lb');
-    api = fakeApi(calm);
+    fakeApi(calm);
     expect((await kdiag(['services', '-n', 'production', '--kubeconfig', testKubeconfig()])).code).toBe(0);
     const strict = await kdiag(['services', '-n', 'production', '--fail-on', 'warning', '--no-headers', '--kubeconfig', testKubeconfig()]);
     expect(strict.code).toBe(1);
@@ -46,7 +40,7 @@ describe('kdiag services (against a fake API)', () => {
   });
 
   it('-o wide adds the traffic policy column', async () => {
-    api = fakeApi(production);
+    fakeApi(production);
     const { stdout } = await kdiag(['services', '-n', 'production', '-o', 'wide', '--kubeconfig', testKubeconfig()]);
     expect(stdout.split('\n')[0]).toMatch(/FINDINGS\s+TRAFFIC-POLICY$/);
     expect(stdout.split('\n').find((l) => / public-lb /.test(l))).toMatch(/KD2002\s+Local$/);

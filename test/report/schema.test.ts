@@ -1,21 +1,16 @@
 // The JSON contract: every command's -o json validates against schema/report.schema.json,
 // and every finding's code and check agree with the catalogue.
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { expectValidReport, validateReport } from '../support/contract.js';
-import { fakeApi, testKubeconfig, type FakeApi } from '../support/fake-api.js';
+import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture } from '../support/fixtures.js';
 import { kdiag } from '../support/run.js';
 
 const production = loadFixture('production.yaml');
-let api: FakeApi | undefined;
-afterEach(() => {
-  api?.done();
-  api = undefined;
-});
 
 describe('JSON contract', () => {
   it.each([['endpoints'], ['services']])('kdiag %s -o json matches the schema', async (command) => {
-    api = fakeApi(production);
+    fakeApi(production);
     const { stdout } = await kdiag([command, '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expectValidReport(JSON.parse(stdout));
   });

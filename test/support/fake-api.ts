@@ -96,7 +96,23 @@ function requestUrl(req: unknown): string {
   return typeof req === 'string' ? req : (req as { url: string }).url;
 }
 
+let active: FakeApi | undefined;
+
+/**
+ * Ends the fake API of the test that just ran (test/setup-nock.ts calls it after every unit
+ * test, which then asserts that it saw no request it does not know) and resets nock.
+ */
+export function endFakeApi(): FakeApi | undefined {
+  const api = active;
+  active = undefined;
+  api?.done();
+  return api;
+}
+
 export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions = {}): FakeApi {
+  // A second fake API in one test replaces the first, which must have been asked nothing unknown.
+  const previous = endFakeApi();
+  if (previous?.unexpected.length) throw new Error(`the previous fake API got unexpected requests: ${previous.unexpected.join(', ')}`);
   const requests: RequestRecord[] = [];
   const unexpected: string[] = [];
   const faultState = (options.faults ?? []).map((f) => ({ ...f, left: [...f.statuses] }));
@@ -167,7 +183,7 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
     .reply((async (req: Request) => serialize(handler('POST', requestUrl(req), await req.text()))) as never);
   nock(SERVER).persist().delete(/.*/).reply((req: unknown) => serialize(handler('DELETE', requestUrl(req))) as never);
 
-  return {
+  active = {
     requests,
     unexpected,
     count: (path) => requests.filter((r) => path.test(r.path)).length,
@@ -176,6 +192,7 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
       nock.enableNetConnect();
     },
   };
+  return active;
 }
 
 /** Writes a kubeconfig for SERVER (token auth, TLS verification off as nock serves no certificate). */
