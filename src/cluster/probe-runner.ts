@@ -5,7 +5,7 @@
 // kdiag is killed outright, the Job's deadline and TTL make the cluster remove it.
 import { Watch, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { KdiagError } from '../errors.js';
-import { MANAGED_BY, MANAGED_BY_LABEL, probeDryRunPod, probeJob, probeName, runSelector, type ProbeSpec } from '../probes/pod-spec.js';
+import { MANAGED_BY, MANAGED_BY_LABEL, leftBehindNotice, probeDryRunPod, probeJob, probeName, runSelector, type ProbeSpec } from '../probes/pod-spec.js';
 import { admissionFailure, INITIAL_STATE, nextState, ProbeError, type ProbeStage, type ProbeState } from '../probes/state.js';
 import type { ClusterClient } from './client.js';
 import { isApiError } from './errors.js';
@@ -116,7 +116,11 @@ export class ProbeRunner {
       if (!options.keep) await cleanup();
       return run;
     } catch (err) {
-      if (!options.keep) await cleanup().catch(() => undefined);
+      if (!options.keep) {
+        // The API server may be the thing that failed: then the Job cannot be deleted now,
+        // and the user must know it is there and that the cluster removes it by itself.
+        await cleanup().catch(() => process.stderr.write(`kdiag: ${leftBehindNotice(namespace, jobName, spec.deadlineSeconds)}\n`));
+      }
       throw err;
     } finally {
       process.off('SIGINT', onSignal);

@@ -17,6 +17,17 @@ export const TTL_AFTER_FINISHED = 30;
 /** With --keep: an hour to look at it, then the cluster removes it. */
 export const TTL_KEEP = 3600;
 
+/**
+ * What to tell the user when kdiag could not delete its probe (the API server went away,
+ * or kdiag lost permission mid-run): where it is, and when the cluster removes it anyway.
+ */
+export function leftBehindNotice(namespace: string, jobName: string, deadlineSeconds: number): string {
+  return (
+    `could not delete the probe Job ${namespace}/${jobName}; the cluster removes it within ${deadlineSeconds + TTL_AFTER_FINISHED} s ` +
+    `(the pod's ${deadlineSeconds} s deadline, then ${TTL_AFTER_FINISHED} s), or run: kdiag cleanup -n ${namespace}`
+  );
+}
+
 export type ProbeKind = 'dns' | 'connectivity';
 
 export interface ProbeSpec {

@@ -5,7 +5,7 @@
 // guide's scenario (production, ingress-nginx) is applied by cluster/e2e.sh.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { IMAGES, REPO_ROOT, apply, deleteNamespace, kubeconfigPath, kubectl, kubectlJson, runKdiag, waitFor, waitForRollout } from './support/cluster.js';
+import { IMAGES, REPO_ROOT, apiServer, apply, deleteNamespace, kubeconfigPath, kubectl, kubectlJson, runKdiag, waitFor, waitForRollout } from './support/cluster.js';
 
 // A suffix per run: a previous run's namespaces may still be terminating.
 const RUN = Math.random().toString(36).slice(2, 7);
@@ -263,6 +263,41 @@ describe('nothing left behind', () => {
     expect((await leftovers(LOCKDOWN)).length).toBeGreaterThan(0);
     // Documented bound: --timeout + 60 s (pod deadline --timeout + 30 s, then a 30 s TTL).
     await waitFor(async () => (await leftovers(LOCKDOWN)).length === 0, { timeoutMs: 100_000, intervalMs: 2000, description: 'the cluster to remove the probe' });
+  });
+
+  test('the API server stops in the middle of a probe: exit 2 naming the server and the Job; once it is back, the cluster removes the probe', async () => {
+    const { done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--settle', '10s', '--timeout', '20s']);
+    await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), { timeoutMs: 60_000, intervalMs: 300, description: 'the probe pod' });
+    await apiServer('stop');
+    let result: Awaited<typeof done>;
+    try {
+      result = await done;
+    } finally {
+      await apiServer('start');
+    }
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot reach https:\/\/[\w.-]+:6443 \(connection refused\)/);
+    // 20 s --timeout → a 50 s pod deadline, then the 30 s TTL.
+    expect(result.stderr).toMatch(new RegExp(`could not delete the probe Job ${LOCKDOWN}/kdiag-dns-[0-9a-f]{6}; the cluster removes it within 80 s`));
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect((await leftovers(LOCKDOWN)).length).toBeGreaterThan(0);
+    await waitFor(async () => (await leftovers(LOCKDOWN)).length === 0, { timeoutMs: 120_000, intervalMs: 2000, description: 'the cluster to remove the probe' });
+  });
+
+  test('the only node is tainted NoSchedule: exit 2 naming the taint at once, nothing left behind', async () => {
+    const taint = 'kdiag.dev/e2e=maintenance:NoSchedule';
+    const node = (await kubectl(['get', 'nodes', '-l', '!type', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout.trim();
+    expect((await kubectl(['taint', 'node', node, taint])).code).toBe(0);
+    let r: Awaited<ReturnType<typeof runKdiag>>;
+    try {
+      r = await runKdiag(['dns', `web.${NS}`, '-n', NS, '--timeout', '30s']);
+    } finally {
+      await kubectl(['taint', 'node', node, `${taint.split('=')[0]}:NoSchedule-`]);
+    }
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the probe pod .+ cannot be scheduled: .*untolerated taint/);
+    expect(r.stderr).toContain('--node-selector');
+    await waitFor(async () => (await leftovers(NS)).length === 0, { timeoutMs: 15_000, intervalMs: 500, description: 'the probe to be gone' });
   });
 
   test('--keep leaves the probe; kdiag cleanup lists it (--dry-run) and deletes it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { probeDryRunPod, probeJob, runSelector, workloadLabelsOf, newRunId, type ProbeSpec } from '../../src/probes/pod-spec.js';
+import { leftBehindNotice, probeDryRunPod, probeJob, runSelector, workloadLabelsOf, newRunId, type ProbeSpec } from '../../src/probes/pod-spec.js';
 import { DNS_SCRIPT } from '../../src/probes/scripts.js';
 
 const spec: ProbeSpec = { kind: 'dns', runId: 'a1b2c3', namespace: 'production', image: 'busybox:1.36', script: DNS_SCRIPT, args: ['n0nce', '3', '0', 'api;rm -rf /'], deadlineSeconds: 90 };
@@ -64,5 +64,13 @@ describe('probe Job and pod', () => {
 
   it('run ids are 6 hex characters', () => {
     expect(newRunId()).toMatch(/^[0-9a-f]{6}$/);
+  });
+});
+
+describe('a probe kdiag could not delete', () => {
+  it('names the Job, the bound on the cluster\'s own cleanup and the command that removes it now', () => {
+    expect(leftBehindNotice('production', 'kdiag-dns-abc123', 50)).toBe(
+      "could not delete the probe Job production/kdiag-dns-abc123; the cluster removes it within 80 s (the pod's 50 s deadline, then 30 s), or run: kdiag cleanup -n production",
+    );
   });
 });

@@ -77,6 +77,12 @@ export async function kubectlJson<T = any>(args: string[], opts: ExecOptions = {
   return JSON.parse(r.stdout) as T;
 }
 
+/** Stops or starts only the local cluster's kube-apiserver (the API server going away mid-run). */
+export async function apiServer(action: 'stop' | 'start'): Promise<void> {
+  const r = await run('bash', [join(REPO_ROOT, 'cluster', 'apiserver.sh'), action], { timeoutMs: 180_000 });
+  if (r.code !== 0) throw new Error(`cluster/apiserver.sh ${action} failed (${r.code}): ${r.stderr}${r.stdout}`);
+}
+
 /** Applies a manifest given as text (YAML or JSON). */
 export async function apply(manifest: string, opts: ExecOptions = {}): Promise<ExecResult> {
   const r = await kubectl(['apply', '-f', '-'], { ...opts, input: manifest });
