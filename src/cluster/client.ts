@@ -3,6 +3,7 @@
 // per-request timeouts, bounded retries on 429/5xx (honouring Retry-After), request
 // counting for --debug and benchmarks, and mapping failures to one sentence.
 import {
+  ApiException,
   AppsV1Api,
   AuthorizationV1Api,
   CoreV1Api,
@@ -12,7 +13,9 @@ import {
   VersionApi,
   BatchV1Api,
   Observable,
+  type Configuration,
   type KubeConfig,
+  type ResponseContext,
 } from '@kubernetes/client-node';
 import { KdiagError } from '../errors.js';
 import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
@@ -130,6 +133,43 @@ export function slimPod(pod: Pod): Pod {
   } as Pod;
 }
 
+/**
+ * The response processor of kdiag's list calls: each page as the JSON the server sent,
+ * parsed once, without client-node's model deserializer (which copies every object into
+ * model classes — twice the garbage per page for tens of thousands of Pods). Failures are
+ * the same ApiException the generated processor throws. Only list methods are answered;
+ * JSON and TypeScript names differ for no field of the kinds listed this way (NetworkPolicy
+ * rules' `from` does, so NetworkPolicies keep the model deserializer).
+ */
+const RAW_LIST_PROCESSOR = new Proxy(
+  {},
+  {
+    get: (_target, name) => {
+      if (typeof name !== 'string' || !/^list.*WithHttpInfo$/.test(name)) return undefined;
+      return async (response: ResponseContext) => {
+        const code = response.httpStatusCode;
+        if (code >= 200 && code <= 299) {
+          return { httpStatusCode: code, headers: response.headers, body: response.body, data: JSON.parse(await response.body.text()) };
+        }
+        if (code === 401) throw new ApiException(code, 'Unauthorized', undefined, response.headers);
+        throw new ApiException(code, 'Unknown API Status Code!', await response.getBodyAsAny(), response.headers);
+      };
+    },
+  },
+);
+
+/** An API class whose list methods return raw pages (for KubeConfig.makeApiClient). */
+function rawLists<T>(Api: new (config: Configuration, ...rest: never[]) => T): new (config: Configuration) => T {
+  return class extends (Api as unknown as new (...args: unknown[]) => object) {
+    constructor(config: Configuration) {
+      super(config, undefined, RAW_LIST_PROCESSOR);
+    }
+  } as unknown as new (config: Configuration) => T;
+}
+
+/** Kinds whose list pages skip the model deserializer (see RAW_LIST_PROCESSOR). */
+const MODEL_KINDS: ReadonlySet<Kind> = new Set(['networkpolicies']);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ClusterClient {
@@ -146,6 +186,8 @@ export class ClusterClient {
   readonly authorization: AuthorizationV1Api;
   readonly custom: CustomObjectsApi;
   readonly version: VersionApi;
+  /** The same APIs with raw list pages, used by list(). */
+  private readonly raw: Pick<ClusterClient, 'core' | 'discovery' | 'networking' | 'apps'>;
   /** Requests sent (including retries), per `verb resource`. */
   readonly requestCounts = new Map<string, number>();
   private readonly options: Required<Pick<ClientOptions, 'requestTimeoutMs' | 'maxRetries' | 'pageSize' | 'maxRetryAfterMs'>> & ClientOptions;
@@ -166,6 +208,12 @@ export class ClusterClient {
       this.authorization = this.kc.makeApiClient(AuthorizationV1Api);
       this.custom = this.kc.makeApiClient(CustomObjectsApi);
       this.version = this.kc.makeApiClient(VersionApi);
+      this.raw = {
+        core: this.kc.makeApiClient(rawLists(CoreV1Api)),
+        discovery: this.kc.makeApiClient(rawLists(DiscoveryV1Api)),
+        networking: this.kc.makeApiClient(rawLists(NetworkingV1Api)),
+        apps: this.kc.makeApiClient(rawLists(AppsV1Api)),
+      };
     } catch (err) {
       throw new KdiagError(`cannot use the server address ${this.server} of context "${this.contextName}": ${(err as Error).message}`);
     }
@@ -226,7 +274,11 @@ export class ClusterClient {
   /** Lists every object of a kind, following `continue` tokens page by page. */
   async list<K extends Kind>(kind: K, namespace?: string, selectors: { labelSelector?: string; fieldSelector?: string } = {}): Promise<KindMap[K][]> {
     const info = RESOURCES[kind];
-    const api = this[info.api] as unknown as Record<string, (param: object, options: ApiOptions) => Promise<{ items: KindMap[K][]; metadata?: { _continue?: string } }>>;
+    const raw = !MODEL_KINDS.has(kind);
+    const api = (raw ? this.raw : this)[info.api] as unknown as Record<
+      string,
+      (param: object, options: ApiOptions) => Promise<{ items?: KindMap[K][] | null; metadata?: { _continue?: string; continue?: string } }>
+    >;
     const scoped = info.namespaced && namespace !== undefined;
     const method = scoped ? info.listNamespaced! : info.listAll;
     const target: RequestTarget = { verb: 'list', resource: info.resource, group: info.group || undefined, namespace: scoped ? namespace : undefined };
@@ -241,8 +293,8 @@ export class ClusterClient {
         ...(selectors.labelSelector ? { labelSelector: selectors.labelSelector } : {}),
       };
       const page = await this.call(target, (options) => api[method]!.call(api, param, options));
-      for (const item of page.items) items.push(kind === 'pods' ? (slimPod(item as never) as KindMap[K]) : slim(item));
-      cont = page.metadata?._continue || undefined;
+      for (const item of page.items ?? []) items.push(kind === 'pods' ? (slimPod(item as never) as KindMap[K]) : slim(item));
+      cont = (raw ? page.metadata?.continue : page.metadata?._continue) || undefined;
     } while (cont);
     return items;
   }

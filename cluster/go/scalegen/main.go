@@ -155,7 +155,7 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 	}); err != nil {
 		return err
 	}
-	// Service i lives in namespace i % namespaces; pod j belongs to service j % services.
+	// Service i lives in namespace i % namespaces; pod j belongs to service serviceOf(j).
 	svcNS := func(i int) string { return nsName(i % o.namespaces) }
 	if err := parallel(ctx, "services", o.services, o.concurrency, func(ctx context.Context, i int) error {
 		sel := map[string]string{"app": fmt.Sprintf("svc-%05d", i)}
@@ -174,7 +174,7 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 		return err
 	}
 	if err := parallel(ctx, "pods", o.pods, o.concurrency, func(ctx context.Context, j int) error {
-		svc := j % o.services
+		svc := o.serviceOf(j)
 		_, err := cs.CoreV1().Pods(svcNS(svc)).Create(ctx, &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{
 				Name:   fmt.Sprintf("svc-%05d-%05d", svc, j),
@@ -265,10 +265,15 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 	return nil
 }
 
+// serviceOf: pod j belongs to Service j*services/pods, so pods of the same Service are
+// neighbours and a larger load (2× Services and 2× Pods) keeps every object of a smaller
+// one: loading 1× then 2× creates only the difference.
+func (o opts) serviceOf(j int) int { return j * o.services / o.pods }
+
 func expectedEndpoints(o opts) int {
 	n := 0
 	for j := 0; j < o.pods; j++ {
-		svc := j % o.services
+		svc := o.serviceOf(j)
 		if o.faultyEvery > 0 && svc%o.faultyEvery == o.faultyEvery-1 {
 			continue
 		}
