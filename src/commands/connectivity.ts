@@ -13,7 +13,7 @@ TARGET is a Service (svc, svc.ns, svc:port), a pod (pod/NAME[:port]), host:port,
 
 With --from NAMESPACE/POD (or --from-namespace with --from-labels) the probe runs in that namespace with the workload's labels, so NetworkPolicies treat it like the real client. Such a probe pod is owned by its Job (so no ReplicaSet or StatefulSet adopts it) and has a readiness probe that always fails (so it never becomes a ready endpoint of the workload's Services; only a Service with publishNotReadyAddresses: true would still list its address).
 
-Before testing, the probe waits --settle (2s): NetworkPolicy enforcers such as kube-router program rules for a new pod asynchronously, and packets sent earlier would escape the policies.
+When a NetworkPolicy selects the probe for egress or isolates a target's namespace, the probe first waits --settle (auto: 2s): NetworkPolicy enforcers such as kube-router program rules for a new pod asynchronously, and packets sent earlier would escape the policies.
 
 If kdiag is interrupted (Ctrl-C, SIGTERM) it deletes the probe before exiting; if it is killed outright, the probe Job's deadline and ttlSecondsAfterFinished make the cluster delete it within --timeout + 60s.
 
@@ -94,7 +94,7 @@ ${EXIT_CODES_TEXT}`;
         namespace: source.namespace,
         image,
         script: CURL_SCRIPT,
-        args: [nonce, '5', String(settings.settleSeconds), ...plan.curlArgs(targets)],
+        args: [nonce, '5', String(cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, namespaces)), ...plan.curlArgs(targets)],
         deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
         imagePullSecret: settings.imagePullSecret,
         nodeSelector: settings.nodeSelector,

@@ -14,7 +14,7 @@ export default class Dns extends KdiagCommand<typeof Dns> {
 
 NAME is a Service (svc, svc.ns), a StatefulSet pod behind a headless Service (pod.svc), a cluster FQDN or any other DNS name.
 
-The probe runs in the -n namespace (or --probe-namespace). With --from NAMESPACE/POD (or --from-namespace with --from-labels) it runs there with the workload's labels, so egress NetworkPolicies treat it like the workload; such a pod is owned by its Job (no ReplicaSet or StatefulSet adopts it) and has a readiness probe that always fails (it never becomes a ready endpoint). Before testing it waits --settle (2s) so the NetworkPolicy enforcer has programmed its rules for the new pod.
+The probe runs in the -n namespace (or --probe-namespace). With --from NAMESPACE/POD (or --from-namespace with --from-labels) it runs there with the workload's labels, so egress NetworkPolicies treat it like the workload; such a pod is owned by its Job (no ReplicaSet or StatefulSet adopts it) and has a readiness probe that always fails (it never becomes a ready endpoint). When a NetworkPolicy selects the probe for egress or isolates the DNS pods, it first waits --settle (auto: 2s) so the NetworkPolicy enforcer has programmed its rules for the new pod.
 
 If kdiag is interrupted (Ctrl-C, SIGTERM) it deletes the probe before exiting; if it is killed outright, the probe Job's deadline and ttlSecondsAfterFinished make the cluster delete it within --timeout + 60s.
 
@@ -73,7 +73,7 @@ ${EXIT_CODES_TEXT}`;
     const [target, probeNs, kubeSystem, namespaces] = await Promise.all([
       subjectNs ? load(subjectNs, ['services', 'endpointslices', 'pods']) : Promise.resolve(undefined),
       load(source.namespace, ['networkpolicies']),
-      load('kube-system', ['services', 'endpointslices', 'pods']),
+      load('kube-system', ['services', 'endpointslices', 'pods', 'networkpolicies']),
       loadSnapshot(client, ['namespaces'], { tolerateForbidden: true }),
     ]);
     if (!probeNs) {
@@ -95,7 +95,7 @@ ${EXIT_CODES_TEXT}`;
       namespace: source.namespace,
       image,
       script: DNS_SCRIPT,
-      args: [nonce, String(perAttemptSeconds), String(settings.settleSeconds), ...plan.queries.map((q) => q.query)],
+      args: [nonce, String(perAttemptSeconds), String(cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, ['kube-system'])), ...plan.queries.map((q) => q.query)],
       deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
       imagePullSecret: settings.imagePullSecret,
       nodeSelector: settings.nodeSelector,

@@ -6,8 +6,12 @@ import { emptySnapshot, KINDS, type Snapshot } from '../snapshot.js';
 import { dnsLabel, dnsSubdomain, duration, labelMap } from '../validate.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { ProbeRun } from '../cluster/probe-runner.js';
+import { isolates, isolatingPolicies } from './explain.js';
 import { probeLabels, workloadLabelsOf, type ProbeKind, type ProbeSpec } from './pod-spec.js';
 import { STAGE_TITLES, STAGES, type ProbeStage } from './state.js';
+
+/** Seconds --settle auto waits when a NetworkPolicy is involved (kube-router needs about 1 s). */
+export const AUTO_SETTLE_SECONDS = 2;
 
 export const probeFlags = {
   'image-pull-secret': Flags.string({ description: 'Name of an image pull Secret in the probe namespace, for a private registry.', helpGroup: 'PROBE' }),
@@ -19,7 +23,11 @@ export const probeFlags = {
   'from-namespace': Flags.string({ description: 'Probe from this namespace (with --from-labels: as a workload with these labels).', helpGroup: 'PROBE' }),
   'from-labels': Flags.string({ description: 'Labels the probe pod carries (key=value,...), to be selected by the same NetworkPolicies as a workload.', helpGroup: 'PROBE' }),
   'cluster-domain': Flags.string({ description: 'The cluster DNS domain.', default: 'cluster.local', helpGroup: 'PROBE' }),
-  settle: Flags.string({ description: 'Wait this long in the probe pod before testing, so the NetworkPolicy enforcer has programmed its rules for the new pod (0 to skip).', default: '2s', helpGroup: 'PROBE' }),
+  settle: Flags.string({
+    description: `Wait this long in the probe pod before testing, so the NetworkPolicy enforcer has programmed its rules for the new pod. auto: ${AUTO_SETTLE_SECONDS}s when a NetworkPolicy isolates the probe or a destination namespace, else none.`,
+    default: 'auto',
+    helpGroup: 'PROBE',
+  }),
 };
 
 export interface ProbeFlagValues {
@@ -46,17 +54,20 @@ export interface ProbeSettings {
   fromLabels?: Record<string, string>;
   probeNamespace?: string;
   clusterDomain: string;
-  /** Whole seconds the probe waits before testing. */
-  settleSeconds: number;
+  /** Whole seconds the probe waits before testing; undefined: decided by settleSecondsFor (--settle auto). */
+  settleSeconds?: number;
 }
 
 /** Validates the probe flags (before anything is sent to the cluster). */
 export function probeSettings(flags: ProbeFlagValues): ProbeSettings {
   const timeoutMs = duration(flags.timeout, '--timeout');
   if (timeoutMs < 5000 || timeoutMs > 3_600_000) throw new UsageError(`invalid --timeout ${JSON.stringify(flags.timeout)}: use a duration from 5s to 1h`);
-  const settleMs = duration(flags.settle, '--settle');
-  if (settleMs > 60_000) throw new UsageError(`invalid --settle ${JSON.stringify(flags.settle)}: at most 60s`);
-  const s: ProbeSettings = { timeoutMs, keep: flags.keep, clusterDomain: dnsSubdomain(flags['cluster-domain'], '--cluster-domain'), settleSeconds: Math.ceil(settleMs / 1000) };
+  const s: ProbeSettings = { timeoutMs, keep: flags.keep, clusterDomain: dnsSubdomain(flags['cluster-domain'], '--cluster-domain') };
+  if (flags.settle !== 'auto') {
+    const settleMs = duration(flags.settle, '--settle');
+    if (settleMs > 60_000) throw new UsageError(`invalid --settle ${JSON.stringify(flags.settle)}: at most 60s (or auto)`);
+    s.settleSeconds = Math.ceil(settleMs / 1000);
+  }
   if (flags['image-pull-secret'] !== undefined) s.imagePullSecret = dnsSubdomain(flags['image-pull-secret'], '--image-pull-secret');
   if (flags['node-selector'] !== undefined) s.nodeSelector = labelMap(flags['node-selector'], '--node-selector');
   if (flags['probe-namespace'] !== undefined) s.probeNamespace = dnsLabel(flags['probe-namespace'], '--probe-namespace');
@@ -71,6 +82,27 @@ export function probeSettings(flags: ProbeFlagValues): ProbeSettings {
   if (s.fromLabels && !s.fromNamespace && !s.probeNamespace) throw new UsageError('--from-labels needs --from-namespace (the namespace whose policies should apply)');
   if ((s.fromPod || s.fromNamespace) && s.probeNamespace) throw new UsageError('--probe-namespace cannot be combined with --from or --from-namespace');
   return s;
+}
+
+/**
+ * What --settle auto decides: a NetworkPolicy enforcer (kube-router, Calico, Cilium) programs
+ * rules for a new pod a moment after it starts, and packets sent before that escape the
+ * policies (a deny looks like a success). That matters only when a policy selects the probe
+ * for egress or isolates a destination namespace for ingress (its allow rules must learn the
+ * probe's IP); otherwise nothing is programmed for the probe and waiting buys nothing. When
+ * NetworkPolicies could not be read, it waits.
+ */
+export function settleSecondsFor(
+  settings: Pick<ProbeSettings, 'settleSeconds'>,
+  snapshot: Pick<Snapshot, 'networkpolicies' | 'unavailable'>,
+  probe: { namespace: string; labels: Record<string, string> },
+  destinationNamespaces: readonly string[],
+): number {
+  if (settings.settleSeconds !== undefined) return settings.settleSeconds;
+  if (snapshot.unavailable.networkpolicies) return AUTO_SETTLE_SECONDS;
+  const egress = isolatingPolicies(snapshot.networkpolicies, probe, 'Egress').length > 0;
+  const ingress = snapshot.networkpolicies.some((p) => destinationNamespaces.includes(p.metadata?.namespace ?? '') && isolates(p, 'Ingress'));
+  return egress || ingress ? AUTO_SETTLE_SECONDS : 0;
 }
 
 /** Seconds for the pod's own deadline: kdiag's wait plus a margin, so kdiag's clearer message comes first. */

@@ -45,7 +45,8 @@ export function namespaceLabels(snapshot: Snapshot, namespace: string): Record<s
   return { 'kubernetes.io/metadata.name': namespace, ...(ns?.metadata?.labels ?? {}) };
 }
 
-function isolates(policy: V1NetworkPolicy, direction: 'Ingress' | 'Egress'): boolean {
+/** Does the policy isolate the pods it selects for this direction (policyTypes, or its rules when unset)? */
+export function isolates(policy: V1NetworkPolicy, direction: 'Ingress' | 'Egress'): boolean {
   const types = policy.spec?.policyTypes;
   if (types && types.length) return types.includes(direction);
   return direction === 'Ingress' || (policy.spec?.egress !== undefined && policy.spec.egress !== null);

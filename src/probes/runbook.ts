@@ -6,7 +6,7 @@ import { finding } from '../checks/lib/finding.js';
 import { sanitize } from '../report/render.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
-import { executeProbe, podDeadlineSeconds, randomNonce, resolveSource, type ProbeSettings } from './cli.js';
+import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, resolveSource, type ProbeSettings } from './cli.js';
 import { analyzeConnectivity, parseCurlProbeLog } from './interpret-http.js';
 import { curlArgs, parseTarget, planConnectivity } from './plan.js';
 import { DEFAULT_CURL_IMAGE, newRunId } from './pod-spec.js';
@@ -78,7 +78,7 @@ export async function probeNamespaces(
           namespace: source.namespace,
           image,
           script: CURL_SCRIPT,
-          args: [nonce, '5', String(settings.settleSeconds), ...curlArgs(targets)],
+          args: [nonce, '5', String(settings.settleSeconds ?? AUTO_SETTLE_SECONDS), ...curlArgs(targets)],
           deadlineSeconds: podDeadlineSeconds(settings.timeoutMs),
           imagePullSecret: settings.imagePullSecret,
           nodeSelector: settings.nodeSelector,

@@ -4,7 +4,7 @@
 import type { ClusterClient } from '../cluster/client.js';
 import type { Hop } from '../trace/trace.js';
 import type { Snapshot } from '../snapshot.js';
-import { executeProbe, podDeadlineSeconds, randomNonce, type ProbeSettings } from './cli.js';
+import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, type ProbeSettings } from './cli.js';
 import { analyzeConnectivity, parseCurlProbeLog } from './interpret-http.js';
 import { curlArgs, parseTarget, planConnectivity } from './plan.js';
 import { DEFAULT_CURL_IMAGE, newRunId, workloadLabelsOf } from './pod-spec.js';
@@ -36,7 +36,7 @@ export async function probeHop(client: ClusterClient, snapshot: Snapshot, probe:
         namespace: probe.namespace,
         image,
         script: CURL_SCRIPT,
-        args: [nonce, '5', String(settings.settleSeconds), ...curlArgs(targets)],
+        args: [nonce, '5', String(settings.settleSeconds ?? AUTO_SETTLE_SECONDS), ...curlArgs(targets)],
         deadlineSeconds: podDeadlineSeconds(settings.timeoutMs),
         workloadLabels: Object.keys(labels).length ? labels : undefined,
         keep: false,
