@@ -1,54 +1,23 @@
 // `npm run bench`: every speed target of issue 8, side by side with its baseline in the
 // same run, written to BENCHMARKS.md with the machine. A figure whose prerequisite is
 // missing (no local cluster, no scale load) is reported as not measured, with the reason.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, row, timeCommand } from './lib.js';
+import { KUBECONFIG, clusterUp, count, fmt, listCounts, peak, row, timeCommand } from './lib.js';
+import { growthSection, readPoints } from './growth.js';
 import { startupFigures } from './startup.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KDIAG = join(ROOT, 'bin', 'run.js');
-const KUBECONFIG = process.env.KDIAG_E2E_KUBECONFIG ?? join(process.env.KDIAG_STATE ?? '/var/lib/kdiag/cluster', 'kubeconfig');
 const RUNS = Number(process.env.KDIAG_BENCH_RUNS ?? 5);
 const rows = [];
 const notes = [];
 
 function add(figure, kdiag, baseline, target, pass, note = '') {
   rows.push({ figure, kdiag, baseline, target, pass, note });
-}
-
-function clusterUp() {
-  if (!existsSync(KUBECONFIG)) return false;
-  return spawnSync('kubectl', ['--kubeconfig', KUBECONFIG, 'get', '--raw', '/readyz'], { encoding: 'utf8', timeout: 10_000 }).status === 0;
-}
-
-/** Peak RSS (MB) and wall time of one run, via GNU time. */
-function peak(cmd, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %e', cmd, ...args], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
-  const last = r.stderr.trim().split('\n').pop() ?? '';
-  const [kb, secs] = last.split(' ').map(Number);
-  return { rssMb: kb / 1024, seconds: secs, status: r.status };
-}
-
-/** LIST requests per resource from the API server's metrics. */
-function listCounts() {
-  const r = spawnSync('kubectl', ['--kubeconfig', KUBECONFIG, 'get', '--raw', '/metrics'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const counts = {};
-  for (const line of r.stdout.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{') || !line.includes('verb="LIST"')) continue;
-    const resource = /resource="([^"]*)"/.exec(line)?.[1];
-    const n = Number(line.split(' ').pop());
-    if (resource) counts[resource] = (counts[resource] ?? 0) + n;
-  }
-  return counts;
-}
-
-function count(resource) {
-  const r = spawnSync('kubectl', ['--kubeconfig', KUBECONFIG, 'get', resource, '-A', '--no-headers', '-o', 'name'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  return r.stdout.split('\n').filter(Boolean).length;
 }
 
 const kd = (...args) => [KDIAG, ...args, '--kubeconfig', KUBECONFIG];
@@ -127,6 +96,9 @@ const lines = [
   ...rows.map((r) => row([r.figure, r.kdiag, r.baseline, r.target, r.pass ? 'pass' : 'FAIL', r.note])),
   '',
   ...notes.map((n) => `- ${n}`),
+  '',
+  // Kept from the last `npm run bench:growth` (loading each level takes many minutes).
+  growthSection(readPoints()),
   '',
 ];
 const text = lines.join('\n');

@@ -1,0 +1,122 @@
+// `npm run bench:growth`: time and peak memory of `kdiag check -A` as the cluster grows.
+// For each level (default 0.5, 1 and 2 times the scale load of 5,000 Services and 20,000
+// Pods in 100 namespaces) it loads the level with cluster/scale.sh (a larger level only adds
+// the difference), runs `kdiag check -A -o json` (median of KDIAG_BENCH_RUNS after a warm-up,
+// peak RSS the largest of those runs), records the point in bench/growth.json and rewrites the
+// growth section of BENCHMARKS.md. Needs the local cluster (npm run cluster:up) and root.
+//   node bench/growth.js [levels...]      e.g. node bench/growth.js 0.5 1 2
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KUBECONFIG, clusterUp, count, fmt, peak, row } from './lib.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS = join(ROOT, 'bench', 'growth.json');
+const RUNS = Number(process.env.KDIAG_BENCH_RUNS ?? 5);
+const START = '<!-- growth:start -->';
+const END = '<!-- growth:end -->';
+
+/** The scale load at a level: 1 is the issue's 5,000 Services / 20,000 Pods. */
+export function loadAt(level) {
+  return {
+    services: Math.round(5000 * level),
+    pods: Math.round(20000 * level),
+    namespaces: 100,
+    netpols: Math.round(200 * level),
+    ingresses: Math.round(500 * level),
+    // 200 fake nodes from the start: each has a /24, so up to 50,000 Pods fit.
+    nodes: 200,
+  };
+}
+
+/** The growth section of BENCHMARKS.md from the recorded points. */
+export function growthSection(points) {
+  if (points.length === 0) return `${START}\n${END}`;
+  const sorted = [...points].sort((a, b) => a.pods - b.pods);
+  const first = sorted[0];
+  const lines = [
+    START,
+    '## Growth: `kdiag check -A` as the cluster grows (`npm run bench:growth`)',
+    '',
+    `Each level loaded with \`cluster/scale.sh\`; ${first.runs} runs after a warm-up, median (min–max); peak RSS the largest of the runs. Ratios are against the smallest level.`,
+    '',
+    row(['level', 'Services', 'Pods', 'EndpointSlices', 'wall time', 'time ratio', 'peak RSS', 'memory ratio', 'load ratio', 'measured']),
+    row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---']),
+    ...sorted.map((p) =>
+      row([
+        `${p.level}×`,
+        String(p.services),
+        String(p.pods),
+        String(p.endpointslices),
+        `${fmt(p.median)} (${fmt(p.min)}–${fmt(p.max)})`,
+        `${(p.median / first.median).toFixed(2)}×`,
+        `${Math.round(p.rssMb)} MB`,
+        `${(p.rssMb / first.rssMb).toFixed(2)}×`,
+        `${(p.pods / first.pods).toFixed(2)}×`,
+        p.date,
+      ]),
+    ),
+    '',
+    'Linear or better means the time ratio and the memory ratio are at most the load ratio.',
+    END,
+  ];
+  return lines.join('\n');
+}
+
+/** Replaces (or appends) the growth section of BENCHMARKS.md. */
+export function writeGrowthSection(points) {
+  const file = join(ROOT, 'BENCHMARKS.md');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const section = growthSection(points);
+  const i = text.indexOf(START);
+  const j = text.indexOf(END);
+  const next = i >= 0 && j > i ? text.slice(0, i) + section + text.slice(j + END.length) : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+}
+
+export function readPoints() {
+  return existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : [];
+}
+
+function measure(level) {
+  const kd = [join(ROOT, 'bin', 'run.js'), 'check', '-A', '-o', 'json', '--kubeconfig', KUBECONFIG];
+  peak(process.execPath, kd); // warm-up
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(peak(process.execPath, kd));
+  const times = runs.map((r) => r.seconds * 1000).sort((a, b) => a - b);
+  return {
+    level,
+    services: count('services'),
+    pods: count('pods'),
+    endpointslices: count('endpointslices.discovery.k8s.io'),
+    runs: RUNS,
+    median: times[Math.floor(times.length / 2)],
+    min: times[0],
+    max: times[times.length - 1],
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+    date: new Date().toISOString().slice(0, 10),
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (!clusterUp()) {
+    console.error(`The local cluster is not running (${KUBECONFIG}): npm run cluster:up first.`);
+    process.exit(2);
+  }
+  const levels = process.argv.slice(2).map(Number);
+  for (const level of levels.length ? levels : [0.5, 1, 2]) {
+    const load = loadAt(level);
+    const args = Object.entries(load).flatMap(([k, v]) => [`--${k}`, String(v)]);
+    console.log(`level ${level}×: loading ${load.services} Services, ${load.pods} Pods …`);
+    const loaded = spawnSync('bash', [join(ROOT, 'cluster', 'scale.sh'), 'up', ...args], { stdio: 'inherit' });
+    if (loaded.status !== 0) process.exit(loaded.status ?? 1);
+    const point = measure(level);
+    const points = readPoints().filter((p) => p.level !== level);
+    points.push(point);
+    writeFileSync(RESULTS, `${JSON.stringify(points, null, 2)}\n`);
+    writeGrowthSection(points);
+    console.log(`level ${level}×: ${fmt(point.median)} (${fmt(point.min)}–${fmt(point.max)}), peak RSS ${Math.round(point.rssMb)} MB`);
+  }
+  console.log(growthSection(readPoints()));
+}
