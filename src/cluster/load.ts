@@ -2,6 +2,7 @@
 import { KdiagError } from '../errors.js';
 import { emptySnapshot, type Kind, type Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
+import { preferSmallHeap } from './heap.js';
 
 export interface LoadOptions {
   /** Scope to one namespace; undefined lists all namespaces. */
@@ -18,6 +19,7 @@ export interface LoadOptions {
 export async function loadSnapshot(client: ClusterClient, kinds: readonly Kind[], options: LoadOptions = {}): Promise<Snapshot> {
   const snapshot = emptySnapshot({ namespace: options.namespace, now: new Date() });
   const wanted = [...new Set(kinds)];
+  if (options.namespace === undefined) preferSmallHeap();
   const tasks: Promise<void>[] = wanted.map(async (kind) => {
     try {
       const items = await client.list(kind, options.namespace);
