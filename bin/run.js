@@ -18,6 +18,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.exit(0);
 }
 module.enableCompileCache?.();
+// oclif checks its own Node requirement (22.0) with semver, 47 modules loaded at every start;
+// the check above is stricter.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
 const { execute } = await import('@oclif/core');
 if (basename(process.argv[1] ?? '') === 'kubectl-kdiag') {
   // As a kubectl plugin, help and errors say `kubectl kdiag`.

@@ -2,6 +2,7 @@
 // Everything that talks to the API goes through ClusterClient.call(): one place for
 // per-request timeouts, bounded retries on 429/5xx (honouring Retry-After), request
 // counting for --debug and benchmarks, and mapping failures to one sentence.
+import type { Configuration, KubeConfig, ResponseContext } from '@kubernetes/client-node';
 import {
   ApiException,
   AppsV1Api,
@@ -13,10 +14,7 @@ import {
   VersionApi,
   BatchV1Api,
   Observable,
-  type Configuration,
-  type KubeConfig,
-  type ResponseContext,
-} from '@kubernetes/client-node';
+} from './k8s.js';
 import { KdiagError } from '../errors.js';
 import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
 import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';

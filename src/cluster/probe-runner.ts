@@ -3,7 +3,8 @@
 // watch its pod (no polling) through the pure state machine → read the container's log
 // → delete. SIGINT/SIGTERM during a run delete what was created before kdiag exits; if
 // kdiag is killed outright, the Job's deadline and TTL make the cluster remove it.
-import { Watch, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { Watch } from './k8s.js';
 import { KdiagError } from '../errors.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, leftBehindNotice, probeDryRunPod, probeJob, probeName, runSelector, type ProbeSpec } from '../probes/pod-spec.js';
 import { admissionFailure, INITIAL_STATE, nextState, ProbeError, type ProbeStage, type ProbeState } from '../probes/state.js';

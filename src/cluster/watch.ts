@@ -1,5 +1,5 @@
 // Watches kinds (like `kubectl get -w`) and calls back when any of them changes.
-import { Watch } from '@kubernetes/client-node';
+import { Watch } from './k8s.js';
 import type { Kind } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 import { RESOURCES } from './client.js';

@@ -27,7 +27,8 @@ describe('kdiag dns (against a fake API)', () => {
     // The Job: safe spec, targets as arguments; then deleted with its pod.
     const job = probe.jobs[0] as { metadata: { name: string }; spec: { template: { spec: { containers: { command: string[] }[] } } } };
     expect(job.metadata.name).toMatch(/^kdiag-dns-[0-9a-f]{6}$/);
-    expect(job.spec.template.spec.containers[0]!.command.slice(5)).toEqual(['3', '2', 'api-service', 'api-service.production', 'api-service.production.svc.cluster.local.']);
+    // Per-attempt timeout 3 s; --settle auto: 0, as no policy selects the probe for egress and kube-system has none.
+    expect(job.spec.template.spec.containers[0]!.command.slice(5)).toEqual(['3', '0', 'api-service', 'api-service.production', 'api-service.production.svc.cluster.local.']);
     expect(probe.dryRuns).toHaveLength(1);
     expect(probe.deleted.sort()).toEqual([`job/${job.metadata.name}`, `pod/${job.metadata.name}-x7k2p`]);
     expect(probe.requests.some((r) => r.includes('watch=true'))).toBe(true);
