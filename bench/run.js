@@ -1,9 +1,9 @@
 // `npm run bench`: every speed target of issue 8, side by side with its baseline in the
 // same run, written to BENCHMARKS.md with the machine. A figure whose prerequisite is
 // missing (no local cluster, no scale load) is reported as not measured, with the reason.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KUBECONFIG, clusterUp, count, fmt, listCounts, peak, row, timeCommand } from './lib.js';
@@ -39,6 +39,18 @@ if (up) {
   add('kdiag endpoints -n production', `${fmt(k.median)} (${fmt(k.min)}–${fmt(k.max)})`, `kubectl get endpointslices -n production ${fmt(b.median)}`, '≤ 2× kubectl', ratio <= 2, `${ratio.toFixed(2)}×`);
 }
 
+/** How many objects a LIST of this resource (API server metrics label) returns cluster-wide. */
+function objects(resource) {
+  const names = { endpointslices: 'endpointslices.discovery.k8s.io', gateways: 'gateways.gateway.networking.k8s.io', httproutes: 'httproutes.gateway.networking.k8s.io' };
+  if (resource === 'secrets') {
+    // kdiag lists only TLS Secrets (a field selector).
+    const r = spawnSync('kubectl', ['--kubeconfig', KUBECONFIG, 'get', 'secrets', '-A', '--field-selector', 'type=kubernetes.io/tls', '-o', 'name'], { encoding: 'utf8' });
+    return r.stdout.split('\n').filter(Boolean).length;
+  }
+  return count(names[resource] ?? resource);
+}
+const pairs = (o) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+
 // 3. Scale (kwok load: cluster/scale.sh).
 const scaleLoaded = up && count('namespaces') >= 100;
 if (up && !scaleLoaded) notes.push('The scale load is not present: `bash cluster/scale.sh up` loads 5,000 Services, 20,000 Pods in 100 namespaces (then rerun).');
@@ -59,10 +71,37 @@ if (scaleLoaded) {
     const p = peak(process.execPath, kd(...args));
     const after = listCounts();
     add(`${name} peak RSS`, `${Math.round(p.rssMb)} MB`, '', '≤ 300 MB', p.rssMb <= 300);
-    const expectPages = { services: Math.ceil(services / 500), pods: Math.ceil(pods / 500), endpointslices: Math.ceil(slices / 500) };
-    const got = Object.fromEntries(Object.keys(expectPages).map((r) => [r, (after[r] ?? 0) - (before[r] ?? 0)]));
-    const same = Object.keys(expectPages).every((r) => got[r] === expectPages[r]);
-    add(`${name} LIST requests = pages`, JSON.stringify(got), JSON.stringify(expectPages), 'equal', same);
+    // Every resource kdiag listed (from the API server's own counters): one request per page of 500.
+    const got = Object.fromEntries(Object.keys(after).map((r) => [r, (after[r] ?? 0) - (before[r] ?? 0)]).filter(([, n]) => n > 0));
+    const expectPages = Object.fromEntries(Object.keys(got).map((r) => [r, Math.max(1, Math.ceil(objects(r) / 500))]));
+    const same = Object.keys(expectPages).length > 0 && Object.keys(expectPages).every((r) => got[r] === expectPages[r]);
+    add(`${name} LIST requests = pages`, pairs(got), pairs(expectPages), 'equal', same);
+  }
+}
+
+// 6. Side by side with Popeye (bench/popeye.sh builds it from the Go module proxy once).
+if (scaleLoaded && process.env.KDIAG_BENCH_POPEYE !== '0') {
+  const built = spawnSync('bash', [join(ROOT, 'bench', 'popeye.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const popeye = built.stdout.trim();
+  if (built.status !== 0 || !popeye) {
+    notes.push('Popeye could not be built here (bench/popeye.sh failed); not compared.');
+  } else {
+    const version = spawnSync(popeye, ['version'], { encoding: 'utf8' }).stdout.match(/v\d+\.\d+\.\d+/)?.[0] ?? '?';
+    // --force-exit-zero: Popeye exits 1 for findings as well as for failures; 0 then means it finished.
+    const args = ['--kubeconfig', KUBECONFIG, '-A', '-s', 'svc,ing,np', '-o', 'json', '--force-exit-zero', '--logs', join(tmpdir(), 'kdiag-bench-popeye.log')];
+    const pt = timeCommand(popeye, args, { runs: RUNS });
+    const pp = peak(popeye, args);
+    const kt = timeCommand(process.execPath, kd('check', '-A', '-o', 'json'), { runs: RUNS });
+    const kp = peak(process.execPath, kd('check', '-A', '-o', 'json'));
+    const ok = pt.status === 0 && pp.status !== null;
+    add(
+      `kdiag check -A vs Popeye ${version} (scale)`,
+      `${fmt(kt.median)} (${fmt(kt.min)}–${fmt(kt.max)}), ${Math.round(kp.rssMb)} MB`,
+      `popeye -A -s svc,ing,np -o json ${fmt(pt.median)} (${fmt(pt.min)}–${fmt(pt.max)}), ${Math.round(pp.rssMb)} MB`,
+      'faster and less memory than Popeye',
+      ok && kt.median < pt.median && kp.rssMb < pp.rssMb,
+      `${(kt.median / pt.median).toFixed(2)}× time, ${(kp.rssMb / pp.rssMb).toFixed(2)}× memory${ok ? '' : ' (Popeye failed)'}`,
+    );
   }
 }
 
