@@ -2,7 +2,7 @@
 // same run, written to BENCHMARKS.md with the machine. A figure whose prerequisite is
 // missing (no local cluster, no scale load) is reported as not measured, with the reason.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,8 @@ const lines = [
   // Kept from the last `npm run bench:growth` (loading each level takes many minutes).
   growthSection(readPoints()),
   '',
+  // Where the time and memory go (profiles written by hand, kept with the numbers).
+  ...(existsSync(join(ROOT, 'bench', 'analysis.md')) ? [readFileSync(join(ROOT, 'bench', 'analysis.md'), 'utf8').trimEnd(), ''] : []),
 ];
 const text = lines.join('\n');
 console.log(text);

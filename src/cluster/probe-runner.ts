@@ -34,6 +34,13 @@ export interface ProbeRun {
   elapsedMs: number;
 }
 
+/** Does the log hold the script's last line (`marker` at the start of a complete line)? */
+export function hasFinalLine(log: string, marker: string): boolean {
+  const newline = log.startsWith(marker) ? -1 : log.indexOf(`\n${marker}`);
+  if (newline < 0 && !log.startsWith(marker)) return false;
+  return log.indexOf('\n', newline + 1) >= 0;
+}
+
 function statusMessage(body: unknown): string {
   if (typeof body === 'string') {
     try {
@@ -99,10 +106,10 @@ export class ProbeRunner {
     const started = Date.now();
     try {
       await this.createJob(probeJob(spec));
-      const state = await this.waitForPod(spec, options, seenPods, (stop) => (stopWatch = stop));
+      const { state, log: early } = await this.waitForPod(spec, options, seenPods, (stop) => (stopWatch = stop));
       const podName = state.podName!;
       options.onStage?.('done', podName);
-      const log = await this.readLog(namespace, podName);
+      const log = early ?? (await this.readLog(namespace, podName));
       const run: ProbeRun = {
         jobName,
         namespace,
@@ -144,38 +151,79 @@ export class ProbeRunner {
     if (rejected) throw new ProbeError(admissionFailure(namespace, rejected.status, rejected.message));
   }
 
-  /** Watches the run's pod until it finishes or fails; re-lists and re-watches if the watch drops. */
-  private async waitForPod(spec: ProbeSpec, options: RunProbeOptions, seenPods: Set<string>, setStop: (stop: () => void) => void): Promise<ProbeState> {
+  /**
+   * Watches the run's pod until it finishes or fails; re-lists and re-watches if the watch
+   * drops. With `spec.finish`, also reads the log a few times while the container starts and returns
+   * as soon as the script printed its last line.
+   */
+  private async waitForPod(
+    spec: ProbeSpec,
+    options: RunProbeOptions,
+    seenPods: Set<string>,
+    setStop: (stop: () => void) => void,
+  ): Promise<{ state: ProbeState; log?: string }> {
     const namespace = spec.namespace;
     const selector = runSelector(spec.runId);
     const deadline = Date.now() + options.timeoutMs;
     let state: ProbeState = INITIAL_STATE;
     let lastStage: ProbeStage = 'creating';
+    let early: string | undefined;
+    let wake: (() => void) | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const readEarly = (pod: string, marker: string) => {
+      if (early !== undefined || state.finished || state.failure) return;
+      this.readLog(namespace, pod).then(
+        (log) => {
+          if (early === undefined && hasFinalLine(log, marker)) {
+            early = log;
+            wake?.();
+          }
+        },
+        () => undefined, // the watch still reports the end
+      );
+    };
     const apply = (type: string, pod: V1Pod) => {
       if (pod.metadata?.name) seenPods.add(pod.metadata.name);
+      const before = state.stage;
       state = nextState(state, type, pod, spec.image);
+      const starting = (stage: ProbeStage) => stage === 'image' || stage === 'running';
+      if (spec.finish && !starting(before) && starting(state.stage) && state.podName && !state.finished) {
+        // From the moment the container is being created: a short script often starts and ends
+        // before the kubelet reports it running at all. A handful of reads around the time it
+        // can be done (a read before it starts just fails); later the watch is as quick.
+        const { marker, afterMs } = spec.finish;
+        for (const ms of [300, 500, 700, 900, 1200, 1600, 2200]) timers.push(setTimeout(readEarly, afterMs + ms, state.podName, marker));
+      }
       if (state.stage !== lastStage) {
         lastStage = state.stage;
         if (state.stage !== 'done') options.onStage?.(state.stage, state.stage === 'scheduled' ? state.node : undefined);
       }
     };
-    for (let attempt = 0; attempt < 6; attempt++) {
-      const list = await this.client.call({ verb: 'list', resource: 'pods', namespace }, (o) => this.client.core.listNamespacedPod({ namespace, labelSelector: selector }, o));
-      for (const pod of list.items) apply('ADDED', pod);
+    const settled = () => Boolean(state.failure || state.finished || early !== undefined);
+    const result = () => {
       if (state.failure) throw new ProbeError(state.failure);
-      if (state.finished) return state;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      const outcome = await this.watchOnce(namespace, selector, list.metadata?.resourceVersion, remaining, apply, () => Boolean(state.failure || state.finished), setStop);
-      if (state.failure) throw new ProbeError(state.failure);
-      if (state.finished) return state;
-      // A signal stopped the watch: the handler deletes the probe and exits; report nothing.
-      if (outcome === 'stopped') await new Promise<never>(() => undefined);
-      if (outcome === 'timeout') break;
-      if (outcome === 'forbidden') {
-        throw new KdiagError(`you lack \`watch\` on \`pods\` in namespace ${namespace} (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml`);
+      // The script printed its last line, so it ran to its end: its exit status is that of `echo`.
+      return early !== undefined ? { state: { ...state, finished: true, exitCode: state.exitCode ?? 0 }, log: early } : { state };
+    };
+    try {
+      for (let attempt = 0; attempt < 6; attempt++) {
+        const list = await this.client.call({ verb: 'list', resource: 'pods', namespace }, (o) => this.client.core.listNamespacedPod({ namespace, labelSelector: selector }, o));
+        for (const pod of list.items) apply('ADDED', pod);
+        if (settled()) return result();
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) break;
+        const outcome = await this.watchOnce(namespace, selector, list.metadata?.resourceVersion, remaining, apply, settled, setStop, (w) => (wake = w));
+        if (settled()) return result();
+        // A signal stopped the watch: the handler deletes the probe and exits; report nothing.
+        if (outcome === 'stopped') await new Promise<never>(() => undefined);
+        if (outcome === 'timeout') break;
+        if (outcome === 'forbidden') {
+          throw new KdiagError(`you lack \`watch\` on \`pods\` in namespace ${namespace} (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml`);
+        }
+        await sleep(Math.min(500 * (attempt + 1), 2000));
       }
-      await sleep(Math.min(500 * (attempt + 1), 2000));
+    } finally {
+      for (const t of timers) clearTimeout(t);
     }
     const why = await this.whyNoProgress(namespace, probeName(spec), state);
     throw new ProbeError({
@@ -193,6 +241,7 @@ export class ProbeRunner {
     apply: (type: string, pod: V1Pod) => void,
     settled: () => boolean,
     setStop: (stop: () => void) => void,
+    setWake: (wake: () => void) => void,
   ): Promise<'settled' | 'closed' | 'timeout' | 'forbidden' | 'stopped'> {
     return new Promise((resolve) => {
       const watch = new Watch(this.client.kc);
@@ -209,6 +258,7 @@ export class ProbeRunner {
       };
       const timer = setTimeout(() => finish('timeout'), timeoutMs);
       setStop(() => finish('stopped'));
+      setWake(() => finish('settled'));
       watch
         .watch(
           `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,

@@ -59,7 +59,7 @@ ${EXIT_CODES_TEXT}`;
     const namespace = this.flags.namespace ?? client.defaultNamespace;
     const parsed = words.map((t) => plan.parseTarget(t, namespace, settings.clusterDomain));
 
-    const [{ loadSnapshot }, cli, { newRunId }, { CURL_SCRIPT }, interpret] = await Promise.all([
+    const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { CURL_SCRIPT }, interpret] = await Promise.all([
       import('../cluster/load.js'),
       import('../probes/cli.js'),
       import('../probes/pod-spec.js'),
@@ -88,13 +88,15 @@ ${EXIT_CODES_TEXT}`;
     let run: ProbeRun | undefined;
     let results: ReturnType<typeof interpret.parseCurlProbeLog> = [];
     if (probed.length) {
+      const settle = cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, namespaces);
       const spec = {
         kind: 'connectivity' as const,
         runId,
         namespace: source.namespace,
         image,
         script: CURL_SCRIPT,
-        args: [nonce, '5', String(cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, namespaces)), ...plan.curlArgs(targets)],
+        args: [nonce, '5', String(settle), ...plan.curlArgs(targets)],
+        finish: finishMarker(nonce, settle),
         deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
         imagePullSecret: settings.imagePullSecret,
         nodeSelector: settings.nodeSelector,

@@ -44,7 +44,7 @@ ${EXIT_CODES_TEXT}`;
     const image = imageReference(this.flags.image);
     const client = await this.client();
     const namespace = this.flags.namespace ?? client.defaultNamespace;
-    const [{ loadSnapshot }, cli, { newRunId }, { DNS_SCRIPT }, interpret, explain] = await Promise.all([
+    const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { DNS_SCRIPT }, interpret, explain] = await Promise.all([
       import('../cluster/load.js'),
       import('../probes/cli.js'),
       import('../probes/pod-spec.js'),
@@ -89,13 +89,15 @@ ${EXIT_CODES_TEXT}`;
     // Per attempt of the search walk; .kdiag.yaml thresholds.dnsTimeoutSeconds overrides it.
     const configured = (await this.kdiagConfig()).thresholds.dnsTimeoutSeconds;
     const perAttemptSeconds = configured === undefined ? 3 : Math.min(30, Math.max(1, Math.round(configured)));
+    const settle = cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, ['kube-system']);
     const spec = {
       kind: 'dns' as const,
       runId,
       namespace: source.namespace,
       image,
       script: DNS_SCRIPT,
-      args: [nonce, String(perAttemptSeconds), String(cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, ['kube-system'])), ...plan.queries.map((q) => q.query)],
+      args: [nonce, String(perAttemptSeconds), String(settle), ...plan.queries.map((q) => q.query)],
+      finish: finishMarker(nonce, settle),
       deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
       imagePullSecret: settings.imagePullSecret,
       nodeSelector: settings.nodeSelector,

@@ -49,6 +49,17 @@ export interface ProbeSpec {
   keep?: boolean;
   /** What the user ran, for the annotation (helps whoever finds the object). */
   command?: string;
+  /**
+   * The script's last line and when it can come at the earliest (after the settle time): the
+   * runner then reads the log a few times while the pod runs and has the result as soon as
+   * the script is done, instead of waiting for the kubelet to report that the container exited.
+   */
+  finish?: { marker: string; afterMs: number };
+}
+
+/** What every probe script prints last (see src/probes/scripts.ts). */
+export function finishMarker(nonce: string, settleSeconds: number): { marker: string; afterMs: number } {
+  return { marker: `KDIAG${nonce} done `, afterMs: settleSeconds * 1000 };
 }
 
 export function probeName(spec: Pick<ProbeSpec, 'kind' | 'runId'>): string {

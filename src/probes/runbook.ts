@@ -9,7 +9,7 @@ import type { Snapshot } from '../snapshot.js';
 import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, resolveSource, type ProbeSettings } from './cli.js';
 import { analyzeConnectivity, parseCurlProbeLog } from './interpret-http.js';
 import { curlArgs, parseTarget, planConnectivity } from './plan.js';
-import { DEFAULT_CURL_IMAGE, newRunId } from './pod-spec.js';
+import { DEFAULT_CURL_IMAGE, finishMarker, newRunId } from './pod-spec.js';
 import { CURL_SCRIPT } from './scripts.js';
 
 /** The most targets one probe pod tests (the connectivity command's limit). */
@@ -79,6 +79,7 @@ export async function probeNamespaces(
           image,
           script: CURL_SCRIPT,
           args: [nonce, '5', String(settings.settleSeconds ?? AUTO_SETTLE_SECONDS), ...curlArgs(targets)],
+          finish: finishMarker(nonce, settings.settleSeconds ?? AUTO_SETTLE_SECONDS),
           deadlineSeconds: podDeadlineSeconds(settings.timeoutMs),
           imagePullSecret: settings.imagePullSecret,
           nodeSelector: settings.nodeSelector,

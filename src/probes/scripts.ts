@@ -2,6 +2,8 @@
 // ($1...) and are always quoted, so nothing a user types is ever parsed by the shell.
 // Output blocks are framed by `KDIAG<nonce>` markers: the nonce is random per run, so an
 // answer (a DNS name, an HTTP body) cannot forge a marker line.
+// Both end with `KDIAG<nonce> done`: kdiag, following the log, has the result at once
+// instead of waiting for the kubelet to notice that the container exited (up to a second).
 // Both first wait the settle time: enforcers such as kube-router program NetworkPolicy
 // rules for a new pod asynchronously, and packets sent before that escape the policies.
 
@@ -41,6 +43,7 @@ for q in "$@"; do
   echo "KDIAG$n end $i"
   i=$((i+1))
 done
+echo "KDIAG$n done $i"
 `;
 
 /**

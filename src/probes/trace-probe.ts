@@ -7,7 +7,7 @@ import type { Snapshot } from '../snapshot.js';
 import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, type ProbeSettings } from './cli.js';
 import { analyzeConnectivity, parseCurlProbeLog } from './interpret-http.js';
 import { curlArgs, parseTarget, planConnectivity } from './plan.js';
-import { DEFAULT_CURL_IMAGE, newRunId, workloadLabelsOf } from './pod-spec.js';
+import { DEFAULT_CURL_IMAGE, finishMarker, newRunId, workloadLabelsOf } from './pod-spec.js';
 import { CURL_SCRIPT } from './scripts.js';
 
 export interface TraceProbeInput {
@@ -37,6 +37,7 @@ export async function probeHop(client: ClusterClient, snapshot: Snapshot, probe:
         image,
         script: CURL_SCRIPT,
         args: [nonce, '5', String(settings.settleSeconds ?? AUTO_SETTLE_SECONDS), ...curlArgs(targets)],
+        finish: finishMarker(nonce, settings.settleSeconds ?? AUTO_SETTLE_SECONDS),
         deadlineSeconds: podDeadlineSeconds(settings.timeoutMs),
         workloadLabels: Object.keys(labels).length ? labels : undefined,
         keep: false,

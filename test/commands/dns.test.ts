@@ -34,6 +34,20 @@ describe('kdiag dns (against a fake API)', () => {
     expect(probe.requests.some((r) => r.includes('watch=true'))).toBe(true);
   });
 
+  it('has the result as soon as the script printed its last line, before the kubelet reports the exit', async () => {
+    const log = `${recorded('probe-dns-service.txt').replaceAll('10.96.12.34', '10.96.10.1')}KDIAGNONCE done 3\n`;
+    const probe = fakeProbe('production', { log, stayRunning: true });
+    fakeApi(scenario);
+    const { stdout, code } = await kdiag(['dns', 'api-service', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.lookups.map((l: { status: string }) => l.status)).toEqual(['OK', 'OK', 'OK']);
+    expect(report.probe.exitCode).toBe(0);
+    // The pod never reported Succeeded: the log did, and the probe was deleted as usual.
+    expect(probe.requests.filter((r) => r.includes('/log')).length).toBeGreaterThanOrEqual(1);
+    expect(probe.deleted).toHaveLength(2);
+  });
+
   it('.kdiag.yaml thresholds.dnsTimeoutSeconds sets the per-attempt timeout', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kdiag-dns-'));
     writeFileSync(join(dir, 'kdiag.yaml'), 'thresholds:\n  dnsTimeoutSeconds: 7\n');

@@ -15,6 +15,8 @@ export interface ProbeScript {
   dryRun?: { status: number; message: string };
   /** Stop after the pod is Pending with this waiting reason (ErrImagePull...). */
   waiting?: { reason: string; message?: string };
+  /** The pod stays Running (the kubelet has not reported the exit yet): only the log says it is done. */
+  stayRunning?: boolean;
 }
 
 export interface FakeProbe {
@@ -74,7 +76,7 @@ export function fakeProbe(namespace: string, script: ProbeScript): FakeProbe {
         events.push({ type: 'MODIFIED', object: pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }], containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: script.waiting } }] }) });
       } else {
         events.push({ type: 'MODIFIED', object: pod({ phase: 'Running', containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: true, restartCount: 0, state: { running: {} } }] }) });
-        events.push({
+        if (!script.stayRunning) events.push({
           type: 'MODIFIED',
           object: pod({ phase: 'Succeeded', ...script.finalStatus, containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: false, restartCount: 0, state: script.final ?? { terminated: { exitCode: 0, reason: 'Completed' } } }] }),
         });
