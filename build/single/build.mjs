@@ -13,6 +13,7 @@ import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, 
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { clientNodeEntry, sourceNames } from '../vendor.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'build', 'out');
@@ -45,6 +46,17 @@ const virtualCommands = {
   },
 };
 
+// src/cluster/k8s.ts re-exports client-node's index (every generated API); bundle only the
+// modules kdiag uses instead, as `npm run build` does for dist (build/vendor.mjs).
+const k8sEntry = await clientNodeEntry(sourceNames());
+const smallClientNode = {
+  name: 'kdiag-client-node',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/k8s\.js$/ }, (args) => (dirname(args.importer) === join(ROOT, 'src', 'cluster') ? { path: 'k8s', namespace: 'kdiag-client-node' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'kdiag-client-node' }, () => ({ contents: k8sEntry, loader: 'js', resolveDir: ROOT }));
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 writeFileSync(join(ROOT, 'build', '.gitignore'), 'out/\n');
@@ -59,7 +71,7 @@ const result = await build({
   target: 'node22',
   // ESM-first packages (client-node, undici) pick their ESM builds; esbuild turns them into CJS.
   mainFields: ['module', 'main'],
-  plugins: [virtualCommands],
+  plugins: [virtualCommands, smallClientNode],
   // oclif requires TypeScript only to run commands from .ts sources in development, which
   // the entry turns off; bundled, it would be 9 MB of the 12 parsed at every start.
   external: ['typescript'],
