@@ -113,9 +113,10 @@ ${EXIT_CODES_TEXT}`;
       throw new ProbeError(noResultFailure(image, 'nslookup', clean(run.log)));
     }
     const dnsHealth = explain.clusterDnsHealth(snapshot);
-    const dnsSvc = snapshot.pods.find((p) => p.metadata?.namespace === 'kube-system' && p.metadata?.labels?.['k8s-app'] === 'kube-dns');
-    const dnsEndpoint = { namespace: 'kube-system', labels: dnsSvc?.metadata?.labels ?? { 'k8s-app': 'kube-dns' }, namespaceLabels: explain.namespaceLabels(snapshot, 'kube-system') };
-    const dnsEgress = explain.dnsEgress(snapshot.networkpolicies, { namespace: source.namespace, labels: source.effectiveLabels, namespaceLabels: explain.namespaceLabels(snapshot, source.namespace) }, dnsEndpoint);
+    const dnsPod = snapshot.pods.find((p) => p.metadata?.namespace === 'kube-system' && p.metadata?.labels?.['k8s-app'] === 'kube-dns');
+    const [netpol, netpolExplain] = await Promise.all([import('../netpol/policy.js'), import('../netpol/explain.js')]);
+    const dnsEndpoint = dnsPod ? netpol.podEndpoint(dnsPod) : explain.probeEndpoint('kube-system', { 'k8s-app': 'kube-dns' });
+    const dnsEgress = explain.dnsEgress(netpolExplain.buildContext(snapshot), explain.probeEndpoint(source.namespace, source.effectiveLabels), dnsEndpoint);
     const analysis = interpret.analyzeDns({ plan, output, expectation, dnsHealth, dnsEgress });
 
     const report = {

@@ -6,7 +6,7 @@ import { emptySnapshot, KINDS, type Snapshot } from '../snapshot.js';
 import { dnsLabel, dnsSubdomain, duration, labelMap } from '../validate.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { ProbeRun } from '../cluster/probe-runner.js';
-import { isolates, isolatingPolicies } from './explain.js';
+import { appliesTo, selectsPod } from '../netpol/policy.js';
 import { probeLabels, workloadLabelsOf, type ProbeKind, type ProbeSpec } from './pod-spec.js';
 import { STAGE_TITLES, STAGES, type ProbeStage } from './state.js';
 
@@ -100,8 +100,8 @@ export function settleSecondsFor(
 ): number {
   if (settings.settleSeconds !== undefined) return settings.settleSeconds;
   if (snapshot.unavailable.networkpolicies) return AUTO_SETTLE_SECONDS;
-  const egress = isolatingPolicies(snapshot.networkpolicies, probe, 'Egress').length > 0;
-  const ingress = snapshot.networkpolicies.some((p) => destinationNamespaces.includes(p.metadata?.namespace ?? '') && isolates(p, 'Ingress'));
+  const egress = snapshot.networkpolicies.some((p) => selectsPod(p, probe) && appliesTo(p, 'egress'));
+  const ingress = snapshot.networkpolicies.some((p) => destinationNamespaces.includes(p.metadata?.namespace ?? '') && appliesTo(p, 'ingress'));
   return egress || ingress ? AUTO_SETTLE_SECONDS : 0;
 }
 

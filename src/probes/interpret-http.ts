@@ -1,14 +1,15 @@
 // Reads what the curl probe printed (one `result` line per target with curl's -w
 // variables, and the first bytes of each HTTP body) and explains each failure with what
 // kdiag knows about the target: its endpoints, its ports, the NetworkPolicies around it.
-import type { V1NetworkPolicy } from '@kubernetes/client-node';
 import { analyzeService, indexEndpoints } from '../checks/endpoints.js';
 import { finding } from '../checks/lib/finding.js';
 import { isPodReady, namedPorts } from '../checks/lib/pods.js';
 import { sanitize } from '../report/render.js';
 import type { Finding, ObjectRef } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
-import { egressTo, ingressFrom, namespaceLabels, podsBehind, type Endpoint, type PolicyVerdict } from './explain.js';
+import { buildContext } from '../netpol/explain.js';
+import { podEndpoint } from '../netpol/policy.js';
+import { egressTo, ingressFrom, podsBehind, probeEndpoint, type PolicyVerdict } from './explain.js';
 import type { ProbeTarget } from './plan.js';
 
 export type CurlOutcome = 'ok' | 'client-error' | 'server-error' | 'connected' | 'refused' | 'timeout' | 'dns' | 'tls' | 'reset' | 'error';
@@ -259,9 +260,8 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
         fix: `kdiag connectivity ${t.label} --tcp; read the logs of the pods behind it`,
       });
     }
-    const nsLabels = (ns: string): Endpoint['namespaceLabels'] => namespaceLabels(snapshot, ns);
-    const src: Endpoint = { namespace: source.namespace, labels: source.labels, namespaceLabels: nsLabels(source.namespace) };
-    const policies: V1NetworkPolicy[] = snapshot.networkpolicies;
+    const ctx = buildContext(snapshot);
+    const src = probeEndpoint(source.namespace, source.labels);
     const destPods = t.pod ? snapshot.pods.filter((p) => p.metadata?.namespace === t.pod!.namespace && p.metadata?.name === t.pod!.name) : readyPods.length ? readyPods : pods;
     // Which policies block, and for which destination pods (one line per policy set and direction).
     const byVerdict = new Map<string, { direction: 'egress' | 'ingress'; policies: string[]; allowed: PolicyVerdict['allowed']; pods: string[] }>();
@@ -269,10 +269,12 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
     let ingressBlocked = false;
     let egressBlocked = false;
     for (const p of destPods.slice(0, 5)) {
-      const dest: Endpoint = { namespace: p.metadata?.namespace ?? '', labels: p.metadata?.labels ?? {}, namespaceLabels: nsLabels(p.metadata?.namespace ?? '') };
-      const named = new Map([...namedPorts(p).entries()].map(([n, v]) => [n, v.port]));
-      const portForPolicy = t.service ? t.service.targetPort : t.port;
-      const verdicts = { egress: egressTo(policies, src, dest, portForPolicy, named), ingress: ingressFrom(policies, dest, src, portForPolicy, named) };
+      const dest = podEndpoint(p);
+      // The port the pod receives: the Service's targetPort, a name resolved on this pod.
+      const target = t.service ? t.service.targetPort : t.port;
+      const portForPolicy = typeof target === 'number' ? target : /^\d+$/.test(target) ? Number(target) : namedPorts(p).get(target)?.port;
+      if (portForPolicy === undefined) continue;
+      const verdicts = { egress: egressTo(ctx, src, dest, portForPolicy), ingress: ingressFrom(ctx, dest, src, portForPolicy) };
       for (const direction of ['egress', 'ingress'] as const) {
         const v = verdicts[direction];
         if (v.allowed === true || v.isolating.length === 0) continue;

@@ -72,8 +72,8 @@ describe('analyzeConnectivity', () => {
   it('timeout: names the NetworkPolicies of the destination', () => {
     const a = run(['api-service'], ['28 000  0 0.001 0 0 0 10.0 Failed to connect to api-service.production.svc.cluster.local port 80 after 5001 ms: Timeout was reached']);
     expect(a.findings.map((f) => f.code)).toEqual(['KD5039']);
-    expect(a.findings[0]!.message).toBe('api-service: connection to http://api-service.production.svc.cluster.local/ timed out: blocked by NetworkPolicy production/default-deny-ingress, production/api-server-policy');
-    expect(a.findings[0]!.cause).toContain('NetworkPolicy production/default-deny-ingress, NetworkPolicy production/api-server-policy select the destination pod api-server-7d9f-a');
+    expect(a.findings[0]!.message).toBe('api-service: connection to http://api-service.production.svc.cluster.local/ timed out: blocked by NetworkPolicy production/api-server-policy, production/default-deny-ingress');
+    expect(a.findings[0]!.cause).toContain('NetworkPolicy production/api-server-policy, NetworkPolicy production/default-deny-ingress select the destination pod api-server-7d9f-a');
   });
 
   it('no ready endpoints: the endpoints check\'s cause', () => {
