@@ -5,7 +5,7 @@ import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_FINDINGS, KdiagError, redact } from
 import type { CheckOptions } from './checks/types.js';
 import type { ClusterClient } from './cluster/client.js';
 import type { KdiagConfig } from './config.js';
-import type { Kind } from './snapshot.js';
+import type { WatchTarget } from './cluster/watch.js';
 import { renderFindings, renderJson, renderYaml, summaryLine } from './report/render.js';
 import type { Progress } from './report/progress.js';
 import { makeStyle, type Style } from './report/style.js';
@@ -142,7 +142,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
    * Runs `render` once, or with --watch again whenever one of `kinds` changes: the screen is
    * redrawn on a terminal, a separator line is printed otherwise. Ctrl-C ends the watch (exit 0).
    */
-  protected async runStatic(kinds: readonly Kind[], namespace: string | undefined, render: () => Promise<void>): Promise<void> {
+  protected async runStatic(kinds: readonly WatchTarget[], namespace: string | undefined, render: () => Promise<void>): Promise<void> {
     if (!(this.flags as { watch?: boolean }).watch) return render();
     this.watching = true;
     const tty = Boolean(process.stdout.isTTY);

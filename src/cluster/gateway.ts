@@ -5,11 +5,21 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { KdiagError } from '../errors.js';
 import { emptyGatewayObjects, GATEWAY_GROUP, type Gateway, type GatewayClass, type GatewayObjects, type ReferenceGrant, type Route } from '../gateway/types.js';
 import type { ClusterClient } from './client.js';
-import { listCustomObjects, type CustomList } from './custom.js';
+import { listCustomObjects, type CustomList, type CustomResource } from './custom.js';
 
 const V1 = 'v1';
 
 const resource = (plural: string, namespaced = true, version = V1) => ({ group: GATEWAY_GROUP, version, plural, namespaced });
+
+/** The Gateway API resources `kdiag gateway --watch` watches (those not installed are skipped). */
+export const GATEWAY_RESOURCES: readonly CustomResource[] = [
+  resource('gatewayclasses', false),
+  resource('gateways'),
+  resource('httproutes'),
+  resource('grpcroutes'),
+  resource('referencegrants', true, 'v1'),
+  resource('referencegrants', true, 'v1beta1'),
+];
 
 /** ReferenceGrant is served as v1 by newer releases and v1beta1 by older ones. */
 async function listReferenceGrants(client: ClusterClient, namespace?: string): Promise<CustomList> {

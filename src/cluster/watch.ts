@@ -1,11 +1,19 @@
-// Watches kinds (like `kubectl get -w`) and calls back when any of them changes.
+// Watches kinds and custom resources (like `kubectl get -w`) and calls back when any of them changes.
 import { Watch } from './k8s.js';
 import type { Kind } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 import { RESOURCES } from './client.js';
+import type { CustomResource } from './custom.js';
 
-export function watchPath(kind: Kind, namespace?: string): string {
-  const r = RESOURCES[kind];
+/** A kind kdiag lists, or a custom resource (Gateway API objects). */
+export type WatchTarget = Kind | CustomResource;
+
+export function watchPath(target: WatchTarget, namespace?: string): string {
+  if (typeof target !== 'string') {
+    const base = `/apis/${target.group}/${target.version}`;
+    return target.namespaced && namespace ? `${base}/namespaces/${namespace}/${target.plural}` : `${base}/${target.plural}`;
+  }
+  const r = RESOURCES[target];
   const base = r.group ? `/apis/${r.group}/v1` : '/api/v1';
   return r.namespaced && namespace ? `${base}/namespaces/${namespace}/${r.resource}` : `${base}/${r.resource}`;
 }
@@ -15,10 +23,12 @@ export interface Watcher {
 }
 
 /**
- * Starts one watch per kind (from "now": the initial ADDED events are ignored) and calls
- * `onChange` once per burst of events (debounced). A watch the server closes is reopened.
+ * Starts one watch per kind or custom resource (from "now": the initial ADDED events are
+ * ignored) and calls `onChange` once per burst of events (debounced). A watch the server
+ * closes is reopened; a resource that cannot be listed (CRD not installed, forbidden) is
+ * not watched.
  */
-export function watchKinds(client: ClusterClient, kinds: readonly Kind[], namespace: string | undefined, onChange: () => void, debounceMs = 500): Watcher {
+export function watchKinds(client: ClusterClient, kinds: readonly WatchTarget[], namespace: string | undefined, onChange: () => void, debounceMs = 500): Watcher {
   const watch = new Watch(client.kc);
   const controllers: AbortController[] = [];
   let stopped = false;
@@ -27,9 +37,9 @@ export function watchKinds(client: ClusterClient, kinds: readonly Kind[], namesp
     if (timer) clearTimeout(timer);
     timer = setTimeout(onChange, debounceMs);
   };
-  const start = async (kind: Kind, resourceVersion?: string) => {
+  const start = async (kind: WatchTarget, resourceVersion?: string) => {
     if (stopped) return;
-    const fieldSelector = RESOURCES[kind].fieldSelector;
+    const fieldSelector = typeof kind === 'string' ? RESOURCES[kind].fieldSelector : undefined;
     const rv = resourceVersion ?? (await currentVersion(kind));
     const controller = await watch.watch(
       watchPath(kind, namespace),
@@ -47,8 +57,9 @@ export function watchKinds(client: ClusterClient, kinds: readonly Kind[], namesp
     let latest: string | undefined = rv;
     controllers.push(controller);
   };
-  const currentVersion = async (kind: Kind): Promise<string | undefined> => {
+  const currentVersion = async (kind: WatchTarget): Promise<string | undefined> => {
     // A list with limit=1 gives the collection's current resourceVersion.
+    if (typeof kind !== 'string') return customVersion(client, kind, namespace);
     const info = RESOURCES[kind];
     const api = client[info.api] as unknown as Record<string, (p: object, o: unknown) => Promise<{ metadata?: { resourceVersion?: string } }>>;
     const scoped = info.namespaced && namespace !== undefined;
@@ -65,4 +76,16 @@ export function watchKinds(client: ClusterClient, kinds: readonly Kind[], namesp
       for (const c of controllers) c.abort();
     },
   };
+}
+
+/** The current resourceVersion of a custom resource's collection (a list with limit=1). */
+async function customVersion(client: ClusterClient, r: CustomResource, namespace: string | undefined): Promise<string | undefined> {
+  const { group, version, plural } = r;
+  const scoped = r.namespaced && namespace !== undefined;
+  const list = (await client.call({ verb: 'list', resource: plural, group, namespace: scoped ? namespace : undefined }, (o) => {
+    if (scoped) return client.custom.listNamespacedCustomObject({ group, version, namespace: namespace!, plural, limit: 1 }, o);
+    if (r.namespaced) return client.custom.listCustomObjectForAllNamespaces({ group, version, resourcePlural: plural, limit: 1 }, o);
+    return client.custom.listClusterCustomObject({ group, version, plural, limit: 1 }, o);
+  })) as { metadata?: { resourceVersion?: string } };
+  return list.metadata?.resourceVersion;
 }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
+import { EXIT_CODES_TEXT, KdiagCommand, WATCH_FLAG } from '../base-command.js';
 import type { BackendResult, GatewayResult, RouteResult } from '../gateway/analyze.js';
 import type { GatewayObjects, Route } from '../gateway/types.js';
 import { sanitize } from '../report/render.js';
@@ -24,6 +24,7 @@ ${EXIT_CODES_TEXT}`;
     { description: 'Every Gateway and route in production', command: '<%= config.bin %> gateway -n production' },
     { description: 'One Gateway as a tree', command: '<%= config.bin %> gateway public -n infra' },
     { description: 'All namespaces, as JSON', command: '<%= config.bin %> gateway -A -o json' },
+    { description: 'Keep watching: redraw when a Gateway, route or backend changes', command: '<%= config.bin %> gateway -n production --watch' },
   ];
 
   static override args = {
@@ -31,13 +32,19 @@ ${EXIT_CODES_TEXT}`;
   };
 
   static override flags = {
+    ...WATCH_FLAG,
     'cert-warn-days': Flags.integer({ description: 'Warn when a listener certificate expires within this many days (default 14).', min: 0 }),
   };
 
   public async run(): Promise<void> {
     const name = this.args.name === undefined ? undefined : dnsSubdomain(this.args.name, 'Gateway name');
-    const client = await this.client();
     const namespace = await this.namespaceScope();
+    const { GATEWAY_RESOURCES } = await import('../cluster/gateway.js');
+    await this.runStatic([...GATEWAY_RESOURCES, 'services', 'endpointslices', 'pods', 'namespaces', 'ingresses'], namespace, () => this.report(name, namespace));
+  }
+
+  private async report(name: string | undefined, namespace: string | undefined): Promise<void> {
+    const client = await this.client();
     const [{ loadSnapshot }, { loadGatewayObjects }, { analyzeGateways }, { KdiagError }] = await Promise.all([
       import('../cluster/load.js'),
       import('../cluster/gateway.js'),

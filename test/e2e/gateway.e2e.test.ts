@@ -6,8 +6,10 @@
 // NetworkPolicy admitting it. Planted faults: an unaccepted route, a missing backend, a
 // cross-namespace backendRef without ReferenceGrant, an expired listener certificate and a
 // hostname that meets no listener. Certificates are made with openssl at test time.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { certFor, makeCertificate, tlsSecret } from '../checks/ingress-certs.js';
-import { apply, backendManifest, deleteNamespace, ensureNamespace, kubectl, kubectlJson, runKdiag, waitForRollout } from './support/cluster.js';
+import { apply, backendManifest, deleteNamespace, ensureNamespace, kubeconfigPath, kubectl, kubectlJson, REPO_ROOT, runKdiag, waitFor, waitForRollout } from './support/cluster.js';
 
 const NS = 'kdiag-e2e-gateway';
 const SHARED = 'kdiag-e2e-gateway-shared';
@@ -169,6 +171,25 @@ describe('kdiag gateway on the local cluster', () => {
     expect(r.stdout).toMatch(/listener https \(HTTPS 443, www\.gw\.kdiag\.test\)  \[TLS gw-valid: ok \(expires in 36[45] d\)\]  attachedRoutes 1/);
     expect(r.stdout).toContain(`└── HTTPRoute ${NS}/web-route www.gw.kdiag.test  Accepted True (Accepted)`);
     expect(r.stdout).toContain('rule 1: web:80 (weight 3) → 2/2 endpoints ready');
+  });
+
+  test('--watch redraws when an HTTPRoute appears (a custom resource), and exits 0 on SIGINT', async () => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'gateway', '-n', NS, '--watch', '--kubeconfig', kubeconfigPath()], { env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (out += String(d)));
+    const seen = (pattern: RegExp) => waitFor(async () => pattern.test(out), { timeoutMs: 30_000, intervalMs: 200, description: `${pattern} in the output` });
+    try {
+      await seen(/web-route\s+HTTPRoute/);
+      expect(out).not.toMatch(/watch-route/);
+      await apply(route('watch-route', ['www.gw.kdiag.test'], 'https', [{ backendRefs: [{ name: 'web', port: 80 }] }]));
+      await seen(/--- \d{4}-\d\d-\d\dT[\d:.]+Z ---[\s\S]*watch-route\s+HTTPRoute/);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      await kubectl(['-n', NS, 'delete', 'httproutes.gateway.networking.k8s.io', 'watch-route', '--ignore-not-found']);
+    }
   });
 
   test('kdiag check runs the gateway check', async () => {
