@@ -31,7 +31,7 @@ ${EXIT_CODES_TEXT}
     'image-pull-secret': Flags.string({ description: 'With --probes: image pull Secret in the probe namespace.', helpGroup: 'PROBE' }),
     'node-selector': Flags.string({ description: 'With --probes: run probes on nodes with these labels (key=value,...).', helpGroup: 'PROBE' }),
     timeout: Flags.string({ description: 'With --probes: how long to wait for each probe pod.', default: '60s', helpGroup: 'PROBE' }),
-    settle: Flags.string({ description: 'With --probes: wait this long in the pod before testing (NetworkPolicy programming).', default: '2s', helpGroup: 'PROBE' }),
+    settle: Flags.string({ description: 'With --probes: wait this long in the pod before testing (NetworkPolicy programming). auto: 2s when a NetworkPolicy isolates the probe or a target namespace, else none.', default: 'auto', helpGroup: 'PROBE' }),
     'cluster-domain': Flags.string({ description: 'With --probes: the cluster DNS domain.', default: 'cluster.local', helpGroup: 'PROBE' }),
     'cert-warn-days': Flags.integer({ description: 'Report certificates that expire within this many days (default 14, or thresholds.certWarnDays).', min: 0 }),
   };

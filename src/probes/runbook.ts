@@ -6,7 +6,7 @@ import { finding } from '../checks/lib/finding.js';
 import { sanitize } from '../report/render.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
-import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, resolveSource, type ProbeSettings } from './cli.js';
+import { executeProbe, podDeadlineSeconds, randomNonce, resolveSource, settleSecondsFor, type ProbeSettings } from './cli.js';
 import { analyzeConnectivity, parseCurlProbeLog } from './interpret-http.js';
 import { curlArgs, parseTarget, planConnectivity } from './plan.js';
 import { DEFAULT_CURL_IMAGE, finishMarker, newRunId } from './pod-spec.js';
@@ -70,6 +70,8 @@ export async function probeNamespaces(
     result.maxAlive = Math.max(result.maxAlive, alive);
     try {
       const source = await resolveSource(client, settings, job.namespace, 'connectivity', runId);
+      const targetNamespaces = [...new Set(parsed.map((t) => t.namespace).filter((n): n is string => Boolean(n)))];
+      const settle = settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, targetNamespaces);
       const run = await executeProbe(
         client,
         {
@@ -78,8 +80,8 @@ export async function probeNamespaces(
           namespace: source.namespace,
           image,
           script: CURL_SCRIPT,
-          args: [nonce, '5', String(settings.settleSeconds ?? AUTO_SETTLE_SECONDS), ...curlArgs(targets)],
-          finish: finishMarker(nonce, settings.settleSeconds ?? AUTO_SETTLE_SECONDS),
+          args: [nonce, '5', String(settle), ...curlArgs(targets)],
+          finish: finishMarker(nonce, settle),
           deadlineSeconds: podDeadlineSeconds(settings.timeoutMs),
           imagePullSecret: settings.imagePullSecret,
           nodeSelector: settings.nodeSelector,
