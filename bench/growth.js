@@ -5,6 +5,8 @@
 // peak RSS the largest of those runs), records the point in bench/growth.json and rewrites the
 // growth section of BENCHMARKS.md. Needs the local cluster (npm run cluster:up) and root.
 //   node bench/growth.js [levels...]      e.g. node bench/growth.js 0.5 1 2
+//   node bench/growth.js --no-load 2      measure the load present as level 2 (again, once the
+//                                         cluster has settled after loading it)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -104,13 +106,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error(`The local cluster is not running (${KUBECONFIG}): npm run cluster:up first.`);
     process.exit(2);
   }
-  const levels = process.argv.slice(2).map(Number);
+  const noLoad = process.argv.includes('--no-load');
+  const levels = process.argv.slice(2).filter((a) => a !== '--no-load').map(Number);
   for (const level of levels.length ? levels : [0.5, 1, 2]) {
     const load = loadAt(level);
     const args = Object.entries(load).flatMap(([k, v]) => [`--${k}`, String(v)]);
-    console.log(`level ${level}×: loading ${load.services} Services, ${load.pods} Pods …`);
-    const loaded = spawnSync('bash', [join(ROOT, 'cluster', 'scale.sh'), 'up', ...args], { stdio: 'inherit' });
-    if (loaded.status !== 0) process.exit(loaded.status ?? 1);
+    if (!noLoad) {
+      console.log(`level ${level}×: loading ${load.services} Services, ${load.pods} Pods …`);
+      const loaded = spawnSync('bash', [join(ROOT, 'cluster', 'scale.sh'), 'up', ...args], { stdio: 'inherit' });
+      if (loaded.status !== 0) process.exit(loaded.status ?? 1);
+    }
     const point = measure(level);
     const points = readPoints().filter((p) => p.level !== level);
     points.push(point);
