@@ -1,5 +1,5 @@
 // `npm run bench:growth`: time and peak memory of `kdiag check -A` as the cluster grows.
-// For each level (default 0.5, 1 and 2 times the scale load of 5,000 Services and 20,000
+// For each level (default 0.5, 1, 2 and 4 times the scale load of 5,000 Services and 20,000
 // Pods in 100 namespaces) it loads the level with cluster/scale.sh (a larger level only adds
 // the difference), runs `kdiag check -A -o json` (median of KDIAG_BENCH_RUNS after a warm-up,
 // peak RSS the largest of those runs), records the point in bench/growth.json and rewrites the
@@ -27,8 +27,9 @@ export function loadAt(level) {
     namespaces: 100,
     netpols: Math.round(200 * level),
     ingresses: Math.round(500 * level),
-    // 200 fake nodes from the start: each has a /24, so up to 50,000 Pods fit.
-    nodes: 200,
+    // At least 200 fake nodes (the same nodes from 0.5× to 2×), 200 Pods per node above that:
+    // each node has a /24 of the pod range.
+    nodes: Math.max(200, Math.ceil((20000 * level) / 200)),
   };
 }
 
@@ -108,7 +109,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   const noLoad = process.argv.includes('--no-load');
   const levels = process.argv.slice(2).filter((a) => a !== '--no-load').map(Number);
-  for (const level of levels.length ? levels : [0.5, 1, 2]) {
+  for (const level of levels.length ? levels : [0.5, 1, 2, 4]) {
     const load = loadAt(level);
     const args = Object.entries(load).flatMap(([k, v]) => [`--${k}`, String(v)]);
     if (!noLoad) {

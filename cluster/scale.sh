@@ -17,7 +17,7 @@ kc get --raw /readyz >/dev/null 2>&1 || die "the cluster is not up (npm run clus
 bash "$CLUSTER_DIR/build.sh" kwok scalegen >/dev/null
 
 start_kwok() {
-  # 10.244.0.0/16 minus the real node's /24: fake nodes get their own /24 from
+  # 10.244.0.0/14 minus the real node's /24: fake nodes get their own /24 from
   # the controller-manager; kwok hands out pod IPs from it.
   start_bg kwok "$BIN/kwok" --kubeconfig "$STATE/kwok.kubeconfig" \
     --config "$CLUSTER_DIR/scale/kwok-stages.yaml" \

@@ -20,7 +20,9 @@ NODE_NAME=kdiag-node
 SERVICE_CIDR=10.96.0.0/16
 KUBERNETES_SVC_IP=10.96.0.1
 DNS_IP=10.96.0.10
-CLUSTER_CIDR=10.244.0.0/16
+# The pod range: the real node's /24 and, in scale mode, a /24 per fake node (up to 1,023
+# of them: room for 4× the scale load, 80,000 Pods).
+CLUSTER_CIDR=10.244.0.0/14
 POD_CIDR=10.244.0.0/24
 POD_GW=10.244.0.1
 BRIDGE=kdiag0

@@ -69,11 +69,11 @@ setup_host_network() {
   # (raw table: kube-router puts its own ACCEPTing chain first in filter OUTPUT.)
   iptables -t raw -N KDIAG-OUTPUT 2>/dev/null || iptables -t raw -F KDIAG-OUTPUT
   if [[ ${KDIAG_NETPOL_REJECT:-0} != 1 ]]; then
-    # Match on the quoted (inner) header's destination: a pod address (10.244/16,
+    # Match on the quoted (inner) header's destination: a pod address (10.244/14,
     # kube-router's reject after DNAT) is dropped; a Service address (kube-proxy's
     # "no endpoints" reject) passes, so that still reads "connection refused".
     iptables -t raw -A KDIAG-OUTPUT -p icmp --icmp-type port-unreachable -d "$CLUSTER_CIDR" \
-      -m u32 --u32 "0>>22&0x3C@24&0xFFFF0000=0x0AF40000" -j DROP
+      -m u32 --u32 "0>>22&0x3C@24&0xFFFC0000=0x0AF40000" -j DROP
   fi
   iptables -t raw -C OUTPUT -j KDIAG-OUTPUT 2>/dev/null || iptables -t raw -I OUTPUT 1 -j KDIAG-OUTPUT
 }
