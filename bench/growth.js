@@ -111,7 +111,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const levels = process.argv.slice(2).filter((a) => a !== '--no-load').map(Number);
   for (const level of levels.length ? levels : [0.5, 1, 2, 4]) {
     const load = loadAt(level);
-    const args = Object.entries(load).flatMap(([k, v]) => [`--${k}`, String(v)]);
+    // scalegen's own time limit (30 min by default) is too short for 4× on 2 cores.
+    const args = [...Object.entries(load).flatMap(([k, v]) => [`--${k}`, String(v)]), '--timeout', '3h'];
     if (!noLoad) {
       console.log(`level ${level}×: loading ${load.services} Services, ${load.pods} Pods …`);
       const loaded = spawnSync('bash', [join(ROOT, 'cluster', 'scale.sh'), 'up', ...args], { stdio: 'inherit' });

@@ -32,7 +32,7 @@ case $cmd in
     args=()
     while (($#)); do
       case $1 in
-        --services|--pods|--namespaces|--netpols|--ingresses|--nodes|--concurrency|--faulty-every)
+        --services|--pods|--namespaces|--netpols|--ingresses|--nodes|--concurrency|--faulty-every|--timeout)
           args+=("-${1#--}" "$2"); shift 2 ;;
         *) die "unknown option $1" ;;
       esac

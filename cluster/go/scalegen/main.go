@@ -133,6 +133,27 @@ func parallel(ctx context.Context, what string, n, workers int, fn func(ctx cont
 
 func nsName(i int) string { return fmt.Sprintf("%s%03d", nsPrefix, i) }
 
+// existing lists the names (namespace/name) of the scale load's objects of a kind, so a
+// larger level creates only what is missing: a create that ends in AlreadyExists still
+// costs the API server work (a Service's ClusterIP is allocated, then released).
+func existing(ctx context.Context, list func(ctx context.Context, opts metav1.ListOptions) ([]metav1.ObjectMeta, string, error)) (map[string]bool, error) {
+	have := map[string]bool{}
+	opts := metav1.ListOptions{LabelSelector: scaleLabel + "=true", Limit: 5000}
+	for {
+		metas, cont, err := list(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range metas {
+			have[m.Namespace+"/"+m.Name] = true
+		}
+		if cont == "" {
+			return have, nil
+		}
+		opts.Continue = cont
+	}
+}
+
 func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 	t0 := time.Now()
 	labels := map[string]string{scaleLabel: "true"}
@@ -157,7 +178,38 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 	}
 	// Service i lives in namespace i % namespaces; pod j belongs to service serviceOf(j).
 	svcNS := func(i int) string { return nsName(i % o.namespaces) }
+	haveServices, err := existing(ctx, func(ctx context.Context, opts metav1.ListOptions) ([]metav1.ObjectMeta, string, error) {
+		l, err := cs.CoreV1().Services("").List(ctx, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		metas := make([]metav1.ObjectMeta, 0, len(l.Items))
+		for _, x := range l.Items {
+			metas = append(metas, x.ObjectMeta)
+		}
+		return metas, l.Continue, nil
+	})
+	if err != nil {
+		return err
+	}
+	havePods, err := existing(ctx, func(ctx context.Context, opts metav1.ListOptions) ([]metav1.ObjectMeta, string, error) {
+		l, err := cs.CoreV1().Pods("").List(ctx, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		metas := make([]metav1.ObjectMeta, 0, len(l.Items))
+		for _, x := range l.Items {
+			metas = append(metas, x.ObjectMeta)
+		}
+		return metas, l.Continue, nil
+	})
+	if err != nil {
+		return err
+	}
 	if err := parallel(ctx, "services", o.services, o.concurrency, func(ctx context.Context, i int) error {
+		if haveServices[svcNS(i)+"/"+fmt.Sprintf("svc-%05d", i)] {
+			return nil
+		}
 		sel := map[string]string{"app": fmt.Sprintf("svc-%05d", i)}
 		if o.faultyEvery > 0 && i%o.faultyEvery == o.faultyEvery-1 {
 			sel = map[string]string{"app": fmt.Sprintf("svc-%05d-typo", i)}
@@ -175,6 +227,9 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 	}
 	if err := parallel(ctx, "pods", o.pods, o.concurrency, func(ctx context.Context, j int) error {
 		svc := o.serviceOf(j)
+		if havePods[svcNS(svc)+"/"+fmt.Sprintf("svc-%05d-%05d", svc, j)] {
+			return nil
+		}
 		_, err := cs.CoreV1().Pods(svcNS(svc)).Create(ctx, &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{
 				Name:   fmt.Sprintf("svc-%05d-%05d", svc, j),
