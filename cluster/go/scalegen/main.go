@@ -236,8 +236,14 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 				Labels: map[string]string{scaleLabel: "true", "app": fmt.Sprintf("svc-%05d", svc)},
 			},
 			Spec: corev1.PodSpec{
-				NodeName:    fmt.Sprintf("kwok-node-%03d", j%o.nodes),
-				Tolerations: []corev1.Toleration{{Key: "kwok.x-k8s.io/node", Operator: corev1.TolerationOpExists}},
+				NodeName: fmt.Sprintf("kwok-node-%03d", j%o.nodes),
+				// Fake nodes whose lease kwok renews late (a busy machine) turn NotReady: the pods
+				// stay instead of being evicted, so the load holds still while it is measured.
+				Tolerations: []corev1.Toleration{
+					{Key: "kwok.x-k8s.io/node", Operator: corev1.TolerationOpExists},
+					{Key: "node.kubernetes.io/unreachable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute},
+					{Key: "node.kubernetes.io/not-ready", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute},
+				},
 				Containers: []corev1.Container{{
 					Name: "app", Image: "kdiag.local/backend:1.0", ImagePullPolicy: corev1.PullIfNotPresent,
 					Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
