@@ -19,8 +19,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	netv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -136,21 +138,28 @@ func nsName(i int) string { return fmt.Sprintf("%s%03d", nsPrefix, i) }
 // existing lists the names (namespace/name) of the scale load's objects of a kind, so a
 // larger level creates only what is missing: a create that ends in AlreadyExists still
 // costs the API server work (a Service's ClusterIP is allocated, then released).
-func existing(ctx context.Context, list func(ctx context.Context, opts metav1.ListOptions) ([]metav1.ObjectMeta, string, error)) (map[string]bool, error) {
+func existing(ctx context.Context, list func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error)) (map[string]bool, error) {
 	have := map[string]bool{}
 	opts := metav1.ListOptions{LabelSelector: scaleLabel + "=true", Limit: 5000}
 	for {
-		metas, cont, err := list(ctx, opts)
+		page, err := list(ctx, opts)
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range metas {
-			have[m.Namespace+"/"+m.Name] = true
+		items, err := meta.ExtractList(page)
+		if err != nil {
+			return nil, err
 		}
-		if cont == "" {
-			return have, nil
+		for _, item := range items {
+			if m, err := meta.Accessor(item); err == nil {
+				have[m.GetNamespace()+"/"+m.GetName()] = true
+			}
 		}
-		opts.Continue = cont
+		l, err := meta.ListAccessor(page)
+		if err != nil || l.GetContinue() == "" {
+			return have, err
+		}
+		opts.Continue = l.GetContinue()
 	}
 }
 
@@ -178,30 +187,14 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 	}
 	// Service i lives in namespace i % namespaces; pod j belongs to service serviceOf(j).
 	svcNS := func(i int) string { return nsName(i % o.namespaces) }
-	haveServices, err := existing(ctx, func(ctx context.Context, opts metav1.ListOptions) ([]metav1.ObjectMeta, string, error) {
-		l, err := cs.CoreV1().Services("").List(ctx, opts)
-		if err != nil {
-			return nil, "", err
-		}
-		metas := make([]metav1.ObjectMeta, 0, len(l.Items))
-		for _, x := range l.Items {
-			metas = append(metas, x.ObjectMeta)
-		}
-		return metas, l.Continue, nil
+	haveServices, err := existing(ctx, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		return cs.CoreV1().Services("").List(ctx, o)
 	})
 	if err != nil {
 		return err
 	}
-	havePods, err := existing(ctx, func(ctx context.Context, opts metav1.ListOptions) ([]metav1.ObjectMeta, string, error) {
-		l, err := cs.CoreV1().Pods("").List(ctx, opts)
-		if err != nil {
-			return nil, "", err
-		}
-		metas := make([]metav1.ObjectMeta, 0, len(l.Items))
-		for _, x := range l.Items {
-			metas = append(metas, x.ObjectMeta)
-		}
-		return metas, l.Continue, nil
+	havePods, err := existing(ctx, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		return cs.CoreV1().Pods("").List(ctx, o)
 	})
 	if err != nil {
 		return err
