@@ -1,7 +1,8 @@
 // `npm run bench:growth`: time and peak memory of `kdiag check -A` as the cluster grows.
 // For each level (default 0.5, 1, 2 and 4 times the scale load of 5,000 Services and 20,000
 // Pods in 100 namespaces) it loads the level with cluster/scale.sh (a larger level only adds
-// the difference), runs `kdiag check -A -o json` (median of KDIAG_BENCH_RUNS after a warm-up,
+// the difference), waits KDIAG_BENCH_SETTLE seconds (90) for the cluster to calm down, runs
+// `kdiag check -A -o json` (median of KDIAG_BENCH_RUNS after a warm-up,
 // peak RSS the largest of those runs), records the point in bench/growth.json and rewrites the
 // growth section of BENCHMARKS.md. Needs the local cluster (npm run cluster:up) and root.
 //   node bench/growth.js [levels...]      e.g. node bench/growth.js 0.5 1 2
@@ -16,6 +17,9 @@ import { KUBECONFIG, clusterUp, count, fmt, peak, row } from './lib.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'bench', 'growth.json');
 const RUNS = Number(process.env.KDIAG_BENCH_RUNS ?? 5);
+// After loading a level the controllers and kwok keep the API server busy for a while (the first
+// 2× measurement once had a 63 s run); measure once they have calmed down.
+const SETTLE_S = Number(process.env.KDIAG_BENCH_SETTLE ?? 90);
 const START = '<!-- growth:start -->';
 const END = '<!-- growth:end -->';
 
@@ -38,30 +42,32 @@ export function growthSection(points) {
   if (points.length === 0) return `${START}\n${END}`;
   const sorted = [...points].sort((a, b) => a.pods - b.pods);
   const first = sorted[0];
+  const x = (a, b) => `${(a / b).toFixed(2)}×`;
   const lines = [
     START,
     '## Growth: `kdiag check -A` as the cluster grows (`npm run bench:growth`)',
     '',
-    `Each level loaded with \`cluster/scale.sh\`; ${first.runs} runs after a warm-up, median (min–max); peak RSS the largest of the runs. Ratios are against the smallest level.`,
+    `Each level loaded with \`cluster/scale.sh\`; ${first.runs} runs after a warm-up, median (min–max); peak RSS the largest of the runs. Each ratio compares a level with the one before it (load = Pods).`,
     '',
-    row(['level', 'Services', 'Pods', 'EndpointSlices', 'wall time', 'time ratio', 'peak RSS', 'memory ratio', 'load ratio', 'measured']),
+    row(['level', 'Services', 'Pods', 'EndpointSlices', 'wall time', 'peak RSS', 'load ratio', 'time ratio', 'memory ratio', 'measured']),
     row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---']),
-    ...sorted.map((p) =>
-      row([
+    ...sorted.map((p, i) => {
+      const prev = sorted[i - 1];
+      return row([
         `${p.level}×`,
         String(p.services),
         String(p.pods),
         String(p.endpointslices),
         `${fmt(p.median)} (${fmt(p.min)}–${fmt(p.max)})`,
-        `${(p.median / first.median).toFixed(2)}×`,
         `${Math.round(p.rssMb)} MB`,
-        `${(p.rssMb / first.rssMb).toFixed(2)}×`,
-        `${(p.pods / first.pods).toFixed(2)}×`,
+        prev ? x(p.pods, prev.pods) : '',
+        prev ? `${x(p.median, prev.median)} (min to min ${x(p.min, prev.min)})` : '',
+        prev ? x(p.rssMb, prev.rssMb) : '',
         p.date,
-      ]),
-    ),
+      ]);
+    }),
     '',
-    'Linear or better means the time ratio and the memory ratio are at most the load ratio.',
+    `From ${first.level}× to ${sorted[sorted.length - 1].level}×: ${x(sorted[sorted.length - 1].pods, first.pods)} the load, ${x(sorted[sorted.length - 1].median, first.median)} the time, ${x(sorted[sorted.length - 1].rssMb, first.rssMb)} the memory. Linear or better means the time ratio and the memory ratio are at most the load ratio.`,
     END,
   ];
   return lines.join('\n');
@@ -117,6 +123,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       console.log(`level ${level}×: loading ${load.services} Services, ${load.pods} Pods …`);
       const loaded = spawnSync('bash', [join(ROOT, 'cluster', 'scale.sh'), 'up', ...args], { stdio: 'inherit' });
       if (loaded.status !== 0) process.exit(loaded.status ?? 1);
+      console.log(`level ${level}×: loaded; measuring in ${SETTLE_S} s`);
+      await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
     }
     const point = measure(level);
     const points = readPoints().filter((p) => p.level !== level);

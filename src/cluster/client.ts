@@ -18,6 +18,7 @@ import {
 import { KdiagError } from '../errors.js';
 import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
 import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';
+import { checkHeapSize } from './heap.js';
 import { loadKubeConfig, type ConnectOptions } from './kubeconfig.js';
 
 export interface ClientOptions extends ConnectOptions {
@@ -293,6 +294,7 @@ export class ClusterClient {
       const page = await this.call(target, (options) => api[method]!.call(api, param, options));
       for (const item of page.items ?? []) items.push(kind === 'pods' ? (slimPod(item as never) as KindMap[K]) : slim(item));
       cont = (raw ? page.metadata?.continue : page.metadata?._continue) || undefined;
+      checkHeapSize();
     } while (cont);
     return items;
   }

@@ -185,6 +185,11 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 	}); err != nil {
 		return err
 	}
+	// The fake backends cannot be reached, so kube-proxy need not program the Services:
+	// with this label it ignores them and their EndpointSlices (the label is copied to the
+	// slices). Programming 20,000 Services into iptables on the same 2 cores starved the API
+	// server (ClusterIPs are allocated one at a time: 2-8 Services/s instead of 50).
+	serviceLabels := map[string]string{scaleLabel: "true", "service.kubernetes.io/service-proxy-name": "kdiag-scale"}
 	// Service i lives in namespace i % namespaces; pod j belongs to service serviceOf(j).
 	svcNS := func(i int) string { return nsName(i % o.namespaces) }
 	haveServices, err := existing(ctx, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
@@ -199,25 +204,9 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 	if err != nil {
 		return err
 	}
-	if err := parallel(ctx, "services", o.services, o.concurrency, func(ctx context.Context, i int) error {
-		if haveServices[svcNS(i)+"/"+fmt.Sprintf("svc-%05d", i)] {
-			return nil
-		}
-		sel := map[string]string{"app": fmt.Sprintf("svc-%05d", i)}
-		if o.faultyEvery > 0 && i%o.faultyEvery == o.faultyEvery-1 {
-			sel = map[string]string{"app": fmt.Sprintf("svc-%05d-typo", i)}
-		}
-		_, err := cs.CoreV1().Services(svcNS(i)).Create(ctx, &corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("svc-%05d", i), Labels: labels},
-			Spec: corev1.ServiceSpec{
-				Selector: sel,
-				Ports:    []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)}},
-			},
-		}, metav1.CreateOptions{})
-		return err
-	}); err != nil {
-		return err
-	}
+	// Pods first: kwok makes them Ready while the rest is created, so each Service's
+	// EndpointSlice is written about once with all its endpoints instead of once per pod
+	// turning Ready (a quarter of the EndpointSlice writes at 4 pods per Service).
 	if err := parallel(ctx, "pods", o.pods, o.concurrency, func(ctx context.Context, j int) error {
 		svc := o.serviceOf(j)
 		if havePods[svcNS(svc)+"/"+fmt.Sprintf("svc-%05d-%05d", svc, j)] {
@@ -243,6 +232,25 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 					Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
 						corev1.ResourceCPU: resource.MustParse("1m"), corev1.ResourceMemory: resource.MustParse("1Mi")}},
 				}},
+			},
+		}, metav1.CreateOptions{})
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := parallel(ctx, "services", o.services, o.concurrency, func(ctx context.Context, i int) error {
+		if haveServices[svcNS(i)+"/"+fmt.Sprintf("svc-%05d", i)] {
+			return nil
+		}
+		sel := map[string]string{"app": fmt.Sprintf("svc-%05d", i)}
+		if o.faultyEvery > 0 && i%o.faultyEvery == o.faultyEvery-1 {
+			sel = map[string]string{"app": fmt.Sprintf("svc-%05d-typo", i)}
+		}
+		_, err := cs.CoreV1().Services(svcNS(i)).Create(ctx, &corev1.Service{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("svc-%05d", i), Labels: serviceLabels},
+			Spec: corev1.ServiceSpec{
+				Selector: sel,
+				Ports:    []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)}},
 			},
 		}, metav1.CreateOptions{})
 		return err
