@@ -107,13 +107,16 @@ func parallel(ctx context.Context, what string, n, workers int, fn func(ctx cont
 					return
 				}
 				var err error
-				for attempt := 0; attempt < 5; attempt++ {
+				// A busy API server answers some creates with its 60 s timeout (the object may
+				// exist anyway: AlreadyExists on the next attempt counts as done); one such answer
+				// ended a 30-minute 4x load, so retry for a few minutes before giving up.
+				for attempt := 0; attempt < 10; attempt++ {
 					err = fn(ctx, i)
 					if err == nil || apierrors.IsAlreadyExists(err) {
 						err = nil
 						break
 					}
-					time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+					time.Sleep(min(time.Duration(attempt+1)*500*time.Millisecond, 5*time.Second))
 				}
 				if err != nil {
 					mu.Lock()
