@@ -42,6 +42,7 @@ export function growthSection(points) {
   if (points.length === 0) return `${START}\n${END}`;
   const sorted = [...points].sort((a, b) => a.pods - b.pods);
   const first = sorted[0];
+  const last = sorted[sorted.length - 1];
   const x = (a, b) => `${(a / b).toFixed(2)}×`;
   const lines = [
     START,
@@ -67,7 +68,7 @@ export function growthSection(points) {
       ]);
     }),
     '',
-    `From ${first.level}× to ${sorted[sorted.length - 1].level}×: ${x(sorted[sorted.length - 1].pods, first.pods)} the load, ${x(sorted[sorted.length - 1].median, first.median)} the time, ${x(sorted[sorted.length - 1].rssMb, first.rssMb)} the memory. Linear or better means the time ratio and the memory ratio are at most the load ratio.`,
+    `From ${first.level}× to ${last.level}×: ${x(last.pods, first.pods)} the load, ${x(last.median, first.median)} the time, ${x(last.rssMb, first.rssMb)} the memory. Linear or better means the time ratio and the memory ratio are at most the load ratio.`,
     END,
   ];
   return lines.join('\n');

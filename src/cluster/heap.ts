@@ -11,12 +11,12 @@ import v8 from 'node:v8';
 
 const LARGE_HEAP_BYTES = 128 * 1024 * 1024;
 
-let small = false;
-let released = false;
+/** How V8 is told to size the heap: its default, small (cluster-wide lists) or grown again. */
+let mode: 'default' | 'small' | 'large' = 'default';
 
 export function preferSmallHeap(): void {
-  if (small) return;
-  small = true;
+  if (mode !== 'default') return;
+  mode = 'small';
   v8.setFlagsFromString('--optimize-for-size');
 }
 
@@ -25,13 +25,12 @@ export function preferSmallHeap(): void {
  * Returns true when this call let the heap grow again.
  */
 export function checkHeapSize(usedBytes = v8.getHeapStatistics().used_heap_size): boolean {
-  if (!small || released || usedBytes < LARGE_HEAP_BYTES) return false;
-  released = true;
+  if (mode !== 'small' || usedBytes < LARGE_HEAP_BYTES) return false;
+  mode = 'large';
   v8.setFlagsFromString('--no-optimize-for-size');
   return true;
 }
 
-/** How V8 is told to size the heap: its default, small (before big lists) or grown again. */
-export function heapMode(): 'default' | 'small' | 'large' {
-  return released ? 'large' : small ? 'small' : 'default';
+export function heapMode(): typeof mode {
+  return mode;
 }

@@ -138,6 +138,9 @@ func parallel(ctx context.Context, what string, n, workers int, fn func(ctx cont
 
 func nsName(i int) string { return fmt.Sprintf("%s%03d", nsPrefix, i) }
 
+// svcName is Service i's name, also its pods' app label and name prefix.
+func svcName(i int) string { return fmt.Sprintf("svc-%05d", i) }
+
 // existing lists the names (namespace/name) of the scale load's objects of a kind, so a
 // larger level creates only what is missing: a create that ends in AlreadyExists still
 // costs the API server work (a Service's ClusterIP is allocated, then released).
@@ -212,13 +215,14 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 	// turning Ready (a quarter of the EndpointSlice writes at 4 pods per Service).
 	if err := parallel(ctx, "pods", o.pods, o.concurrency, func(ctx context.Context, j int) error {
 		svc := o.serviceOf(j)
-		if havePods[svcNS(svc)+"/"+fmt.Sprintf("svc-%05d-%05d", svc, j)] {
+		name := fmt.Sprintf("%s-%05d", svcName(svc), j)
+		if havePods[svcNS(svc)+"/"+name] {
 			return nil
 		}
 		_, err := cs.CoreV1().Pods(svcNS(svc)).Create(ctx, &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{
-				Name:   fmt.Sprintf("svc-%05d-%05d", svc, j),
-				Labels: map[string]string{scaleLabel: "true", "app": fmt.Sprintf("svc-%05d", svc)},
+				Name:   name,
+				Labels: map[string]string{scaleLabel: "true", "app": svcName(svc)},
 			},
 			Spec: corev1.PodSpec{
 				NodeName: fmt.Sprintf("kwok-node-%03d", j%o.nodes),
@@ -242,15 +246,16 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 		return err
 	}
 	if err := parallel(ctx, "services", o.services, o.concurrency, func(ctx context.Context, i int) error {
-		if haveServices[svcNS(i)+"/"+fmt.Sprintf("svc-%05d", i)] {
+		name := svcName(i)
+		if haveServices[svcNS(i)+"/"+name] {
 			return nil
 		}
-		sel := map[string]string{"app": fmt.Sprintf("svc-%05d", i)}
+		sel := map[string]string{"app": name}
 		if o.faultyEvery > 0 && i%o.faultyEvery == o.faultyEvery-1 {
-			sel = map[string]string{"app": fmt.Sprintf("svc-%05d-typo", i)}
+			sel = map[string]string{"app": name + "-typo"}
 		}
 		_, err := cs.CoreV1().Services(svcNS(i)).Create(ctx, &corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("svc-%05d", i), Labels: serviceLabels},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: serviceLabels},
 			Spec: corev1.ServiceSpec{
 				Selector: sel,
 				Ports:    []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)}},
@@ -292,11 +297,11 @@ func up(ctx context.Context, cs *kubernetes.Clientset, o opts) error {
 			Spec: netv1.IngressSpec{
 				IngressClassName: &class,
 				Rules: []netv1.IngressRule{{
-					Host: fmt.Sprintf("svc-%05d.scale.kdiag.test", svc),
+					Host: svcName(svc) + ".scale.kdiag.test",
 					IngressRuleValue: netv1.IngressRuleValue{HTTP: &netv1.HTTPIngressRuleValue{Paths: []netv1.HTTPIngressPath{{
 						Path: "/", PathType: &prefix,
 						Backend: netv1.IngressBackend{Service: &netv1.IngressServiceBackend{
-							Name: fmt.Sprintf("svc-%05d", svc), Port: netv1.ServiceBackendPort{Number: 80}}},
+							Name: svcName(svc), Port: netv1.ServiceBackendPort{Number: 80}}},
 					}}}},
 				}},
 			},
