@@ -1,5 +1,6 @@
 // Progress for multi-step commands, on stderr so stdout stays the report. On a TTY each
 // step is a listr2 task (spinner, then ✔/✖ with its note); otherwise plain lines for CI logs.
+import type { ListrDefaultRendererLogLevels } from 'listr2';
 import { sanitize } from './render.js';
 
 type StepResult<T> = T | { value: T; note: string };
@@ -36,10 +37,12 @@ export function plainProgress(write: (line: string) => void = (l) => process.std
 export async function ttyProgress(): Promise<Progress> {
   const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
   const output = new ProcessOutput(process.stderr, process.stderr);
-  const logger = new ListrLogger({ processOutput: output });
+  // One logger instance for the renderer and for notes: listr2 wants an instance here (handing it
+  // the class compiled only behind a cast, and crashed every TTY run in DefaultRenderer).
+  const logger = new ListrLogger<ListrDefaultRendererLogLevels>({ processOutput: output });
   return {
-    async step(title, fn) {
-      let result: { value: unknown; note?: string } | undefined;
+    async step<T>(title: string, fn: () => Promise<StepResult<T>>): Promise<T> {
+      let result: { value: T; note?: string } | undefined;
       const list = new Listr(
         [
           {
@@ -50,10 +53,12 @@ export async function ttyProgress(): Promise<Progress> {
             },
           },
         ],
-        { renderer: 'default', rendererOptions: { logger: ListrLogger, loggerOptions: { processOutput: output } } as never, exitOnError: true, registerSignalListeners: false },
+        { renderer: 'default', rendererOptions: { logger }, exitOnError: true, registerSignalListeners: false },
       );
       await list.run();
-      return result!.value as never;
+      // exitOnError: a failing task rejects run(), so a result is always set here.
+      if (!result) throw new Error(`${title}: ended without a result`);
+      return result.value;
     },
     note: (text) => logger.toStderr(`  ${sanitize(text)}`),
     done: () => undefined,
