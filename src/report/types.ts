@@ -1,5 +1,6 @@
 // Findings are data: every check returns them, every renderer reads them.
 // The JSON form of these types is the public contract (schema/report.schema.json).
+import type { Remediation } from './fix.js';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -23,6 +24,8 @@ export interface Finding {
   cause: string;
   /** What to run or paste to fix it. */
   fix: string;
+  /** The commands (argument vectors) and manifests inside `fix`, as data (src/report/fix.ts). */
+  remediation?: Remediation;
 }
 
 /** Every command's machine-readable output: `{ apiVersion, kind, findings, ...data }`. */

@@ -1,10 +1,12 @@
 import { CODES, type Code } from '../../report/codes.js';
+import type { FixSpec } from '../../report/fix.js';
 import type { Finding, ObjectRef, Severity } from '../../report/types.js';
 
 interface FindingText {
   message: string;
   cause: string;
-  fix: string;
+  /** Prose only, or built by the fix builder (src/report/fix.ts) when it holds a command or manifest. */
+  fix: string | FixSpec;
   /** Overrides the catalogue's severity (e.g. a grace period turns an error into info). */
   severity?: Severity;
 }
@@ -19,7 +21,7 @@ export function finding(code: Code, object: ObjectRef, text: FindingText): Findi
     object,
     message: text.message,
     cause: text.cause,
-    fix: text.fix,
+    ...(typeof text.fix === 'string' ? { fix: text.fix } : { fix: text.fix.text, ...(text.fix.remediation ? { remediation: text.fix.remediation } : {}) }),
   };
 }
 

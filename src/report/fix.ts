@@ -1,0 +1,142 @@
+// The one fix builder. A fix is prose with commands and manifests in it; every value that came
+// from the cluster reaches the shell only as one quoted argument, and every manifest or patch is
+// data serialised by a library, so a pasted fix runs exactly the argument vector kdiag meant,
+// whatever an object's author wrote into a name, a label or an annotation.
+//
+//   fix`Point the Service at them: ${kubectl('-n', ns, 'patch', 'service', name, '-p', { spec: { selector } })}`
+//
+// renders the command quoted for a POSIX shell and records it, structured, in `remediation`.
+import { dump } from 'js-yaml';
+
+export type Manifest = Record<string, unknown>;
+
+/** A command as its argument vector; `stdin` is a manifest fed to it (kubectl apply -f -). */
+export interface FixCommand {
+  argv: string[];
+  stdin?: Manifest;
+}
+
+/** The structured part of a fix, in the JSON contract beside the text. */
+export interface Remediation {
+  commands: FixCommand[];
+  manifests: Manifest[];
+}
+
+/** What a rule hands to `finding()`: the text a person reads and the data behind it. */
+export interface FixSpec {
+  text: string;
+  remediation?: Remediation;
+}
+
+interface ManifestPart {
+  manifest: Manifest;
+}
+
+type Part = string | number | FixCommand | ManifestPart;
+
+/** A command from its arguments; objects become one JSON argument (a patch body). */
+export function cmd(...args: readonly (string | number | object)[]): FixCommand {
+  const argv = args.map((a) => (typeof a === 'string' ? a : typeof a === 'number' ? String(a) : JSON.stringify(a)));
+  return { argv };
+}
+
+export function kubectl(...args: readonly (string | number | object)[]): FixCommand {
+  return cmd('kubectl', ...args);
+}
+
+/** `kubectl apply -f -` fed with the manifest on standard input (rendered as a here-document). */
+export function kubectlApply(manifest: Manifest): FixCommand {
+  return { argv: ['kubectl', 'apply', '-f', '-'], stdin: manifest };
+}
+
+/** A manifest to show (and to merge into an object by hand), serialised as YAML. */
+export function manifest(obj: Manifest): ManifestPart {
+  return { manifest: obj };
+}
+
+function isCommand(p: Part): p is FixCommand {
+  return typeof p === 'object' && p !== null && 'argv' in p;
+}
+
+function isManifest(p: Part): p is ManifestPart {
+  return typeof p === 'object' && p !== null && 'manifest' in p;
+}
+
+// Characters a terminal acts on or hides (C0/C1 controls, DEL, zero-width and bidi controls):
+// inside a command they are written as $'\u…' escapes, so nothing is hidden and nothing is lost.
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** One argument quoted for a POSIX shell (bash's $'…' when it holds invisible characters). */
+export function shellQuote(arg: string): string {
+  if (arg !== '' && SAFE.test(arg)) return arg;
+  if (!INVISIBLE.test(arg)) return `'${arg.replace(/'/g, `'\\''`)}'`;
+  let out = "$'";
+  for (const ch of arg) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === "'" || ch === '\\') out += `\\${ch}`;
+    else if (INVISIBLE.test(ch)) out += code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}'`;
+}
+
+export function shellJoin(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(' ');
+}
+
+/**
+ * YAML for kubectl: js-yaml quotes strings that YAML 1.1 readers would take
+ * for booleans or numbers ("true", "no", "0x1", "~"), so a label value stays a string.
+ */
+export function toYaml(obj: Manifest): string {
+  return dump(obj, { noRefs: true, lineWidth: -1, sortKeys: false });
+}
+
+/** A here-document delimiter that no line of the body equals. */
+function delimiter(body: string): string {
+  const lines = new Set(body.split('\n'));
+  let d = 'EOF';
+  for (let i = 1; lines.has(d); i++) d = `EOF_${i}`;
+  return d;
+}
+
+export function renderCommand(c: FixCommand): string {
+  const line = shellJoin(c.argv);
+  if (!c.stdin) return line;
+  const body = toYaml(c.stdin);
+  const d = delimiter(body);
+  return `${line} <<'${d}'\n${body}${d}`;
+}
+
+function renderPart(p: Part): string {
+  if (isCommand(p)) return renderCommand(p);
+  if (isManifest(p)) return toYaml(p.manifest).trimEnd();
+  return String(p);
+}
+
+/** Prose with commands and manifests in it (a tagged template): the text and its remediation. */
+export function fix(strings: TemplateStringsArray, ...parts: readonly Part[]): FixSpec {
+  let text = strings[0] ?? '';
+  const commands: FixCommand[] = [];
+  const manifests: Manifest[] = [];
+  parts.forEach((p, i) => {
+    if (isCommand(p)) commands.push({ argv: [...p.argv], ...(p.stdin ? { stdin: p.stdin } : {}) });
+    else if (isManifest(p)) manifests.push(p.manifest);
+    text += renderPart(p) + (strings[i + 1] ?? '');
+  });
+  return commands.length || manifests.length ? { text, remediation: { commands, manifests } } : { text };
+}
+
+/** Several fixes in one (e.g. one per denied flow), joined by a separator. */
+export function joinFixes(specs: readonly FixSpec[], separator = '\n'): FixSpec {
+  const commands = specs.flatMap((s) => s.remediation?.commands ?? []);
+  const manifests = specs.flatMap((s) => s.remediation?.manifests ?? []);
+  const text = specs.map((s) => s.text).join(separator);
+  return commands.length || manifests.length ? { text, remediation: { commands, manifests } } : { text };
+}
+
+export function isFixSpec(v: unknown): v is FixSpec {
+  return typeof v === 'object' && v !== null && 'text' in v;
+}
