@@ -305,10 +305,20 @@ export class ClusterClient {
       await this.call({ verb: 'get', resource: 'namespaces', name: namespace }, (o) => this.core.readNamespace({ name: namespace }, o));
     } catch (err) {
       if (err instanceof KdiagError && /\(404\)|not found/.test(err.message)) {
-        throw new KdiagError(`namespace ${namespace} not found`);
+        throw new KdiagError(`namespace ${namespace} not found${await this.namespaceSuggestion(namespace)}`);
       }
       if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return;
       throw err;
+    }
+  }
+
+  /** "; did you mean production?" from the namespaces kdiag may list; nothing when it may not. */
+  private async namespaceSuggestion(namespace: string): Promise<string> {
+    try {
+      const { didYouMean } = await import('../suggest.js');
+      return didYouMean(namespace, (await this.list('namespaces')).map((n) => n.metadata?.name ?? ''));
+    } catch {
+      return '';
     }
   }
 

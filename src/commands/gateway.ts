@@ -75,7 +75,8 @@ ${EXIT_CODES_TEXT}`;
         this.log(`The Gateway API is not installed: ${objects.unavailable.message}.`);
         return;
       }
-      throw new KdiagError(`Gateway ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}`);
+      const near = (await import('../suggest.js')).didYouMean(name, analysis.gateways.filter((g) => namespace === undefined || g.namespace === namespace).map((g) => g.name));
+      throw new KdiagError(`Gateway ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}${near}`);
     }
     // With -n: the namespace's Gateways and those its routes attach to; with a NAME: that Gateway and its routes.
     const parents = new Set(analysis.routes.flatMap((r) => r.parents.map((p) => p.gateway)));
