@@ -60,7 +60,9 @@ export function renderFindings(findings: readonly Finding[], style: Style, view:
   const left = groups.slice(limit);
   if (left.length) {
     const count = left.reduce((n, g) => n + g.findings.length, 0);
-    blocks.push(`... ${left.length} more ${left.length === 1 ? 'entry' : 'entries'} (${countsText(summarize(left.flatMap((g) => g.findings)).total)}; ${count} finding${count === 1 ? '' : 's'}) not shown: --max-findings 0 shows every entry, -o json every finding.`);
+    const counts = countsText(summarize(left.flatMap((g) => g.findings)).total);
+    const entries = `${left.length} more ${left.length === 1 ? 'entry' : 'entries'}`;
+    blocks.push(`... ${entries} (${counts}; ${count} finding${count === 1 ? '' : 's'}) not shown: --max-findings 0 shows every entry, -o json every finding.`);
   }
   const summaryWanted = view.summary === 'always' || (view.summary !== 'never' && shown.length > SUMMARY_FROM);
   if (!summaryWanted) return `${blocks.join('\n')}\n\n${summaryLine(shown)}`;
