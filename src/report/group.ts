@@ -41,8 +41,15 @@ export function groupKey(f: Finding): string {
  */
 export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
   const groups = new Map<string, FindingGroup>();
+  // Two findings of one pattern on the same object are two problems there (two backends of
+  // one Ingress missing): the n-th of them joins the n-th group of that pattern.
+  const seen = new Map<string, number>();
   for (const f of [...findings].sort(byObject)) {
-    const key = groupKey(f);
+    const pattern = groupKey(f);
+    const onObject = `${pattern}\u0002${f.object.kind}/${refString(f.object)}`;
+    const nth = seen.get(onObject) ?? 0;
+    seen.set(onObject, nth + 1);
+    const key = nth === 0 ? pattern : `${pattern}\u0002${nth}`;
     const group = groups.get(key);
     if (group) {
       group.findings.push(f);

@@ -39,9 +39,9 @@ export interface FindingsView {
 }
 
 export const OBJECTS_SHOWN = 5;
-export const NAMESPACES_SHOWN = 8;
+export const NAMESPACES_SHOWN = 5;
 export const SUMMARY_FROM = 10;
-export const DEFAULT_MAX_ENTRIES = 30;
+export const DEFAULT_MAX_ENTRIES = 50;
 
 const SEVERITY_ORDER = ['error', 'warning', 'info'] as const;
 

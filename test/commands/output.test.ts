@@ -42,7 +42,7 @@ describe('table output on a big cluster (against a fake API)', () => {
     expect(lines.length).toBeLessThan(80);
     expect(table.stdout).toMatch(/^SUMMARY: \d+ errors, \d+ warnings?, \d+ info \(\d+ findings in \d+ entries\)$/m);
     expect(table.stdout).toMatch(/^NAMESPACE\s+ERRORS\s+WARNINGS\s+INFO$/m);
-    expect(table.stdout).toMatch(/^\(17 more namespaces\)\s+\d+\s+\d+\s+\d+$/m);
+    expect(table.stdout).toMatch(/^\(20 more namespaces\)\s+\d+\s+\d+\s+\d+$/m);
     expect(table.stdout).toContain(`ERROR   KD1001  ${noPod.length} Services: Service selector matches no Pod`);
     expect(table.stdout).toContain('          objects: team-00/svc-0000, team-00/svc-0001, team-00/svc-0002, team-00/svc-0003, team-00/svc-0004 and 355 more (--all-objects lists them)');
     expect(table.stdout).toMatch(/^ {10}cause: \(e\.g\. Service team-00\/svc-0000\) No Pod in namespace team-00 has the labels app=svc-0000/m);

@@ -96,7 +96,7 @@ describe('rendering grouped findings', () => {
     expect(lines.length).toBeLessThan(80);
     expect(lines[0]).toBe('SUMMARY: 606 errors, 1 warning, 505 info (1112 findings in 6 entries)');
     expect(text).toMatch(/^CHECK\s+ERRORS\s+WARNINGS\s+INFO$/m);
-    expect(text).toMatch(/^\(95 more namespaces\)/m);
+    expect(text).toMatch(/^\(98 more namespaces\)/m);
     // The same message on every object is shown as is; differing messages give the code's title.
     expect(text).toContain('ERROR   KD3006  501 Ingresses: no address (status.loadBalancer is empty)');
     expect(text).toContain('ERROR   KD1001  103 Services: Service selector matches no Pod');
