@@ -136,8 +136,8 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
         'list pods: not allowed in namespace kube-system; skipped: cluster-dns',
         'list services: not allowed in namespace kube-system; skipped: cluster-dns',
       ]);
-      // The planted faults of production are all there (endpoints, Service types, the Ingress backend).
-      for (const code of ['KD1001', 'KD1002', 'KD1005', 'KD1006', 'KD1008', 'KD2001', 'KD2002', 'KD3010']) expect([...roleKeys].some((k) => k.startsWith(code))).toBe(true);
+      // The planted faults of production that do not depend on their age are there (endpoints, Service types, the Ingress backend).
+      expect(['KD1001', 'KD1005', 'KD1006', 'KD2001', 'KD3010'].filter((code) => ![...roleKeys].some((k) => k.startsWith(code)))).toEqual([]);
       return;
     }
     expect(last).toEqual({ invented: [], lost: [] });
