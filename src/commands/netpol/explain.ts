@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_TEXT, KdiagCommand } from '../../base-command.js';
 import type { ExplainResult } from '../../netpol/endpoints.js';
-import { decision, type ConnectionVerdict, type Decision, type SideVerdict } from '../../netpol/explain.js';
+import type { ConnectionVerdict, Decision, SideVerdict } from '../../netpol/explain.js';
 import type { Kind, Snapshot } from '../../snapshot.js';
 
 export default class NetpolExplain extends KdiagCommand<typeof NetpolExplain> {
@@ -75,7 +75,7 @@ ${EXIT_CODES_TEXT}`;
   }
 
   private side(s: SideVerdict): string[] {
-    const title = `  ${s.direction} of ${s.subject}: ${this.verdictWord(decision(s))}`;
+    const title = `  ${s.direction} of ${s.subject}: ${this.verdictWord(s.allowed ? 'allowed' : s.unknown ? 'unknown' : 'denied')}`;
     if (s.unknown) return [title, `    ${s.reason}`, `    needs: ${s.unknown}`];
     if (!s.enforced || !s.isolated) return [title, `    ${s.reason}`];
     const lines = [title, `    selected by: ${s.policies.map((p) => `${p.namespace}/${p.name}${p.appliesToDirection ? '' : ` (not ${s.direction})`}`).join(', ')}`];
