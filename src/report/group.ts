@@ -19,15 +19,19 @@ export interface FindingGroup {
 
 /**
  * The cause with what differs from object to object blanked: the object's own namespace and
- * name, then any run of digits (generated names like svc-00042, ages, counts). Two findings of
- * one code with the same pattern are the same problem on different objects.
+ * name, then every word with a digit in it (generated names like svc-00042 or
+ * coredns-6bd749444d-h9zmx, addresses, ages, counts). Two findings of one code with the same
+ * pattern are the same problem on different objects.
  */
 export function causePattern(f: Finding): string {
-  let text = f.cause;
+  // A word with a digit in it is a generated name, an address, an age or a count; blanked
+  // first, so that a pod name built from the object's name (cache-78487dd5dc-qrw6n) is one word.
+  let text = f.cause.replace(/[\w.:-]*\d[\w.:-]*/g, '#');
   const { namespace, name } = f.object;
+  if (namespace && name) text = text.split(`${namespace}/${name}`).join('\u0000R');
   if (name) text = text.split(name).join('\u0000N');
   if (namespace) text = text.split(namespace).join('\u0000S');
-  return text.replace(/\d+/g, '#');
+  return text;
 }
 
 export function groupKey(f: Finding): string {

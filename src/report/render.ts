@@ -70,7 +70,7 @@ export function renderFindings(findings: readonly Finding[], style: Style, view:
   const entries = `${shown.length} findings in ${groups.length} ${groups.length === 1 ? 'entry' : 'entries'}`;
   const opening = renderSummary(summary, style, { checks: !view.checksShown, title: `SUMMARY: ${countsText(summary.total)} (${entries})` });
   const closing = renderSummary(summary, style, { checks: true, title: `SUMMARY (again): ${countsText(summary.total)} (${entries})` });
-  return [opening, blocks.join('\n'), closing, summaryLine(shown)].join('\n\n');
+  return [opening, blocks.join('\n'), closing].join('\n\n');
 }
 
 function countsText(c: SeverityCounts): string {
@@ -91,7 +91,6 @@ export function renderSummary(summary: FindingSummary, style: Style, options: { 
       const sum = rest.reduce((a, r) => ({ error: a.error + r.counts.error, warning: a.warning + r.counts.warning, info: a.info + r.counts.info }), { error: 0, warning: 0, info: 0 });
       rows.push([`(${rest.length} more namespaces)`, String(sum.error), String(sum.warning), String(sum.info)]);
     }
-    if (options.checks) lines.push('');
     lines.push(renderTable(['NAMESPACE', 'ERRORS', 'WARNINGS', 'INFO'], rows));
   }
   return lines.join('\n');
@@ -118,12 +117,12 @@ function renderGroup(g: FindingGroup, style: Style, view: FindingsView): string 
   const objects = objectList(g.findings, view.allObjects ?? false);
   if (!full) return `${head} (${objects})`;
   const example = `(e.g. ${first.object.kind} ${sanitize(refString(first.object))}) `;
-  return [
-    head,
-    `          objects: ${objects}`,
-    `          cause: ${g.sameCause ? '' : example}${indent(first.cause)}`,
-    `          fix:   ${g.findings.every((f) => f.fix === first.fix) ? '' : example}${indent(first.fix)}`,
-  ].join('\n');
+  const sameFix = g.findings.every((f) => f.fix === first.fix);
+  // A manifest written for one object of many is an example, not the fix of the others: its
+  // first line here, the whole with --details, each object's in -o json (remediation).
+  const [firstLine, ...more] = first.fix.split('\n');
+  const fix = sameFix || view.details || more.length === 0 ? indent(first.fix) : `${sanitize(firstLine!)} [${more.length} more lines: --details prints them; -o json has each object's fix]`;
+  return [head, `          objects: ${objects}`, `          cause: ${g.sameCause ? '' : example}${indent(first.cause)}`, `          fix:   ${sameFix ? '' : example}${fix}`].join('\n');
 }
 
 function objectList(findings: readonly Finding[], all: boolean): string {
