@@ -19,12 +19,18 @@ export const EXIT_CODES_HELP = [
 export class KdiagError extends Error {
   readonly exitCode: number;
   readonly detail?: string;
+  /** The API server's HTTP status (403, 404, …) when the failure was its answer. */
+  readonly status?: number;
+  /** The API server's Status reason (Forbidden, NotFound, …) when it gave one. */
+  readonly statusReason?: string;
 
-  constructor(message: string, options: { detail?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(message: string, options: { detail?: string; exitCode?: number; cause?: unknown; status?: number; statusReason?: string } = {}) {
     super(message, { cause: options.cause });
     this.name = 'KdiagError';
     this.exitCode = options.exitCode ?? EXIT_FAILURE;
     this.detail = options.detail;
+    this.status = options.status;
+    this.statusReason = options.statusReason;
   }
 }
 

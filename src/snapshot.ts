@@ -80,11 +80,9 @@ export interface Snapshot extends Objects {
    * else listed narrowly for `kdiag check` and `kdiag dns`.
    */
   clusterDns?: ClusterDns;
-  /** Ingress controller Pods from any namespace, listed narrowly by their labels. */
-  controllerPods?: V1Pod[];
-  /** Why controller Pods could not be listed. */
-  controllerPodsUnavailable?: string;
-  /** Gateway API objects (custom resources), listed for the gateway check. */
+  /** What the Ingress rules read beyond the kinds above (controller Pods, Secrets by name, cert-manager), from src/cluster/ingress.ts. */
+  ingress?: import('./checks/ingress-types.js').IngressInputs;
+  /** Gateway API objects (custom resources) and the data of namespaces they point into, from src/cluster/gateway.ts. */
   gateway?: import('./gateway/types.js').GatewayObjects;
 }
 

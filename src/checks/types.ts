@@ -17,6 +17,6 @@ export interface Check {
   /** Kinds read when permitted; without them the check still runs and says what it skipped. */
   optional?: readonly Kind[];
   /** Extra data loaded narrowly for this check (see src/cluster/). */
-  extras?: readonly ('clusterDns' | 'controllerPods' | 'gateway')[];
+  extras?: readonly ('clusterDns' | 'ingress' | 'gateway')[];
   run(snapshot: Snapshot, options: CheckOptions): Finding[];
 }

@@ -299,7 +299,7 @@ describe('ingress-nginx annotations', () => {
       ]),
     );
     const fix = tuned.findings.find((f) => f.code === 'KD3041')!.fix;
-    expect(fix).toBe('kubectl -n production annotate ingress tuned-ingress nginx.ingress.kubernetes.io/proxy-read-timout- nginx.ingress.kubernetes.io/proxy-read-timeout="60"');
+    expect(fix).toBe('kubectl -n production annotate ingress tuned-ingress nginx.ingress.kubernetes.io/proxy-read-timout- nginx.ingress.kubernetes.io/proxy-read-timeout=60');
   });
 
   it('accepts a capture-group rewrite with use-regex and a regex path that defines the group', () => {
