@@ -150,6 +150,8 @@ export interface GatewayObjects {
   gatewayNamespaces?: string[];
   /** Namespaces beyond the snapshot's whose Services, EndpointSlices and Pods were loaded (cross-namespace refs). */
   extraNamespaces?: string[];
+  /** Those namespaces' objects, kept apart from the snapshot (other checks of a run must not see them). */
+  extraObjects?: Pick<import('../snapshot.js').Objects, 'services' | 'endpointslices' | 'endpoints' | 'pods' | 'tlssecrets'>;
   /** Data-plane Pods of the Gateways (by the labels implementations put on them). */
   dataPlanePods?: import('@kubernetes/client-node').V1Pod[];
 }

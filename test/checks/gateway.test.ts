@@ -44,7 +44,7 @@ describe('gateway analysis', () => {
     expect(by('KD7015').message).toBe('missing-backend-route: backend Service ghost-service not found (rule 1)');
     expect(by('KD7018').message).toBe('cross-ns-route: backendRef shared/shared-api:80 in namespace shared is not permitted (no ReferenceGrant)');
     expect(by('KD7018').fix).toContain('kind: ReferenceGrant');
-    expect(by('KD7018').fix).toContain('namespace: shared}');
+    expect(by('KD7018').fix).toContain('namespace: shared\n');
     expect(by('KD7017').message).toBe('dead-backend-route: backend api-v2-service:80 has no ready endpoints (rule 1): selector app=api-v2 matches no pod');
     expect(by('KD7016').message).toContain('Service api-service has no port 8080');
     expect(by('KD7013').message).toBe('wrong-parent-route: parent Gateway infra/nope not found');
