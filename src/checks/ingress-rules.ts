@@ -142,7 +142,7 @@ export function lintPaths(s: IngressSubject, c: ClassFacts): void {
         s.add('KD3012', {
           message: `path ${JSON.stringify(path)} (${pathType}) does not start with /`,
           cause: `${pathType} paths must be absolute paths starting with "/"; the API rejects or the controller ignores ${JSON.stringify(path)}.`,
-          fix: fix`Set path: /${path} in ${editIngress(s)}`,
+          fix: fix`Set path: ${JSON.stringify(`/${path}`)} in ${editIngress(s)}`,
         });
       } else if (literal && REGEX_CHARS.test(path)) {
         s.add('KD3013', {
