@@ -46,6 +46,12 @@ export const INGRESS_RULES: readonly IngressRule[] = [
   { id: 'annotations', codes: ['KD3040', 'KD3041', 'KD3042', 'KD3043'], needs: ['ingresses'], run: (s, f) => void s.findings.push(...annotationFindings(s.ing, f.cls.nginx)) },
 ];
 
+/** The rules run once over all Ingresses (their codes, for the catalogue of rules). */
+export const INGRESS_RUN_RULES: readonly { id: string; codes: readonly Code[]; needs: readonly (Kind | IngressInput)[] }[] = [
+  { id: 'default-classes', codes: ['KD3003'], needs: ['ingressclasses'] },
+  { id: 'conflicts', codes: ['KD3015'], needs: ['ingresses', 'ingressclasses'] },
+];
+
 function statusOf(findings: readonly Finding[]): IngressResult['status'] {
   const worst = Math.max(0, ...findings.map((f) => severityRank(f.severity)));
   return worst >= severityRank('error') ? 'ERROR' : worst >= severityRank('warning') ? 'WARNING' : 'OK';

@@ -164,3 +164,12 @@ describe('gateway analysis', () => {
     expect(a.routes.find((r) => r.name === 'wrong-parent-route')!.findings.map((f) => f.code)).toEqual(['KD7021']);
   });
 });
+
+describe('the rules as a catalogue', () => {
+  it('every gateway code is declared by exactly one rule', async () => {
+    const { GATEWAY_RULES } = await import('../../src/gateway/analyze.js');
+    const { CODES } = await import('../../src/report/codes.js');
+    const declared = GATEWAY_RULES.flatMap((r) => r.codes);
+    expect([...declared].sort()).toEqual(Object.keys(CODES).filter((c) => CODES[c as keyof typeof CODES].check === 'gateway').sort());
+  });
+});

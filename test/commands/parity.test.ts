@@ -17,12 +17,12 @@ const ready = { conditions: [{ type: 'Ready', status: 'True' }] };
 // What used to differ between the commands: a tls[] Secret of another type (read by name only
 // by kdiag ingress) and cert-manager's objects (read only by kdiag ingress).
 const extras: K8sObject[] = [
-  tlsSecret('production', 'api-tls-secret', certFor(['api.example.com'], NOW, -30, 335.5), 'Opaque') as unknown as K8sObject,
-  tlsSecret('production', 'www-tls', certFor(['www.example.com'], NOW, -30, 200.5)) as unknown as K8sObject,
-  tlsSecret('infra', 'api-gw-cert', certFor(['api.example.com'], NOW, -30, 200.5)) as unknown as K8sObject,
-  tlsSecret('infra', 'shop-gw-cert', certFor(['shop.example.com'], NOW, -400, -3.5)) as unknown as K8sObject,
-  { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt-staging' }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrRegisterACMEAccount' }] } } as unknown as K8sObject,
-  { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'www-tls', namespace: 'production' }, spec: { secretName: 'www-tls' }, status: ready } as unknown as K8sObject,
+  tlsSecret('production', 'api-tls-secret', certFor(['api.example.com'], NOW, -30, 335.5), 'Opaque'),
+  tlsSecret('production', 'www-tls', certFor(['www.example.com'], NOW, -30, 200.5)),
+  tlsSecret('infra', 'api-gw-cert', certFor(['api.example.com'], NOW, -30, 200.5)),
+  tlsSecret('infra', 'shop-gw-cert', certFor(['shop.example.com'], NOW, -400, -3.5)),
+  { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt-staging' }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrRegisterACMEAccount' }] } },
+  { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'www-tls', namespace: 'production' }, spec: { secretName: 'www-tls' }, status: ready },
 ];
 const annotate = (objects: readonly K8sObject[], name: string, annotations: Record<string, string>) =>
   objects.map((o) => (o.kind === 'Ingress' && o.metadata.name === name ? variant(o, (i: K8sObject) => Object.assign((i.metadata.annotations ??= {}), annotations)) : o));

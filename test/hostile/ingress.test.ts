@@ -96,15 +96,15 @@ function cluster(h: string): { objects: K8sObject[]; secrets: V1Secret[] } {
     ingress(`e${h}`, { ingressClassName: `other${h}`, rules: rules(host, [path('/e', 'Exact')]) }),
     // KD3002 once no class is marked default.
     ingress(`f${h}`, { rules: rules(host, [path('/f', 'Exact')]) }),
-    tlsSecret(NS, `expired${h}`, pairs.expired) as unknown as K8sObject,
-    tlsSecret(NS, `expiring${h}`, pairs.expiring) as unknown as K8sObject,
-    tlsSecret(NS, `future${h}`, pairs.future) as unknown as K8sObject,
-    tlsSecret(NS, `other${h}`, pairs.other) as unknown as K8sObject,
-    tlsSecret(NS, `mismatch${h}`, { crt: pairs.good.crt, key: pairs.other.key }) as unknown as K8sObject,
-    tlsSecret(NS, `nokey${h}`, { crt: pairs.good.crt }) as unknown as K8sObject,
-    tlsSecret(NS, `garbage${h}`, { crt: `not a certificate ${h}`, key: pairs.good.key }) as unknown as K8sObject,
+    tlsSecret(NS, `expired${h}`, pairs.expired),
+    tlsSecret(NS, `expiring${h}`, pairs.expiring),
+    tlsSecret(NS, `future${h}`, pairs.future),
+    tlsSecret(NS, `other${h}`, pairs.other),
+    tlsSecret(NS, `mismatch${h}`, { crt: pairs.good.crt, key: pairs.other.key }),
+    tlsSecret(NS, `nokey${h}`, { crt: pairs.good.crt }),
+    tlsSecret(NS, `garbage${h}`, { crt: `not a certificate ${h}`, key: pairs.good.key }),
   ];
-  const secrets = [tlsSecret(NS, `opaque${h}`, pairs.good, 'Opaque') as unknown as V1Secret];
+  const secrets: V1Secret[] = [tlsSecret(NS, `opaque${h}`, pairs.good, 'Opaque')];
   return { objects, secrets };
 }
 
@@ -119,7 +119,7 @@ function certManager(h: string): CertManagerObjects {
 
 function findingsFor(h: string): Finding[] {
   const { objects, secrets } = cluster(h);
-  const ingresses = objects.filter((o) => o.kind === 'Ingress') as unknown as V1Ingress[];
+  const ingresses: V1Ingress[] = objects.filter((o) => o.kind === 'Ingress');
   const inputs = { controllerPods: [] as V1Pod[], secrets, secretsLookedUp: true, secretErrors: { [`${NS}/unreadable${h}`]: `forbidden ${h}` }, certManager: certManager(h), focus: ingresses };
   const found = analyzeIngresses(fixtureSnapshot(objects), {}, inputs).findings;
   // Run-wide findings that need other inputs: Secrets not listable, cert-manager absent or forbidden, controller Pods not listable.
