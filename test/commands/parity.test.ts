@@ -55,7 +55,7 @@ describe('kdiag check and the per-area commands report the same findings', () =>
         const gw = await json(['gateway', ...scope]);
         expect(keys(check.findings.filter((f) => f.check === 'ingress'))).toEqual(keys(ingress.findings));
         expect(keys(check.findings.filter((f) => f.check === 'gateway'))).toEqual(keys(gw.findings));
-      });
+      }, 60_000);
     }
   }
 
@@ -65,5 +65,5 @@ describe('kdiag check and the per-area commands report the same findings', () =>
     const codes = new Set(check.findings.map((f) => f.code));
     for (const code of ['KD3021', 'KD3031', 'KD3032', 'KD7018', 'KD7030']) expect([...codes]).toContain(code);
     expect([...codes]).not.toContain('KD3020');
-  });
+  }, 60_000);
 });

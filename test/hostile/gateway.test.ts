@@ -101,6 +101,6 @@ describe('Gateway API rules on hostile input', () => {
       expect([...new Set(findings.map((f) => f.code))].sort()).toEqual(GATEWAY_CODES.sort());
       // KD7017 carries the endpoints check's own fix for the cause it found: that check's hostile suite covers it.
       expectSafeFindings(findings.filter((f) => f.code !== 'KD7017'));
-    });
+    }, 60_000);
   }
 });

@@ -139,7 +139,7 @@ describe('Ingress rules on hostile input', () => {
       expect([...new Set(findings.map((f) => f.code))].sort()).toEqual(INGRESS_CODES.sort());
       // KD3010 carries the endpoints check's own fix for the cause it found: that check's hostile suite covers it.
       expectSafeFindings(findings.filter((f) => f.code !== 'KD3010'));
-    });
+    }, 60_000);
   }
 
   it("the reproduced injection: KD3016's fix for ingress.class \"x'; echo PWNED; echo '\" parses to exactly the intended argv", () => {
