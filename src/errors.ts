@@ -19,19 +19,26 @@ export const EXIT_CODES_HELP = [
 export class KdiagError extends Error {
   readonly exitCode: number;
   readonly detail?: string;
-  /** The API server's HTTP status (403, 404, …) when the failure was its answer. */
+  /** The API's HTTP status when the failure was an API answer (403: forbidden, 404: not found). */
   readonly status?: number;
-  /** The API server's Status reason (Forbidden, NotFound, …) when it gave one. */
-  readonly statusReason?: string;
 
-  constructor(message: string, options: { detail?: string; exitCode?: number; cause?: unknown; status?: number; statusReason?: string } = {}) {
+  constructor(message: string, options: { detail?: string; exitCode?: number; cause?: unknown; status?: number } = {}) {
     super(message, { cause: options.cause });
     this.name = 'KdiagError';
     this.exitCode = options.exitCode ?? EXIT_FAILURE;
     this.detail = options.detail;
     this.status = options.status;
-    this.statusReason = options.statusReason;
   }
+}
+
+/** Whether `err` is the API refusing a request (403 Forbidden): kdiag may not read something. */
+export function isForbidden(err: unknown): err is KdiagError {
+  return err instanceof KdiagError && err.status === 403;
+}
+
+/** Whether `err` is the API answering 404 Not Found (the object, or the resource, does not exist). */
+export function isNotFound(err: unknown): err is KdiagError {
+  return err instanceof KdiagError && err.status === 404;
 }
 
 /** Raised for bad flags or arguments: nothing was sent to the cluster. */

@@ -50,6 +50,8 @@ export interface IngressContext {
   secretsLookedUp: boolean;
   tlsUnavailable?: string;
   controller(controller: string): ControllerState;
+  /** The API refused the list of controller Pods (reported once by the caller, KD6006). */
+  controllerPodsRefused: boolean;
   certManager?: CertManagerObjects;
   /** Run-wide findings (each reported once, naming the first Ingress it concerns). */
   global: Finding[];
@@ -91,6 +93,7 @@ export function ingressContext(snapshot: Snapshot, options: CheckOptions, inputs
       if (!state) states.set(controller, (state = controllerState(controller, controllerPods, inputs.controllerPodsUnavailable)));
       return state;
     },
+    controllerPodsRefused: inputs.controllerPodsUnavailable !== undefined,
     certManager: inputs.certManager,
     global: [],
     once: new Set(),

@@ -28,18 +28,12 @@ export function lintDefaultClasses(ctx: IngressContext): Finding[] {
   ];
 }
 
-/** KD3001, KD3002, KD3005 (classes unreadable), KD3016: the class the Ingress asks for. */
+/** KD3001, KD3002, KD3016: the class the Ingress asks for. */
 export function lintClass(s: IngressSubject, c: ClassFacts, ctx: IngressContext): void {
   const { asked } = c;
   const known = ctx.classNames;
-  if (ctx.classesUnavailable) {
-    s.add('KD3005', {
-      message: `IngressClass ${asked.name ?? '(default)'} not checked`,
-      cause: `IngressClasses could not be listed: ${ctx.classesUnavailable}.`,
-      fix: 'Grant list on ingressclasses.networking.k8s.io (cluster scope) to check the class and its controller.',
-    });
-    return;
-  }
+  // IngressClasses not readable: not per Ingress, the caller reports the missing permission once (KD6006).
+  if (ctx.classesUnavailable) return;
   if (asked.name) {
     const legacy = asked.source === 'annotation';
     if (!c.cls) {
@@ -67,7 +61,7 @@ export function lintClass(s: IngressSubject, c: ClassFacts, ctx: IngressContext)
 }
 
 /** KD3004, KD3005: whether the controller of the class runs. */
-export function lintController(s: IngressSubject, c: ClassFacts): void {
+export function lintController(s: IngressSubject, c: ClassFacts, ctx: IngressContext): void {
   const state = c.state;
   if (!state || !c.controller) return;
   if (!state.known) {
@@ -80,6 +74,8 @@ export function lintController(s: IngressSubject, c: ClassFacts): void {
   }
   const selector = (state.selectors ?? []).join(' or ');
   if (state.pods === undefined) {
+    // A refused list is reported once by the caller (KD6006), not per Ingress.
+    if (ctx.controllerPodsRefused) return;
     s.add('KD3005', { message: `cannot tell whether ${state.name} runs`, cause: `${state.unavailable}.`, fix: fix`${kubectl('get', 'pods', '-A', '-l', state.selectors?.[0] ?? '')}` });
     return;
   }

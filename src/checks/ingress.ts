@@ -36,8 +36,8 @@ export interface IngressRule {
 
 /** Every rule run on each Ingress, in the order their findings are listed. */
 export const INGRESS_RULES: readonly IngressRule[] = [
-  { id: 'class', codes: ['KD3001', 'KD3002', 'KD3005', 'KD3016'], needs: ['ingressclasses'], run: (s, f, ctx) => lintClass(s, f.cls, ctx) },
-  { id: 'controller', codes: ['KD3004', 'KD3005'], needs: ['ingressclasses', 'pods', 'controllerPods'], run: (s, f) => lintController(s, f.cls) },
+  { id: 'class', codes: ['KD3001', 'KD3002', 'KD3016'], needs: ['ingressclasses'], run: (s, f, ctx) => lintClass(s, f.cls, ctx) },
+  { id: 'controller', codes: ['KD3004', 'KD3005'], needs: ['ingressclasses', 'pods', 'controllerPods'], run: (s, f, ctx) => lintController(s, f.cls, ctx) },
   { id: 'address', codes: ['KD3006', 'KD3007'], needs: ['ingresses'], run: (s, f, ctx) => lintAddress(s, f.cls, ctx) },
   { id: 'paths', codes: ['KD3012', 'KD3013', 'KD3014'], needs: ['ingresses'], run: (s, f) => lintPaths(s, f.cls) },
   { id: 'backends', codes: ['KD3008', 'KD3009', 'KD3010', 'KD3011'], needs: ['services', 'endpointslices', 'pods'], run: (s, f, ctx) => lintBackends(s, f.routing, ctx) },
@@ -102,8 +102,13 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
 export const ingressCheck: Check = {
   id: 'ingress',
   title: 'Ingress routing and TLS',
-  requires: ['ingresses', 'ingressclasses', 'services', 'endpointslices', 'pods'],
-  optional: ['tlssecrets'],
+  requires: ['ingresses', 'services', 'endpointslices', 'pods'],
+  // IngressClasses are cluster-scoped: without them every rule but the class checks still runs.
+  optional: ['tlssecrets', 'ingressclasses'],
   extras: ['ingress'],
+  skippedWithout: {
+    ingressclasses: 'IngressClass checks (KD3001-KD3003) and whether the class\'s controller runs (KD3004)',
+    'controller-pods': 'whether the Ingress controller\'s Pods in other namespaces run (KD3004)',
+  },
   run: (snapshot, options) => analyzeIngresses(snapshot, options, snapshot.ingress ?? {}).findings,
 };

@@ -3,9 +3,9 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { CONTROLLER_POD_LABELS } from '../checks/data/nginx-annotations.js';
 import { formatMap } from '../checks/lib/labels.js';
+import { isForbidden } from '../errors.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
-import { isForbidden } from './errors.js';
 
 export interface ControllerPods {
   controllerPods?: V1Pod[];

@@ -20,28 +20,6 @@ export function isApiError(err: unknown): err is ApiLikeError {
   return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number' && 'body' in err;
 }
 
-function statusReason(body: unknown): string | undefined {
-  if (typeof body === 'string') {
-    try {
-      return statusReason(JSON.parse(body));
-    } catch {
-      return undefined;
-    }
-  }
-  if (body && typeof body === 'object' && typeof (body as { reason?: unknown }).reason === 'string') return (body as { reason: string }).reason;
-  return undefined;
-}
-
-/** The API answered 403 (kdiag may not do this). */
-export function isForbidden(err: unknown): err is KdiagError {
-  return err instanceof KdiagError && err.status === 403;
-}
-
-/** The API answered 404 (the object, or the resource, does not exist). */
-export function isNotFound(err: unknown): err is KdiagError {
-  return err instanceof KdiagError && err.status === 404;
-}
-
 function statusMessage(body: unknown): string | undefined {
   if (typeof body === 'string') {
     try {
@@ -134,29 +112,28 @@ export function toKdiagError(err: unknown, server: string, target: RequestTarget
   const detail = redact(describeChain(err));
   if (isApiError(err)) {
     const msg = statusMessage(err.body);
-    const api = { detail, status: err.code, statusReason: statusReason(err.body) };
     switch (err.code) {
       case 401:
         return new KdiagError(
           `the API server at ${server} rejected kdiag's credentials (401 Unauthorized): the token or client certificate of this context is missing, invalid or expired`,
-          api,
+          { detail },
         );
       case 403:
         return new KdiagError(
           `you lack ${describeTarget(target)} (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml`,
-          api,
+          { detail, status: 403 },
         );
       case 404:
         if (target.namespace && (!msg || /namespaces? "?[^ ]*"? not found/.test(msg))) {
-          return new KdiagError(`namespace ${target.namespace} not found`, api);
+          return new KdiagError(`namespace ${target.namespace} not found`, { detail, status: 404 });
         }
-        return new KdiagError(`${target.name ? `${target.resource} ${target.name}` : `the resource ${target.resource}`} not found (404)${msg ? `: ${msg}` : ''}`, api);
+        return new KdiagError(`${target.name ? `${target.resource} ${target.name}` : `the resource ${target.resource}`} not found (404)${msg ? `: ${msg}` : ''}`, { detail, status: 404 });
       case 429:
-        return new KdiagError(`the API server at ${server} kept answering 429 Too Many Requests; retry later`, api);
+        return new KdiagError(`the API server at ${server} kept answering 429 Too Many Requests; retry later`, { detail });
       default:
         return new KdiagError(
           `the API server at ${server} answered ${err.code} to ${target.verb} ${target.resource}${msg ? `: ${msg}` : ''}`,
-          api,
+          { detail },
         );
     }
   }

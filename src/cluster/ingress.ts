@@ -9,7 +9,7 @@ import type { Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 import { loadControllerPods } from './controllers.js';
 import { listCustomObjects, type CustomList } from './custom.js';
-import { isForbidden, isNotFound } from './errors.js';
+import { isForbidden, isNotFound } from '../errors.js';
 
 type SecretsByName = Pick<IngressInputs, 'secrets' | 'secretsLookedUp' | 'secretErrors'>;
 
