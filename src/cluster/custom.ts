@@ -2,16 +2,10 @@
 // objects API. A 404 means the CRD is not installed, a 403 that kdiag may not read them:
 // both are answers, not failures, for callers that only enrich their report.
 import { KdiagError } from '../errors.js';
+import type { CustomList, CustomObject } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 
-/** A custom object as served (its schema is the CRD's; only the common parts are typed). */
-export interface CustomObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { name?: string; namespace?: string; creationTimestamp?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
-  spec?: Record<string, unknown>;
-  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[]; [key: string]: unknown };
-}
+export type { CustomList, CustomObject } from '../snapshot.js';
 
 export interface CustomResource {
   group: string;
@@ -20,11 +14,6 @@ export interface CustomResource {
   /** Cluster-scoped resources ignore `namespace`. */
   namespaced: boolean;
 }
-
-export type CustomList =
-  | { status: 'ok'; items: CustomObject[] }
-  | { status: 'absent'; message: string }
-  | { status: 'forbidden'; message: string };
 
 interface Page {
   items?: CustomObject[];

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
 import type { ProbeRun } from '../cluster/probe-runner.js';
-import { keepNote, probeFlags, probeSettings } from '../probes/cli.js';
+import { keepNote, probeFlags, probeSettings } from '../engine/probe-cli.js';
 import type { ConnectivityRow } from '../probes/interpret-http.js';
 import { DEFAULT_CURL_IMAGE } from '../probes/pod-spec.js';
 
@@ -61,7 +61,7 @@ ${EXIT_CODES_TEXT}`;
 
     const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { CURL_SCRIPT }, interpret] = await Promise.all([
       import('../cluster/load.js'),
-      import('../probes/cli.js'),
+      import('../engine/probe-cli.js'),
       import('../probes/pod-spec.js'),
       import('../probes/scripts.js'),
       import('../probes/interpret-http.js'),

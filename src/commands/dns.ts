@@ -4,7 +4,7 @@ import type { DnsAnalysis } from '../probes/interpret-dns.js';
 import type { ClusterDnsHealth } from '../probes/explain.js';
 import type { DnsExpectation, DnsPlan } from '../probes/plan.js';
 import type { ProbeRun } from '../cluster/probe-runner.js';
-import { keepNote, probeFlags, probeSettings } from '../probes/cli.js';
+import { keepNote, probeFlags, probeSettings } from '../engine/probe-cli.js';
 import { sanitize } from '../report/render.js';
 import { DEFAULT_DNS_IMAGE } from '../probes/pod-spec.js';
 
@@ -46,7 +46,7 @@ ${EXIT_CODES_TEXT}`;
     const namespace = this.flags.namespace ?? client.defaultNamespace;
     const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { DNS_SCRIPT }, interpret, explain] = await Promise.all([
       import('../cluster/load.js'),
-      import('../probes/cli.js'),
+      import('../engine/probe-cli.js'),
       import('../probes/pod-spec.js'),
       import('../probes/scripts.js'),
       import('../probes/interpret-dns.js'),

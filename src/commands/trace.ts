@@ -32,7 +32,7 @@ ${EXIT_CODES_TEXT}`;
   public async run(): Promise<void> {
     const { parseTraceUrl } = await import('../trace/url.js');
     const request = parseTraceUrl(this.args.url);
-    const [{ probeSettings }, { imageReference }] = await Promise.all([import('../probes/cli.js'), import('../validate.js')]);
+    const [{ probeSettings }, { imageReference }] = await Promise.all([import('../engine/probe-cli.js'), import('../validate.js')]);
     const settings = this.flags.probe ? probeSettings({ timeout: '60s', keep: false, 'cluster-domain': 'cluster.local', settle: '2s' }) : undefined;
     const curlImage = this.flags.probe ? imageReference(this.flags['curl-image'], '--curl-image') : undefined;
     const client = await this.client();
@@ -78,7 +78,7 @@ ${EXIT_CODES_TEXT}`;
     }
 
     if (settings && result.probe) {
-      const { probeHop } = await import('../probes/trace-probe.js');
+      const { probeHop } = await import('../engine/trace-probe.js');
       const hop = await probeHop(client, snapshot, result.probe, settings, curlImage);
       result.hops.push(hop);
       if (hop.status === 'fail' && !result.stopsAt) result.stopsAt = hop.id;
