@@ -1,7 +1,7 @@
 // Custom resources (e.g. cert-manager's Certificates and Issuers) through the custom
 // objects API. A 404 means the CRD is not installed, a 403 that kdiag may not read them:
 // both are answers, not failures, for callers that only enrich their report.
-import { KdiagError } from '../errors.js';
+import { isForbidden, isNotFound } from '../errors.js';
 import type { CustomList, CustomObject } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 
@@ -44,10 +44,10 @@ export async function listCustomObjects(client: ClusterClient, resource: CustomR
     } while (cont);
   } catch (err) {
     // A 404 without a body is mapped to "namespace X not found"; the namespace was checked by then.
-    if (err instanceof KdiagError && (/\(404\)/.test(err.message) || /^namespace \S+ not found$/.test(err.message))) {
+    if (isNotFound(err)) {
       return { status: 'absent', message: `the API does not serve ${plural}.${group}/${version} (CRD not installed)` };
     }
-    if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return { status: 'forbidden', message: err.message };
+    if (isForbidden(err)) return { status: 'forbidden', message: err.message };
     throw err;
   }
   return { status: 'ok', items };

@@ -2,7 +2,7 @@
 // the Gateway CRD the answer is "absent" (kdiag says so once); a kind missing on its own
 // (e.g. an install without GRPCRoute) is noted and the rest is still checked.
 import type { V1Pod } from '@kubernetes/client-node';
-import { KdiagError } from '../errors.js';
+import { isForbidden } from '../errors.js';
 import { emptyGatewayObjects, GATEWAY_GROUP, type Gateway, type GatewayClass, type GatewayObjects, type ReferenceGrant, type Route } from '../gateway/types.js';
 import type { ClusterClient } from './client.js';
 import { listCustomObjects, type CustomList, type CustomResource } from './custom.js';
@@ -110,7 +110,7 @@ export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway)
       return true;
     });
   } catch (err) {
-    if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return undefined;
+    if (isForbidden(err)) return undefined;
     throw err;
   }
 }

@@ -7,6 +7,7 @@ import type { ProbeRun } from '../cluster/probe-runner.js';
 import { keepNote, probeFlags, probeSettings } from '../engine/probe-cli.js';
 import { sanitize } from '../report/render.js';
 import { DEFAULT_DNS_IMAGE } from '../probes/pod-spec.js';
+import { isNamespaceNotFound } from '../errors.js';
 
 export default class Dns extends KdiagCommand<typeof Dns> {
   static override summary = 'Resolve a Service name from a short-lived pod and explain the answer.';
@@ -57,7 +58,7 @@ ${EXIT_CODES_TEXT}`;
       try {
         return await loadSnapshot(client, kinds, { namespace: ns, tolerateForbidden: true });
       } catch (err) {
-        if (/^namespace .* not found$/.test((err as Error).message)) return undefined;
+        if (isNamespaceNotFound(err, ns)) return undefined;
         throw err;
       }
     };
