@@ -62,12 +62,12 @@ export class KdiagError extends Error {
 
 /** The API refused kdiag (RBAC): 403. */
 export function isForbidden(err: unknown): err is KdiagError {
-  return err instanceof KdiagError && err.reason === 'Forbidden';
+  return err instanceof KdiagError && (err.reason === 'Forbidden' || err.status === 403);
 }
 
 /** The object, resource or namespace does not exist: 404. */
 export function isNotFound(err: unknown): err is KdiagError {
-  return err instanceof KdiagError && err.reason === 'NotFound';
+  return err instanceof KdiagError && (err.reason === 'NotFound' || err.status === 404);
 }
 
 /** The namespace itself (`namespace`, when given) does not exist. */

@@ -63,10 +63,12 @@ export async function loadGatewayObjects(client: ClusterClient, namespace?: stri
     grpcRoutes: grpcRoutes.status === 'ok' ? (grpcRoutes.items as Route[]) : [],
     referenceGrants: grants.status === 'ok' ? (grants.items as ReferenceGrant[]) : [],
   });
-  if (classes.status !== 'ok') objects.missing.gatewayclasses = classes.message;
-  if (httpRoutes.status !== 'ok') objects.missing.httproutes = httpRoutes.message;
-  if (grpcRoutes.status !== 'ok') objects.missing.grpcroutes = grpcRoutes.message;
-  if (grants.status !== 'ok') objects.missing.referencegrants = grants.message;
+  const lists = { gatewayclasses: classes, httproutes: httpRoutes, grpcroutes: grpcRoutes, referencegrants: grants } as const;
+  for (const [kind, list] of Object.entries(lists) as [keyof typeof lists, CustomList][]) {
+    if (list.status === 'ok') continue;
+    objects.missing[kind] = list.message;
+    if (list.status === 'forbidden') (objects.forbidden ??= []).push(kind);
+  }
   if (namespace === undefined) return objects;
 
   // Routes attach to Gateways of other namespaces and point at Services and Secrets elsewhere.

@@ -12,6 +12,11 @@ export interface LoadOptions {
    * (used by `kdiag check`, which skips only the checks that need them).
    */
   tolerateForbidden?: boolean;
+  /**
+   * Kinds whose 403 is recorded in `unavailable` (and `forbidden`) while any other kind's 403
+   * still fails the load: the inputs a command can do without.
+   */
+  optional?: readonly Kind[];
   /** Called as each kind finishes (progress output). */
   onKind?: (kind: Kind, count: number) => void;
 }
@@ -34,8 +39,9 @@ export async function loadSnapshot(client: ClusterClient, kinds: readonly Kind[]
         snapshot.unavailable.endpointslices = 'the discovery.k8s.io/v1 API is not served; used core/v1 Endpoints';
         return;
       }
-      if (options.tolerateForbidden && isForbidden(err)) {
+      if ((options.tolerateForbidden || options.optional?.includes(kind)) && isForbidden(err)) {
         snapshot.unavailable[kind] = err.message;
+        (snapshot.forbidden ??= []).push(kind);
         return;
       }
       throw err;
