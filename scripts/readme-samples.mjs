@@ -4,7 +4,7 @@
 // is the output of that command, run through the real binary (bin/run.js) on the local
 // cluster, stdout and stderr as a terminal would interleave them, then normalised so that
 // what changes from run to run (durations, ages, generated Pod names, Pod IPs; when
-// comparing, also column widths, restart counts and the cluster-wide counts that other tests
+// comparing, also column widths, restart counts, ClusterIPs and the cluster-wide counts that other tests
 // change) does not show up as a difference.
 //
 //   node scripts/readme-samples.mjs           rewrite the samples in README.md
@@ -68,8 +68,11 @@ export function comparable(text) {
   return (
     normalise(text)
       .replace(/,? \d+ restarts?\b/g, '')
-      // The snapshot line counts cluster-wide kinds (namespaces, IngressClasses) that other tests create.
-      .replace(/^(✓ Snapshot: .*)$/m, (line) => line.replace(/\d+/g, 'N'))
+      // The snapshot line counts cluster-wide kinds (namespaces, IngressClasses) that other tests
+      // create, in the order the lists finished.
+      .replace(/^✓ Snapshot: (.*) \([\d.]+s\)$/m, (_line, kinds) => `✓ Snapshot: ${kinds.replace(/\d+/g, 'N').split(', ').sort().join(', ')}`)
+      // ClusterIPs are assigned anew when the scenario is applied to a new cluster.
+      .replace(/\b10\.96\.\d+\.\d+\b/g, '10.96.x.x')
       .split('\n')
       .map((line) => line.replace(/ {2,}/g, '  ').trimEnd())
       .join('\n')
