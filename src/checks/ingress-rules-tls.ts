@@ -1,7 +1,7 @@
 // The Ingress rules about TLS: each tls[] Secret (through checkTlsSecret), hosts served
 // without TLS, and the cert-manager issuer and Certificate behind an annotated Ingress.
 import type { V1IngressTLS } from '@kubernetes/client-node';
-import type { CustomObject } from '../cluster/custom.js';
+import type { CustomObject } from '../snapshot.js';
 import { cmd, fix, kubectl } from '../report/fix.js';
 import type { IngressContext, IngressSubject } from './ingress-context.js';
 import { hostMatches } from './ingress-match.js';

@@ -1,38 +1,9 @@
 // The data of the Ingress analysis: what the loaders hand in (IngressInputs) and what the
 // rules hand out per Ingress (IngressResult, its routing tree and TLS). Types only.
-import type { V1Ingress, V1Pod, V1Secret } from '@kubernetes/client-node';
-import type { CustomObject } from '../cluster/custom.js';
 import type { Finding } from '../report/types.js';
 import type { CertificateInfo, TlsSecretResult, TlsStatus } from './ingress-tls.js';
 
-/** cert-manager objects read by the loader; `unavailable` when they could not be. */
-export interface CertManagerObjects {
-  unavailable?: { reason: 'absent' | 'forbidden'; message: string };
-  clusterIssuers: CustomObject[];
-  issuers: CustomObject[];
-  certificates: CustomObject[];
-}
-
-/**
- * What the Ingress rules read beyond the snapshot, gathered by one loader
- * (src/cluster/ingress.ts) for `kdiag check` and `kdiag ingress` alike. Every field is
- * optional: without it the rules say what they could not check.
- */
-export interface IngressInputs {
-  /** Pods of known Ingress controllers, cluster-wide. */
-  controllerPods?: V1Pod[];
-  /** Why controller Pods could not be listed (e.g. forbidden). */
-  controllerPodsUnavailable?: string;
-  /** Secrets named by tls[].secretName that are not kubernetes.io/tls Secrets, read one by one. */
-  secrets?: V1Secret[];
-  /** True when every secretName absent from snapshot.tlssecrets was read by name (absent = missing). */
-  secretsLookedUp?: boolean;
-  /** `namespace/name` → why that Secret could not be read. */
-  secretErrors?: Record<string, string>;
-  certManager?: CertManagerObjects;
-  /** Ingresses the caller will show: checked first, so run-wide findings name one of them. */
-  focus?: readonly V1Ingress[];
-}
+export type { CertManagerObjects, IngressInputs } from '../snapshot.js';
 
 export type BackendStatus = 'OK' | 'NO ENDPOINTS' | 'NO SERVICE' | 'NO PORT' | 'EXTERNAL' | 'RESOURCE';
 

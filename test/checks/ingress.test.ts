@@ -22,7 +22,7 @@ function byIngress(findings: readonly Finding[], min: 'error' | 'warning' | 'inf
   for (const k of Object.keys(out)) out[k]!.sort();
   return out;
 }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 const replace = (objects: readonly K8sObject[], kind: string, name: string, change: (o: any) => void) =>
   objects.map((o) => (o.kind === kind && o.metadata.name === name ? variant(o, change) : o));
 const only = (name: string) => all.filter((o) => o.kind !== 'Ingress' || o.metadata.name === name);

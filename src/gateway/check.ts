@@ -1,9 +1,9 @@
 // The Gateway API check of `kdiag check`: the rules of `kdiag gateway` over the run's
 // snapshot and the objects the shared loader read (src/cluster/gateway.ts), scoped the same
 // way. Without the Gateway API installed it passes silently.
-import { analyzeGateways, scopedGatewayFindings } from '../gateway/analyze.js';
-import { emptyGatewayObjects } from '../gateway/types.js';
-import type { Check } from './types.js';
+import type { Check } from '../checks/types.js';
+import { analyzeGateways, scopedGatewayFindings } from './analyze.js';
+import { emptyGatewayObjects } from './types.js';
 
 export const gatewayCheck: Check = {
   id: 'gateway',
