@@ -34,7 +34,10 @@ export function nearestNames(typed: string, candidates: Iterable<string>, limit 
     if (distance <= allowed) scored.push({ name, score: distance });
     else if (word.length >= 3 && lower.startsWith(word)) scored.push({ name, score: allowed + 1 });
   }
-  return scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name)).slice(0, limit).map((s) => s.name);
+  return scored
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, limit)
+    .map((s) => s.name);
 }
 
 /** "; did you mean cart?" / "; did you mean cart or carts?" / "" when nothing is near. */

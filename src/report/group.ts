@@ -110,6 +110,8 @@ export function summarize(findings: readonly Finding[]): FindingSummary {
   return {
     total,
     byCheck: [...checks].map(([check, counts]) => ({ check, counts })).sort((a, b) => a.check.localeCompare(b.check)),
-    byNamespace: [...namespaces].map(([namespace, counts]) => ({ namespace, counts })).sort((a, b) => worst(a.counts, b.counts) || a.namespace.localeCompare(b.namespace)),
+    byNamespace: [...namespaces]
+      .map(([namespace, counts]) => ({ namespace, counts }))
+      .sort((a, b) => worst(a.counts, b.counts) || a.namespace.localeCompare(b.namespace)),
   };
 }

@@ -16,11 +16,15 @@ export async function renderYaml(report: Report): Promise<string> {
 
 /** Strips terminal control sequences and other control characters from untrusted text. */
 export function sanitize(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[@-Z\\-_]/g, '')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[@-Z\\-_]/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+      // Bidirectional overrides and isolates reorder what the terminal shows.
+      .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
+  );
 }
 
 /** How table output shows findings (the flags --details, --all-objects, --max-findings, -o wide). */
@@ -80,15 +84,29 @@ function countsText(c: SeverityCounts): string {
 /** Counts per check (area) and per namespace, worst namespaces first, at most NAMESPACES_SHOWN of them. */
 export function renderSummary(summary: FindingSummary, style: Style, options: { checks: boolean; title: string }): string {
   const lines = [style.paint('bold', options.title)];
-  const cells = (c: SeverityCounts) => [c.error ? style.severity('error', String(c.error)) : '0', c.warning ? style.severity('warning', String(c.warning)) : '0', String(c.info)];
-  if (options.checks) lines.push(renderTable(['CHECK', 'ERRORS', 'WARNINGS', 'INFO'], summary.byCheck.map((r) => [r.check, ...cells(r.counts)])));
+  const cells = (c: SeverityCounts) => [
+    c.error ? style.severity('error', String(c.error)) : '0',
+    c.warning ? style.severity('warning', String(c.warning)) : '0',
+    String(c.info),
+  ];
+  if (options.checks)
+    lines.push(
+      renderTable(
+        ['CHECK', 'ERRORS', 'WARNINGS', 'INFO'],
+        summary.byCheck.map((r) => [r.check, ...cells(r.counts)]),
+      ),
+    );
   const namespaces = summary.byNamespace;
   if (namespaces.length > 1 || (namespaces.length === 1 && namespaces[0]!.namespace !== '')) {
     const top = namespaces.slice(0, NAMESPACES_SHOWN);
     const rows = top.map((r) => [r.namespace ? sanitize(r.namespace) : '(cluster-scoped)', ...cells(r.counts)]);
     const rest = namespaces.slice(NAMESPACES_SHOWN);
     if (rest.length) {
-      const sum = rest.reduce((a, r) => ({ error: a.error + r.counts.error, warning: a.warning + r.counts.warning, info: a.info + r.counts.info }), { error: 0, warning: 0, info: 0 });
+      const sum = rest.reduce((a, r) => ({ error: a.error + r.counts.error, warning: a.warning + r.counts.warning, info: a.info + r.counts.info }), {
+        error: 0,
+        warning: 0,
+        info: 0,
+      });
       rows.push([`(${rest.length} more namespaces)`, String(sum.error), String(sum.warning), String(sum.info)]);
     }
     lines.push(renderTable(['NAMESPACE', 'ERRORS', 'WARNINGS', 'INFO'], rows));
@@ -106,23 +124,31 @@ function renderGroup(g: FindingGroup, style: Style, view: FindingsView): string 
   // Multi-line causes and fixes (e.g. YAML to paste) stay indented under their label.
   const indent = (text: string) => text.split('\n').map(sanitize).join(CONTINUATION);
   if (g.findings.length === 1) {
-    const lines = [`${label}${first.object.kind} ${sanitize(refString(first.object))}: ${sanitize(stripName(first))}`];
+    const lines = [`${label}${sanitize(first.object.kind)} ${sanitize(refString(first.object))}: ${sanitize(stripName(first))}`];
     if (full) lines.push(`          cause: ${indent(first.cause)}`, `          fix:   ${indent(first.fix)}`);
     return lines.join('\n');
   }
   const messages = new Set(g.findings.map(stripName));
   const what = messages.size === 1 ? sanitize(stripName(first)) : (CODES[g.code as Code]?.title ?? sanitize(stripName(first)));
-  const root = g.root ? `, all from ${g.root.kind} ${sanitize(refString(g.root))}` : '';
+  const root = g.root ? `, all from ${sanitize(g.root.kind)} ${sanitize(refString(g.root))}` : '';
   const head = `${label}${g.findings.length} ${plural(g.findings)}: ${what}${root}`;
   const objects = objectList(g.findings, view.allObjects ?? false);
   if (!full) return `${head} (${objects})`;
-  const example = `(e.g. ${first.object.kind} ${sanitize(refString(first.object))}) `;
+  const example = `(e.g. ${sanitize(first.object.kind)} ${sanitize(refString(first.object))}) `;
   const sameFix = g.findings.every((f) => f.fix === first.fix);
   // A manifest written for one object of many is an example, not the fix of the others: its
   // first line here, the whole with --details, each object's in -o json (remediation).
   const [firstLine, ...more] = first.fix.split('\n');
-  const fix = sameFix || view.details || more.length === 0 ? indent(first.fix) : `${sanitize(firstLine!)} [${more.length} more lines: --details prints them; -o json has each object's fix]`;
-  return [head, `          objects: ${objects}`, `          cause: ${g.sameCause ? '' : example}${indent(first.cause)}`, `          fix:   ${sameFix ? '' : example}${fix}`].join('\n');
+  const fix =
+    sameFix || view.details || more.length === 0
+      ? indent(first.fix)
+      : `${sanitize(firstLine!)} [${more.length} more lines: --details prints them; -o json has each object's fix]`;
+  return [
+    head,
+    `          objects: ${objects}`,
+    `          cause: ${g.sameCause ? '' : example}${indent(first.cause)}`,
+    `          fix:   ${sameFix ? '' : example}${fix}`,
+  ].join('\n');
 }
 
 function objectList(findings: readonly Finding[], all: boolean): string {
@@ -150,7 +176,7 @@ function wrapList(items: string[]): string {
 function plural(findings: readonly Finding[]): string {
   const kinds = new Set(findings.map((f) => f.object.kind));
   if (kinds.size !== 1) return 'objects';
-  const kind = [...kinds][0]!;
+  const kind = sanitize([...kinds][0]!);
   if (/(s|x|ch|sh)$/.test(kind)) return `${kind}es`;
   if (/[^aeiou]y$/.test(kind)) return `${kind.slice(0, -1)}ies`;
   return `${kind}s`;

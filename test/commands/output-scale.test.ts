@@ -30,7 +30,9 @@ describe(`kdiag check -A on the scale load at ${level}× (against a fake API)`, 
     const table = await kdiag(['check', '-A', '--kubeconfig', testKubeconfig()]);
     expect(table.code).toBe(json.code);
     const lines = table.stdout.trimEnd().split('\n');
-    process.stderr.write(`scale ${level}×: check -A table ${lines.length} lines, ${table.stdout.length} bytes; -o json ${findings.length} findings (${[...byCode].map(([c, n]) => `${n} ${c}`).join(', ')})\n`);
+    process.stderr.write(
+      `scale ${level}×: check -A table ${lines.length} lines, ${table.stdout.length} bytes; -o json ${findings.length} findings (${[...byCode].map(([c, n]) => `${n} ${c}`).join(', ')})\n`,
+    );
     // KDIAG_SCALE_OUT=file keeps the table for a look (the README's sample).
     if (process.env.KDIAG_SCALE_OUT) writeFileSync(process.env.KDIAG_SCALE_OUT, table.stdout);
     expect(lines.length).toBeLessThan(200);

@@ -18,9 +18,19 @@ function bigCluster(): K8sObject[] {
     objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     for (let s = 0; s < SERVICES_PER_NAMESPACE; s++) {
       const name = `svc-${String(n * 100 + s).padStart(4, '0')}`;
-      objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { type: 'ClusterIP', clusterIP: `10.96.${n}.${s + 10}`, selector: { app: name }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] } });
+      objects.push({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: ns },
+        spec: { type: 'ClusterIP', clusterIP: `10.96.${n}.${s + 10}`, selector: { app: name }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+      });
     }
-    objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: ns }, spec: { type: 'NodePort', clusterIP: `10.96.${n}.200`, ports: [{ port: 80, targetPort: 8080, nodePort: 30000 + n, protocol: 'TCP' }] } });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'cart', namespace: ns },
+      spec: { type: 'NodePort', clusterIP: `10.96.${n}.200`, ports: [{ port: 80, targetPort: 8080, nodePort: 30000 + n, protocol: 'TCP' }] },
+    });
   }
   return objects;
 }
@@ -44,7 +54,9 @@ describe('table output on a big cluster (against a fake API)', () => {
     expect(table.stdout).toMatch(/^NAMESPACE\s+ERRORS\s+WARNINGS\s+INFO$/m);
     expect(table.stdout).toMatch(/^\(20 more namespaces\)\s+\d+\s+\d+\s+\d+$/m);
     expect(table.stdout).toContain(`ERROR   KD1001  ${noPod.length} Services: Service selector matches no Pod`);
-    expect(table.stdout).toContain('          objects: team-00/svc-0000, team-00/svc-0001, team-00/svc-0002, team-00/svc-0003, team-00/svc-0004 and 355 more (--all-objects lists them)');
+    expect(table.stdout).toContain(
+      '          objects: team-00/svc-0000, team-00/svc-0001, team-00/svc-0002, team-00/svc-0003, team-00/svc-0004 and 355 more (--all-objects lists them)',
+    );
     expect(table.stdout).toMatch(/^ {10}cause: \(e\.g\. Service team-00\/svc-0000\) No Pod in namespace team-00 has the labels app=svc-0000/m);
     expect(table.stdout).toMatch(/SUMMARY \(again\)[\s\S]*^CHECK\s+ERRORS\s+WARNINGS\s+INFO$/m);
     expect(lines.filter((l) => l !== '').at(-1)).toMatch(/^\(20 more namespaces\)\s+\d+\s+\d+\s+\d+$/);
@@ -70,8 +82,18 @@ describe('did you mean', () => {
   const checkout: K8sObject[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'checkout' } },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: 'checkout' }, spec: { clusterIP: '10.96.0.20', selector: { app: 'cart' }, ports: [{ port: 80 }] } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'payments', namespace: 'checkout' }, spec: { clusterIP: '10.96.0.21', selector: { app: 'payments' }, ports: [{ port: 80 }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'cart', namespace: 'checkout' },
+      spec: { clusterIP: '10.96.0.20', selector: { app: 'cart' }, ports: [{ port: 80 }] },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'payments', namespace: 'checkout' },
+      spec: { clusterIP: '10.96.0.21', selector: { app: 'payments' }, ports: [{ port: 80 }] },
+    },
   ];
 
   it('names the nearest Service for a mistyped one', async () => {
@@ -91,10 +113,32 @@ describe('did you mean', () => {
   it('names the nearest pod and Service in netpol explain', async () => {
     const guide = loadFixture('netpol-guide.yaml');
     fakeApi(guide);
-    const pod = await kdiag(['netpol', 'explain', '--from', 'production/api-server-7d9f-c', '--to', 'auth-service/auth-api-77-a', '--port', '80', '--kubeconfig', testKubeconfig()]);
+    const pod = await kdiag([
+      'netpol',
+      'explain',
+      '--from',
+      'production/api-server-7d9f-c',
+      '--to',
+      'auth-service/auth-api-77-a',
+      '--port',
+      '80',
+      '--kubeconfig',
+      testKubeconfig(),
+    ]);
     expect(pod.stderr.trim()).toBe('kdiag: pod production/api-server-7d9f-c not found; did you mean api-server-7d9f-a or api-server-7d9f-b?');
     fakeApi(guide);
-    const svc = await kdiag(['netpol', 'explain', '--from', 'production/api-server-7d9f-a', '--to', 'auth-service/svc/auth-servce', '--port', '80', '--kubeconfig', testKubeconfig()]);
+    const svc = await kdiag([
+      'netpol',
+      'explain',
+      '--from',
+      'production/api-server-7d9f-a',
+      '--to',
+      'auth-service/svc/auth-servce',
+      '--port',
+      '80',
+      '--kubeconfig',
+      testKubeconfig(),
+    ]);
     expect(svc.stderr.trim()).toBe('kdiag: Service auth-service/auth-servce not found; did you mean auth-service?');
   });
 });

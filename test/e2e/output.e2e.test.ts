@@ -21,9 +21,19 @@ function manifest(): string {
     items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     for (let s = 0; s < SERVICES; s++) {
       const name = `svc-${String(s).padStart(5, '0')}`;
-      items.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } });
+      items.push({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: ns },
+        spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] },
+      });
     }
-    items.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: ns }, spec: { type: 'NodePort', selector: { app: 'cart' }, ports: [{ port: 80, targetPort: 8080 }] } });
+    items.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'cart', namespace: ns },
+      spec: { type: 'NodePort', selector: { app: 'cart' }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
   }
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 }
@@ -64,7 +74,9 @@ describe('grouped table output on the local cluster', () => {
   test('a mistyped Service or namespace gets the nearest names', async () => {
     const svc = await runKdiag(['endpoints', 'svc-0001', '-n', namespaces[0]!]);
     expect(svc.code).toBe(2);
-    expect(svc.stderr.trim()).toMatch(new RegExp(`^kdiag: Service svc-0001 not found in namespace ${namespaces[0]}; did you mean svc-00001(, svc-\\d+)* or svc-\\d+\\?$`));
+    expect(svc.stderr.trim()).toMatch(
+      new RegExp(`^kdiag: Service svc-0001 not found in namespace ${namespaces[0]}; did you mean svc-00001(, svc-\\d+)* or svc-\\d+\\?$`),
+    );
     const typo = 'kdiag-e2e-outpt-1';
     expect((await kubectl(['get', 'namespace', typo])).code).not.toBe(0);
     const ns = await runKdiag(['endpoints', '-n', typo]);

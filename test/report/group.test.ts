@@ -20,21 +20,79 @@ function bigCluster(): Finding[] {
     const ns = nsOf(i);
     const name = `ing-${pad(i)}`;
     out.push(
-      f('KD3006', 'ingress', 'error', { kind: 'Ingress', namespace: ns, name }, 'no address (status.loadBalancer is empty)', `status.loadBalancer.ingress of ${ns}/${name} is empty ${(i % 50) + 2}m after creation: the controller of class nginx has not admitted it.`, `kubectl -n ${ns} describe ingress ${name}`),
+      f(
+        'KD3006',
+        'ingress',
+        'error',
+        { kind: 'Ingress', namespace: ns, name },
+        'no address (status.loadBalancer is empty)',
+        `status.loadBalancer.ingress of ${ns}/${name} is empty ${(i % 50) + 2}m after creation: the controller of class nginx has not admitted it.`,
+        `kubectl -n ${ns} describe ingress ${name}`,
+      ),
     );
   }
   for (let i = 0; i < 505; i++) {
     const ns = nsOf(i);
-    out.push(f('KD7030', 'gateway', 'info', { kind: 'Ingress', namespace: ns, name: `ing-${pad(i)}` }, 'served by ingress-nginx (class nginx), a retired controller', 'IngressClass nginx names controller k8s.io/ingress-nginx.', 'Plan the move to the Gateway API.'));
+    out.push(
+      f(
+        'KD7030',
+        'gateway',
+        'info',
+        { kind: 'Ingress', namespace: ns, name: `ing-${pad(i)}` },
+        'served by ingress-nginx (class nginx), a retired controller',
+        'IngressClass nginx names controller k8s.io/ingress-nginx.',
+        'Plan the move to the Gateway API.',
+      ),
+    );
   }
   for (let i = 0; i < 103; i++) {
     const ns = nsOf(i * 7);
     const name = `svc-${pad(i * 50)}`;
-    out.push(f('KD1001', 'endpoints', 'error', { kind: 'Service', namespace: ns, name }, `selector app=${name}-nomatch matches no pod`, `No Pod in namespace ${ns} has the labels app=${name}-nomatch.`, `kubectl -n ${ns} get pods --show-labels`));
+    out.push(
+      f(
+        'KD1001',
+        'endpoints',
+        'error',
+        { kind: 'Service', namespace: ns, name },
+        `selector app=${name}-nomatch matches no pod`,
+        `No Pod in namespace ${ns} has the labels app=${name}-nomatch.`,
+        `kubectl -n ${ns} get pods --show-labels`,
+      ),
+    );
   }
-  out.push(f('KD1001', 'endpoints', 'error', { kind: 'Service', namespace: 'checkout', name: 'cart' }, 'selector app=kart matches no pod', 'No Pod in namespace checkout has the labels app=kart; pods with the same keys: app=cart (2 pods).', 'kubectl -n checkout patch service cart -p …'));
-  out.push(f('KD2002', 'service-types', 'error', { kind: 'Service', namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }, 'LoadBalancer has no external address (pending)', 'No load balancer controller has written status.loadBalancer.', 'Install a load balancer controller.'));
-  out.push(f('KD4009', 'netpol', 'warning', { kind: 'Ingress', namespace: 'shop', name: 'web' }, 'the ingress controller cannot reach backend web:80', 'Policy deny-all in shop denies it.', 'Allow the controller namespace.'));
+  out.push(
+    f(
+      'KD1001',
+      'endpoints',
+      'error',
+      { kind: 'Service', namespace: 'checkout', name: 'cart' },
+      'selector app=kart matches no pod',
+      'No Pod in namespace checkout has the labels app=kart; pods with the same keys: app=cart (2 pods).',
+      'kubectl -n checkout patch service cart -p …',
+    ),
+  );
+  out.push(
+    f(
+      'KD2002',
+      'service-types',
+      'error',
+      { kind: 'Service', namespace: 'ingress-nginx', name: 'ingress-nginx-controller' },
+      'LoadBalancer has no external address (pending)',
+      'No load balancer controller has written status.loadBalancer.',
+      'Install a load balancer controller.',
+    ),
+  );
+  out.push(
+    f(
+      'KD4009',
+      'netpol',
+      'warning',
+      { kind: 'Ingress', namespace: 'shop', name: 'web' },
+      'the ingress controller cannot reach backend web:80',
+      'Policy deny-all in shop denies it.',
+      'Allow the controller namespace.',
+    ),
+  );
   return out;
 }
 
@@ -61,7 +119,16 @@ describe('grouping findings', () => {
   it('groups by a shared root object when the rule named one, whatever the cause text', () => {
     const root = { kind: 'Service', namespace: 'ingress-nginx', name: 'ingress-nginx-controller' };
     const findings = Array.from({ length: 300 }, (_, i) =>
-      f('KD3006', 'ingress', 'error', { kind: 'Ingress', namespace: `team-${i % 9}`, name: `web-${i}` }, 'no address', i % 2 ? `cause variant A ${i}` : `another wording entirely ${i}`, 'look at the controller Service', root),
+      f(
+        'KD3006',
+        'ingress',
+        'error',
+        { kind: 'Ingress', namespace: `team-${i % 9}`, name: `web-${i}` },
+        'no address',
+        i % 2 ? `cause variant A ${i}` : `another wording entirely ${i}`,
+        'look at the controller Service',
+        root,
+      ),
     );
     const groups = groupFindings(findings);
     expect(groups).toHaveLength(1);
@@ -100,11 +167,17 @@ describe('rendering grouped findings', () => {
     // The same message on every object is shown as is; differing messages give the code's title.
     expect(text).toContain('ERROR   KD3006  501 Ingresses: no address (status.loadBalancer is empty)');
     expect(text).toContain('ERROR   KD1001  103 Services: Service selector matches no Pod');
-    expect(text).toContain('          objects: kdiag-scale-000/ing-00000, kdiag-scale-000/ing-00100, kdiag-scale-000/ing-00200, kdiag-scale-000/ing-00300, kdiag-scale-000/ing-00400 and 496 more (--all-objects lists them)');
+    expect(text).toContain(
+      '          objects: kdiag-scale-000/ing-00000, kdiag-scale-000/ing-00100, kdiag-scale-000/ing-00200, kdiag-scale-000/ing-00300, kdiag-scale-000/ing-00400 and 496 more (--all-objects lists them)',
+    );
     // Causes differ in the age: the example says whose it is.
-    expect(text).toContain('          cause: (e.g. Ingress kdiag-scale-000/ing-00000) status.loadBalancer.ingress of kdiag-scale-000/ing-00000 is empty 2m after creation');
+    expect(text).toContain(
+      '          cause: (e.g. Ingress kdiag-scale-000/ing-00000) status.loadBalancer.ingress of kdiag-scale-000/ing-00000 is empty 2m after creation',
+    );
     // Info is one line.
-    expect(text).toMatch(/^INFO {4}KD7030 {2}505 Ingresses: served by ingress-nginx \(class nginx\), a retired controller \(kdiag-scale-000\/ing-00000, .* and 500 more \(--all-objects lists them\)\)$/m);
+    expect(text).toMatch(
+      /^INFO {4}KD7030 {2}505 Ingresses: served by ingress-nginx \(class nginx\), a retired controller \(kdiag-scale-000\/ing-00000, .* and 500 more \(--all-objects lists them\)\)$/m,
+    );
     expect(text).not.toContain('Plan the move to the Gateway API');
     // A single finding keeps the one-finding shape.
     expect(text).toContain('ERROR   KD1001  Service checkout/cart: selector app=kart matches no pod\n          cause: No Pod in namespace checkout');
@@ -128,7 +201,9 @@ describe('rendering grouped findings', () => {
   it('stops at --max-findings entries and says how many were left out and how to see them', () => {
     const findings = bigCluster();
     const text = renderFindings(findings, style, { maxEntries: 2 });
-    expect(text).toContain('... 4 more entries (502 errors, 1 warning, 505 info; 1008 findings) not shown: --max-findings 0 shows every entry, -o json every finding.');
+    expect(text).toContain(
+      '... 4 more entries (502 errors, 1 warning, 505 info; 1008 findings) not shown: --max-findings 0 shows every entry, -o json every finding.',
+    );
     expect(text).not.toContain('KD4009');
     expect(renderFindings(findings, style, { maxEntries: 0 })).toContain('KD4009');
   });
@@ -142,17 +217,33 @@ describe('rendering grouped findings', () => {
 
   it('groups the same problem whatever generated names the causes hold, and shows one line of an example manifest', () => {
     const single = (ns: string, name: string, pod: string) =>
-      f('KD1008', 'endpoints', 'warning', { kind: 'Service', namespace: ns, name }, 'only one ready endpoint', `Service ${ns}/${name} has one ready endpoint (${pod}); if that Pod restarts, the Service has none.`, `Run two replicas:\nkubectl -n ${ns} scale deployment/${name} --replicas=2\n# then add a PodDisruptionBudget`);
-    const findings = [single('kube-system', 'kube-dns', 'coredns-6bd749444d-h9zmx'), single('traefik', 'traefik', 'traefik-6b59b474cd-skrz5'), single('default', 'kubernetes', '192.0.2.2')];
+      f(
+        'KD1008',
+        'endpoints',
+        'warning',
+        { kind: 'Service', namespace: ns, name },
+        'only one ready endpoint',
+        `Service ${ns}/${name} has one ready endpoint (${pod}); if that Pod restarts, the Service has none.`,
+        `Run two replicas:\nkubectl -n ${ns} scale deployment/${name} --replicas=2\n# then add a PodDisruptionBudget`,
+      );
+    const findings = [
+      single('kube-system', 'kube-dns', 'coredns-6bd749444d-h9zmx'),
+      single('traefik', 'traefik', 'traefik-6b59b474cd-skrz5'),
+      single('default', 'kubernetes', '192.0.2.2'),
+    ];
     expect(groupFindings(findings)).toHaveLength(1);
     const text = renderFindings(findings, style);
     expect(text).toContain('WARNING KD1008  3 Services: only one ready endpoint');
-    expect(text).toContain('          fix:   (e.g. Service default/kubernetes) Run two replicas: [2 more lines: --details prints them; -o json has each object\'s fix]');
+    expect(text).toContain(
+      "          fix:   (e.g. Service default/kubernetes) Run two replicas: [2 more lines: --details prints them; -o json has each object's fix]",
+    );
     expect(renderFindings(findings, style, { details: true })).toContain('kubectl -n default scale deployment/kubernetes --replicas=2');
   });
 
   it('strips control sequences from names in grouped entries', () => {
-    const evil = Array.from({ length: 20 }, (_, i) => f('KD1001', 'endpoints', 'error', { kind: 'Service', namespace: 'x', name: `s\u001b[31m${i}` }, 'm', 'c', 'fx'));
+    const evil = Array.from({ length: 20 }, (_, i) =>
+      f('KD1001', 'endpoints', 'error', { kind: 'Service', namespace: 'x', name: `s\u001b[31m${i}` }, 'm', 'c', 'fx'),
+    );
     // eslint-disable-next-line no-control-regex
     expect(renderFindings(evil, style)).not.toMatch(/\u001b/);
   });
