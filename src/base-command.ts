@@ -208,7 +208,12 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // this.exit() throws an ExitError that oclif turns into the exit code: let it through.
-    if ((err as { code?: string }).code === 'EEXIT') throw err;
+    // oclif ends the process at once (process.exit) on it: first let stdout and stderr take every
+    // byte, or a report larger than the pipe's buffer (64 KiB) is cut off in `kdiag … -o json | jq`.
+    if ((err as { code?: string }).code === 'EEXIT') {
+      await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+      throw err;
+    }
     const debug = this.flags?.debug ?? process.argv.includes('--debug');
     if (err instanceof KdiagError) {
       if (debug && err.detail) process.stderr.write(`${err.detail}\n`);

@@ -5,7 +5,8 @@ import { describe, expect, it } from '@jest/globals';
 import { expectValidReport } from '../support/contract.js';
 import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture, type K8sObject } from '../support/fixtures.js';
-import { kdiag } from '../support/run.js';
+import { fakeApiServer } from '../support/fake-api-server.js';
+import { kdiag, kdiagBinary } from '../support/run.js';
 
 const NAMESPACES = 24;
 const SERVICES_PER_NAMESPACE = 15;
@@ -76,6 +77,21 @@ describe('table output on a big cluster (against a fake API)', () => {
     const cut = await kdiag(['endpoints', '-A', '--max-findings', '1', '--kubeconfig', testKubeconfig()]);
     expect(cut.stdout).toMatch(/^\.\.\. \d+ more entr(y|ies) \(.*\) not shown: --max-findings 0 shows every entry, -o json every finding\.$/m);
   });
+});
+
+describe('a report larger than a pipe buffer', () => {
+  it('reaches the reader whole before the binary exits 1 (oclif ends the process at once on exit)', async () => {
+    const server = await fakeApiServer(bigCluster());
+    try {
+      const r = await kdiagBinary(['endpoints', '-A', '-o', 'json', '--kubeconfig', server.kubeconfig]);
+      expect(r.code).toBe(1);
+      expect(r.stdout.length).toBeGreaterThan(4 * 65536);
+      const report = JSON.parse(r.stdout) as { findings: { code: string }[] };
+      expect(report.findings.filter((f) => f.code === 'KD1001')).toHaveLength(NAMESPACES * SERVICES_PER_NAMESPACE);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });
 
 describe('did you mean', () => {
