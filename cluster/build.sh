@@ -92,7 +92,14 @@ prepare_of() {
       chmod -R u+w _lego
       find _lego/providers/dns -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
       rm -f _lego/providers/dns/*.go
-      cp overlay/lego-dns-providers.go _lego/providers/dns/zz_gen_dns_providers.go ;;
+      cp overlay/lego-dns-providers.go _lego/providers/dns/zz_gen_dns_providers.go
+      # go-http-auth v0.4.0 with what Traefik's fork adds.
+      dir=$(mod_dir github.com/abbot/go-http-auth v0.4.0)
+      [[ -d $dir ]] || { echo "go-http-auth v0.4.0 not in the module cache" >&2; return 1; }
+      rm -rf _goauth && mkdir _goauth
+      cp "$dir"/*.go _goauth/ && rm -f _goauth/*_test.go && chmod -R u+w _goauth
+      sed '1,2d' overlay/goauth-additions.go > _goauth/traefik_additions.go
+      printf 'module github.com/abbot/go-http-auth\n\ngo 1.21\n\nrequire (\n\tgolang.org/x/crypto v0.56.0\n\tgolang.org/x/net v0.58.0\n)\n' > _goauth/go.mod ;;
   esac
 }
 

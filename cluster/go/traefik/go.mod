@@ -4,18 +4,21 @@ go 1.26.0
 
 require github.com/traefik/traefik/v3 v3.7.13
 
+require github.com/abbot/go-http-auth v0.0.0-00010101000000-000000000000 // indirect
+
 // Traefik's go.mod points this module at a directory inside its repository
 // that the module zip does not contain (it is a module of its own) and the
 // proxy does not serve; ./ext provides the same (empty) extension types.
 replace github.com/traefik/traefik/dynamic/ext => ./ext
 
 // Repeated from Traefik's go.mod (replace lines of a dependency are ignored).
-// Traefik's fork of go-http-auth is not served by the module proxy; the
-// upstream release has the same API (BasicAuth, CheckSecret, DigestAuth).
-replace (
-	github.com/abbot/go-http-auth => github.com/abbot/go-http-auth v0.4.0
-	github.com/gorilla/mux => github.com/containous/mux v0.0.0-20250523120546-41b6ec3aed59
-)
+replace github.com/gorilla/mux => github.com/containous/mux v0.0.0-20250523120546-41b6ec3aed59
+
+// Traefik's fork of go-http-auth (github.com/containous/go-http-auth) is not served by
+// the module proxy. cluster/build.sh copies the upstream release v0.4.0 into ./_goauth
+// (git-ignored), adds the two functions the fork adds (overlay/goauth-additions.go) and
+// a go.mod (v0.4.0 has none).
+replace github.com/abbot/go-http-auth => ./_goauth
 
 exclude github.com/tencentcloud/tencentcloud-sdk-go v3.0.83+incompatible
 
