@@ -8,6 +8,7 @@ import type { CustomObject } from '../cluster/custom.js';
 import type { Code } from '../report/codes.js';
 import { severityRank, type Finding, type ObjectRef, type Severity } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
+import { answerPhrase, profileForIngressController } from './data/controllers.js';
 import { CONTROLLER_POD_LABELS, INGRESS_NGINX_CONTROLLER } from './data/nginx-annotations.js';
 import { serviceAnalyzer, type ServiceEndpoints } from './endpoints.js';
 import { annotationFindings } from './ingress-annotations.js';
@@ -278,6 +279,7 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
       }
     }
     const nginx = controller === INGRESS_NGINX_CONTROLLER || (!cls && (className ?? '').includes('nginx'));
+    const profile = profileForIngressController(controller);
 
     // --- Address --------------------------------------------------------------------------
     const address = addressesOf(ing);
@@ -376,17 +378,19 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
         add('KD3011', `resource backend ${node.backend} (${places}) not checked`, `Backends of kind ${node.backend.split('/')[0]} are served by the controller's own extension; kdiag checks only Service backends.`, `kubectl -n ${ns} get ${node.backend.split('/')[0]!.toLowerCase()} ${node.backend.split('/')[1]}`);
       } else if (node.status === 'NO SERVICE') {
         const names = snapshot.services.filter((s) => s.metadata?.namespace === ns).map((s) => s.metadata?.name ?? '');
-        add('KD3008', `backend Service ${node.service} not found (${places})`, `No Service ${node.service} in namespace ${ns}${names.length ? ` (Services there: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})` : ''}; the controller answers 503 for ${places}.`, `Create the Service, or point the backend at an existing one: ${edit}`);
+        add('KD3008', `backend Service ${node.service} not found (${places})`, `No Service ${node.service} in namespace ${ns}${names.length ? ` (Services there: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})` : ''}; ${answerPhrase(profile, 'ingress', 'missingService', 'the controller answers 503')} for ${places}.`, `Create the Service, or point the backend at an existing one: ${edit}`);
       } else if (node.status === 'NO PORT') {
         const svc = services.get(key(ns, node.service))!;
         const ports = (svc.spec?.ports ?? []).map((p) => (p.name ? `${p.name}:${p.port}` : String(p.port))).join(', ');
-        add('KD3009', `backend ${node.backend}: Service ${node.service} has no port ${node.port} (${places})`, `Service ${ns}/${node.service} has ports ${ports || '(none)'}; the backend names port ${/^\d+$/.test(node.port ?? '') ? 'number' : 'name'} ${node.port}, so the controller cannot route ${places}.`, `Use one of the Service's ports (${ports}) in the backend: ${edit}`);
+        add('KD3009', `backend ${node.backend}: Service ${node.service} has no port ${node.port} (${places})`, `Service ${ns}/${node.service} has ports ${ports || '(none)'}; the backend names port ${/^\d+$/.test(node.port ?? '') ? 'number' : 'name'} ${node.port}, so the controller cannot route ${places}${profile ? ` (${answerPhrase(profile, 'ingress', 'missingPort', '')})` : ''}.`, `Use one of the Service's ports (${ports}) in the backend: ${edit}`);
       } else if (node.status === 'NO ENDPOINTS') {
         const cause = svcResult?.findings[0];
         add(
           'KD3010',
           `backend ${node.backend} has no ready endpoints (${places}): ${node.cause}`,
-          cause ? cause.cause : `Service ${ns}/${node.service} has ${node.total} endpoint(s), none ready on port ${node.port}; the controller answers 503 for ${places}.`,
+          cause
+            ? `${cause.cause}${profile ? ` ${answerPhrase(profile, 'ingress', 'noEndpoints', '')} for ${places}.` : ''}`
+            : `Service ${ns}/${node.service} has ${node.total} endpoint(s), none ready on port ${node.port}; ${answerPhrase(profile, 'ingress', 'noEndpoints', 'the controller answers 503')} for ${places}.`,
           cause ? cause.fix : `kdiag endpoints ${node.service} -n ${ns}`,
         );
       }

@@ -7,7 +7,7 @@ import { checkTlsSecret } from '../checks/ingress-tls.js';
 import { isPodReady, isTerminal } from '../checks/lib/pods.js';
 import { buildContext } from '../netpol/explain.js';
 import type { Snapshot } from '../snapshot.js';
-import { finish, hop, traceBackend, type Hop, type TraceResult } from '../trace/trace.js';
+import { finish, hop, traceBackend, type Hop, type TraceEntry, type TraceResult } from '../trace/trace.js';
 import type { TraceRequest } from '../trace/url.js';
 import { backendLabel, listenerAdmits, parentStatus, referenceGranted } from './analyze.js';
 import { candidateMatches, describeMatch, selectListener, type HttpRequest, type RuleMatch } from './match.js';
@@ -100,6 +100,12 @@ export function traceGateway(snapshot: Snapshot, request: GatewayRequest, choice
   const badListener = (lstatus?.conditions ?? []).find((c) => (c.type === 'Conflicted' ? c.status === 'True' : ['Accepted', 'Programmed', 'ResolvedRefs'].includes(c.type) && c.status === 'False'));
   const pods = (inputs.dataPlanePods ?? []).filter((p) => !isTerminal(p));
   const ready = pods.filter(isPodReady);
+  const entryOf = (namespace: string): TraceEntry => ({
+    api: 'gateway',
+    controller: cls?.spec?.controllerName,
+    namespace,
+    ...(ready[0] ? { pod: { namespace: ready[0].metadata?.namespace ?? '', labels: ready[0].metadata?.labels ?? {} } } : {}),
+  });
   const plane = inputs.dataPlanePods === undefined ? 'data-plane Pods not listed' : pods.length ? `${ready.length}/${pods.length} data-plane pod${pods.length === 1 ? '' : 's'} Ready` : 'no data-plane Pod found by the gateway-name labels';
   if (!cls && objects.missing.gatewayclasses === undefined) {
     hops.push(hop('gateway', `Gateway ${gns}/${gname}`, 'fail', `GatewayClass ${gateway.spec?.gatewayClassName} does not exist`, { explanation: `No controller programs Gateway ${gns}/${gname}: set spec.gatewayClassName to an existing class (kubectl get gatewayclass).` }));
@@ -154,7 +160,7 @@ export function traceGateway(snapshot: Snapshot, request: GatewayRequest, choice
         explanation: `${names.length ? `Routes attached to the listener (${names.join(', ')}) have no hostname and rule matching the request` : `No HTTPRoute is attached to listener ${listener.name} (parentRefs, sectionName, allowedRoutes)`}: the Gateway answers 404. kdiag gateway ${gname} -n ${gns} shows what is attached.`,
       }),
     );
-    return finish({ url: request.url, mode: 'gateway', hops }, { kind: 'Gateway', namespace: gns, name: gname });
+    return finish({ url: request.url, mode: 'gateway', hops, entry: entryOf(gns) }, { kind: 'Gateway', namespace: gns, name: gname });
   }
   const route = match.route;
   const rns = route.metadata?.namespace ?? '';
@@ -201,5 +207,5 @@ export function traceGateway(snapshot: Snapshot, request: GatewayRequest, choice
       if (!probe && src && backend.servicePort) probe = { namespace: src.metadata?.namespace ?? '', labels: src.metadata?.labels ?? {}, service: b.name, serviceNamespace: bns, port: backend.servicePort, path: request.path };
     }
   }
-  return finish({ url: request.url, mode: 'gateway', hops, ...(probe ? { probe } : {}) }, ref);
+  return finish({ url: request.url, mode: 'gateway', hops, entry: entryOf(rns), ...(probe ? { probe } : {}) }, ref);
 }
