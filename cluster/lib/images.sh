@@ -154,12 +154,14 @@ _rootfs_kube_router() {
   true
 }
 
+ensure_traefik_image() { _image "$IMG_TRAEFIK" _rootfs_traefik '["/traefik"]' 'null' '65532:65532'; }
+
 ensure_images() {
   _image "$IMG_PAUSE" _rootfs_pause '["/pause"]' 'null' '65535:65535'
   _image "$IMG_BUSYBOX" _rootfs_busybox 'null' '["sh"]' ''
   _image "$IMG_CURL" _rootfs_curl '["/entrypoint.sh"]' '["curl"]' '65534:65534'
   _image "$IMG_COREDNS" _rootfs_coredns '["/coredns"]' 'null' ''
   _image "$IMG_BACKEND" _rootfs_backend '["/backend"]' 'null' ''
-  _image "$IMG_TRAEFIK" _rootfs_traefik '["/traefik"]' 'null' '65532:65532'
+  ensure_traefik_image
   _image "$IMG_KUBE_ROUTER" _rootfs_kube_router '["/usr/local/bin/kube-router"]' 'null' ''
 }

@@ -22,6 +22,11 @@ kc apply -f "$HERE" -f "$HERE/faults" >/dev/null
 # HTTPRoutes in edge-gw (scenario/traefik/). Certificates are made here: valid ones for a
 # year, expired ones valid 2024-01-01 .. 2025-01-01 (openssl ca sets the dates).
 ensure_gateway_crds
+# Traefik itself (up.sh starts it too; a cluster started by an older up.sh lacks it).
+source "$CLUSTER_DIR/lib/images.sh"
+bash "$CLUSTER_DIR/build.sh" traefik >/dev/null
+ensure_traefik_image >/dev/null
+kc apply -f "$CLUSTER_DIR/manifests/traefik.yaml" >/dev/null
 # tls_secret NS NAME HOST [START END]
 tls_secret() {
   local ns=$1 name=$2 host=$3 start=${4:-} end=${5:-} tmp
@@ -51,7 +56,7 @@ log "scenario applied; waiting for the healthy workloads"
 for w in ingress-nginx/deploy/ingress-nginx-controller production/deploy/api-server production/deploy/postgres \
          production/sts/redis production/deploy/api-v2-server production/deploy/metrics production/deploy/cache \
          payment-service/deploy/payment-api auth-service/deploy/auth-api \
-         edge/deploy/api-v1 edge-gw/deploy/web edge-shared/deploy/shared-api; do
+         edge/deploy/api-v1 edge-gw/deploy/web edge-shared/deploy/shared-api traefik/deploy/traefik; do
   ns=${w%%/*}; obj=${w#*/}
   kc -n "$ns" rollout status "$obj" --timeout=180s >/dev/null || die "$w did not become ready"
 done
