@@ -80,7 +80,15 @@ export interface RequestProbeInput {
   addressPort: number;
 }
 
-/** Parses REQUEST_SCRIPT's log into what came back. */
+/** Text from the network (certificate fields, curl's error): no control or bidi characters. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').slice(0, 500);
+}
+
+const POD_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** Parses REQUEST_SCRIPT's log into what came back (a server wrote part of it: nothing is trusted). */
 export function parseRequestLog(log: string, nonce: string, address: string): Observation {
   const marker = `KDIAG${nonce}`;
   const lines = log.split('\n');
@@ -90,12 +98,13 @@ export function parseRequestLog(log: string, nonce: string, address: string): Ob
     const [exit, code, , , ...err] = result.slice(`${marker} result `.length).split(' ');
     const status = Number(code);
     if (status > 0) obs.status = status;
-    if (exit !== '0' || !(status > 0)) obs.error = err.join(' ').trim() || `curl exit code ${exit}`;
+    if (exit !== '0' || !(status > 0)) obs.error = printable(err.join(' ').trim()) || `curl exit code ${exit}`;
   } else obs.error = 'the probe printed no result';
   const start = lines.findIndex((l) => l === `${marker} certs`);
   const end = lines.findIndex((l) => l === `${marker} endcerts`);
   if (start >= 0 && end > start) {
-    const field = (name: string) => lines.slice(start + 1, end).find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1).trim();
+    const raw = (name: string) => lines.slice(start + 1, end).find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1).trim();
+    const field = (name: string) => { const v = raw(name); return v === undefined ? undefined : printable(v); };
     const subject = field('Subject');
     if (subject !== undefined) {
       const sans = (field('X509v3 Subject Alternative Name') ?? '')
@@ -110,7 +119,8 @@ export function parseRequestLog(log: string, nonce: string, address: string): Ob
   const body = lines.find((l) => l.startsWith(`${marker} body `))?.slice(`${marker} body `.length) ?? '';
   try {
     const pod = (JSON.parse(body) as { pod?: unknown }).pod;
-    if (typeof pod === 'string' && pod) obs.pod = pod;
+    // Only a name a Pod can have (the body is the server's).
+    if (typeof pod === 'string' && POD_NAME.test(pod)) obs.pod = pod;
   } catch {
     // not the test backend's JSON: no pod name
   }
@@ -211,15 +221,17 @@ export async function liveRequestHop(client: ClusterClient, input: LiveRequestIn
   const predicted = `kdiag predicted: ${expected.stopsAt ? `stops at ${expected.stopsAt}` : 'reaches a Pod'}${expected.status !== undefined ? `, HTTP ${expected.status}` : ''}${expected.certificateValid === false ? ', an invalid certificate' : ''} (${expected.because})`;
   const items = [{ status: (diffs.length ? 'warn' : 'ok') as HopStatus, text: predicted }, ...diffs.map((d) => ({ status: 'warn' as HopStatus, text: d }))];
   if (!diffs.length) return { hop: { id: 'request', title, status: 'ok', detail: `${detail} — as predicted`, items }, findings: [] };
-  const ref = { kind: 'URL', name: request.host };
   return {
     hop: { id: 'request', title, status: 'warn', detail: `${detail} — differs from kdiag's prediction`, explanation: diffs.join('; '), items },
-    findings: [
-      finding('KD6012', ref, {
-        message: `${request.host}: ${who} answered ${answer}${observed.pod ? ` from pod ${observed.pod}` : ''}, not what kdiag predicted`,
-        cause: `${predicted}. Observed: ${diffs.join('; ')}.${profile ? ` ${profile.behaviour}` : ''} A difference means the cluster does not work the way its objects say: the controller may not have loaded them yet, may read them differently, or something in front of the Pods answers instead.`,
-        fix: fix`Compare with what the controller logged for this request: ${kubectl('-n', pod.namespace, 'logs', '-l', formatMap(pod.labels), '--tail', '50')}`,
-      }),
-    ],
+    findings: [disagreementFinding({ host: request.host, who, answer, observedPod: observed.pod, predicted, diffs, behaviour: profile?.behaviour, controllerPod: pod })],
   };
+}
+
+/** KD6012: the controller's real answer differs from the prediction. */
+export function disagreementFinding(d: { host: string; who: string; answer: string; observedPod?: string; predicted: string; diffs: string[]; behaviour?: string; controllerPod: { namespace: string; labels: Record<string, string> } }): Finding {
+  return finding('KD6012', { kind: 'URL', name: d.host }, {
+    message: `${d.host}: ${d.who} answered ${d.answer}${d.observedPod ? ` from pod ${d.observedPod}` : ''}, not what kdiag predicted`,
+    cause: `${d.predicted}. Observed: ${d.diffs.join('; ')}.${d.behaviour ? ` ${d.behaviour}` : ''} A difference means the cluster does not work the way its objects say: the controller may not have loaded them yet, may read them differently, or something in front of the Pods answers instead.`,
+    fix: fix`Compare with what the controller logged for this request: ${kubectl('-n', d.controllerPod.namespace, 'logs', '-l', formatMap(d.controllerPod.labels), '--tail', '50')}`,
+  });
 }

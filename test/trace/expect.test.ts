@@ -1,7 +1,8 @@
 // The answer kdiag predicts from the hop a request stops at and the controller's known
 // behaviour, the parse of a real request's probe log, and their comparison.
 import { CONTROLLER_PROFILES, answerPhrase, profileForGatewayController, profileForIngressController } from '../../src/checks/data/controllers.js';
-import { parseRequestLog, controllerService } from '../../src/probes/trace-probe.js';
+import { controllerService, disagreementFinding, parseRequestLog } from '../../src/probes/trace-probe.js';
+import { HOSTILE_STRINGS, expectSafeFindings } from '../support/hostile.js';
 import { certificateProblem, compareAnswer, expectAnswer } from '../../src/trace/expect.js';
 import type { Hop, TraceResult } from '../../src/trace/trace.js';
 
@@ -112,5 +113,25 @@ describe('controllerService', () => {
     expect(controllerService(services, pod, 'https')).toMatchObject({ port: 443, service: { metadata: { name: 'traefik' } } });
     expect(controllerService(services, pod, 'http')?.port).toBe(80);
     expect(controllerService([svc('h', { 'app.kubernetes.io/name': 'traefik' }, [{ port: 80 }], 'None')], pod, 'http')).toBeUndefined();
+  });
+});
+
+describe('disagreementFinding (KD6012)', () => {
+  test('names the controller and its answer; the log command is built by the fix builder', () => {
+    const f = disagreementFinding({ host: 'a.example.com', who: 'Traefik', answer: 'HTTP 503', predicted: 'kdiag predicted: stops at service, HTTP 404', diffs: ['expected HTTP 404, got 503'], controllerPod: { namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' } } });
+    expect(f).toMatchObject({ code: 'KD6012', severity: 'warning', object: { kind: 'URL', name: 'a.example.com' }, message: 'a.example.com: Traefik answered HTTP 503, not what kdiag predicted' });
+    expect(f.remediation?.commands[0]?.argv).toEqual(['kubectl', '-n', 'traefik', 'logs', '-l', 'app.kubernetes.io/name=traefik', '--tail', '50']);
+  });
+  test('hostile namespaces, labels and answering pod names stay single arguments', () => {
+    const findings = HOSTILE_STRINGS.map((h) => disagreementFinding({ host: 'h.example.com', who: 'Traefik', answer: 'HTTP 200', predicted: 'p', diffs: ['d'], controllerPod: { namespace: h, labels: { app: h, [h.replace(/[^a-z]/g, '') || 'k']: 'v' } } }));
+    expectSafeFindings(findings);
+  });
+  test('what the server wrote (body, certificate) is cleaned before it reaches a finding', () => {
+    for (const h of HOSTILE_STRINGS) {
+      const o = parseRequestLog(LOG('n', JSON.stringify({ pod: h }), [`Subject:CN = ${h}`, `X509v3 Subject Alternative Name:DNS:${h}`]), 'n', 'x');
+      expect(o.pod === undefined || /^[a-z0-9][-a-z0-9.]*$/.test(o.pod)).toBe(true);
+      const f = disagreementFinding({ host: 'h.example.com', who: 'Traefik', answer: 'HTTP 200', observedPod: o.pod, predicted: 'p', diffs: [o.certificate?.subject ?? '', ...(o.certificate?.sans ?? [])], controllerPod: { namespace: 'traefik', labels: { app: 'traefik' } } });
+      expectSafeFindings([f]);
+    }
   });
 });
