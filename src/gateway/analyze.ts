@@ -5,6 +5,7 @@
 // that meet no listener) and each backendRef (Service, port, ready endpoints with the
 // endpoints check's cause, ReferenceGrants, weights). Pure over the snapshot and the objects.
 import type { V1LabelSelector, V1Service } from '@kubernetes/client-node';
+import { answerPhrase, profileForGatewayController, type ControllerAnswers } from '../checks/data/controllers.js';
 import { INGRESS_NGINX_CONTROLLER } from '../checks/data/nginx-annotations.js';
 import { serviceAnalyzer } from '../checks/endpoints.js';
 import { requestedClass, resolveServicePort } from '../checks/ingress-match.js';
@@ -345,6 +346,9 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
     const rules: RouteResult['rules'] = [];
     const reported = new Set<string>();
     let backendProblem = false;
+    // What the implementation that reported on the route answers (when kdiag knows it).
+    const implementation = profileForGatewayController((route.status?.parents ?? []).find((x) => x.controllerName)?.controllerName);
+    const answers = (what: keyof ControllerAnswers) => (implementation?.gateway?.[what] !== undefined ? ` (${answerPhrase(implementation, 'gateway', what, '')})` : '');
     (route.spec?.rules ?? []).forEach((rule, i) => {
       const refs = rule.backendRefs ?? [];
       const where = rule.name ? `rule ${rule.name}` : `rule ${i + 1}`;
@@ -371,7 +375,7 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
           node.cause = `no ReferenceGrant in ${bns} allows ${kind}s of ${ns}`;
           if (first) {
             const grants = objects.referenceGrants.filter((g) => g.metadata?.namespace === bns).map((g) => g.metadata?.name ?? '');
-            add('KD7018', `backendRef ${label} in namespace ${bns} is not permitted (no ReferenceGrant)`, `The backendRef crosses from namespace ${ns} to ${bns}; only a ReferenceGrant in ${bns} that lists {group: gateway.networking.k8s.io, kind: ${kind}, namespace: ${ns}} in from and Service ${r.name} (or all Services) in to permits it${grants.length ? ` (ReferenceGrants in ${bns}: ${grants.join(', ')}, none matching)` : ` (there is none in ${bns})`}; the controller refuses the reference (ResolvedRefs: RefNotPermitted) and answers 500 for this backend.`, grantYaml(kind, ns, bns, 'Service', r.name));
+            add('KD7018', `backendRef ${label} in namespace ${bns} is not permitted (no ReferenceGrant)`, `The backendRef crosses from namespace ${ns} to ${bns}; only a ReferenceGrant in ${bns} that lists {group: gateway.networking.k8s.io, kind: ${kind}, namespace: ${ns}} in from and Service ${r.name} (or all Services) in to permits it${grants.length ? ` (ReferenceGrants in ${bns}: ${grants.join(', ')}, none matching)` : ` (there is none in ${bns})`}; the controller refuses the reference (ResolvedRefs: RefNotPermitted) and answers 500 for this backend${answers('refNotPermitted')}.`, grantYaml(kind, ns, bns, 'Service', r.name));
           }
           backendProblem = true;
           continue;
@@ -388,7 +392,7 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
           backendProblem = true;
           if (first) {
             const names = snapshot.services.filter((s) => s.metadata?.namespace === bns).map((s) => s.metadata?.name ?? '');
-            add('KD7015', `backend Service ${bns === ns ? r.name : `${bns}/${r.name}`} not found (${where})`, `No Service ${r.name} in namespace ${bns}${names.length ? ` (Services there: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})` : ''}; the controller reports ResolvedRefs: BackendNotFound and answers 500 for the share of requests sent to it.`, `Create the Service, or point the backendRef at an existing one: ${edit}`);
+            add('KD7015', `backend Service ${bns === ns ? r.name : `${bns}/${r.name}`} not found (${where})`, `No Service ${r.name} in namespace ${bns}${names.length ? ` (Services there: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})` : ''}; the controller reports ResolvedRefs: BackendNotFound and answers 500 for the share of requests sent to it${answers('missingService')}.`, `Create the Service, or point the backendRef at an existing one: ${edit}`);
           }
           continue;
         }
@@ -403,7 +407,7 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
           const ports = (svc.spec?.ports ?? []).map((x) => (x.name ? `${x.name}:${x.port}` : String(x.port))).join(', ');
           node.cause = r.port === undefined ? 'backendRef has no port' : `Service has no port ${r.port}`;
           backendProblem = true;
-          if (first) add('KD7016', `backendRef ${label}: Service ${r.name} has no port ${r.port ?? '(none given)'} (${where})`, `Service ${bns}/${r.name} has ports ${ports || '(none)'}; ${r.port === undefined ? 'a Service backendRef must give port' : `the backendRef names port ${r.port}`}, so the controller cannot route to it.`, `Use one of the Service's ports (${ports}) in backendRefs[].port: ${edit}`);
+          if (first) add('KD7016', `backendRef ${label}: Service ${r.name} has no port ${r.port ?? '(none given)'} (${where})`, `Service ${bns}/${r.name} has ports ${ports || '(none)'}; ${r.port === undefined ? 'a Service backendRef must give port' : `the backendRef names port ${r.port}`}, so the controller cannot route to it${answers('missingPort')}.`, `Use one of the Service's ports (${ports}) in backendRefs[].port: ${edit}`);
           continue;
         }
         if (endpointsUnavailable) {
@@ -420,7 +424,7 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
           node.cause = a.cause ?? `no endpoint ready on port ${port.port}`;
           backendProblem = true;
           const cause = a.findings[0];
-          if (first) add('KD7017', `backend ${label} has no ready endpoints (${where}): ${node.cause}`, cause ? cause.cause : `Service ${bns}/${r.name} has ${node.total} endpoint(s), none ready on port ${port.port}; requests routed to it fail with 503.`, cause ? cause.fix : `kdiag endpoints ${r.name} -n ${bns}`);
+          if (first) add('KD7017', `backend ${label} has no ready endpoints (${where}): ${node.cause}`, cause ? `${cause.cause}${implementation?.gateway?.noEndpoints !== undefined ? ` ${answerPhrase(implementation, 'gateway', 'noEndpoints', '')} for requests routed to it.` : ''}` : `Service ${bns}/${r.name} has ${node.total} endpoint(s), none ready on port ${port.port}; requests routed to it fail with 503${answers('noEndpoints')}.`, cause ? cause.fix : `kdiag endpoints ${r.name} -n ${bns}`);
         }
       }
       rules.push({ name: rule.name, backends });

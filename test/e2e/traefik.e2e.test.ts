@@ -143,6 +143,11 @@ describe('kdiag reads what Traefik wrote', () => {
     expect(cond('cross-ns-route', 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'RefNotPermitted' });
     expect(cond('missing-backend-route', 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'BackendNotFound' });
     expect(report.findings.find((f) => f.code === 'KD7020')!.cause).toContain('The controller agrees: Accepted=False reason NotAllowedByListeners');
+    // Findings that depend on the implementation name it and its answer (measured, see controllers.ts).
+    expect(report.findings.find((f) => f.code === 'KD7015')!.cause).toContain('(Traefik answers 500)');
+    expect(report.findings.find((f) => f.code === 'KD7016')!.cause).toContain('(Traefik answers 500)');
+    expect(report.findings.find((f) => f.code === 'KD7018')!.cause).toContain('(Traefik answers 500)');
+    expect(report.findings.find((f) => f.code === 'KD7017')!.cause).toContain('Traefik answers 503 for requests routed to it.');
   });
 });
 
