@@ -1,7 +1,7 @@
 // The answer kdiag predicts from the hop a request stops at and the controller's known
 // behaviour, the parse of a real request's probe log, and their comparison.
 import { CONTROLLER_PROFILES, answerPhrase, profileForGatewayController, profileForIngressController } from '../../src/checks/data/controllers.js';
-import { controllerService, disagreementFinding, parseRequestLog } from '../../src/probes/trace-probe.js';
+import { controllerService, disagreementFinding, parseRequestLog } from '../../src/engine/trace-probe.js';
 import { HOSTILE_STRINGS, expectSafeFindings } from '../support/hostile.js';
 import { certificateProblem, compareAnswer, expectAnswer } from '../../src/trace/expect.js';
 import type { Hop, TraceResult } from '../../src/trace/trace.js';

@@ -13,11 +13,11 @@ import { certificateProblem, compareAnswer, expectAnswer } from '../trace/expect
 import type { Hop, HopStatus, TraceResult } from '../trace/trace.js';
 import type { TraceRequest } from '../trace/url.js';
 import type { Snapshot } from '../snapshot.js';
-import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, type ProbeSettings } from './cli.js';
-import { analyzeConnectivity, parseCurlProbeLog } from './interpret-http.js';
-import { curlArgs, parseTarget, planConnectivity } from './plan.js';
-import { DEFAULT_CURL_IMAGE, finishMarker, newRunId, workloadLabelsOf } from './pod-spec.js';
-import { CURL_SCRIPT, REQUEST_SCRIPT } from './scripts.js';
+import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, type ProbeSettings } from './probe-cli.js';
+import { analyzeConnectivity, parseCurlProbeLog } from '../probes/interpret-http.js';
+import { curlArgs, parseTarget, planConnectivity } from '../probes/plan.js';
+import { DEFAULT_CURL_IMAGE, finishMarker, newRunId, workloadLabelsOf } from '../probes/pod-spec.js';
+import { CURL_SCRIPT, REQUEST_SCRIPT } from '../probes/scripts.js';
 import type { Observation } from '../trace/expect.js';
 
 export interface TraceProbeInput {
