@@ -211,7 +211,9 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     // oclif ends the process at once (process.exit) on it: first let stdout and stderr take every
     // byte, or a report larger than the pipe's buffer (64 KiB) is cut off in `kdiag … -o json | jq`.
     if ((err as { code?: string }).code === 'EEXIT') {
-      await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+      // Only what is still queued is waited for (a captured stream in tests queues nothing).
+      const drained = (stream: NodeJS.WriteStream) => (stream.writableLength > 0 ? new Promise((resolve) => stream.write('', resolve)) : undefined);
+      await Promise.all([drained(process.stdout), drained(process.stderr)]);
       throw err;
     }
     const debug = this.flags?.debug ?? process.argv.includes('--debug');
