@@ -6,7 +6,7 @@
 //   fix`Point the Service at them: ${kubectl('-n', ns, 'patch', 'service', name, '-p', { spec: { selector } })}`
 //
 // renders the command quoted for a POSIX shell and records it, structured, in `remediation`.
-import { dump } from 'js-yaml';
+import { DEFAULT_SCALAR_STYLE_RULES, dump, SCALAR_STYLE, type ScalarLayout } from 'js-yaml';
 
 export type Manifest = Record<string, unknown>;
 
@@ -86,12 +86,24 @@ export function shellJoin(argv: readonly string[]): string {
   return argv.map(shellQuote).join(' ');
 }
 
+// Characters YAML leaves raw in its output although a terminal hides or reorders text with them.
+const HIDDEN = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/;
+const HIDDEN_ALL = new RegExp(HIDDEN.source, 'g');
+
+/** A scalar holding a hidden character is double-quoted, so the character can be written as an escape. */
+function doubleQuoteHidden(layout: ScalarLayout): void {
+  if (layout.style === SCALAR_STYLE.PLAIN && HIDDEN.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+
 /**
  * YAML for kubectl: js-yaml quotes strings that YAML 1.1 readers would take
- * for booleans or numbers ("true", "no", "0x1", "~"), so a label value stays a string.
+ * for booleans or numbers ("true", "no", "0x1", "~"), so a label value stays a string;
+ * sequences are not indented under their key (kubectl's own style); control characters
+ * are escaped by js-yaml, bidi and zero-width characters here (only double-quoted scalars hold them).
  */
 export function toYaml(obj: Manifest): string {
-  return dump(obj, { noRefs: true, lineWidth: -1, sortKeys: false });
+  const text = dump(obj, { noRefs: true, lineWidth: -1, seqNoIndent: true, scalarStyleRules: [doubleQuoteHidden, ...Object.values(DEFAULT_SCALAR_STYLE_RULES)] });
+  return text.replace(HIDDEN_ALL, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 }
 
 /** A here-document delimiter that no line of the body equals. */
