@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { analyzeNetpol, netpolCheck } from '../../src/checks/netpol.js';
+import { load } from 'js-yaml';
 import type { Finding } from '../../src/report/types.js';
 import { fixtureSnapshot, loadFixture, type K8sObject } from '../support/fixtures.js';
 
@@ -249,5 +250,32 @@ describe('netpol check: planted faults (invalid)', () => {
     expect(netpolCheck.id).toBe('netpol');
     expect(netpolCheck.requires).toEqual(['networkpolicies', 'pods', 'namespaces', 'services', 'ingresses', 'daemonsets']);
     expect(summary(serious(netpolCheck.run(fixtureSnapshot([...GUIDE, ...FAULTS]), {})))).toEqual(summary(serious(all.findings)));
+  });
+});
+
+describe('netpol fixes: YAML built as data', () => {
+  it('keeps a label value "true" a string in the suggested NetworkPolicy (it came out as a boolean, and kubectl apply rejected it)', () => {
+    const pod = (name: string, labels: Record<string, string>, port?: number) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels },
+      spec: { containers: [{ name: 'c', image: 'x', ...(port ? { ports: [{ containerPort: port }] } : {}) }] },
+      status: { phase: 'Running', podIP: name === 'client' ? '10.244.0.10' : '10.244.0.11', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    const objects: K8sObject[] = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } },
+      pod('client', { canary: 'true' }),
+      pod('db', { primary: 'true' }, 5432),
+      np('shop', 'client-egress', { podSelector: { matchLabels: { canary: 'true' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { primary: 'true' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }] }),
+      np('shop', 'default-deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] }),
+    ];
+    const f = run(objects).findings.find((x) => x.code === 'KD4012')!;
+    expect(f.fix).toContain("      canary: 'true'");
+    expect(f.fix).toContain("      primary: 'true'");
+    const yaml = f.fix.slice(f.fix.indexOf("<<'EOF'\n") + 8, f.fix.lastIndexOf('EOF'));
+    const policy = load(yaml) as { spec: { podSelector: unknown; ingress: { from: { podSelector: unknown }[] }[] } };
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { primary: 'true' } });
+    expect(policy.spec.ingress[0]!.from[0]!.podSelector).toEqual({ matchLabels: { canary: 'true' } });
+    expect(f.remediation?.commands).toEqual([{ argv: ['kubectl', 'apply', '-f', '-'], stdin: policy }]);
   });
 });
