@@ -2,7 +2,8 @@
 // that namespace (curl resolves each Service's name, so cluster DNS is tested too), with at
 // most `concurrency` probe pods alive at once across namespaces.
 import type { ClusterClient } from '../cluster/client.js';
-import { finding } from '../checks/lib/finding.js';
+import { finding, fixSpecOf, withFix } from '../checks/lib/finding.js';
+import { cmd, fix, joinFixes } from '../report/fix.js';
 import { sanitize } from '../report/render.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
@@ -100,7 +101,7 @@ export async function probeNamespaces(
       for (const f of analysis.findings) {
         result.findings.push(
           f.code === 'KD5039'
-            ? { ...f, severity: 'info', fix: `${f.fix} To test the path the real client takes: kdiag connectivity ${f.object.name} -n ${f.object.namespace} --from NAMESPACE/POD` }
+            ? { ...withFix(f, joinFixes([fixSpecOf(f), fix`To test the path the real client takes: ${cmd('kdiag', 'connectivity', f.object.name, '-n', f.object.namespace ?? '', '--from', 'NAMESPACE/POD')}`], ' ')), severity: 'info' }
             : f,
         );
       }
@@ -112,7 +113,7 @@ export async function probeNamespaces(
         finding('KD6005', { kind: 'Namespace', name: job.namespace }, {
           message: `${job.namespace}: the probe pod could not run: ${reason}`,
           cause: `kdiag check --probes starts one short-lived curl pod per namespace; in ${job.namespace} it failed: ${reason}`,
-          fix: `Run it alone for details: kdiag connectivity ${job.targets.slice(0, 3).join(' ')} -n ${job.namespace}`,
+          fix: fix`Run it alone for details: ${cmd('kdiag', 'connectivity', ...job.targets.slice(0, 3), '-n', job.namespace)}`,
         }),
       );
       options.note?.(`probe ${job.namespace}: could not run (${reason})`);

@@ -12,6 +12,7 @@ import { formatMap, matchesMap } from '../checks/lib/labels.js';
 import { isPodReady, isTerminal } from '../checks/lib/pods.js';
 import { buildContext, explainConnection, type PolicyContext } from '../netpol/explain.js';
 import { podEndpoint } from '../netpol/policy.js';
+import { cmd, fix, kubectl, renderCommand } from '../report/fix.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import type { TraceRequest } from './url.js';
@@ -189,7 +190,7 @@ export function finish(result: Omit<TraceResult, 'stopsAt' | 'findings'>, ref: {
       finding('KD6010', ref, {
         message: `${ref.name}: ${result.url} stops at ${stop.title}: ${stop.detail}`,
         cause: stop.explanation ?? stop.detail,
-        fix: `kdiag trace ${result.url} shows the whole path; fix the first failing hop (${stop.title}).`,
+        fix: fix`${cmd('kdiag', 'trace', result.url)} shows the whole path; fix the first failing hop (${stop.title}).`,
       }),
     );
   }
@@ -211,7 +212,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   if (!route) {
     hops.push(
       hop('ingress-rule', 'Ingress rule', 'fail', `no Ingress serves host ${request.host}${request.path !== '/' ? ` and path ${request.path}` : ''}`, {
-        explanation: `No Ingress has a rule for host ${request.host} (exact or wildcard) matching ${request.path}, and none has a defaultBackend: the controller answers 404. Check the host in spec.rules[].host (kubectl get ingress -A).`,
+        explanation: `No Ingress has a rule for host ${request.host} (exact or wildcard) matching ${request.path}, and none has a defaultBackend: the controller answers 404. Check the host in spec.rules[].host (${renderCommand(kubectl('get', 'ingress', '-A'))}).`,
       }),
     );
     return finish({ url: request.url, mode: 'ingress', hops }, { kind: 'URL', name: request.host });
@@ -242,7 +243,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   if (!ingressClass) {
     hops.push(
       hop('controller', 'Ingress controller', 'fail', cls.name ? `IngressClass ${cls.name} does not exist` : 'no ingressClassName and no default IngressClass', {
-        explanation: `No controller claims ${ns}/${ingName}. ${cls.name ? `Create IngressClass ${cls.name} or set spec.ingressClassName to an existing class` : 'Set spec.ingressClassName'} (kubectl get ingressclass).`,
+        explanation: `No controller claims ${ns}/${ingName}. ${cls.name ? `Create IngressClass ${cls.name} or set spec.ingressClassName to an existing class` : 'Set spec.ingressClassName'} (${renderCommand(kubectl('get', 'ingressclass'))}).`,
       }),
     );
   } else if (!CONTROLLER_POD_LABELS[controller ?? '']) {
@@ -250,7 +251,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   } else if (readyControllers.length === 0) {
     hops.push(
       hop('controller', 'Ingress controller', 'fail', `class ${ingressClass.metadata?.name} (${controller}): ${controllerPods.length ? 'no controller Pod is Ready' : 'no controller Pod found'}`, {
-        explanation: `Nothing runs the ${controller} controller: requests to the load balancer have no proxy to reach. kubectl get pods -A -l ${formatMap(CONTROLLER_POD_LABELS[controller!]!.labels[0])}`,
+        explanation: `Nothing runs the ${controller} controller: requests to the load balancer have no proxy to reach. ${renderCommand(kubectl('get', 'pods', '-A', '-l', formatMap(CONTROLLER_POD_LABELS[controller!]!.labels[0])))}`,
       }),
     );
   } else {
