@@ -382,6 +382,10 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
   return finding('KD5037', ref, {
     message: `${name}: ${where} ${r.outcome === 'reset' ? 'closed the connection without an answer' : `failed (curl exit ${r.exitCode})`}`,
     cause: `${r.error ?? ''}${t.mode === 'http' ? ' The port may not speak HTTP (use --tcp for a plain connect test), or the server crashed while answering.' : ''}`.trim(),
-    fix: t.mode === 'http' ? fix`${cmd('kdiag', 'connectivity', t.label, '--tcp')}` : 'Read the logs of the pods behind it (kubectl logs).',
+    fix: t.mode === 'http'
+      ? fix`${cmd('kdiag', 'connectivity', t.label, '--tcp')}`
+      : t.service && svc?.spec?.selector
+        ? fix`Read the logs of the pods behind it: ${kubectl('-n', t.service.namespace, 'logs', '-l', Object.entries(svc.spec.selector).map(([k, v]) => `${k}=${v}`).join(','), '--tail=50')}`
+        : 'Read the logs of the server behind it.',
   });
 }
