@@ -138,7 +138,7 @@ export function traceBackend(
         : `${sourceLabel} → ${dest.metadata?.name}:${destPort} denied`;
       hops.push(
         hop('network-policy', 'NetworkPolicy', v.allowed ? 'ok' : 'fail', detail, v.allowed ? {} : {
-          explanation: `${!v.egress.allowed ? v.egress.reason : v.ingress.reason}. Fix: add an ingress rule to a policy selecting ${formatMap(dest.metadata?.labels)} in ${ns} that allows pods of ${src.metadata?.namespace} (${sourceLabel}) on port ${destPort}, e.g. from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${src.metadata?.namespace}}}}].`,
+          explanation: `${!v.egress.allowed ? v.egress.reason : v.ingress.reason}. Fix: add an ingress rule to a policy selecting ${formatMap(dest.metadata?.labels)} in ${ns} that allows pods of ${src.metadata?.namespace} (${sourceLabel}) on port ${destPort}, e.g. from: ${JSON.stringify([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': src.metadata?.namespace ?? '' } } }])} (JSON is YAML: the values stay strings).`,
         }),
       );
     } else if (sourceLabel) {
