@@ -11,7 +11,7 @@ describe('hostile input: permissions and trace', () => describeHostile(clusterSc
 describe('hostile input: cleanup hints of kept and left-behind probes', () => {
   it.each(HOSTILE_VALUES.map((v) => [v]))('%j', (v) => {
     const ns = nameOf(v);
-    const kept = keepNote({ jobName: nameOf(v, '-job'), namespace: ns, podName: nameOf(v, '-pod'), log: '', kept: true });
+    const kept = keepNote({ jobName: nameOf(v, '-job'), namespace: ns, podName: nameOf(v, '-pod'), log: '', kept: true, elapsedMs: 1 });
     const del = /delete it with: (.*?) {3}\(or: (.*?); the cluster/s.exec(kept);
     const left = /or run: (.*)$/s.exec(leftBehindNotice(ns, nameOf(v, '-job'), 60));
     expect(shellArgvs([del![1]!, del![2]!, left![1]!])).toEqual([
