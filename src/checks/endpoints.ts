@@ -3,7 +3,7 @@
 // Service: a named targetPort that the Pod does not declare yields a slice without ports.
 import type { V1EndpointSlice, V1Endpoints, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { Code } from '../report/codes.js';
-import { fix, kubectl, manifest, type FixSpec } from '../report/fix.js';
+import { fix, kubectl, manifest, type FixSpec, type Manifest } from '../report/fix.js';
 import type { Finding, ObjectRef } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { finding } from './lib/finding.js';
@@ -273,6 +273,23 @@ function baseResult(s: ServiceFacts): ServiceEndpoints {
   };
 }
 
+/** An EndpointSlice for a Service without selector, with a documentation address to replace. */
+function manualSlice(s: ServiceFacts): Manifest {
+  const ports = (s.svc.spec?.ports ?? []).map((p) => ({
+    ...(p.name ? { name: p.name } : {}),
+    port: typeof p.targetPort === 'number' ? p.targetPort : /^\d+$/.test(String(p.targetPort ?? '')) ? Number(p.targetPort) : p.port,
+    protocol: p.protocol ?? 'TCP',
+  }));
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${s.name}-manual`, namespace: s.ns, labels: { [SERVICE_NAME_LABEL]: s.name, [MANAGED_BY_LABEL]: 'staff' } },
+    addressType: 'IPv4',
+    ports,
+    endpoints: [{ addresses: ['192.0.2.10'] }],
+  };
+}
+
 /** KD1006/KD1007: a Service without selector lives on EndpointSlices made by hand. */
 function withoutSelector(s: ServiceFacts): NoEndpoints {
   const manual = s.slices.filter((sl) => sl.metadata?.labels?.[MANAGED_BY_LABEL] !== CONTROLLER);
@@ -281,7 +298,7 @@ function withoutSelector(s: ServiceFacts): NoEndpoints {
       code: 'KD1006',
       message: 'no selector and no EndpointSlices',
       cause: `Service ${s.ns}/${s.name} has no selector, so Kubernetes creates no endpoints for it, and no EndpointSlice or Endpoints object was created by hand.`,
-      fix: fix`Add a selector matching the backend Pods (${kubectl('-n', s.ns, 'edit', 'service', s.name)}), or create an EndpointSlice labelled ${SERVICE_NAME_LABEL}=${s.name} listing the backend addresses.`,
+      fix: fix`Add a selector matching the backend Pods (${kubectl('-n', s.ns, 'edit', 'service', s.name)}), or create an EndpointSlice labelled ${SERVICE_NAME_LABEL}=${s.name} listing the backend addresses (192.0.2.10 stands for one):\n${manifest(manualSlice(s))}`,
     };
   }
   return {
