@@ -185,8 +185,8 @@ ${EXIT_CODES_TEXT}
       const { renderJunit } = await import('../report/junit.js');
       this.log(renderJunit(results, failOn));
     } else if (this.output === 'markdown') {
-      const { renderMarkdown } = await import('../report/markdown.js');
-      this.log(renderMarkdown(`kdiag check ${namespace ? `-n ${namespace}` : '-A'}`, results, report.findings, [`context: ${client.contextName}`, `server: ${client.server}${version ? ` (${version.split(' ').pop()})` : ''}`]));
+      const [{ renderMarkdown }, { shellJoin }] = await Promise.all([import('../report/markdown.js'), import('../report/shell.js')]);
+      this.log(renderMarkdown(shellJoin(['kdiag', 'check', ...(namespace ? ['-n', namespace] : ['-A'])]), results, report.findings, [`context: ${client.contextName}`, `server: ${client.server}${version ? ` (${version.split(' ').pop()})` : ''}`]));
     }
     if (fatal) {
       if (this.output !== 'junit' && this.output !== 'markdown') await this.emit(report, () => this.summary(results), { exit: false });

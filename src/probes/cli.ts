@@ -2,7 +2,7 @@
 // progress output (listr2 on a TTY, plain lines otherwise) and "probing as a workload".
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
-import { cmd, kubectl, renderCommand } from '../report/fix.js';
+import { cmd, kubectl, shellJoin } from '../report/shell.js';
 import { emptySnapshot, KINDS, type Snapshot } from '../snapshot.js';
 import { dnsLabel, dnsSubdomain, duration, labelMap } from '../validate.js';
 import type { ClusterClient } from '../cluster/client.js';
@@ -259,6 +259,6 @@ export async function executeProbe(client: ClusterClient, spec: ProbeSpec, setti
 }
 
 export function keepNote(run: ProbeRun): string {
-  const del = renderCommand(kubectl('-n', run.namespace, 'delete', 'job', run.jobName));
-  return `Kept Job ${run.namespace}/${run.jobName} (pod ${run.podName}); delete it with: ${del}   (or: ${renderCommand(cmd('kdiag', 'cleanup', '-n', run.namespace))}; the cluster removes it after an hour)`;
+  const del = shellJoin(kubectl('-n', run.namespace, 'delete', 'job', run.jobName).argv);
+  return `Kept Job ${run.namespace}/${run.jobName} (pod ${run.podName}); delete it with: ${del}   (or: ${shellJoin(cmd('kdiag', 'cleanup', '-n', run.namespace).argv)}; the cluster removes it after an hour)`;
 }
