@@ -2,7 +2,6 @@
 import { fix, kubectl, manifest } from '../report/fix.js';
 import type { Finding } from '../report/types.js';
 import { KIND_RESOURCES, type Kind, type Snapshot } from '../snapshot.js';
-import { fix, kubectl, manifest } from '../report/fix.js';
 import { finding } from './lib/finding.js';
 import type { Check, Input } from './types.js';
 

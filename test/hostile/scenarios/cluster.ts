@@ -1,6 +1,6 @@
 // Permissions (KD6001) and kdiag trace (KD6010, KD6011) with the hostile value in namespaces,
 // Service and Pod names, labels and policy names.
-import { missingPermissionFinding } from '../../../src/checks/permissions.js';
+import { missingPermissionFinding, skippedPartFindings } from '../../../src/checks/permissions.js';
 import { traceService } from '../../../src/trace/trace.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { fixtureSnapshot, type K8sObject } from '../../support/fixtures.js';
@@ -31,6 +31,15 @@ export const clusterScenarios: HostileScenario[] = [
       missingPermissionFinding({ verb: 'get', resource: 'pods', subresource: 'log', group: '', namespace: nameOf(v), neededBy: ['probes'] }),
       missingPermissionFinding({ verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', neededBy: ['endpoints'] }),
     ],
+  },
+  {
+    name: 'parts of checks skipped for a refused list, in a namespace and at cluster scope',
+    codes: ['KD6006'],
+    run: (v) =>
+      skippedPartFindings([
+        { permission: { verb: 'list', resource: 'secrets', group: '', namespace: nameOf(v) }, check: 'ingress', part: v },
+        { permission: { verb: 'list', resource: 'namespaces', group: '' }, check: 'netpol', part: v },
+      ]),
   },
   {
     name: 'trace stops at Pods that are not ready',
