@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { keepNote } from '../../src/probes/cli.js';
+import { keepNote } from '../../src/engine/probe-cli.js';
 import { leftBehindNotice } from '../../src/probes/pod-spec.js';
 import { shellArgvs } from '../support/hostile.js';
 import { clusterScenarios } from './scenarios/cluster.js';

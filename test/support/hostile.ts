@@ -53,7 +53,8 @@ export function shellArgv(commandLine: string): string[] {
   return shellArgvs([commandLine])[0]!;
 }
 
-const END = '\u0001end\u0001';
+/** Printed after each line's argument vector (no argument of a fix is this word). */
+const END = '--kdiag-end-of-command--';
 
 /** shellArgv for several command lines in one bash (one process per finding list, not per command). */
 export function shellArgvs(commandLines: readonly string[]): string[][] {
@@ -63,7 +64,7 @@ export function shellArgvs(commandLines: readonly string[]): string[][] {
     const programs = [...new Set(commandLines.map((l) => /^\s*([A-Za-z0-9_-]+)/.exec(l)?.[1] ?? 'kubectl'))];
     const fns = programs.map((p) => `${p}() { printf '%s\\0' ${p} "$@"; }`).join('; ');
     // Each line runs in a subshell with empty input; a marker ends its output.
-    const body = commandLines.map((l) => `( ${l}\n) </dev/null; printf '%s\\0' $'${END.replace(/\u0001/g, '\\001')}'`).join('\n');
+    const body = commandLines.map((l) => `( ${l}\n) </dev/null; printf '%s\\0' ${END}`).join('\n');
     const out = execFileSync('bash', ['--norc', '--noprofile', '-c', `${fns}\n${body}`], { cwd: dir, encoding: 'utf8', input: '' });
     if (existsSync(join(dir, 'PWNED'))) throw new Error(`injection: one of ${JSON.stringify(commandLines)} ran a command`);
     const vectors: string[][] = [[]];

@@ -106,7 +106,7 @@ export const endpointScenarios: HostileScenario[] = [
     codes: ['KD1007'],
     run: endpointsOf((ns, name) => [service(ns, name, {}), slice(ns, name, [{ addresses: ['10.0.0.1'], conditions: { ready: false } }], 'staff')]),
   },
-  ...[nameOf, (v: string) => undefined as unknown as string].map((owner, i): HostileScenario => ({
+  ...[nameOf, (_v: string) => undefined as unknown as string].map((owner, i): HostileScenario => ({
     name: i === 0 ? 'one endpoint, ReplicaSet owner' : 'one endpoint, bare Pod',
     codes: ['KD1008'],
     run: endpointsOf((ns, name, v) => [
