@@ -189,6 +189,17 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     return this.constructor as typeof KdiagCommand;
   }
 
+  /**
+   * Runs after the command, also when it ends with an exit code (findings: 1, failure: 2), just
+   * before oclif calls process.exit: output to a pipe may still be queued (more than the pipe's
+   * 64 KiB), and process.exit would cut it (`kdiag check -A -o json | jq` read truncated JSON).
+   */
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    const written = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+    await Promise.all([written(process.stdout), written(process.stderr)]);
+    return super.finally(err);
+  }
+
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // this.exit() throws an ExitError that oclif turns into the exit code: let it through.
     if ((err as { code?: string }).code === 'EEXIT') throw err;
