@@ -30,7 +30,7 @@ export function renderFindings(findings: readonly Finding[], style: Style, optio
   if (sorted.length === 0) return '';
   const lines: string[] = [];
   for (const f of sorted) {
-    const head = `${style.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${style.paint('dim', f.code)}  ${sanitize(`${f.object.kind} ${refString(f.object)}`)}: ${sanitize(stripName(f))}`;
+    const head = `${style.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${style.paint('dim', f.code)}  ${sanitize(f.object.kind)} ${sanitize(refString(f.object))}: ${sanitize(stripName(f))}`;
     lines.push(head);
     // Multi-line causes and fixes (e.g. YAML to paste) stay indented under their label.
     const indent = (text: string) => text.split('\n').map(sanitize).join('\n                 ');
