@@ -17,11 +17,18 @@ export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof K
 export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number] | 'junit' | 'markdown';
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number] | 'junit' | 'markdown' | 'prometheus' | 'html';
 
 /** `--watch` for the static commands: re-run when the kinds they read change. */
 export const WATCH_FLAG = {
   watch: Flags.boolean({ char: 'w', description: 'Keep running: redraw when the objects this command reads change (like kubectl get -w). Ctrl-C stops.', default: false, helpGroup: 'OUTPUT' }),
+};
+
+/** `-o prometheus` and where its metrics go (src/report/prometheus.ts); a command opts in with these and `extraOutputs`. */
+export const PROMETHEUS_FLAGS = {
+  'output-file': Flags.string({ description: 'With -o prometheus: write the metrics to this file (written whole, then renamed into place, for the node_exporter textfile collector) instead of stdout.', helpGroup: 'OUTPUT' }),
+  pushgateway: Flags.string({ description: 'With -o prometheus: PUT the metrics to this Pushgateway (http(s)://host:port), grouped by job=kdiag and context.', helpGroup: 'OUTPUT' }),
+  quiet: Flags.boolean({ char: 'q', description: 'Print no progress on stderr (errors still are): for CronJobs, whose log then holds only the output.', default: false, helpGroup: 'OUTPUT' }),
 };
 
 export const EXIT_CODES_TEXT = EXIT_CODES_HELP.map(([code, text]) => `  ${code}  ${text}`).join('\n');
@@ -58,6 +65,10 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     const allowed = [...OUTPUT_FORMATS, ...(this.kdiagCtor as unknown as typeof KdiagCommand).extraOutputs];
     if (!allowed.includes(this.flags.output)) {
       throw new KdiagError(`unknown output format "${this.flags.output}": use one of ${allowed.join(', ')}`);
+    }
+    const sinks = this.flags as { 'output-file'?: string; pushgateway?: string };
+    if ((sinks['output-file'] !== undefined || sinks.pushgateway !== undefined) && this.flags.output !== 'prometheus') {
+      throw new KdiagError('--output-file and --pushgateway go with -o prometheus');
     }
     if (this.flags.namespace !== undefined) dnsLabel(this.flags.namespace, 'namespace');
     duration(this.flags['request-timeout']);
@@ -124,6 +135,9 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       case 'yaml':
         this.log(await renderYaml(report));
         break;
+      case 'prometheus':
+        await this.emitMetrics([report]);
+        break;
       default: {
         const body = human(this.output === 'wide');
         if (body) this.log(body);
@@ -134,6 +148,20 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       }
     }
     if (options.exit !== false) this.exitForFindings(report.findings);
+  }
+
+  /** `-o prometheus`: the reports' metrics to stdout, --output-file and/or --pushgateway. */
+  protected async emitMetrics(reports: Report[]): Promise<void> {
+    const { writeMetrics } = await import('./report/metrics-output.js');
+    const flags = this.flags as { 'output-file'?: string; pushgateway?: string; quiet?: boolean };
+    await writeMetrics(reports, {
+      command: this.id ?? 'kdiag',
+      version: this.config.version,
+      outputFile: flags['output-file'],
+      pushgateway: flags.pushgateway,
+      stdout: (text) => process.stdout.write(text),
+      note: flags.quiet ? () => undefined : (line) => this.logToStderr(line),
+    });
   }
 
   private watching = false;
@@ -182,6 +210,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
   /** Step-by-step progress on stderr: listr2 on a TTY, plain lines otherwise. */
   protected async progress(): Promise<Progress> {
     const { plainProgress, ttyProgress } = await import('./report/progress.js');
+    if ((this.flags as { quiet?: boolean }).quiet) return plainProgress(() => undefined);
     return process.stderr.isTTY && !this.flags['no-color'] ? ttyProgress() : plainProgress();
   }
 
