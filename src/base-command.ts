@@ -28,6 +28,7 @@ export const WATCH_FLAG = {
 export const PROMETHEUS_FLAGS = {
   'output-file': Flags.string({ description: 'With -o prometheus: write the metrics to this file (written whole, then renamed into place, for the node_exporter textfile collector) instead of stdout.', helpGroup: 'OUTPUT' }),
   pushgateway: Flags.string({ description: 'With -o prometheus: PUT the metrics to this Pushgateway (http(s)://host:port), grouped by job=kdiag and context.', helpGroup: 'OUTPUT' }),
+  'metrics-label': Flags.string({ description: 'With -o prometheus: add this label (name=value, repeatable) to every series and the Pushgateway group, e.g. cluster=prod-eu (in a pod the context is always inClusterContext).', multiple: true, helpGroup: 'OUTPUT' }),
   quiet: Flags.boolean({ char: 'q', description: 'Print no progress on stderr (errors still are): for CronJobs, whose log then holds only the output.', default: false, helpGroup: 'OUTPUT' }),
 };
 
@@ -66,10 +67,11 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     if (!allowed.includes(this.flags.output)) {
       throw new KdiagError(`unknown output format "${this.flags.output}": use one of ${allowed.join(', ')}`);
     }
-    const sinks = this.flags as { 'output-file'?: string; pushgateway?: string };
-    if ((sinks['output-file'] !== undefined || sinks.pushgateway !== undefined) && this.flags.output !== 'prometheus') {
-      throw new KdiagError('--output-file and --pushgateway go with -o prometheus');
+    const sinks = this.flags as { 'output-file'?: string; pushgateway?: string; 'metrics-label'?: string[] };
+    if ((sinks['output-file'] !== undefined || sinks.pushgateway !== undefined || sinks['metrics-label'] !== undefined) && this.flags.output !== 'prometheus') {
+      throw new KdiagError('--output-file, --pushgateway and --metrics-label go with -o prometheus');
     }
+    if (sinks['metrics-label']) (await import('./report/metrics-output.js')).metricsLabels(sinks['metrics-label']);
     if (this.flags.namespace !== undefined) dnsLabel(this.flags.namespace, 'namespace');
     duration(this.flags['request-timeout']);
   }
@@ -153,12 +155,13 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
   /** `-o prometheus`: the reports' metrics to stdout, --output-file and/or --pushgateway. */
   protected async emitMetrics(reports: Report[]): Promise<void> {
     const { writeMetrics } = await import('./report/metrics-output.js');
-    const flags = this.flags as { 'output-file'?: string; pushgateway?: string; quiet?: boolean };
+    const flags = this.flags as { 'output-file'?: string; pushgateway?: string; quiet?: boolean; 'metrics-label'?: string[] };
     await writeMetrics(reports, {
       command: this.id ?? 'kdiag',
       version: this.config.version,
       outputFile: flags['output-file'],
       pushgateway: flags.pushgateway,
+      labels: flags['metrics-label'],
       stdout: (text) => process.stdout.write(text),
       note: flags.quiet ? () => undefined : (line) => this.logToStderr(line),
     });

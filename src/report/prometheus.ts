@@ -35,6 +35,20 @@ export interface MetricsInput {
   timestamp: number;
   /** kdiag's version. */
   version: string;
+  /** Constant labels on every series (--metrics-label cluster=prod-eu). */
+  extraLabels?: Record<string, string>;
+}
+
+/** Labels kdiag's own series use: --metrics-label may not take them. */
+export const RESERVED_LABELS = ['context', 'command', 'server_version', 'kdiag_version', 'severity', 'code', 'check', 'namespace', 'kind', 'status', 'target', 'outcome', 'job', 'instance'];
+
+/** Parses `name=value` for --metrics-label; throws a sentence on a bad or reserved name. */
+export function parseMetricsLabel(text: string): [string, string] {
+  const eq = text.indexOf('=');
+  const name = eq > 0 ? text.slice(0, eq) : '';
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__')) throw new Error(`--metrics-label wants name=value with a Prometheus label name, not "${text}"`);
+  if (RESERVED_LABELS.includes(name)) throw new Error(`--metrics-label ${name}: kdiag's metrics use that label already (reserved: ${RESERVED_LABELS.join(', ')})`);
+  return [name, text.slice(eq + 1)];
 }
 
 type Labels = Record<string, string>;
@@ -87,7 +101,7 @@ export function renderPrometheus(input: MetricsInput): string {
     probeDuration: new Family('kdiag_probe_duration_seconds', "The probe request's total time (DNS, connect, TLS, first byte) per target."),
   };
   for (const report of input.reports) {
-    const ctx: Labels = report.context !== undefined ? { context: String(report.context) } : {};
+    const ctx: Labels = { ...(input.extraLabels ?? {}), ...(report.context !== undefined ? { context: String(report.context) } : {}) };
     const failed = report.error !== undefined || (Array.isArray(report.checks) && (report.checks as CheckEntry[]).some((c) => c.status === 'errored'));
     f.info.add({ ...ctx, command: input.command, server_version: serverVersion(report), kdiag_version: input.version }, 1);
     f.success.add(ctx, failed ? 0 : 1);

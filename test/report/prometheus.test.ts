@@ -154,12 +154,14 @@ describe('kdiag check -o prometheus (against a fake API)', () => {
     try {
       fakeApi(cluster);
       nock.enableNetConnect('127.0.0.1');
-      const { stdout, stderr } = await kdiag(['check', '-n', 'production', '--only', 'endpoints', '-o', 'prometheus', '--pushgateway', `http://127.0.0.1:${port}`, '--kubeconfig', testKubeconfig()]);
+      const { stdout, stderr } = await kdiag(['check', '-n', 'production', '--only', 'endpoints', '-o', 'prometheus', '--pushgateway', `http://127.0.0.1:${port}`, '--metrics-label', 'cluster=eu-1', '--kubeconfig', testKubeconfig()]);
       expect(stdout).toBe('');
       expect(received).toHaveLength(1);
-      expect(received[0]).toMatchObject({ method: 'PUT', url: `/metrics/job/kdiag/context@base64/${Buffer.from('test').toString('base64url')}`, type: 'text/plain; version=0.0.4; charset=utf-8' });
+      const b64 = (s: string) => Buffer.from(s).toString('base64url');
+      expect(received[0]).toMatchObject({ method: 'PUT', url: `/metrics/job/kdiag/cluster@base64/${b64('eu-1')}/context@base64/${b64('test')}`, type: 'text/plain; version=0.0.4; charset=utf-8' });
       expect(promtool(received[0]!.body).code).toBe(0);
-      expect(stderr).toContain(`metrics pushed to http://127.0.0.1:${port}/metrics/job/kdiag/context@base64/`);
+      expect(received[0]!.body).toMatch(/^kdiag_run_success\{cluster="eu-1",context="test"\} 1$/m);
+      expect(stderr).toContain(`metrics pushed to http://127.0.0.1:${port}/metrics/job/kdiag/cluster@base64/`);
     } finally {
       server.close();
     }
@@ -180,10 +182,21 @@ describe('kdiag check -o prometheus (against a fake API)', () => {
     }
   });
 
+  it('refuses a --metrics-label that is no label name or that kdiag uses', async () => {
+    for (const [value, message] of [
+      ['bad-name=x', 'wants name=value with a Prometheus label name'],
+      ['severity=high', "kdiag's metrics use that label already"],
+    ]) {
+      const { stderr, code } = await kdiag(['check', '-o', 'prometheus', '--metrics-label', value!, '--kubeconfig', testKubeconfig()]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(message);
+    }
+  });
+
   it('refuses --output-file without -o prometheus before sending anything', async () => {
     const { stderr, code } = await kdiag(['check', '-o', 'json', '--output-file', '/tmp/x', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
-    expect(stderr).toContain('--output-file and --pushgateway go with -o prometheus');
+    expect(stderr).toContain('--output-file, --pushgateway and --metrics-label go with -o prometheus');
   });
 });
 
