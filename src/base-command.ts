@@ -6,6 +6,7 @@ import type { CheckOptions } from './checks/types.js';
 import type { ClusterClient } from './cluster/client.js';
 import type { KdiagConfig } from './config.js';
 import type { WatchTarget } from './cluster/watch.js';
+import type { FleetChild } from './fleet/command.js';
 import { renderFindings, renderJson, renderYaml, summaryLine } from './report/render.js';
 import type { Progress } from './report/progress.js';
 import { makeStyle, type Style } from './report/style.js';
@@ -32,12 +33,15 @@ export const PROMETHEUS_FLAGS = {
   quiet: Flags.boolean({ char: 'q', description: 'Print no progress on stderr (errors still are): for CronJobs, whose log then holds only the output.', default: false, helpGroup: 'OUTPUT' }),
 };
 
+let fleetArgv: typeof import('./fleet/argv.js') | undefined;
+
 export const EXIT_CODES_TEXT = EXIT_CODES_HELP.map(([code, text]) => `  ${code}  ${text}`).join('\n');
 
 export abstract class KdiagCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     kubeconfig: Flags.string({ description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).', helpGroup: 'CLUSTER' }),
-    context: Flags.string({ description: 'The kubeconfig context to use.', helpGroup: 'CLUSTER' }),
+    context: Flags.string({ description: 'The kubeconfig context to use; several, comma-separated (a,b,c), run the command against each cluster (at most 4 at once).', helpGroup: 'CLUSTER' }),
+    'all-contexts': Flags.boolean({ description: "Run the command against every context of the kubeconfig (at most 4 at once): a summary row per cluster, findings tagged with their context, the worst exit code.", default: false, helpGroup: 'CLUSTER' }),
     namespace: Flags.string({ char: 'n', description: "Namespace to inspect (default: the context's namespace, else default).", helpGroup: 'CLUSTER' }),
     'all-namespaces': Flags.boolean({ char: 'A', description: 'Inspect all namespaces.', default: false, helpGroup: 'CLUSTER' }),
     'request-timeout': Flags.string({ description: 'Time limit for each API request (e.g. 30s, 1m; 0 for none).', default: '30s', helpGroup: 'CLUSTER' }),
@@ -74,7 +78,44 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     if (sinks['metrics-label']) (await import('./report/metrics-output.js')).metricsLabels(sinks['metrics-label']);
     if (this.flags.namespace !== undefined) dnsLabel(this.flags.namespace, 'namespace');
     duration(this.flags['request-timeout']);
+    if (!this.fleetChild && (this.flags['all-contexts'] || this.flags.context?.includes(','))) {
+      fleetArgv = await import('./fleet/argv.js');
+      // This instance coordinates: one run of the same command per context replaces run().
+      (this as unknown as { run: () => Promise<void> }).run = () => this.runFleet();
+    }
   }
+
+  private async runFleet(): Promise<void> {
+    const { fleetMode } = await import('./fleet/command.js');
+    const flags = this.flags as Flags<T> & { quiet?: boolean };
+    await fleetMode({
+      id: this.id ?? 'kdiag',
+      output: this.output,
+      contextFlag: flags.context,
+      allContexts: flags['all-contexts'],
+      kubeconfig: flags.kubeconfig,
+      requestTimeoutMs: duration(flags['request-timeout']),
+      failOn: flags['fail-on'] as Severity,
+      watch: Boolean((flags as { watch?: boolean }).watch),
+      style: this.style,
+      table: (head, rows) => this.table(head, rows),
+      log: (text) => this.log(text),
+      note: flags.quiet ? () => undefined : (line) => this.logToStderr(line),
+      emitMetrics: (reports) => this.emitMetrics(reports),
+      exit: (code) => this.exit(code),
+      child: (context) => {
+        const { childArgv } = fleetArgv!;
+        const Ctor = this.constructor as unknown as new (argv: string[], config: typeof this.config) => KdiagCommand<T>;
+        const child = new Ctor([...childArgv(this.argv), '--context', context, '-o', 'json'], this.config);
+        child.id = this.id;
+        child.fleetChild = true;
+        return child as unknown as FleetChild;
+      },
+    });
+  }
+
+  /** Set on the per-context runs of a fleet run: silent, JSON, never a fleet themselves. */
+  fleetChild = false;
 
   protected get output(): OutputFormat {
     return this.flags.output as OutputFormat;
@@ -213,7 +254,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
   /** Step-by-step progress on stderr: listr2 on a TTY, plain lines otherwise. */
   protected async progress(): Promise<Progress> {
     const { plainProgress, ttyProgress } = await import('./report/progress.js');
-    if ((this.flags as { quiet?: boolean }).quiet) return plainProgress(() => undefined);
+    if ((this.flags as { quiet?: boolean }).quiet || this.fleetChild) return plainProgress(() => undefined);
     return process.stderr.isTTY && !this.flags['no-color'] ? ttyProgress() : plainProgress();
   }
 
