@@ -14,6 +14,7 @@
 //                           the only layer that imports @kubernetes/client-node at run time
 //   engine    engine/**   — runs analyses and probes against the cluster (check registry,
 //                           probe orchestration)
+//   fleet     fleet/**    — one command run against several contexts (--context a,b / --all-contexts)
 //   cli       base-command.ts, help.ts, commands/**, hooks/**, completion/** — oclif
 //
 // Analysis layers (types … probes) therefore never reach the cluster or the commands.
@@ -30,6 +31,7 @@ const LAYERS = [
   ['probes', '^src/probes/'],
   ['cluster', '^src/cluster/'],
   ['engine', '^src/engine/'],
+  ['fleet', '^src/fleet/'],
   ['cli', '^src/(base-command|help)[.]ts$|^src/(commands|hooks|completion)/'],
 ];
 

@@ -67,7 +67,7 @@ async function runOne(host: FleetHost, context: string): Promise<FleetRun> {
   const base = { context, server: null, serverVersion: null, errors: 0, warnings: 0, infos: 0 };
   const { ClusterClient } = await import('../cluster/client.js');
   let server: string | null = null;
-  let serverVersion: string | null = null;
+  let serverVersion: string;
   try {
     const client = new ClusterClient({ kubeconfig: host.kubeconfig, context, requestTimeoutMs: host.requestTimeoutMs, maxRetries: 1 });
     server = client.server;
