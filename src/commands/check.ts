@@ -20,7 +20,7 @@ ${EXIT_CODES_TEXT}
     { description: 'Only endpoints and ingress, failing on warnings too', command: '<%= config.bin %> check -n production --only endpoints,ingress --fail-on warning' },
   ];
 
-  static override extraOutputs = ['junit', 'markdown', 'prometheus'];
+  static override extraOutputs = ['junit', 'markdown', 'prometheus', 'html'];
 
   static override flags = {
     ...PROMETHEUS_FLAGS,
@@ -72,6 +72,7 @@ ${EXIT_CODES_TEXT}
     const progress = await this.progress();
     let version = '';
     let fatal: Error | undefined;
+    let taken: Snapshot | undefined;
     let probeSummary: { pods: number; maxAlive: number; results: { namespace: string; target: string; outcome: string; totalMs?: number }[] } | undefined;
 
     try {
@@ -119,6 +120,7 @@ ${EXIT_CODES_TEXT}
         const counts = kinds.map((k) => `${(snap[k] as unknown[]).length} ${k}`).join(', ');
         return { value: snap, note: counts || 'nothing to list' };
       });
+      taken = snapshot;
       // Inputs the API refused remove only the parts of checks that need them: one line per permission.
       const partial = skippedPartFindings(skippedParts(runnable, snapshot));
       findings.push(...partial);
@@ -189,6 +191,16 @@ ${EXIT_CODES_TEXT}
       ...(probeSummary ? { probes: probeSummary } : {}),
     };
 
+    if (this.output === 'html') {
+      const { htmlReport } = await import('../engine/html-report.js');
+      this.log(htmlReport(report, taken));
+      if (fatal) {
+        this.logToStderr(`kdiag: ${fatal.message}`);
+        this.exit(EXIT_FAILURE);
+      }
+      this.exitForFindings(report.findings);
+      return;
+    }
     if (this.output === 'junit') {
       const { renderJunit } = await import('../report/junit.js');
       this.log(renderJunit(results, failOn));
