@@ -32,6 +32,7 @@ test('check -n production -o html: findings and the reachability matrix, offline
     await page.goto(pathToFileURL(file).toString());
     const dom = await page.evaluate(() => ({
       codes: [...document.querySelectorAll('article.finding')].map((a) => `${a.getAttribute('data-code')}`),
+      paths: [...document.querySelectorAll('figure.traffic-path')].map((f) => ({ url: f.getAttribute('data-url') ?? '', hops: [...f.querySelectorAll('li.hop')].map((h) => `${h.getAttribute('data-hop')}:${h.getAttribute('data-status')}${h.getAttribute('data-broken') ? ':broken' : ''}`) })),
       cells: [...document.querySelectorAll('#reachability td.cell')].map((c) => ({ to: c.getAttribute('data-to') ?? '', verdict: c.getAttribute('data-verdict'), text: c.textContent ?? '' })),
     }));
     mkdirSync(join(REPO_ROOT, 'build', 'test-artifacts'), { recursive: true });
@@ -39,6 +40,12 @@ test('check -n production -o html: findings and the reachability matrix, offline
     expect(errors).toEqual([]);
     expect(requests).toEqual([pathToFileURL(file).toString()]);
     expect(dom.codes).toEqual(expect.arrayContaining(['KD1001', 'KD1002', 'KD1006']));
+    // api-ingress: /api/v1 passes every hop; /api/v2's Service selects no pod, so it stops at the Pods.
+    const v1 = dom.paths.find((p) => p.url === 'https://api.example.com/api/v1')!;
+    const v2 = dom.paths.find((p) => p.url === 'https://api.example.com/api/v2')!;
+    expect(v1.hops.some((h) => h.endsWith(':broken'))).toBe(false);
+    expect(v2.hops.filter((h) => h.endsWith(':broken'))).toEqual(['endpoints:fail:broken']);
+    expect(v2.hops.slice(0, 2)).toEqual(['load-balancer:ok', 'controller:ok']);
     // production/default-deny-ingress isolates postgres: nothing without an allow rule reaches it.
     const toPostgres = dom.cells.filter((c) => c.to === 'production/postgres');
     expect(toPostgres.length).toBeGreaterThan(0);

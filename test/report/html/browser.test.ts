@@ -48,6 +48,7 @@ async function openInChromium(html: string, screenshot?: string) {
       areas: [...document.querySelectorAll('section.area')].map((s) => [...s.querySelectorAll('article.finding')].map((a) => a.getAttribute('data-severity') ?? '')),
       cells: [...document.querySelectorAll('#reachability td.cell')].map((c) => ({ from: c.getAttribute('data-from'), to: c.getAttribute('data-to'), verdict: c.getAttribute('data-verdict'), text: c.textContent ?? '' })),
       headings: [...document.querySelectorAll('h2')].map((h) => h.textContent),
+      paths: [...document.querySelectorAll('figure.traffic-path')].map((f) => ({ url: f.getAttribute('data-url') ?? '', hops: [...f.querySelectorAll('li.hop')].map((h) => `${h.getAttribute('data-hop')}:${h.getAttribute('data-status')}${h.getAttribute('data-broken') ? ':broken' : ''}`) })),
       scripts: document.querySelectorAll('script').length,
     }));
     if (screenshot) {
@@ -72,7 +73,8 @@ describe('kdiag check -o html in headless Chromium', () => {
     expect(console).toEqual([]);
     expect(requests).toEqual([pathToFileURL(file).toString()]);
     expect(dom.scripts).toBe(0);
-    expect(dom.headings).toEqual(['Summary', 'Findings', 'NetworkPolicy reachability']);
+    expect(dom.headings).toEqual(['Summary', 'Findings', 'Traffic paths', 'NetworkPolicy reachability']);
+
     const errors = json.findings.filter((f: { severity: string }) => f.severity === 'error').length;
     expect(dom.counts).toContain(`${errors} errors`);
     expect(dom.findings).toHaveLength(json.findings.length);
@@ -98,6 +100,22 @@ describe('kdiag check -o html in headless Chromium', () => {
     for (const c of denied) expect(c.text).toMatch(/^denied(by .+)?/);
     const decided = dom.cells.filter((c) => c.text.includes('by '));
     expect(decided.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('draws a traffic path per Ingress host and path, the first broken hop marked', async () => {
+    const snapshot = fixtureSnapshot(loadFixture('trace.yaml'));
+    const html = htmlReport({ apiVersion: 'kdiag/v1', kind: 'CheckReport', context: 'fixture', findings: [] }, snapshot, new Date(0));
+    const { dom, console } = await openInChromium(html, 'check-html-paths.png');
+    expect(console).toEqual([]);
+    expect(dom.paths.length).toBeGreaterThan(0);
+    for (const p of dom.paths) {
+      const broken = p.hops.filter((h) => h.endsWith(':broken'));
+      expect(broken.length).toBeLessThanOrEqual(1);
+      // The marked hop is the first failed one.
+      if (broken.length) expect(p.hops.findIndex((h) => h.includes(':fail'))).toBe(p.hops.indexOf(broken[0]!));
+      expect(p.hops[0]).toMatch(/^load-balancer:/);
+    }
+    expect(dom.paths.some((p) => p.hops.some((h) => h.endsWith(':broken')))).toBe(true);
   }, 60_000);
 
   it('escapes every value from the cluster', async () => {
