@@ -159,12 +159,16 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       }
     };
     await draw(true);
+    // Ctrl-C ends the watch, and kdiag then exits 0 by itself.
+    const { claimSignalExit } = await import('./interrupt.js');
+    const releaseExit = claimSignalExit();
     await new Promise<void>((resolve) => {
       const watcher = watchKinds(client, kinds, namespace, () => {
         running = running.then(() => draw(false));
       });
       const stop = () => {
         watcher.stop();
+        releaseExit();
         resolve();
       };
       process.once('SIGINT', stop);

@@ -6,6 +6,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { Watch } from './k8s.js';
 import { KdiagError } from '../errors.js';
+import { claimSignalExit } from '../interrupt.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, leftBehindNotice, probeDryRunPod, probeJob, probeName, runSelector, type ProbeSpec } from '../probes/pod-spec.js';
 import { admissionFailure, INITIAL_STATE, nextState, ProbeError, type ProbeStage, type ProbeState } from '../probes/state.js';
 import type { ClusterClient } from './client.js';
@@ -103,6 +104,8 @@ export class ProbeRunner {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // This run exits by itself on a signal, once its Job is deleted.
+    const releaseExit = claimSignalExit();
     const started = Date.now();
     try {
       await this.createJob(probeJob(spec));
@@ -133,6 +136,7 @@ export class ProbeRunner {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      releaseExit();
     }
   }
 

@@ -1,6 +1,7 @@
 // Progress for multi-step commands, on stderr so stdout stays the report. On a TTY each
 // step is a listr2 task (spinner, then ✔/✖ with its note); otherwise plain lines for CI logs.
 import type { ListrDefaultRendererLogLevels } from 'listr2';
+import { signalExitClaimed, signalStatus } from '../interrupt.js';
 import { sanitize } from './render.js';
 
 type StepResult<T> = T | { value: T; note: string };
@@ -55,7 +56,21 @@ export async function ttyProgress(): Promise<Progress> {
         ],
         { renderer: 'default', rendererOptions: { logger }, exitOnError: true, registerSignalListeners: false },
       );
-      await list.run();
+      // listr2 hides the cursor while it draws; a signal that ended kdiag mid-step would leave the
+      // person's shell without one (listr2's own signal listeners are off: kdiag decides the exit).
+      const onSignal = (signal: NodeJS.Signals) => {
+        // Through listr2's output: it has replaced process.stderr.write with a buffer while drawing.
+        output.toStderr('\u001b[?25h');
+        if (!signalExitClaimed()) process.exit(signalStatus(signal));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        await list.run();
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
       // exitOnError: a failing task rejects run(), so a result is always set here.
       if (!result) throw new Error(`${title}: ended without a result`);
       return result.value;
