@@ -36,7 +36,13 @@ export function plainProgress(write: (line: string) => void = (l) => process.std
 }
 
 export async function ttyProgress(): Promise<Progress> {
-  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+  const { DefaultRenderer, Listr, ListrLogger, ProcessOutput } = await import('listr2');
+  // listr2 chooses its renderer by stdout alone and falls back to one that prints on stdout, so
+  // `kdiag check -o junit > kdiag.xml` at a terminal wrote the task lines into the XML file.
+  // kdiag draws on stderr (the terminal here), whatever stdout is.
+  class StderrRenderer extends DefaultRenderer {
+    static override nonTTY = true;
+  }
   const output = new ProcessOutput(process.stderr, process.stderr);
   // One logger instance for the renderer and for notes: listr2 wants an instance here (handing it
   // the class compiled only behind a cast, and crashed every TTY run in DefaultRenderer).
@@ -54,7 +60,7 @@ export async function ttyProgress(): Promise<Progress> {
             },
           },
         ],
-        { renderer: 'default', rendererOptions: { logger }, exitOnError: true, registerSignalListeners: false },
+        { renderer: StderrRenderer, rendererOptions: { logger }, exitOnError: true, registerSignalListeners: false },
       );
       // listr2 hides the cursor while it draws; a signal that ended kdiag mid-step would leave the
       // person's shell without one (listr2's own signal listeners are off: kdiag decides the exit).
