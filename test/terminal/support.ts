@@ -39,3 +39,12 @@ export function examples(): { command: string; line: string }[] {
     (c.examples ?? []).map((e) => ({ command: c.id.replace(/:/g, ' '), line: (typeof e === 'string' ? e : e.command).replace(/<%= config\.bin %>/g, 'kdiag') })),
   );
 }
+
+/** Runs the jobs, at most `width` at a time. */
+export async function pool(jobs: (() => Promise<void>)[], width: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await jobs[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, worker));
+}
