@@ -14,12 +14,16 @@ export interface FakeApiServer {
   kubeconfig: string;
   requests: RequestRecord[];
   unexpected: string[];
+  /** Requests that have arrived (answered or, with delayMs, still waiting). */
+  received(): number;
   close(): Promise<void>;
 }
 
 export async function fakeApiServer(objects: readonly K8sObject[], options: FakeApiOptions & { delayMs?: number } = {}): Promise<FakeApiServer> {
   const api = fakeApiHandler(objects, options);
+  let received = 0;
   const server = await localApi((req, res) => {
+    received += 1;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -61,5 +65,5 @@ users:
     token: fake-token-0123456789abcdef
 `,
   );
-  return { url: server.url, kubeconfig, requests: api.requests, unexpected: api.unexpected, close: () => server.close() };
+  return { url: server.url, kubeconfig, requests: api.requests, unexpected: api.unexpected, received: () => received, close: () => server.close() };
 }

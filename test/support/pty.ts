@@ -42,6 +42,8 @@ export interface PtyResult extends PtyExit {
   screen: string;
   /** The same with the colour escapes (SGR) the terminal keeps. */
   coloured: string;
+  /** The screen as the person sees it: lines longer than the terminal wrapped. */
+  wrapped: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -101,8 +103,9 @@ export class PtySession {
   }
 
   /** The screen and scroll-back now. */
-  async screen(options: { colours?: boolean } = {}): Promise<string> {
-    const text = await this.tmux('capture-pane', '-p', '-J', '-S', '-', '-E', '-', ...(options.colours ? ['-e'] : []));
+  async screen(options: { colours?: boolean; wrapped?: boolean } = {}): Promise<string> {
+    // -J joins the lines the terminal wrapped; `wrapped` keeps them as the person sees them.
+    const text = await this.tmux('capture-pane', '-p', ...(options.wrapped ? [] : ['-J']), '-S', '-', '-E', '-', ...(options.colours ? ['-e'] : []));
     return text
       .split('\n')
       .filter((line) => !/^Pane is dead \(/.test(line))
@@ -193,7 +196,7 @@ export async function runInPty(command: string, options: PtyOptions & { timeoutM
   try {
     const ended = await session.waitForExit(options.timeoutMs ?? 60_000);
     await session.settled();
-    return { ...ended, screen: await session.screen(), coloured: await session.screen({ colours: true }), cursor: session.cursorLeftVisible(), raw: session.raw() };
+    return { ...ended, screen: await session.screen(), coloured: await session.screen({ colours: true }), wrapped: await session.screen({ wrapped: true }), cursor: session.cursorLeftVisible(), raw: session.raw() };
   } finally {
     await session.close();
   }
