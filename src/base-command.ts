@@ -51,11 +51,11 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
 
   public override async init(): Promise<void> {
     await super.init();
-    const { args, flags } = await this.parse(this.kdiagCtor as unknown as Interfaces.Input<Flags<T>, Flags<T>, Args<T>> as never);
+    const { args, flags } = await this.parse(this.kdiagCtor);
     this.flags = flags as Flags<T>;
     this.args = args as Args<T>;
     this.style = makeStyle(!this.flags['no-color']);
-    const allowed = [...OUTPUT_FORMATS, ...(this.kdiagCtor as unknown as typeof KdiagCommand).extraOutputs];
+    const allowed = [...OUTPUT_FORMATS, ...this.kdiagCtor.extraOutputs];
     if (!allowed.includes(this.flags.output)) {
       throw new KdiagError(`unknown output format "${this.flags.output}": use one of ${allowed.join(', ')}`);
     }

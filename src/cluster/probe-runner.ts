@@ -250,6 +250,7 @@ export class ProbeRunner {
     return new Promise((resolve) => {
       const watch = new Watch(this.client.kc);
       // The watch's idle timer: the probe may be quiet while it waits for DNS timeouts.
+      // cast: client-node 2.0 keeps Watch's idle timeout in a private field with no option to set it.
       (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = timeoutMs + 5000;
       let controller: AbortController | undefined;
       let finished = false;
