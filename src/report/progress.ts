@@ -40,8 +40,20 @@ export async function ttyProgress(): Promise<Progress> {
   // listr2 chooses its renderer by stdout alone and falls back to one that prints on stdout, so
   // `kdiag check -o junit > kdiag.xml` at a terminal wrote the task lines into the XML file.
   // kdiag draws on stderr (the terminal here), whatever stdout is.
+  let drawing: StderrRenderer | undefined;
   class StderrRenderer extends DefaultRenderer {
     static override nonTTY = true;
+    private ended = false;
+    constructor(...args: ConstructorParameters<typeof DefaultRenderer>) {
+      super(...args);
+      drawing = this;
+    }
+    // Ended by a signal (below), then again by listr2 if the step still finishes.
+    override end(): void {
+      if (this.ended) return;
+      this.ended = true;
+      super.end();
+    }
   }
   const output = new ProcessOutput(process.stderr, process.stderr);
   // One logger instance for the renderer and for notes: listr2 wants an instance here (handing it
@@ -62,11 +74,16 @@ export async function ttyProgress(): Promise<Progress> {
         ],
         { renderer: StderrRenderer, rendererOptions: { logger }, exitOnError: true, registerSignalListeners: false },
       );
-      // listr2 hides the cursor while it draws; a signal that ended kdiag mid-step would leave the
-      // person's shell without one (listr2's own signal listeners are off: kdiag decides the exit).
+      // listr2 hides the cursor and buffers process.stderr while it draws: on a signal, stop drawing
+      // so the terminal gets its cursor back and the lines written while kdiag tidies up (the probe
+      // runner's "deleting probe Job") reach it. listr2's own signal listeners are off: kdiag decides the exit.
       const onSignal = (signal: NodeJS.Signals) => {
-        // Through listr2's output: it has replaced process.stderr.write with a buffer while drawing.
-        output.toStderr('\u001b[?25h');
+        try {
+          drawing?.end();
+        } catch {
+          // Not drawing yet (render() is async): nothing hidden or buffered to give back.
+        }
+        drawing = undefined;
         if (!signalExitClaimed()) process.exit(signalStatus(signal));
       };
       process.on('SIGINT', onSignal);
