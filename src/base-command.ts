@@ -175,6 +175,8 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       process.once('SIGTERM', stop);
     });
     await running;
+    // A request still in flight (a watch being opened) would keep Node alive until it answers.
+    this.exit(0);
   }
 
   /** Exit 1 when a finding is at or above --fail-on. */

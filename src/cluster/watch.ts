@@ -41,6 +41,9 @@ export function watchKinds(client: ClusterClient, kinds: readonly WatchTarget[],
     if (stopped) return;
     const fieldSelector = typeof kind === 'string' ? RESOURCES[kind].fieldSelector : undefined;
     const rv = resourceVersion ?? (await currentVersion(kind));
+    // Stopped while the list was in flight (Ctrl-C right after the first draw): a watch opened
+    // now would never be aborted and would keep kdiag from exiting.
+    if (stopped) return;
     const controller = await watch.watch(
       watchPath(kind, namespace),
       { allowWatchBookmarks: true, resourceVersion: rv, ...(fieldSelector ? { fieldSelector } : {}) },
@@ -56,6 +59,7 @@ export function watchKinds(client: ClusterClient, kinds: readonly WatchTarget[],
     );
     let latest: string | undefined = rv;
     controllers.push(controller);
+    if (stopped) controller.abort();
   };
   const currentVersion = async (kind: WatchTarget): Promise<string | undefined> => {
     // A list with limit=1 gives the collection's current resourceVersion.

@@ -1,6 +1,6 @@
 // The fake API (fake-api.ts) on a real HTTPS socket on 127.0.0.1, for the real binary in a
 // child process (nock only intercepts in the test process). Watches are held open silently,
-// like an API server with nothing to report; `delayMs` makes every answer slow (long steps).
+// like an API server with nothing to report; `delayMs` makes answers slow (long steps).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,12 @@ export interface FakeApiServer {
   close(): Promise<void>;
 }
 
-export async function fakeApiServer(objects: readonly K8sObject[], options: FakeApiOptions & { delayMs?: number } = {}): Promise<FakeApiServer> {
+export interface FakeApiServerOptions extends FakeApiOptions {
+  /** Answer late: after this many ms, for every request or for those the function picks. */
+  delayMs?: number | ((path: string, query: URLSearchParams) => number);
+}
+
+export async function fakeApiServer(objects: readonly K8sObject[], options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
   const api = fakeApiHandler(objects, options);
   let received = 0;
   const server = await localApi((req, res) => {
@@ -40,7 +45,8 @@ export async function fakeApiServer(objects: readonly K8sObject[], options: Fake
         const [status, text, headers] = serialize(api.handle(req.method ?? 'GET', uri, body));
         if (!res.destroyed) res.writeHead(status, headers).end(text);
       };
-      if (options.delayMs) setTimeout(reply, options.delayMs).unref();
+      const delay = typeof options.delayMs === 'function' ? options.delayMs(new URL(uri, 'https://fake.invalid').pathname, query) : (options.delayMs ?? 0);
+      if (delay > 0) setTimeout(reply, delay).unref();
       else reply();
     });
   });

@@ -7,53 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { fakeApiServer, type FakeApiServer } from '../support/fake-api-server.js';
-import { PtySession, runInPty, shellStatus, shQuote, type PtyResult } from '../support/pty.js';
-import { examples, fakeCluster, manifestCommands, pool } from './support.js';
+import { hasColour, PtySession, runInPty, shellStatus, type PtyResult } from '../support/pty.js';
+import { COLOURED, EXPECTED, examples, fakeCluster, lastLine, manifestCommands, pool, shellFor } from './support.js';
 
 const COLS = 80;
-
-/** What each example must end with: its exit status and its last line. */
-const EXPECTED: Record<string, { status: number; last: RegExp }> = {
-  'kdiag check -n production': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag check -A -o junit > kdiag.xml': { status: 1, last: /^ {2}Cluster DNS: passed \(0 errors, 0 warnings\)$/ },
-  'kdiag check -n production --only endpoints,ingress --fail-on warning': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag cleanup -A --dry-run': { status: 0, last: /^No kdiag probe objects found in any namespace\.$/ },
-  'kdiag cleanup -n production': { status: 0, last: /^No kdiag probe objects found in namespace production\.$/ },
-  'source <(kdiag completion bash)': { status: 0, last: /^complete -o nosort -F _kdiag kdiag$|^complete .*-F \S+ kdiag$/ },
-  'kdiag completion zsh > "${fpath[1]}/_kdiag"': { status: 0, last: /^#compdef kdiag/ },
-  // The fake API refuses to create the probe pod (404), as a cluster without the API would.
-  'kdiag connectivity api-service --path /health -n production': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
-  'kdiag connectivity postgres:5432 redis-headless:6379 api-service -n production': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
-  'kdiag connectivity postgres -n production --from-namespace production --from-labels app=api-server': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
-  'kdiag dns api-service -n production': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
-  'kdiag dns redis-0.redis-headless -n production': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
-  'kdiag dns postgres -n production --from production/api-server-7d9c-abcde': { status: 2, last: /^kdiag: pod production\/api-server-7d9c-abcde \(--from\) not found$/ },
-  'kdiag docs': { status: 0, last: /^\s+ingress-nginx controller$|^KD\d{4}\s/ },
-  'kdiag docs KD1001': { status: 0, last: /^https:\/\/kubernetes\.io\/docs\// },
-  'kdiag endpoints -n production': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag endpoints api-service -n production': { status: 0, last: /^api-server-\S+\s+Running\s+true/ },
-  'kdiag endpoints -A -o json': { status: 1, last: /^}$/ },
-  'kdiag gateway -n production': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag gateway public -n infra': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag gateway -A -o json': { status: 1, last: /^}$/ },
-  // Ctrl-C ends a watch, with status 0 (below).
-  'kdiag gateway -n production --watch': { status: 0, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag ingress -n production': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag ingress api-ingress -n production': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag ingress -A --cert-warn-days 30 --fail-on warning': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag ingress api-ingress -n production -o json': { status: 1, last: /^}$/ },
-  'kdiag netpol -n production': { status: 0, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag netpol -A -o json': { status: 0, last: /^}$/ },
-  'kdiag netpol explain --from payment-service:app=payment-api --to auth-service/svc/auth-service --port 80': { status: 0, last: /policies see port 8080$/ },
-  'kdiag netpol explain --from ingress-nginx:app.kubernetes.io/name=ingress-nginx --to production/svc/api-service --port 80': { status: 0, last: /policies see port 8080$/ },
-  'kdiag netpol explain --from production:app=api-server --to kube-system:k8s-app=kube-dns --port 53/UDP': { status: 0, last: /ingress is not isolated, so it is allowed$/ },
-  'kdiag netpol explain --from payment-service:app=payment-api --to auth-service/svc/auth-service --port 80 -o json': { status: 0, last: /^}$/ },
-  'kdiag services -n production': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag services -A --fail-on warning': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag trace https://api.example.com/api/v1/users': { status: 1, last: /^The request stops at: TLS\.$/ },
-  'kdiag trace http://api-service.production/health': { status: 0, last: /^Every hop is fine: the request reaches a ready Pod\.$/ },
-  'kdiag trace https://api.example.com/api/v2 -o json': { status: 1, last: /^}$/ },
-};
 
 interface Ran extends PtyResult {
   home: string;
@@ -62,13 +19,6 @@ interface Ran extends PtyResult {
 /** A fresh home and working directory per run (kdiag.xml, the zsh completion file land there). */
 function home(): string {
   return mkdtempSync(join(tmpdir(), 'kdiag-pty-home-'));
-}
-
-/** The example as the person types it; a check after it where the example itself prints nothing. */
-function shellFor(line: string, dir: string): string {
-  if (line.includes('${fpath[1]}')) return `zsh -fc ${shQuote(`fpath=(${dir} $fpath); ${line} && head -1 "\${fpath[1]}/_kdiag"`)}`;
-  if (line.startsWith('source <(')) return `bash -c ${shQuote(`${line} && complete -p kdiag`)}`;
-  return `bash -c ${shQuote(line)}`;
 }
 
 /** The tables on a screen: from a header row of capitals to the next blank line. */
@@ -86,7 +36,6 @@ function tables(screen: string): string[][] {
   return found;
 }
 
-const lastLine = (screen: string) => screen.split('\n').filter((l) => l.trim()).pop() ?? '';
 
 describe('every command and example, at a terminal', () => {
   let api: FakeApiServer;
@@ -138,6 +87,10 @@ describe('every command and example, at a terminal', () => {
       expect({ status: shellStatus(r), last: lastLine(r.screen) }).toEqual({ status: expected.status, last: expect.stringMatching(expected.last) });
       expect(r.cursor).toBe(true);
     });
+  });
+
+  it.each(COLOURED)('%s is coloured by default (NO_COLOR and --no-color: screens.test.ts)', (line) => {
+    expect(hasColour(runs.get(line)!.raw)).toBe(true);
   });
 
   it('check draws its task list on the terminal and ends each step with ✔', () => {

@@ -1,30 +1,15 @@
-// What a person sees in an 80 × 40 terminal: colour by default and none with NO_COLOR or
-// --no-color, Ctrl-C during a slow step, and the screens of check, endpoints and netpol kept
-// as reviewed text (test/fixtures/screens; UPDATE_SCREENS=1 rewrites them for review).
+// What a person sees in an 80 × 40 terminal: no colour with NO_COLOR or --no-color (colour by
+// default is in examples.test.ts), Ctrl-C during a slow step, and the screens of check, endpoints
+// and netpol kept as reviewed text (test/fixtures/screens; UPDATE_SCREENS=1 rewrites them).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeApiServer, type FakeApiServer } from '../support/fake-api-server.js';
 import { hasColour, kdiagLine, PtySession, runInPty, shellStatus, type PtyResult } from '../support/pty.js';
 import { ROOT } from '../support/run.js';
-import { fakeCluster, pool } from './support.js';
+import { COLOURED, EXPECTED, fakeCluster, lastLine, pool, shellFor } from './support.js';
 
 const SCREENS = join(ROOT, 'test', 'fixtures', 'screens');
-
-/** One command per area, each with coloured marks in its human output. */
-const COLOURED: Record<string, string[]> = {
-  check: ['check', '-n', 'production'],
-  endpoints: ['endpoints', '-n', 'production'],
-  services: ['services', '-n', 'production'],
-  ingress: ['ingress', '-n', 'production'],
-  gateway: ['gateway', '-n', 'production'],
-  netpol: ['netpol', '-n', 'production'],
-  'netpol explain': ['netpol', 'explain', '--from', 'production:app=api-server', '--to', 'kube-system:k8s-app=kube-dns', '--port', '53/UDP'],
-  trace: ['trace', 'https://api.example.com/api/v1/users'],
-  // Against the fake API the probe fails at its first step: the task list still shows ✖.
-  dns: ['dns', 'api-service', '-n', 'production'],
-  connectivity: ['connectivity', 'api-service', '-n', 'production'],
-};
 
 /** Screens kept as fixtures (check without the Ingress and Gateway checks, which are being rewritten). */
 const SCREENS_OF: Record<string, string[]> = {
@@ -33,7 +18,11 @@ const SCREENS_OF: Record<string, string[]> = {
   netpol: ['netpol', '-n', 'production'],
 };
 
-const MODES = { default: { env: {}, args: [] }, NO_COLOR: { env: { NO_COLOR: '1' }, args: [] }, '--no-color': { env: {}, args: ['--no-color'] } } as const;
+/** The two ways to turn colour off. */
+const PLAIN = {
+  NO_COLOR: (line: string) => ({ line, env: { NO_COLOR: '1' } }),
+  '--no-color': (line: string) => ({ line: `${line} --no-color`, env: {} }),
+} as const;
 
 /** The terminal's wrapping of long lines at `cols` columns. */
 function wrapAt(text: string, cols: number): string {
@@ -71,9 +60,10 @@ describe('at a terminal', () => {
     api = await fakeApiServer(fakeCluster());
     // An API server that takes 30 s for every answer: a long step to interrupt.
     slow = await fakeApiServer(fakeCluster(), { delayMs: 30_000 });
-    const jobs = Object.entries(COLOURED).flatMap(([name, args]) =>
-      Object.entries(MODES).map(([mode, { env, args: extra }]) => async () => {
-        runs.set(`${name} ${mode}`, await runInPty(kdiagLine([...args, ...extra, '--kubeconfig', api.kubeconfig]), { cols: 80, rows: 40, env }));
+    const jobs = COLOURED.flatMap((example) =>
+      Object.entries(PLAIN).map(([mode, variant]) => async () => {
+        const { line, env } = variant(example);
+        runs.set(`${example} ${mode}`, await runInPty(shellFor(line, ROOT), { cols: 80, rows: 40, env: { ...env, KUBECONFIG: api.kubeconfig } }));
       }),
     );
     const screens = Object.entries(SCREENS_OF).map(([name, args]) => async () => {
@@ -86,20 +76,17 @@ describe('at a terminal', () => {
     await slow.close();
   });
 
-  describe.each(Object.keys(COLOURED))('kdiag %s', (name) => {
-    it('is coloured by default, and not with NO_COLOR=1 or --no-color; same exit status', () => {
-      const statuses = Object.keys(MODES).map((mode) => shellStatus(runs.get(`${name} ${mode}`)!));
-      expect(new Set(statuses).size).toBe(1);
-      expect([0, 1, 2]).toContain(statuses[0]);
-      expect(hasColour(runs.get(`${name} default`)!.raw)).toBe(true);
-      expect(hasColour(runs.get(`${name} NO_COLOR`)!.raw)).toBe(false);
-      expect(hasColour(runs.get(`${name} --no-color`)!.raw)).toBe(false);
-      for (const mode of Object.keys(MODES)) expect(runs.get(`${name} ${mode}`)!.screen).not.toMatch(/unexpected failure/);
+  describe.each(COLOURED)('%s', (example) => {
+    it.each(Object.keys(PLAIN))('has no colour with %s, and ends as it does in colour', (mode) => {
+      const r = runs.get(`${example} ${mode}`)!;
+      expect(hasColour(r.raw)).toBe(false);
+      expect(r.screen).not.toMatch(/unexpected failure/);
+      expect({ status: shellStatus(r), last: lastLine(r.screen) }).toEqual({ status: EXPECTED[example]!.status, last: expect.stringMatching(EXPECTED[example]!.last) });
     });
   });
 
   it('without colour, check prints its steps as plain lines with ✓ (no cursor movement)', () => {
-    const r = runs.get('check --no-color')!;
+    const r = runs.get('kdiag check -n production --no-color')!;
     expect(r.screen).toMatch(/^✓ Cluster reachable: https:\/\/127\.0\.0\.1:\d+ \(v1\.35\.0\) \(\d+\.\d\ds\)\n✓ Permissions: \d+ allowed \(\d+\.\d\ds\)\n✓ Snapshot: /);
     expect(r.raw).not.toMatch(/\u001b\[\d*[AGK]|\u001b\[\?25l/);
   });
@@ -134,6 +121,26 @@ describe('at a terminal', () => {
       }
     }, 60_000);
   });
+
+  it('Ctrl-C while --watch is still opening its watches ends it at once, with status 0', async () => {
+    // Lists with limit=1 (the watch's starting resourceVersion) answer after 20 s.
+    let opened = 0;
+    const opening = await fakeApiServer(fakeCluster(), { delayMs: (_path, query) => (query.get('limit') === '1' ? (opened++, 20_000) : 0) });
+    const session = await PtySession.start(kdiagLine(['endpoints', '-n', 'production', '--watch', '--kubeconfig', opening.kubeconfig]), { cols: 80, rows: 40 });
+    try {
+      await session.waitForScreen(new RegExp(EXPECTED['kdiag endpoints -n production']!.last.source, 'm'));
+      for (let i = 0; opened === 0 && i < 100; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(opened).toBeGreaterThan(0);
+      const pressed = Date.now();
+      await session.keys('C-c');
+      const ended = await session.waitForExit(15_000);
+      expect(Date.now() - pressed).toBeLessThan(3_000);
+      expect(shellStatus(ended)).toBe(0);
+    } finally {
+      await session.close();
+      await opening.close();
+    }
+  }, 60_000);
 
   describe.each(Object.keys(SCREENS_OF))('the screen of kdiag %s', (name) => {
     it('matches the reviewed fixture (test/fixtures/screens)', () => {
