@@ -75,7 +75,7 @@ describe('probes at a terminal', () => {
     expect(shellStatus(r)).toBe(0);
     expect(r.screen).toMatch(/^✔ Reading the result/m);
     expect(r.screen).not.toMatch(/^[✖◼]/m);
-    expect(r.screen).toContain(`web.${NS}.svc.cluster.local`);
+    expect(r.screen).toMatch(new RegExp(`^web\\.${NS}\\.svc\\.cluster\\.local\\.\\s+OK\\s+[\\d.]+\\s+yes\\b`, 'm'));
     expect(await leftovers(NS)).toEqual([]);
   });
 
@@ -84,7 +84,8 @@ describe('probes at a terminal', () => {
     expectClean(r);
     expect(shellStatus(r)).toBe(0);
     expect(r.screen).toMatch(/^✔ Reading the result/m);
-    expect(r.screen).toMatch(/\bHTTP 200\b|\b200\b/);
+    expect(r.screen).toMatch(/^TARGET\s+MODE\s+STATUS\s+DNS\s+CONNECT/m);
+    expect(r.screen).toMatch(/^web\s+HTTP\s+HTTP 200\s+\d+ms\s.*answered by web-/m);
     expect(await leftovers(NS)).toEqual([]);
   });
 

@@ -42,8 +42,6 @@ export interface PtyResult extends PtyExit {
   screen: string;
   /** The same with the colour escapes (SGR) the terminal keeps. */
   coloured: string;
-  /** The screen as the person sees it: lines longer than the terminal wrapped. */
-  wrapped: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -196,7 +194,7 @@ export async function runInPty(command: string, options: PtyOptions & { timeoutM
   try {
     const ended = await session.waitForExit(options.timeoutMs ?? 60_000);
     await session.settled();
-    return { ...ended, screen: await session.screen(), coloured: await session.screen({ colours: true }), wrapped: await session.screen({ wrapped: true }), cursor: session.cursorLeftVisible(), raw: session.raw() };
+    return { ...ended, screen: await session.screen(), coloured: await session.screen({ colours: true }), cursor: session.cursorLeftVisible(), raw: session.raw() };
   } finally {
     await session.close();
   }
