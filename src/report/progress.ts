@@ -40,13 +40,14 @@ export async function ttyProgress(): Promise<Progress> {
   // listr2 chooses its renderer by stdout alone and falls back to one that prints on stdout, so
   // `kdiag check -o junit > kdiag.xml` at a terminal wrote the task lines into the XML file.
   // kdiag draws on stderr (the terminal here), whatever stdout is.
-  let drawing: StderrRenderer | undefined;
+  // The renderer of the step now running, to stop on a signal.
+  const drawing: { renderer?: StderrRenderer } = {};
   class StderrRenderer extends DefaultRenderer {
     static override nonTTY = true;
     private ended = false;
     constructor(...args: ConstructorParameters<typeof DefaultRenderer>) {
       super(...args);
-      drawing = this;
+      drawing.renderer = this;
     }
     // Ended by a signal (below), then again by listr2 if the step still finishes.
     override end(): void {
@@ -79,11 +80,11 @@ export async function ttyProgress(): Promise<Progress> {
       // runner's "deleting probe Job") reach it. listr2's own signal listeners are off: kdiag decides the exit.
       const onSignal = (signal: NodeJS.Signals) => {
         try {
-          drawing?.end();
+          drawing.renderer?.end();
         } catch {
           // Not drawing yet (render() is async): nothing hidden or buffered to give back.
         }
-        drawing = undefined;
+        drawing.renderer = undefined;
         if (!signalExitClaimed()) process.exit(signalStatus(signal));
       };
       process.on('SIGINT', onSignal);

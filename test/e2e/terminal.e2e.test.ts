@@ -12,7 +12,11 @@ const PROBES = 'app.kubernetes.io/managed-by=kdiag';
 const SIZE = { cols: 120, rows: 40 };
 
 const line = (args: string[]) => kdiagLine([...args, '--kubeconfig', kubeconfigPath()]);
-const lastLine = (screen: string) => screen.split('\n').filter((l) => l.trim()).pop() ?? '';
+const lastLine = (screen: string) =>
+  screen
+    .split('\n')
+    .filter((l) => l.trim())
+    .pop() ?? '';
 
 async function leftovers(namespace: string): Promise<string[]> {
   const r = await kubectl(['-n', namespace, 'get', 'jobs,pods', '-l', PROBES, '-o', 'name']);

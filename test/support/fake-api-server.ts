@@ -1,19 +1,20 @@
-// The fake API (fake-api.ts) on a real HTTPS socket on 127.0.0.1, for the real binary in a
-// child process (nock only intercepts in the test process). Watches are held open silently,
-// like an API server with nothing to report; `delayMs` makes answers slow (long steps).
+// The fake API (fake-api.ts) served over real HTTPS on 127.0.0.1, for tests that run the real
+// kdiag binary in a child process (nock only intercepts inside the test process). Watches are
+// held open silently, like an API server with nothing to report; `delayMs` makes answers slow
+// (long steps). Nothing here touches nock, so the test's own fake API stays separate.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fakeApiHandler, serialize, type FakeApiOptions, type RequestRecord } from './fake-api.js';
+import { fakeApiHandler, serialize, type FakeApiHandler, type FakeApiOptions } from './fake-api.js';
 import type { K8sObject } from './fixtures.js';
 import { localApi } from './local-api.js';
 
 export interface FakeApiServer {
+  /** The requests answered, and those the fake API does not know. */
+  api: Pick<FakeApiHandler, 'requests' | 'unexpected'>;
   url: string;
-  /** A kubeconfig for this server (token auth, its certificate as CA). */
+  /** A kubeconfig for this server (token auth, its self-signed certificate as the CA). */
   kubeconfig: string;
-  requests: RequestRecord[];
-  unexpected: string[];
   /** Requests that have arrived (answered or, with delayMs, still waiting). */
   received(): number;
   close(): Promise<void>;
@@ -33,9 +34,9 @@ export async function fakeApiServer(objects: readonly K8sObject[], options: Fake
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const uri = req.url ?? '/';
-      const query = new URL(uri, 'https://fake.invalid').searchParams;
-      if (query.get('watch') === 'true' || query.get('watch') === '1') {
-        api.requests.push({ method: req.method ?? 'GET', path: new URL(uri, 'https://fake.invalid').pathname, query });
+      const url = new URL(uri, 'https://fake.invalid');
+      if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
+        api.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
         res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
         res.flushHeaders();
         return;
@@ -45,12 +46,12 @@ export async function fakeApiServer(objects: readonly K8sObject[], options: Fake
         const [status, text, headers] = serialize(api.handle(req.method ?? 'GET', uri, body));
         if (!res.destroyed) res.writeHead(status, headers).end(text);
       };
-      const delay = typeof options.delayMs === 'function' ? options.delayMs(new URL(uri, 'https://fake.invalid').pathname, query) : (options.delayMs ?? 0);
+      const delay = typeof options.delayMs === 'function' ? options.delayMs(url.pathname, url.searchParams) : (options.delayMs ?? 0);
       if (delay > 0) setTimeout(reply, delay).unref();
       else reply();
     });
   });
-  const dir = mkdtempSync(join(tmpdir(), 'kdiag-pty-kc-'));
+  const dir = mkdtempSync(join(tmpdir(), 'kdiag-fake-api-'));
   const kubeconfig = join(dir, 'config');
   writeFileSync(
     kubeconfig,
@@ -71,5 +72,5 @@ users:
     token: fake-token-0123456789abcdef
 `,
   );
-  return { url: server.url, kubeconfig, requests: api.requests, unexpected: api.unexpected, received: () => received, close: () => server.close() };
+  return { api, url: server.url, kubeconfig, received: () => received, close: () => server.close() };
 }

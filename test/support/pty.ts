@@ -88,7 +88,11 @@ export class PtySession {
     const session = new PtySession(dir);
     // The pane waits on a tmux channel so the session exists (and is set up) before kdiag starts.
     const gated = `${shQuote('tmux')} -S ${shQuote(session.socket)} wait-for go; cd ${shQuote(options.cwd ?? ROOT)} && exec ${command}`;
-    await exec('tmux', ['-S', session.socket, '-f', conf, 'new-session', '-d', '-x', String(options.cols ?? 80), '-y', String(options.rows ?? 40), 'sh', '-c', gated], { env });
+    await exec(
+      'tmux',
+      ['-S', session.socket, '-f', conf, 'new-session', '-d', '-x', String(options.cols ?? 80), '-y', String(options.rows ?? 40), 'sh', '-c', gated],
+      { env },
+    );
     // Everything the program writes, as bytes (escape sequences included), for what the screen cannot show.
     await session.tmux('pipe-pane', '-O', `cat > ${shQuote(session.rawFile)}`);
     await session.tmux('wait-for', '-S', 'go');
@@ -194,7 +198,13 @@ export async function runInPty(command: string, options: PtyOptions & { timeoutM
   try {
     const ended = await session.waitForExit(options.timeoutMs ?? 60_000);
     await session.settled();
-    return { ...ended, screen: await session.screen(), coloured: await session.screen({ colours: true }), cursor: session.cursorLeftVisible(), raw: session.raw() };
+    return {
+      ...ended,
+      screen: await session.screen(),
+      coloured: await session.screen({ colours: true }),
+      cursor: session.cursorLeftVisible(),
+      raw: session.raw(),
+    };
   } finally {
     await session.close();
   }

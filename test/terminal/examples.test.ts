@@ -36,7 +36,6 @@ function tables(screen: string): string[][] {
   return found;
 }
 
-
 describe('every command and example, at a terminal', () => {
   let api: FakeApiServer;
   const runs = new Map<string, Ran>();
@@ -66,7 +65,11 @@ describe('every command and example, at a terminal', () => {
   afterAll(() => api.close());
 
   it('knows what every example in --help should end with (and nothing else)', () => {
-    expect(examples().map((e) => e.line).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect(
+      examples()
+        .map((e) => e.line)
+        .sort(),
+    ).toEqual(Object.keys(EXPECTED).sort());
   });
 
   describe.each(['', ...commands.map((c) => c.id.replace(/:/g, ' '))])('kdiag %s --help', (command) => {
@@ -79,7 +82,11 @@ describe('every command and example, at a terminal', () => {
     });
   });
 
-  describe.each(examples().filter((e) => !e.line.includes('--watch')).map((e) => e.line))('%s', (line) => {
+  describe.each(
+    examples()
+      .filter((e) => !e.line.includes('--watch'))
+      .map((e) => e.line),
+  )('%s', (line) => {
     it('ends with its expected status and message, never an unexpected failure', () => {
       const r = runs.get(line)!;
       const expected = EXPECTED[line]!;
@@ -105,7 +112,12 @@ describe('every command and example, at a terminal', () => {
   it('tables fit an 80-column terminal (check, docs, one Service)', () => {
     // The list tables of endpoints, services, ingress, gateway and netpol are still wider
     // (98–139 columns): src/report/table.ts only wraps the last column. Reported with issue 22.
-    for (const line of ['kdiag check -n production', 'kdiag check -n production --only endpoints,ingress --fail-on warning', 'kdiag docs', 'kdiag endpoints api-service -n production']) {
+    for (const line of [
+      'kdiag check -n production',
+      'kdiag check -n production --only endpoints,ingress --fail-on warning',
+      'kdiag docs',
+      'kdiag endpoints api-service -n production',
+    ]) {
       const found = tables(runs.get(line)!.screen);
       expect(found.length).toBeGreaterThan(0);
       for (const table of found) for (const row of table) expect([...row].length).toBeLessThanOrEqual(COLS);
@@ -117,7 +129,8 @@ describe('every command and example, at a terminal', () => {
     const xml = readFileSync(join(r.home, 'kdiag.xml'), 'utf8');
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kdiag check"')).toBe(true);
     expect(XMLValidator.validate(xml)).toBe(true);
-    expect(xml).not.toMatch(/[✔✖❯⠋]|\u001b/);
+    expect(xml).not.toMatch(/[✔✖❯⠋]/);
+    expect(xml).not.toContain('\u001b');
   });
 
   it('completion zsh > "${fpath[1]}/_kdiag" writes the completion where zsh looks', () => {
@@ -126,9 +139,11 @@ describe('every command and example, at a terminal', () => {
   });
 
   it('JSON at a terminal is plain JSON: no colour, parses whole', () => {
-    for (const line of examples().map((e) => e.line).filter((l) => /-o json$/.test(l))) {
+    for (const line of examples()
+      .map((e) => e.line)
+      .filter((l) => /-o json$/.test(l))) {
       const r = runs.get(line)!;
-      expect(r.coloured).not.toMatch(/\u001b\[/);
+      expect(r.coloured).not.toContain('\u001b[');
       expect(() => JSON.parse(r.screen)).not.toThrow();
     }
   });

@@ -32,7 +32,13 @@ function wrapAt(text: string, cols: number): string {
       const chars = [...line];
       if (chars.length <= cols) return [line];
       const parts: string[] = [];
-      for (let i = 0; i < chars.length; i += cols) parts.push(chars.slice(i, i + cols).join('').replace(/\s+$/, ''));
+      for (let i = 0; i < chars.length; i += cols)
+        parts.push(
+          chars
+            .slice(i, i + cols)
+            .join('')
+            .replace(/\s+$/, ''),
+        );
       return parts;
     })
     .join('\n');
@@ -81,13 +87,19 @@ describe('at a terminal', () => {
       const r = runs.get(`${example} ${mode}`)!;
       expect(hasColour(r.raw)).toBe(false);
       expect(r.screen).not.toMatch(/unexpected failure/);
-      expect({ status: shellStatus(r), last: lastLine(r.screen) }).toEqual({ status: EXPECTED[example]!.status, last: expect.stringMatching(EXPECTED[example]!.last) });
+      expect({ status: shellStatus(r), last: lastLine(r.screen) }).toEqual({
+        status: EXPECTED[example]!.status,
+        last: expect.stringMatching(EXPECTED[example]!.last),
+      });
     });
   });
 
   it('without colour, check prints its steps as plain lines with ✓ (no cursor movement)', () => {
     const r = runs.get('kdiag check -n production --no-color')!;
-    expect(r.screen).toMatch(/^✓ Cluster reachable: https:\/\/127\.0\.0\.1:\d+ \(v1\.35\.0\) \(\d+\.\d\ds\)\n✓ Permissions: \d+ allowed \(\d+\.\d\ds\)\n✓ Snapshot: /);
+    expect(r.screen).toMatch(
+      /^✓ Cluster reachable: https:\/\/127\.0\.0\.1:\d+ \(v1\.35\.0\) \(\d+\.\d\ds\)\n✓ Permissions: \d+ allowed \(\d+\.\d\ds\)\n✓ Snapshot: /,
+    );
+    // eslint-disable-next-line no-control-regex -- the escapes are what this looks for
     expect(r.raw).not.toMatch(/\u001b\[\d*[AGK]|\u001b\[\?25l/);
   });
 

@@ -37,7 +37,10 @@ export function manifestCommands(): ManifestCommand[] {
 /** Every example's command line, as `--help` prints it (`<%= config.bin %>` is kdiag). */
 export function examples(): { command: string; line: string }[] {
   return manifestCommands().flatMap((c) =>
-    (c.examples ?? []).map((e) => ({ command: c.id.replace(/:/g, ' '), line: (typeof e === 'string' ? e : e.command).replace(/<%= config\.bin %>/g, 'kdiag') })),
+    (c.examples ?? []).map((e) => ({
+      command: c.id.replace(/:/g, ' '),
+      line: (typeof e === 'string' ? e : e.command).replace(/<%= config\.bin %>/g, 'kdiag'),
+    })),
   );
 }
 
@@ -62,10 +65,16 @@ export const EXPECTED: Record<string, { status: number; last: RegExp }> = {
   // The fake API refuses to create the probe pod (404), as a cluster without the API would.
   'kdiag connectivity api-service --path /health -n production': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
   'kdiag connectivity postgres:5432 redis-headless:6379 api-service -n production': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
-  'kdiag connectivity postgres -n production --from-namespace production --from-labels app=api-server': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
+  'kdiag connectivity postgres -n production --from-namespace production --from-labels app=api-server': {
+    status: 2,
+    last: /^kdiag: the resource pods not found \(404\)/,
+  },
   'kdiag dns api-service -n production': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
   'kdiag dns redis-0.redis-headless -n production': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
-  'kdiag dns postgres -n production --from production/api-server-7d9c-abcde': { status: 2, last: /^kdiag: pod production\/api-server-7d9c-abcde \(--from\) not found$/ },
+  'kdiag dns postgres -n production --from production/api-server-7d9c-abcde': {
+    status: 2,
+    last: /^kdiag: pod production\/api-server-7d9c-abcde \(--from\) not found$/,
+  },
   'kdiag docs': { status: 0, last: /^\s+ingress-nginx controller$|^KD\d{4}\s/ },
   'kdiag docs KD1001': { status: 0, last: /^https:\/\/kubernetes\.io\/docs\// },
   'kdiag endpoints -n production': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
@@ -83,8 +92,14 @@ export const EXPECTED: Record<string, { status: number; last: RegExp }> = {
   'kdiag netpol -n production': { status: 0, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
   'kdiag netpol -A -o json': { status: 0, last: /^}$/ },
   'kdiag netpol explain --from payment-service:app=payment-api --to auth-service/svc/auth-service --port 80': { status: 0, last: /policies see port 8080$/ },
-  'kdiag netpol explain --from ingress-nginx:app.kubernetes.io/name=ingress-nginx --to production/svc/api-service --port 80': { status: 0, last: /policies see port 8080$/ },
-  'kdiag netpol explain --from production:app=api-server --to kube-system:k8s-app=kube-dns --port 53/UDP': { status: 0, last: /ingress is not isolated, so it is allowed$/ },
+  'kdiag netpol explain --from ingress-nginx:app.kubernetes.io/name=ingress-nginx --to production/svc/api-service --port 80': {
+    status: 0,
+    last: /policies see port 8080$/,
+  },
+  'kdiag netpol explain --from production:app=api-server --to kube-system:k8s-app=kube-dns --port 53/UDP': {
+    status: 0,
+    last: /ingress is not isolated, so it is allowed$/,
+  },
   'kdiag netpol explain --from payment-service:app=payment-api --to auth-service/svc/auth-service --port 80 -o json': { status: 0, last: /^}$/ },
   'kdiag services -n production': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
   'kdiag services -A --fail-on warning': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
@@ -114,4 +129,8 @@ export function shellFor(line: string, dir: string): string {
   return `bash -c ${shQuote(line)}`;
 }
 
-export const lastLine = (screen: string) => screen.split('\n').filter((l) => l.trim()).pop() ?? '';
+export const lastLine = (screen: string) =>
+  screen
+    .split('\n')
+    .filter((l) => l.trim())
+    .pop() ?? '';

@@ -6,11 +6,11 @@ import { finding } from '../checks/lib/finding.js';
 import { sanitize } from '../report/render.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
-import { executeProbe, podDeadlineSeconds, randomNonce, resolveSource, settleSecondsFor, type ProbeSettings } from './cli.js';
-import { analyzeConnectivity, parseCurlProbeLog } from './interpret-http.js';
-import { curlArgs, parseTarget, planConnectivity } from './plan.js';
-import { DEFAULT_CURL_IMAGE, finishMarker, newRunId } from './pod-spec.js';
-import { CURL_SCRIPT } from './scripts.js';
+import { executeProbe, podDeadlineSeconds, randomNonce, resolveSource, settleSecondsFor, type ProbeSettings } from './probe-cli.js';
+import { analyzeConnectivity, parseCurlProbeLog } from '../probes/interpret-http.js';
+import { curlArgs, parseTarget, planConnectivity } from '../probes/plan.js';
+import { DEFAULT_CURL_IMAGE, finishMarker, newRunId } from '../probes/pod-spec.js';
+import { CURL_SCRIPT } from '../probes/scripts.js';
 
 /** The most targets one probe pod tests (the connectivity command's limit). */
 export const TARGETS_PER_POD = 20;
