@@ -1,8 +1,8 @@
 // Layers of kdiag's source, lowest first. A module may import its own layer and the
 // layers below it, never one above (checked in `npm test` through `npm run lint`):
 //
-//   types     errors.ts, validate.ts, snapshot.ts, gateway/types.ts — kdiag's words for
-//             Kubernetes objects and failures; no I/O
+//   types     errors.ts, validate.ts, snapshot.ts, interrupt.ts, gateway/types.ts — kdiag's
+//             words for Kubernetes objects and failures, and who exits on a signal; no I/O
 //   report    report/**, config.ts — findings, codes, fix builder, renderers
 //   shared    checks/lib/**, checks/data/** — pure helpers the analyses share
 //   netpol    netpol/**   — NetworkPolicy semantics
@@ -21,7 +21,7 @@
 // Type-only imports count like any other (they couple the code just the same), except
 // client-node's model types, which analyses still borrow until kdiag has narrow read types.
 const LAYERS = [
-  ['types', '^src/(errors|validate|snapshot)[.]ts$|^src/gateway/types[.]ts$'],
+  ['types', '^src/(errors|validate|snapshot|interrupt)[.]ts$|^src/gateway/types[.]ts$'],
   ['report', '^src/report/|^src/config[.]ts$'],
   ['shared', '^src/checks/(lib|data)/'],
   ['netpol', '^src/netpol/'],

@@ -63,11 +63,11 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
 
   public override async init(): Promise<void> {
     await super.init();
-    const { args, flags } = await this.parse(this.kdiagCtor as unknown as Interfaces.Input<Flags<T>, Flags<T>, Args<T>> as never);
+    const { args, flags } = await this.parse(this.kdiagCtor);
     this.flags = flags as Flags<T>;
     this.args = args as Args<T>;
     this.style = makeStyle(!this.flags['no-color']);
-    const allowed = [...OUTPUT_FORMATS, ...(this.kdiagCtor as unknown as typeof KdiagCommand).extraOutputs];
+    const allowed = [...OUTPUT_FORMATS, ...this.kdiagCtor.extraOutputs];
     if (!allowed.includes(this.flags.output)) {
       throw new KdiagError(`unknown output format "${this.flags.output}": use one of ${allowed.join(', ')}`);
     }
@@ -231,18 +231,24 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       }
     };
     await draw(true);
+    // Ctrl-C ends the watch, and kdiag then exits 0 by itself.
+    const { claimSignalExit } = await import('./interrupt.js');
+    const releaseExit = claimSignalExit();
     await new Promise<void>((resolve) => {
       const watcher = watchKinds(client, kinds, namespace, () => {
         running = running.then(() => draw(false));
       });
       const stop = () => {
         watcher.stop();
+        releaseExit();
         resolve();
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     await running;
+    // A request still in flight (a watch being opened) would keep Node alive until it answers.
+    this.exit(0);
   }
 
   /** Exit 1 when a finding is at or above --fail-on. */

@@ -47,7 +47,7 @@ function loadFile(file: string): KubeConfig {
     throw parseError(file, err);
   }
   // Relative certificate paths are relative to the file, as in kubectl.
-  (kc as unknown as { makePathsAbsolute(dir: string): void }).makePathsAbsolute(join(file, '..'));
+  kc.makePathsAbsolute(join(file, '..'));
   return kc;
 }
 
