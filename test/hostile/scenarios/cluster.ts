@@ -1,6 +1,7 @@
 // Permissions (KD6001) and kdiag trace (KD6010, KD6011) with the hostile value in namespaces,
 // Service and Pod names, labels and policy names.
 import { missingPermissionFinding, skippedPartFindings } from '../../../src/checks/permissions.js';
+import { disagreementFinding } from '../../../src/engine/trace-probe.js';
 import { traceService } from '../../../src/trace/trace.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { fixtureSnapshot, type K8sObject } from '../../support/fixtures.js';
@@ -40,6 +41,13 @@ export const clusterScenarios: HostileScenario[] = [
         { permission: { verb: 'list', resource: 'secrets', group: '', namespace: nameOf(v) }, check: 'ingress', part: v },
         { permission: { verb: 'list', resource: 'namespaces', group: '' }, check: 'netpol', part: v },
       ]),
+  },
+  {
+    name: 'the controller answered otherwise than predicted',
+    codes: ['KD6012'],
+    run: (v) => [
+      disagreementFinding({ host: nameOf(v), who: v, answer: `HTTP 404 ${v}`, observedPod: nameOf(v), predicted: v, diffs: [v], behaviour: v, controllerPod: { namespace: nameOf(v), labels: { app: v } } }),
+    ],
   },
   {
     name: 'trace stops at Pods that are not ready',
