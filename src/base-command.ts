@@ -81,6 +81,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     if (!this.fleetChild && (this.flags['all-contexts'] || this.flags.context?.includes(','))) {
       fleetArgv = await import('./fleet/argv.js');
       // This instance coordinates: one run of the same command per context replaces run().
+      // cast: run() is the subclass's own method; oclif calls it on the instance, so an own property wins.
       (this as unknown as { run: () => Promise<void> }).run = () => this.runFleet();
     }
   }
@@ -105,10 +106,12 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       exit: (code) => this.exit(code),
       child: (context) => {
         const { childArgv } = fleetArgv!;
+        // cast: the instance's constructor is the concrete command class, built by oclif with (argv, config).
         const Ctor = this.constructor as unknown as new (argv: string[], config: typeof this.config) => KdiagCommand<T>;
         const child = new Ctor([...childArgv(this.argv), '--context', context, '-o', 'json'], this.config);
         child.id = this.id;
         child.fleetChild = true;
+        // cast: FleetChild names the public parts of a command the fleet runner calls; the command has them.
         return child as unknown as FleetChild;
       },
     });

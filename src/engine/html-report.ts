@@ -39,7 +39,7 @@ export function ingressPaths(snapshot: Snapshot, certWarnDays = 14): HtmlPath[] 
 }
 
 export function htmlReport(report: HtmlInput['report'], snapshot: Snapshot | undefined, now = new Date()): string {
-  const havePolicyData = snapshot && ['pods', 'networkpolicies'].every((k) => snapshot.loaded.includes(k as never));
+  const havePolicyData = snapshot && (['pods', 'networkpolicies'] as const).every((k) => snapshot.loaded.includes(k));
   const namespaces = snapshot ? (snapshot.namespace ? [snapshot.namespace] : [...new Set(snapshot.pods.map((p) => p.metadata?.namespace ?? ''))].filter(Boolean).sort()) : [];
   const matrix = havePolicyData ? reachabilityMatrix(snapshot, namespaces) : undefined;
   const paths = snapshot && snapshot.loaded.includes('ingresses') ? ingressPaths(snapshot) : [];
