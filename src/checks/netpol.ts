@@ -539,6 +539,8 @@ export const netpolCheck: Check = {
   // Namespaces are cluster-scoped: without their labels, namespaceSelectors are judged only
   // where kubernetes.io/metadata.name decides them.
   optional: ['namespaces'],
+  // AdminNetworkPolicy & co. and the network plugins' policy kinds, where the API serves them.
+  extras: ['clusterPolicies'],
   skippedWithout: { namespaces: 'namespaceSelector peers that select by labels other than kubernetes.io/metadata.name, and KD4004 (a namespaceSelector that matches no namespace)' },
   run: (snapshot) => analyzeNetpol(snapshot, { namespace: snapshot.namespace, clusterWide: snapshot.namespace === undefined }).findings,
 };

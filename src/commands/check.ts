@@ -113,6 +113,7 @@ ${EXIT_CODES_TEXT}
         const extras = new Set(runnable.flatMap((c) => c.extras ?? []));
         if (extras.has('clusterDns')) snap.clusterDns = await loadClusterDns(client, snap);
         if (extras.has('controllerPods')) Object.assign(snap, await loadControllerPods(client, snap));
+        if (extras.has('clusterPolicies')) await (await import('../cluster/policies.js')).addClusterPolicies(client, snap);
         if (extras.has('gateway')) snap.gateway = await (await import('../cluster/gateway.js')).loadGatewayObjects(client, namespace);
         const counts = kinds.map((k) => `${(snap[k] as unknown[]).length} ${k}`).join(', ');
         return { value: snap, note: counts || 'nothing to list' };
