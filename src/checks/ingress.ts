@@ -11,7 +11,7 @@ import type { Snapshot } from '../snapshot.js';
 import { CONTROLLER_POD_LABELS, INGRESS_NGINX_CONTROLLER } from './data/nginx-annotations.js';
 import { serviceAnalyzer, type ServiceEndpoints } from './endpoints.js';
 import { annotationFindings } from './ingress-annotations.js';
-import { backendLabel, byAge, hostMatches, requestedClass, resolveServicePort } from './ingress-match.js';
+import { backendLabel, byAge, hostMatches, IMPLEMENTATION_SPECIFIC_NOTE, requestedClass, resolveServicePort } from './ingress-match.js';
 import { checkTlsSecret, type CertificateInfo, type TlsSecretResult, type TlsStatus } from './ingress-tls.js';
 import { finding } from './lib/finding.js';
 import { formatMap, matchesMap } from './lib/labels.js';
@@ -364,7 +364,7 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
             `Use pathType: ImplementationSpecific for a regex path${nginx ? ' and annotate use-regex=true' : ''}, or write the literal prefix: kubectl -n ${ns} edit ingress ${name}`,
           );
         } else if (pathType === 'ImplementationSpecific') {
-          add('KD3014', `path ${JSON.stringify(path || '/')} uses pathType ImplementationSpecific`, `Matching of ImplementationSpecific paths is up to the controller${nginx ? ' (ingress-nginx: a string prefix, so /api also matches /apiary; a regex with use-regex)' : ''}; results differ between controllers.`, `Prefer Prefix or Exact unless you need regex paths: kubectl -n ${ns} edit ingress ${name}`);
+          add('KD3014', `path ${JSON.stringify(path || '/')} uses pathType ImplementationSpecific`, `Matching of ImplementationSpecific paths is up to the controller; results differ between controllers. ${IMPLEMENTATION_SPECIFIC_NOTE.replace(/^pathType ImplementationSpecific leaves matching to the Ingress controller: /, 'What the common ones do: ')}.`, `Prefer Prefix or Exact unless you need regex paths: kubectl -n ${ns} edit ingress ${name}`);
         }
       }
     }
