@@ -74,6 +74,8 @@ export const CODES = {
   KD4010: { check: 'netpol', severity: 'warning', title: 'Network plugin does not enforce NetworkPolicy' },
   KD4011: { check: 'netpol', severity: 'warning', title: 'No NetworkPolicy enforcer found' },
   KD4012: { check: 'netpol', severity: 'info', title: 'Egress allowed but the destination denies ingress' },
+  KD4013: { check: 'netpol', severity: 'warning', title: 'Cluster-scoped policies the network plugin does not implement' },
+  KD4014: { check: 'netpol', severity: 'info', title: 'Network-plugin policies kdiag does not evaluate' },
   KD6001: { check: 'permissions', severity: 'warning', title: 'kdiag lacks a permission it needs' },
   KD6002: { check: 'check', severity: 'error', title: 'A check could not run' },
   KD6003: { check: 'cluster-dns', severity: 'error', title: 'Cluster DNS pods missing or not Ready' },
