@@ -16,6 +16,8 @@ if ! kc -n production get secret api-tls-secret >/dev/null 2>&1; then
   rm -rf "$tmp"
 fi
 kc apply -f "$HERE" -f "$HERE/faults" >/dev/null
+# Cluster-scoped policy kinds beyond NetworkPolicy (the e2e tests create their objects).
+bash "$HERE/policy-api-crds.sh" || die "network-policy-api CRDs"
 log "scenario applied; waiting for the healthy workloads"
 for w in ingress-nginx/deploy/ingress-nginx-controller production/deploy/api-server production/deploy/postgres \
          production/sts/redis production/deploy/api-v2-server production/deploy/metrics production/deploy/cache \

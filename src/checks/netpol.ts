@@ -2,6 +2,7 @@
 // API ignores, ports nobody exposes, namespaces without policy, Ingress backends the
 // controller cannot reach, and whether the network plugin enforces policies at all.
 import type { V1Ingress, V1NetworkPolicy, V1NetworkPolicyPort, V1Pod } from '@kubernetes/client-node';
+import { subjectSelects } from '../netpol/admin.js';
 import { detectCni, KNOWN_CNI_NAMES, type CniDetection } from '../netpol/cni.js';
 import { decision, evaluateSide, explainConnection } from '../netpol/explain.js';
 import { namespaceRow, policyPods, policyRow, selectedPods, type NamespaceRow, type PolicyRow } from '../netpol/inventory.js';
@@ -496,13 +497,14 @@ const IMPLEMENTS_ADMIN_POLICIES = new Set(['Calico', 'Canal (Calico policy on fl
 function lintBeyondNetworkPolicy(l: Lint, cni: CniDetection | undefined): void {
   const objects = l.snapshot.clusterPolicies;
   if (!objects) return;
-  const upstream = [
-    ['AdminNetworkPolicy', objects.adminNetworkPolicies.length],
-    ['BaselineAdminNetworkPolicy', objects.baselineAdminNetworkPolicies.length],
-    ['ClusterNetworkPolicy', objects.clusterNetworkPolicies.length],
-  ] as const;
-  const present = upstream.filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
-  if (present.length && cni && cni.plugins.length && !cni.plugins.some((p) => IMPLEMENTS_ADMIN_POLICIES.has(p.name))) {
+  // Only policies whose subject selects a live pod in scope: a policy for other namespaces is not this run's concern.
+  const pods = [...l.ctx.podsByNamespace.keys()].filter(l.inScope).flatMap((n) => livePods(l.ctx, n).map(podEndpoint));
+  const selecting = (l.ctx.clusterPolicies ?? []).filter((p) => pods.some((pod) => subjectSelects(p, pod, l.ctx).match));
+  const present = (['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'] as const)
+    .map((k) => [k, selecting.filter((p) => p.kind === k).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  if (present.length > 0 && cni && cni.plugins.length && !cni.plugins.some((p) => IMPLEMENTS_ADMIN_POLICIES.has(p.name))) {
     l.findings.push(
       finding('KD4013', { kind: 'Cluster', name: 'network plugin' }, {
         message: `cluster-scoped policies: ${present.join(', ')}, but ${cni.plugins.map((p) => p.name).join(', ')} does not implement them`,

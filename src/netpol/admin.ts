@@ -57,17 +57,37 @@ function nodeIps(ctx: PolicyContext, sel: V1LabelSelector): string[] {
  * and pods peers ("host-networked pods are not included in this type of peer"); their traffic
  * carries their node's address, which the nodes and networks peers match.
  */
-export function clusterPeerMatches(peer: ClusterPeer, action: ClusterAction, other: Endpoint, ctx: PolicyContext): MatchResult {
+/** sameLabels / notSameLabels: compared with the labels of the subject's namespace. */
+function relativeNamespaceMatch(peer: ClusterPeer, namespace: string, subjectNamespace: string | undefined, ctx: PolicyContext): MatchResult | undefined {
+  if (!peer.sameLabels?.length && !peer.notSameLabels?.length) return undefined;
+  if (subjectNamespace === undefined) return { match: false, reason: 'sameLabels/notSameLabels need the subject\'s namespace' };
+  if (!ctx.namespaceLabelsKnown) return { match: false, unknown: NAMESPACE_LABELS_NEEDED, reason: `sameLabels/notSameLabels compare namespace labels, which kdiag cannot read` };
+  const mine = namespaceLabels(ctx, subjectNamespace);
+  const theirs = namespaceLabels(ctx, namespace);
+  // "must have all of the labels defined in SameLabels, AND they must all have the same value as the subject".
+  const differs = (peer.sameLabels ?? []).find((k) => !(k in theirs) || mine[k] !== theirs[k]);
+  if (differs) return { match: false, reason: `namespace ${namespace} does not have the same ${differs} as ${subjectNamespace} (sameLabels)` };
+  // "must have all of the labels defined in NotSameLabels, AND at least one of them must have different values".
+  const not = peer.notSameLabels ?? [];
+  if (not.length && (not.some((k) => !(k in theirs)) || not.every((k) => mine[k] === theirs[k]))) {
+    return { match: false, reason: `namespace ${namespace} lacks one of ${not.join(',')} or has the same values as ${subjectNamespace} (notSameLabels)` };
+  }
+  return { match: true, reason: `namespace ${namespace} ${peer.sameLabels?.length ? `has the same ${peer.sameLabels.join(',')}` : ''}${peer.notSameLabels?.length ? ` differs in ${peer.notSameLabels.join(',')}` : ''} as ${subjectNamespace}` };
+}
+
+export function clusterPeerMatches(peer: ClusterPeer, action: ClusterAction, other: Endpoint, ctx: PolicyContext, subjectNamespace?: string): MatchResult {
   const pod = other.kind === 'pod' && !other.hostNetwork ? other : undefined;
   const ip = other.ip;
   const who = other.kind === 'ip' ? other.ip : `${other.namespace}/${other.name}`;
   if (peer.namespaces) {
     if (!pod) return { match: false, reason: `${who} is not a pod network pod, so a namespaces peer cannot select it` };
-    return namespaceMatch(peer.namespaces, pod.namespace, ctx);
+    const r = namespaceMatch(peer.namespaces, pod.namespace, ctx);
+    return r.match ? (relativeNamespaceMatch(peer, pod.namespace, subjectNamespace, ctx) ?? r) : r;
   }
   if (peer.pods) {
     if (!pod) return { match: false, reason: `${who} is not a pod network pod, so a pods peer cannot select it` };
-    return podMatch(peer.pods, pod, ctx);
+    const r = podMatch(peer.pods, pod, ctx);
+    return r.match ? (relativeNamespaceMatch(peer, pod.namespace, subjectNamespace, ctx) ?? r) : r;
   }
   if (peer.nodes) {
     if (pod || !ip) return { match: false, reason: `${who} is not a node address, so a nodes peer cannot select it` };
@@ -112,7 +132,8 @@ function clusterPortMatches(entry: ClusterPort, port: number, protocol: Protocol
 }
 
 function peerText(p: ClusterPeer): string {
-  if (p.namespaces) return `namespaces {${formatSelector(p.namespaces)}}`;
+  const relative = `${p.sameLabels?.length ? ` sameLabels ${p.sameLabels.join(',')}` : ''}${p.notSameLabels?.length ? ` notSameLabels ${p.notSameLabels.join(',')}` : ''}`;
+  if (p.namespaces) return `namespaces {${formatSelector(p.namespaces)}${relative}}`;
   if (p.pods) return `pods {ns ${formatSelector(p.pods.namespaceSelector)}; pod ${formatSelector(p.pods.podSelector)}}`;
   if (p.nodes) return `nodes {${formatSelector(p.nodes)}}`;
   if (p.networks) return `networks ${p.networks.join(',')}`;
@@ -135,13 +156,13 @@ export interface ClusterRuleEvaluation {
 }
 
 /** A rule matches when any peer selects the far side and (no ports, or) any port entry admits the connection. */
-export function evaluateClusterRule(rule: ClusterRule, other: Endpoint, destination: Endpoint, port: number, protocol: Protocol, ctx: PolicyContext): ClusterRuleEvaluation {
+export function evaluateClusterRule(rule: ClusterRule, other: Endpoint, destination: Endpoint, port: number, protocol: Protocol, ctx: PolicyContext, subjectNamespace?: string): ClusterRuleEvaluation {
   const base = { index: rule.index, text: clusterRuleText(rule), action: rule.action };
   const reasons: string[] = [];
   let peer: MatchResult | undefined;
   let unknown: string | undefined;
   for (const p of rule.peers) {
-    const r = clusterPeerMatches(p, rule.action, other, ctx);
+    const r = clusterPeerMatches(p, rule.action, other, ctx, subjectNamespace);
     if (r.match) {
       peer = r;
       break;
@@ -199,7 +220,7 @@ export function evaluateTier(
       if (selected.unknown) (verdict.undecidedSubjects ??= []).push(clusterPolicyRef(policy));
       continue;
     }
-    const rules = policy[direction].map((r) => evaluateClusterRule(r, other, destination, port, protocol, ctx));
+    const rules = policy[direction].map((r) => evaluateClusterRule(r, other, destination, port, protocol, ctx, subject.namespace));
     const evaluation = { policy: clusterPolicyRef(policy), priority: policy.priority, rules };
     verdict.policies.push(evaluation);
     if (verdict.decidedBy) {

@@ -26,6 +26,13 @@ export interface ClusterPeer {
   nodes?: V1LabelSelector;
   networks?: string[];
   domainNames?: string[];
+  /**
+   * v1alpha1 as published in v0.1.1 wraps a peer's namespaces in a NamespacedPeer: a
+   * namespaceSelector, or sameLabels / notSameLabels, namespaces whose values for these keys
+   * equal (differ from) those of the subject's namespace.
+   */
+  sameLabels?: string[];
+  notSameLabels?: string[];
 }
 
 /** A port entry: a number or range of one protocol, every port of it, or a named port. */
@@ -73,10 +80,25 @@ function namespacedPod(v: unknown): NamespacedPodSelector | undefined {
   return o ? { namespaceSelector: selector(o.namespaceSelector) ?? {}, podSelector: selector(o.podSelector) ?? {} } : undefined;
 }
 
+const NAMESPACED_PEER_KEYS = ['namespaceSelector', 'sameLabels', 'notSameLabels'];
+
+/** A NamespacedPeer (v0.1.1) or a plain LabelSelector (later releases), into the peer. */
+function namespacesOf(v: unknown, peer: ClusterPeer): V1LabelSelector {
+  const o = obj(v) ?? {};
+  if (!NAMESPACED_PEER_KEYS.some((k) => k in o)) return selector(o) ?? {};
+  if (Array.isArray(o.sameLabels)) peer.sameLabels = o.sameLabels.map(String);
+  if (Array.isArray(o.notSameLabels)) peer.notSameLabels = o.notSameLabels.map(String);
+  return selector(o.namespaceSelector) ?? {};
+}
+
 function peerOf(raw: Raw): ClusterPeer {
   const peer: ClusterPeer = {};
-  if (raw.namespaces !== undefined) peer.namespaces = selector(raw.namespaces) ?? {};
-  if (raw.pods !== undefined) peer.pods = namespacedPod(raw.pods);
+  if (raw.namespaces !== undefined) peer.namespaces = namespacesOf(raw.namespaces, peer);
+  if (raw.pods !== undefined) {
+    const pods = obj(raw.pods) ?? {};
+    // v0.1.1: pods {namespaces: NamespacedPeer, podSelector}; later: {namespaceSelector, podSelector}.
+    peer.pods = pods.namespaces !== undefined ? { namespaceSelector: namespacesOf(pods.namespaces, peer), podSelector: selector(pods.podSelector) ?? {} } : namespacedPod(pods);
+  }
   if (raw.nodes !== undefined) peer.nodes = selector(raw.nodes) ?? {};
   if (Array.isArray(raw.networks)) peer.networks = raw.networks.map(String);
   if (Array.isArray(raw.domainNames)) peer.domainNames = raw.domainNames.map(String);

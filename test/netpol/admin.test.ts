@@ -194,6 +194,22 @@ const CASES: Case[] = [
     objects: [cnp('deny-http', 'Admin', 1, { subject: PROD, ingress: [{ action: 'Deny', from: [ALL_NS], protocols: [{ destinationNamedPort: 'http' }] }] })],
     from: 'dev/client', to: 'prod/web', port: 8080, verdict: 'denied', egress: 'default', ingress: 'admin:ClusterNetworkPolicy/deny-http#1',
   },
+  // --- v1alpha1 as published in v0.1.1: NamespacedPeer ------------------------------------------
+  {
+    name: 'v0.1.1 NamespacedPeer: "namespaceSelector" inside namespaces selects like a label selector',
+    objects: [anp('old-shape', 1, { subject: PROD, ingress: [{ action: 'Deny', from: [{ namespaces: { namespaceSelector: { matchLabels: { env: 'dev' } } } }] }] })],
+    from: 'dev/client', to: 'prod/web', port: 8080, verdict: 'denied', egress: 'default', ingress: 'admin:AdminNetworkPolicy/old-shape#1',
+  },
+  {
+    name: 'v0.1.1 NamespacedPeer sameLabels: "namespaces that have the same values for these labels as the subject" (dev has another env than prod)',
+    objects: [anp('same-env', 1, { subject: ALL_NS, ingress: [{ action: 'Deny', from: [{ namespaces: { sameLabels: ['env'] } }] }] })],
+    from: 'dev/client', to: 'prod/web', port: 8080, verdict: 'allowed', egress: 'default', ingress: 'default',
+  },
+  {
+    name: 'v0.1.1 NamespacedPeer notSameLabels: "namespaces that have different values for these labels" (dev ≠ prod: Deny applies)',
+    objects: [anp('other-env', 1, { subject: ALL_NS, ingress: [{ action: 'Deny', from: [{ pods: { namespaces: { notSameLabels: ['env'] }, podSelector: {} } }] }] })],
+    from: 'dev/client', to: 'prod/web', port: 8080, verdict: 'denied', egress: 'default', ingress: 'admin:AdminNetworkPolicy/other-env#1',
+  },
   // --- subjects, peers, ports (v1alpha1) -----------------------------------------------------------
   {
     name: 'subject pods: "select pods via namespace AND pod selectors" (db is not app=web)',
