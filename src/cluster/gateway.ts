@@ -4,6 +4,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { isForbidden } from '../errors.js';
 import { emptyGatewayObjects, GATEWAY_GROUP, type Gateway, type GatewayClass, type GatewayObjects, type ReferenceGrant, type Route } from '../gateway/types.js';
+import type { Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 import { listCustomObjects, type CustomList, type CustomResource } from './custom.js';
 
@@ -90,6 +91,38 @@ export async function loadGatewayObjects(client: ClusterClient, namespace?: stri
   return objects;
 }
 
+/**
+ * Services, EndpointSlices, Pods and TLS Secrets of the namespaces (other than `namespace`)
+ * that routes and listeners point into, kept in `objects.extraObjects` so the snapshot that
+ * other checks read is not changed.
+ */
+export async function loadReferencedData(client: ClusterClient, objects: GatewayObjects, namespace: string): Promise<void> {
+  const { loadSnapshot } = await import('./load.js');
+  const refs = referencedNamespaces(objects, namespace);
+  const routeNamespaces = [...objects.httpRoutes, ...objects.grpcRoutes].map((r) => r.metadata?.namespace ?? namespace);
+  const extra: NonNullable<GatewayObjects['extraObjects']> = { services: [], endpointslices: [], endpoints: [], pods: [], tlssecrets: [] };
+  const namespaces: string[] = [];
+  for (const ns of [...new Set([...refs.gateways, ...refs.targets, ...routeNamespaces])].filter((n) => n !== namespace).sort()) {
+    const part = await loadSnapshot(client, ['services', 'endpointslices', 'pods', 'tlssecrets'], { namespace: ns, tolerateForbidden: true });
+    if (part.unavailable.services || part.unavailable.pods) continue;
+    extra.services.push(...part.services);
+    extra.endpointslices.push(...part.endpointslices);
+    extra.endpoints.push(...part.endpoints);
+    extra.pods.push(...part.pods);
+    extra.tlssecrets.push(...part.tlssecrets);
+    namespaces.push(ns);
+  }
+  objects.extraNamespaces = namespaces;
+  objects.extraObjects = extra;
+}
+
+/** What the Gateway API rules read beyond the snapshot, the same for `kdiag check` and `kdiag gateway`. */
+export async function loadGatewayInputs(client: ClusterClient, snapshot: Snapshot): Promise<GatewayObjects> {
+  const objects = await loadGatewayObjects(client, snapshot.namespace);
+  if (!objects.unavailable && snapshot.namespace !== undefined) await loadReferencedData(client, objects, snapshot.namespace);
+  return objects;
+}
+
 /** Labels the implementations put on a Gateway's data-plane Pods (GEP-1762, Envoy Gateway). */
 export function dataPlaneSelectors(gateway: Gateway): { namespace?: string; labelSelector: string }[] {
   const name = gateway.metadata?.name ?? '';
@@ -120,7 +153,7 @@ export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway)
 /** What `kdiag trace` needs to follow a URL through a Gateway; undefined when no Gateway listener serves it. */
 export async function loadGatewayTrace(
   client: ClusterClient,
-  snapshot: import('../snapshot.js').Snapshot,
+  snapshot: Snapshot,
   request: import('../gateway/trace.js').GatewayRequest,
 ): Promise<{ objects: GatewayObjects; choice: import('../gateway/trace.js').GatewayChoice; dataPlanePods?: V1Pod[] } | undefined> {
   const objects = await loadGatewayObjects(client);
@@ -138,11 +171,18 @@ export async function loadGatewayTrace(
     namespaces.add(rns);
     for (const b of choice.match?.rule.backendRefs ?? []) namespaces.add(b.namespace ?? rns);
   }
-  const kinds = ['services', 'endpointslices', 'endpoints', 'pods', 'tlssecrets'] as const;
-  for (const k of kinds) (snapshot[k] as unknown[]) = [];
+  snapshot.services = [];
+  snapshot.endpointslices = [];
+  snapshot.endpoints = [];
+  snapshot.pods = [];
+  snapshot.tlssecrets = [];
   for (const ns of [...namespaces].sort()) {
     const part = await loadSnapshot(client, ['services', 'endpointslices', 'pods', 'tlssecrets'], { namespace: ns, tolerateForbidden: true });
-    for (const k of kinds) (snapshot[k] as unknown[]).push(...(part[k] as unknown[]));
+    snapshot.services.push(...part.services);
+    snapshot.endpointslices.push(...part.endpointslices);
+    snapshot.endpoints.push(...part.endpoints);
+    snapshot.pods.push(...part.pods);
+    snapshot.tlssecrets.push(...part.tlssecrets);
     Object.assign(snapshot.unavailable, part.unavailable);
   }
   return { objects, choice, dataPlanePods: await loadDataPlanePods(client, choice.gateway) };

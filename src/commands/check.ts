@@ -104,17 +104,14 @@ ${EXIT_CODES_TEXT}
       const probeKinds = probing && !deniedChecks.has('probes') ? (['services', 'endpointslices', 'pods', 'networkpolicies', 'namespaces'] as const) : [];
       const kinds = [...new Set([...runnable.flatMap((c) => c.requires), ...optional, ...probeKinds])];
       const snapshot: Snapshot = await progress.step('Snapshot', async () => {
-        const [{ loadSnapshot }, { loadClusterDns }, { loadControllerPods }] = await Promise.all([
-          import('../cluster/load.js'),
-          import('../cluster/cluster-dns.js'),
-          import('../cluster/controllers.js'),
-        ]);
+        const [{ loadSnapshot }, { loadClusterDns }] = await Promise.all([import('../cluster/load.js'), import('../cluster/cluster-dns.js')]);
         const snap = await loadSnapshot(client, kinds, { namespace, tolerateForbidden: true });
         const extras = new Set(runnable.flatMap((c) => c.extras ?? []));
         if (extras.has('clusterDns')) snap.clusterDns = await loadClusterDns(client, snap);
-        if (extras.has('controllerPods')) Object.assign(snap, await loadControllerPods(client, snap));
+        // The same loaders as kdiag ingress and kdiag gateway: the same data, so the same findings.
+        if (extras.has('ingress')) snap.ingress = await (await import('../cluster/ingress.js')).loadIngressInputs(client, snap);
+        if (extras.has('gateway')) snap.gateway = await (await import('../cluster/gateway.js')).loadGatewayInputs(client, snap);
         if (extras.has('clusterPolicies')) await (await import('../cluster/policies.js')).addClusterPolicies(client, snap);
-        if (extras.has('gateway')) snap.gateway = await (await import('../cluster/gateway.js')).loadGatewayObjects(client, namespace);
         const counts = kinds.map((k) => `${(snap[k] as unknown[]).length} ${k}`).join(', ');
         return { value: snap, note: counts || 'nothing to list' };
       });
