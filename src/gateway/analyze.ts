@@ -30,6 +30,7 @@ export const GATEWAY_RULES: readonly { id: string; codes: readonly Code[]; needs
   { id: 'route-backends', codes: ['KD7015', 'KD7016', 'KD7017', 'KD7018', 'KD7019'], needs: ['httproutes', 'grpcroutes', 'referencegrants', 'services', 'endpointslices', 'pods'] },
   { id: 'gateway', codes: ['KD7001', 'KD7003', 'KD7004', 'KD7005'], needs: ['gateways', 'gatewayclasses'] },
   { id: 'listeners', codes: ['KD7006', 'KD7007', 'KD7008', 'KD7009', 'KD7010', 'KD7023'], needs: ['gateways', 'referencegrants', 'tlssecrets'] },
+  { id: 'listener-spec', codes: ['KD7024', 'KD7025'], needs: ['gateways'] },
 ];
 
 function statusOf(findings: readonly Finding[]): ResultStatus {

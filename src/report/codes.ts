@@ -128,6 +128,8 @@ export const CODES = {
   KD7021: { check: 'gateway', severity: 'warning', title: 'No controller has reported status for the route' },
   KD7022: { check: 'gateway', severity: 'info', title: 'Gateway objects could not be read' },
   KD7023: { check: 'gateway', severity: 'info', title: 'Listener TLS check skipped' },
+  KD7024: { check: 'gateway', severity: 'error', title: 'Listener protocol neither core nor domain-prefixed' },
+  KD7025: { check: 'gateway', severity: 'warning', title: 'Listener certificateRef is not a core Secret' },
   KD7030: { check: 'gateway', severity: 'info', title: 'Ingress runs on the retired ingress-nginx controller' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -98,6 +98,26 @@ describe('gateway analysis', () => {
     expect(pub).toContain('KD7006 public: listener http: Conflicted=True (HostnameConflict)');
   });
 
+  // ProtocolType: "Implementation-specific protocols … must be domain-prefixed"; listeners with
+  // other protocols are not accepted (reason UnsupportedProtocol).
+  it.each([
+    ['HTTP2', true],
+    ['GRPC', true],
+    ['example.com/quic', false],
+    ['TCP', false],
+  ])('ProtocolType "must be domain-prefixed": listener protocol %s → KD7024 %s', (protocol, flagged) => {
+    const objects = all.map((o) => (o.kind === 'Gateway' && o.metadata.name === 'public' ? variant(o, (g) => ((g as any).spec.listeners[0].protocol = protocol)) : o));
+    const codes = run(objects).gateways.find((g) => g.name === 'public')!.findings.map((f) => f.code);
+    expect(codes.includes('KD7024')).toBe(flagged);
+  });
+
+  it('GatewayTLSConfig "Support: Core - … a Kubernetes Secret": a certificateRef of another kind → KD7025 naming it', () => {
+    const objects = all.map((o) => (o.kind === 'Gateway' && o.metadata.name === 'public' ? variant(o, (g) => ((g as any).spec.listeners[2].tls.certificateRefs = [{ group: 'cert.example.com', kind: 'CertBundle', name: 'bundle' }])) : o));
+    const f = run(objects).gateways.find((g) => g.name === 'public')!.findings.find((x) => x.code === 'KD7025')!;
+    expect(f.message).toContain('certificateRef CertBundle.cert.example.com/bundle is not a core Secret');
+    expect(f.cause).toContain('InvalidCertificateRef');
+  });
+
   it('flags a missing certificate Secret, a cross-namespace certificateRef without grant, and skips TLS without Secrets', () => {
     const objects = all
       .filter((o) => o.metadata.name !== 'api-gw-cert')
