@@ -130,6 +130,8 @@ export const CODES = {
   KD7023: { check: 'gateway', severity: 'info', title: 'Listener TLS check skipped' },
   KD7024: { check: 'gateway', severity: 'error', title: 'Listener protocol neither core nor domain-prefixed' },
   KD7025: { check: 'gateway', severity: 'warning', title: 'Listener certificateRef is not a core Secret' },
+  KD7026: { check: 'gateway', severity: 'error', title: 'backendRef kind not served by the cluster' },
+  KD7027: { check: 'gateway', severity: 'warning', title: 'backendRef kind is implementation-specific' },
   KD7030: { check: 'gateway', severity: 'info', title: 'Ingress runs on the retired ingress-nginx controller' },
 } as const satisfies Record<string, CodeInfo>;
 
