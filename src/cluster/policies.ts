@@ -32,8 +32,19 @@ export function emptyClusterPolicies(): ClusterPolicyObjects {
   return { adminNetworkPolicies: [], baselineAdminNetworkPolicies: [], clusterNetworkPolicies: [], native: [], unreadable: {} };
 }
 
-/** `group/version` pairs the API serves, from one discovery request; undefined when refused. */
-export async function servedGroupVersions(client: ClusterClient): Promise<Set<string> | undefined> {
+const discovered = new WeakMap<ClusterClient, Promise<Set<string> | undefined>>();
+
+/** `group/version` pairs the API serves, from one discovery request per client; undefined when refused. */
+export function servedGroupVersions(client: ClusterClient): Promise<Set<string> | undefined> {
+  let answer = discovered.get(client);
+  if (!answer) {
+    answer = discover(client);
+    discovered.set(client, answer);
+  }
+  return answer;
+}
+
+async function discover(client: ClusterClient): Promise<Set<string> | undefined> {
   try {
     const list = await client.call({ verb: 'get', resource: 'apis' }, (o) => client.apis.getAPIVersions(o));
     return new Set((list.groups ?? []).flatMap((g) => (g.versions ?? []).map((v) => v.groupVersion)));
