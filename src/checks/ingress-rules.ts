@@ -5,6 +5,7 @@
 import type { V1Ingress } from '@kubernetes/client-node';
 import { cmd, fix, kubectl } from '../report/fix.js';
 import type { Finding } from '../report/types.js';
+import { answerPhrase, profileForIngressController } from './data/controllers.js';
 import { DEFAULT_CLASS_ANNOTATION, LEGACY_CLASS_ANNOTATION, type ClassFacts, type IngressContext, type IngressSubject, type RoutingFacts } from './ingress-context.js';
 import { byAge, IMPLEMENTATION_SPECIFIC_NOTE } from './ingress-match.js';
 import { finding } from './lib/finding.js';
@@ -157,8 +158,9 @@ export function lintPaths(s: IngressSubject, c: ClassFacts): void {
   }
 }
 
-/** KD3008–KD3011: every backend exists, has the port and has ready endpoints. */
-export function lintBackends(s: IngressSubject, r: RoutingFacts, ctx: IngressContext): void {
+/** KD3008–KD3011: every backend exists, has the port and has ready endpoints (and what the class's controller, when kdiag knows it, answers). */
+export function lintBackends(s: IngressSubject, r: RoutingFacts, ctx: IngressContext, controller?: string): void {
+  const profile = profileForIngressController(controller);
   for (const { node, where, svcResult } of r.backends.values()) {
     const places = where.join(', ');
     if (node.status === 'RESOURCE') {
@@ -173,7 +175,7 @@ export function lintBackends(s: IngressSubject, r: RoutingFacts, ctx: IngressCon
       const there = names.length ? ` (Services there: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})` : '';
       s.add('KD3008', {
         message: `backend Service ${node.service} not found (${places})`,
-        cause: `No Service ${node.service} in namespace ${s.ns}${there}; the controller answers 503 for ${places}.`,
+        cause: `No Service ${node.service} in namespace ${s.ns}${there}; ${answerPhrase(profile, 'ingress', 'missingService', 'the controller answers 503')} for ${places}.`,
         fix: fix`Create the Service, or point the backend at an existing one: ${editIngress(s)}`,
       });
     } else if (node.status === 'NO PORT') {
@@ -181,14 +183,16 @@ export function lintBackends(s: IngressSubject, r: RoutingFacts, ctx: IngressCon
       const ports = (svc?.spec?.ports ?? []).map((p) => (p.name ? `${p.name}:${p.port}` : String(p.port))).join(', ');
       s.add('KD3009', {
         message: `backend ${node.backend}: Service ${node.service} has no port ${node.port} (${places})`,
-        cause: `Service ${s.ns}/${node.service} has ports ${ports || '(none)'}; the backend names port ${/^\d+$/.test(node.port ?? '') ? 'number' : 'name'} ${node.port}, so the controller cannot route ${places}.`,
+        cause: `Service ${s.ns}/${node.service} has ports ${ports || '(none)'}; the backend names port ${/^\d+$/.test(node.port ?? '') ? 'number' : 'name'} ${node.port}, so the controller cannot route ${places}${profile ? ` (${answerPhrase(profile, 'ingress', 'missingPort', '')})` : ''}.`,
         fix: fix`Use one of the Service's ports (${ports}) in the backend: ${editIngress(s)}`,
       });
     } else if (node.status === 'NO ENDPOINTS') {
       const cause = svcResult?.findings[0];
       s.add('KD3010', {
         message: `backend ${node.backend} has no ready endpoints (${places}): ${node.cause}`,
-        cause: cause ? cause.cause : `Service ${s.ns}/${node.service} has ${node.total} endpoint(s), none ready on port ${node.port}; the controller answers 503 for ${places}.`,
+        cause: cause
+          ? `${cause.cause}${profile ? ` ${answerPhrase(profile, 'ingress', 'noEndpoints', '')} for ${places}.` : ''}`
+          : `Service ${s.ns}/${node.service} has ${node.total} endpoint(s), none ready on port ${node.port}; ${answerPhrase(profile, 'ingress', 'noEndpoints', 'the controller answers 503')} for ${places}.`,
         // The endpoints check's own fix for the cause it found (already built safely there).
         fix: cause ? { text: cause.fix, remediation: cause.remediation } : fix`${cmd('kdiag', 'endpoints', node.service ?? '', '-n', s.ns)}`,
       });

@@ -40,7 +40,7 @@ export const INGRESS_RULES: readonly IngressRule[] = [
   { id: 'controller', codes: ['KD3004', 'KD3005'], needs: ['ingressclasses', 'pods', 'controllerPods'], run: (s, f, ctx) => lintController(s, f.cls, ctx) },
   { id: 'address', codes: ['KD3006', 'KD3007'], needs: ['ingresses'], run: (s, f, ctx) => lintAddress(s, f.cls, ctx) },
   { id: 'paths', codes: ['KD3012', 'KD3013', 'KD3014'], needs: ['ingresses'], run: (s, f) => lintPaths(s, f.cls) },
-  { id: 'backends', codes: ['KD3008', 'KD3009', 'KD3010', 'KD3011'], needs: ['services', 'endpointslices', 'pods'], run: (s, f, ctx) => lintBackends(s, f.routing, ctx) },
+  { id: 'backends', codes: ['KD3008', 'KD3009', 'KD3010', 'KD3011'], needs: ['services', 'endpointslices', 'pods'], run: (s, f, ctx) => lintBackends(s, f.routing, ctx, f.cls.controller) },
   { id: 'tls', codes: ['KD3020', 'KD3021', 'KD3022', 'KD3023', 'KD3024', 'KD3025', 'KD3026', 'KD3027', 'KD3028', 'KD3029', 'KD3030'], needs: ['tlssecrets', 'secretsByName'], run: (s, f, ctx) => void (f.tls = lintTls(s, f.routing.hosts, ctx)) },
   { id: 'cert-manager', codes: ['KD3031', 'KD3032', 'KD3033', 'KD3034', 'KD3035'], needs: ['certManager'], run: (s, _f, ctx) => lintCertManager(s, ctx) },
   { id: 'annotations', codes: ['KD3040', 'KD3041', 'KD3042', 'KD3043'], needs: ['ingresses'], run: (s, f) => void s.findings.push(...annotationFindings(s.ing, f.cls.nginx)) },

@@ -2,6 +2,8 @@
 // the Gateway CRD the answer is "absent" (kdiag says so once); a kind missing on its own
 // (e.g. an install without GRPCRoute) is noted and the rest is still checked.
 import type { V1Pod } from '@kubernetes/client-node';
+import { profileForGatewayController } from '../checks/data/controllers.js';
+import { formatMap } from '../checks/lib/labels.js';
 import { isForbidden } from '../errors.js';
 import { emptyGatewayObjects, GATEWAY_GROUP, type Gateway, type GatewayClass, type GatewayObjects, type ReferenceGrant, type Route } from '../gateway/types.js';
 import type { Snapshot } from '../snapshot.js';
@@ -131,20 +133,26 @@ export async function addServedGroups(client: ClusterClient, objects: GatewayObj
   if (served) objects.servedGroups = [...new Set([...served].map((gv) => (gv.includes('/') ? gv.split('/')[0]! : '')))].sort();
 }
 
-/** Labels the implementations put on a Gateway's data-plane Pods (GEP-1762, Envoy Gateway). */
-export function dataPlaneSelectors(gateway: Gateway): { namespace?: string; labelSelector: string }[] {
+/**
+ * Labels the implementations put on a Gateway's data-plane Pods (GEP-1762, Envoy Gateway);
+ * implementations whose one proxy serves every Gateway of their class (Traefik) by the
+ * labels of that proxy, when the GatewayClass names a controller kdiag knows.
+ */
+export function dataPlaneSelectors(gateway: Gateway, controllerName?: string): { namespace?: string; labelSelector: string }[] {
   const name = gateway.metadata?.name ?? '';
   const ns = gateway.metadata?.namespace ?? '';
+  const shared = (profileForGatewayController(controllerName)?.podLabels ?? []).map((l) => ({ labelSelector: formatMap(l) }));
   return [
     { namespace: ns, labelSelector: `gateway.networking.k8s.io/gateway-name=${name}` },
     { labelSelector: `gateway.envoyproxy.io/owning-gateway-name=${name},gateway.envoyproxy.io/owning-gateway-namespace=${ns}` },
+    ...shared,
   ];
 }
 
 /** The data-plane Pods of a Gateway; undefined when Pods may not be listed. */
-export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway): Promise<V1Pod[] | undefined> {
+export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway, controllerName?: string): Promise<V1Pod[] | undefined> {
   try {
-    const lists = await Promise.all(dataPlaneSelectors(gateway).map((s) => client.list('pods', s.namespace, { labelSelector: s.labelSelector })));
+    const lists = await Promise.all(dataPlaneSelectors(gateway, controllerName).map((s) => client.list('pods', s.namespace, { labelSelector: s.labelSelector })));
     const seen = new Set<string>();
     return lists.flat().filter((p) => {
       const k = `${p.metadata?.namespace}/${p.metadata?.name}`;
@@ -193,5 +201,6 @@ export async function loadGatewayTrace(
     snapshot.tlssecrets.push(...part.tlssecrets);
     Object.assign(snapshot.unavailable, part.unavailable);
   }
-  return { objects, choice, dataPlanePods: await loadDataPlanePods(client, choice.gateway) };
+  const controllerName = objects.gatewayClasses.find((c) => c.metadata?.name === choice.gateway.spec?.gatewayClassName)?.spec?.controllerName;
+  return { objects, choice, dataPlanePods: await loadDataPlanePods(client, choice.gateway, controllerName) };
 }

@@ -1,6 +1,7 @@
 // The Gateway API rules about a route's backendRefs: weights, ReferenceGrants, the Service,
 // its port and its ready endpoints (with the endpoints check's cause).
 import type { V1Service } from '@kubernetes/client-node';
+import { answerPhrase, profileForGatewayController, type ControllerAnswers } from '../checks/data/controllers.js';
 import { resolveServicePort } from '../checks/ingress-match.js';
 import { cmd, fix } from '../report/fix.js';
 import { key, type GatewayContext } from './context.js';
@@ -16,6 +17,12 @@ interface BackendUse {
   first: boolean;
 }
 
+/** " (Traefik answers 500)" when kdiag knows the implementation that reported on the route. */
+function answerOf(r: RouteSubject, what: keyof ControllerAnswers): string {
+  const profile = profileForGatewayController((r.route.status?.parents ?? []).find((p) => p.controllerName)?.controllerName);
+  return profile?.gateway?.[what] !== undefined ? ` (${answerPhrase(profile, 'gateway', what, '')})` : '';
+}
+
 /** KD7018: a cross-namespace reference without a ReferenceGrant. */
 function notPermitted(r: RouteSubject, b: BackendUse, ctx: GatewayContext): boolean {
   const bns = b.node.namespace;
@@ -26,7 +33,7 @@ function notPermitted(r: RouteSubject, b: BackendUse, ctx: GatewayContext): bool
   const grants = ctx.objects.referenceGrants.filter((g) => g.metadata?.namespace === bns).map((g) => g.metadata?.name ?? '');
   r.add('KD7018', {
     message: `backendRef ${b.node.backend} in namespace ${bns} is not permitted (no ReferenceGrant)`,
-    cause: `The backendRef crosses from namespace ${r.ns} to ${bns}; only a ReferenceGrant in ${bns} that lists {group: gateway.networking.k8s.io, kind: ${r.kind}, namespace: ${r.ns}} in from and Service ${b.ref.name} (or all Services) in to permits it${grants.length ? ` (ReferenceGrants in ${bns}: ${grants.join(', ')}, none matching)` : ` (there is none in ${bns})`}; the controller refuses the reference (ResolvedRefs: RefNotPermitted) and answers 500 for this backend.`,
+    cause: `The backendRef crosses from namespace ${r.ns} to ${bns}; only a ReferenceGrant in ${bns} that lists {group: gateway.networking.k8s.io, kind: ${r.kind}, namespace: ${r.ns}} in from and Service ${b.ref.name} (or all Services) in to permits it${grants.length ? ` (ReferenceGrants in ${bns}: ${grants.join(', ')}, none matching)` : ` (there is none in ${bns})`}; the controller refuses the reference (ResolvedRefs: RefNotPermitted) and answers 500 for this backend${answerOf(r, 'refNotPermitted')}.`,
     fix: grantFix(r.kind, r.ns, bns, 'Service', b.ref.name),
   });
   return true;
@@ -75,7 +82,7 @@ function noService(r: RouteSubject, b: BackendUse, ctx: GatewayContext): void {
   const names = ctx.snapshot.services.filter((s) => s.metadata?.namespace === bns).map((s) => s.metadata?.name ?? '');
   r.add('KD7015', {
     message: `backend Service ${bns === r.ns ? b.ref.name : `${bns}/${b.ref.name}`} not found (${b.where})`,
-    cause: `No Service ${b.ref.name} in namespace ${bns}${names.length ? ` (Services there: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})` : ''}; the controller reports ResolvedRefs: BackendNotFound and answers 500 for the share of requests sent to it.`,
+    cause: `No Service ${b.ref.name} in namespace ${bns}${names.length ? ` (Services there: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})` : ''}; the controller reports ResolvedRefs: BackendNotFound and answers 500 for the share of requests sent to it${answerOf(r, 'missingService')}.`,
     fix: fix`Create the Service, or point the backendRef at an existing one: ${r.edit}`,
   });
 }
@@ -89,7 +96,7 @@ function noPort(r: RouteSubject, b: BackendUse, svc: V1Service): void {
   if (!b.first) return;
   r.add('KD7016', {
     message: `backendRef ${b.node.backend}: Service ${b.ref.name} has no port ${port ?? '(none given)'} (${b.where})`,
-    cause: `Service ${b.node.namespace}/${b.ref.name} has ports ${ports || '(none)'}; ${port === undefined ? 'a Service backendRef must give port' : `the backendRef names port ${port}`}, so the controller cannot route to it.`,
+    cause: `Service ${b.node.namespace}/${b.ref.name} has ports ${ports || '(none)'}; ${port === undefined ? 'a Service backendRef must give port' : `the backendRef names port ${port}`}, so the controller cannot route to it${answerOf(r, 'missingPort')}.`,
     fix: fix`Use one of the Service's ports (${ports}) in backendRefs[].port: ${r.edit}`,
   });
 }
@@ -106,7 +113,9 @@ function endpoints(r: RouteSubject, b: BackendUse, svc: V1Service, port: number,
   if (b.first) {
     r.add('KD7017', {
       message: `backend ${b.node.backend} has no ready endpoints (${b.where}): ${b.node.cause}`,
-      cause: cause ? cause.cause : `Service ${b.node.namespace}/${b.ref.name} has ${b.node.total} endpoint(s), none ready on port ${port}; requests routed to it fail with 503.`,
+      cause: cause
+        ? `${cause.cause}${answerOf(r, 'noEndpoints') ? ` ${answerOf(r, 'noEndpoints').slice(2, -1)} for requests routed to it.` : ''}`
+        : `Service ${b.node.namespace}/${b.ref.name} has ${b.node.total} endpoint(s), none ready on port ${port}; requests routed to it fail with 503${answerOf(r, 'noEndpoints')}.`,
       // The endpoints check's own fix for the cause it found (already built safely there).
       fix: cause ? { text: cause.fix, remediation: cause.remediation } : fix`${cmd('kdiag', 'endpoints', b.ref.name, '-n', b.node.namespace)}`,
     });

@@ -7,7 +7,7 @@ import { checkTlsSecret } from '../checks/ingress-tls.js';
 import { isPodReady, isTerminal } from '../checks/lib/pods.js';
 import { buildContext } from '../netpol/explain.js';
 import type { Snapshot } from '../snapshot.js';
-import { finish, hop, traceBackend, type Hop, type TraceResult } from '../trace/trace.js';
+import { finish, hop, traceBackend, type Hop, type TraceEntry, type TraceResult } from '../trace/trace.js';
 import type { TraceRequest } from '../trace/url.js';
 import { shellJoin } from '../report/fix.js';
 import { backendLabel, listenerAdmits, parentStatus, referenceGranted } from './analyze.js';
@@ -218,9 +218,19 @@ export function traceGateway(snapshot: Snapshot, request: GatewayRequest, choice
   const hops: Hop[] = [addressHop(gateway, request), gatewayHop(choice, objects, inputs.dataPlanePods)];
   if (request.scheme === 'https') hops.push(tlsHop(snapshot, request, choice, objects, inputs.certWarnDays));
   hops.push(routeHop(request, choice));
-  if (!match) return finish({ url: request.url, mode: 'gateway', hops }, { kind: 'Gateway', namespace: gns, name: gname });
+  // Where the request enters, for --probe's real request through the implementation's Service.
+  const readyPlane = (inputs.dataPlanePods ?? []).filter((p) => !isTerminal(p)).filter(isPodReady);
+  const controller = objects.gatewayClasses.find((c) => c.metadata?.name === gateway.spec?.gatewayClassName)?.spec?.controllerName;
+  const entryOf = (namespace: string): TraceEntry => ({
+    api: 'gateway',
+    controller,
+    namespace,
+    ...(readyPlane[0] ? { pod: { namespace: readyPlane[0].metadata?.namespace ?? '', labels: readyPlane[0].metadata?.labels ?? {} } } : {}),
+  });
+  if (!match) return finish({ url: request.url, mode: 'gateway', hops, entry: entryOf(gns) }, { kind: 'Gateway', namespace: gns, name: gname });
   const ref = { kind: 'HTTPRoute', namespace: match.route.metadata?.namespace ?? '', name: match.route.metadata?.name ?? '' };
-  if (hops.some((h) => h.status === 'fail')) return finish({ url: request.url, mode: 'gateway', hops }, ref);
+  const entry = entryOf(ref.namespace);
+  if (hops.some((h) => h.status === 'fail')) return finish({ url: request.url, mode: 'gateway', hops, entry }, ref);
   // BackendNotFound and RefNotPermitted are explained backend by backend below (a failing hop each).
   const unresolved = unresolvedRefs(match.route, gns, gname);
   if (unresolved && unresolved.reason !== 'BackendNotFound' && unresolved.reason !== 'RefNotPermitted') {
@@ -230,9 +240,8 @@ export function traceGateway(snapshot: Snapshot, request: GatewayRequest, choice
         explanation: `The controller could not resolve a backendRef of the route${unresolved.message ? ` (${unresolved.message})` : ''}; the Gateway API specification has it answer HTTP 500 for requests to such a backend, so the trace stops here.`,
       }),
     );
-    return finish({ url: request.url, mode: 'gateway', hops }, ref);
+    return finish({ url: request.url, mode: 'gateway', hops, entry }, ref);
   }
-  const readyPlane = (inputs.dataPlanePods ?? []).filter((p) => !isTerminal(p)).filter(isPodReady);
   const backends = backendHops(snapshot, request, { ...choice, match }, objects, readyPlane, inputs.dnsPods);
-  return finish({ url: request.url, mode: 'gateway', hops: [...hops, ...backends.hops], ...(backends.probe ? { probe: backends.probe } : {}) }, ref);
+  return finish({ url: request.url, mode: 'gateway', hops: [...hops, ...backends.hops], entry, ...(backends.probe ? { probe: backends.probe } : {}) }, ref);
 }
