@@ -121,6 +121,7 @@ export interface ClusterDns {
 }
 
 export function emptySnapshot(partial: Partial<Snapshot> = {}): Snapshot {
+  // cast: fromEntries forgets the keys; every kind of KINDS gets an empty list, which is what Objects is.
   const base = Object.fromEntries(KINDS.map((k) => [k, []])) as unknown as Objects;
   return { ...base, now: new Date(), loaded: [], unavailable: {}, ...partial };
 }

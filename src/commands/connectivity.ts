@@ -105,7 +105,7 @@ ${EXIT_CODES_TEXT}`;
         keep: settings.keep,
         command: `kdiag connectivity ${words.join(' ')}`,
       };
-      run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
+      run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) && !this.flags['no-color'] });
       results = interpret.parseCurlProbeLog(run.log, nonce, probed);
       if (results.length === 0) {
         const [{ ProbeError, noResultFailure }, { sanitize }] = await Promise.all([import('../probes/state.js'), import('../report/render.js')]);

@@ -21,6 +21,8 @@ export interface RunbookProbeResult {
   pods: number;
   maxAlive: number;
   targets: number;
+  /** Each probed Service with the probe's outcome (curl's, see interpret-http.ts). */
+  results: { namespace: string; target: string; outcome: string; totalMs?: number }[];
 }
 
 /** Services worth probing: with a selector or endpoints, not ExternalName. */
@@ -56,7 +58,7 @@ export async function probeNamespaces(
     const all = probeTargets(snapshot, ns);
     for (let i = 0; i < all.length; i += TARGETS_PER_POD) jobs.push({ namespace: ns, targets: all.slice(i, i + TARGETS_PER_POD) });
   }
-  const result: RunbookProbeResult = { findings: [], pods: 0, maxAlive: 0, targets: 0 };
+  const result: RunbookProbeResult = { findings: [], pods: 0, maxAlive: 0, targets: 0, results: [] };
   let alive = 0;
   await pool(jobs, concurrency, async (job) => {
     const parsed = job.targets.map((t) => parseTarget(t, job.namespace, settings.clusterDomain));
@@ -105,6 +107,7 @@ export async function probeNamespaces(
         );
       }
       result.targets += probed.length;
+      for (const row of analysis.rows) result.results.push({ namespace: job.namespace, target: row.target, outcome: row.outcome, ...(row.timings ? { totalMs: row.timings.totalMs } : {}) });
       options.note?.(`probe ${job.namespace}: ${probed.length} Service(s), ${analysis.findings.filter((f) => f.severity === 'error').length} failing (${(run.elapsedMs / 1000).toFixed(1)}s)`);
     } catch (err) {
       const reason = sanitize((err as Error).message.split('\n')[0] ?? 'failed');

@@ -121,7 +121,7 @@ export function traceBackend(
     hops.push(hop('service', `Service ${ns}/${name}`, 'fail', 'does not exist', { explanation: `The backend names Service ${ns}/${name}, which does not exist in namespace ${ns}: create it or fix the backend's service name.` }));
     return { hops };
   }
-  const port = resolveServicePort(svc, portRef as never);
+  const port = resolveServicePort(svc, portRef);
   const portText = portRef?.number ?? portRef?.name ?? '(only port)';
   if (!port) {
     const ports = (svc.spec?.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}`).join(', ');
@@ -338,7 +338,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   const svc = snapshot.services.find((s) => s.metadata?.namespace === ns && s.metadata?.name === svcName);
   const ctx = traceContext(snapshot, inputs);
   const sourceName = CONTROLLER_POD_LABELS[controller ?? '']?.name ?? 'the Ingress controller';
-  const backend = traceBackend(snapshot, ctx, svc, ns, svcName, route.backend.service.port as never, readyControllers, sourceName, inputs.dnsPods);
+  const backend = traceBackend(snapshot, ctx, svc, ns, svcName, route.backend.service.port, readyControllers, sourceName, inputs.dnsPods);
   hops.push(...backend.hops);
   const src = readyControllers[0];
   const result = finish(
