@@ -2,6 +2,7 @@
 // API ignores, ports nobody exposes, namespaces without policy, Ingress backends the
 // controller cannot reach, and whether the network plugin enforces policies at all.
 import type { V1Ingress, V1NetworkPolicy, V1NetworkPolicyPort, V1Pod } from '@kubernetes/client-node';
+import { subjectSelects } from '../netpol/admin.js';
 import { detectCni, KNOWN_CNI_NAMES, type CniDetection } from '../netpol/cni.js';
 import { decision, evaluateSide, explainConnection } from '../netpol/explain.js';
 import { namespaceRow, policyPods, policyRow, selectedPods, type NamespaceRow, type PolicyRow } from '../netpol/inventory.js';
@@ -496,6 +497,40 @@ function lintCni(l: Lint, cni: CniDetection, policyCount: number): void {
   );
 }
 
+/** Plugins known to implement AdminNetworkPolicy / BaselineAdminNetworkPolicy (Calico ≥ 3.29, Antrea). */
+const IMPLEMENTS_ADMIN_POLICIES = new Set(['Calico', 'Canal (Calico policy on flannel)', 'Antrea']);
+
+function lintBeyondNetworkPolicy(l: Lint, cni: CniDetection | undefined): void {
+  const objects = l.snapshot.clusterPolicies;
+  if (!objects) return;
+  // Only policies whose subject selects a live pod in scope: a policy for other namespaces is not this run's concern.
+  const pods = [...l.ctx.podsByNamespace.keys()].filter(l.inScope).flatMap((n) => livePods(l.ctx, n).map(podEndpoint));
+  const selecting = (l.ctx.clusterPolicies ?? []).filter((p) => pods.some((pod) => subjectSelects(p, pod, l.ctx).match));
+  const present = (['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'] as const)
+    .map((k) => [k, selecting.filter((p) => p.kind === k).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  if (present.length > 0 && cni && cni.plugins.length && !cni.plugins.some((p) => IMPLEMENTS_ADMIN_POLICIES.has(p.name))) {
+    l.findings.push(
+      finding('KD4013', { kind: 'Cluster', name: 'network plugin' }, {
+        message: `cluster-scoped policies: ${present.join(', ')}, but ${cni.plugins.map((p) => p.name).join(', ')} does not implement them`,
+        cause: `kdiag evaluates the network-policy-api kinds as their specification says (kdiag netpol explain shows the tier that decides), but the network plugin found (${cni.plugins.map((p) => `${p.name}: ${p.evidence}`).join(', ')}) is not one known to enforce them (${[...IMPLEMENTS_ADMIN_POLICIES].join(', ')}): the objects are stored and the packets follow the NetworkPolicies alone.`,
+        fix: 'Use a network plugin that implements AdminNetworkPolicy (Calico 3.29 or later, Antrea, OVN-Kubernetes), or express the rules as NetworkPolicies in each namespace; check a denied flow with a real connection.',
+      }),
+    );
+  }
+  for (const kind of objects.native.filter((k) => k.items.length > 0)) {
+    const names = kind.items.slice(0, 5).map((o) => (o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata?.name}` : (o.metadata?.name ?? '')));
+    l.findings.push(
+      finding('KD4014', { kind: 'Cluster', name: kind.kind }, {
+        message: `${kind.items.length} ${kind.kind}: not evaluated by kdiag`,
+        cause: `The network plugin's own policies (${names.join(', ')}${kind.items.length > names.length ? ', …' : ''}) can allow or deny what the Kubernetes policies say otherwise. kdiag names those whose selectors may select a connection's source or destination and reports such a verdict as unknown ("not covered by kdiag"), never as a plain allow or deny.`,
+        fix: `Read the plugin's verdict with its own tools (Cilium: cilium policy trace / Hubble; Calico: calicoctl) for flows these policies select.`,
+      }),
+    );
+  }
+}
+
 /** Inventory and lint. Pure: the snapshot in, rows and findings out. */
 export function analyzeNetpol(snapshot: Snapshot, options: NetpolOptions): NetpolAnalysis {
   const ctx = buildContext(snapshot);
@@ -526,6 +561,7 @@ export function analyzeNetpol(snapshot: Snapshot, options: NetpolOptions): Netpo
     cni = detectCni(snapshot);
     lintCni(l, cni, policies.length);
   }
+  lintBeyondNetworkPolicy(l, cni);
   return {
     policies: policies.map((p) => policyRow(ctx, p)),
     namespaces,
@@ -545,6 +581,8 @@ export const netpolCheck: Check = {
   // Namespaces are cluster-scoped: without their labels, namespaceSelectors are judged only
   // where kubernetes.io/metadata.name decides them.
   optional: ['namespaces'],
+  // AdminNetworkPolicy & co. and the network plugins' policy kinds, where the API serves them.
+  extras: ['clusterPolicies'],
   skippedWithout: { namespaces: 'namespaceSelector peers that select by labels other than kubernetes.io/metadata.name, and KD4004 (a namespaceSelector that matches no namespace)' },
   run: (snapshot) => analyzeNetpol(snapshot, { namespace: snapshot.namespace, clusterWide: snapshot.namespace === undefined }).findings,
 };

@@ -5,6 +5,7 @@
 import type { Configuration, KubeConfig, ResponseContext } from '@kubernetes/client-node';
 import {
   ApiException,
+  ApisApi,
   AppsV1Api,
   AuthorizationV1Api,
   CoreV1Api,
@@ -189,6 +190,8 @@ export class ClusterClient {
   readonly batch: BatchV1Api;
   readonly authorization: AuthorizationV1Api;
   readonly custom: CustomObjectsApi;
+  /** Discovery of API groups (GET /apis). */
+  readonly apis: ApisApi;
   readonly version: VersionApi;
   /** The same APIs with raw list pages, used by list(). */
   private readonly raw: Pick<ClusterClient, 'core' | 'discovery' | 'networking' | 'apps'>;
@@ -211,6 +214,7 @@ export class ClusterClient {
       this.batch = this.kc.makeApiClient(BatchV1Api);
       this.authorization = this.kc.makeApiClient(AuthorizationV1Api);
       this.custom = this.kc.makeApiClient(CustomObjectsApi);
+      this.apis = this.kc.makeApiClient(ApisApi);
       this.version = this.kc.makeApiClient(VersionApi);
       this.raw = {
         core: this.kc.makeApiClient(rawLists(CoreV1Api)),

@@ -74,6 +74,8 @@ export const CODES = {
   KD4010: { check: 'netpol', severity: 'warning', title: 'Network plugin does not enforce NetworkPolicy' },
   KD4011: { check: 'netpol', severity: 'warning', title: 'No NetworkPolicy enforcer found' },
   KD4012: { check: 'netpol', severity: 'info', title: 'Egress allowed but the destination denies ingress' },
+  KD4013: { check: 'netpol', severity: 'warning', title: 'Cluster-scoped policies the network plugin does not implement' },
+  KD4014: { check: 'netpol', severity: 'info', title: 'Network-plugin policies kdiag does not evaluate' },
   KD6001: { check: 'permissions', severity: 'warning', title: 'kdiag lacks a permission it needs' },
   KD6002: { check: 'check', severity: 'error', title: 'A check could not run' },
   KD6003: { check: 'cluster-dns', severity: 'error', title: 'Cluster DNS pods missing or not Ready' },
@@ -127,6 +129,10 @@ export const CODES = {
   KD7021: { check: 'gateway', severity: 'warning', title: 'No controller has reported status for the route' },
   KD7022: { check: 'gateway', severity: 'info', title: 'Gateway objects could not be read' },
   KD7023: { check: 'gateway', severity: 'info', title: 'Listener TLS check skipped' },
+  KD7024: { check: 'gateway', severity: 'error', title: 'Listener protocol neither core nor domain-prefixed' },
+  KD7025: { check: 'gateway', severity: 'warning', title: 'Listener certificateRef is not a core Secret' },
+  KD7026: { check: 'gateway', severity: 'error', title: 'backendRef kind not served by the cluster' },
+  KD7027: { check: 'gateway', severity: 'warning', title: 'backendRef kind is implementation-specific' },
   KD7030: { check: 'gateway', severity: 'info', title: 'Ingress runs on the retired ingress-nginx controller' },
 } as const satisfies Record<string, CodeInfo>;
 

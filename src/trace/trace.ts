@@ -5,7 +5,7 @@
 import type { V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 import { CONTROLLER_POD_LABELS } from '../checks/data/nginx-annotations.js';
 import { analyzeService, indexEndpoints } from '../checks/endpoints.js';
-import { backendLabel, hostMatches, matchRoute, requestedClass, resolveServicePort, type RouteMatch } from '../checks/ingress-match.js';
+import { backendLabel, hostMatches, IMPLEMENTATION_SPECIFIC_NOTE, matchRoute, requestedClass, resolveServicePort, type RouteMatch } from '../checks/ingress-match.js';
 import { checkTlsSecret } from '../checks/ingress-tls.js';
 import { finding } from '../checks/lib/finding.js';
 import { formatMap, matchesMap } from '../checks/lib/labels.js';
@@ -328,7 +328,8 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
 
   // 4. The Ingress rule.
   const rulePath = route.path ? `${route.path.path ?? '/'} (${route.path.pathType ?? 'ImplementationSpecific'})` : 'defaultBackend';
-  hops.push(hop('ingress-rule', 'Ingress rule', 'ok', `${ns}/${ingName} host ${route.host || '*'} path ${rulePath} → ${backendLabel(route.backend)}`));
+  const implementationSpecific = route.path && (route.path.pathType ?? 'ImplementationSpecific') === 'ImplementationSpecific' ? ` (${IMPLEMENTATION_SPECIFIC_NOTE})` : '';
+  hops.push(hop('ingress-rule', 'Ingress rule', 'ok', `${ns}/${ingName} host ${route.host || '*'} path ${rulePath} → ${backendLabel(route.backend)}${implementationSpecific}`));
 
   if (!route.backend.service) {
     hops.push(hop('service', 'Backend', 'info', `resource backend ${backendLabel(route.backend)}: kdiag does not follow resource backends`));

@@ -211,6 +211,28 @@ describe('netpol check: planted faults (invalid)', () => {
     expect(run(objects).findings.filter((f) => f.code === 'KD4009')).toEqual([]);
   });
 
+  it('KD4013: AdminNetworkPolicies stored while the plugin found (kube-router) does not implement them', () => {
+    const snapshot = fixtureSnapshot(GUIDE, {});
+    snapshot.clusterPolicies = {
+      adminNetworkPolicies: [{ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'no-dev' }, spec: { priority: 1, subject: { namespaces: {} }, ingress: [] } }],
+      baselineAdminNetworkPolicies: [],
+      clusterNetworkPolicies: [],
+      native: [],
+      unreadable: {},
+    };
+    const f = analyzeNetpol(snapshot, { clusterWide: true }).findings.find((x) => x.code === 'KD4013')!;
+    expect(f.message).toBe('cluster-scoped policies: 1 AdminNetworkPolicy, but kube-router does not implement them');
+  });
+
+  it('KD4014: network-plugin policies are listed as not evaluated', () => {
+    const snapshot = fixtureSnapshot(GUIDE, {});
+    const items = [{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'l7', namespace: 'production' }, spec: { endpointSelector: {} } }];
+    snapshot.clusterPolicies = { adminNetworkPolicies: [], baselineAdminNetworkPolicies: [], clusterNetworkPolicies: [], native: [{ kind: 'CiliumNetworkPolicy', group: 'cilium.io', plural: 'ciliumnetworkpolicies', namespaced: true, items }], unreadable: {} };
+    const f = analyzeNetpol(snapshot, { clusterWide: true }).findings.find((x) => x.code === 'KD4014')!;
+    expect(f.message).toBe('1 CiliumNetworkPolicy: not evaluated by kdiag');
+    expect(f.cause).toContain('production/l7');
+  });
+
   it('KD4010: flannel alone does not enforce', () => {
     const objects = [
       ...GUIDE.filter((o) => o.kind !== 'DaemonSet' && !o.metadata.name.startsWith('kube-router')),

@@ -31,7 +31,36 @@ const RESOURCE_KIND: Record<string, string> = {
   httproutes: 'HTTPRoute',
   grpcroutes: 'GRPCRoute',
   referencegrants: 'ReferenceGrant',
+  adminnetworkpolicies: 'AdminNetworkPolicy',
+  baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicy',
+  clusternetworkpolicies: 'ClusterNetworkPolicy',
+  ciliumnetworkpolicies: 'CiliumNetworkPolicy',
+  ciliumclusterwidenetworkpolicies: 'CiliumClusterwideNetworkPolicy',
+  globalnetworkpolicies: 'GlobalNetworkPolicy',
 };
+
+/** The API groups a real cluster of this fake serves: the built-in ones and those of the fixtures. */
+const BUILTIN_GROUP_VERSIONS = ['apps/v1', 'batch/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1', 'authorization.k8s.io/v1'];
+
+function groupOf(apiVersion: string | undefined): string {
+  return apiVersion?.includes('/') ? apiVersion.split('/')[0]! : '';
+}
+
+/** GET /apis: an APIGroupList of the built-in groups and those the fixtures' apiVersions name. */
+function apiGroupList(objects: readonly K8sObject[]) {
+  const versions = new Set([...BUILTIN_GROUP_VERSIONS, ...objects.map((o) => (o as { apiVersion?: string }).apiVersion).filter((v): v is string => Boolean(v?.includes('/')))]);
+  const groups = new Map<string, string[]>();
+  for (const gv of versions) groups.set(groupOf(gv), [...(groups.get(groupOf(gv)) ?? []), gv]);
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groups].map(([name, gvs]) => ({
+      name,
+      versions: gvs.map((groupVersion) => ({ groupVersion, version: groupVersion.split('/')[1] })),
+      preferredVersion: { groupVersion: gvs[0], version: gvs[0]!.split('/')[1] },
+    })),
+  };
+}
 
 export interface Fault {
   /** Matches the request path (without query). */
@@ -147,6 +176,7 @@ export function fakeApiHandler(objects: readonly K8sObject[], options: FakeApiOp
     if (url.pathname === '/version') {
       return [200, { major: '1', minor: '35', gitVersion: options.version ?? 'v1.35.0', platform: 'linux/amd64' }];
     }
+    if (method === 'GET' && url.pathname === '/apis') return [200, apiGroupList(objects)];
     if (method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
       const review = (typeof body === 'string' ? JSON.parse(body) : body) as { spec: { resourceAttributes: { resource: string; verb: string; namespace?: string } } };
       const attrs = review.spec.resourceAttributes;
@@ -167,6 +197,11 @@ export function fakeApiHandler(objects: readonly K8sObject[], options: FakeApiOp
       return [403, forbiddenBody(parsed.name ? 'get' : 'list', parsed.resource!, parsed.namespace)];
     }
     let items = objects.filter((o) => o.kind === kind);
+    // Calico serves a NetworkPolicy kind of its own: tell them apart by the API group.
+    if (kind === 'NetworkPolicy') {
+      const group = /^\/apis\/([^/]+)\//.exec(url.pathname)?.[1] ?? '';
+      items = items.filter((o) => groupOf((o as { apiVersion?: string }).apiVersion ?? 'networking.k8s.io/v1') === group);
+    }
     if (parsed.resource === 'namespaces' && parsed.name === undefined && parsed.namespace) {
       // GET /api/v1/namespaces/{name} parsed as namespaced: handled below.
     }
