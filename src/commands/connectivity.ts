@@ -3,6 +3,7 @@ import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
 import type { ProbeRun } from '../cluster/probe-runner.js';
 import { keepNote, probeFlags, probeSettings } from '../probes/cli.js';
 import type { ConnectivityRow } from '../probes/interpret-http.js';
+import type { DirectRow } from '../dataplane/differential.js';
 import { DEFAULT_CURL_IMAGE } from '../probes/pod-spec.js';
 
 export default class Connectivity extends KdiagCommand<typeof Connectivity> {
@@ -38,6 +39,7 @@ ${EXIT_CODES_TEXT}`;
     tcp: Flags.boolean({ description: 'Only test that a TCP connection opens, for every target.', default: false, exclusive: ['http'], helpGroup: 'PROBE' }),
     http: Flags.boolean({ description: 'Use HTTP for every target, whatever the port.', default: false, helpGroup: 'PROBE' }),
     image: Flags.string({ description: 'Image with curl and sh (for mirrors in air-gapped clusters).', default: DEFAULT_CURL_IMAGE, aliases: ['curl-image'], helpGroup: 'PROBE' }),
+    'max-endpoints': Flags.integer({ description: 'For a Service target, also try at most this many ready endpoints directly (pod IP and target port) and the ClusterIP by address; 0: only the ClusterIP.', default: 10, min: 0, max: 50, helpGroup: 'PROBE' }),
     ...probeFlags,
   };
 
@@ -59,12 +61,13 @@ ${EXIT_CODES_TEXT}`;
     const namespace = this.flags.namespace ?? client.defaultNamespace;
     const parsed = words.map((t) => plan.parseTarget(t, namespace, settings.clusterDomain));
 
-    const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { CURL_SCRIPT }, interpret] = await Promise.all([
+    const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { CURL_SCRIPT }, interpret, differential] = await Promise.all([
       import('../cluster/load.js'),
       import('../probes/cli.js'),
       import('../probes/pod-spec.js'),
       import('../probes/scripts.js'),
       import('../probes/interpret-http.js'),
+      import('../dataplane/probe.js'),
     ]);
     const runId = newRunId();
     const source = await cli.resolveSource(client, settings, namespace, 'connectivity', runId);
@@ -85,8 +88,10 @@ ${EXIT_CODES_TEXT}`;
 
     const probed = targets.filter((t) => !t.unresolved);
     const nonce = cli.randomNonce();
+    const diff = differential.planProbeArgs(targets, snapshot, { maxEndpoints: this.flags['max-endpoints'] });
     let run: ProbeRun | undefined;
     let results: ReturnType<typeof interpret.parseCurlProbeLog> = [];
+    let extraResults: ReturnType<typeof differential.parseProbeLog>['extraResults'] = [];
     if (probed.length) {
       const settle = cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, namespaces);
       const spec = {
@@ -95,7 +100,7 @@ ${EXIT_CODES_TEXT}`;
         namespace: source.namespace,
         image,
         script: CURL_SCRIPT,
-        args: [nonce, '5', String(settle), ...plan.curlArgs(targets)],
+        args: [nonce, '5', String(settle), ...diff.args],
         finish: finishMarker(nonce, settle),
         deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
         imagePullSecret: settings.imagePullSecret,
@@ -105,13 +110,15 @@ ${EXIT_CODES_TEXT}`;
         command: `kdiag connectivity ${words.join(' ')}`,
       };
       run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
-      results = interpret.parseCurlProbeLog(run.log, nonce, probed);
+      ({ results, extraResults } = differential.parseProbeLog(run.log, nonce, targets, diff.extras));
       if (results.length === 0) {
         const [{ ProbeError, noResultFailure }, { sanitize }] = await Promise.all([import('../probes/state.js'), import('../report/render.js')]);
         throw new ProbeError(noResultFailure(image, 'curl', sanitize(run.log)));
       }
     }
-    const analysis = interpret.analyzeConnectivity({ targets, results, snapshot, source: { namespace: source.namespace, labels: source.effectiveLabels } });
+    const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
+    const analysis = interpret.analyzeConnectivity({ targets, results, snapshot, source: probeSource });
+    const explained = await differential.explainWithDifferential(client, { targets, results, extras: diff.extras, extraResults, snapshot, source: probeSource, ...(run?.node ? { probeNode: run.node } : {}), base: analysis.findings });
     const report = {
       apiVersion: 'kdiag/v1' as const,
       kind: 'ConnectivityReport',
@@ -121,9 +128,11 @@ ${EXIT_CODES_TEXT}`;
         ? { namespace: run.namespace, job: run.jobName, pod: run.podName, node: run.node ?? null, image, source: source.description, elapsedMs: run.elapsedMs, exitCode: run.exitCode ?? null, kept: run.kept }
         : null,
       targets: analysis.rows,
-      findings: analysis.findings,
+      direct: explained.direct,
+      ...(explained.skipped?.length ? { skipped: explained.skipped } : {}),
+      findings: explained.findings,
     };
-    await this.emit(report, (wide) => this.human(analysis.rows, run, image, source.description, wide));
+    await this.emit(report, (wide) => this.human(analysis.rows, run, image, source.description, wide, explained.direct));
   }
 
   /** Positional targets (oclif's non-strict argv also carries flags and their values). */
@@ -145,7 +154,7 @@ ${EXIT_CODES_TEXT}`;
     return out;
   }
 
-  private human(rows: ConnectivityRow[], run: ProbeRun | undefined, image: string, source: string, wide: boolean): string {
+  private human(rows: ConnectivityRow[], run: ProbeRun | undefined, image: string, source: string, wide: boolean, direct: DirectRow[]): string {
     const lines: string[] = [];
     if (run) {
       lines.push(`Probe: pod ${run.podName} ${source}${run.node ? ` on node ${run.node}` : ''} (${image}), ${(run.elapsedMs / 1000).toFixed(1)}s`);
@@ -174,6 +183,18 @@ ${EXIT_CODES_TEXT}`;
       return row;
     });
     lines.push(this.table(head, body));
+    if (direct.length) {
+      lines.push('', 'Tried directly from the same pod (the Service\'s ClusterIP by address, each ready endpoint by pod IP and target port):');
+      lines.push(
+        this.table(
+          ['TARGET', 'VIA', 'ADDRESS', 'POD', 'NODE', 'STATUS', 'TOTAL'],
+          direct.map((d) => {
+            const ok = d.outcome === 'ok' || d.outcome === 'connected';
+            return [d.target, d.via === 'cluster-ip' ? 'ClusterIP' : 'endpoint', `${d.address}:${d.port}`, d.pod ?? '', d.node ?? '', ok ? this.style.ok(d.status) : this.style.severity(d.outcome === 'client-error' ? 'warning' : 'error', d.status), t(d.totalMs)];
+          }),
+        ),
+      );
+    }
     if (rows.some((r) => r.mode === 'tcp' && r.outcome !== 'not-run')) lines.push('TCP targets: a connect test only (nothing is sent).');
     if (run?.kept) lines.push('', keepNote(run));
     return lines.join('\n');

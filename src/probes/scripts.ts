@@ -51,7 +51,9 @@ echo "KDIAG$n done $i"
  * printed in order at the end). Args: nonce, connect timeout (s), settle time (s), then pairs
  * MODE URL with MODE http (GET, timing breakdown, first bytes of the body) or tcp
  * (telnet:// connect only: it sends nothing, so a connection stays open until the
- * timeout, and "connected" is read from time_connect).
+ * timeout, and "connected" is read from time_connect), or node: http to PORT/PATH on the
+ * probe's own node (its IP from the downward API, $KDIAG_NODE_IP; kube-proxy's health).
+ * At most 24 curls run at once (the pod's memory limit), in batches.
  */
 export const CURL_SCRIPT = `n=$1; t=$2; w=$3; shift 3
 [ "$w" -gt 0 ] && sleep "$w"
@@ -59,6 +61,7 @@ i=0
 while [ $# -ge 2 ]; do
   (
     m=$1; u=$2
+    if [ "$m" = node ]; then m=http; u="http://$KDIAG_NODE_IP:$u"; fi
     f="KDIAG$n result $i %{exitcode} %{http_code} %{remote_ip} %{remote_port} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total} %{errormsg}\\n"
     if [ "$m" = tcp ]; then
       curl -s -o /dev/null --connect-timeout "$t" -m "$t" -w "$f" "$u" </dev/null >/tmp/r.$i 2>&1
@@ -70,6 +73,7 @@ while [ $# -ge 2 ]; do
     fi
   ) &
   i=$((i + 1)); shift 2
+  [ $((i % 24)) -eq 0 ] && wait
 done
 wait
 j=0; while [ $j -lt $i ]; do cat /tmp/r.$j; j=$((j + 1)); done
