@@ -99,7 +99,8 @@ export function slimPod(pod: Pod): Pod {
   const m = pod.metadata ?? {};
   const spec = pod.spec;
   const st = pod.status;
-  const container = (c: { name: string; image?: string; ports?: unknown }) => ({ name: c.name, image: c.image, ports: c.ports }) as never;
+  // readinessProbe: kdiag compares the port it checks with the Service's target port (KD5041).
+  const container = (c: { name: string; image?: string; ports?: unknown; readinessProbe?: unknown }) => ({ name: c.name, image: c.image, ports: c.ports, readinessProbe: c.readinessProbe }) as never;
   return {
     metadata: {
       name: m.name,

@@ -137,9 +137,9 @@ export function enforcerOnNode(view: Pick<DataplaneView, 'systemPods' | 'daemons
   const where = node ? `on node ${node}` : 'on any node';
   if (here.length) return { enforcer: kind.name, agent: here[0], problem: `its agent ${where} is not Ready (${describeAgent(here[0]!)})` };
   const dsText = ds
-    ? ` DaemonSet kube-system/${ds.metadata?.name} wants ${ds.status?.desiredNumberScheduled ?? '?'} pod(s), ${ds.status?.numberReady ?? 0} Ready${ds.spec?.template?.spec?.nodeSelector ? `, nodeSelector ${Object.entries(ds.spec.template.spec.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',')}` : ''}${nodeExcluded(ds, view.nodes, node) ? `: its nodeSelector does not match node ${node}` : ''}.`
+    ? ` its DaemonSet kube-system/${ds.metadata?.name} wants ${ds.status?.desiredNumberScheduled ?? '?'} pod(s), ${ds.status?.numberReady ?? 0} Ready${ds.spec?.template?.spec?.nodeSelector ? `, nodeSelector ${Object.entries(ds.spec.template.spec.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',')}` : ''}${nodeExcluded(ds, view.nodes, node) ? `: its nodeSelector does not match node ${node}` : ''}`
     : '';
-  return { enforcer: kind.name, problem: `no ${kind.name} agent runs ${where}.${dsText}` };
+  return { enforcer: kind.name, problem: `no ${kind.name} agent runs ${where}${dsText ? `;${dsText}` : ''}` };
 }
 
 function nodeExcluded(ds: V1DaemonSet, nodes: readonly V1Node[], node: string | undefined): boolean {
@@ -178,7 +178,7 @@ export function proxyOnNode(view: DataplaneView, node: string | undefined): Prox
   else if (agent) summary = `kube-proxy on ${nodeText}: ${describeAgent(agent)}; mode ${mode.mode ?? 'unknown'} (${mode.from})`;
   else if (proxies.length) summary = `kube-proxy runs as pods (${proxies.map((p) => p.metadata?.name).join(', ')}) but none on ${nodeText}: nothing programs Services there`;
   else {
-    summary = `no kube-proxy pod in kube-system: on ${nodeText} kube-proxy runs outside the API's view (a host process or static binary; check it on the node)${version ? `; the Node reports kubeProxyVersion ${version}` : ''}; mode ${mode.mode ?? 'unknown'} (${mode.from})`;
+    summary = `No kube-proxy pod in kube-system: on ${nodeText} kube-proxy runs outside the API's view (a host process or static binary; check it on the node)${version ? `; the Node reports kubeProxyVersion ${version}` : ''}; mode ${mode.mode ?? 'unknown'} (${mode.from})`;
   }
   return { ...(node ? { node } : {}), ...(nodeReady !== undefined ? { nodeReady } : {}), ...(agent ? { agent } : {}), ...(replacement ? { replacement } : {}), mode, ...(version ? { nodeInfo: version } : {}), summary };
 }

@@ -37,7 +37,7 @@ export interface DirectRow {
 type Verdict =
   | { kind: 'dns'; target: ProbeTarget; ref: ObjectRef; clusterIp: ExtraResult; resolvedTo?: string }
   | { kind: 'service-path'; target: ProbeTarget; ref: ObjectRef; service: CurlResult; clusterIp?: ExtraResult; answering: ExtraResult[] }
-  | { kind: 'some-endpoints'; target: ProbeTarget; ref: ObjectRef; failing: ExtraResult[]; answering: ExtraResult[] }
+  | { kind: 'some-endpoints'; target: ProbeTarget; ref: ObjectRef; failing: ExtraResult[]; answering: ExtraResult[]; readiness: string[] }
   | { kind: 'pod-network'; target: ProbeTarget; ref: ObjectRef; endpoints: ExtraResult[] }
   | { kind: 'not-enforced'; target: ProbeTarget; ref: ObjectRef; denies: { direction: 'egress' | 'ingress'; policies: string[]; pods: string[]; nodes: string[] }[]; connectedTo: string[] };
 
@@ -94,6 +94,22 @@ function refOf(t: ProbeTarget): ObjectRef {
 
 function podText(e: ExtraResult): string {
   return `${e.probe.pod?.name ?? e.probe.address} (${e.probe.address}:${e.probe.port}${e.probe.pod?.node ? `, node ${e.probe.pod.node}` : ''})`;
+}
+
+/** "pod X's readiness probe checks HTTP GET :9090/health, not the target port 8080" (when it checks another port). */
+function readinessText(snapshot: Snapshot, probe: ExtraProbe): string | undefined {
+  const pod = snapshot.pods.find((p) => p.metadata?.namespace === probe.pod?.namespace && p.metadata?.name === probe.pod?.name);
+  if (!pod) return undefined;
+  for (const c of pod.spec?.containers ?? []) {
+    const rp = c.readinessProbe;
+    if (!rp) continue;
+    const raw = rp.httpGet?.port ?? rp.tcpSocket?.port ?? rp.grpc?.port;
+    if (raw === undefined) return `pod ${probe.pod!.name}'s readiness probe runs a command (${(rp.exec?.command ?? []).join(' ').slice(0, 60)}), which does not test the port`;
+    const port = typeof raw === 'number' || /^\d+$/.test(String(raw)) ? Number(raw) : namedPorts(pod).get(String(raw))?.port;
+    const what = rp.httpGet ? `HTTP GET :${port ?? raw}${rp.httpGet.path ?? '/'}` : rp.tcpSocket ? `a TCP connect to :${port ?? raw}` : `gRPC on :${port ?? raw}`;
+    if (port !== probe.port) return `pod ${probe.pod!.name}'s readiness probe checks ${what}, not the target port ${probe.port}`;
+  }
+  return undefined;
 }
 
 /** Policies predicted to deny the probe → pod connection, per direction (false, not 'maybe'). */
@@ -159,7 +175,8 @@ export function analyzeDifferential(input: DifferentialInput): Differential {
     const good = endpoints.filter((e) => served(e.result));
     const bad = endpoints.filter((e) => e.result && !served(e.result));
     if (good.length && bad.length) {
-      verdicts.push({ kind: 'some-endpoints', target: t, ref, failing: bad, answering: good });
+      const readiness = bad.map((e) => readinessText(snapshot, e.probe)).filter((x): x is string => Boolean(x));
+      verdicts.push({ kind: 'some-endpoints', target: t, ref, failing: bad, answering: good, readiness });
     } else if (endpoints.length && good.length === endpoints.length) {
       // 3. Every endpoint answers directly, the Service does not: the Service's translation on the probe's node.
       const viaName = r.outcome !== 'dns' && failedToConnect(r);
@@ -263,7 +280,7 @@ function verdictFinding(v: Verdict, d: Differential, view: DataplaneView | undef
       const pods = v.failing.map((e) => e.probe.pod?.name).filter((n): n is string => Boolean(n));
       return finding('KD5041', ref, {
         message: `${svc}: ${v.failing.length} of ${v.failing.length + v.answering.length} ready endpoints do not serve on target port ${tp}: ${failing.join('; ')}`,
-        cause: `These pods are Ready, so the Service sends them a share of the traffic, but tried directly by pod IP on the Service's target port they fail, while ${v.answering.map((e) => e.probe.pod?.name ?? e.probe.address).join(', ')} answer. Ready but not serving: the readiness probe checks another port or path than the one the Service uses, or the process listens on another port or only on 127.0.0.1.`,
+        cause: `These pods are Ready, so the Service sends them a share of the traffic, but tried directly by pod IP on the Service's target port they fail, while ${v.answering.map((e) => e.probe.pod?.name ?? e.probe.address).join(', ')} answer. ${v.readiness.length ? `Ready but not serving: ${v.readiness.join('; ')}.` : 'Ready but not serving: the readiness probe checks another port or path than the one the Service uses, or the process listens on another port or only on 127.0.0.1.'}`,
         fix: fix`Look at the failing pod(s) and make their readiness probe test the Service's target port (${tp}), so a pod that does not serve it leaves the endpoints: ${kubectl('-n', ns, 'get', 'pod', ...pods, '-o', 'wide')}; ${kubectl('-n', ns, 'logs', pods[0] ?? 'POD', '--tail=50')}`,
       });
     }
@@ -282,7 +299,7 @@ function verdictFinding(v: Verdict, d: Differential, view: DataplaneView | undef
         return { d, en };
       });
       const why = parts
-        .map(({ d, en }) => `${d.direction}: ${d.policies.map((p) => `NetworkPolicy ${p}`).join(', ')} ${d.policies.length > 1 ? 'select' : 'selects'} ${d.direction === 'egress' ? 'the probe pod' : `pod(s) ${d.pods.join(', ')}`} and allow no rule for this connection (enforced on node ${d.nodes.join(', ') || '?'}); ${en?.problem ?? (en?.enforcer ? `${en.enforcer}'s agent there is Ready, yet the connection passed` : 'kdiag could not read what enforces policies')}`)
+        .map(({ d, en }) => `${d.direction}: ${d.policies.map((p) => `NetworkPolicy ${p}`).join(', ')} ${d.policies.length > 1 ? 'select' : 'selects'} ${d.direction === 'egress' ? 'the probe pod' : `pod(s) ${d.pods.join(', ')}`} and no rule allows this connection (enforced on node ${d.nodes.join(', ') || '?'}); ${en?.problem ?? (en?.enforcer ? `${en.enforcer}'s agent there is Ready, yet the connection passed` : 'kdiag could not read what enforces policies')}`)
         .join('. ');
       const first = parts[0]!;
       const ds = view?.daemonsets.find((x) => first.en?.enforcer && /kube-router|calico-node|cilium|antrea-agent|weave-net/.test(x.metadata?.name ?? ''));
