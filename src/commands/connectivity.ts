@@ -39,6 +39,12 @@ ${EXIT_CODES_TEXT}`;
     tcp: Flags.boolean({ description: 'Only test that a TCP connection opens, for every target.', default: false, exclusive: ['http'], helpGroup: 'PROBE' }),
     http: Flags.boolean({ description: 'Use HTTP for every target, whatever the port.', default: false, helpGroup: 'PROBE' }),
     image: Flags.string({ description: 'Image with curl and sh (for mirrors in air-gapped clusters).', default: DEFAULT_CURL_IMAGE, aliases: ['curl-image'], helpGroup: 'PROBE' }),
+    hairpin: Flags.boolean({
+      description: 'With --from NAMESPACE/POD where POD is a ready endpoint of a target Service: also test from inside POD (an ephemeral container in it, which stays in its spec until the pod is replaced) that it reaches itself through the Service.',
+      default: false,
+      dependsOn: ['from'],
+      helpGroup: 'PROBE',
+    }),
     'max-endpoints': Flags.integer({ description: 'For a Service target, also try at most this many ready endpoints directly (pod IP and target port) and the ClusterIP by address; 0: only the ClusterIP.', default: 10, min: 0, max: 50, helpGroup: 'PROBE' }),
     ...probeFlags,
   };
@@ -92,6 +98,7 @@ ${EXIT_CODES_TEXT}`;
     let run: ProbeRun | undefined;
     let results: ReturnType<typeof interpret.parseCurlProbeLog> = [];
     let extraResults: ReturnType<typeof differential.parseProbeLog>['extraResults'] = [];
+    let hairpin: Awaited<ReturnType<Connectivity['runHairpin']>> | undefined;
     if (probed.length) {
       const settle = cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, namespaces);
       const spec = {
@@ -109,7 +116,13 @@ ${EXIT_CODES_TEXT}`;
         keep: settings.keep,
         command: `kdiag connectivity ${words.join(' ')}`,
       };
-      run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
+      const hairpinPlans = this.flags.hairpin && settings.fromPod ? (await import('../dataplane/hairpin.js')).planHairpin(targets, snapshot, settings.fromPod) : [];
+      const hairpinRun = hairpinPlans.length ? this.runHairpin(client, settings.fromPod!, hairpinPlans, image, settings.timeoutMs) : undefined;
+      try {
+        run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
+      } finally {
+        hairpin = await hairpinRun;
+      }
       ({ results, extraResults } = differential.parseProbeLog(run.log, nonce, targets, diff.extras));
       if (results.length === 0) {
         const [{ ProbeError, noResultFailure }, { sanitize }] = await Promise.all([import('../probes/state.js'), import('../report/render.js')]);
@@ -129,10 +142,11 @@ ${EXIT_CODES_TEXT}`;
         : null,
       targets: analysis.rows,
       direct: explained.direct,
+      ...(hairpin ? { hairpin: hairpin.summary } : {}),
       ...(explained.skipped?.length ? { skipped: explained.skipped } : {}),
-      findings: explained.findings,
+      findings: [...explained.findings, ...(hairpin?.findings ?? [])],
     };
-    await this.emit(report, (wide) => this.human(analysis.rows, run, image, source.description, wide, explained.direct));
+    await this.emit(report, (wide) => this.human(analysis.rows, run, image, source.description, wide, explained.direct, hairpin?.summary ?? []));
   }
 
   /** Positional targets (oclif's non-strict argv also carries flags and their values). */
@@ -154,7 +168,26 @@ ${EXIT_CODES_TEXT}`;
     return out;
   }
 
-  private human(rows: ConnectivityRow[], run: ProbeRun | undefined, image: string, source: string, wide: boolean, direct: DirectRow[]): string {
+  /** The hairpin test in an ephemeral container of the --from pod; a failure to run it is reported, not fatal. */
+  private async runHairpin(client: Awaited<ReturnType<Connectivity['client']>>, pod: { namespace: string; name: string }, plans: import('../dataplane/hairpin.js').HairpinPlan[], image: string, timeoutMs: number) {
+    const [{ runEphemeral }, { HAIRPIN_SCRIPT }, hp, { randomNonce }, { newRunId }] = await Promise.all([
+      import('../cluster/probe-runner.js'),
+      import('../probes/scripts.js'),
+      import('../dataplane/hairpin.js'),
+      import('../probes/cli.js'),
+      import('../probes/pod-spec.js'),
+    ]);
+    const nonce = randomNonce();
+    try {
+      const run = await runEphemeral(client, { namespace: pod.namespace, pod: pod.name }, { name: `kdiag-hairpin-${newRunId()}`, image, script: HAIRPIN_SCRIPT, args: [nonce, '3', ...plans.flatMap((p) => p.urls)], marker: `KDIAG${nonce} done `, timeoutMs: Math.min(timeoutMs, 60_000) });
+      const results = hp.interpretHairpin(run.log, nonce, plans);
+      return { summary: results.map((r) => `hairpin (${r.verdict}): ${hp.hairpinSummary(r)}`), findings: hp.hairpinFindings(results) };
+    } catch (err) {
+      return { summary: [`hairpin: not tested: ${(err as Error).message.split('\n')[0]}`], findings: [] };
+    }
+  }
+
+  private human(rows: ConnectivityRow[], run: ProbeRun | undefined, image: string, source: string, wide: boolean, direct: DirectRow[], hairpin: string[]): string {
     const lines: string[] = [];
     if (run) {
       lines.push(`Probe: pod ${run.podName} ${source}${run.node ? ` on node ${run.node}` : ''} (${image}), ${(run.elapsedMs / 1000).toFixed(1)}s`);
@@ -195,6 +228,7 @@ ${EXIT_CODES_TEXT}`;
         ),
       );
     }
+    if (hairpin.length) lines.push('', ...hairpin.map((h) => `From inside the --from pod, ${h}`));
     if (rows.some((r) => r.mode === 'tcp' && r.outcome !== 'not-run')) lines.push('TCP targets: a connect test only (nothing is sent).');
     if (run?.kept) lines.push('', keepNote(run));
     return lines.join('\n');

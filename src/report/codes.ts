@@ -106,6 +106,7 @@ export const CODES = {
   KD5041: { check: 'dataplane', severity: 'error', title: 'Some ready endpoints do not serve on the target port' },
   KD5042: { check: 'dataplane', severity: 'error', title: 'Every endpoint times out and no NetworkPolicy explains it (pod network)' },
   KD5043: { check: 'dataplane', severity: 'error', title: 'The Service name fails while its ClusterIP answers (DNS)' },
+  KD5044: { check: 'dataplane', severity: 'error', title: 'A pod cannot reach itself through its Service (hairpin)' },
   KD5045: { check: 'dataplane', severity: 'error', title: 'Predicted deny, observed connect: NetworkPolicy not enforced' },
   KD7001: { check: 'gateway', severity: 'error', title: 'GatewayClass not found' },
   KD7002: { check: 'gateway', severity: 'error', title: 'GatewayClass not Accepted' },

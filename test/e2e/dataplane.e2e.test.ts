@@ -1,6 +1,6 @@
 // Data-plane faults injected into the local cluster (cluster/faults/*.sh), each diagnosed by the
 // real binary: kube-proxy frozen with one Service's rules gone, one of three replicas Ready but
-// not serving, the NetworkPolicy enforcer stopped. The cluster is shared: each fault lasts only
+// not serving, the NetworkPolicy enforcer stopped, hairpin off on one pod's bridge port. The cluster is shared: each fault lasts only
 // as long as one kdiag run (seconds) and is undone in `finally` and again in afterAll.
 import { join } from 'node:path';
 import { REPO_ROOT, apply, backendManifest, deleteNamespace, kubectl, runKdiag, waitForRollout } from './support/cluster.js';
@@ -20,6 +20,7 @@ interface Report {
   findings: Finding[];
   targets: { target: string; status: string }[];
   direct: { via: string; pod?: string; status: string; outcome: string }[];
+  hairpin?: string[];
   probe: { node: string } | null;
 }
 
@@ -34,6 +35,7 @@ function fault(script: string, ...args: string[]): Promise<{ code: number; out: 
 async function undoAll(): Promise<void> {
   await fault('kube-proxy-frozen.sh', 'undo');
   await fault('enforcer-stopped.sh', 'undo');
+  await fault('hairpin-off.sh', 'undo');
 }
 
 async function connectivity(...args: string[]): Promise<Report> {
@@ -146,5 +148,29 @@ describe('data-plane faults, diagnosed through the real binary', () => {
     expect(f.cause).toContain(`no kube-router agent runs on node ${node}`);
     expect(f.cause).toContain('its DaemonSet kube-system/kube-router wants 0 pod(s)');
     expect(f.fix).toContain('kubectl -n kube-system get daemonset kube-router -o wide');
+  }, 180_000);
+
+  it('hairpin off on one pod\'s bridge port: probing --from that pod with --hairpin explains hairpin', async () => {
+    const pods = JSON.parse((await kubectl(['-n', NS, 'get', 'pods', '-l', 'app=cart', '-o', 'json'])).stdout) as { items: { metadata: { name: string }; status: { podIP: string } }[] };
+    const self = pods.items[0]!;
+    // Healthy first: the pod reaches itself through its Service.
+    const before = await connectivity('cart', '--path', '/health', '-n', NS, '--from', `${NS}/${self.metadata.name}`, '--hairpin');
+    expect(before.hairpin![0]).toMatch(/^hairpin \(ok\): 12 tries of the ClusterIP from inside /);
+    expect(before.findings.filter((f) => f.code === 'KD5044')).toEqual([]);
+    let report: Report;
+    try {
+      const injected = await fault('hairpin-off.sh', 'inject', self.status.podIP);
+      expect(injected.code).toBe(0);
+      report = await connectivity('cart', '--path', '/health', '-n', NS, '--from', `${NS}/${self.metadata.name}`, '--hairpin');
+    } finally {
+      await fault('hairpin-off.sh', 'undo');
+    }
+    expect(report.hairpin![0]).toMatch(/^hairpin \(failed\): 12 tries of the ClusterIP from inside \S+: 0 answered by itself, \d+ by other pods, [1-9]\d* failed; its own IP answers$/);
+    expect(report.findings.map((f) => f.code)).toEqual(['KD5044']);
+    const f = report.findings[0]!;
+    expect(f.message).toContain(`pod ${self.metadata.name} cannot reach itself through the Service (hairpin)`);
+    expect(f.cause).toContain('hairpin mode on for that port');
+    // The probe pod itself (another pod) still reaches the Service and every endpoint.
+    expect(report.direct.map((d) => d.outcome)).toEqual(['ok', 'ok', 'ok']);
   }, 180_000);
 });
