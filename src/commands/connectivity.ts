@@ -42,7 +42,6 @@ ${EXIT_CODES_TEXT}`;
     hairpin: Flags.boolean({
       description: 'With --from NAMESPACE/POD where POD is a ready endpoint of a target Service: also test from inside POD (an ephemeral container in it, which stays in its spec until the pod is replaced) that it reaches itself through the Service.',
       default: false,
-      dependsOn: ['from'],
       helpGroup: 'PROBE',
     }),
     'max-endpoints': Flags.integer({ description: 'For a Service target, also try at most this many ready endpoints directly (pod IP and target port) and the ClusterIP by address; 0: only the ClusterIP.', default: 10, min: 0, max: 50, helpGroup: 'PROBE' }),
@@ -51,6 +50,10 @@ ${EXIT_CODES_TEXT}`;
 
   public async run(): Promise<void> {
     const settings = probeSettings(this.flags);
+    if (this.flags.hairpin && !settings.fromPod) {
+      const { UsageError } = await import('../errors.js');
+      throw new UsageError('--hairpin needs --from NAMESPACE/POD (the pod that reaches itself through the Service)');
+    }
     const [plan, { port: validPort, urlPath, imageReference }] = await Promise.all([import('../probes/plan.js'), import('../validate.js')]);
     const image = imageReference(this.flags.image);
     const rawTargets = this.argv;

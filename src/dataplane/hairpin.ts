@@ -2,7 +2,11 @@
 // ephemeral container in its network namespace), the Service's ClusterIP is tried several
 // times in parallel (kube-proxy picks an endpoint at random, so some tries are sent back to the
 // pod itself) and the pod's own IP once. Tries answered by other pods while the ones sent back
-// to the pod time out, with the pod answering on its own IP, is the hairpin failure.
+// to the pod time out, with the pod answering on its own IP, is the hairpin failure. Where the
+// bridge drops the hairpin packet before connection tracking confirms its translation (br_netfilter),
+// the client's SYN retransmission (after 1 s) is translated afresh and may reach another pod: such
+// tries succeed, slowly. So a try that needed a retransmission to connect counts as failed to reach
+// the pod itself, when no try was answered by the pod.
 import { finding } from '../checks/lib/finding.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
@@ -24,8 +28,13 @@ export interface HairpinTry {
   index: number;
   exitCode: number;
   httpCode: number;
+  /** Seconds until the TCP connection opened (0: never). */
+  connectSeconds: number;
   answeredBy?: string;
 }
+
+/** A connect that took a SYN retransmission (the first retry comes after 1 s). */
+export const RETRANSMIT_SECONDS = 0.9;
 
 export interface HairpinResult {
   plan: HairpinPlan;
@@ -67,9 +76,9 @@ export function interpretHairpin(log: string, nonce: string, plans: readonly Hai
   for (const line of log.split('\n')) {
     const at = line.indexOf(marker);
     if (at < 0) continue;
-    const [idx, exit, code, ...body] = line.slice(at + marker.length).split(' ');
+    const [idx, exit, code, connect, ...body] = line.slice(at + marker.length).split(' ');
     const by = answeredBy(body.join(' '));
-    tries.set(Number(idx), { index: Number(idx), exitCode: Number(exit), httpCode: Number(code) || 0, ...(by ? { answeredBy: by } : {}) });
+    tries.set(Number(idx), { index: Number(idx), exitCode: Number(exit), httpCode: Number(code) || 0, connectSeconds: Number(connect) || 0, ...(by ? { answeredBy: by } : {}) });
   }
   let offset = 0;
   return plans.map((plan) => {
@@ -81,7 +90,7 @@ export function interpretHairpin(log: string, nonce: string, plans: readonly Hai
     let verdict: HairpinResult['verdict'];
     if (!own || !answered(own)) verdict = 'pod-not-serving';
     else if (viaService.some((x) => answered(x) && isSelf(x))) verdict = 'ok';
-    else if (viaService.some((x) => !answered(x))) verdict = 'failed';
+    else if (viaService.some((x) => !answered(x) || x.connectSeconds >= RETRANSMIT_SECONDS)) verdict = 'failed';
     else verdict = 'not-exercised';
     return { plan, viaService, ...(own ? { own } : {}), verdict };
   });
@@ -91,7 +100,8 @@ export function hairpinSummary(r: HairpinResult): string {
   const failed = r.viaService.filter((x) => !(x.exitCode === 0 || x.httpCode > 0)).length;
   const self = r.viaService.filter((x) => (x.answeredBy ?? '').split(' ').includes(r.plan.pod.name)).length;
   const others = r.viaService.length - failed - self;
-  return `${r.viaService.length} tries of the ClusterIP from inside ${r.plan.pod.name}: ${self} answered by itself, ${others} by other pods, ${failed} failed; its own IP ${r.own && (r.own.exitCode === 0 || r.own.httpCode > 0) ? 'answers' : 'does not answer'}`;
+  const slow = r.viaService.filter((x) => (x.exitCode === 0 || x.httpCode > 0) && x.connectSeconds >= RETRANSMIT_SECONDS).length;
+  return `${r.viaService.length} tries of the ClusterIP from inside ${r.plan.pod.name}: ${self} answered by itself, ${others} by other pods${slow ? ` (${slow} only after a SYN retransmission)` : ''}, ${failed} failed; its own IP ${r.own && (r.own.exitCode === 0 || r.own.httpCode > 0) ? 'answers' : 'does not answer'}`;
 }
 
 export function hairpinFindings(results: readonly HairpinResult[]): Finding[] {
@@ -100,10 +110,11 @@ export function hairpinFindings(results: readonly HairpinResult[]): Finding[] {
     .map((r) => {
       const { pod, target } = r.plan;
       const failed = r.viaService.filter((x) => !(x.exitCode === 0 || x.httpCode > 0));
+      const slow = r.viaService.filter((x) => (x.exitCode === 0 || x.httpCode > 0) && x.connectSeconds >= RETRANSMIT_SECONDS);
       const others = [...new Set(r.viaService.map((x) => x.answeredBy?.split(' ')[0]).filter((x): x is string => Boolean(x)))];
       return finding('KD5044', { kind: 'Service', namespace: target.service!.namespace, name: target.service!.name }, {
-        message: `${target.service!.name}: pod ${pod.name} cannot reach itself through the Service (hairpin): ${failed.length} of ${r.viaService.length} tries of ${r.plan.clusterIp}:${target.port} failed, the rest were answered by ${others.join(', ') || 'other pods'}`,
-        cause: `From inside pod ${pod.name} (node ${pod.node ?? '?'}), the tries kube-proxy sent to other endpoints were answered, the pod answers on its own IP ${pod.ip}, and not one try was answered by the pod itself: the connections sent back to the pod they came from are lost. That is hairpin traffic: the packet leaves the pod's bridge port and must come back in through the same port, which a Linux bridge allows only with hairpin mode on for that port (kubelet --hairpin-mode hairpin-veth or promiscuous-bridge, the CNI bridge plugin's "hairpinMode": true).`,
+        message: `${target.service!.name}: pod ${pod.name} cannot reach itself through the Service (hairpin): ${r.viaService.length} tries of ${r.plan.clusterIp}:${target.port}, none answered by the pod itself; ${failed.length} failed${slow.length ? `, ${slow.length} connected only after a SYN retransmission` : ''}; answers came from ${others.join(', ') || 'no pod'}`,
+        cause: `From inside pod ${pod.name} (node ${pod.node ?? '?'}), the tries kube-proxy sent to other endpoints were answered, the pod answers on its own IP ${pod.ip}, and not one try was answered by the pod itself: the connections sent back to the pod they came from are lost (a try that connects only after the SYN is retransmitted a second later was lost once and translated afresh to another pod). That is hairpin traffic: the packet leaves the pod's bridge port and must come back in through the same port, which a Linux bridge allows only with hairpin mode on for that port (kubelet --hairpin-mode hairpin-veth or promiscuous-bridge, the CNI bridge plugin's "hairpinMode": true).`,
         fix: `On node ${pod.node ?? 'NODE'}, check /sys/class/net/BRIDGE/brif/*/hairpin_mode (1 = on) for the pod's veth; turn hairpin on in the network plugin's configuration ("hairpinMode": true for the bridge plugin) or the kubelet's --hairpin-mode, then recreate the pod so its port gets it. Until then, a pod that calls its own Service fails on the share of requests sent to itself.`,
       });
     });

@@ -85,14 +85,14 @@ echo "KDIAG$n done $i"
  * namespace): every URL in parallel, each printing one line (a single write, so lines of
  * parallel curls do not mix; nothing is written to files: an ephemeral container gets no
  * writable volume). Args: nonce, timeout (s), then URLs. Lines:
- * `KDIAG<nonce> hairpin INDEX EXIT HTTP_CODE BODY…` and `KDIAG<nonce> done N`.
+ * `KDIAG<nonce> hairpin INDEX EXIT HTTP_CODE CONNECT_SECONDS BODY…` and `KDIAG<nonce> done N`.
  */
 export const HAIRPIN_SCRIPT = `n=$1; t=$2; shift 2
 i=0
 for u in "$@"; do
   (
     o=$(curl -s -k --connect-timeout "$t" -m "$t" -H 'User-Agent: kdiag-probe' -w '
-KDIAGW%{exitcode} %{http_code}' "$u" 2>/dev/null | tr -d '\\r' | tail -c 600)
+KDIAGW%{exitcode} %{http_code} %{time_connect}' "$u" 2>/dev/null | tr -d '\\r' | tail -c 600)
     w=\${o##*KDIAGW}; b=\${o%KDIAGW*}
     printf 'KDIAG%s hairpin %s %s %s\\n' "$n" "$i" "$w" "$(printf %s "$b" | tr '\\n' ' ' | head -c 300)"
   ) &

@@ -87,6 +87,7 @@ describe('kdiag connectivity (against a fake API)', () => {
     [['connectivity', 'api:65536'], 'from 1 to 65535'],
     [['connectivity', 'api', '--port', 'abc'], 'invalid --port'],
     [['connectivity', 'ftp://api/x'], 'only http:// and https://'],
+    [['connectivity', 'api', '--hairpin'], '--hairpin needs --from'],
     [['connectivity', 'api', '--path', 'health'], "must start with '/'"],
     [['connectivity', '$(id)'], 'invalid target host'],
     [['connectivity', 'a`id`'], 'invalid target host'],

@@ -40,9 +40,10 @@ describe('planHairpin', () => {
 
 describe('interpretHairpin', () => {
   const plans = planHairpin(targets, snapshot, { namespace: NS, name: 'cart-a' });
-  const other = `0 200 ${body('cart-b', '10.244.0.21')}`;
-  const self = `0 200 ${body('cart-a', '10.244.0.20')}`;
-  const timeout = '28 000 ';
+  const other = `0 200 0.001 ${body('cart-b', '10.244.0.21')}`;
+  const slowOther = `0 200 1.004 ${body('cart-b', '10.244.0.21')}`;
+  const self = `0 200 0.001 ${body('cart-a', '10.244.0.20')}`;
+  const timeout = '28 000 0 ';
 
   it('a try answered by the pod itself: hairpin works', () => {
     const [r] = interpretHairpin(log([self, other, ...Array<string>(10).fill(other), self]), 'n', plans);
@@ -55,8 +56,15 @@ describe('interpretHairpin', () => {
     expect(r!.verdict).toBe('failed');
     expect(hairpinSummary(r!)).toBe('12 tries of the ClusterIP from inside cart-a: 0 answered by itself, 10 by other pods, 2 failed; its own IP answers');
     const findings = hairpinFindings([r!]);
-    expect(findings.map((f) => f.message)).toEqual(['cart: pod cart-a cannot reach itself through the Service (hairpin): 2 of 12 tries of 10.96.7.7:80 failed, the rest were answered by cart-b']);
+    expect(findings.map((f) => f.message)).toEqual(['cart: pod cart-a cannot reach itself through the Service (hairpin): 12 tries of 10.96.7.7:80, none answered by the pod itself; 2 failed; answers came from cart-b']);
     expectSafeFindings(findings);
+  });
+
+  it('the lost SYN is retransmitted and translated afresh to another pod: slow tries, none by itself: KD5044', () => {
+    const [r] = interpretHairpin(log([slowOther, other, slowOther, slowOther, ...Array<string>(8).fill(other), self]), 'n', plans);
+    expect(r!.verdict).toBe('failed');
+    expect(hairpinSummary(r!)).toBe('12 tries of the ClusterIP from inside cart-a: 0 answered by itself, 12 by other pods (3 only after a SYN retransmission), 0 failed; its own IP answers');
+    expect(hairpinFindings([r!])[0]!.message).toContain('none answered by the pod itself; 0 failed, 3 connected only after a SYN retransmission');
   });
 
   it('no try reached the pod and none failed: not exercised, no finding', () => {
@@ -65,7 +73,7 @@ describe('interpretHairpin', () => {
   });
 
   it('the pod does not answer on its own IP either: not a hairpin question', () => {
-    const [r] = interpretHairpin(log([...Array<string>(12).fill(timeout), '7 000 ']), 'n', plans);
+    const [r] = interpretHairpin(log([...Array<string>(12).fill(timeout), '7 000 0 ']), 'n', plans);
     expect(r!.verdict).toBe('pod-not-serving');
     expect(hairpinFindings([r!])).toEqual([]);
   });
