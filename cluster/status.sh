@@ -20,8 +20,10 @@ others=$(cluster_pids | wc -l)
 echo "  ($others cluster processes in total, incl. containerd shims)"
 echo
 if [[ -f $KUBECONFIG_ADMIN ]] && kc get --raw /readyz >/dev/null 2>&1; then
-  echo "API: ready ($(kc get --raw /version 2>/dev/null | grep -m1 gitVersion | cut -d'"' -f4))"
-  echo; kc get nodes -o wide 2>/dev/null | head -5
+  # sed reads its whole input: `head` would close the pipe early, and under pipefail the SIGPIPE
+  # (exit 141) would make a running cluster look down to cluster/e2e.sh (it has >5 nodes with kwok).
+  echo "API: ready ($(kc get --raw /version 2>/dev/null | sed -n 's/.*"gitVersion": *"\([^"]*\)".*/\1/p'))"
+  echo; kc get nodes -o wide 2>/dev/null | sed -n 1,5p
   n=$(kc get nodes --no-headers 2>/dev/null | wc -l); (( n > 4 )) && echo "  ... $n nodes"
   echo; kc get pods -A -o wide --field-selector spec.nodeName=$NODE_NAME 2>/dev/null
 else

@@ -19,13 +19,21 @@ export const EXIT_CODES_HELP = [
 export class KdiagError extends Error {
   readonly exitCode: number;
   readonly detail?: string;
+  /** The API's HTTP status when the failure was an API answer (403: forbidden, 404: not found). */
+  readonly status?: number;
 
-  constructor(message: string, options: { detail?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(message: string, options: { detail?: string; exitCode?: number; cause?: unknown; status?: number } = {}) {
     super(message, { cause: options.cause });
     this.name = 'KdiagError';
     this.exitCode = options.exitCode ?? EXIT_FAILURE;
     this.detail = options.detail;
+    this.status = options.status;
   }
+}
+
+/** Whether `err` is the API refusing a request (403 Forbidden): kdiag may not read something. */
+export function isForbidden(err: unknown): err is KdiagError {
+  return err instanceof KdiagError && err.status === 403;
 }
 
 /** Raised for bad flags or arguments: nothing was sent to the cluster. */

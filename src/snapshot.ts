@@ -75,6 +75,8 @@ export interface Snapshot extends Objects {
   loaded: Kind[];
   /** Kinds that could not be listed, with the reason (e.g. forbidden). */
   unavailable: Partial<Record<Kind, string>>;
+  /** Kinds of `unavailable` that the API refused (403): a permission would let kdiag read them. */
+  forbidden?: Kind[];
   /**
    * The cluster DNS (kube-system, k8s-app=kube-dns): taken from the lists above with -A,
    * else listed narrowly for `kdiag check` and `kdiag dns`.

@@ -11,6 +11,11 @@ export const gatewayCheck: Check = {
   // Without EndpointSlices (or Secrets) the check still runs and marks those parts not checked.
   optional: ['endpointslices', 'tlssecrets', 'namespaces', 'ingresses', 'ingressclasses'],
   extras: ['gateway'],
+  skippedWithout: {
+    gatewayclasses: 'GatewayClass checks (KD7001) and the class controller\'s view of each Gateway',
+    namespaces: 'listeners that admit routes by namespace labels (allowedRoutes.namespaces.from: Selector)',
+    ingressclasses: 'Ingresses served by the retired ingress-nginx (KD7030)',
+  },
   run: (snapshot, options) => {
     const objects = snapshot.gateway ?? emptyGatewayObjects({ unavailable: { reason: 'absent', message: 'Gateway API objects were not loaded' } });
     const a = analyzeGateways(snapshot, objects, options);

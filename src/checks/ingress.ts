@@ -217,7 +217,7 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
     let classSource: IngressResult['classSource'] = asked.source;
     const known = [...classes.keys()].sort();
     if (classesUnavailable) {
-      add('KD3005', `IngressClass ${asked.name ?? '(default)'} not checked`, `IngressClasses could not be listed: ${classesUnavailable}.`, 'Grant list on ingressclasses.networking.k8s.io (cluster scope) to check the class and its controller.');
+      // Not per Ingress: the caller reports the missing permission once (KD6006).
     } else if (asked.name) {
       cls = classes.get(asked.name);
       if (!cls) {
@@ -261,7 +261,8 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
         add('KD3005', `cannot tell whether controller ${controller} runs`, `kdiag knows the Pod labels of ingress-nginx, the NGINX Ingress Controller, Traefik and HAProxy, not those of ${controller} (IngressClass ${className}).`, `Check its Pods yourself: kubectl get pods -A | grep -i ingress`);
       } else if (state.pods === undefined) {
         controllerStatus = 'unknown';
-        add('KD3005', `cannot tell whether ${state.name} runs`, `${state.unavailable}.`, `kubectl get pods -A -l ${state.selector!.split(' or ')[0]}`);
+        // A refused list is reported once by the caller (KD6006), not per Ingress.
+        if (!inputs.controllerPodsUnavailable) add('KD3005', `cannot tell whether ${state.name} runs`, `${state.unavailable}.`, `kubectl get pods -A -l ${state.selector!.split(' or ')[0]}`);
       } else if (state.ready === 0) {
         controllerStatus = 'not running';
         const pods = state.pods;
@@ -576,9 +577,14 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
 export const ingressCheck: Check = {
   id: 'ingress',
   title: 'Ingress routing and TLS',
-  requires: ['ingresses', 'ingressclasses', 'services', 'endpointslices', 'pods'],
-  optional: ['tlssecrets'],
+  requires: ['ingresses', 'services', 'endpointslices', 'pods'],
+  // IngressClasses are cluster-scoped: without them every rule but the class checks still runs.
+  optional: ['tlssecrets', 'ingressclasses'],
   extras: ['controllerPods'],
+  skippedWithout: {
+    ingressclasses: 'IngressClass checks (KD3001-KD3003) and whether the class\'s controller runs (KD3004)',
+    'controller-pods': 'whether the Ingress controller\'s Pods in other namespaces run (KD3004)',
+  },
   run: (snapshot, options) =>
     analyzeIngresses(snapshot, options, { controllerPods: snapshot.controllerPods, controllerPodsUnavailable: snapshot.controllerPodsUnavailable }).findings,
 };

@@ -3,7 +3,7 @@
 // controller cannot reach, and whether the network plugin enforces policies at all.
 import type { V1Ingress, V1NetworkPolicy, V1NetworkPolicyPort, V1Pod } from '@kubernetes/client-node';
 import { detectCni, KNOWN_CNI_NAMES, type CniDetection } from '../netpol/cni.js';
-import { evaluateSide, explainConnection } from '../netpol/explain.js';
+import { decision, evaluateSide, explainConnection } from '../netpol/explain.js';
 import { namespaceRow, policyPods, policyRow, selectedPods, type NamespaceRow, type PolicyRow } from '../netpol/inventory.js';
 import {
   appliesTo,
@@ -318,7 +318,8 @@ function lintDns(l: Lint, policy: V1NetworkPolicy, dns: PodEndpoint): void {
     ? distinctByLabels(selected).map((p) => ({ subject: podEndpoint(p) }))
     : [{ subject: { kind: 'pod', namespace: ns, name: `<pod selected by ${name}>`, labels: { ...(policy.spec?.podSelector?.matchLabels ?? {}) }, hypothetical: true, hostNetwork: false, ports: [] }, only: [policy] }];
   const check = (protocol: Protocol) =>
-    subjects.map((s) => ({ s, v: evaluateSide('egress', s.subject, dns, dns, 53, protocol, l.ctx, s.only) })).filter((r) => !r.v.allowed);
+    // Only a certain "no": a DNS rule that depends on unreadable namespace labels is not reported.
+    subjects.map((s) => ({ s, v: evaluateSide('egress', s.subject, dns, dns, 53, protocol, l.ctx, s.only) })).filter((r) => decision(r.v) === 'denied');
   const udp = check('UDP');
   const dnsText = `${dns.namespace}/${dns.name}`;
   if (udp.length > 0) {
@@ -370,7 +371,7 @@ function lintEgressDeniedAtDestination(l: Lint, policy: V1NetworkPolicy): void {
         const dest = podEndpoint(target);
         const denied = ports
           .map((p) => ({ p, v: explainConnection(l.snapshot, subject, dest, Number(p.port), ((p.protocol ?? 'TCP').toUpperCase() as Protocol), { context: l.ctx }) }))
-          .filter(({ v }) => v.egress.allowed && !v.ingress.allowed);
+          .filter(({ v }) => v.egress.allowed && decision(v.ingress) === 'denied');
         if (denied.length === 0) continue;
         const first = denied[0]!;
         const blockers = first.v.ingress.policies.filter((p) => p.appliesToDirection).map((p) => `${p.namespace}/${p.name}`);
@@ -435,7 +436,7 @@ function lintIngressBackends(l: Lint, controllers: V1Pod[]): void {
         for (const controller of controllers) {
           const src = podEndpoint(controller);
           const v = explainConnection(l.snapshot, src, dest, port, protocol, { context: l.ctx });
-          if (v.allowed) continue;
+          if (v.verdict !== 'denied') continue;
           const side = v.ingress.allowed ? v.egress : v.ingress;
           const name = ing.metadata?.name ?? '';
           l.findings.push(
@@ -534,6 +535,10 @@ export const NETPOL_KINDS = ['networkpolicies', 'pods', 'namespaces', 'services'
 export const netpolCheck: Check = {
   id: 'netpol',
   title: 'NetworkPolicies',
-  requires: NETPOL_KINDS,
+  requires: ['networkpolicies', 'pods', 'services', 'ingresses', 'daemonsets'],
+  // Namespaces are cluster-scoped: without their labels, namespaceSelectors are judged only
+  // where kubernetes.io/metadata.name decides them.
+  optional: ['namespaces'],
+  skippedWithout: { namespaces: 'namespaceSelector peers that select by labels other than kubernetes.io/metadata.name, and KD4004 (a namespaceSelector that matches no namespace)' },
   run: (snapshot) => analyzeNetpol(snapshot, { namespace: snapshot.namespace, clusterWide: snapshot.namespace === undefined }).findings,
 };

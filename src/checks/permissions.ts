@@ -1,7 +1,9 @@
 // What kdiag needs to be allowed to do for a set of checks, and findings for what it lacks.
 import type { Finding } from '../report/types.js';
-import { KIND_RESOURCES, type Kind } from '../snapshot.js';
+import { KIND_RESOURCES, type Kind, type Snapshot } from '../snapshot.js';
+import { fix, kubectl, manifest } from '../report/fix.js';
 import { finding } from './lib/finding.js';
+import type { Check, Input } from './types.js';
 
 export interface Permission {
   verb: string;
@@ -80,3 +82,78 @@ export function mergePermissions(...lists: Permission[][]): Permission[] {
   }
   return [...byKey.values()];
 }
+
+/** The request that reads an input: `list` in `namespace` for namespaced kinds, else at cluster scope. */
+export function inputPermission(input: Input, namespace: string | undefined): Omit<Permission, 'neededBy'> {
+  if (input === 'controller-pods') return { verb: 'list', resource: 'pods', group: '' };
+  if (input === 'gatewayclasses') return { verb: 'list', resource: 'gatewayclasses', group: 'gateway.networking.k8s.io' };
+  const r = KIND_RESOURCES[input];
+  return { verb: 'list', resource: r.resource, group: r.group, namespace: r.namespaced ? namespace : undefined };
+}
+
+/** A part of a check that did not run because the API refused one request. */
+export interface SkippedPart {
+  permission: Omit<Permission, 'neededBy'>;
+  check: string;
+  /** What was not checked, in a few words. */
+  part: string;
+}
+
+/** The inputs of a snapshot that the API refused (403). */
+export function refusedInputs(snapshot: Snapshot): Input[] {
+  const inputs: Input[] = [...(snapshot.forbidden ?? [])];
+  if (snapshot.controllerPodsUnavailable) inputs.push('controller-pods');
+  if (snapshot.gateway?.forbidden?.includes('gatewayclasses')) inputs.push('gatewayclasses');
+  return inputs;
+}
+
+/** The parts of `checks` that did not run because the snapshot lacks refused inputs. */
+export function skippedParts(checks: readonly Pick<Check, 'id' | 'skippedWithout'>[], snapshot: Snapshot, refused: readonly Input[] = refusedInputs(snapshot)): SkippedPart[] {
+  const parts: SkippedPart[] = [];
+  for (const check of checks) {
+    for (const input of refused) {
+      const part = check.skippedWithout?.[input];
+      if (part) parts.push({ permission: inputPermission(input, snapshot.namespace), check: check.id, part });
+    }
+  }
+  return parts;
+}
+
+function resourceText(p: Omit<Permission, 'neededBy'>): string {
+  return `${p.resource}${p.subresource ? `/${p.subresource}` : ''}${p.group ? `.${p.group}` : ''}`;
+}
+
+/**
+ * One KD6006 per refused request, naming every part it left unchecked and the rule that
+ * would enable them: the report says once what was skipped, not once per object.
+ */
+export function skippedPartFindings(parts: readonly SkippedPart[]): Finding[] {
+  const byKey = new Map<string, { permission: SkippedPart['permission']; parts: SkippedPart[] }>();
+  for (const part of parts) {
+    const key = permissionKey(part.permission);
+    const entry = byKey.get(key) ?? { permission: part.permission, parts: [] };
+    if (!entry.parts.some((x) => x.check === part.check && x.part === part.part)) entry.parts.push(part);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()].map(({ permission: p, parts: skipped }) => {
+    const resource = resourceText(p);
+    const where = p.namespace ? `in namespace ${p.namespace}` : 'at cluster scope';
+    const list = skipped.map((x) => `${x.check}: ${x.part}`).join('; ');
+    const rule = manifest({ rules: [{ apiGroups: [p.group], resources: [p.subresource ? `${p.resource}/${p.subresource}` : p.resource], verbs: [p.verb] }] });
+    const grant = p.namespace
+      ? fix`Add this rule to the Role bound to you in ${p.namespace} (deploy/rbac.yaml has such Roles: ${kubectl('-n', p.namespace, 'apply', '-f', 'deploy/rbac.yaml', '-l', 'kdiag.dev/scope=namespace')}):\n${rule}`
+      : fix`A Role cannot grant it (${p.resource} ${KIND_SCOPE_WORD[p.resource] ?? 'are read across namespaces here'}): ask a cluster admin for a ClusterRole with this rule bound by a ClusterRoleBinding (deploy/rbac.yaml's kdiag-read has it):\n${rule}`;
+    return finding('KD6006', { kind: 'Permission', name: `${p.verb} ${resource}${p.namespace ? '' : ' (cluster scope)'}` }, {
+      message: `${p.verb} ${resource} ${where}: not allowed; not checked: ${list}`,
+      cause: `The API refused ${p.verb} on ${resource} ${where} (403 Forbidden), so kdiag ran every check on what it could read and left out only what needs ${resource}: ${list}. Findings of the other rules are complete.`,
+      fix: grant,
+    });
+  });
+}
+
+const KIND_SCOPE_WORD: Record<string, string> = {
+  namespaces: 'are cluster-scoped',
+  nodes: 'are cluster-scoped',
+  ingressclasses: 'are cluster-scoped',
+  gatewayclasses: 'are cluster-scoped',
+};

@@ -144,6 +144,9 @@ export function serviceTypeFindings(snapshot: Snapshot, options: CheckOptions = 
 export const serviceTypesCheck: Check = {
   id: 'service-types',
   title: 'Service types',
-  requires: ['services', 'pods', 'namespaces'],
+  requires: ['services', 'pods'],
+  // Without Namespaces (cluster-scoped) the dev/test heuristic still has the namespace's name.
+  optional: ['namespaces'],
+  skippedWithout: { namespaces: 'Namespace labels (environment, env, tier, stage) in the dev/test-namespace heuristic of KD2001; names alone were used' },
   run: serviceTypeFindings,
 };

@@ -1,6 +1,12 @@
 import type { Finding } from '../report/types.js';
 import type { Kind, Snapshot } from '../snapshot.js';
 
+/**
+ * An input a check reads: a kind of the snapshot, the Ingress controllers' Pods in every
+ * namespace, or the cluster-scoped GatewayClasses.
+ */
+export type Input = Kind | 'controller-pods' | 'gatewayclasses';
+
 /** Thresholds and switches a check may read (from flags or .kdiag.yaml). */
 export interface CheckOptions {
   /** Days before expiry at which a certificate is reported (kdiag ingress). */
@@ -18,5 +24,10 @@ export interface Check {
   optional?: readonly Kind[];
   /** Extra data loaded narrowly for this check (see src/cluster/). */
   extras?: readonly ('clusterDns' | 'controllerPods' | 'gateway')[];
+  /**
+   * What this check does not check when an input may not be read (an optional kind, or a
+   * narrowly loaded extra): one phrase each, reported once per missing permission (KD6006).
+   */
+  skippedWithout?: Partial<Record<Input, string>>;
   run(snapshot: Snapshot, options: CheckOptions): Finding[];
 }

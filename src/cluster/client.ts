@@ -15,7 +15,7 @@ import {
   BatchV1Api,
   Observable,
 } from './k8s.js';
-import { KdiagError } from '../errors.js';
+import { isForbidden, KdiagError } from '../errors.js';
 import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
 import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';
 import { checkHeapSize } from './heap.js';
@@ -308,7 +308,7 @@ export class ClusterClient {
       if (err instanceof KdiagError && /\(404\)|not found/.test(err.message)) {
         throw new KdiagError(`namespace ${namespace} not found`);
       }
-      if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return;
+      if (isForbidden(err)) return;
       throw err;
     }
   }

@@ -3,7 +3,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { CONTROLLER_POD_LABELS } from '../checks/data/nginx-annotations.js';
 import { formatMap } from '../checks/lib/labels.js';
-import { KdiagError } from '../errors.js';
+import { isForbidden } from '../errors.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 
@@ -21,7 +21,7 @@ export async function loadControllerPods(client: ClusterClient, snapshot?: Snaps
     const lists = await Promise.all(selectors.map((labelSelector) => client.list('pods', undefined, { labelSelector })));
     return { controllerPods: lists.flat() };
   } catch (err) {
-    if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return { controllerPodsUnavailable: err.message };
+    if (isForbidden(err)) return { controllerPodsUnavailable: err.message };
     throw err;
   }
 }

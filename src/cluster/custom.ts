@@ -1,7 +1,7 @@
 // Custom resources (e.g. cert-manager's Certificates and Issuers) through the custom
 // objects API. A 404 means the CRD is not installed, a 403 that kdiag may not read them:
 // both are answers, not failures, for callers that only enrich their report.
-import { KdiagError } from '../errors.js';
+import { isForbidden, KdiagError } from '../errors.js';
 import type { ClusterClient } from './client.js';
 
 /** A custom object as served (its schema is the CRD's; only the common parts are typed). */
@@ -58,7 +58,7 @@ export async function listCustomObjects(client: ClusterClient, resource: CustomR
     if (err instanceof KdiagError && (/\(404\)/.test(err.message) || /^namespace \S+ not found$/.test(err.message))) {
       return { status: 'absent', message: `the API does not serve ${plural}.${group}/${version} (CRD not installed)` };
     }
-    if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return { status: 'forbidden', message: err.message };
+    if (isForbidden(err)) return { status: 'forbidden', message: err.message };
     throw err;
   }
   return { status: 'ok', items };

@@ -121,13 +121,13 @@ export function toKdiagError(err: unknown, server: string, target: RequestTarget
       case 403:
         return new KdiagError(
           `you lack ${describeTarget(target)} (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml`,
-          { detail },
+          { detail, status: 403 },
         );
       case 404:
         if (target.namespace && (!msg || /namespaces? "?[^ ]*"? not found/.test(msg))) {
-          return new KdiagError(`namespace ${target.namespace} not found`, { detail });
+          return new KdiagError(`namespace ${target.namespace} not found`, { detail, status: 404 });
         }
-        return new KdiagError(`${target.name ? `${target.resource} ${target.name}` : `the resource ${target.resource}`} not found (404)${msg ? `: ${msg}` : ''}`, { detail });
+        return new KdiagError(`${target.name ? `${target.resource} ${target.name}` : `the resource ${target.resource}`} not found (404)${msg ? `: ${msg}` : ''}`, { detail, status: 404 });
       case 429:
         return new KdiagError(`the API server at ${server} kept answering 429 Too Many Requests; retry later`, { detail });
       default:

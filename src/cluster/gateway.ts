@@ -2,7 +2,7 @@
 // the Gateway CRD the answer is "absent" (kdiag says so once); a kind missing on its own
 // (e.g. an install without GRPCRoute) is noted and the rest is still checked.
 import type { V1Pod } from '@kubernetes/client-node';
-import { KdiagError } from '../errors.js';
+import { isForbidden } from '../errors.js';
 import { emptyGatewayObjects, GATEWAY_GROUP, type Gateway, type GatewayClass, type GatewayObjects, type ReferenceGrant, type Route } from '../gateway/types.js';
 import type { ClusterClient } from './client.js';
 import { listCustomObjects, type CustomList, type CustomResource } from './custom.js';
@@ -63,10 +63,12 @@ export async function loadGatewayObjects(client: ClusterClient, namespace?: stri
     grpcRoutes: grpcRoutes.status === 'ok' ? (grpcRoutes.items as Route[]) : [],
     referenceGrants: grants.status === 'ok' ? (grants.items as ReferenceGrant[]) : [],
   });
-  if (classes.status !== 'ok') objects.missing.gatewayclasses = classes.message;
-  if (httpRoutes.status !== 'ok') objects.missing.httproutes = httpRoutes.message;
-  if (grpcRoutes.status !== 'ok') objects.missing.grpcroutes = grpcRoutes.message;
-  if (grants.status !== 'ok') objects.missing.referencegrants = grants.message;
+  const lists = { gatewayclasses: classes, httproutes: httpRoutes, grpcroutes: grpcRoutes, referencegrants: grants } as const;
+  for (const [kind, list] of Object.entries(lists) as [keyof typeof lists, CustomList][]) {
+    if (list.status === 'ok') continue;
+    objects.missing[kind] = list.message;
+    if (list.status === 'forbidden') (objects.forbidden ??= []).push(kind);
+  }
   if (namespace === undefined) return objects;
 
   // Routes attach to Gateways of other namespaces and point at Services and Secrets elsewhere.
@@ -110,7 +112,7 @@ export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway)
       return true;
     });
   } catch (err) {
-    if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return undefined;
+    if (isForbidden(err)) return undefined;
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 // Loads one Snapshot: every requested kind listed once (paged), all kinds in parallel.
-import { KdiagError } from '../errors.js';
+import { isForbidden, KdiagError } from '../errors.js';
 import { emptySnapshot, type Kind, type Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 import { preferSmallHeap } from './heap.js';
@@ -12,6 +12,11 @@ export interface LoadOptions {
    * (used by `kdiag check`, which skips only the checks that need them).
    */
   tolerateForbidden?: boolean;
+  /**
+   * Kinds whose 403 is recorded in `unavailable` (and `forbidden`) while any other kind's 403
+   * still fails the load: the inputs a command can do without.
+   */
+  optional?: readonly Kind[];
   /** Called as each kind finishes (progress output). */
   onKind?: (kind: Kind, count: number) => void;
 }
@@ -28,14 +33,15 @@ export async function loadSnapshot(client: ClusterClient, kinds: readonly Kind[]
       options.onKind?.(kind, items.length);
     } catch (err) {
       // discovery.k8s.io absent (very old clusters): fall back to core/v1 Endpoints.
-      if (kind === 'endpointslices' && err instanceof KdiagError && /not found \(404\)/.test(err.message)) {
+      if (kind === 'endpointslices' && err instanceof KdiagError && err.status === 404 && !/^namespace /.test(err.message)) {
         snapshot.endpoints = await client.list('endpoints', options.namespace);
         snapshot.loaded.push('endpoints');
         snapshot.unavailable.endpointslices = 'the discovery.k8s.io/v1 API is not served; used core/v1 Endpoints';
         return;
       }
-      if (options.tolerateForbidden && err instanceof KdiagError && /403 Forbidden/.test(err.message)) {
+      if ((options.tolerateForbidden || options.optional?.includes(kind)) && isForbidden(err)) {
         snapshot.unavailable[kind] = err.message;
+        (snapshot.forbidden ??= []).push(kind);
         return;
       }
       throw err;

@@ -37,7 +37,7 @@ ${EXIT_CODES_TEXT}
   };
 
   public async run(): Promise<void> {
-    const [{ loadChecks }, { resultOf }, { applyConfig }, { permissionsFor, missingPermissionFinding, clusterDnsPermissions, mergePermissions, probePermissions }, { KdiagError, UsageError, EXIT_FAILURE }] = await Promise.all([
+    const [{ loadChecks }, { resultOf }, { applyConfig }, { permissionsFor, missingPermissionFinding, clusterDnsPermissions, mergePermissions, probePermissions, skippedParts, skippedPartFindings }, { KdiagError, UsageError, EXIT_FAILURE }] = await Promise.all([
       import('../checks/registry.js'),
       import('../report/check-result.js'),
       import('../config.js'),
@@ -117,6 +117,10 @@ ${EXIT_CODES_TEXT}
         const counts = kinds.map((k) => `${(snap[k] as unknown[]).length} ${k}`).join(', ');
         return { value: snap, note: counts || 'nothing to list' };
       });
+      // Inputs the API refused remove only the parts of checks that need them: one line per permission.
+      const partial = skippedPartFindings(skippedParts(runnable, snapshot));
+      findings.push(...partial);
+      for (const f of partial) progress.note(`not checked: ${f.message}`);
 
       for (const check of selected) {
         if (deniedChecks.has(check.id)) {

@@ -70,6 +70,9 @@ ${EXIT_CODES_TEXT}`;
     if (namespace !== undefined && !objects.unavailable) await this.loadReferencedNamespaces(snapshot, objects, namespace);
 
     const analysis = analyzeGateways(snapshot, objects, options);
+    const [{ gatewayCheck }, { skippedParts, skippedPartFindings }] = await Promise.all([import('../checks/gateway.js'), import('../checks/permissions.js')]);
+    // Cluster-scoped inputs the API refused (GatewayClasses, Namespaces, IngressClasses): one line each.
+    const partial = objects.unavailable ? [] : skippedPartFindings(skippedParts([gatewayCheck], { ...snapshot, gateway: objects }));
     if (name && !analysis.gateways.some((g) => g.name === name && (namespace === undefined || g.namespace === namespace))) {
       if (objects.unavailable?.reason === 'absent') {
         this.log(`The Gateway API is not installed: ${objects.unavailable.message}.`);
@@ -93,7 +96,7 @@ ${EXIT_CODES_TEXT}`;
       ...(objects.unavailable ? { unavailable: objects.unavailable.message } : {}),
       ...(Object.keys(objects.missing).length ? { missing: objects.missing } : {}),
       certWarnDays: options.certWarnDays ?? 14,
-      findings: [...global, ...shown.flatMap((g) => g.findings), ...routes.flatMap((r) => r.findings)],
+      findings: [...global, ...shown.flatMap((g) => g.findings), ...routes.flatMap((r) => r.findings), ...partial],
       gatewayClasses: analysis.classes,
       gateways: shown.map(({ findings: _f, ...g }) => g),
       routes: routes.map(({ findings: _f, ...r }) => r),

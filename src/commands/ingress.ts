@@ -62,6 +62,9 @@ ${EXIT_CODES_TEXT}`;
       ]);
       const inputs: IngressInputs = { ...controllers, ...secrets, certManager, focus: shown };
       const analysis = analyzeIngresses(snapshot, options, inputs);
+      const { ingressCheck } = await import('../checks/ingress.js');
+      const { skippedParts, skippedPartFindings } = await import('../checks/permissions.js');
+      const partial = skippedPartFindings(skippedParts([ingressCheck], { ...snapshot, controllerPodsUnavailable: controllers.controllerPodsUnavailable }));
       const results = analysis.ingresses.filter((r) => name === undefined || r.name === name);
       const keep = new Set(results.map((r) => `${r.namespace}/${r.name}`));
       const global = analysis.global.filter((f) => f.object.kind !== 'Ingress' || keep.has(`${f.object.namespace}/${f.object.name}`));
@@ -71,7 +74,7 @@ ${EXIT_CODES_TEXT}`;
         context: client.contextName,
         namespace: namespace ?? null,
         certWarnDays: options.certWarnDays,
-        findings: [...global, ...results.flatMap((r) => r.findings)],
+        findings: [...global, ...results.flatMap((r) => r.findings), ...partial],
         ingresses: results.map(({ findings: _f, ...rest }) => rest),
       };
       await this.emit(report, (wide) => (name ? results.map((r) => this.tree(r)).join('\n\n') : this.summaryTable(results, wide, namespace)));

@@ -17,13 +17,15 @@ ${EXIT_CODES_TEXT}`;
   public async run(): Promise<void> {
     const client = await this.client();
     const namespace = await this.namespaceScope();
-    const [{ loadSnapshot }, { serviceTypesCheck, externalAddress, formatPorts }] = await Promise.all([
+    const [{ loadSnapshot }, { serviceTypesCheck, externalAddress, formatPorts }, { skippedParts, skippedPartFindings }] = await Promise.all([
       import('../cluster/load.js'),
       import('../checks/service-types.js'),
+      import('../checks/permissions.js'),
     ]);
     await this.runStatic(serviceTypesCheck.requires, namespace, async () => {
-      const snapshot = await loadSnapshot(client, serviceTypesCheck.requires, { namespace });
-      const findings = serviceTypesCheck.run(snapshot, await this.checkOptions());
+      const optional = serviceTypesCheck.optional ?? [];
+      const snapshot = await loadSnapshot(client, [...serviceTypesCheck.requires, ...optional], { namespace, optional });
+      const findings = [...serviceTypesCheck.run(snapshot, await this.checkOptions()), ...skippedPartFindings(skippedParts([serviceTypesCheck], snapshot))];
       const services = snapshot.services
         .map((svc) => {
           const ns = svc.metadata?.namespace ?? '';

@@ -43,26 +43,66 @@ ${EXIT_CODES_TEXT}`;
       import('../cluster/controllers.js'),
     ]);
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
+    const { KdiagError } = await import('../errors.js');
 
-    // Cluster-wide and small: where the request enters and which policies exist.
-    const snapshot = await loadSnapshot(client, ['ingresses', 'ingressclasses', 'namespaces', 'networkpolicies'], { tolerateForbidden: false });
+    // Cluster-wide and small: where the request enters and which policies exist. A user who may
+    // read only some namespaces gets what those hold, and the report says what was not searched.
+    const snapshot = await loadSnapshot(client, ['ingresses', 'ingressclasses', 'namespaces', 'networkpolicies'], { tolerateForbidden: true });
+    const notChecked: string[] = [];
+    const policiesReadIn = snapshot.unavailable.networkpolicies ? new Set<string>() : undefined;
     let result: TraceResult;
     const backendKinds = ['services', 'endpointslices', 'pods'] as const;
     const merge = async (namespace: string, withSecrets: boolean) => {
-      const part = await loadSnapshot(client, withSecrets ? [...backendKinds, 'tlssecrets'] : backendKinds, { namespace, tolerateForbidden: true });
+      const kinds = [...backendKinds, ...(withSecrets ? ['tlssecrets' as const] : []), ...(policiesReadIn ? ['networkpolicies' as const] : [])];
+      const part = await loadSnapshot(client, kinds, { namespace, tolerateForbidden: true });
       for (const k of [...backendKinds, 'tlssecrets'] as const) (snapshot[k] as unknown[]) = part[k];
+      if (policiesReadIn && !part.unavailable.networkpolicies) {
+        snapshot.networkpolicies = [...snapshot.networkpolicies.filter((p) => p.metadata?.namespace !== namespace), ...part.networkpolicies];
+        policiesReadIn.add(namespace);
+      }
       Object.assign(snapshot.unavailable, part.unavailable);
+      return part;
     };
-    const dnsPods = async () => (await loadClusterDns(client).catch(() => ({ pods: [] }))).pods;
+    let dnsUnavailable = false;
+    const dnsPods = async () =>
+      (
+        await loadClusterDns(client).catch(() => {
+          dnsUnavailable = true;
+          return { pods: [] };
+        })
+      ).pods;
+    const inputsFor = async () => {
+      const dns = await dnsPods();
+      if (dnsUnavailable) notChecked.push('cluster DNS: egress to it was not checked (list pods, services and endpointslices in namespace kube-system is not allowed)');
+      return { dnsPods: dns, certWarnDays: options.certWarnDays ?? 14, ...(policiesReadIn ? { policiesReadIn: [...policiesReadIn] } : {}) };
+    };
 
+    // A Service URL needs nothing outside the Service's namespace.
     let serviceMode = false;
-    if (request.service && snapshot.namespaces.some((n) => n.metadata?.name === request.service!.namespace)) {
-      await merge(request.service.namespace, false);
-      serviceMode = snapshot.services.some((s) => s.metadata?.name === request.service!.name);
+    if (request.service) {
+      const part = await merge(request.service.namespace, false).catch((err: unknown) => {
+        if (err instanceof KdiagError && err.status === 404) return undefined; // no such namespace: a host name
+        throw err;
+      });
+      serviceMode = Boolean(part && !part.unavailable.services && snapshot.services.some((s) => s.metadata?.name === request.service!.name));
     }
     if (serviceMode) {
-      result = trace.traceService(snapshot, request, { controllerPods: [], dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
+      result = trace.traceService(snapshot, request, { controllerPods: [], ...(await inputsFor()) });
     } else {
+      let searchedNamespaces: string[] | undefined;
+      if (snapshot.unavailable.ingresses) {
+        // Ingresses may not be listed across namespaces: search the namespace of the context (or -n).
+        searchedNamespaces = [];
+        const ns = this.flags.namespace ?? client.defaultNamespace;
+        const part = await loadSnapshot(client, ['ingresses'], { namespace: ns, tolerateForbidden: true }).catch(() => undefined);
+        if (part && !part.unavailable.ingresses) {
+          snapshot.ingresses.push(...part.ingresses);
+          searchedNamespaces.push(ns);
+        }
+        notChecked.push(
+          `Ingresses of ${searchedNamespaces.length ? `namespaces other than ${searchedNamespaces.join(', ')}` : 'every namespace'} were not searched (list ingresses.networking.k8s.io at cluster scope is not allowed)`,
+        );
+      }
       const route = trace.selectRoute(snapshot.ingresses, request);
       // No Ingress rule names the host: a Gateway listener and HTTPRoute may serve it.
       const gatewayRequest = { ...request, method: this.flags.method.toUpperCase(), headers: Object.fromEntries((this.flags.header ?? []).map((h) => [h.split(':')[0]!.trim(), h.split(':').slice(1).join(':').trim()])) };
@@ -72,10 +112,16 @@ ${EXIT_CODES_TEXT}`;
         result = traceGateway(snapshot, gatewayRequest, viaGateway.choice, viaGateway.objects, { dataPlanePods: viaGateway.dataPlanePods, dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
       } else {
         if (route) await merge(route.ingress.metadata?.namespace ?? 'default', request.scheme === 'https');
-        const { controllerPods = [] } = await loadControllerPods(client, snapshot);
-        result = trace.traceIngress(snapshot, request, route, { controllerPods, dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
+        const { controllerPods = [], controllerPodsUnavailable = undefined } = route || !searchedNamespaces ? await loadControllerPods(client, snapshot) : {};
+        if (controllerPodsUnavailable) notChecked.push('Ingress controller: whether its Pods run and what their policies allow was not checked (list pods at cluster scope is not allowed)');
+        if (route && snapshot.unavailable.ingressclasses) notChecked.push('IngressClass: the class and its controller were not checked (list ingressclasses.networking.k8s.io at cluster scope is not allowed)');
+        result = trace.traceIngress(snapshot, request, route, { controllerPods, controllerPodsUnavailable, ...(searchedNamespaces ? { searchedNamespaces } : {}), ...(await inputsFor()) });
       }
     }
+    if (policiesReadIn) {
+      notChecked.push(`NetworkPolicies of namespaces other than ${[...policiesReadIn].sort().join(', ') || '(none)'} were not read (list networkpolicies.networking.k8s.io at cluster scope is not allowed): a side there is reported as undecided`);
+    }
+    if (notChecked.length) result.notChecked = notChecked;
 
     if (settings && result.probe) {
       const { probeHop } = await import('../probes/trace-probe.js');
@@ -83,7 +129,7 @@ ${EXIT_CODES_TEXT}`;
       result.hops.push(hop);
       if (hop.status === 'fail' && !result.stopsAt) result.stopsAt = hop.id;
     }
-    const report = { apiVersion: 'kdiag/v1' as const, kind: 'TraceReport', context: client.contextName, url: result.url, mode: result.mode, stopsAt: result.stopsAt ?? null, findings: result.findings, hops: result.hops };
+    const report = { apiVersion: 'kdiag/v1' as const, kind: 'TraceReport', context: client.contextName, url: result.url, mode: result.mode, stopsAt: result.stopsAt ?? null, findings: result.findings, hops: result.hops, notChecked: result.notChecked ?? [] };
     await this.emit(report, () => this.tree(result), { findings: false });
   }
 
@@ -115,7 +161,9 @@ ${EXIT_CODES_TEXT}`;
       }
     }
     const stop = result.hops.find((h: Hop) => h.status === 'fail');
-    lines.push('', stop ? `The request stops at: ${stop.title}.` : 'Every hop is fine: the request reaches a ready Pod.');
+    const reached = result.hops.some((h) => h.id === 'endpoints');
+    lines.push('', stop ? `The request stops at: ${stop.title}.` : reached ? 'Every hop is fine: the request reaches a ready Pod.' : 'kdiag could not follow the request to a Pod with what it may read.');
+    if (result.notChecked?.length) lines.push('', 'Not checked:', ...result.notChecked.map((n) => `  - ${n}`));
     return lines.join('\n');
   }
 }

@@ -146,6 +146,8 @@ export interface GatewayObjects {
   unavailable?: { reason: 'absent' | 'forbidden'; message: string };
   /** Kinds that could not be read while Gateways could (e.g. GRPCRoute CRD missing), with the reason. */
   missing: Partial<Record<'gatewayclasses' | 'httproutes' | 'grpcroutes' | 'referencegrants', string>>;
+  /** Those of `missing` the API refused (403): a permission would let kdiag read them. */
+  forbidden?: ('gatewayclasses' | 'httproutes' | 'grpcroutes' | 'referencegrants')[];
   /** Namespaces whose Gateways were listed (undefined: all). A parentRef elsewhere is not reported missing. */
   gatewayNamespaces?: string[];
   /** Namespaces beyond the snapshot's whose Services, EndpointSlices and Pods were loaded (cross-namespace refs). */

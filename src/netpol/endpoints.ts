@@ -144,7 +144,8 @@ function destinationPort(dest: Endpoint, port: PortSpec, service: V1Service | un
   return resolved;
 }
 
-export type Verdict = 'allowed' | 'denied' | 'partially allowed';
+/** `unknown`: the answer depends on objects kdiag cannot read (`needs` says which). */
+export type Verdict = 'allowed' | 'denied' | 'partially allowed' | 'unknown';
 
 export interface ExplainResult {
   verdict: Verdict;
@@ -154,15 +155,19 @@ export interface ExplainResult {
   port: string;
   protocol: Protocol;
   connections: ConnectionVerdict[];
+  /** With verdict unknown: what kdiag would need to read to decide. */
+  needs?: string[];
   notes: string[];
 }
 
 /** Explains every (source, destination) pair the two specs resolve to. */
-export function explainSpecs(snapshot: Snapshot, from: string, to: string, portText: string): ExplainResult {
+export function explainSpecs(snapshot: Snapshot, from: string, to: string, portText: string, options: { unreadableNamespaces?: readonly string[] } = {}): ExplainResult {
   const port = parsePortSpec(portText);
   const fromSpec = parseEndpointSpec(from, '--from');
   const toSpec = parseEndpointSpec(to, '--to');
   const ctx = buildContext(snapshot);
+  const unreadable = new Set(options.unreadableNamespaces ?? []);
+  if (unreadable.size > 0) ctx.policiesRead = (namespace) => !unreadable.has(namespace);
   const sources = resolveEndpointSpec(snapshot, ctx, fromSpec, from);
   const destinations = resolveEndpointSpec(snapshot, ctx, toSpec, to);
   const notes = new Set<string>([...sources.notes, ...destinations.notes]);
@@ -176,7 +181,11 @@ export function explainSpecs(snapshot: Snapshot, from: string, to: string, portT
       connections.push(v);
     }
   }
-  const allowedCount = connections.filter((c) => c.allowed).length;
-  const verdict: Verdict = allowedCount === connections.length ? 'allowed' : allowedCount === 0 ? 'denied' : 'partially allowed';
-  return { verdict, allowed: verdict === 'allowed', from, to, port: String(port.port), protocol: port.protocol, connections, notes: [...notes] };
+  const allowedCount = connections.filter((c) => c.verdict === 'allowed').length;
+  const deniedCount = connections.filter((c) => c.verdict === 'denied').length;
+  const unknown = connections.filter((c) => c.verdict === 'unknown');
+  // Never a confident answer that rests on objects kdiag cannot read.
+  const verdict: Verdict = unknown.length > 0 ? 'unknown' : allowedCount === connections.length ? 'allowed' : deniedCount === connections.length ? 'denied' : 'partially allowed';
+  const needs = [...new Set(unknown.flatMap((c) => c.needs ?? []))];
+  return { verdict, allowed: verdict === 'allowed', from, to, port: String(port.port), protocol: port.protocol, connections, ...(needs.length ? { needs } : {}), notes: [...notes] };
 }

@@ -22,7 +22,9 @@ export interface RuleEvaluation {
   index: number;
   text: string;
   allows: boolean;
-  peer: { match: boolean; reason: string; index?: number };
+  /** The rule might allow it, depending on objects kdiag cannot read (what it would need). */
+  unknown?: string;
+  peer: { match: boolean; reason: string; index?: number; unknown?: string };
   port: { match: boolean; reason: string };
   /** The rule has an ipBlock peer. */
   ipBlock: boolean;
@@ -54,9 +56,19 @@ export interface SideVerdict {
   isolated: boolean;
   /** Policies that select the pod (any direction), with their rules for this direction. */
   policies: PolicyEvaluation[];
+  /** False also when `unknown` is set: then the answer depends on objects kdiag cannot read. */
   allowed: boolean;
+  /** What kdiag would need to read to decide this side (set only when it cannot). */
+  unknown?: string;
   decidedBy?: DecidingRule;
   reason: string;
+}
+
+/** A side (or connection) decided: allowed, denied, or depends on objects kdiag cannot read. */
+export type Decision = 'allowed' | 'denied' | 'unknown';
+
+export function decision(side: Pick<SideVerdict, 'allowed' | 'unknown'>): Decision {
+  return side.allowed ? 'allowed' : side.unknown ? 'unknown' : 'denied';
 }
 
 export interface EndpointSummary {
@@ -69,7 +81,12 @@ export interface EndpointSummary {
 }
 
 export interface ConnectionVerdict {
+  /** True only when both sides allow it for certain. */
   allowed: boolean;
+  /** allowed; denied (a side denies it for certain); unknown (depends on objects kdiag cannot read). */
+  verdict: Decision;
+  /** With verdict unknown: what kdiag would need to read to decide. */
+  needs?: string[];
   source: EndpointSummary;
   destination: EndpointSummary;
   port: number;
@@ -106,7 +123,8 @@ export function evaluatePolicy(
       index: i + 1,
       text: ruleText(rule),
       allows: peer.match && portResult.match,
-      peer: { match: peer.match, reason: peer.reason, ...(peer.peer ? { index: peer.peer } : {}) },
+      ...(peer.unknown && portResult.match ? { unknown: peer.unknown } : {}),
+      peer: { match: peer.match, reason: peer.reason, ...(peer.peer ? { index: peer.peer } : {}), ...(peer.unknown ? { unknown: peer.unknown } : {}) },
       port: portResult,
       ipBlock: (rule.peers ?? []).some((p) => p.ipBlock),
       namedPort: (rule.ports ?? []).some((p) => typeof p.port === 'string' && !/^\d+$/.test(p.port)),
@@ -132,6 +150,10 @@ export function evaluateSide(
   }
   if (subject.hostNetwork) {
     return { ...base, enforced: false, isolated: false, policies: [], allowed: true, reason: `${base.subject} uses the host network: NetworkPolicy does not apply to host-network pods (implementation-defined)` };
+  }
+  if (!only && ctx.policiesRead && !ctx.policiesRead(subject.namespace)) {
+    const unknown = `the NetworkPolicies of namespace ${subject.namespace} (list networkpolicies.networking.k8s.io in namespace ${subject.namespace})`;
+    return { ...base, enforced: true, isolated: false, policies: [], allowed: false, unknown, reason: `kdiag cannot read the NetworkPolicies of namespace ${subject.namespace}: whether they isolate ${base.subject} for ${direction} and what they allow is unknown` };
   }
   const selecting = only ?? policiesSelecting(ctx, subject);
   const policies = selecting.map((p) => evaluatePolicy(p, direction, other, destination, port, protocol, ctx));
@@ -159,6 +181,19 @@ export function evaluateSide(
   }
   const names = applying.map((p) => `${p.namespace}/${p.name}`).join(', ');
   const ruleCount = applying.reduce((n, p) => n + p.rules.length, 0);
+  const undecided = applying.flatMap((p) => p.rules.filter((r) => r.unknown).map((r) => ({ p, r })));
+  if (undecided.length > 0) {
+    const { p, r } = undecided[0]!;
+    return {
+      ...base,
+      enforced: true,
+      isolated: true,
+      policies,
+      allowed: false,
+      unknown: r.unknown,
+      reason: `${base.subject} is isolated for ${direction} by ${names}; no rule allows this connection for certain, and whether ${p.namespace}/${p.name} ${direction} rule ${r.index} (${r.text}) does depends on objects kdiag cannot read: ${r.peer.reason}`,
+    };
+  }
   return {
     ...base,
     enforced: true,
@@ -203,8 +238,11 @@ export function explainConnection(
   if (ipBlockUsed && source.kind === 'pod' && destination.kind === 'pod') {
     notes.push('ipBlock rules are meant for addresses outside the cluster; whether they match pod IPs is up to the network plugin');
   }
-  if (!ctx.namespaceLabelsKnown) notes.push('namespaces could not be listed: namespaceSelectors were matched against kubernetes.io/metadata.name only');
-  return { allowed: egress.allowed && ingress.allowed, source: summarize(source), destination: summarize(destination), port, protocol, egress, ingress, notes };
+  const sides = [decision(egress), decision(ingress)];
+  const verdict: Decision = sides.includes('denied') ? 'denied' : sides.includes('unknown') ? 'unknown' : 'allowed';
+  const needs = verdict === 'unknown' ? [...new Set([egress.unknown, ingress.unknown].filter((x): x is string => Boolean(x)))] : undefined;
+  if (!ctx.namespaceLabelsKnown) notes.push('namespaces could not be listed: namespaceSelectors were decided by kubernetes.io/metadata.name only, those on other labels are undecided');
+  return { allowed: verdict === 'allowed', verdict, ...(needs ? { needs } : {}), source: summarize(source), destination: summarize(destination), port, protocol, egress, ingress, notes };
 }
 
 /** Policy ids used as deciding rules, for a compact JSON view. */

@@ -52,6 +52,11 @@ export interface PolicyContext {
   namespaceLabelsKnown: boolean;
   policiesByNamespace: Map<string, V1NetworkPolicy[]>;
   podsByNamespace: Map<string, V1Pod[]>;
+  /**
+   * Whether the NetworkPolicies of a namespace were read (absent: all were). A pod whose
+   * namespace's policies are unread has an unknown isolation, never an assumed open one.
+   */
+  policiesRead?: (namespace: string) => boolean;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -162,6 +167,23 @@ export function rulesOf(policy: V1NetworkPolicy, direction: Direction): RuleShap
 export interface MatchResult {
   match: boolean;
   reason: string;
+  /**
+   * Set (with match false) when the answer depends on objects kdiag cannot read: what it
+   * would need to read to decide. Callers must not treat it as a confident "no".
+   */
+  unknown?: string;
+}
+
+/** What deciding a label-based namespaceSelector needs when Namespaces cannot be listed. */
+export const NAMESPACE_LABELS_NEEDED = 'the labels of Namespaces (list namespaces at cluster scope)';
+
+/**
+ * A namespaceSelector that only looks at kubernetes.io/metadata.name (or selects every
+ * namespace) is decided by the namespace's name, which kdiag always knows.
+ */
+export function decidedByName(selector: V1NetworkPolicyPeer['namespaceSelector']): boolean {
+  const keys = [...Object.keys(selector?.matchLabels ?? {}), ...(selector?.matchExpressions ?? []).map((e) => e.key)];
+  return keys.every((k) => k === NAMESPACE_NAME_LABEL);
 }
 
 function endpointText(e: Endpoint): string {
@@ -187,6 +209,17 @@ export function peerMatches(peer: V1NetworkPolicyPeer, policyNamespace: string, 
   if (!peer.podSelector && !peer.namespaceSelector) return { match: false, reason: 'empty peer (selects nothing)' };
   if (other.kind === 'ip') return { match: false, reason: `${other.ip} is not a pod, so pod and namespace selectors cannot select it` };
   if (peer.namespaceSelector) {
+    if (!ctx.namespaceLabelsKnown && !decidedByName(peer.namespaceSelector)) {
+      // The pod selector may still decide it; otherwise the namespace's labels would.
+      if (peer.podSelector && !matchesSelector(peer.podSelector, other.labels)) {
+        return { match: false, reason: `pod labels do not match podSelector ${formatSelector(peer.podSelector)}` };
+      }
+      return {
+        match: false,
+        unknown: NAMESPACE_LABELS_NEEDED,
+        reason: `whether namespace ${other.namespace} matches namespaceSelector ${formatSelector(peer.namespaceSelector)} depends on its labels, which kdiag cannot read`,
+      };
+    }
     if (!matchesSelector(peer.namespaceSelector, namespaceLabels(ctx, other.namespace))) {
       return { match: false, reason: `namespace ${other.namespace} does not match namespaceSelector ${formatSelector(peer.namespaceSelector)}` };
     }
@@ -207,12 +240,14 @@ export function peerMatches(peer: V1NetworkPolicyPeer, policyNamespace: string, 
 export function peersMatch(peers: V1NetworkPolicyPeer[] | undefined, policyNamespace: string, other: Endpoint, ctx: PolicyContext): MatchResult & { peer?: number } {
   if (!peers || peers.length === 0) return { match: true, reason: 'the rule has no peer list (any peer)' };
   const reasons: string[] = [];
+  let unknown: string | undefined;
   for (const [i, peer] of peers.entries()) {
     const r = peerMatches(peer, policyNamespace, other, ctx);
     if (r.match) return { ...r, peer: i + 1 };
     reasons.push(r.reason);
+    unknown ??= r.unknown;
   }
-  return { match: false, reason: reasons.join('; ') };
+  return { match: false, reason: reasons.join('; '), ...(unknown ? { unknown } : {}) };
 }
 
 // ---- ports --------------------------------------------------------------------------

@@ -48,12 +48,14 @@ export interface PolicyVerdict {
 
 /** One side of the connection, evaluated by the NetworkPolicy engine (src/netpol), in the probe's terms. */
 function verdict(side: SideVerdict): PolicyVerdict {
+  // Depends on objects kdiag cannot read (another namespace's policies or labels): not a "no".
+  if (side.unknown && !side.isolated) return { isolating: [], allowed: 'maybe' };
   if (!side.isolated) return { isolating: [], allowed: true };
   const applying = side.policies.filter((p) => p.appliesToDirection);
   const isolating = applying.map((p) => `${p.namespace}/${p.name}`);
   if (side.allowed) return { isolating, allowed: true };
   const ipBlockMayAllow = applying.some((p) => p.rules.some((r) => r.ipBlock && r.port.match));
-  return { isolating, allowed: ipBlockMayAllow ? 'maybe' : false };
+  return { isolating, allowed: ipBlockMayAllow || side.unknown ? 'maybe' : false };
 }
 
 /** Can the probe send DNS (UDP 53) to the cluster DNS pod? */

@@ -39,6 +39,8 @@ export interface TraceResult {
   /** What the probe pod should imitate and call (for --probe). */
   probe?: { namespace: string; labels: Record<string, string>; service: string; serviceNamespace: string; port: number; path: string };
   findings: Finding[];
+  /** What kdiag could not read for this trace, one line each (the permission that would enable it). */
+  notChecked?: string[];
 }
 
 export interface TraceInputs {
@@ -47,6 +49,20 @@ export interface TraceInputs {
   /** Cluster DNS Pods (k8s-app=kube-dns), for the egress DNS check. */
   dnsPods: V1Pod[];
   certWarnDays: number;
+  /** Why controller Pods could not be listed (403): the controller hop is then undecided, not failed. */
+  controllerPodsUnavailable?: string;
+  /** Set when Ingresses could be searched in some namespaces only: which were searched. */
+  searchedNamespaces?: string[];
+  /** Set when NetworkPolicies could be read in some namespaces only: which were read. */
+  policiesReadIn?: string[];
+}
+
+/** The policy context of a trace: a side in a namespace whose policies were not read is undecided. */
+function traceContext(snapshot: Snapshot, inputs: TraceInputs): PolicyContext {
+  const context = buildContext(snapshot);
+  const read = inputs.policiesReadIn;
+  if (read) context.policiesRead = (namespace) => read.includes(namespace);
+  return context;
 }
 
 /** The Ingress route a request takes, among Ingresses of each class (undefined: none serves the host). */
@@ -132,10 +148,13 @@ export function traceBackend(
     if (sources.length > 0) {
       const src = sources[0]!;
       const v = explainConnection(snapshot, podEndpoint(src), podEndpoint(dest), destPort, (port.protocol as 'TCP') ?? 'TCP', { context: ctx });
+      if (v.verdict === 'unknown') {
+        hops.push(hop('network-policy', 'NetworkPolicy', 'info', `${sourceLabel} → ${dest.metadata?.name}:${destPort}: depends on objects kdiag cannot read (${(v.needs ?? []).join('; ')})`));
+      }
       const detail = v.allowed
         ? `${sourceLabel} → ${dest.metadata?.name}:${destPort} allowed (${v.ingress.decidedBy ? `by ${v.ingress.decidedBy.policy}` : v.ingress.reason})`
         : `${sourceLabel} → ${dest.metadata?.name}:${destPort} denied`;
-      hops.push(
+      if (v.verdict !== 'unknown') hops.push(
         hop('network-policy', 'NetworkPolicy', v.allowed ? 'ok' : 'fail', detail, v.allowed ? {} : {
           explanation: `${!v.egress.allowed ? v.egress.reason : v.ingress.reason}. Fix: add an ingress rule to a policy selecting ${formatMap(dest.metadata?.labels)} in ${ns} that allows pods of ${src.metadata?.namespace} (${sourceLabel}) on port ${destPort}, e.g. from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${src.metadata?.namespace}}}}].`,
         }),
@@ -148,7 +167,8 @@ export function traceBackend(
     const dnsPod = dnsPods.find(isPodReady) ?? dnsPods[0];
     if (dnsPod) {
       const udp = explainConnection(snapshot, podEndpoint(dest), podEndpoint(dnsPod), 53, 'UDP', { context: ctx });
-      egressItems.push({ status: udp.allowed ? 'ok' : 'fail', text: `cluster DNS ${dnsPod.metadata?.namespace}/${dnsPod.metadata?.name}:53/UDP ${udp.allowed ? 'allowed' : `denied — ${udp.egress.allowed ? udp.ingress.reason : udp.egress.reason}`}` });
+      if (udp.verdict === 'unknown') egressItems.push({ status: 'info', text: `cluster DNS ${dnsPod.metadata?.namespace}/${dnsPod.metadata?.name}:53/UDP: depends on objects kdiag cannot read (${(udp.needs ?? []).join('; ')})` });
+      else egressItems.push({ status: udp.allowed ? 'ok' : 'fail', text: `cluster DNS ${dnsPod.metadata?.namespace}/${dnsPod.metadata?.name}:53/UDP ${udp.allowed ? 'allowed' : `denied — ${udp.egress.allowed ? udp.ingress.reason : udp.egress.reason}`}` });
     }
     const notIntended: string[] = [];
     for (const other of snapshot.services) {
@@ -163,7 +183,8 @@ export function traceBackend(
         if (n === undefined) continue;
         const v = explainConnection(snapshot, podEndpoint(dest), podEndpoint(pod), n, (op.protocol as 'TCP') ?? 'TCP', { context: ctx });
         const label = `${other.metadata?.name}:${op.port} (pod port ${n})`;
-        if (v.allowed) egressItems.push({ status: 'ok', text: `${label} allowed` });
+        if (v.verdict === 'unknown') egressItems.push({ status: 'info', text: `${label}: depends on objects kdiag cannot read (${(v.needs ?? []).join('; ')})` });
+        else if (v.allowed) egressItems.push({ status: 'ok', text: `${label} allowed` });
         else if (v.egress.allowed && v.egress.isolated) {
           // The backend's own egress policy lets it out, the destination refuses it: a contradiction.
           egressItems.push({ status: 'warn', text: `${label} denied by the destination — ${v.ingress.reason}` });
@@ -208,6 +229,12 @@ export function finish(result: Omit<TraceResult, 'stopsAt' | 'findings'>, ref: {
 /** Traces a request that enters through an Ingress. */
 export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: RouteMatch | undefined, inputs: TraceInputs): TraceResult {
   const hops: Hop[] = [];
+  if (!route && inputs.searchedNamespaces) {
+    // Not a confident "no Ingress serves it": the namespaces kdiag may not read were not searched.
+    const where = inputs.searchedNamespaces.length ? `namespace${inputs.searchedNamespaces.length === 1 ? '' : 's'} ${inputs.searchedNamespaces.join(', ')}` : 'no namespace';
+    hops.push(hop('ingress-rule', 'Ingress rule', 'info', `no Ingress in ${where} serves host ${request.host}; Ingresses of other namespaces could not be searched`));
+    return finish({ url: request.url, mode: 'ingress', hops }, { kind: 'URL', name: request.host });
+  }
   if (!route) {
     hops.push(
       hop('ingress-rule', 'Ingress rule', 'fail', `no Ingress serves host ${request.host}${request.path !== '/' ? ` and path ${request.path}` : ''}`, {
@@ -239,7 +266,9 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   const controller = ingressClass?.spec?.controller;
   const controllerPods = controllerPodsFor(controller, inputs.controllerPods);
   const readyControllers = controllerPods.filter(isPodReady);
-  if (!ingressClass) {
+  if (!ingressClass && snapshot.unavailable.ingressclasses) {
+    hops.push(hop('controller', 'Ingress controller', 'info', `class ${cls.name ?? '(default)'}: not checked, IngressClasses (cluster-scoped) cannot be read`));
+  } else if (!ingressClass) {
     hops.push(
       hop('controller', 'Ingress controller', 'fail', cls.name ? `IngressClass ${cls.name} does not exist` : 'no ingressClassName and no default IngressClass', {
         explanation: `No controller claims ${ns}/${ingName}. ${cls.name ? `Create IngressClass ${cls.name} or set spec.ingressClassName to an existing class` : 'Set spec.ingressClassName'} (kubectl get ingressclass).`,
@@ -247,6 +276,8 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
     );
   } else if (!CONTROLLER_POD_LABELS[controller ?? '']) {
     hops.push(hop('controller', 'Ingress controller', 'info', `class ${ingressClass.metadata?.name} (${controller}): kdiag does not know this controller's Pods`));
+  } else if (readyControllers.length === 0 && inputs.controllerPodsUnavailable) {
+    hops.push(hop('controller', 'Ingress controller', 'info', `class ${ingressClass.metadata?.name} (${controller}): cannot tell whether its Pods run, Pods of other namespaces cannot be read`));
   } else if (readyControllers.length === 0) {
     hops.push(
       hop('controller', 'Ingress controller', 'fail', `class ${ingressClass.metadata?.name} (${controller}): ${controllerPods.length ? 'no controller Pod is Ready' : 'no controller Pod found'}`, {
@@ -292,7 +323,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   }
   const svcName = route.backend.service.name;
   const svc = snapshot.services.find((s) => s.metadata?.namespace === ns && s.metadata?.name === svcName);
-  const ctx = buildContext(snapshot);
+  const ctx = traceContext(snapshot, inputs);
   const sourceName = CONTROLLER_POD_LABELS[controller ?? '']?.name ?? 'the Ingress controller';
   const backend = traceBackend(snapshot, ctx, svc, ns, svcName, route.backend.service.port as never, readyControllers, sourceName, inputs.dnsPods);
   hops.push(...backend.hops);
@@ -316,7 +347,7 @@ export function traceService(snapshot: Snapshot, request: TraceRequest, inputs: 
   const { name, namespace } = request.service!;
   const svc = snapshot.services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
   const portRef = request.explicitPort || svc?.spec?.ports?.some((p) => p.port === request.port) ? { number: request.port } : undefined;
-  const ctx = buildContext(snapshot);
+  const ctx = traceContext(snapshot, inputs);
   const backend = traceBackend(snapshot, ctx, svc, namespace, name, portRef, [], undefined, inputs.dnsPods);
   return finish(
     {

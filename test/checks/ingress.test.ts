@@ -110,9 +110,10 @@ describe('ingress check on the production layout', () => {
   });
 
   it('exports a Check for kdiag check', () => {
-    expect(ingressCheck.requires).toEqual(expect.arrayContaining(['ingresses', 'ingressclasses', 'endpointslices']));
-    // TLS Secrets are optional: without permission to read them the check still runs.
-    expect(ingressCheck.optional).toEqual(['tlssecrets']);
+    expect(ingressCheck.requires).toEqual(expect.arrayContaining(['ingresses', 'endpointslices']));
+    // TLS Secrets and (cluster-scoped) IngressClasses are optional: without them the check still runs.
+    expect(ingressCheck.optional).toEqual(['tlssecrets', 'ingressclasses']);
+    expect(Object.keys(ingressCheck.skippedWithout ?? {})).toEqual(['ingressclasses', 'controller-pods']);
     expect(ingressCheck.run(fixtureSnapshot(all), {}).map((f) => f.code)).toContain('KD3010');
   });
 });

@@ -247,7 +247,9 @@ describe('netpol check: planted faults (invalid)', () => {
 
   it('is exported as a Check for kdiag check', () => {
     expect(netpolCheck.id).toBe('netpol');
-    expect(netpolCheck.requires).toEqual(['networkpolicies', 'pods', 'namespaces', 'services', 'ingresses', 'daemonsets']);
+    expect(netpolCheck.requires).toEqual(['networkpolicies', 'pods', 'services', 'ingresses', 'daemonsets']);
+    // Namespaces are cluster-scoped: a namespace-only user still gets the check, without namespace labels.
+    expect(netpolCheck.optional).toEqual(['namespaces']);
     expect(summary(serious(netpolCheck.run(fixtureSnapshot([...GUIDE, ...FAULTS]), {})))).toEqual(summary(serious(all.findings)));
   });
 });

@@ -18,7 +18,7 @@ async function kdiagAs(file: string, args: string[]) {
 }
 
 beforeAll(async () => {
-  const roles = await kubectl(['apply', '-f', join(REPO_ROOT, 'deploy', 'rbac.yaml')]);
+  const roles = await kubectl(['apply', '-f', join(REPO_ROOT, 'deploy', 'rbac.yaml'), '-l', 'kdiag.dev/scope=cluster']);
   expect(roles.code).toBe(0);
   await apply(`
 apiVersion: v1

@@ -8,7 +8,7 @@
 //   'not-enforced'  the side is an IP or a host-network pod (no policy applies)
 import { describe, expect, it } from '@jest/globals';
 import type { V1NetworkPolicySpec } from '@kubernetes/client-node';
-import { explainConnection, type SideVerdict } from '../../src/netpol/explain.js';
+import { buildContext, explainConnection, type SideVerdict } from '../../src/netpol/explain.js';
 import { podEndpoint, type Endpoint, type PodEndpoint, type Protocol } from '../../src/netpol/policy.js';
 import { snapshotOf } from '../../src/snapshot.js';
 import { fixtureSnapshot, loadFixture, type K8sObject } from '../support/fixtures.js';
@@ -239,11 +239,43 @@ describe('explanations', () => {
     expect(decided(explainConnection(snapshotOf(objects), endpoint(objects, 'ext/other'), endpoint(objects, 'prod/web'), 8080).ingress)).toBe('denied');
   });
 
-  it('matches namespace selectors on the metadata.name label only when namespaces cannot be listed', () => {
+  it('without namespace labels, a selector on other labels is undecided, never a confident deny', () => {
     const objects = world(webIngress([{ from: [{ namespaceSelector: { matchLabels: { env: 'dev' } } }] }])).filter((o) => o.kind !== 'Namespace');
     const snap = snapshotOf(objects, { loaded: ['pods', 'networkpolicies'], unavailable: { namespaces: 'forbidden' } });
     const v = explainConnection(snap, endpoint(objects, 'dev/client'), endpoint(objects, 'prod/web'), 8080);
     expect(v.allowed).toBe(false);
-    expect(v.notes).toContain('namespaces could not be listed: namespaceSelectors were matched against kubernetes.io/metadata.name only');
+    expect(v.verdict).toBe('unknown');
+    expect(v.needs).toEqual(['the labels of Namespaces (list namespaces at cluster scope)']);
+    expect(v.ingress.reason).toContain('whether namespace dev matches namespaceSelector env=dev depends on its labels, which kdiag cannot read');
+    expect(v.notes).toContain('namespaces could not be listed: namespaceSelectors were decided by kubernetes.io/metadata.name only, those on other labels are undecided');
+    // A podSelector in the same peer that does not match decides it anyway.
+    const both = world(webIngress([{ from: [{ namespaceSelector: { matchLabels: { env: 'dev' } }, podSelector: { matchLabels: { app: 'nobody' } } }] }])).filter((o) => o.kind !== 'Namespace');
+    expect(explainConnection(snapshotOf(both, { loaded: ['pods', 'networkpolicies'], unavailable: { namespaces: 'forbidden' } }), endpoint(both, 'dev/client'), endpoint(both, 'prod/web'), 8080).verdict).toBe('denied');
+  });
+
+  it('without namespace labels, selectors on kubernetes.io/metadata.name (or {}) are still decided', () => {
+    for (const [selector, verdict] of [
+      [{ matchLabels: { 'kubernetes.io/metadata.name': 'dev' } }, 'allowed'],
+      [{ matchLabels: { 'kubernetes.io/metadata.name': 'ops' } }, 'denied'],
+      [{ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['dev', 'ops'] }] }, 'allowed'],
+      [{}, 'allowed'],
+    ] as const) {
+      const objects = world(webIngress([{ from: [{ namespaceSelector: selector }] }])).filter((o) => o.kind !== 'Namespace');
+      const snap = snapshotOf(objects, { loaded: ['pods', 'networkpolicies'], unavailable: { namespaces: 'forbidden' } });
+      expect({ selector, verdict: explainConnection(snap, endpoint(objects, 'dev/client'), endpoint(objects, 'prod/web'), 8080).verdict }).toEqual({ selector, verdict });
+    }
+  });
+
+  it("a side whose namespace's policies kdiag cannot read is undecided; a certain deny on the other side still decides", () => {
+    const objects = world(webIngress([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dev' } } }] }]));
+    const ctx = buildContext(snapshotOf(objects));
+    ctx.policiesRead = (ns) => ns === 'prod';
+    const open = explainConnection(snapshotOf(objects), endpoint(objects, 'dev/client'), endpoint(objects, 'prod/web'), 8080, 'TCP', { context: ctx });
+    expect(open.verdict).toBe('unknown');
+    expect(open.egress.unknown).toBe('the NetworkPolicies of namespace dev (list networkpolicies.networking.k8s.io in namespace dev)');
+    expect(open.ingress.allowed).toBe(true);
+    const closed = explainConnection(snapshotOf(objects), endpoint(objects, 'ext/other'), endpoint(objects, 'prod/web'), 8080, 'TCP', { context: ctx });
+    expect(closed.verdict).toBe('denied');
+    expect(closed.needs).toBeUndefined();
   });
 });

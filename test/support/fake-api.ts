@@ -44,6 +44,12 @@ export interface Fault {
 export interface FakeApiOptions {
   /** Resources (plural, e.g. 'endpointslices') answered with 403. */
   forbidden?: string[];
+  /**
+   * A user whose only grant is a Role in this namespace: every request outside it (cluster-scoped
+   * kinds, lists across all namespaces, other namespaces) is answered with 403, and so are
+   * SelfSubjectAccessReviews for it.
+   */
+  namespaceOnly?: string;
   faults?: Fault[];
   version?: string;
 }
@@ -131,9 +137,10 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
       return [200, { major: '1', minor: '35', gitVersion: options.version ?? 'v1.35.0', platform: 'linux/amd64' }];
     }
     if (method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
-      const review = (typeof body === 'string' ? JSON.parse(body) : body) as { spec: { resourceAttributes: { resource: string; verb: string } } };
+      const review = (typeof body === 'string' ? JSON.parse(body) : body) as { spec: { resourceAttributes: { resource: string; verb: string; namespace?: string } } };
       const attrs = review.spec.resourceAttributes;
-      const allowed = !(options.forbidden ?? []).includes(attrs.resource);
+      const outside = options.namespaceOnly !== undefined && attrs.namespace !== options.namespaceOnly;
+      const allowed = !(options.forbidden ?? []).includes(attrs.resource) && !outside;
       return [201, { ...review, status: { allowed, ...(allowed ? {} : { reason: 'no RBAC policy matched' }) } }];
     }
     const parsed = parsePath(url.pathname);
@@ -141,6 +148,9 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
     if (!parsed || !kind || method !== 'GET') {
       unexpected.push(`${method} ${url.pathname}${url.search}`);
       return [404, { kind: 'Status', code: 404, message: 'the server could not find the requested resource' }];
+    }
+    if (options.namespaceOnly !== undefined && parsed.namespace !== options.namespaceOnly) {
+      return [403, forbiddenBody(parsed.name ? 'get' : 'list', parsed.resource!, parsed.namespace)];
     }
     if (options.forbidden?.includes(parsed.resource!)) {
       return [403, forbiddenBody(parsed.name ? 'get' : 'list', parsed.resource!, parsed.namespace)];

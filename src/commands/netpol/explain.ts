@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_TEXT, KdiagCommand } from '../../base-command.js';
 import type { ExplainResult } from '../../netpol/endpoints.js';
-import type { ConnectionVerdict, SideVerdict } from '../../netpol/explain.js';
+import type { ConnectionVerdict, Decision, SideVerdict } from '../../netpol/explain.js';
 import type { Kind, Snapshot } from '../../snapshot.js';
 
 export default class NetpolExplain extends KdiagCommand<typeof NetpolExplain> {
@@ -37,14 +37,27 @@ ${EXIT_CODES_TEXT}`;
     parsePortSpec(this.flags.port);
     const specs = [parseEndpointSpec(this.flags.from, '--from'), parseEndpointSpec(this.flags.to, '--to')];
     const client = await this.client();
-    const { loadSnapshot } = await import('../../cluster/load.js');
+    const [{ loadSnapshot }, { KdiagError }] = await Promise.all([import('../../cluster/load.js'), import('../../errors.js')]);
     const kinds: Kind[] = ['networkpolicies', 'pods', 'services'];
     // Only the two sides' namespaces matter, unless an IP must be looked up among all pods.
     const namespaces = specs.some((s) => s.form === 'ip') ? undefined : [...new Set(specs.map((s) => (s.form === 'ip' ? '' : s.namespace)))];
+    // A namespace kdiag may not read (another team's) leaves its side undecided, never guessed.
     const [cluster, ...parts] = await Promise.all([
       loadSnapshot(client, ['namespaces'], { tolerateForbidden: true }),
-      ...(namespaces ? namespaces.map((namespace) => loadSnapshot(client, kinds, { namespace })) : [loadSnapshot(client, kinds)]),
+      ...(namespaces ? namespaces.map((namespace) => loadSnapshot(client, kinds, { namespace, tolerateForbidden: true })) : [loadSnapshot(client, kinds)]),
     ]);
+    const unreadable: string[] = [];
+    for (const part of parts) {
+      if (!part.unavailable.networkpolicies && !part.unavailable.pods && !part.unavailable.services) continue;
+      unreadable.push(part.namespace!);
+      const spec = specs.find((s) => s.form !== 'ip' && s.namespace === part.namespace && s.form !== 'labels');
+      if (spec) {
+        const flag = spec === specs[0] ? '--from' : '--to';
+        throw new KdiagError(
+          `${flag}: kdiag cannot read pods or Services in namespace ${part.namespace} (${Object.values(part.unavailable)[0]}); name that side by its labels instead (${part.namespace}:label=value,...): its policies are then reported as unknown, not guessed`,
+        );
+      }
+    }
     const snapshot: Snapshot = {
       ...cluster!,
       networkpolicies: parts.flatMap((p) => p.networkpolicies),
@@ -52,17 +65,18 @@ ${EXIT_CODES_TEXT}`;
       services: parts.flatMap((p) => p.services),
       loaded: [...cluster!.loaded, ...kinds],
     };
-    const result = explainSpecs(snapshot, this.flags.from, this.flags.to, this.flags.port);
+    const result = explainSpecs(snapshot, this.flags.from, this.flags.to, this.flags.port, { unreadableNamespaces: unreadable });
     const report = { apiVersion: 'kdiag/v1' as const, kind: 'NetpolExplainReport', context: client.contextName, findings: [], ...result };
     await this.emit(report, () => this.render(result), { findings: false });
   }
 
-  private verdictWord(allowed: boolean): string {
-    return allowed ? this.style.ok('ALLOWED') : this.style.severity('error', 'DENIED');
+  private verdictWord(d: Decision): string {
+    return d === 'allowed' ? this.style.ok('ALLOWED') : d === 'denied' ? this.style.severity('error', 'DENIED') : this.style.severity('warning', 'UNKNOWN');
   }
 
   private side(s: SideVerdict): string[] {
-    const title = `  ${s.direction} of ${s.subject}: ${this.verdictWord(s.allowed)}`;
+    const title = `  ${s.direction} of ${s.subject}: ${this.verdictWord(s.allowed ? 'allowed' : s.unknown ? 'unknown' : 'denied')}`;
+    if (s.unknown) return [title, `    ${s.reason}`, `    needs: ${s.unknown}`];
     if (!s.enforced || !s.isolated) return [title, `    ${s.reason}`];
     const lines = [title, `    selected by: ${s.policies.map((p) => `${p.namespace}/${p.name}${p.appliesToDirection ? '' : ` (not ${s.direction})`}`).join(', ')}`];
     if (s.allowed && s.decidedBy) {
@@ -82,14 +96,16 @@ ${EXIT_CODES_TEXT}`;
 
   private connection(c: ConnectionVerdict): string {
     const name = (e: ConnectionVerdict['source']) => (e.kind === 'ip' ? e.ip! : `${e.namespace}/${e.name}`);
-    return [`${this.verdictWord(c.allowed)}  ${name(c.source)} → ${name(c.destination)}  ${c.protocol}/${c.port}`, ...this.side(c.egress), ...this.side(c.ingress)].join('\n');
+    return [`${this.verdictWord(c.verdict)}  ${name(c.source)} → ${name(c.destination)}  ${c.protocol}/${c.port}`, ...this.side(c.egress), ...this.side(c.ingress)].join('\n');
   }
 
   private render(r: ExplainResult): string {
     const n = r.connections.length;
     const allowed = r.connections.filter((c) => c.allowed).length;
-    const head = `Verdict: ${r.verdict === 'allowed' ? this.style.ok('ALLOWED') : r.verdict === 'denied' ? this.style.severity('error', 'DENIED') : this.style.severity('warning', 'PARTIALLY ALLOWED')}${n > 1 ? ` (${allowed} of ${n} connections allowed)` : ''}`;
-    const parts = [head, ...r.connections.map((c) => this.connection(c))];
+    const word =
+      r.verdict === 'allowed' ? this.style.ok('ALLOWED') : r.verdict === 'denied' ? this.style.severity('error', 'DENIED') : r.verdict === 'unknown' ? this.style.severity('warning', 'UNKNOWN') : this.style.severity('warning', 'PARTIALLY ALLOWED');
+    const head = `Verdict: ${word}${n > 1 ? ` (${allowed} of ${n} connections allowed)` : ''}`;
+    const parts = [head, ...(r.verdict === 'unknown' ? [`It depends on objects kdiag cannot read; to decide, kdiag needs ${(r.needs ?? []).join(' and ')}.`] : []), ...r.connections.map((c) => this.connection(c))];
     if (r.notes.length) parts.push(['Notes:', ...r.notes.map((x) => `  - ${x}`)].join('\n'));
     return parts.join('\n\n');
   }

@@ -1,6 +1,8 @@
 import { EXIT_CODES_TEXT, KdiagCommand, WATCH_FLAG } from '../../base-command.js';
 import type { NetpolAnalysis } from '../../checks/netpol.js';
+import type { SkippedPart } from '../../checks/permissions.js';
 import type { ClusterClient } from '../../cluster/client.js';
+import type { Finding } from '../../report/types.js';
 import type { PolicyRow } from '../../netpol/inventory.js';
 import type { Snapshot } from '../../snapshot.js';
 
@@ -35,6 +37,7 @@ ${EXIT_CODES_TEXT}`;
       loadSnapshot(client, ['networkpolicies', 'services', 'ingresses'], { namespace }),
       loadSnapshot(client, ['namespaces', 'pods', 'daemonsets'], { tolerateForbidden: true }),
     ]);
+    const refused = [...(wide.forbidden ?? [])];
     const clusterWide = !wide.unavailable.pods;
     if (!clusterWide) {
       if (namespace === undefined) throw new (await import('../../errors.js')).KdiagError(wide.unavailable.pods!);
@@ -51,6 +54,7 @@ ${EXIT_CODES_TEXT}`;
       unavailable: { ...scoped.unavailable, ...wide.unavailable },
     };
     const analysis = analyzeNetpol(snapshot, { namespace, clusterWide });
+    analysis.findings.push(...(await this.skipped(refused, namespace)));
     const report = {
       apiVersion: 'kdiag/v1' as const,
       kind: 'NetpolReport',
@@ -65,6 +69,19 @@ ${EXIT_CODES_TEXT}`;
       unavailable: snapshot.unavailable,
     };
     await this.emit(report, () => this.render(analysis, namespace));
+  }
+
+  /** One line per cluster-wide list the API refused, naming the parts of the analysis it removed. */
+  private async skipped(refused: readonly string[], namespace: string | undefined): Promise<Finding[]> {
+    const [{ netpolCheck }, { inputPermission, skippedPartFindings }] = await Promise.all([import('../../checks/netpol.js'), import('../../checks/permissions.js')]);
+    const parts: SkippedPart[] = [];
+    if (refused.includes('namespaces')) parts.push({ permission: inputPermission('namespaces', namespace), check: 'netpol', part: netpolCheck.skippedWithout!.namespaces! });
+    if (refused.includes('pods')) {
+      parts.push({ permission: inputPermission('pods', undefined), check: 'netpol', part: "pods of other namespaces: peers there (KD4005, egress KD4007, KD4012), the Ingress controller's reach to the Ingress backends (KD4009) and the network plugin (KD4010, KD4011)" });
+    } else if (refused.includes('daemonsets')) {
+      parts.push({ permission: inputPermission('daemonsets', undefined), check: 'netpol', part: 'the network plugin and whether it enforces NetworkPolicy (KD4010, KD4011)' });
+    }
+    return skippedPartFindings(parts);
   }
 
   private rulesCell(row: PolicyRow, direction: 'Ingress' | 'Egress'): string {
