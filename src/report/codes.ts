@@ -80,6 +80,8 @@ export const CODES = {
   KD6004: { check: 'cluster-dns', severity: 'error', title: 'The kube-dns Service is missing or has no ready endpoints' },
   KD6005: { check: 'probes', severity: 'error', title: 'A probe pod of kdiag check --probes could not run' },
   KD6006: { check: 'permissions', severity: 'info', title: 'Part of a check skipped: kdiag may not read one of its inputs' },
+  KD6020: { check: 'dataplane', severity: 'error', title: 'kube-proxy missing or not Ready on a node' },
+  KD6021: { check: 'dataplane', severity: 'error', title: 'NetworkPolicy enforcer missing or not Ready on a node' },
   KD6010: { check: 'trace', severity: 'error', title: 'The request stops before it reaches a ready Pod' },
   KD6011: { check: 'trace', severity: 'warning', title: 'The backend Pods may not reach some destinations by egress' },
   KD5001: { check: 'dns', severity: 'error', title: 'Name does not exist (NXDOMAIN)' },

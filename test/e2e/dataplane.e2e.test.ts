@@ -84,6 +84,9 @@ describe('data-plane faults, diagnosed through the real binary', () => {
     const report = await connectivity('cart', '--path', '/health', '-n', NS);
     expect(report.findings.filter((f) => /^KD504[0-5]$/.test(f.code))).toEqual([]);
     expect(report.direct.map((d) => [d.via, d.outcome])).toEqual([['cluster-ip', 'ok'], ['endpoint', 'ok'], ['endpoint', 'ok']]);
+    const view = await runKdiag(['dataplane', '-o', 'json']);
+    expect(view.code).toBe(0);
+    expect((JSON.parse(view.stdout) as { findings: Finding[] }).findings).toEqual([]);
   }, 120_000);
 
   it('kube-proxy frozen and the Service\'s rules removed: names kube-proxy on the node, and the pods answer directly', async () => {
@@ -134,13 +137,19 @@ describe('data-plane faults, diagnosed through the real binary', () => {
     const before = await connectivity('vault', '-n', NS);
     expect(before.findings.map((f) => f.code)).toEqual(['KD5039']);
     let report: Report;
+    let view: { stdout: string };
     try {
       const injected = await fault('enforcer-stopped.sh', 'inject');
       expect(injected.code).toBe(0);
       report = await connectivity('vault', '-n', NS);
+      view = await runKdiag(['dataplane', '-o', 'json']);
     } finally {
       await fault('enforcer-stopped.sh', 'undo');
     }
+    // kdiag dataplane (reads only) says the same per node.
+    const dataplane = JSON.parse(view.stdout) as { findings: Finding[] };
+    expect(dataplane.findings.map((f) => f.code)).toEqual(['KD6021']);
+    expect(dataplane.findings[0]!.message).toContain(`${report.probe!.node}: NetworkPolicies are not enforced here: no kube-router agent runs on node ${report.probe!.node}`);
     const node = report.probe!.node;
     expect(report.findings.map((f) => f.code)).toEqual(['KD5045']);
     const f = report.findings[0]!;
