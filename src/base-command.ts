@@ -133,6 +133,8 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
         }
       }
     }
+    // A pipe may still hold part of a large report (over 64 KiB): exiting now would cut it off.
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     if (options.exit !== false) this.exitForFindings(report.findings);
   }
 
