@@ -1,5 +1,6 @@
-// Two projects: `unit` (pure checks, renderers, nock-backed API and command tests)
-// and `e2e` (the real kdiag binary against the local cluster, see cluster/).
+// Projects: `unit` (pure checks, renderers, nock-backed API and command tests)
+// `e2e` (the real kdiag binary against the local cluster, see cluster/) and `exit` (the real
+// binary run 200 times against the fake API: it must end when its output is written).
 const common = {
   preset: 'ts-jest/presets/default-esm',
   extensionsToTreatAsEsm: ['.ts'],
@@ -14,7 +15,15 @@ const unitOnly = { setupFilesAfterEnv: ['<rootDir>/test/setup-nock.ts'] };
 export default {
   verbose: true,
   projects: [
-    { ...common, ...unitOnly, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'] },
+    {
+      ...common,
+      ...unitOnly,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/exit/'],
+    },
+    // The real binary run many times against the fake API served over HTTPS (npm run test:exit).
+    { ...common, ...unitOnly, displayName: 'exit', testMatch: ['<rootDir>/test/exit/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/e2e/setup-timeout.ts'] },
   ],
 };

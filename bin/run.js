@@ -30,3 +30,9 @@ if (basename(process.argv[1] ?? '') === 'kubectl-kdiag') {
 } else {
   await execute({ dir: import.meta.url });
 }
+// The command has returned (failures exit inside execute): once stdout and stderr have taken
+// every byte, end. A kept-alive API connection, a request nobody awaits or a stray timer must
+// not hold a runbook or CI job open (--watch returns only when stopped).
+const written = (stream) => new Promise((resolve) => stream.write('', resolve));
+await Promise.all([written(process.stdout), written(process.stderr)]);
+process.exit();

@@ -200,8 +200,8 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       this.logToStderr(`kdiag: ${err.message}`);
       this.exit(err.exitCode);
     }
-    // oclif's own parse errors (unknown flag, missing argument, bad option value).
-    if (err.oclif?.exit !== undefined || /Nonexistent flag|Unexpected argument|Expected --|Missing required|Missing \d+ required/.test(err.message)) {
+    // oclif's own errors (unknown flag, missing argument, bad option value) carry their exit code.
+    if (err.oclif?.exit !== undefined) {
       this.logToStderr(`kdiag: ${err.message.split('\n')[0]}\nSee '${this.config.bin} ${this.id ?? ''} --help'.`.replace('  --help', ' --help'));
       this.exit(EXIT_FAILURE);
     }

@@ -13,33 +13,72 @@ export const EXIT_CODES_HELP = [
 ] as const;
 
 /**
+ * Why kdiag failed, for callers to test (never the message text). When the API answered, the
+ * Kubernetes Status reason (`Forbidden`, `NotFound`, `Unauthorized`, `TooManyRequests`, …);
+ * when it did not, kdiag's own: `Unreachable` (connection failed), `Timeout` (no answer in
+ * time), `TLSFailure`, `RequestFailed` (anything else on the way); `Usage` for bad input.
+ */
+export type ErrorReason =
+  'Unauthorized' | 'Forbidden' | 'NotFound' | 'TooManyRequests' | 'Unreachable' | 'Timeout' | 'TLSFailure' | 'RequestFailed' | 'Usage' | (string & {});
+
+/** What the API's Status says the failure was about (e.g. `{ kind: 'namespaces', name: 'prod' }`). */
+export interface ErrorDetails {
+  kind?: string;
+  name?: string;
+  group?: string;
+}
+
+export interface KdiagErrorOptions {
+  detail?: string;
+  exitCode?: number;
+  cause?: unknown;
+  /** HTTP status code of the API's answer, when there was one. */
+  status?: number;
+  reason?: ErrorReason;
+  details?: ErrorDetails;
+}
+
+/**
  * An expected failure: printed as one sentence (no stack trace) and exits 2.
  * `detail` is shown only with --debug, already redacted.
  */
 export class KdiagError extends Error {
   readonly exitCode: number;
   readonly detail?: string;
-  /** The API's HTTP status when the failure was an API answer (403: forbidden, 404: not found). */
   readonly status?: number;
+  readonly reason?: ErrorReason;
+  readonly details?: ErrorDetails;
 
-  constructor(message: string, options: { detail?: string; exitCode?: number; cause?: unknown; status?: number } = {}) {
+  constructor(message: string, options: KdiagErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = 'KdiagError';
     this.exitCode = options.exitCode ?? EXIT_FAILURE;
     this.detail = options.detail;
     this.status = options.status;
+    this.reason = options.reason;
+    this.details = options.details;
   }
 }
 
-/** Whether `err` is the API refusing a request (403 Forbidden): kdiag may not read something. */
+/** The API refused kdiag (RBAC): 403. */
 export function isForbidden(err: unknown): err is KdiagError {
-  return err instanceof KdiagError && err.status === 403;
+  return err instanceof KdiagError && (err.reason === 'Forbidden' || err.status === 403);
+}
+
+/** The object, resource or namespace does not exist: 404. */
+export function isNotFound(err: unknown): err is KdiagError {
+  return err instanceof KdiagError && (err.reason === 'NotFound' || err.status === 404);
+}
+
+/** The namespace itself (`namespace`, when given) does not exist. */
+export function isNamespaceNotFound(err: unknown, namespace?: string): err is KdiagError {
+  return isNotFound(err) && err.details?.kind === 'namespaces' && (namespace === undefined || err.details.name === namespace);
 }
 
 /** Raised for bad flags or arguments: nothing was sent to the cluster. */
 export class UsageError extends KdiagError {
   constructor(message: string) {
-    super(message);
+    super(message, { reason: 'Usage' });
     this.name = 'UsageError';
   }
 }

@@ -132,3 +132,18 @@ export function snapshotOf(objects: readonly { kind?: string }[], partial: Parti
 export function inNamespace<T extends { metadata?: { namespace?: string } }>(items: readonly T[], namespace: string): T[] {
   return items.filter((i) => i.metadata?.namespace === namespace);
 }
+
+/** A custom object as served (its schema is the CRD's; only the common parts are typed). */
+export interface CustomObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; creationTimestamp?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[]; [key: string]: unknown };
+}
+
+/** A list of custom objects, or why there is none (CRD not installed, not allowed to read). */
+export type CustomList =
+  | { status: 'ok'; items: CustomObject[] }
+  | { status: 'absent'; message: string }
+  | { status: 'forbidden'; message: string };

@@ -4,7 +4,7 @@
 // cert-manager objects and ingress-nginx annotations. Pure: the command gathers the
 // extra inputs (controller Pods, Secrets read by name, cert-manager objects).
 import type { V1Ingress, V1IngressBackend, V1IngressClass, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
-import type { CustomObject } from '../cluster/custom.js';
+import type { CustomObject } from '../snapshot.js';
 import type { Code } from '../report/codes.js';
 import { severityRank, type Finding, type ObjectRef, type Severity } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';

@@ -15,7 +15,7 @@ import {
   BatchV1Api,
   Observable,
 } from './k8s.js';
-import { isForbidden, KdiagError } from '../errors.js';
+import { isForbidden, isNotFound, KdiagError } from '../errors.js';
 import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
 import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';
 import { checkHeapSize } from './heap.js';
@@ -305,8 +305,8 @@ export class ClusterClient {
     try {
       await this.call({ verb: 'get', resource: 'namespaces', name: namespace }, (o) => this.core.readNamespace({ name: namespace }, o));
     } catch (err) {
-      if (err instanceof KdiagError && /\(404\)|not found/.test(err.message)) {
-        throw new KdiagError(`namespace ${namespace} not found`);
+      if (isNotFound(err)) {
+        throw new KdiagError(`namespace ${namespace} not found`, { status: 404, reason: 'NotFound', details: { kind: 'namespaces', name: namespace } });
       }
       if (isForbidden(err)) return;
       throw err;

@@ -1,6 +1,6 @@
 // Finds the cluster DNS objects (CoreDNS/kube-dns in kube-system). With an all-namespaces
 // snapshot they are already there; otherwise three narrow lists fetch only them.
-import { KdiagError } from '../errors.js';
+import { isForbidden, KdiagError } from '../errors.js';
 import type { ClusterDns, Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 
@@ -28,7 +28,7 @@ export async function loadClusterDns(client: ClusterClient, snapshot?: Snapshot)
     ]);
     return { pods, services, endpointslices };
   } catch (err) {
-    if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) {
+    if (isForbidden(err)) {
       throw new KdiagError(`cannot inspect the cluster DNS: ${err.message}`);
     }
     throw err;

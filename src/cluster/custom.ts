@@ -1,17 +1,11 @@
 // Custom resources (e.g. cert-manager's Certificates and Issuers) through the custom
 // objects API. A 404 means the CRD is not installed, a 403 that kdiag may not read them:
 // both are answers, not failures, for callers that only enrich their report.
-import { isForbidden, KdiagError } from '../errors.js';
+import { isForbidden, isNotFound } from '../errors.js';
+import type { CustomList, CustomObject } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 
-/** A custom object as served (its schema is the CRD's; only the common parts are typed). */
-export interface CustomObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { name?: string; namespace?: string; creationTimestamp?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
-  spec?: Record<string, unknown>;
-  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[]; [key: string]: unknown };
-}
+export type { CustomList, CustomObject } from '../snapshot.js';
 
 export interface CustomResource {
   group: string;
@@ -20,11 +14,6 @@ export interface CustomResource {
   /** Cluster-scoped resources ignore `namespace`. */
   namespaced: boolean;
 }
-
-export type CustomList =
-  | { status: 'ok'; items: CustomObject[] }
-  | { status: 'absent'; message: string }
-  | { status: 'forbidden'; message: string };
 
 interface Page {
   items?: CustomObject[];
@@ -55,7 +44,7 @@ export async function listCustomObjects(client: ClusterClient, resource: CustomR
     } while (cont);
   } catch (err) {
     // A 404 without a body is mapped to "namespace X not found"; the namespace was checked by then.
-    if (err instanceof KdiagError && (/\(404\)/.test(err.message) || /^namespace \S+ not found$/.test(err.message))) {
+    if (isNotFound(err)) {
       return { status: 'absent', message: `the API does not serve ${plural}.${group}/${version} (CRD not installed)` };
     }
     if (isForbidden(err)) return { status: 'forbidden', message: err.message };

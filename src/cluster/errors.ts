@@ -1,6 +1,6 @@
 // Maps what the client library throws to one sentence a person can act on.
 // Pure: duck-types the errors so it can be tested without a cluster.
-import { KdiagError, redact } from '../errors.js';
+import { KdiagError, redact, type ErrorDetails, type ErrorReason } from '../errors.js';
 
 export interface RequestTarget {
   verb: string;
@@ -20,18 +20,53 @@ export function isApiError(err: unknown): err is ApiLikeError {
   return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number' && 'body' in err;
 }
 
-function statusMessage(body: unknown): string | undefined {
+/** The API's Status object (kind: Status) from an error body, parsed when it came as text. */
+interface ApiStatus {
+  message?: string;
+  reason?: string;
+  details?: ErrorDetails;
+}
+
+function apiStatus(body: unknown): ApiStatus {
   if (typeof body === 'string') {
     try {
-      return statusMessage(JSON.parse(body));
+      return apiStatus(JSON.parse(body));
     } catch {
-      return body.trim() || undefined;
+      return { message: body.trim() || undefined };
     }
   }
-  if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
-    return (body as { message: string }).message;
-  }
-  return undefined;
+  if (!body || typeof body !== 'object') return {};
+  const b = body as { message?: unknown; reason?: unknown; details?: unknown };
+  const details = b.details && typeof b.details === 'object' ? (b.details as Record<string, unknown>) : undefined;
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return {
+    message: text(b.message),
+    reason: text(b.reason),
+    details: details ? { kind: text(details.kind), name: text(details.name), group: text(details.group) } : undefined,
+  };
+}
+
+/** The reason of each HTTP code when the Status gives none (401, 403, 404 and 429 always mean these). */
+const REASON_BY_CODE: Record<number, ErrorReason> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  410: 'Expired',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+const DECIDED_BY_CODE = new Set([401, 403, 404, 429]);
+
+/** The Kubernetes Status reason of an API answer (e.g. 409 is AlreadyExists or Conflict, as the Status says). */
+export function apiReason(code: number, body?: unknown): ErrorReason {
+  if (DECIDED_BY_CODE.has(code)) return REASON_BY_CODE[code]!;
+  return apiStatus(body).reason ?? REASON_BY_CODE[code] ?? 'Unknown';
 }
 
 const TLS_CODES: Record<string, string> = {
@@ -111,46 +146,55 @@ export function toKdiagError(err: unknown, server: string, target: RequestTarget
   if (err instanceof KdiagError) return err;
   const detail = redact(describeChain(err));
   if (isApiError(err)) {
-    const msg = statusMessage(err.body);
+    const status = apiStatus(err.body);
+    const msg = status.message;
+    const facts = { detail, status: err.code, reason: apiReason(err.code, err.body), details: status.details };
     switch (err.code) {
       case 401:
         return new KdiagError(
           `the API server at ${server} rejected kdiag's credentials (401 Unauthorized): the token or client certificate of this context is missing, invalid or expired`,
-          { detail },
+          facts,
         );
       case 403:
-        return new KdiagError(
-          `you lack ${describeTarget(target)} (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml`,
-          { detail, status: 403 },
-        );
+        return new KdiagError(`you lack ${describeTarget(target)} (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml`, facts);
       case 404:
-        if (target.namespace && (!msg || /namespaces? "?[^ ]*"? not found/.test(msg))) {
-          return new KdiagError(`namespace ${target.namespace} not found`, { detail, status: 404 });
+        // The API names the missing namespace in the Status details; an empty 404 on a namespaced request means the same.
+        if (target.namespace && (status.details?.kind === 'namespaces' || !msg)) {
+          return new KdiagError(`namespace ${target.namespace} not found`, { ...facts, details: { kind: 'namespaces', name: target.namespace } });
         }
-        return new KdiagError(`${target.name ? `${target.resource} ${target.name}` : `the resource ${target.resource}`} not found (404)${msg ? `: ${msg}` : ''}`, { detail, status: 404 });
-      case 429:
-        return new KdiagError(`the API server at ${server} kept answering 429 Too Many Requests; retry later`, { detail });
-      default:
         return new KdiagError(
-          `the API server at ${server} answered ${err.code} to ${target.verb} ${target.resource}${msg ? `: ${msg}` : ''}`,
-          { detail },
+          `${target.name ? `${target.resource} ${target.name}` : `the resource ${target.resource}`} not found (404)${msg ? `: ${msg}` : ''}`,
+          facts,
         );
+      case 429:
+        return new KdiagError(`the API server at ${server} kept answering 429 Too Many Requests; retry later`, facts);
+      default:
+        return new KdiagError(`the API server at ${server} answered ${err.code} to ${target.verb} ${target.resource}${msg ? `: ${msg}` : ''}`, facts);
     }
   }
   if (isTimeout(err)) {
     const secs = timeoutMs ? `${Math.round(timeoutMs / 100) / 10}s` : 'the time limit';
-    return new KdiagError(`the API server at ${server} did not answer within ${secs} (--request-timeout)`, { detail });
+    return new KdiagError(`the API server at ${server} did not answer within ${secs} (--request-timeout)`, { detail, reason: 'Timeout' });
   }
   const code = causeCode(err);
   if (code && TLS_CODES[code]) {
-    return new KdiagError(`TLS failure talking to ${server}: ${TLS_CODES[code]} (${code}); check the kubeconfig's certificate-authority and client certificate`, { detail });
+    return new KdiagError(
+      `TLS failure talking to ${server}: ${TLS_CODES[code]} (${code}); check the kubeconfig's certificate-authority and client certificate`,
+      {
+        detail,
+        reason: 'TLSFailure',
+      },
+    );
   }
   if (code && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.includes('CERT'))) {
-    return new KdiagError(`TLS failure talking to ${server} (${code}); check the kubeconfig's certificate-authority and client certificate`, { detail });
+    return new KdiagError(`TLS failure talking to ${server} (${code}); check the kubeconfig's certificate-authority and client certificate`, {
+      detail,
+      reason: 'TLSFailure',
+    });
   }
   if (code && NET_CODES[code]) {
-    return new KdiagError(`cannot reach ${server} (${NET_CODES[code]}): is the cluster running and is --context right?`, { detail });
+    return new KdiagError(`cannot reach ${server} (${NET_CODES[code]}): is the cluster running and is --context right?`, { detail, reason: 'Unreachable' });
   }
   const text = err instanceof Error ? err.message : String(err);
-  return new KdiagError(`request to ${server} failed: ${redact(text.split('\n')[0] ?? text)}`, { detail });
+  return new KdiagError(`request to ${server} failed: ${redact(text.split('\n')[0] ?? text)}`, { detail, reason: 'RequestFailed' });
 }

@@ -1,5 +1,5 @@
 // Loads one Snapshot: every requested kind listed once (paged), all kinds in parallel.
-import { isForbidden, KdiagError } from '../errors.js';
+import { isForbidden, isNamespaceNotFound, isNotFound } from '../errors.js';
 import { emptySnapshot, type Kind, type Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 import { preferSmallHeap } from './heap.js';
@@ -33,7 +33,7 @@ export async function loadSnapshot(client: ClusterClient, kinds: readonly Kind[]
       options.onKind?.(kind, items.length);
     } catch (err) {
       // discovery.k8s.io absent (very old clusters): fall back to core/v1 Endpoints.
-      if (kind === 'endpointslices' && err instanceof KdiagError && err.status === 404 && !/^namespace /.test(err.message)) {
+      if (kind === 'endpointslices' && isNotFound(err) && !isNamespaceNotFound(err)) {
         snapshot.endpoints = await client.list('endpoints', options.namespace);
         snapshot.loaded.push('endpoints');
         snapshot.unavailable.endpointslices = 'the discovery.k8s.io/v1 API is not served; used core/v1 Endpoints';
@@ -52,7 +52,7 @@ export async function loadSnapshot(client: ClusterClient, kinds: readonly Kind[]
   const results = await Promise.allSettled(tasks);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    const nsMissing = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && /^namespace .* not found$/.test(String((r.reason as Error).message)));
+    const nsMissing = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && isNamespaceNotFound(r.reason));
     throw (nsMissing ?? failed).reason;
   }
   return snapshot;

@@ -5,7 +5,7 @@
 // kdiag is killed outright, the Job's deadline and TTL make the cluster remove it.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { Watch } from './k8s.js';
-import { KdiagError } from '../errors.js';
+import { isNotFound, KdiagError } from '../errors.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, leftBehindNotice, probeDryRunPod, probeJob, probeName, runSelector, type ProbeSpec } from '../probes/pod-spec.js';
 import { admissionFailure, INITIAL_STATE, nextState, ProbeError, type ProbeStage, type ProbeState } from '../probes/state.js';
 import type { ClusterClient } from './client.js';
@@ -52,7 +52,11 @@ function statusMessage(body: unknown): string {
   return typeof (body as { message?: unknown })?.message === 'string' ? (body as { message: string }).message : '';
 }
 
-/** RBAC 403s say "cannot <verb> resource"; other 403s (Pod Security, quota) are admission. */
+/**
+ * RBAC 403s say "cannot <verb> resource"; other 403s (Pod Security, quota) are admission.
+ * The API gives both the same Status (reason Forbidden, same details), so its message is the
+ * only evidence here; kdiag's own errors are never classified by text.
+ */
 function isAdmissionRejection(err: unknown): { status: number; message: string } | undefined {
   if (!isApiError(err)) return undefined;
   const message = statusMessage(err.body);
@@ -306,7 +310,7 @@ export class ProbeRunner {
       try {
         await (timeoutMs ? Promise.race([fn(), sleep(timeoutMs).then(() => undefined)]) : fn());
       } catch (err) {
-        if (err instanceof KdiagError && /not found|\(404\)/.test(err.message)) return;
+        if (isNotFound(err)) return;
         throw err;
       }
     };
@@ -370,7 +374,7 @@ export class ProbeRunner {
         );
       }
     } catch (err) {
-      if (err instanceof KdiagError && /not found|\(404\)/.test(err.message)) return;
+      if (isNotFound(err)) return;
       throw err;
     }
   }
@@ -425,7 +429,7 @@ export async function runEphemeral(
   ];
   await client.call({ verb: 'update', resource: 'pods/ephemeralcontainers', namespace, name }, (o) => client.core.replaceNamespacedPodEphemeralcontainers({ name, namespace, body: pod }, o));
   const deadline = Date.now() + spec.timeoutMs;
-  let log = '';
+  let log: string;
   while (Date.now() < deadline) {
     await sleep(500);
     const now = await client.call({ verb: 'get', resource: 'pods', namespace, name }, (o) => client.core.readNamespacedPod({ name, namespace }, o));
@@ -450,7 +454,7 @@ export async function readWorkloadPod(client: ClusterClient, namespace: string, 
   try {
     return await client.call({ verb: 'get', resource: 'pods', namespace, name }, (o) => client.core.readNamespacedPod({ name, namespace }, o));
   } catch (err) {
-    if (err instanceof KdiagError && /not found|\(404\)/.test(err.message)) throw new KdiagError(`pod ${namespace}/${name} (--from) not found`);
+    if (isNotFound(err)) throw new KdiagError(`pod ${namespace}/${name} (--from) not found`, { status: 404, reason: 'NotFound', details: err.details });
     throw err;
   }
 }

@@ -56,6 +56,8 @@ export function watchKinds(client: ClusterClient, kinds: readonly WatchTarget[],
     );
     let latest: string | undefined = rv;
     controllers.push(controller);
+    // Stopped while this watch was being opened: close it too, or its connection holds the process.
+    if (stopped) controller.abort();
   };
   const currentVersion = async (kind: WatchTarget): Promise<string | undefined> => {
     // A list with limit=1 gives the collection's current resourceVersion.

@@ -38,7 +38,7 @@ ${EXIT_CODES_TEXT}
 
   public async run(): Promise<void> {
     const [{ loadChecks }, { resultOf }, { applyConfig }, { permissionsFor, missingPermissionFinding, clusterDnsPermissions, mergePermissions, probePermissions, skippedParts, skippedPartFindings }, { KdiagError, UsageError, EXIT_FAILURE }] = await Promise.all([
-      import('../checks/registry.js'),
+      import('../engine/registry.js'),
       import('../report/check-result.js'),
       import('../config.js'),
       import('../checks/permissions.js'),
@@ -56,7 +56,7 @@ ${EXIT_CODES_TEXT}
     const selected = all.filter((c) => (only.length === 0 || only.includes(c.id)) && !skip.includes(c.id));
     const failOn = this.flags['fail-on'] as Severity;
     const probing = this.flags.probes;
-    const [{ probeSettings }, { imageReference }] = await Promise.all([import('../probes/cli.js'), import('../validate.js')]);
+    const [{ probeSettings }, { imageReference }] = await Promise.all([import('../engine/probe-cli.js'), import('../validate.js')]);
     // Validate the probe flags before anything is sent.
     const settings = probing
       ? probeSettings({ timeout: this.flags.timeout, keep: false, 'cluster-domain': this.flags['cluster-domain'], settle: this.flags.settle, 'image-pull-secret': this.flags['image-pull-secret'], 'node-selector': this.flags['node-selector'] })
@@ -147,7 +147,7 @@ ${EXIT_CODES_TEXT}
           results.push({ id: 'probes', title: 'Live probes', status: 'skipped', errors: 0, warnings: 0, infos: 0, durationMs: 0, reason: 'missing permissions (see KD6001)', findings: [] });
         } else {
           const started = performance.now();
-          const { probeNamespaces } = await import('../probes/runbook.js');
+          const { probeNamespaces } = await import('../engine/runbook.js');
           // Namespaces silenced in .kdiag.yaml are not probed either.
           const namespaces = (namespace ? [namespace] : [...new Set(snapshot.services.map((s) => s.metadata?.namespace ?? ''))].filter(Boolean).sort()).filter(
             (ns) => !config.ignore.namespaces.includes(ns),

@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
 import type { ProbeRun } from '../cluster/probe-runner.js';
-import { keepNote, probeFlags, probeSettings } from '../probes/cli.js';
+import { keepNote, probeFlags, probeSettings } from '../engine/probe-cli.js';
 import type { ConnectivityRow } from '../probes/interpret-http.js';
 import type { DirectRow } from '../dataplane/differential.js';
 import { DEFAULT_CURL_IMAGE } from '../probes/pod-spec.js';
+import { isNamespaceNotFound } from '../errors.js';
 
 export default class Connectivity extends KdiagCommand<typeof Connectivity> {
   static override summary = 'Connect to Services, pods or host:port from a short-lived pod and explain failures.';
@@ -72,11 +73,11 @@ ${EXIT_CODES_TEXT}`;
 
     const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { CURL_SCRIPT }, interpret, differential] = await Promise.all([
       import('../cluster/load.js'),
-      import('../probes/cli.js'),
+      import('../engine/probe-cli.js'),
       import('../probes/pod-spec.js'),
       import('../probes/scripts.js'),
       import('../probes/interpret-http.js'),
-      import('../dataplane/probe.js'),
+      import('../engine/differential.js'),
     ]);
     const runId = newRunId();
     const source = await cli.resolveSource(client, settings, namespace, 'connectivity', runId);
@@ -86,7 +87,7 @@ ${EXIT_CODES_TEXT}`;
         try {
           return await loadSnapshot(client, ['services', 'endpointslices', 'pods', 'networkpolicies'], { namespace: ns, tolerateForbidden: true });
         } catch (err) {
-          if (/^namespace .* not found$/.test((err as Error).message) && ns !== source.namespace) return undefined;
+          if (isNamespaceNotFound(err, ns) && ns !== source.namespace) return undefined;
           throw err;
         }
       }),
@@ -177,7 +178,7 @@ ${EXIT_CODES_TEXT}`;
       import('../cluster/probe-runner.js'),
       import('../probes/scripts.js'),
       import('../dataplane/hairpin.js'),
-      import('../probes/cli.js'),
+      import('../engine/probe-cli.js'),
       import('../probes/pod-spec.js'),
     ]);
     const nonce = randomNonce();

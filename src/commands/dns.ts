@@ -4,9 +4,10 @@ import type { DnsAnalysis } from '../probes/interpret-dns.js';
 import type { ClusterDnsHealth } from '../probes/explain.js';
 import type { DnsExpectation, DnsPlan } from '../probes/plan.js';
 import type { ProbeRun } from '../cluster/probe-runner.js';
-import { keepNote, probeFlags, probeSettings } from '../probes/cli.js';
+import { keepNote, probeFlags, probeSettings } from '../engine/probe-cli.js';
 import { sanitize } from '../report/render.js';
 import { DEFAULT_DNS_IMAGE } from '../probes/pod-spec.js';
+import { isNamespaceNotFound } from '../errors.js';
 
 export default class Dns extends KdiagCommand<typeof Dns> {
   static override summary = 'Resolve a Service name from a short-lived pod and explain the answer.';
@@ -46,7 +47,7 @@ ${EXIT_CODES_TEXT}`;
     const namespace = this.flags.namespace ?? client.defaultNamespace;
     const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { DNS_SCRIPT }, interpret, explain] = await Promise.all([
       import('../cluster/load.js'),
-      import('../probes/cli.js'),
+      import('../engine/probe-cli.js'),
       import('../probes/pod-spec.js'),
       import('../probes/scripts.js'),
       import('../probes/interpret-dns.js'),
@@ -57,7 +58,7 @@ ${EXIT_CODES_TEXT}`;
       try {
         return await loadSnapshot(client, kinds, { namespace: ns, tolerateForbidden: true });
       } catch (err) {
-        if (/^namespace .* not found$/.test((err as Error).message)) return undefined;
+        if (isNamespaceNotFound(err, ns)) return undefined;
         throw err;
       }
     };

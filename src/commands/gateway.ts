@@ -70,7 +70,7 @@ ${EXIT_CODES_TEXT}`;
     if (namespace !== undefined && !objects.unavailable) await this.loadReferencedNamespaces(snapshot, objects, namespace);
 
     const analysis = analyzeGateways(snapshot, objects, options);
-    const [{ gatewayCheck }, { skippedParts, skippedPartFindings }] = await Promise.all([import('../checks/gateway.js'), import('../checks/permissions.js')]);
+    const [{ gatewayCheck }, { skippedParts, skippedPartFindings }] = await Promise.all([import('../gateway/check.js'), import('../checks/permissions.js')]);
     // Cluster-scoped inputs the API refused (GatewayClasses, Namespaces, IngressClasses): one line each.
     const partial = objects.unavailable ? [] : skippedPartFindings(skippedParts([gatewayCheck], { ...snapshot, gateway: objects }));
     if (name && !analysis.gateways.some((g) => g.name === name && (namespace === undefined || g.namespace === namespace))) {

@@ -84,7 +84,7 @@ ${EXIT_CODES_TEXT}`;
   /** tls[].secretName Secrets that are not kubernetes.io/tls Secrets, read one by one (tells "missing" from "wrong type"). */
   private async secretsByName(client: ClusterClient, snapshot: Snapshot, shown: V1Ingress[]): Promise<Pick<IngressInputs, 'secrets' | 'secretsLookedUp' | 'secretErrors'>> {
     if (snapshot.unavailable.tlssecrets) return {};
-    const { KdiagError } = await import('../errors.js');
+    const { isForbidden, isNotFound } = await import('../errors.js');
     const have = new Set(snapshot.tlssecrets.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`));
     const wanted = new Set<string>();
     for (const ing of shown) for (const t of ing.spec?.tls ?? []) if (t.secretName) wanted.add(`${ing.metadata?.namespace}/${t.secretName}`);
@@ -96,8 +96,8 @@ ${EXIT_CODES_TEXT}`;
         try {
           secrets.push(await client.call({ verb: 'get', resource: 'secrets', namespace: ns, name: secretName }, (o) => client.core.readNamespacedSecret({ name: secretName, namespace: ns }, o)));
         } catch (err) {
-          if (err instanceof KdiagError && /\(404\)|not found/.test(err.message)) return;
-          if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) {
+          if (isNotFound(err)) return;
+          if (isForbidden(err)) {
             secretErrors[k] = err.message;
             return;
           }

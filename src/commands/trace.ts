@@ -32,7 +32,7 @@ ${EXIT_CODES_TEXT}`;
   public async run(): Promise<void> {
     const { parseTraceUrl } = await import('../trace/url.js');
     const request = parseTraceUrl(this.args.url);
-    const [{ probeSettings }, { imageReference }] = await Promise.all([import('../probes/cli.js'), import('../validate.js')]);
+    const [{ probeSettings }, { imageReference }] = await Promise.all([import('../engine/probe-cli.js'), import('../validate.js')]);
     const settings = this.flags.probe ? probeSettings({ timeout: '60s', keep: false, 'cluster-domain': 'cluster.local', settle: '2s' }) : undefined;
     const curlImage = this.flags.probe ? imageReference(this.flags['curl-image'], '--curl-image') : undefined;
     const client = await this.client();
@@ -43,7 +43,7 @@ ${EXIT_CODES_TEXT}`;
       import('../cluster/controllers.js'),
     ]);
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
-    const { KdiagError } = await import('../errors.js');
+    const { isNamespaceNotFound } = await import('../errors.js');
 
     // Cluster-wide and small: where the request enters and which policies exist. A user who may
     // read only some namespaces gets what those hold, and the report says what was not searched.
@@ -81,7 +81,7 @@ ${EXIT_CODES_TEXT}`;
     let serviceMode = false;
     if (request.service) {
       const part = await merge(request.service.namespace, false).catch((err: unknown) => {
-        if (err instanceof KdiagError && err.status === 404) return undefined; // no such namespace: a host name
+        if (isNamespaceNotFound(err, request.service!.namespace)) return undefined; // no such namespace: a host name
         throw err;
       });
       serviceMode = Boolean(part && !part.unavailable.services && snapshot.services.some((s) => s.metadata?.name === request.service!.name));
@@ -124,7 +124,7 @@ ${EXIT_CODES_TEXT}`;
     if (notChecked.length) result.notChecked = notChecked;
 
     if (settings && result.probe) {
-      const { probeHop } = await import('../probes/trace-probe.js');
+      const { probeHop } = await import('../engine/trace-probe.js');
       const hop = await probeHop(client, snapshot, result.probe, settings, curlImage);
       result.hops.push(hop);
       if (hop.status === 'fail' && !result.stopsAt) result.stopsAt = hop.id;

@@ -175,7 +175,7 @@ ${dataFunctions(spec)}
 ${CORE}
 ${fn}() {
   local -a candidates
-  candidates=(\${=\$(__kdiag_candidates $((CURRENT - 1)) "\${words[@]}")})
+  candidates=(\${=$(__kdiag_candidates $((CURRENT - 1)) "\${words[@]}")})
   if [[ \${words[CURRENT]} == -*=* ]]; then compset -P '*='; fi
   if [[ \${candidates[1]} == __files__ ]]; then
     _files
@@ -184,7 +184,7 @@ ${fn}() {
   compadd -- "\${candidates[@]}"
 }
 
-if [ "\$funcstack[1]" = "${fn}" ]; then
+if [ "$funcstack[1]" = "${fn}" ]; then
   ${fn} "$@"
 else
   compdef ${fn} ${bin}

@@ -179,6 +179,7 @@ const TLS_PORTS = new Set([443, 8443, 9443, 6443]);
  * or an http(s):// URL. Everything is validated here: nothing unchecked reaches a pod.
  */
 export function parseTarget(raw: string, namespace: string, clusterDomain = DEFAULT_CLUSTER_DOMAIN): ParsedTarget {
+  // eslint-disable-next-line no-control-regex -- control characters in a target are refused
   if (/[\s\u0000-\u001f\u007f]/.test(raw)) throw new UsageError(`invalid target ${JSON.stringify(raw.slice(0, 80))}: it contains spaces or control characters`);
   let rest = raw;
   let scheme: 'http' | 'https' | undefined;

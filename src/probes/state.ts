@@ -51,7 +51,8 @@ export const INITIAL_STATE: ProbeState = { stage: 'creating', finished: false };
 /** A probe that could not run: exits 2 with the reason; `code` lets `kdiag check` turn it into a finding. */
 export class ProbeError extends KdiagError {
   readonly code: string;
-  readonly reason: FailureReason | 'forbidden' | 'timeout';
+  // The probe's own failure reasons (lower case), not the API's: see FailureReason.
+  override readonly reason: FailureReason | 'forbidden' | 'timeout';
   constructor(failure: { code: string; message: string; reason: FailureReason | 'forbidden' | 'timeout' }) {
     super(failure.message);
     this.name = 'ProbeError';

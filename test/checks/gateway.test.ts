@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { gatewayCheck } from '../../src/checks/gateway.js';
+import { gatewayCheck } from '../../src/gateway/check.js';
 import { analyzeGateways, retiredIngressFindings } from '../../src/gateway/analyze.js';
 import { gatewayObjects, gatewaySnapshot } from '../gateway/objects.js';
 import { loadFixture, variant, type K8sObject } from '../support/fixtures.js';

@@ -4,7 +4,7 @@ import { inputPermission, refusedInputs, skippedPartFindings, skippedParts } fro
 import { ingressCheck } from '../../src/checks/ingress.js';
 import { netpolCheck } from '../../src/checks/netpol.js';
 import { serviceTypesCheck } from '../../src/checks/service-types.js';
-import { gatewayCheck } from '../../src/checks/gateway.js';
+import { gatewayCheck } from '../../src/gateway/check.js';
 import { ClusterClient } from '../../src/cluster/client.js';
 import { loadSnapshot } from '../../src/cluster/load.js';
 import { emptySnapshot } from '../../src/snapshot.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { enforcerOnNode, kubeProxyMode, proxyOnNode, proxyReplacement, type DataplaneView } from '../../src/dataplane/components.js';
 import { analyzeDifferential, describeProxyHealth, mergeFindings, needsDataplaneView } from '../../src/dataplane/differential.js';
-import { parseProbeLog, planProbeArgs } from '../../src/dataplane/probe.js';
+import { parseProbeLog, planProbeArgs } from '../../src/engine/differential.js';
 import { analyzeConnectivity } from '../../src/probes/interpret-http.js';
 import { parseTarget, planConnectivity } from '../../src/probes/plan.js';
 import type { V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';

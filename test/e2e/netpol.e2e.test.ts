@@ -163,7 +163,6 @@ describe('kdiag netpol on the local cluster', () => {
     expect(verdicts).toEqual(Object.fromEntries(TRIPLES.map((t) => [t.id, t.expected])));
 
     if (!(await enforcerRunning())) {
-      // eslint-disable-next-line no-console
       console.warn('kube-router is not running: the cluster cannot enforce NetworkPolicies, so only explain\'s verdicts were compared (not real connections).');
       return;
     }

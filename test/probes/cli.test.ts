@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mergeSnapshots, podDeadlineSeconds, probeSettings, settleSecondsFor, type ProbeFlagValues } from '../../src/probes/cli.js';
+import { mergeSnapshots, podDeadlineSeconds, probeSettings, settleSecondsFor, type ProbeFlagValues } from '../../src/engine/probe-cli.js';
 import { fixtureSnapshot, loadFixture } from '../support/fixtures.js';
 
 const base: ProbeFlagValues = { timeout: '60s', keep: false, 'cluster-domain': 'cluster.local', settle: '2s' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { pool, probeTargets } from '../../src/probes/runbook.js';
+import { pool, probeTargets } from '../../src/engine/runbook.js';
 import { fixtureSnapshot, loadFixture } from '../support/fixtures.js';
 
 describe('check --probes planning', () => {

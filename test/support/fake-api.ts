@@ -66,6 +66,8 @@ export interface FakeApi {
   unexpected: string[];
   /** Requests whose path matches. */
   count(path: RegExp): number;
+  /** Answers one request (status, body, headers): for serving the same API over HTTPS (fake-api-server.ts). */
+  handler(method: string, uri: string, body?: unknown): [number, unknown, Record<string, string>?];
   done(): void;
 }
 
@@ -93,7 +95,7 @@ function forbiddenBody(verb: string, resource: string, namespace?: string) {
 }
 
 /** Explicit length and type, so keep-alive connections delimit every response. */
-function serialize([status, body, headers]: [number, unknown, Record<string, string>?]): [number, string, Record<string, string>] {
+export function serialize([status, body, headers]: [number, unknown, Record<string, string>?]): [number, string, Record<string, string>] {
   const text = JSON.stringify(body);
   return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...(headers ?? {}) }];
 }
@@ -162,12 +164,12 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
     }
     if (kind === 'Namespace' && parsed.name) {
       const ns = items.find((o) => o.metadata.name === parsed.name);
-      return ns ? [200, ns] : [404, { kind: 'Status', code: 404, reason: 'NotFound', message: `namespaces "${parsed.name}" not found` }];
+      return ns ? [200, ns] : [404, { kind: 'Status', code: 404, reason: 'NotFound', message: `namespaces "${parsed.name}" not found`, details: { name: parsed.name, kind: 'namespaces' } }];
     }
     if (parsed.namespace) items = items.filter((o) => o.metadata.namespace === parsed.namespace);
     if (parsed.name) {
       const one = items.find((o) => o.metadata.name === parsed.name);
-      return one ? [200, one] : [404, { kind: 'Status', code: 404, reason: 'NotFound', message: `${parsed.resource} "${parsed.name}" not found` }];
+      return one ? [200, one] : [404, { kind: 'Status', code: 404, reason: 'NotFound', message: `${parsed.resource} "${parsed.name}" not found`, details: { name: parsed.name, kind: parsed.resource } }];
     }
     for (const term of (url.searchParams.get('fieldSelector') ?? '').split(',').filter(Boolean)) {
       const [field, value] = term.split('=');
@@ -198,6 +200,7 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
     requests,
     unexpected,
     count: (path) => requests.filter((r) => path.test(r.path)).length,
+    handler,
     done: () => {
       nock.cleanAll();
       nock.enableNetConnect();

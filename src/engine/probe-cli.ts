@@ -7,8 +7,8 @@ import { dnsLabel, dnsSubdomain, duration, labelMap } from '../validate.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { ProbeRun } from '../cluster/probe-runner.js';
 import { appliesTo, selectsPod } from '../netpol/policy.js';
-import { probeLabels, workloadLabelsOf, type ProbeKind, type ProbeSpec } from './pod-spec.js';
-import { STAGE_TITLES, STAGES, type ProbeStage } from './state.js';
+import { probeLabels, workloadLabelsOf, type ProbeKind, type ProbeSpec } from '../probes/pod-spec.js';
+import { STAGE_TITLES, STAGES, type ProbeStage } from '../probes/state.js';
 
 /** Seconds --settle auto waits when a NetworkPolicy is involved (kube-router needs about 1 s). */
 export const AUTO_SETTLE_SECONDS = 2;

@@ -6,9 +6,9 @@ import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { parseCurlProbeLog, type CurlResult } from '../probes/interpret-http.js';
 import { curlArgs, type ProbeTarget } from '../probes/plan.js';
-import type { DataplaneView } from './components.js';
-import { analyzeDifferential, mergeFindings, needsDataplaneView, type DirectRow } from './differential.js';
-import { extraArgs, planDifferential, type DifferentialOptions, type ExtraProbe } from './plan.js';
+import type { DataplaneView } from '../dataplane/components.js';
+import { analyzeDifferential, mergeFindings, needsDataplaneView, type DirectRow } from '../dataplane/differential.js';
+import { extraArgs, planDifferential, type DifferentialOptions, type ExtraProbe } from '../dataplane/plan.js';
 
 export interface DifferentialPlan {
   extras: ExtraProbe[];

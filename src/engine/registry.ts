@@ -1,14 +1,14 @@
 // Every check `kdiag check` can run, in runbook order. Loaded lazily by the command.
-import type { Check } from './types.js';
+import type { Check } from '../checks/types.js';
 
 export async function loadChecks(): Promise<Check[]> {
   const [endpoints, serviceTypes, ingress, netpol, clusterDns] = await Promise.all([
-    import('./endpoints.js'),
-    import('./service-types.js'),
-    import('./ingress.js'),
-    import('./netpol.js'),
-    import('./cluster-dns.js'),
+    import('../checks/endpoints.js'),
+    import('../checks/service-types.js'),
+    import('../checks/ingress.js'),
+    import('../checks/netpol.js'),
+    import('../checks/cluster-dns.js'),
   ]);
-  const gateway = await import('./gateway.js');
+  const gateway = await import('../gateway/check.js');
   return [endpoints.endpointsCheck, serviceTypes.serviceTypesCheck, ingress.ingressCheck, gateway.gatewayCheck, netpol.netpolCheck, clusterDns.clusterDnsCheck];
 }

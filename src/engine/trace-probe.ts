@@ -4,12 +4,12 @@
 import type { ClusterClient } from '../cluster/client.js';
 import type { Hop } from '../trace/trace.js';
 import type { Snapshot } from '../snapshot.js';
-import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, type ProbeSettings } from './cli.js';
-import { analyzeConnectivity } from './interpret-http.js';
-import { parseTarget, planConnectivity } from './plan.js';
-import { DEFAULT_CURL_IMAGE, finishMarker, newRunId, workloadLabelsOf } from './pod-spec.js';
-import { CURL_SCRIPT } from './scripts.js';
-import { explainWithDifferential, parseProbeLog, planProbeArgs } from '../dataplane/probe.js';
+import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, type ProbeSettings } from './probe-cli.js';
+import { analyzeConnectivity } from '../probes/interpret-http.js';
+import { parseTarget, planConnectivity } from '../probes/plan.js';
+import { DEFAULT_CURL_IMAGE, finishMarker, newRunId, workloadLabelsOf } from '../probes/pod-spec.js';
+import { CURL_SCRIPT } from '../probes/scripts.js';
+import { explainWithDifferential, parseProbeLog, planProbeArgs } from './differential.js';
 
 export interface TraceProbeInput {
   namespace: string;

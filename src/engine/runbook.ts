@@ -6,12 +6,12 @@ import { finding } from '../checks/lib/finding.js';
 import { sanitize } from '../report/render.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
-import { executeProbe, podDeadlineSeconds, randomNonce, resolveSource, settleSecondsFor, type ProbeSettings } from './cli.js';
-import { analyzeConnectivity } from './interpret-http.js';
-import { parseTarget, planConnectivity } from './plan.js';
-import { DEFAULT_CURL_IMAGE, finishMarker, newRunId } from './pod-spec.js';
-import { CURL_SCRIPT } from './scripts.js';
-import { explainWithDifferential, parseProbeLog, planProbeArgs } from '../dataplane/probe.js';
+import { executeProbe, podDeadlineSeconds, randomNonce, resolveSource, settleSecondsFor, type ProbeSettings } from './probe-cli.js';
+import { analyzeConnectivity } from '../probes/interpret-http.js';
+import { parseTarget, planConnectivity } from '../probes/plan.js';
+import { DEFAULT_CURL_IMAGE, finishMarker, newRunId } from '../probes/pod-spec.js';
+import { CURL_SCRIPT } from '../probes/scripts.js';
+import { explainWithDifferential, parseProbeLog, planProbeArgs } from './differential.js';
 
 /** Endpoints of each Service tried directly by check --probes (bounded: up to 20 Services share one pod). */
 export const RUNBOOK_MAX_ENDPOINTS = 3;

@@ -1,8 +1,8 @@
 // The Gateway API check of `kdiag check`: the analysis of `kdiag gateway` over the run's
 // snapshot. Without the Gateway API installed it passes silently.
-import { analyzeGateways } from '../gateway/analyze.js';
-import { emptyGatewayObjects } from '../gateway/types.js';
-import type { Check } from './types.js';
+import { analyzeGateways } from './analyze.js';
+import { emptyGatewayObjects } from './types.js';
+import type { Check } from '../checks/types.js';
 
 export const gatewayCheck: Check = {
   id: 'gateway',
