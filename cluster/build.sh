@@ -18,7 +18,7 @@ export GOFLAGS="-trimpath -buildvcs=false -mod=mod"
 export CGO_ENABLED=0
 export GOTOOLCHAIN=local
 
-ALL=(hyperkube etcd coredns kube-router kwok scalegen pause backend)
+ALL=(hyperkube etcd coredns kube-router traefik kwok scalegen pause backend)
 
 # name -> module dir (relative to cluster/go) and package to build
 module_of() {
@@ -27,6 +27,7 @@ module_of() {
     etcd) echo etcd ;;
     coredns) echo coredns ;;
     kube-router) echo kube-router ;;
+    traefik) echo traefik ;;
     kwok) echo kwok ;;
     scalegen) echo scalegen ;;
     pause) echo small ;;
@@ -38,6 +39,7 @@ pkg_of() {
   case $1 in
     pause) echo ./pause ;;
     backend) echo ./backend ;;
+    traefik) echo github.com/traefik/traefik/v3/cmd/traefik ;;
     *) echo . ;;
   esac
 }
@@ -54,6 +56,9 @@ ldflags_of() {
         f+=" -X $p.gitCommit=$K8S_GIT_COMMIT -X $p.gitTreeState=clean -X $p.buildDate=$date"
       done
       echo "$base$f" ;;
+    traefik)
+      local v; v=$(traefik_version)
+      echo "$base -X github.com/traefik/traefik/v3/pkg/version.Version=$v -X github.com/traefik/traefik/v3/pkg/version.BuildDate=2026-01-01T00:00:00Z" ;;
     *) echo "$base" ;;
   esac
 }
@@ -63,8 +68,39 @@ key_of() {
   {
     echo "$1 $(go env GOVERSION) $(ldflags_of "$1") $GOFLAGS"
     cat "$HERE/versions.env"
-    (cd "$mod" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) | LC_ALL=C sort | xargs sha256sum)
+    (cd "$mod" && find . -name '_*' -prune -o -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print | LC_ALL=C sort | xargs sha256sum)
   } | sha256sum | cut -c1-16
+}
+
+traefik_version() { sed -n 's#^require github.com/traefik/traefik/v3 \(v[^ ]*\)$#\1#p' "$HERE/go/traefik/go.mod"; }
+# mod_dir PATH VERSION: the module's directory in the module cache (downloaded if needed).
+mod_dir() { (cd / && GOFLAGS=-mod=mod go mod download -json "$1@$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'); }
+
+# Steps before `go build` (run in the module's directory).
+prepare_of() {
+  case $1 in
+    traefik)
+      # lego (Traefik's ACME library) without its DNS-provider table: see
+      # cluster/go/traefik/go.mod. Copied from the module cache into ./_lego.
+      local tdir ver dir
+      tdir=$(mod_dir github.com/traefik/traefik/v3 "$(traefik_version)")
+      ver=$(sed -n 's#^[[:space:]]*github.com/go-acme/lego/v5 \(v[^ ]*\)$#\1#p' "$tdir/go.mod")
+      dir=$(mod_dir github.com/go-acme/lego/v5 "$ver")
+      [[ -d $dir ]] || { echo "lego $ver not in the module cache" >&2; return 1; }
+      rm -rf _lego && mkdir _lego
+      (cd "$dir" && tar --exclude='./providers/dns/*/*' -cf - .) | tar -C _lego -xf -
+      chmod -R u+w _lego
+      find _lego/providers/dns -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
+      rm -f _lego/providers/dns/*.go
+      cp overlay/lego-dns-providers.go _lego/providers/dns/zz_gen_dns_providers.go
+      # go-http-auth v0.4.0 with what Traefik's fork adds.
+      dir=$(mod_dir github.com/abbot/go-http-auth v0.4.0)
+      [[ -d $dir ]] || { echo "go-http-auth v0.4.0 not in the module cache" >&2; return 1; }
+      rm -rf _goauth && mkdir _goauth
+      cp "$dir"/*.go _goauth/ && rm -f _goauth/*_test.go && chmod -R u+w _goauth
+      sed '1,2d' overlay/goauth-additions.go > _goauth/traefik_additions.go
+      printf 'module github.com/abbot/go-http-auth\n\ngo 1.21\n\nrequire (\n\tgolang.org/x/crypto v0.56.0\n\tgolang.org/x/net v0.58.0\n)\n' > _goauth/go.mod ;;
+  esac
 }
 
 build_one() {
@@ -76,7 +112,7 @@ build_one() {
   fi
   echo "build: $name ($key) ... log: $LOGS/$name.log"
   start=$(date +%s)
-  if ! (cd "$mod" && nice -n 10 go build -ldflags "$(ldflags_of "$name")" -o "$BIN/$name.tmp" "$pkg") >"$LOGS/$name.log" 2>&1; then
+  if ! (cd "$mod" && prepare_of "$name" && nice -n 10 go build -ldflags "$(ldflags_of "$name")" -o "$BIN/$name.tmp" "$pkg") >"$LOGS/$name.log" 2>&1; then
     tail -30 "$LOGS/$name.log" >&2
     echo "build: $name FAILED" >&2
     return 1

@@ -7,6 +7,7 @@ source "$CLUSTER_DIR/lib/certs.sh"
 source "$CLUSTER_DIR/lib/images.sh"
 source "$CLUSTER_DIR/lib/configs.sh"
 source "$CLUSTER_DIR/lib/components.sh"
+source "$CLUSTER_DIR/lib/crds.sh"
 
 [[ $EUID -eq 0 ]] || die "run as root (the cluster needs containerd, iptables and network namespaces)"
 mkdir -p "$STATE" "$RUN" "$LOGS"
@@ -28,7 +29,7 @@ node_ready() {
 }
 
 phase_start "packages (apt)"; ensure_packages; phase_end
-phase_start "binaries (Go build/cache)"; bash "$CLUSTER_DIR/build.sh" hyperkube etcd coredns kube-router pause backend; phase_end
+phase_start "binaries (Go build/cache)"; bash "$CLUSTER_DIR/build.sh" hyperkube etcd coredns kube-router traefik pause backend; phase_end
 
 NODE_IP=$(node_ip)
 [[ -n $NODE_IP ]] || die "no IPv4 address found for the node"
@@ -58,10 +59,13 @@ fi
 # Images may have changed (new build) even when the cluster was up.
 [[ $WAS_UP == 1 ]] && { phase_start "images"; setup_host_network; ensure_images; phase_end; }
 
-phase_start "system pods (CoreDNS, kube-router)"
+phase_start "Gateway API CRDs $GATEWAY_API_VERSION"; ensure_gateway_crds; phase_end
+
+phase_start "system pods (CoreDNS, kube-router, Traefik)"
 kc apply -f "$CLUSTER_DIR/manifests/" >/dev/null
 kc -n kube-system rollout status deploy/coredns --timeout=180s >/dev/null
 kc -n kube-system rollout status ds/kube-router --timeout=180s >/dev/null
+kc -n traefik rollout status deploy/traefik --timeout=180s >/dev/null
 phase_end
 
 phase_start "DNS check (pod resolves kubernetes.default)"

@@ -82,11 +82,9 @@ export interface Snapshot extends Objects {
    * else listed narrowly for `kdiag check` and `kdiag dns`.
    */
   clusterDns?: ClusterDns;
-  /** Ingress controller Pods from any namespace, listed narrowly by their labels. */
-  controllerPods?: V1Pod[];
-  /** Why controller Pods could not be listed. */
-  controllerPodsUnavailable?: string;
-  /** Gateway API objects (custom resources), listed for the gateway check. */
+  /** What the Ingress rules read beyond the kinds above (controller Pods, Secrets by name, cert-manager), from src/cluster/ingress.ts. */
+  ingress?: IngressInputs;
+  /** Gateway API objects (custom resources) and the data of namespaces they point into, from src/cluster/gateway.ts. */
   gateway?: import('./gateway/types.js').GatewayObjects;
 }
 
@@ -97,6 +95,7 @@ export interface ClusterDns {
 }
 
 export function emptySnapshot(partial: Partial<Snapshot> = {}): Snapshot {
+  // cast: fromEntries forgets the keys; every kind of KINDS gets an empty list, which is what Objects is.
   const base = Object.fromEntries(KINDS.map((k) => [k, []])) as unknown as Objects;
   return { ...base, now: new Date(), loaded: [], unavailable: {}, ...partial };
 }
@@ -147,3 +146,32 @@ export type CustomList =
   | { status: 'ok'; items: CustomObject[] }
   | { status: 'absent'; message: string }
   | { status: 'forbidden'; message: string };
+
+/** cert-manager objects read by the loader; `unavailable` when they could not be. */
+export interface CertManagerObjects {
+  unavailable?: { reason: 'absent' | 'forbidden'; message: string };
+  clusterIssuers: CustomObject[];
+  issuers: CustomObject[];
+  certificates: CustomObject[];
+}
+
+/**
+ * What the Ingress rules read beyond the snapshot, gathered by one loader
+ * (src/cluster/ingress.ts) for `kdiag check` and `kdiag ingress` alike. Every field is
+ * optional: without it the rules say what they could not check.
+ */
+export interface IngressInputs {
+  /** Pods of known Ingress controllers, cluster-wide. */
+  controllerPods?: V1Pod[];
+  /** Why controller Pods could not be listed (e.g. forbidden). */
+  controllerPodsUnavailable?: string;
+  /** Secrets named by tls[].secretName that are not kubernetes.io/tls Secrets, read one by one. */
+  secrets?: V1Secret[];
+  /** True when every secretName absent from snapshot.tlssecrets was read by name (absent = missing). */
+  secretsLookedUp?: boolean;
+  /** `namespace/name` → why that Secret could not be read. */
+  secretErrors?: Record<string, string>;
+  certManager?: CertManagerObjects;
+  /** Ingresses the caller will show: checked first, so run-wide findings name one of them. */
+  focus?: readonly V1Ingress[];
+}

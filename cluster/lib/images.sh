@@ -8,6 +8,7 @@ IMG_CURL=docker.io/curlimages/curl:8.11.1
 IMG_COREDNS=registry.k8s.io/coredns/coredns:v1.15.0
 IMG_KUBE_ROUTER=docker.io/cloudnativelabs/kube-router:v2.1.0
 IMG_BACKEND=kdiag.local/backend:1.0
+IMG_TRAEFIK=kdiag.local/traefik:v3.7.13
 
 # Copy files (following symlinks) plus the shared libraries they load.
 _copy_with_libs() {
@@ -130,6 +131,12 @@ _rootfs_curl() {
 }
 _rootfs_coredns() { _base_etc "$1"; install -m755 "$BIN/coredns" "$1/coredns"; }
 _rootfs_backend() { _base_etc "$1"; install -m755 "$BIN/backend" "$1/backend"; }
+_rootfs_traefik() {
+  _base_etc "$1"; install -m755 "$BIN/traefik" "$1/traefik"
+  printf 'traefik:x:65532:65532:traefik:/tmp:/bin/false\n' >> "$1/etc/passwd"
+  mkdir -p "$1/etc/ssl/certs"
+  cp -L /etc/ssl/certs/ca-certificates.crt "$1/etc/ssl/certs/ca-certificates.crt"
+}
 _rootfs_kube_router() {
   local r=$1 n
   _base_etc "$r"; _busybox_into "$r"
@@ -147,11 +154,14 @@ _rootfs_kube_router() {
   true
 }
 
+ensure_traefik_image() { _image "$IMG_TRAEFIK" _rootfs_traefik '["/traefik"]' 'null' '65532:65532'; }
+
 ensure_images() {
   _image "$IMG_PAUSE" _rootfs_pause '["/pause"]' 'null' '65535:65535'
   _image "$IMG_BUSYBOX" _rootfs_busybox 'null' '["sh"]' ''
   _image "$IMG_CURL" _rootfs_curl '["/entrypoint.sh"]' '["curl"]' '65534:65534'
   _image "$IMG_COREDNS" _rootfs_coredns '["/coredns"]' 'null' ''
   _image "$IMG_BACKEND" _rootfs_backend '["/backend"]' 'null' ''
+  ensure_traefik_image
   _image "$IMG_KUBE_ROUTER" _rootfs_kube_router '["/usr/local/bin/kube-router"]' 'null' ''
 }

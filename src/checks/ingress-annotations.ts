@@ -2,6 +2,7 @@
 // annotations meant for other controllers. The known keys and types are data
 // (./data/nginx-annotations.ts); this module only interprets them.
 import type { V1Ingress } from '@kubernetes/client-node';
+import { fix, kubectl } from '../report/fix.js';
 import type { Finding, ObjectRef } from '../report/types.js';
 import { NGINX_ANNOTATIONS, NGINX_PREFIX, OTHER_CONTROLLER_PREFIXES, type AnnotationSpec } from './data/nginx-annotations.js';
 import { finding } from './lib/finding.js';
@@ -82,7 +83,7 @@ export function annotationFindings(ingress: V1Ingress, nginx: boolean): Finding[
   const ref: ObjectRef = { kind: 'Ingress', namespace: ns, name };
   const annotations = ingress.metadata?.annotations ?? {};
   const out: Finding[] = [];
-  const annotate = (key: string, value: string) => `kubectl -n ${ns} annotate ingress ${name} --overwrite ${key}=${JSON.stringify(value)}`;
+  const annotate = (...changes: string[]) => kubectl('-n', ns, 'annotate', 'ingress', name, ...changes);
 
   for (const [key, value] of Object.entries(annotations)) {
     if (!key.startsWith(NGINX_PREFIX)) continue;
@@ -95,8 +96,8 @@ export function annotationFindings(ingress: V1Ingress, nginx: boolean): Finding[
           message: `${name}: unknown annotation ${key}${near ? ` (did you mean ${NGINX_PREFIX}${near}?)` : ''}`,
           cause: `ingress-nginx does not know ${key} and ignores it${near ? `; the nearest known annotation is ${NGINX_PREFIX}${near}` : ''}.`,
           fix: near
-            ? `kubectl -n ${ns} annotate ingress ${name} ${key}- ${NGINX_PREFIX}${near}=${JSON.stringify(value)}`
-            : `Check the name against https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/ and remove it: kubectl -n ${ns} annotate ingress ${name} ${key}-`,
+            ? fix`${annotate(`${key}-`, `${NGINX_PREFIX}${near}=${value}`)}`
+            : fix`Check the name against https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/ and remove it: ${annotate(`${key}-`)}`,
         }),
       );
       continue;
@@ -108,7 +109,7 @@ export function annotationFindings(ingress: V1Ingress, nginx: boolean): Finding[
         finding('KD3040', ref, {
           message: `${name}: annotation ${short}=${JSON.stringify(value)} ${problem}`,
           cause: `ingress-nginx reads ${key} as ${TYPE_NAMES[spec.type] ?? spec.type}${spec.type === 'enum' ? ` ${spec.values!.join(', ')}` : ''}; "${value}" does not parse, so the setting is ignored (or the admission webhook rejects the Ingress).`,
-          fix: `Set ${TYPE_NAMES[spec.type] ?? 'a valid value'}${spec.type === 'enum' ? ` ${spec.values!.join(', ')}` : ''}, e.g.: ${annotate(key, example)}`,
+          fix: fix`Set ${TYPE_NAMES[spec.type] ?? 'a valid value'}${spec.type === 'enum' ? ` ${spec.values!.join(', ')}` : ''}, e.g.: ${annotate('--overwrite', `${key}=${example}`)}`,
         }),
       );
     }
@@ -126,7 +127,7 @@ export function annotationFindings(ingress: V1Ingress, nginx: boolean): Finding[
         finding('KD3042', ref, {
           message: `${name}: rewrite-target ${JSON.stringify(rewrite)} uses capture groups ${!useRegex ? 'without use-regex' : `that path${short.length > 1 ? 's' : ''} ${short.join(', ')} do${short.length > 1 ? '' : 'es'} not define`}`,
           cause: `rewrite-target refers to $${maxRef}, which is filled from a capture group of the path regex. ${!useRegex ? `${NGINX_PREFIX}use-regex is not "true". ` : ''}${short.length ? `Path${short.length > 1 ? 's' : ''} ${short.join(', ')} ha${short.length > 1 ? 've' : 's'} fewer than ${maxRef} capture group(s), so $${maxRef} is empty and requests are rewritten to the wrong path. ` : ''}ingress-nginx's strict path validation rejects regex in Prefix/Exact paths.`,
-          fix: `Use a regex path with pathType ImplementationSpecific, e.g. path: /api(/|$)(.*) with rewrite-target: /$2, and set: kubectl -n ${ns} annotate ingress ${name} --overwrite ${NGINX_PREFIX}use-regex=true`,
+          fix: fix`Use a regex path with pathType ImplementationSpecific, e.g. path: /api(/|$)(.*) with rewrite-target: /$2, and set: ${annotate('--overwrite', `${NGINX_PREFIX}use-regex=true`)}`,
         }),
       );
     }
@@ -143,7 +144,7 @@ export function annotationFindings(ingress: V1Ingress, nginx: boolean): Finding[
         finding('KD3043', ref, {
           message: `${name}: ${keys.length} annotation${keys.length > 1 ? 's' : ''} of ${controller} on an ingress-nginx Ingress`,
           cause: `${keys.join(', ')} ${keys.length > 1 ? 'are' : 'is'} read by ${controller}, not by ingress-nginx (which serves this Ingress's class), so ${keys.length > 1 ? 'they have' : 'it has'} no effect.`,
-          fix: `Use the ingress-nginx equivalent (${NGINX_PREFIX}…), or remove: kubectl -n ${ns} annotate ingress ${name} ${keys.map((k) => `${k}-`).join(' ')}`,
+          fix: fix`Use the ingress-nginx equivalent (${NGINX_PREFIX}…), or remove: ${annotate(...keys.map((k) => `${k}-`))}`,
         }),
       );
     }

@@ -5,6 +5,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Code } from '../report/codes.js';
+import { cmd, fix, kubectl, type FixCommand, type FixSpec, type Remediation } from '../report/fix.js';
 
 export interface CertificateInfo {
   subject: string;
@@ -24,7 +25,9 @@ export interface TlsProblem {
   /** Short text for the tree and the finding message. */
   message: string;
   cause: string;
+  /** The fix as text, and the commands in it as data (src/report/fix.ts). */
   fix: string;
+  remediation?: Remediation;
 }
 
 export type TlsStatus = 'ok' | 'expiring' | 'problem' | 'skipped';
@@ -104,146 +107,240 @@ export interface TlsCheckInput {
   hosts: readonly string[];
   now: Date;
   warnDays: number;
+  /**
+   * Whether Secrets of other types were read by name when no TLS Secret had this name
+   * (default true); when not, "not found" means only "no kubernetes.io/tls Secret".
+   */
+  lookedUpByName?: boolean;
 }
 
-/** Checks one TLS Secret of an Ingress. */
-export function checkTlsSecret(input: TlsCheckInput): TlsSecretResult {
-  const { namespace: ns, ingress, secretName, secret, hosts, now, warnDays } = input;
-  const result: TlsSecretResult = { secretName, status: 'ok', summary: 'ok', problems: [], uncoveredHosts: [] };
-  const problem = (p: TlsProblem) => {
-    result.problems.push(p);
-    result.status = 'problem';
-  };
-  const recreate = `kubectl -n ${ns} create secret tls ${secretName} --cert=tls.crt --key=tls.key --dry-run=client -o yaml | kubectl apply -f -`;
+/** A problem whose fix is built by the fix builder. */
+function withFix(p: Omit<TlsProblem, 'fix' | 'remediation'>, f: FixSpec): TlsProblem {
+  return { ...p, fix: f.text, ...(f.remediation ? { remediation: f.remediation } : {}) };
+}
 
-  if (!secret) {
-    problem({
+/** kubectl create secret tls as a dry run, piped into kubectl apply (replaces the Secret's data). */
+function recreate(ns: string, secretName: string): [FixCommand, FixCommand] {
+  return [kubectl('-n', ns, 'create', 'secret', 'tls', secretName, '--cert=tls.crt', '--key=tls.key', '--dry-run=client', '-o', 'yaml'), kubectl('apply', '-f', '-')];
+}
+
+/** One Secret under check: its input, the result so far and the fix that recreates it. */
+interface TlsCheck {
+  input: TlsCheckInput;
+  result: TlsSecretResult;
+  /** The pipeline that recreates the Secret from tls.crt and tls.key. */
+  again: [FixCommand, FixCommand];
+  /** A problem that breaks TLS (the status becomes `problem`). */
+  problem(p: Omit<TlsProblem, 'fix' | 'remediation'>, f: FixSpec): void;
+  /** A warning that leaves the status as it is. */
+  note(p: Omit<TlsProblem, 'fix' | 'remediation'>, f: FixSpec): void;
+}
+
+function tlsCheck(input: TlsCheckInput): TlsCheck {
+  const result: TlsSecretResult = { secretName: input.secretName, status: 'ok', summary: 'ok', problems: [], uncoveredHosts: [] };
+  return {
+    input,
+    result,
+    again: recreate(input.namespace, input.secretName),
+    problem: (p, f) => {
+      result.problems.push(withFix(p, f));
+      result.status = 'problem';
+    },
+    note: (p, f) => result.problems.push(withFix(p, f)),
+  };
+}
+
+/** KD3020: no Secret of that name. */
+function missingSecret(c: TlsCheck): void {
+  const { namespace: ns, ingress, secretName, hosts } = c.input;
+  const served = `the controller serves its default (self-signed) certificate for ${hosts.join(', ') || 'these hosts'}`;
+  c.problem(
+    {
       code: 'KD3020',
       message: `TLS secret ${secretName} not found`,
-      cause: `tls[].secretName of Ingress ${ns}/${ingress} names Secret ${secretName}, which does not exist in namespace ${ns}; the controller serves its default (self-signed) certificate for ${hosts.join(', ') || 'these hosts'}.`,
-      fix: `Create it from the certificate and key: kubectl -n ${ns} create secret tls ${secretName} --cert=tls.crt --key=tls.key (or let cert-manager issue it).`,
-    });
-    result.summary = 'secret not found';
-    return result;
-  }
+      cause:
+        c.input.lookedUpByName === false
+          ? `No Secret of type kubernetes.io/tls named ${secretName} exists in namespace ${ns} (a Secret of another type was not looked for); ${served}.`
+          : `tls[].secretName of Ingress ${ns}/${ingress} names Secret ${secretName}, which does not exist in namespace ${ns}; ${served}.`,
+    },
+    fix`Create it from the certificate and key: ${kubectl('-n', ns, 'create', 'secret', 'tls', secretName, '--cert=tls.crt', '--key=tls.key')} (or let cert-manager issue it).`,
+  );
+  c.result.summary = 'secret not found';
+}
+
+/** KD3022 (no tls.crt or tls.key), KD3021 (another type): the certificate and key text, when both are there. */
+function secretShape(c: TlsCheck, secret: V1Secret): { crt: string; key: string } | undefined {
+  const { namespace: ns, secretName } = c.input;
   const type = secret.type ?? 'Opaque';
   const crt = decode(secret.data?.['tls.crt']);
   const key = decode(secret.data?.['tls.key']);
   if (!crt || !key) {
     const missing = [!crt && 'tls.crt', !key && 'tls.key'].filter(Boolean).join(' and ');
-    problem({
-      code: 'KD3022',
-      message: `TLS secret ${secretName} has no ${missing}`,
-      cause: `Secret ${ns}/${secretName} (type ${type}) has keys ${Object.keys(secret.data ?? {}).join(', ') || '(none)'}; an Ingress TLS Secret needs both tls.crt and tls.key.`,
-      fix: recreate,
-    });
-    result.summary = `no ${missing}`;
-    return result;
+    c.problem(
+      {
+        code: 'KD3022',
+        message: `TLS secret ${secretName} has no ${missing}`,
+        cause: `Secret ${ns}/${secretName} (type ${type}) has keys ${Object.keys(secret.data ?? {}).join(', ') || '(none)'}; an Ingress TLS Secret needs both tls.crt and tls.key.`,
+      },
+      fix`${c.again[0]} | ${c.again[1]}`,
+    );
+    c.result.summary = `no ${missing}`;
+    return undefined;
   }
   if (type !== 'kubernetes.io/tls') {
-    result.problems.push({
-      code: 'KD3021',
-      message: `TLS secret ${secretName} has type ${type}, not kubernetes.io/tls`,
-      cause: `Secret ${ns}/${secretName} carries tls.crt and tls.key but its type is ${type}; some controllers and tools (and kdiag's list of TLS Secrets) only consider kubernetes.io/tls Secrets.`,
-      fix: `Recreate it with the right type: kubectl -n ${ns} get secret ${secretName} -o yaml > backup.yaml; kubectl -n ${ns} delete secret ${secretName}; ${recreate.split(' --dry-run')[0]}`,
-    });
+    c.note(
+      {
+        code: 'KD3021',
+        message: `TLS secret ${secretName} has type ${type}, not kubernetes.io/tls`,
+        cause: `Secret ${ns}/${secretName} carries tls.crt and tls.key but its type is ${type}; some controllers and tools (and kdiag's list of TLS Secrets) only consider kubernetes.io/tls Secrets.`,
+      },
+      fix`Recreate it with the right type: ${kubectl('-n', ns, 'get', 'secret', secretName, '-o', 'yaml')} > backup.yaml; ${kubectl('-n', ns, 'delete', 'secret', secretName)}; ${kubectl('-n', ns, 'create', 'secret', 'tls', secretName, '--cert=tls.crt', '--key=tls.key')}`,
+    );
   }
+  return { crt, key };
+}
 
+/** KD3023: the leaf certificate, when it parses. */
+function parseLeaf(c: TlsCheck, crt: string): X509Certificate | undefined {
   const leafPem = pemBlocks(crt)[0];
-  let cert: X509Certificate;
   try {
     if (!leafPem) throw new Error('no PEM CERTIFICATE block');
-    cert = new X509Certificate(leafPem);
+    return new X509Certificate(leafPem);
   } catch (err) {
-    problem({
-      code: 'KD3023',
-      message: `TLS secret ${secretName}: certificate cannot be parsed`,
-      cause: `tls.crt of Secret ${ns}/${secretName} is not a PEM X.509 certificate (${(err as Error).message.split('\n')[0]}).`,
-      fix: `Check the file (openssl x509 -in tls.crt -noout -text), then: ${recreate}`,
-    });
-    result.summary = 'certificate unreadable';
-    return result;
+    const { namespace: ns, secretName } = c.input;
+    c.problem(
+      {
+        code: 'KD3023',
+        message: `TLS secret ${secretName}: certificate cannot be parsed`,
+        cause: `tls.crt of Secret ${ns}/${secretName} is not a PEM X.509 certificate (${(err as Error).message.split('\n')[0]}).`,
+      },
+      fix`Check the file (${cmd('openssl', 'x509', '-in', 'tls.crt', '-noout', '-text')}), then: ${c.again[0]} | ${c.again[1]}`,
+    );
+    c.result.summary = 'certificate unreadable';
+    return undefined;
   }
+}
 
-  const notBefore = cert.validFromDate;
-  const notAfter = cert.validToDate;
-  const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY);
-  const dnsNames = sanDnsNames(cert);
-  result.daysLeft = daysLeft;
-  result.certificate = {
+function certificateInfo(cert: X509Certificate, now: Date): CertificateInfo {
+  const daysLeft = Math.floor((cert.validToDate.getTime() - now.getTime()) / DAY);
+  return {
     subject: cert.subject.replace(/\n/g, ', '),
     issuer: cert.issuer.replace(/\n/g, ', '),
-    dnsNames,
-    notBefore: iso(notBefore),
-    notAfter: iso(notAfter),
+    dnsNames: sanDnsNames(cert),
+    notBefore: iso(cert.validFromDate),
+    notAfter: iso(cert.validToDate),
     daysLeft,
     selfSigned: cert.subject === cert.issuer,
     fingerprint256: cert.fingerprint256,
   };
-  const renew = `Renew the certificate and update the Secret: ${recreate} (with cert-manager: cmctl renew -n ${ns} ${secretName})`;
+}
 
+/** KD3024 expired, KD3026 not yet valid, KD3025 expiring within the warning window. */
+function lintValidity(c: TlsCheck, cert: X509Certificate, info: CertificateInfo): void {
+  const { namespace: ns, secretName, now, warnDays } = c.input;
+  const notBefore = cert.validFromDate;
+  const notAfter = cert.validToDate;
+  const renew = fix`Renew the certificate and update the Secret: ${c.again[0]} | ${c.again[1]} (with cert-manager: ${cmd('cmctl', 'renew', '-n', ns, secretName)})`;
   if (notAfter.getTime() <= now.getTime()) {
     const ago = Math.max(0, Math.floor((now.getTime() - notAfter.getTime()) / DAY));
-    problem({
-      code: 'KD3024',
-      message: `TLS secret ${secretName}: certificate expired ${ago === 0 ? 'today' : `${days(ago)} ago`}`,
-      cause: `The certificate in ${ns}/${secretName} (subject ${result.certificate.subject}) was valid until ${iso(notAfter)}; clients reject it.`,
-      fix: renew,
-    });
+    c.problem(
+      {
+        code: 'KD3024',
+        message: `TLS secret ${secretName}: certificate expired ${ago === 0 ? 'today' : `${days(ago)} ago`}`,
+        cause: `The certificate in ${ns}/${secretName} (subject ${info.subject}) was valid until ${iso(notAfter)}; clients reject it.`,
+      },
+      renew,
+    );
   } else if (notBefore.getTime() > now.getTime()) {
-    problem({
-      code: 'KD3026',
-      message: `TLS secret ${secretName}: certificate not valid before ${iso(notBefore)}`,
-      cause: `The certificate in ${ns}/${secretName} becomes valid at ${iso(notBefore)}; until then clients reject it (or a clock is wrong).`,
-      fix: `Check the issuing machine's clock and reissue the certificate, then: ${recreate}`,
-    });
-  } else if (daysLeft < warnDays) {
-    result.problems.push({
-      code: 'KD3025',
-      message: `TLS secret ${secretName}: certificate expires in ${days(daysLeft)}`,
-      cause: `The certificate in ${ns}/${secretName} is valid until ${iso(notAfter)}, within the ${warnDays}-day warning window (--cert-warn-days).`,
-      fix: renew,
-    });
-    if (result.status === 'ok') result.status = 'expiring';
+    c.problem(
+      {
+        code: 'KD3026',
+        message: `TLS secret ${secretName}: certificate not valid before ${iso(notBefore)}`,
+        cause: `The certificate in ${ns}/${secretName} becomes valid at ${iso(notBefore)}; until then clients reject it (or a clock is wrong).`,
+      },
+      fix`Check the issuing machine's clock and reissue the certificate, then: ${c.again[0]} | ${c.again[1]}`,
+    );
+  } else if (info.daysLeft < warnDays) {
+    c.note(
+      {
+        code: 'KD3025',
+        message: `TLS secret ${secretName}: certificate expires in ${days(info.daysLeft)}`,
+        cause: `The certificate in ${ns}/${secretName} is valid until ${iso(notAfter)}, within the ${warnDays}-day warning window (--cert-warn-days).`,
+      },
+      renew,
+    );
+    if (c.result.status === 'ok') c.result.status = 'expiring';
   }
+}
 
-  result.uncoveredHosts = hosts.filter((h) => !certificateCovers(dnsNames, h));
-  if (result.uncoveredHosts.length > 0) {
-    const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
-    problem({
+/** KD3027: hosts the certificate's DNS names do not cover. */
+function lintCoverage(c: TlsCheck, cert: X509Certificate, info: CertificateInfo): void {
+  const { secretName, hosts } = c.input;
+  const dnsNames = info.dnsNames;
+  const uncovered = hosts.filter((h) => !certificateCovers(dnsNames, h));
+  c.result.uncoveredHosts = uncovered;
+  if (uncovered.length === 0) return;
+  const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
+  const san = `subjectAltName=${uncovered.map((h) => `DNS:${h}`).join(',')}`;
+  c.problem(
+    {
       code: 'KD3027',
-      message: `TLS secret ${secretName}: certificate does not cover ${result.uncoveredHosts.join(', ')}`,
+      message: `TLS secret ${secretName}: certificate does not cover ${uncovered.join(', ')}`,
       cause: `The certificate's DNS names are ${dnsNames.length ? dnsNames.join(', ') : '(none: no subjectAltName extension)'}${cn && dnsNames.length === 0 ? `; its CN ${cn} is ignored by current clients` : ''}. A wildcard covers exactly one label (*.example.com covers api.example.com, not example.com nor a.b.example.com).`,
-      fix: `Issue a certificate whose subjectAltName lists ${result.uncoveredHosts.join(', ')} (openssl req ... -addext "subjectAltName=${result.uncoveredHosts.map((h) => `DNS:${h}`).join(',')}"), then: ${recreate}`,
-    });
-  }
+    },
+    fix`Have a certificate issued whose subjectAltName lists ${uncovered.join(', ')} (a request for it: ${cmd('openssl', 'req', '-new', '-key', 'tls.key', '-out', 'tls.csr', '-subj', `/CN=${uncovered[0]}`, '-addext', san)}), then: ${c.again[0]} | ${c.again[1]}`,
+  );
+}
 
+/** KD3028: the private key is unreadable or not the certificate's. */
+function lintKey(c: TlsCheck, cert: X509Certificate, key: string): void {
+  const { namespace: ns, secretName } = c.input;
   const keyPem = pemBlocks(key, '[A-Z ]*PRIVATE KEY')[0] ?? key;
-  let keyMatches = false;
   let keyError: string | undefined;
   try {
-    keyMatches = cert.checkPrivateKey(createPrivateKey(keyPem));
+    if (cert.checkPrivateKey(createPrivateKey(keyPem))) return;
   } catch (err) {
     keyError = (err as Error).message.split('\n')[0];
   }
-  if (!keyMatches) {
-    problem({
+  c.problem(
+    {
       code: 'KD3028',
       message: keyError ? `TLS secret ${secretName}: private key cannot be read` : `TLS secret ${secretName}: private key does not match the certificate`,
       cause: keyError
         ? `tls.key of Secret ${ns}/${secretName} is not a usable unencrypted PEM private key (${keyError}).`
         : `tls.key of Secret ${ns}/${secretName} is not the key of the certificate in tls.crt (fingerprint ${cert.fingerprint256}); the TLS handshake fails.`,
-      fix: `Put the certificate and its own key in the Secret (compare: openssl x509 -noout -pubkey -in tls.crt and openssl pkey -pubout -in tls.key), then: ${recreate}`,
-    });
-  }
+    },
+    fix`Put the certificate and its own key in the Secret (compare: ${cmd('openssl', 'x509', '-noout', '-pubkey', '-in', 'tls.crt')} and ${cmd('openssl', 'pkey', '-pubout', '-in', 'tls.key')}), then: ${c.again[0]} | ${c.again[1]}`,
+  );
+}
 
+function summarize(result: TlsSecretResult, daysLeft: number): void {
   if (result.status === 'problem') {
     const worst = result.problems.find((p) => p.code !== 'KD3021' && p.code !== 'KD3025') ?? result.problems[0]!;
-    result.summary = worst.message.replace(`TLS secret ${secretName}: `, '');
+    result.summary = worst.message.replace(`TLS secret ${result.secretName}: `, '');
   } else if (result.status === 'expiring') {
     result.summary = `expires in ${days(daysLeft)}`;
   } else {
     result.summary = `ok (expires in ${days(daysLeft)})`;
   }
-  return result;
+}
+
+/** Checks one TLS Secret of an Ingress (or of a Gateway listener). */
+export function checkTlsSecret(input: TlsCheckInput): TlsSecretResult {
+  const c = tlsCheck(input);
+  if (!input.secret) {
+    missingSecret(c);
+    return c.result;
+  }
+  const pair = secretShape(c, input.secret);
+  const cert = pair && parseLeaf(c, pair.crt);
+  if (!pair || !cert) return c.result;
+  const info = certificateInfo(cert, input.now);
+  c.result.certificate = info;
+  c.result.daysLeft = info.daysLeft;
+  lintValidity(c, cert, info);
+  lintCoverage(c, cert, info);
+  lintKey(c, cert, pair.key);
+  summarize(c.result, info.daysLeft);
+  return c.result;
 }

@@ -102,7 +102,7 @@ export interface SkippedPart {
 /** The inputs of a snapshot that the API refused (403). */
 export function refusedInputs(snapshot: Snapshot): Input[] {
   const inputs: Input[] = [...(snapshot.forbidden ?? [])];
-  if (snapshot.controllerPodsUnavailable) inputs.push('controller-pods');
+  if (snapshot.ingress?.controllerPodsUnavailable) inputs.push('controller-pods');
   if (snapshot.gateway?.forbidden?.includes('gatewayclasses')) inputs.push('gatewayclasses');
   return inputs;
 }

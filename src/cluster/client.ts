@@ -95,12 +95,14 @@ type Pod = KindMap['pods'];
  * images and ports, and the status), kept as each page arrives so a cluster with tens of
  * thousands of Pods fits in a small heap. Env, probes, volumes and resources are dropped.
  */
+type Container = NonNullable<Pod['spec']>['containers'][number];
+
 export function slimPod(pod: Pod): Pod {
   const m = pod.metadata ?? {};
   const spec = pod.spec;
   const st = pod.status;
   // readinessProbe: kdiag compares the port it checks with the Service's target port (KD5041).
-  const container = (c: { name: string; image?: string; ports?: unknown; readinessProbe?: unknown }) => ({ name: c.name, image: c.image, ports: c.ports, readinessProbe: c.readinessProbe }) as never;
+  const container = (c: Container): Container => ({ name: c.name, image: c.image, ports: c.ports, readinessProbe: c.readinessProbe });
   return {
     metadata: {
       name: m.name,
@@ -126,7 +128,7 @@ export function slimPod(pod: Pod): Pod {
       message: st.message,
       podIP: st.podIP,
       podIPs: st.podIPs,
-      conditions: st.conditions?.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message }) as never),
+      conditions: st.conditions?.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message })),
       containerStatuses: st.containerStatuses,
       initContainerStatuses: st.initContainerStatuses,
     },
@@ -160,10 +162,13 @@ const RAW_LIST_PROCESSOR = new Proxy(
 
 /** An API class whose list methods return raw pages (for KubeConfig.makeApiClient). */
 function rawLists<T>(Api: new (config: Configuration, ...rest: never[]) => T): new (config: Configuration) => T {
+  // cast: the generated API classes take (configuration, requestFactory?, responseProcessor?), typed per
+  // API; T's type only shows the one-argument form. The subclass is still a T (same methods).
   return class extends (Api as unknown as new (...args: unknown[]) => object) {
     constructor(config: Configuration) {
       super(config, undefined, RAW_LIST_PROCESSOR);
     }
+    // cast: see above; the class adds nothing to T.
   } as unknown as new (config: Configuration) => T;
 }
 
@@ -238,6 +243,8 @@ export class ClusterClient {
         },
       ],
     };
+    // cast: these middlewares are typed by the few context methods they call (RequestContextLike);
+    // client-node's type names its full RequestContext class, which is what it passes at runtime.
     return options as unknown as ApiOptions;
   }
 
@@ -275,6 +282,7 @@ export class ClusterClient {
   async list<K extends Kind>(kind: K, namespace?: string, selectors: { labelSelector?: string; fieldSelector?: string } = {}): Promise<KindMap[K][]> {
     const info = RESOURCES[kind];
     const raw = !MODEL_KINDS.has(kind);
+    // cast: the list method is named at runtime (RESOURCES), which TypeScript cannot index the API class by.
     const api = (raw ? this.raw : this)[info.api] as unknown as Record<
       string,
       (param: object, options: ApiOptions) => Promise<{ items?: KindMap[K][] | null; metadata?: { _continue?: string; continue?: string } }>
@@ -293,7 +301,7 @@ export class ClusterClient {
         ...(selectors.labelSelector ? { labelSelector: selectors.labelSelector } : {}),
       };
       const page = await this.call(target, (options) => api[method]!.call(api, param, options));
-      for (const item of page.items ?? []) items.push(kind === 'pods' ? (slimPod(item as never) as KindMap[K]) : slim(item));
+      for (const item of page.items ?? []) items.push(kind === 'pods' ? (slimPod(item as Pod) as KindMap[K]) : slim(item));
       cont = (raw ? page.metadata?.continue : page.metadata?._continue) || undefined;
       checkHeapSize();
     } while (cont);

@@ -2,8 +2,11 @@
 // the Gateway CRD the answer is "absent" (kdiag says so once); a kind missing on its own
 // (e.g. an install without GRPCRoute) is noted and the rest is still checked.
 import type { V1Pod } from '@kubernetes/client-node';
+import { profileForGatewayController } from '../checks/data/controllers.js';
+import { formatMap } from '../checks/lib/labels.js';
 import { isForbidden } from '../errors.js';
 import { emptyGatewayObjects, GATEWAY_GROUP, type Gateway, type GatewayClass, type GatewayObjects, type ReferenceGrant, type Route } from '../gateway/types.js';
+import type { Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 import { listCustomObjects, type CustomList, type CustomResource } from './custom.js';
 
@@ -90,20 +93,58 @@ export async function loadGatewayObjects(client: ClusterClient, namespace?: stri
   return objects;
 }
 
-/** Labels the implementations put on a Gateway's data-plane Pods (GEP-1762, Envoy Gateway). */
-export function dataPlaneSelectors(gateway: Gateway): { namespace?: string; labelSelector: string }[] {
+/**
+ * Services, EndpointSlices, Pods and TLS Secrets of the namespaces (other than `namespace`)
+ * that routes and listeners point into, kept in `objects.extraObjects` so the snapshot that
+ * other checks read is not changed.
+ */
+export async function loadReferencedData(client: ClusterClient, objects: GatewayObjects, namespace: string): Promise<void> {
+  const { loadSnapshot } = await import('./load.js');
+  const refs = referencedNamespaces(objects, namespace);
+  const routeNamespaces = [...objects.httpRoutes, ...objects.grpcRoutes].map((r) => r.metadata?.namespace ?? namespace);
+  const extra: NonNullable<GatewayObjects['extraObjects']> = { services: [], endpointslices: [], endpoints: [], pods: [], tlssecrets: [] };
+  const namespaces: string[] = [];
+  for (const ns of [...new Set([...refs.gateways, ...refs.targets, ...routeNamespaces])].filter((n) => n !== namespace).sort()) {
+    const part = await loadSnapshot(client, ['services', 'endpointslices', 'pods', 'tlssecrets'], { namespace: ns, tolerateForbidden: true });
+    if (part.unavailable.services || part.unavailable.pods) continue;
+    extra.services.push(...part.services);
+    extra.endpointslices.push(...part.endpointslices);
+    extra.endpoints.push(...part.endpoints);
+    extra.pods.push(...part.pods);
+    extra.tlssecrets.push(...part.tlssecrets);
+    namespaces.push(ns);
+  }
+  objects.extraNamespaces = namespaces;
+  objects.extraObjects = extra;
+}
+
+/** What the Gateway API rules read beyond the snapshot, the same for `kdiag check` and `kdiag gateway`. */
+export async function loadGatewayInputs(client: ClusterClient, snapshot: Snapshot): Promise<GatewayObjects> {
+  const objects = await loadGatewayObjects(client, snapshot.namespace);
+  if (!objects.unavailable && snapshot.namespace !== undefined) await loadReferencedData(client, objects, snapshot.namespace);
+  return objects;
+}
+
+/**
+ * Labels the implementations put on a Gateway's data-plane Pods (GEP-1762, Envoy Gateway);
+ * implementations whose one proxy serves every Gateway of their class (Traefik) by the
+ * labels of that proxy, when the GatewayClass names a controller kdiag knows.
+ */
+export function dataPlaneSelectors(gateway: Gateway, controllerName?: string): { namespace?: string; labelSelector: string }[] {
   const name = gateway.metadata?.name ?? '';
   const ns = gateway.metadata?.namespace ?? '';
+  const shared = (profileForGatewayController(controllerName)?.podLabels ?? []).map((l) => ({ labelSelector: formatMap(l) }));
   return [
     { namespace: ns, labelSelector: `gateway.networking.k8s.io/gateway-name=${name}` },
     { labelSelector: `gateway.envoyproxy.io/owning-gateway-name=${name},gateway.envoyproxy.io/owning-gateway-namespace=${ns}` },
+    ...shared,
   ];
 }
 
 /** The data-plane Pods of a Gateway; undefined when Pods may not be listed. */
-export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway): Promise<V1Pod[] | undefined> {
+export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway, controllerName?: string): Promise<V1Pod[] | undefined> {
   try {
-    const lists = await Promise.all(dataPlaneSelectors(gateway).map((s) => client.list('pods', s.namespace, { labelSelector: s.labelSelector })));
+    const lists = await Promise.all(dataPlaneSelectors(gateway, controllerName).map((s) => client.list('pods', s.namespace, { labelSelector: s.labelSelector })));
     const seen = new Set<string>();
     return lists.flat().filter((p) => {
       const k = `${p.metadata?.namespace}/${p.metadata?.name}`;
@@ -120,7 +161,7 @@ export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway)
 /** What `kdiag trace` needs to follow a URL through a Gateway; undefined when no Gateway listener serves it. */
 export async function loadGatewayTrace(
   client: ClusterClient,
-  snapshot: import('../snapshot.js').Snapshot,
+  snapshot: Snapshot,
   request: import('../gateway/trace.js').GatewayRequest,
 ): Promise<{ objects: GatewayObjects; choice: import('../gateway/trace.js').GatewayChoice; dataPlanePods?: V1Pod[] } | undefined> {
   const objects = await loadGatewayObjects(client);
@@ -138,12 +179,20 @@ export async function loadGatewayTrace(
     namespaces.add(rns);
     for (const b of choice.match?.rule.backendRefs ?? []) namespaces.add(b.namespace ?? rns);
   }
-  const kinds = ['services', 'endpointslices', 'endpoints', 'pods', 'tlssecrets'] as const;
-  for (const k of kinds) (snapshot[k] as unknown[]) = [];
+  snapshot.services = [];
+  snapshot.endpointslices = [];
+  snapshot.endpoints = [];
+  snapshot.pods = [];
+  snapshot.tlssecrets = [];
   for (const ns of [...namespaces].sort()) {
     const part = await loadSnapshot(client, ['services', 'endpointslices', 'pods', 'tlssecrets'], { namespace: ns, tolerateForbidden: true });
-    for (const k of kinds) (snapshot[k] as unknown[]).push(...(part[k] as unknown[]));
+    snapshot.services.push(...part.services);
+    snapshot.endpointslices.push(...part.endpointslices);
+    snapshot.endpoints.push(...part.endpoints);
+    snapshot.pods.push(...part.pods);
+    snapshot.tlssecrets.push(...part.tlssecrets);
     Object.assign(snapshot.unavailable, part.unavailable);
   }
-  return { objects, choice, dataPlanePods: await loadDataPlanePods(client, choice.gateway) };
+  const controllerName = objects.gatewayClasses.find((c) => c.metadata?.name === choice.gateway.spec?.gatewayClassName)?.spec?.controllerName;
+  return { objects, choice, dataPlanePods: await loadDataPlanePods(client, choice.gateway, controllerName) };
 }

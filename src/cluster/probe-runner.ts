@@ -6,6 +6,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { Watch } from './k8s.js';
 import { isNotFound, KdiagError } from '../errors.js';
+import { claimSignalExit } from '../interrupt.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, leftBehindNotice, probeDryRunPod, probeJob, probeName, runSelector, type ProbeSpec } from '../probes/pod-spec.js';
 import { admissionFailure, INITIAL_STATE, nextState, ProbeError, type ProbeStage, type ProbeState } from '../probes/state.js';
 import type { ClusterClient } from './client.js';
@@ -107,6 +108,8 @@ export class ProbeRunner {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // This run exits by itself on a signal, once its Job is deleted.
+    const releaseExit = claimSignalExit();
     const started = Date.now();
     try {
       await this.createJob(probeJob(spec));
@@ -137,6 +140,7 @@ export class ProbeRunner {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      releaseExit();
     }
   }
 
@@ -250,6 +254,7 @@ export class ProbeRunner {
     return new Promise((resolve) => {
       const watch = new Watch(this.client.kc);
       // The watch's idle timer: the probe may be quiet while it waits for DNS timeouts.
+      // cast: client-node 2.0 keeps Watch's idle timeout in a private field with no option to set it.
       (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = timeoutMs + 5000;
       let controller: AbortController | undefined;
       let finished = false;

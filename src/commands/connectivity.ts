@@ -123,7 +123,7 @@ ${EXIT_CODES_TEXT}`;
       const hairpinPlans = this.flags.hairpin && settings.fromPod ? (await import('../dataplane/hairpin.js')).planHairpin(targets, snapshot, settings.fromPod) : [];
       const hairpinRun = hairpinPlans.length ? this.runHairpin(client, settings.fromPod!, hairpinPlans, image, settings.timeoutMs) : undefined;
       try {
-        run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
+        run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) && !this.flags['no-color'] });
       } finally {
         hairpin = await hairpinRun;
       }

@@ -1,9 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { EXIT_CODES_TEXT, KdiagCommand, WATCH_FLAG } from '../base-command.js';
 import type { BackendResult, GatewayResult, RouteResult } from '../gateway/analyze.js';
-import type { GatewayObjects, Route } from '../gateway/types.js';
+import type { Route } from '../gateway/types.js';
 import { sanitize } from '../report/render.js';
-import type { Snapshot } from '../snapshot.js';
 import { dnsSubdomain } from '../validate.js';
 
 /** Every string stripped of control characters (cluster data is untrusted); styling comes after. */
@@ -45,30 +44,29 @@ ${EXIT_CODES_TEXT}`;
 
   private async report(name: string | undefined, namespace: string | undefined): Promise<void> {
     const client = await this.client();
-    const [{ loadSnapshot }, { loadGatewayObjects }, { analyzeGateways }, { KdiagError }] = await Promise.all([
+    const [{ loadSnapshot }, { loadGatewayInputs, loadGatewayObjects, loadReferencedData }, { analyzeGateways, scopedGatewayFindings }, { KdiagError }] = await Promise.all([
       import('../cluster/load.js'),
       import('../cluster/gateway.js'),
       import('../gateway/analyze.js'),
       import('../errors.js'),
     ]);
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
-    let objects = await loadGatewayObjects(client, name === undefined ? namespace : undefined);
-    if (name !== undefined && namespace !== undefined) {
-      // One Gateway: its routes may live in any namespace (cluster-wide list when allowed).
-      if (objects.unavailable?.reason === 'forbidden') objects = await loadGatewayObjects(client, namespace);
-      else if (!objects.unavailable) {
-        const attaches = (r: Route) => (r.spec?.parentRefs ?? []).some((p) => p.name === name && (p.namespace ?? r.metadata?.namespace) === namespace);
-        objects.httpRoutes = objects.httpRoutes.filter(attaches);
-        objects.grpcRoutes = objects.grpcRoutes.filter(attaches);
-      }
-    }
     const kinds = ['services', 'endpointslices', 'pods', 'tlssecrets', 'namespaces', 'ingresses', 'ingressclasses'] as const;
-    const snapshot = await loadSnapshot(client, objects.unavailable ? ['ingresses', 'ingressclasses'] : [...kinds], { namespace, tolerateForbidden: true });
+    const snapshot = await loadSnapshot(client, [...kinds], { namespace, tolerateForbidden: true });
     for (const [kind, reason] of Object.entries(snapshot.unavailable)) {
       if (['services', 'pods'].includes(kind) || (kind === 'endpointslices' && !snapshot.loaded.includes('endpoints'))) throw new KdiagError(reason);
     }
-    if (namespace !== undefined && !objects.unavailable) await this.loadReferencedNamespaces(snapshot, objects, namespace);
-
+    // One Gateway: its routes may live in any namespace (cluster-wide list when allowed).
+    const all = name !== undefined && namespace !== undefined ? await loadGatewayObjects(client) : undefined;
+    const attaches = (r: Route) => (r.spec?.parentRefs ?? []).some((p) => p.name === name && (p.namespace ?? r.metadata?.namespace) === namespace);
+    let objects;
+    if (all && !all.unavailable && namespace !== undefined) {
+      objects = { ...all, httpRoutes: all.httpRoutes.filter(attaches), grpcRoutes: all.grpcRoutes.filter(attaches) };
+      await loadReferencedData(client, objects, namespace);
+    } else {
+      // The loader of kdiag check too: the same objects, the same rules, the same findings.
+      objects = await loadGatewayInputs(client, snapshot);
+    }
     const analysis = analyzeGateways(snapshot, objects, options);
     const [{ gatewayCheck }, { skippedParts, skippedPartFindings }] = await Promise.all([import('../gateway/check.js'), import('../checks/permissions.js')]);
     // Cluster-scoped inputs the API refused (GatewayClasses, Namespaces, IngressClasses): one line each.
@@ -80,11 +78,11 @@ ${EXIT_CODES_TEXT}`;
       }
       throw new KdiagError(`Gateway ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}`);
     }
-    // With -n: the namespace's Gateways and those its routes attach to; with a NAME: that Gateway and its routes.
-    const parents = new Set(analysis.routes.flatMap((r) => r.parents.map((p) => p.gateway)));
-    const shown = analysis.gateways.filter((g) => (name === undefined ? namespace === undefined || g.namespace === namespace || parents.has(`${g.namespace}/${g.name}`) : g.name === name && (namespace === undefined || g.namespace === namespace)));
+    // With -n: the namespace's Gateways and those its routes attach to (as kdiag check); with a NAME: that Gateway and its routes.
+    const scoped = scopedGatewayFindings(analysis, namespace);
+    const shown = name === undefined ? scoped.gateways : analysis.gateways.filter((g) => g.name === name && (namespace === undefined || g.namespace === namespace));
     const shownKeys = new Set(shown.map((g) => `${g.namespace}/${g.name}`));
-    const routes = analysis.routes.filter((r) => (name === undefined ? namespace === undefined || r.namespace === namespace : r.parents.some((p) => shownKeys.has(p.gateway))));
+    const routes = name === undefined ? scoped.routes : analysis.routes.filter((r) => r.parents.some((p) => shownKeys.has(p.gateway)));
     const classes = new Set(shown.map((g) => g.class));
     const global = analysis.global.filter((f) => name === undefined || (f.object.kind === 'GatewayClass' && classes.has(f.object.name)) || (f.object.kind === 'Gateway' && shownKeys.has(`${f.object.namespace}/${f.object.name}`)));
     const report = {
@@ -105,21 +103,6 @@ ${EXIT_CODES_TEXT}`;
       if (objects.unavailable?.reason === 'absent') return `The Gateway API is not installed: ${objects.unavailable.message}.`;
       return name ? shown.map((g) => this.tree(g, routes)).join('\n\n') : this.summary(shown, routes, wide, namespace);
     });
-  }
-
-  /** Services, EndpointSlices, Pods and TLS Secrets of the namespaces that routes and listeners point into. */
-  private async loadReferencedNamespaces(snapshot: Snapshot, objects: GatewayObjects, namespace: string): Promise<void> {
-    const [{ loadSnapshot }, { referencedNamespaces }] = await Promise.all([import('../cluster/load.js'), import('../cluster/gateway.js')]);
-    const extra: string[] = [];
-    const refs = referencedNamespaces(objects, namespace);
-    const routeNamespaces = [...objects.httpRoutes, ...objects.grpcRoutes].map((r) => r.metadata?.namespace ?? namespace);
-    for (const ns of [...new Set([...refs.gateways, ...refs.targets, ...routeNamespaces])].filter((n) => n !== namespace).sort()) {
-      const part = await loadSnapshot(await this.client(), ['services', 'endpointslices', 'pods', 'tlssecrets'], { namespace: ns, tolerateForbidden: true });
-      if (part.unavailable.services || part.unavailable.pods) continue;
-      for (const k of ['services', 'endpointslices', 'endpoints', 'pods', 'tlssecrets'] as const) (snapshot[k] as unknown[]).push(...(part[k] as unknown[]));
-      extra.push(ns);
-    }
-    objects.extraNamespaces = extra;
   }
 
   private statusText(status: GatewayResult['status'], findings: GatewayResult['findings']): string {

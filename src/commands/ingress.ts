@@ -1,9 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import type { V1Ingress, V1Secret } from '@kubernetes/client-node';
 import { EXIT_CODES_TEXT, KdiagCommand, WATCH_FLAG } from '../base-command.js';
-import type { BackendNode, CertManagerObjects, IngressInputs, IngressResult } from '../checks/ingress.js';
-import type { ClusterClient } from '../cluster/client.js';
-import type { Snapshot } from '../snapshot.js';
+import type { BackendNode, IngressInputs, IngressResult } from '../checks/ingress.js';
 import { sanitize } from '../report/render.js';
 import { dnsSubdomain } from '../validate.js';
 
@@ -11,8 +8,6 @@ import { dnsSubdomain } from '../validate.js';
 function clean<T>(value: T): T {
   return JSON.parse(JSON.stringify(value), (_k, v: unknown) => (typeof v === 'string' ? sanitize(v) : v)) as T;
 }
-
-const CERT_MANAGER_ANNOTATIONS = ['cert-manager.io/cluster-issuer', 'cert-manager.io/issuer'];
 
 export default class Ingress extends KdiagCommand<typeof Ingress> {
   static override summary = 'Does each Ingress route to something alive, over a valid certificate?';
@@ -41,30 +36,29 @@ ${EXIT_CODES_TEXT}`;
     const name = this.args.name === undefined ? undefined : dnsSubdomain(this.args.name, 'Ingress name');
     const client = await this.client();
     const namespace = await this.namespaceScope();
-    const [{ loadSnapshot }, { analyzeIngresses }, { KdiagError }] = await Promise.all([import('../cluster/load.js'), import('../checks/ingress.js'), import('../errors.js')]);
-    const { loadControllerPods } = await import('../cluster/controllers.js');
+    const [{ loadSnapshot }, { analyzeIngresses }, { loadIngressInputs }, { KdiagError }] = await Promise.all([
+      import('../cluster/load.js'),
+      import('../checks/ingress.js'),
+      import('../cluster/ingress.js'),
+      import('../errors.js'),
+    ]);
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
     options.certWarnDays ??= 14;
     const kinds = ['ingresses', 'ingressclasses', 'services', 'endpointslices', 'pods', 'tlssecrets'] as const;
     await this.runStatic(kinds, namespace, async () => {
-      const snapshot = await loadSnapshot(client, ['ingresses', 'ingressclasses', 'services', 'endpointslices', 'pods', 'tlssecrets'], { namespace, tolerateForbidden: true });
+      const snapshot = await loadSnapshot(client, [...kinds], { namespace, tolerateForbidden: true });
       // Only Secrets and (cluster-scoped) IngressClasses may be missing: the report says what was skipped.
       for (const [kind, reason] of Object.entries(snapshot.unavailable)) {
         if (kind !== 'tlssecrets' && kind !== 'ingressclasses' && !(kind === 'endpointslices' && snapshot.loaded.includes('endpoints'))) throw new KdiagError(reason);
       }
       const shown = snapshot.ingresses.filter((i) => name === undefined || i.metadata?.name === name);
       if (name && shown.length === 0) throw new KdiagError(`Ingress ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}`);
-
-      const [controllers, secrets, certManager] = await Promise.all([
-        loadControllerPods(client, snapshot),
-        this.secretsByName(client, snapshot, shown),
-        this.certManager(client, shown, namespace),
-      ]);
-      const inputs: IngressInputs = { ...controllers, ...secrets, certManager, focus: shown };
+      // The loader of kdiag check too: the same inputs, the same rules, the same findings.
+      const inputs: IngressInputs = { ...(await loadIngressInputs(client, snapshot, shown)), focus: shown };
       const analysis = analyzeIngresses(snapshot, options, inputs);
       const { ingressCheck } = await import('../checks/ingress.js');
       const { skippedParts, skippedPartFindings } = await import('../checks/permissions.js');
-      const partial = skippedPartFindings(skippedParts([ingressCheck], { ...snapshot, controllerPodsUnavailable: controllers.controllerPodsUnavailable }));
+      const partial = skippedPartFindings(skippedParts([ingressCheck], { ...snapshot, ingress: inputs }));
       const results = analysis.ingresses.filter((r) => name === undefined || r.name === name);
       const keep = new Set(results.map((r) => `${r.namespace}/${r.name}`));
       const global = analysis.global.filter((f) => f.object.kind !== 'Ingress' || keep.has(`${f.object.namespace}/${f.object.name}`));
@@ -79,60 +73,6 @@ ${EXIT_CODES_TEXT}`;
       };
       await this.emit(report, (wide) => (name ? results.map((r) => this.tree(r)).join('\n\n') : this.summaryTable(results, wide, namespace)));
     });
-  }
-
-  /** tls[].secretName Secrets that are not kubernetes.io/tls Secrets, read one by one (tells "missing" from "wrong type"). */
-  private async secretsByName(client: ClusterClient, snapshot: Snapshot, shown: V1Ingress[]): Promise<Pick<IngressInputs, 'secrets' | 'secretsLookedUp' | 'secretErrors'>> {
-    if (snapshot.unavailable.tlssecrets) return {};
-    const { isForbidden, isNotFound } = await import('../errors.js');
-    const have = new Set(snapshot.tlssecrets.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`));
-    const wanted = new Set<string>();
-    for (const ing of shown) for (const t of ing.spec?.tls ?? []) if (t.secretName) wanted.add(`${ing.metadata?.namespace}/${t.secretName}`);
-    const secrets: V1Secret[] = [];
-    const secretErrors: Record<string, string> = {};
-    await Promise.all(
-      [...wanted].filter((k) => !have.has(k)).map(async (k) => {
-        const [ns, secretName] = k.split('/') as [string, string];
-        try {
-          secrets.push(await client.call({ verb: 'get', resource: 'secrets', namespace: ns, name: secretName }, (o) => client.core.readNamespacedSecret({ name: secretName, namespace: ns }, o)));
-        } catch (err) {
-          if (isNotFound(err)) return;
-          if (isForbidden(err)) {
-            secretErrors[k] = err.message;
-            return;
-          }
-          throw err;
-        }
-      }),
-    );
-    return { secrets, secretsLookedUp: true, secretErrors };
-  }
-
-  /** cert-manager's issuers and Certificates, only when a shown Ingress asks for cert-manager. */
-  private async certManager(client: ClusterClient, shown: V1Ingress[], namespace: string | undefined): Promise<CertManagerObjects | undefined> {
-    const annotated = shown.filter((i) => CERT_MANAGER_ANNOTATIONS.some((a) => i.metadata?.annotations?.[a]));
-    if (annotated.length === 0) return undefined;
-    const { listCustomObjects } = await import('../cluster/custom.js');
-    const group = 'cert-manager.io';
-    const version = 'v1';
-    const wantCluster = annotated.some((i) => i.metadata?.annotations?.['cert-manager.io/cluster-issuer'] || i.metadata?.annotations?.['cert-manager.io/issuer-kind'] === 'ClusterIssuer');
-    const wantIssuers = annotated.some((i) => i.metadata?.annotations?.['cert-manager.io/issuer']);
-    const none = { status: 'ok' as const, items: [] };
-    const [clusterIssuers, issuers, certificates] = await Promise.all([
-      wantCluster ? listCustomObjects(client, { group, version, plural: 'clusterissuers', namespaced: false }) : none,
-      wantIssuers ? listCustomObjects(client, { group, version, plural: 'issuers', namespaced: true }, namespace) : none,
-      listCustomObjects(client, { group, version, plural: 'certificates', namespaced: true }, namespace),
-    ]);
-    const lists = [clusterIssuers, issuers, certificates];
-    const absent = lists.find((l) => l.status === 'absent');
-    const forbidden = lists.find((l) => l.status === 'forbidden');
-    const items = (l: (typeof lists)[number]) => (l.status === 'ok' ? l.items : []);
-    return {
-      unavailable: absent ? { reason: 'absent', message: absent.message } : forbidden ? { reason: 'forbidden', message: forbidden.message } : undefined,
-      clusterIssuers: items(clusterIssuers),
-      issuers: items(issuers),
-      certificates: items(certificates),
-    };
   }
 
   private statusText(r: IngressResult): string {

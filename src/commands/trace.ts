@@ -22,7 +22,12 @@ ${EXIT_CODES_TEXT}`;
   };
 
   static override flags = {
-    probe: Flags.boolean({ description: "Also send the request from a short-lived pod with the source's namespace and labels (the ingress controller's) to the backend Service.", default: false }),
+    probe: Flags.boolean({
+      description:
+        "Also send requests from short-lived pods: the URL's real request to the controller's Service (its host and SNI name; reports the status, the certificate presented and the Pod that answered, and compares them with where kdiag predicts the request stops), and one with the controller's namespace and labels to the backend Service.",
+      default: false,
+    }),
+    class: Flags.string({ description: 'With --probe: the IngressClass whose controller receives a request no Ingress or Gateway serves (default: the default IngressClass).' }),
     'curl-image': Flags.string({ description: 'With --probe: image with curl and sh.', default: 'curlimages/curl:8.11.1' }),
     'cert-warn-days': Flags.integer({ description: 'Warn when the certificate expires within this many days (default 14).', min: 0 }),
     method: Flags.string({ char: 'X', description: 'HTTP method of the request (for HTTPRoute method matches).', default: 'GET' }),
@@ -128,6 +133,12 @@ ${EXIT_CODES_TEXT}`;
       const hop = await probeHop(client, snapshot, result.probe, settings, curlImage);
       result.hops.push(hop);
       if (hop.status === 'fail' && !result.stopsAt) result.stopsAt = hop.id;
+    }
+    if (settings && result.mode !== 'service') {
+      const { liveRequestHop } = await import('../engine/trace-probe.js');
+      const live = await liveRequestHop(client, { result, request, ingressClasses: snapshot.ingressclasses, className: this.flags.class, now: new Date() }, settings, curlImage);
+      result.hops.push(live.hop);
+      result.findings.push(...live.findings);
     }
     const report = { apiVersion: 'kdiag/v1' as const, kind: 'TraceReport', context: client.contextName, url: result.url, mode: result.mode, stopsAt: result.stopsAt ?? null, findings: result.findings, hops: result.hops, notChecked: result.notChecked ?? [] };
     await this.emit(report, () => this.tree(result), { findings: false });

@@ -225,7 +225,7 @@ export async function resolveSource(client: ClusterClient, s: ProbeSettings, tar
   return { namespace, effectiveLabels: own, description: `in namespace ${namespace}` };
 }
 
-/** A task list only on a real terminal of usable width, and only for human output. */
+/** A task list only on a real terminal of usable width, and only for human output (commands also skip it for --no-color: plain lines, like check). */
 export function canDrawProgress(output: string): boolean {
   return Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) >= 40 && (output === 'table' || output === 'wide') && !process.env.CI;
 }

@@ -25,6 +25,8 @@ export interface RunbookProbeResult {
   pods: number;
   maxAlive: number;
   targets: number;
+  /** Each probed Service with the probe's outcome (curl's, see interpret-http.ts). */
+  results: { namespace: string; target: string; outcome: string; totalMs?: number }[];
 }
 
 /** Services worth probing: with a selector or endpoints, not ExternalName. */
@@ -60,7 +62,7 @@ export async function probeNamespaces(
     const all = probeTargets(snapshot, ns);
     for (let i = 0; i < all.length; i += TARGETS_PER_POD) jobs.push({ namespace: ns, targets: all.slice(i, i + TARGETS_PER_POD) });
   }
-  const result: RunbookProbeResult = { findings: [], pods: 0, maxAlive: 0, targets: 0 };
+  const result: RunbookProbeResult = { findings: [], pods: 0, maxAlive: 0, targets: 0, results: [] };
   let alive = 0;
   await pool(jobs, concurrency, async (job) => {
     const parsed = job.targets.map((t) => parseTarget(t, job.namespace, settings.clusterDomain));
@@ -101,7 +103,7 @@ export async function probeNamespaces(
       const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
       const base = analyzeConnectivity({ targets, results, snapshot, source: probeSource });
       const explained = await explainWithDifferential(client, { targets, results, extras: diff.extras, extraResults, snapshot, source: probeSource, ...(run.node ? { probeNode: run.node } : {}), base: base.findings });
-      const analysis = { findings: explained.findings };
+      const analysis = { rows: base.rows, findings: explained.findings };
       // The runbook probe carries no client's labels: in a namespace with default-deny, a connection
       // refused by NetworkPolicy is what the policies intend, not an outage (probe as the real
       // client with kdiag connectivity --from to test the allowed path).
@@ -113,6 +115,7 @@ export async function probeNamespaces(
         );
       }
       result.targets += probed.length;
+      for (const row of analysis.rows) result.results.push({ namespace: job.namespace, target: row.target, outcome: row.outcome, ...(row.timings ? { totalMs: row.timings.totalMs } : {}) });
       options.note?.(`probe ${job.namespace}: ${probed.length} Service(s), ${analysis.findings.filter((f) => f.severity === 'error').length} failing (${(run.elapsedMs / 1000).toFixed(1)}s)`);
     } catch (err) {
       const reason = sanitize((err as Error).message.split('\n')[0] ?? 'failed');

@@ -1,8 +1,9 @@
-// The Gateway API check of `kdiag check`: the analysis of `kdiag gateway` over the run's
-// snapshot. Without the Gateway API installed it passes silently.
-import { analyzeGateways } from './analyze.js';
-import { emptyGatewayObjects } from './types.js';
+// The Gateway API check of `kdiag check`: the rules of `kdiag gateway` over the run's
+// snapshot and the objects the shared loader read (src/cluster/gateway.ts), scoped the same
+// way. Without the Gateway API installed it passes silently.
 import type { Check } from '../checks/types.js';
+import { analyzeGateways, scopedGatewayFindings } from './analyze.js';
+import { emptyGatewayObjects } from './types.js';
 
 export const gatewayCheck: Check = {
   id: 'gateway',
@@ -18,11 +19,6 @@ export const gatewayCheck: Check = {
   },
   run: (snapshot, options) => {
     const objects = snapshot.gateway ?? emptyGatewayObjects({ unavailable: { reason: 'absent', message: 'Gateway API objects were not loaded' } });
-    const a = analyzeGateways(snapshot, objects, options);
-    if (snapshot.namespace === undefined) return a.findings;
-    // With -n: the namespace's Gateways and the Gateways its routes attach to, not every Gateway listed on the way.
-    const parents = new Set(a.routes.flatMap((r) => r.parents.map((p) => p.gateway)));
-    const gateways = a.gateways.filter((g) => g.namespace === snapshot.namespace || parents.has(`${g.namespace}/${g.name}`));
-    return [...a.global, ...gateways.flatMap((g) => g.findings), ...a.routes.filter((r) => r.namespace === snapshot.namespace).flatMap((r) => r.findings)];
+    return scopedGatewayFindings(analyzeGateways(snapshot, objects, options), snapshot.namespace).findings;
   },
 };

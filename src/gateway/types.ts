@@ -152,6 +152,14 @@ export interface GatewayObjects {
   gatewayNamespaces?: string[];
   /** Namespaces beyond the snapshot's whose Services, EndpointSlices and Pods were loaded (cross-namespace refs). */
   extraNamespaces?: string[];
+  /** Those namespaces' objects, kept apart from the snapshot (other checks of a run must not see them). */
+  extraObjects?: {
+    services: import('@kubernetes/client-node').V1Service[];
+    endpointslices: import('@kubernetes/client-node').V1EndpointSlice[];
+    endpoints: import('@kubernetes/client-node').V1Endpoints[];
+    pods: import('@kubernetes/client-node').V1Pod[];
+    tlssecrets: import('@kubernetes/client-node').V1Secret[];
+  };
   /** Data-plane Pods of the Gateways (by the labels implementations put on them). */
   dataPlanePods?: import('@kubernetes/client-node').V1Pod[];
 }

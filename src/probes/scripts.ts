@@ -102,3 +102,23 @@ done
 wait
 echo "KDIAG$n done $i"
 `;
+
+/**
+ * One real request through a controller, as a client would send it: curl to the URL with its
+ * connection sent to the controller's address (--connect-to: SNI and Host stay the URL's), the
+ * certificate accepted whatever it is (-k: it is reported, not judged, here) and described
+ * by curl's %{certs} (only its name, issuer and date lines are kept).
+ * Args: nonce, timeout (s), settle time (s), URL, HOST:PORT:ADDRESS:ADDRESS_PORT for --connect-to.
+ */
+export const REQUEST_SCRIPT = `n=$1; t=$2; w=$3; u=$4; r=$5
+[ "$w" -gt 0 ] && sleep "$w"
+curl -s -k -o /tmp/b --max-filesize 65536 --connect-timeout "$t" -m $((t * 2)) -H 'User-Agent: kdiag-probe' --connect-to "$r" \\
+  -w "KDIAG$n result %{exitcode} %{http_code} %{remote_ip} %{remote_port} %{errormsg}\\nKDIAG$n certs\\n%{certs}\\nKDIAG$n endcerts\\n" "$u" </dev/null >/tmp/r 2>&1
+while IFS= read -r l; do
+  case $l in "KDIAG$n"*|Subject:*|Issuer:*|'X509v3 Subject Alternative Name:'*|'Start date:'*|'Expire date:'*) printf '%s\\n' "$l";; esac
+done </tmp/r
+printf 'KDIAG%s body ' "$n"
+head -c 600 /tmp/b 2>/dev/null | tr '\\r\\n' '  '
+echo
+echo "KDIAG$n done 1"
+`;

@@ -84,6 +84,7 @@ export const CODES = {
   KD6021: { check: 'dataplane', severity: 'error', title: 'NetworkPolicy enforcer missing or not Ready on a node' },
   KD6010: { check: 'trace', severity: 'error', title: 'The request stops before it reaches a ready Pod' },
   KD6011: { check: 'trace', severity: 'warning', title: 'The backend Pods may not reach some destinations by egress' },
+  KD6012: { check: 'trace', severity: 'warning', title: "What the controller really answered differs from kdiag's prediction" },
   KD5001: { check: 'dns', severity: 'error', title: 'Name does not exist (NXDOMAIN)' },
   KD5002: { check: 'dns', severity: 'error', title: 'DNS lookup timed out' },
   KD5003: { check: 'dns', severity: 'error', title: 'DNS server failure (SERVFAIL or REFUSED)' },

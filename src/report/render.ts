@@ -17,7 +17,9 @@ export function sanitize(text: string): string {
     // eslint-disable-next-line no-control-regex
     .replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[@-Z\\-_]/g, '')
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+    // Bidirectional overrides and isolates reorder what the terminal shows.
+    .replace(/[\u202a-\u202e\u2066-\u2069]/g, '');
 }
 
 /** Findings grouped by severity, each with its cause and fix, for people. */
@@ -28,7 +30,7 @@ export function renderFindings(findings: readonly Finding[], style: Style, optio
   if (sorted.length === 0) return '';
   const lines: string[] = [];
   for (const f of sorted) {
-    const head = `${style.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${style.paint('dim', f.code)}  ${f.object.kind} ${refString(f.object)}: ${sanitize(stripName(f))}`;
+    const head = `${style.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${style.paint('dim', f.code)}  ${sanitize(f.object.kind)} ${sanitize(refString(f.object))}: ${sanitize(stripName(f))}`;
     lines.push(head);
     // Multi-line causes and fixes (e.g. YAML to paste) stay indented under their label.
     const indent = (text: string) => text.split('\n').map(sanitize).join('\n                 ');

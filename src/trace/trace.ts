@@ -19,7 +19,7 @@ import type { TraceRequest } from './url.js';
 export type HopStatus = 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
 
 export interface Hop {
-  id: 'probe' | 'load-balancer' | 'controller' | 'tls' | 'ingress-rule' | 'service' | 'endpoints' | 'network-policy' | 'egress' | 'gateway' | 'route';
+  id: 'probe' | 'request' | 'load-balancer' | 'controller' | 'tls' | 'ingress-rule' | 'service' | 'endpoints' | 'network-policy' | 'egress' | 'gateway' | 'route';
   title: string;
   status: HopStatus;
   /** One line: what kdiag found. */
@@ -38,9 +38,21 @@ export interface TraceResult {
   stopsAt?: Hop['id'];
   /** What the probe pod should imitate and call (for --probe). */
   probe?: { namespace: string; labels: Record<string, string>; service: string; serviceNamespace: string; port: number; path: string };
+  /** Where the request enters (for --probe's real request through the controller). */
+  entry?: TraceEntry;
   findings: Finding[];
   /** What kdiag could not read for this trace, one line each (the permission that would enable it). */
   notChecked?: string[];
+}
+
+export interface TraceEntry {
+  api: 'ingress' | 'gateway';
+  /** IngressClass spec.controller or GatewayClass spec.controllerName. */
+  controller?: string;
+  /** Namespace of the Ingress or route: where the probe pod runs. */
+  namespace: string;
+  /** A ready controller (data-plane) Pod: its namespace and labels find the controller's Service. */
+  pod?: { namespace: string; labels: Record<string, string> };
 }
 
 export interface TraceInputs {
@@ -109,7 +121,7 @@ export function traceBackend(
     hops.push(hop('service', `Service ${ns}/${name}`, 'fail', 'does not exist', { explanation: `The backend names Service ${ns}/${name}, which does not exist in namespace ${ns}: create it or fix the backend's service name.` }));
     return { hops };
   }
-  const port = resolveServicePort(svc, portRef as never);
+  const port = resolveServicePort(svc, portRef);
   const portText = portRef?.number ?? portRef?.name ?? '(only port)';
   if (!port) {
     const ports = (svc.spec?.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}`).join(', ');
@@ -325,7 +337,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   const svc = snapshot.services.find((s) => s.metadata?.namespace === ns && s.metadata?.name === svcName);
   const ctx = traceContext(snapshot, inputs);
   const sourceName = CONTROLLER_POD_LABELS[controller ?? '']?.name ?? 'the Ingress controller';
-  const backend = traceBackend(snapshot, ctx, svc, ns, svcName, route.backend.service.port as never, readyControllers, sourceName, inputs.dnsPods);
+  const backend = traceBackend(snapshot, ctx, svc, ns, svcName, route.backend.service.port, readyControllers, sourceName, inputs.dnsPods);
   hops.push(...backend.hops);
   const src = readyControllers[0];
   const result = finish(
@@ -333,6 +345,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
       url: request.url,
       mode: 'ingress',
       hops,
+      entry: { api: 'ingress', controller, namespace: ns, ...(src ? { pod: { namespace: src.metadata?.namespace ?? '', labels: src.metadata?.labels ?? {} } } : {}) },
       ...(src && backend.servicePort
         ? { probe: { namespace: src.metadata?.namespace ?? '', labels: src.metadata?.labels ?? {}, service: svcName, serviceNamespace: ns, port: backend.servicePort, path: request.path } }
         : {}),

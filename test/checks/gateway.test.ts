@@ -44,7 +44,7 @@ describe('gateway analysis', () => {
     expect(by('KD7015').message).toBe('missing-backend-route: backend Service ghost-service not found (rule 1)');
     expect(by('KD7018').message).toBe('cross-ns-route: backendRef shared/shared-api:80 in namespace shared is not permitted (no ReferenceGrant)');
     expect(by('KD7018').fix).toContain('kind: ReferenceGrant');
-    expect(by('KD7018').fix).toContain('namespace: shared}');
+    expect(by('KD7018').fix).toContain('namespace: shared\n');
     expect(by('KD7017').message).toBe('dead-backend-route: backend api-v2-service:80 has no ready endpoints (rule 1): selector app=api-v2 matches no pod');
     expect(by('KD7016').message).toContain('Service api-service has no port 8080');
     expect(by('KD7013').message).toBe('wrong-parent-route: parent Gateway infra/nope not found');
@@ -162,5 +162,14 @@ describe('gateway analysis', () => {
     const granted = a.routes.find((r) => r.name === 'granted-route')!;
     expect(granted.rules[0]!.backends[0]).toMatchObject({ status: 'NOT CHECKED', cause: 'namespace shared was not loaded (run with -A)' });
     expect(a.routes.find((r) => r.name === 'wrong-parent-route')!.findings.map((f) => f.code)).toEqual(['KD7021']);
+  });
+});
+
+describe('the rules as a catalogue', () => {
+  it('every gateway code is declared by exactly one rule', async () => {
+    const { GATEWAY_RULES } = await import('../../src/gateway/analyze.js');
+    const { CODES } = await import('../../src/report/codes.js');
+    const declared = GATEWAY_RULES.flatMap((r) => r.codes);
+    expect([...declared].sort()).toEqual(Object.keys(CODES).filter((c) => CODES[c as keyof typeof CODES].check === 'gateway').sort());
   });
 });

@@ -79,6 +79,6 @@ describe('annotationFindings', () => {
 
   it('gives a pasteable fix for a wrong value', () => {
     const [f] = annotationFindings(ing({ 'nginx.ingress.kubernetes.io/proxy-body-size': '10MB' }), true);
-    expect(f!.fix).toBe('Set an nginx size, e.g.: kubectl -n production annotate ingress web --overwrite nginx.ingress.kubernetes.io/proxy-body-size="10m"');
+    expect(f!.fix).toBe('Set an nginx size, e.g.: kubectl -n production annotate ingress web --overwrite nginx.ingress.kubernetes.io/proxy-body-size=10m');
   });
 });

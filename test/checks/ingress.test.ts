@@ -22,7 +22,7 @@ function byIngress(findings: readonly Finding[], min: 'error' | 'warning' | 'inf
   for (const k of Object.keys(out)) out[k]!.sort();
   return out;
 }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 const replace = (objects: readonly K8sObject[], kind: string, name: string, change: (o: any) => void) =>
   objects.map((o) => (o.kind === kind && o.metadata.name === name ? variant(o, change) : o));
 const only = (name: string) => all.filter((o) => o.kind !== 'Ingress' || o.metadata.name === name);
@@ -300,7 +300,7 @@ describe('ingress-nginx annotations', () => {
       ]),
     );
     const fix = tuned.findings.find((f) => f.code === 'KD3041')!.fix;
-    expect(fix).toBe('kubectl -n production annotate ingress tuned-ingress nginx.ingress.kubernetes.io/proxy-read-timout- nginx.ingress.kubernetes.io/proxy-read-timeout="60"');
+    expect(fix).toBe('kubectl -n production annotate ingress tuned-ingress nginx.ingress.kubernetes.io/proxy-read-timout- nginx.ingress.kubernetes.io/proxy-read-timeout=60');
   });
 
   it('accepts a capture-group rewrite with use-regex and a regex path that defines the group', () => {
@@ -323,5 +323,15 @@ describe('ingress-nginx annotations', () => {
       { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx-plus' }, spec: { controller: 'nginx.org/ingress-controller' } },
     ];
     expect(run(objs).findings.filter((f) => f.code === 'KD3043')).toEqual([]);
+  });
+});
+
+describe('the rules as a catalogue', () => {
+  it('every ingress code is declared by exactly one rule', async () => {
+    const { INGRESS_RULES, INGRESS_RUN_RULES } = await import('../../src/checks/ingress.js');
+    const { CODES } = await import('../../src/report/codes.js');
+    const declared = [...INGRESS_RULES, ...INGRESS_RUN_RULES].flatMap((r) => r.codes.map((c) => `${c}:${r.id}`));
+    const codes = Object.keys(CODES).filter((c) => CODES[c as keyof typeof CODES].check === 'ingress');
+    expect(declared.map((d) => d.split(':')[0]).sort()).toEqual(codes.sort());
   });
 });

@@ -32,7 +32,7 @@ describe('inputs and the requests that read them', () => {
 });
 
 describe('one line per refused permission', () => {
-  const refused = emptySnapshot({ namespace: 'checkout', forbidden: ['namespaces', 'ingressclasses'], unavailable: { namespaces: '403', ingressclasses: '403' }, controllerPodsUnavailable: '403' });
+  const refused = emptySnapshot({ namespace: 'checkout', forbidden: ['namespaces', 'ingressclasses'], unavailable: { namespaces: '403', ingressclasses: '403' }, ingress: { controllerPodsUnavailable: '403' } });
 
   it('groups the parts of every check under the request that would enable them', () => {
     expect(refusedInputs(refused)).toEqual(['namespaces', 'ingressclasses', 'controller-pods']);

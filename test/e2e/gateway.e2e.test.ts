@@ -1,6 +1,6 @@
 // kdiag gateway and kdiag trace against the local cluster, through the Gateway API: the
-// CRDs of test/e2e/fixtures/gateway-crds.yaml (installed here, idempotently, and left
-// installed), a GatewayClass, a Gateway and HTTPRoutes in this test's namespace with
+// published standard-channel CRDs (installed by cluster/up.sh and cluster/scenario/apply.sh
+// from the sigs.k8s.io/gateway-api Go module: real schema validation and defaults), a GatewayClass, a Gateway and HTTPRoutes in this test's namespace with
 // conditions written through the status subresource as a controller would, a stand-in
 // data-plane Deployment (labelled as GEP-1762 implementations label their proxies) and a
 // NetworkPolicy admitting it. Planted faults: an unaccepted route, a missing backend, a
@@ -51,8 +51,8 @@ async function routeStatus(name: string, sectionName: string | undefined, condit
 let nodeIP = '';
 
 beforeAll(async () => {
-  const crds = await kubectl(['apply', '-f', 'test/e2e/fixtures/gateway-crds.yaml']);
-  if (crds.code !== 0) throw new Error(`CRDs: ${crds.stderr}`);
+  const crds = await kubectl(['get', 'crd', 'gateways.gateway.networking.k8s.io', '-o', 'jsonpath={.metadata.annotations.gateway\\.networking\\.k8s\\.io/channel}']);
+  if (crds.stdout.trim() !== 'standard') throw new Error(`the published Gateway API CRDs are not installed (bash cluster/gateway-crds.sh): ${crds.stdout}${crds.stderr}`);
   const established = await kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants'].map((p) => `crd/${p}.gateway.networking.k8s.io`)], { timeoutMs: 90_000 });
   if (established.code !== 0) throw new Error(`CRDs not established: ${established.stderr}`);
   await Promise.all([deleteNamespace(NS, true), deleteNamespace(SHARED, true)]);

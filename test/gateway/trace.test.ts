@@ -6,8 +6,8 @@ import { loadFixture, variant, type K8sObject } from '../support/fixtures.js';
 import { gatewayObjects, gatewaySnapshot } from './objects.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
-const apiCert = tlsSecret('infra', 'api-gw-cert', certFor(['api.example.com'], NOW, -30, 200.5)) as unknown as K8sObject;
-const shopCert = tlsSecret('infra', 'shop-gw-cert', certFor(['shop.example.com'], NOW, -400, -3.5)) as unknown as K8sObject;
+const apiCert = tlsSecret('infra', 'api-gw-cert', certFor(['api.example.com'], NOW, -30, 200.5));
+const shopCert = tlsSecret('infra', 'shop-gw-cert', certFor(['shop.example.com'], NOW, -400, -3.5));
 const all = [...loadFixture('production.yaml'), ...loadFixture('gateway.yaml'), apiCert, shopCert];
 const req = (url: string, extra: Partial<GatewayRequest> = {}): GatewayRequest => ({ ...parseTraceUrl(url), ...extra });
 
@@ -86,7 +86,7 @@ describe('kdiag trace through a Gateway', () => {
   });
 
   it("stops at a NetworkPolicy that does not admit the Gateway's data-plane Pods, and passes once it does", () => {
-    const policy = (from: object[]) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-v1-ingress', namespace: 'production' }, spec: { podSelector: { matchLabels: { app: 'api-v1' } }, policyTypes: ['Ingress'], ingress: [{ from }] } }) as unknown as K8sObject;
+    const policy = (from: object[]) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-v1-ingress', namespace: 'production' }, spec: { podSelector: { matchLabels: { app: 'api-v1' } }, policyTypes: ['Ingress'], ingress: [{ from }] } });
     const onlyNginx = trace('https://api.example.com/api/v1/users', [...all, policy([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }])])!;
     expect(onlyNginx.stopsAt).toBe('network-policy');
     expect(onlyNginx.hops.find((h) => h.id === 'network-policy')!.detail).toBe('Gateway public data plane → api-v1-5c-a:8080 denied');

@@ -95,7 +95,7 @@ function forbiddenBody(verb: string, resource: string, namespace?: string) {
 }
 
 /** Explicit length and type, so keep-alive connections delimit every response. */
-export function serialize([status, body, headers]: [number, unknown, Record<string, string>?]): [number, string, Record<string, string>] {
+export function serialize([status, body, headers]: FakeReply): [number, string, Record<string, string>] {
   const text = JSON.stringify(body);
   return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...(headers ?? {}) }];
 }
@@ -118,16 +118,25 @@ export function endFakeApi(): FakeApi | undefined {
   return api;
 }
 
-export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions = {}): FakeApi {
-  // A second fake API in one test replaces the first, which must have been asked nothing unknown.
-  const previous = endFakeApi();
-  if (previous?.unexpected.length) throw new Error(`the previous fake API got unexpected requests: ${previous.unexpected.join(', ')}`);
+export type FakeReply = [status: number, body: unknown, headers?: Record<string, string>];
+
+export interface FakeApiHandler {
+  requests: RequestRecord[];
+  unexpected: string[];
+  /** The answer to one request (`uri` is a path with query, or a full URL). */
+  handle(method: string, uri: string, body?: unknown): FakeReply;
+}
+
+/**
+ * The fake API's answers, independent of transport: nock serves them in the test process
+ * (fakeApi) and test/support/fake-api-server.ts on a real socket for the real binary.
+ */
+export function fakeApiHandler(objects: readonly K8sObject[], options: FakeApiOptions = {}): FakeApiHandler {
   const requests: RequestRecord[] = [];
   const unexpected: string[] = [];
   const faultState = (options.faults ?? []).map((f) => ({ ...f, left: [...f.statuses] }));
-  nock.disableNetConnect();
 
-  const handler = (method: string, uri: string, body?: unknown): [number, unknown, Record<string, string>?] => {
+  const handle = (method: string, uri: string, body?: unknown): FakeReply => {
     const url = new URL(uri, SERVER);
     requests.push({ method, path: url.pathname, query: url.searchParams });
     for (const f of faultState) {
@@ -187,6 +196,15 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
     const next = limit > 0 && start + limit < items.length ? String(start + limit) : undefined;
     return [200, { kind: `${kind}List`, apiVersion: 'v1', metadata: { resourceVersion: '100', ...(next ? { continue: next } : {}) }, items: page }];
   };
+  return { requests, unexpected, handle };
+}
+
+export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions = {}): FakeApi {
+  // A second fake API in one test replaces the first, which must have been asked nothing unknown.
+  const previous = endFakeApi();
+  if (previous?.unexpected.length) throw new Error(`the previous fake API got unexpected requests: ${previous.unexpected.join(', ')}`);
+  const { requests, unexpected, handle: handler } = fakeApiHandler(objects, options);
+  nock.disableNetConnect();
 
   nock(SERVER).persist().get(/.*/).reply((req: unknown) => serialize(handler('GET', requestUrl(req))) as never);
   // nock 15 passes the fetch Request; a reply function with two parameters would be taken as callback-style.
