@@ -37,7 +37,7 @@ function agentState(p: V1Pod): AgentState {
     phase: p.status?.phase ?? 'Unknown',
     ready: isPodReady(p),
     restarts: restartCount(p),
-    ...(last ? { lastTermination: `${last.reason ?? 'terminated'} (exit ${last.exitCode})${last.finishedAt ? ` at ${new Date(last.finishedAt as unknown as string).toISOString()}` : ''}` } : {}),
+    ...(last ? { lastTermination: `${last.reason ?? 'terminated'} (exit ${last.exitCode})${last.finishedAt ? ` at ${new Date(String(last.finishedAt)).toISOString()}` : ''}` } : {}),
   };
 }
 
