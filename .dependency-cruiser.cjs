@@ -10,6 +10,7 @@
 //   trace     trace/**    — one request's path through Ingress → Service → Pod
 //   gateway   gateway/**  — Gateway API analysis and trace (reuses checks and trace)
 //   probes    probes/**   — probe plans, pod specs, the probe state machine, interpretation
+//   dataplane dataplane/** — differential probing verdicts, hairpin, kube-proxy/enforcer recognition
 //   cluster   cluster/**  — the API: kubeconfig, paged lists, watches, probe pods;
 //                           the only layer that imports @kubernetes/client-node at run time
 //   engine    engine/**   — runs analyses and probes against the cluster (check registry,
@@ -29,6 +30,7 @@ const LAYERS = [
   ['trace', '^src/trace/'],
   ['gateway', '^src/gateway/'],
   ['probes', '^src/probes/'],
+  ['dataplane', '^src/dataplane/'],
   ['cluster', '^src/cluster/'],
   ['engine', '^src/engine/'],
   ['fleet', '^src/fleet/'],

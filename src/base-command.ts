@@ -193,6 +193,9 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
         }
       }
     }
+    // A pipe may still hold part of a large report (over 64 KiB), and a finding's exit code ends the
+    // process inside oclif: wait until the stream has taken every byte.
+    if (process.stdout.writableNeedDrain) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
     if (options.exit !== false) this.exitForFindings(report.findings);
   }
 

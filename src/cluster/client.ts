@@ -102,7 +102,8 @@ export function slimPod(pod: Pod): Pod {
   const m = pod.metadata ?? {};
   const spec = pod.spec;
   const st = pod.status;
-  const container = (c: Container): Container => ({ name: c.name, image: c.image, ports: c.ports });
+  // readinessProbe: kdiag compares the port it checks with the Service's target port (KD5041).
+  const container = (c: Container): Container => ({ name: c.name, image: c.image, ports: c.ports, readinessProbe: c.readinessProbe });
   return {
     metadata: {
       name: m.name,

@@ -394,6 +394,66 @@ export interface LeftoverObject {
   runId?: string;
 }
 
+export interface EphemeralRun {
+  container: string;
+  log: string;
+  elapsedMs: number;
+}
+
+/**
+ * Runs a fixed script in an ephemeral container added to an existing pod (its network
+ * namespace: the only way to test what that very pod sees, e.g. reaching itself through its
+ * Service). The container passes the restricted Pod Security profile. Ephemeral containers
+ * cannot be removed: it stays in the pod's spec, terminated, until the pod is replaced.
+ * Returns the container's log once it printed `marker` or ended.
+ */
+export async function runEphemeral(
+  client: ClusterClient,
+  target: { namespace: string; pod: string },
+  spec: { name: string; image: string; script: string; args: string[]; marker: string; timeoutMs: number },
+): Promise<EphemeralRun> {
+  const { namespace, pod: name } = target;
+  const started = Date.now();
+  const pod = await client.call({ verb: 'get', resource: 'pods', namespace, name }, (o) => client.core.readNamespacedPod({ name, namespace }, o));
+  pod.spec!.ephemeralContainers = [
+    ...(pod.spec?.ephemeralContainers ?? []),
+    {
+      name: spec.name,
+      image: spec.image,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['sh', '-c', spec.script, '--', ...spec.args],
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        runAsNonRoot: true,
+        runAsUser: 65534,
+        runAsGroup: 65534,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    },
+  ];
+  await client.call({ verb: 'update', resource: 'pods/ephemeralcontainers', namespace, name }, (o) => client.core.replaceNamespacedPodEphemeralcontainers({ name, namespace, body: pod }, o));
+  const deadline = Date.now() + spec.timeoutMs;
+  let log: string;
+  while (Date.now() < deadline) {
+    await sleep(500);
+    const now = await client.call({ verb: 'get', resource: 'pods', namespace, name }, (o) => client.core.readNamespacedPod({ name, namespace }, o));
+    const status = now.status?.ephemeralContainerStatuses?.find((c) => c.name === spec.name);
+    const waiting = status?.state?.waiting;
+    if (waiting && /ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerError/.test(waiting.reason ?? '')) {
+      throw new KdiagError(`the ephemeral container ${spec.name} in pod ${namespace}/${name} cannot start: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`);
+    }
+    if (!status?.state?.running && !status?.state?.terminated) continue;
+    try {
+      log = await client.call({ verb: 'get', resource: 'pods/log', namespace, name }, (o) => client.core.readNamespacedPodLog({ name, namespace, container: spec.name, limitBytes: 262_144 }, o));
+    } catch {
+      continue; // not started yet
+    }
+    if (hasFinalLine(log, spec.marker) || status.state.terminated) return { container: spec.name, log, elapsedMs: Date.now() - started };
+  }
+  throw new KdiagError(`the ephemeral container ${spec.name} in pod ${namespace}/${name} did not finish within ${Math.round(spec.timeoutMs / 1000)}s`);
+}
+
 /** The workload pod of --from NAMESPACE/POD (its labels make the probe look like it). */
 export async function readWorkloadPod(client: ClusterClient, namespace: string, name: string): Promise<V1Pod> {
   try {

@@ -8,10 +8,14 @@ import { sanitize } from '../report/render.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { executeProbe, podDeadlineSeconds, randomNonce, resolveSource, settleSecondsFor, type ProbeSettings } from './probe-cli.js';
-import { analyzeConnectivity, parseCurlProbeLog } from '../probes/interpret-http.js';
-import { curlArgs, parseTarget, planConnectivity } from '../probes/plan.js';
+import { analyzeConnectivity } from '../probes/interpret-http.js';
+import { parseTarget, planConnectivity } from '../probes/plan.js';
 import { DEFAULT_CURL_IMAGE, finishMarker, newRunId } from '../probes/pod-spec.js';
 import { CURL_SCRIPT } from '../probes/scripts.js';
+import { explainWithDifferential, parseProbeLog, planProbeArgs } from './differential.js';
+
+/** Endpoints of each Service tried directly by check --probes (bounded: up to 20 Services share one pod). */
+export const RUNBOOK_MAX_ENDPOINTS = 3;
 
 /** The most targets one probe pod tests (the connectivity command's limit). */
 export const TARGETS_PER_POD = 20;
@@ -66,6 +70,7 @@ export async function probeNamespaces(
     const targets = planConnectivity(parsed, snapshot, {});
     const probed = targets.filter((t) => !t.unresolved);
     if (probed.length === 0) return;
+    const diff = planProbeArgs(targets, snapshot, { maxEndpoints: RUNBOOK_MAX_ENDPOINTS });
     const runId = newRunId();
     const nonce = randomNonce();
     alive++;
@@ -83,7 +88,7 @@ export async function probeNamespaces(
           namespace: source.namespace,
           image,
           script: CURL_SCRIPT,
-          args: [nonce, '5', String(settle), ...curlArgs(targets)],
+          args: [nonce, '5', String(settle), ...diff.args],
           finish: finishMarker(nonce, settle),
           deadlineSeconds: podDeadlineSeconds(settings.timeoutMs),
           imagePullSecret: settings.imagePullSecret,
@@ -95,8 +100,11 @@ export async function probeNamespaces(
         settings,
         { interactive: false, quiet: true },
       );
-      const results = parseCurlProbeLog(run.log, nonce, probed);
-      const analysis = analyzeConnectivity({ targets, results, snapshot, source: { namespace: source.namespace, labels: source.effectiveLabels } });
+      const { results, extraResults } = parseProbeLog(run.log, nonce, targets, diff.extras);
+      const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
+      const base = analyzeConnectivity({ targets, results, snapshot, source: probeSource });
+      const explained = await explainWithDifferential(client, { targets, results, extras: diff.extras, extraResults, snapshot, source: probeSource, ...(run.node ? { probeNode: run.node } : {}), base: base.findings });
+      const analysis = { rows: base.rows, findings: explained.findings };
       // The runbook probe carries no client's labels: in a namespace with default-deny, a connection
       // refused by NetworkPolicy is what the policies intend, not an outage (probe as the real
       // client with kdiag connectivity --from to test the allowed path).

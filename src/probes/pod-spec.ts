@@ -98,6 +98,8 @@ export function podSpec(spec: ProbeSpec): V1PodSpec {
         image: spec.image,
         imagePullPolicy: 'IfNotPresent',
         command: ['sh', '-c', spec.script, '--', ...spec.args],
+        // The node's IP (downward API): the connectivity probe asks kube-proxy's health endpoint there.
+        ...(spec.kind === 'connectivity' ? { env: [{ name: 'KDIAG_NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }] } : {}),
         securityContext: {
           allowPrivilegeEscalation: false,
           capabilities: { drop: ['ALL'] },

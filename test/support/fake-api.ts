@@ -15,6 +15,7 @@ const RESOURCE_KIND: Record<string, string> = {
   endpoints: 'Endpoints',
   endpointslices: 'EndpointSlice',
   pods: 'Pod',
+  configmaps: 'ConfigMap',
   secrets: 'Secret',
   ingresses: 'Ingress',
   ingressclasses: 'IngressClass',

@@ -69,6 +69,7 @@ export const EXPECTED: Record<string, { status: number; last: RegExp }> = {
     status: 2,
     last: /^kdiag: the resource pods not found \(404\)/,
   },
+  'kdiag dataplane': { status: 0, last: /^No nodes found\.$/ },
   'kdiag dns api-service -n production': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
   'kdiag dns redis-0.redis-headless -n production': { status: 2, last: /^kdiag: the resource pods not found \(404\)/ },
   'kdiag dns postgres -n production --from production/api-server-7d9c-abcde': {
