@@ -7,7 +7,7 @@ import type { ClusterClient } from './cluster/client.js';
 import type { KdiagConfig } from './config.js';
 import type { WatchTarget } from './cluster/watch.js';
 import type { FleetChild } from './fleet/command.js';
-import { renderFindings, renderJson, renderYaml, summaryLine } from './report/render.js';
+import { DEFAULT_MAX_ENTRIES, renderFindings, renderJson, renderYaml, type FindingsView } from './report/render.js';
 import type { Progress } from './report/progress.js';
 import { makeStyle, type Style } from './report/style.js';
 import { renderTable } from './report/table.js';
@@ -48,6 +48,18 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     output: Flags.string({ char: 'o', description: 'Output format: table, wide, json or yaml.', default: 'table', helpGroup: 'OUTPUT' }),
     'no-headers': Flags.boolean({ description: 'Print tables without the header row.', default: false, helpGroup: 'OUTPUT' }),
     'fail-on': Flags.option({ options: SEVERITIES, description: 'Exit 1 when a finding of this severity or worse is found.', default: 'error' as Severity, helpGroup: 'OUTPUT' })(),
+    'max-findings': Flags.integer({
+      description: 'Table output: print at most this many findings; repeated findings grouped into one entry count once (0: all). JSON, YAML and JUnit always hold every finding.',
+      default: DEFAULT_MAX_ENTRIES,
+      min: 0,
+      helpGroup: 'OUTPUT',
+    }),
+    details: Flags.boolean({ description: 'Table output: print info findings with their cause and fix too (by default one line each).', default: false, helpGroup: 'OUTPUT' }),
+    'all-objects': Flags.boolean({
+      description: 'Table output: list every object of a group of repeated findings (by default the first 5 and a count; -o wide lists all too).',
+      default: false,
+      helpGroup: 'OUTPUT',
+    }),
     'no-color': Flags.boolean({ description: 'Never colour the output (NO_COLOR is honoured too).', default: false, helpGroup: 'OUTPUT' }),
     debug: Flags.boolean({ description: 'Log API requests and error details to stderr (credentials redacted).', default: false, helpGroup: 'OUTPUT' }),
     config: Flags.string({ description: 'Config file that silences findings and sets thresholds (default: ./.kdiag.yaml when present).', helpGroup: 'OUTPUT' }),
@@ -171,7 +183,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
    * Prints the report in the chosen format and exits 1 when a finding is at or above
    * --fail-on. `human` renders table/wide output (findings are appended after it).
    */
-  protected async emit(report: Report, human: (wide: boolean) => string, options: { findings?: boolean; exit?: boolean } = {}): Promise<void> {
+  protected async emit(report: Report, human: (wide: boolean) => string, options: { findings?: boolean; exit?: boolean; checksShown?: boolean } = {}): Promise<void> {
     const { applyConfig } = await import('./config.js');
     report.findings = applyConfig(report.findings, await this.kdiagConfig());
     switch (this.output) {
@@ -188,8 +200,8 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
         const body = human(this.output === 'wide');
         if (body) this.log(body);
         if (options.findings !== false) {
-          const list = renderFindings(report.findings, this.style);
-          if (list) this.log(`\n${list}\n\n${summaryLine(report.findings)}`);
+          const list = renderFindings(report.findings, this.style, { ...this.findingsView(), checksShown: options.checksShown });
+          if (list) this.log(`\n${list}`);
         }
       }
     }
@@ -212,6 +224,11 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       stdout: (text) => process.stdout.write(text),
       note: flags.quiet ? () => undefined : (line) => this.logToStderr(line),
     });
+  }
+
+  /** How table output shows findings: the same flags on every command. */
+  protected findingsView(): FindingsView {
+    return { details: this.flags.details, allObjects: this.flags['all-objects'] || this.output === 'wide', maxEntries: this.flags['max-findings'] };
   }
 
   private watching = false;
@@ -288,7 +305,12 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // this.exit() throws an ExitError that oclif turns into the exit code: let it through.
-    if ((err as { code?: string }).code === 'EEXIT') throw err;
+    // oclif ends the process at once (process.exit) on it: first let stdout and stderr take every
+    // byte, or a report larger than the pipe's buffer (64 KiB) is cut off in `kdiag … -o json | jq`.
+    if ((err as { code?: string }).code === 'EEXIT') {
+      await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+      throw err;
+    }
     const debug = this.flags?.debug ?? process.argv.includes('--debug');
     if (err instanceof KdiagError) {
       if (debug && err.detail) process.stderr.write(`${err.detail}\n`);

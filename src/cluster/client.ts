@@ -318,10 +318,21 @@ export class ClusterClient {
       await this.call({ verb: 'get', resource: 'namespaces', name: namespace }, (o) => this.core.readNamespace({ name: namespace }, o));
     } catch (err) {
       if (isNotFound(err)) {
-        throw new KdiagError(`namespace ${namespace} not found`, { status: 404, reason: 'NotFound', details: { kind: 'namespaces', name: namespace } });
+        const near = await this.namespaceSuggestion(namespace);
+        throw new KdiagError(`namespace ${namespace} not found${near}`, { status: 404, reason: 'NotFound', details: { kind: 'namespaces', name: namespace } });
       }
       if (isForbidden(err)) return;
       throw err;
+    }
+  }
+
+  /** "; did you mean production?" from the namespaces kdiag may list; nothing when it may not. */
+  private async namespaceSuggestion(namespace: string): Promise<string> {
+    try {
+      const { didYouMean } = await import('../suggest.js');
+      return didYouMean(namespace, (await this.list('namespaces')).map((n) => n.metadata?.name ?? ''));
+    } catch {
+      return '';
     }
   }
 

@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from './k8s.js';
 import { KdiagError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 
 export interface ConnectOptions {
   kubeconfig?: string;
@@ -90,7 +91,7 @@ export function loadKubeConfig(options: ConnectOptions): LoadedConfig {
   if (options.context) {
     if (!names.includes(options.context)) {
       throw new KdiagError(
-        `context "${options.context}" not found in ${source}` + (names.length ? ` (contexts: ${names.join(', ')})` : ' (it has no contexts)'),
+        `context "${options.context}" not found in ${source}` + (names.length ? ` (contexts: ${names.join(', ')})${didYouMean(options.context, names)}` : ' (it has no contexts)'),
       );
     }
     kc.setCurrentContext(options.context);

@@ -207,7 +207,7 @@ ${EXIT_CODES_TEXT}
       this.log(renderMarkdown(shellJoin(['kdiag', 'check', ...(namespace ? ['-n', namespace] : ['-A'])]), results, report.findings, [`context: ${client.contextName}`, `server: ${client.server}${version ? ` (${version.split(' ').pop()})` : ''}`]));
     }
     if (fatal) {
-      if (this.output !== 'junit' && this.output !== 'markdown') await this.emit(report, () => this.summary(results), { exit: false });
+      if (this.output !== 'junit' && this.output !== 'markdown') await this.emit(report, () => this.summary(results), { exit: false, checksShown: true });
       this.logToStderr(`kdiag: ${fatal.message}`);
       this.exit(EXIT_FAILURE);
     }
@@ -215,7 +215,7 @@ ${EXIT_CODES_TEXT}
       this.exitForFindings(report.findings);
       return;
     }
-    await this.emit(report, () => this.summary(results));
+    await this.emit(report, () => this.summary(results), { checksShown: true });
     if (results.some((r) => r.status === 'errored')) this.exit(EXIT_FAILURE);
   }
 

@@ -33,7 +33,9 @@ ${EXIT_CODES_TEXT}`;
       const services = analyzeEndpoints(snapshot, service);
       if (service && services.length === 0) {
         const { KdiagError } = await import('../errors.js');
-        throw new KdiagError(`Service ${service} not found in namespace ${namespace ?? '(all namespaces)'}`);
+        const { didYouMean } = await import('../suggest.js');
+        const near = didYouMean(service, snapshot.services.map((s) => s.metadata?.name ?? ''));
+        throw new KdiagError(`Service ${service} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}${near}`);
       }
       const report = {
         apiVersion: 'kdiag/v1' as const,

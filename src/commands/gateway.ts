@@ -76,7 +76,8 @@ ${EXIT_CODES_TEXT}`;
         this.log(`The Gateway API is not installed: ${objects.unavailable.message}.`);
         return;
       }
-      throw new KdiagError(`Gateway ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}`);
+      const near = (await import('../suggest.js')).didYouMean(name, analysis.gateways.filter((g) => namespace === undefined || g.namespace === namespace).map((g) => g.name));
+      throw new KdiagError(`Gateway ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}${near}`);
     }
     // With -n: the namespace's Gateways and those its routes attach to (as kdiag check); with a NAME: that Gateway and its routes.
     const scoped = scopedGatewayFindings(analysis, namespace);

@@ -52,7 +52,10 @@ ${EXIT_CODES_TEXT}`;
         if (kind !== 'tlssecrets' && kind !== 'ingressclasses' && !(kind === 'endpointslices' && snapshot.loaded.includes('endpoints'))) throw new KdiagError(reason);
       }
       const shown = snapshot.ingresses.filter((i) => name === undefined || i.metadata?.name === name);
-      if (name && shown.length === 0) throw new KdiagError(`Ingress ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}`);
+      if (name && shown.length === 0) {
+        const near = (await import('../suggest.js')).didYouMean(name, snapshot.ingresses.map((i) => i.metadata?.name ?? ''));
+        throw new KdiagError(`Ingress ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}${near}`);
+      }
       // The loader of kdiag check too: the same inputs, the same rules, the same findings.
       const inputs: IngressInputs = { ...(await loadIngressInputs(client, snapshot, shown)), focus: shown };
       const analysis = analyzeIngresses(snapshot, options, inputs);

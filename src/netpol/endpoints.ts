@@ -4,6 +4,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import { matchesMap } from '../checks/lib/labels.js';
 import { UsageError } from '../errors.js';
 import type { Snapshot } from '../snapshot.js';
+import { didYouMean } from '../suggest.js';
 import { isIpAddress } from './cidr.js';
 import { explainConnection, type ConnectionVerdict } from './explain.js';
 import { buildContext, livePods, podEndpoint, PROTOCOLS, resolveNamedPort, type Endpoint, type PodEndpoint, type PolicyContext, type Protocol } from './policy.js';
@@ -93,12 +94,12 @@ export function resolveEndpointSpec(snapshot: Snapshot, ctx: PolicyContext, spec
   switch (spec.form) {
     case 'pod': {
       const pod = (ctx.podsByNamespace.get(spec.namespace) ?? []).find((p) => p.metadata?.name === spec.name);
-      if (!pod) throw new UsageError(`pod ${spec.namespace}/${spec.name} not found`);
+      if (!pod) throw new UsageError(`pod ${spec.namespace}/${spec.name} not found${didYouMean(spec.name, (ctx.podsByNamespace.get(spec.namespace) ?? []).map((p) => p.metadata?.name ?? ''))}`);
       return { spec: text, endpoints: [podEndpoint(pod)], notes };
     }
     case 'service': {
       const svc = snapshot.services.find((s) => s.metadata?.namespace === spec.namespace && s.metadata?.name === spec.name);
-      if (!svc) throw new UsageError(`Service ${spec.namespace}/${spec.name} not found`);
+      if (!svc) throw new UsageError(`Service ${spec.namespace}/${spec.name} not found${didYouMean(spec.name, snapshot.services.filter((s) => s.metadata?.namespace === spec.namespace).map((s) => s.metadata?.name ?? ''))}`);
       return fromService(svc);
     }
     case 'labels': {

@@ -26,6 +26,12 @@ export interface Finding {
   fix: string;
   /** The commands (argument vectors) and manifests inside `fix`, as data (src/report/fix.ts). */
   remediation?: Remediation;
+  /**
+   * The object this problem comes from when it is not `object` itself, e.g. the pending
+   * LoadBalancer Service of an ingress controller behind every Ingress without an address.
+   * Findings with the same code and root are shown as one entry in table output.
+   */
+  root?: ObjectRef;
 }
 
 /** Every command's machine-readable output: `{ apiVersion, kind, findings, ...data }`. */

@@ -120,7 +120,7 @@ describe('failures through the real binary', () => {
 
   it.each([
     ['an unknown flag', ['endpoints', '--bogus'], /^kdiag: Nonexistent flag: --bogus/],
-    ['an unknown command', ['endpoint'], /^kdiag: unknown command "endpoint": commands are check, cleanup, .*endpoints.* \(see kdiag --help\)$/],
+    ['an unknown command', ['endpoint'], /^kdiag: unknown command "endpoint": did you mean "endpoints"\? commands are check, cleanup, .*endpoints.* \(see kdiag --help\)$/],
     ['an unknown output format', ['endpoints', '-o', 'xml'], /^kdiag: unknown output format "xml": use one of table, wide, json, yaml$/],
     ['a namespace with shell metacharacters', ['endpoints', '-n', 'prod;rm -rf /'], /^kdiag: invalid namespace "prod;rm -rf \/": must be a DNS-1123 label/],
     ['a namespace with $(id)', ['services', '-n', '$(id)'], /^kdiag: invalid namespace "\$\(id\)": must be a DNS-1123 label/],
@@ -130,6 +130,8 @@ describe('failures through the real binary', () => {
     ['a bad --fail-on', ['endpoints', '--fail-on', 'fatal'], /^kdiag: Expected --fail-on=fatal to be one of: error, warning, info/],
     ['a missing kubeconfig', ['endpoints', '--kubeconfig', '/nonexistent/config'], /^kdiag: kubeconfig \/nonexistent\/config does not exist/],
     ['a context that does not exist', ['endpoints', '--context', 'nope', '--kubeconfig', 'KC'], /^kdiag: context "nope" not found in .* \(contexts: t\)$/],
+    ['a mistyped context', ['endpoints', '--context', 'tt', '--kubeconfig', 'KC'], /^kdiag: context "tt" not found in .* \(contexts: t\); did you mean t\?$/],
+    ['a mistyped command', ['netpol', 'explian'], /^kdiag: unknown command "netpol explian": did you mean "netpol explain"\? commands are /],
   ])('rejects %s with exit 2', async (_what, args, pattern) => {
     const kc = kubeconfig('https://127.0.0.1:1', 'insecure-skip-tls-verify: true');
     const r = await kdiagBinary(args.map((a) => (a === 'KC' ? kc : a)));

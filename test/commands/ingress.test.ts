@@ -136,7 +136,8 @@ describe('kdiag ingress (against a fake API)', () => {
 
   it('skips the TLS check, says why, and goes on when Secrets are forbidden', async () => {
     fakeApi(all, { forbidden: ['secrets'] });
-    const { stdout, code } = await kdiag(['ingress', 'api-ingress', '-n', 'production', '--kubeconfig', testKubeconfig()]);
+    // Info findings are one line each; --details prints their cause and fix.
+    const { stdout, code } = await kdiag(['ingress', 'api-ingress', '-n', 'production', '--details', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1); // the backend error is still found
     expect(stdout).toContain('TLS:         skipped');
     expect(stdout).toContain('INFO    KD3030  Ingress production/api-ingress: TLS check skipped: Secrets cannot be read');

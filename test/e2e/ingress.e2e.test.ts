@@ -161,7 +161,7 @@ subjects: [{kind: ServiceAccount, name: no-secrets, namespace: ${NS}}]
 `);
     const { file } = await serviceAccountKubeconfig(NS, 'no-secrets');
     try {
-      const r = await kdiagBinary(['ingress', 'api-ingress', '--kubeconfig', file]);
+      const r = await kdiagBinary(['ingress', 'api-ingress', '--details', '--kubeconfig', file]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('TLS:         skipped');

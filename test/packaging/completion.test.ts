@@ -137,6 +137,7 @@ describe('kdiag completion bash', () => {
     expect(zshComplete(['kdiag', 'en'])).toEqual(['endpoints']);
     expect(zshComplete(['kdiag', 'netpol', ''])).toEqual(['explain']);
     expect(zshComplete(['kdiag', 'endpoints', '--all-n'])).toEqual(['--all-namespaces']);
+    expect(zshComplete(['kdiag', 'endpoints', '--all-o'])).toEqual(['--all-objects']);
     expect(zshComplete(['kdiag', 'check', '-o', 'j'])).toEqual(['json', 'junit']);
     expect(zshComplete(['kdiag', 'endpoints', '--output=w'])).toEqual(['wide']);
     expect(zshComplete(['kdiag', 'endpoints', '-n', 'pro'])).toEqual(['production', 'prod-eu']);
