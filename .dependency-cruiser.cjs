@@ -1,8 +1,8 @@
 // Layers of kdiag's source, lowest first. A module may import its own layer and the
 // layers below it, never one above (checked in `npm test` through `npm run lint`):
 //
-//   types     errors.ts, validate.ts, snapshot.ts, gateway/types.ts — kdiag's words for
-//             Kubernetes objects and failures; no I/O
+//   types     errors.ts, validate.ts, snapshot.ts, interrupt.ts, gateway/types.ts — kdiag's
+//             words for Kubernetes objects and failures, and who exits on a signal; no I/O
 //   report    report/**, config.ts — findings, codes, fix builder, renderers
 //   shared    checks/lib/**, checks/data/** — pure helpers the analyses share
 //   netpol    netpol/**   — NetworkPolicy semantics
@@ -10,17 +10,19 @@
 //   trace     trace/**    — one request's path through Ingress → Service → Pod
 //   gateway   gateway/**  — Gateway API analysis and trace (reuses checks and trace)
 //   probes    probes/**   — probe plans, pod specs, the probe state machine, interpretation
+//   dataplane dataplane/** — differential probing verdicts, hairpin, kube-proxy/enforcer recognition
 //   cluster   cluster/**  — the API: kubeconfig, paged lists, watches, probe pods;
 //                           the only layer that imports @kubernetes/client-node at run time
 //   engine    engine/**   — runs analyses and probes against the cluster (check registry,
 //                           probe orchestration)
+//   fleet     fleet/**    — one command run against several contexts (--context a,b / --all-contexts)
 //   cli       base-command.ts, help.ts, commands/**, hooks/**, completion/** — oclif
 //
 // Analysis layers (types … probes) therefore never reach the cluster or the commands.
 // Type-only imports count like any other (they couple the code just the same), except
 // client-node's model types, which analyses still borrow until kdiag has narrow read types.
 const LAYERS = [
-  ['types', '^src/(errors|validate|snapshot)[.]ts$|^src/gateway/types[.]ts$'],
+  ['types', '^src/(errors|validate|snapshot|interrupt)[.]ts$|^src/gateway/types[.]ts$'],
   ['report', '^src/report/|^src/config[.]ts$'],
   ['shared', '^src/checks/(lib|data)/'],
   ['netpol', '^src/netpol/'],
@@ -28,8 +30,10 @@ const LAYERS = [
   ['trace', '^src/trace/'],
   ['gateway', '^src/gateway/'],
   ['probes', '^src/probes/'],
+  ['dataplane', '^src/dataplane/'],
   ['cluster', '^src/cluster/'],
   ['engine', '^src/engine/'],
+  ['fleet', '^src/fleet/'],
   ['cli', '^src/(base-command|help)[.]ts$|^src/(commands|hooks|completion)/'],
 ];
 

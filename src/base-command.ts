@@ -6,6 +6,7 @@ import type { CheckOptions } from './checks/types.js';
 import type { ClusterClient } from './cluster/client.js';
 import type { KdiagConfig } from './config.js';
 import type { WatchTarget } from './cluster/watch.js';
+import type { FleetChild } from './fleet/command.js';
 import { DEFAULT_MAX_ENTRIES, renderFindings, renderJson, renderYaml, type FindingsView } from './report/render.js';
 import type { Progress } from './report/progress.js';
 import { makeStyle, type Style } from './report/style.js';
@@ -17,19 +18,30 @@ export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof K
 export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number] | 'junit' | 'markdown';
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number] | 'junit' | 'markdown' | 'prometheus' | 'html';
 
 /** `--watch` for the static commands: re-run when the kinds they read change. */
 export const WATCH_FLAG = {
   watch: Flags.boolean({ char: 'w', description: 'Keep running: redraw when the objects this command reads change (like kubectl get -w). Ctrl-C stops.', default: false, helpGroup: 'OUTPUT' }),
 };
 
+/** `-o prometheus` and where its metrics go (src/report/prometheus.ts); a command opts in with these and `extraOutputs`. */
+export const PROMETHEUS_FLAGS = {
+  'output-file': Flags.string({ description: 'With -o prometheus: write the metrics to this file (written whole, then renamed into place, for the node_exporter textfile collector) instead of stdout.', helpGroup: 'OUTPUT' }),
+  pushgateway: Flags.string({ description: 'With -o prometheus: PUT the metrics to this Pushgateway (http(s)://host:port), grouped by job=kdiag and context.', helpGroup: 'OUTPUT' }),
+  'metrics-label': Flags.string({ description: 'With -o prometheus: add this label (name=value, repeatable) to every series and the Pushgateway group, e.g. cluster=prod-eu (in a pod the context is always inClusterContext).', multiple: true, helpGroup: 'OUTPUT' }),
+  quiet: Flags.boolean({ char: 'q', description: 'Print no progress on stderr (errors still are): for CronJobs, whose log then holds only the output.', default: false, helpGroup: 'OUTPUT' }),
+};
+
+let fleetArgv: typeof import('./fleet/argv.js') | undefined;
+
 export const EXIT_CODES_TEXT = EXIT_CODES_HELP.map(([code, text]) => `  ${code}  ${text}`).join('\n');
 
 export abstract class KdiagCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     kubeconfig: Flags.string({ description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).', helpGroup: 'CLUSTER' }),
-    context: Flags.string({ description: 'The kubeconfig context to use.', helpGroup: 'CLUSTER' }),
+    context: Flags.string({ description: 'The kubeconfig context to use; several, comma-separated (a,b,c), run the command against each cluster (at most 4 at once).', helpGroup: 'CLUSTER' }),
+    'all-contexts': Flags.boolean({ description: "Run the command against every context of the kubeconfig (at most 4 at once): a summary row per cluster, findings tagged with their context, the worst exit code.", default: false, helpGroup: 'CLUSTER' }),
     namespace: Flags.string({ char: 'n', description: "Namespace to inspect (default: the context's namespace, else default).", helpGroup: 'CLUSTER' }),
     'all-namespaces': Flags.boolean({ char: 'A', description: 'Inspect all namespaces.', default: false, helpGroup: 'CLUSTER' }),
     'request-timeout': Flags.string({ description: 'Time limit for each API request (e.g. 30s, 1m; 0 for none).', default: '30s', helpGroup: 'CLUSTER' }),
@@ -63,17 +75,62 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
 
   public override async init(): Promise<void> {
     await super.init();
-    const { args, flags } = await this.parse(this.kdiagCtor as unknown as Interfaces.Input<Flags<T>, Flags<T>, Args<T>> as never);
+    const { args, flags } = await this.parse(this.kdiagCtor);
     this.flags = flags as Flags<T>;
     this.args = args as Args<T>;
     this.style = makeStyle(!this.flags['no-color']);
-    const allowed = [...OUTPUT_FORMATS, ...(this.kdiagCtor as unknown as typeof KdiagCommand).extraOutputs];
+    const allowed = [...OUTPUT_FORMATS, ...this.kdiagCtor.extraOutputs];
     if (!allowed.includes(this.flags.output)) {
       throw new KdiagError(`unknown output format "${this.flags.output}": use one of ${allowed.join(', ')}`);
     }
+    const sinks = this.flags as { 'output-file'?: string; pushgateway?: string; 'metrics-label'?: string[] };
+    if ((sinks['output-file'] !== undefined || sinks.pushgateway !== undefined || sinks['metrics-label'] !== undefined) && this.flags.output !== 'prometheus') {
+      throw new KdiagError('--output-file, --pushgateway and --metrics-label go with -o prometheus');
+    }
+    if (sinks['metrics-label']) (await import('./report/metrics-output.js')).metricsLabels(sinks['metrics-label']);
     if (this.flags.namespace !== undefined) dnsLabel(this.flags.namespace, 'namespace');
     duration(this.flags['request-timeout']);
+    if (!this.fleetChild && (this.flags['all-contexts'] || this.flags.context?.includes(','))) {
+      fleetArgv = await import('./fleet/argv.js');
+      // This instance coordinates: one run of the same command per context replaces run().
+      // cast: run() is the subclass's own method; oclif calls it on the instance, so an own property wins.
+      (this as unknown as { run: () => Promise<void> }).run = () => this.runFleet();
+    }
   }
+
+  private async runFleet(): Promise<void> {
+    const { fleetMode } = await import('./fleet/command.js');
+    const flags = this.flags as Flags<T> & { quiet?: boolean };
+    await fleetMode({
+      id: this.id ?? 'kdiag',
+      output: this.output,
+      contextFlag: flags.context,
+      allContexts: flags['all-contexts'],
+      kubeconfig: flags.kubeconfig,
+      requestTimeoutMs: duration(flags['request-timeout']),
+      failOn: flags['fail-on'] as Severity,
+      watch: Boolean((flags as { watch?: boolean }).watch),
+      style: this.style,
+      table: (head, rows) => this.table(head, rows),
+      log: (text) => this.log(text),
+      note: flags.quiet ? () => undefined : (line) => this.logToStderr(line),
+      emitMetrics: (reports) => this.emitMetrics(reports),
+      exit: (code) => this.exit(code),
+      child: (context) => {
+        const { childArgv } = fleetArgv!;
+        // cast: the instance's constructor is the concrete command class, built by oclif with (argv, config).
+        const Ctor = this.constructor as unknown as new (argv: string[], config: typeof this.config) => KdiagCommand<T>;
+        const child = new Ctor([...childArgv(this.argv), '--context', context, '-o', 'json'], this.config);
+        child.id = this.id;
+        child.fleetChild = true;
+        // cast: FleetChild names the public parts of a command the fleet runner calls; the command has them.
+        return child as unknown as FleetChild;
+      },
+    });
+  }
+
+  /** Set on the per-context runs of a fleet run: silent, JSON, never a fleet themselves. */
+  fleetChild = false;
 
   protected get output(): OutputFormat {
     return this.flags.output as OutputFormat;
@@ -136,6 +193,9 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       case 'yaml':
         this.log(await renderYaml(report));
         break;
+      case 'prometheus':
+        await this.emitMetrics([report]);
+        break;
       default: {
         const body = human(this.output === 'wide');
         if (body) this.log(body);
@@ -145,7 +205,25 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
         }
       }
     }
+    // A pipe may still hold part of a large report (over 64 KiB), and a finding's exit code ends the
+    // process inside oclif: wait until the stream has taken every byte.
+    if (process.stdout.writableNeedDrain) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
     if (options.exit !== false) this.exitForFindings(report.findings);
+  }
+
+  /** `-o prometheus`: the reports' metrics to stdout, --output-file and/or --pushgateway. */
+  protected async emitMetrics(reports: Report[]): Promise<void> {
+    const { writeMetrics } = await import('./report/metrics-output.js');
+    const flags = this.flags as { 'output-file'?: string; pushgateway?: string; quiet?: boolean; 'metrics-label'?: string[] };
+    await writeMetrics(reports, {
+      command: this.id ?? 'kdiag',
+      version: this.config.version,
+      outputFile: flags['output-file'],
+      pushgateway: flags.pushgateway,
+      labels: flags['metrics-label'],
+      stdout: (text) => process.stdout.write(text),
+      note: flags.quiet ? () => undefined : (line) => this.logToStderr(line),
+    });
   }
 
   /** How table output shows findings: the same flags on every command. */
@@ -176,18 +254,24 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       }
     };
     await draw(true);
+    // Ctrl-C ends the watch, and kdiag then exits 0 by itself.
+    const { claimSignalExit } = await import('./interrupt.js');
+    const releaseExit = claimSignalExit();
     await new Promise<void>((resolve) => {
       const watcher = watchKinds(client, kinds, namespace, () => {
         running = running.then(() => draw(false));
       });
       const stop = () => {
         watcher.stop();
+        releaseExit();
         resolve();
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     await running;
+    // A request still in flight (a watch being opened) would keep Node alive until it answers.
+    this.exit(0);
   }
 
   /** Exit 1 when a finding is at or above --fail-on. */
@@ -199,11 +283,24 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
   /** Step-by-step progress on stderr: listr2 on a TTY, plain lines otherwise. */
   protected async progress(): Promise<Progress> {
     const { plainProgress, ttyProgress } = await import('./report/progress.js');
+    if ((this.flags as { quiet?: boolean }).quiet || this.fleetChild) return plainProgress(() => undefined);
     return process.stderr.isTTY && !this.flags['no-color'] ? ttyProgress() : plainProgress();
   }
 
   private get kdiagCtor(): typeof KdiagCommand {
     return this.constructor as typeof KdiagCommand;
+  }
+
+  /**
+   * Runs after the command, also when it ends with an exit code (findings: 1, failure: 2), just
+   * before oclif calls process.exit: output to a pipe may still be queued (more than the pipe's
+   * 64 KiB), and process.exit would cut it (`kdiag check -A -o json | jq` read truncated JSON).
+   */
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    // Only a stream with bytes still queued is waited for (a test's stub of write() never calls back).
+    const written = (stream: NodeJS.WriteStream) => (stream.writableLength > 0 ? new Promise<void>((resolve) => stream.write('', () => resolve())) : Promise.resolve());
+    await Promise.all([written(process.stdout), written(process.stderr)]);
+    return super.finally(err);
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {

@@ -86,6 +86,32 @@ export interface Snapshot extends Objects {
   ingress?: IngressInputs;
   /** Gateway API objects (custom resources) and the data of namespaces they point into, from src/cluster/gateway.ts. */
   gateway?: import('./gateway/types.js').GatewayObjects;
+  /** Cluster-scoped (policy.networking.k8s.io) and network-plugin policies, as custom objects. */
+  clusterPolicies?: ClusterPolicyObjects;
+}
+
+/** A policy kind of a network plugin (Cilium, Calico), which kdiag names but does not evaluate. */
+export interface NativePolicyKind {
+  /** `CiliumNetworkPolicy`, `GlobalNetworkPolicy (crd.projectcalico.org)`. */
+  kind: string;
+  group: string;
+  plural: string;
+  namespaced: boolean;
+  items: CustomObject[];
+}
+
+/**
+ * AdminNetworkPolicy and BaselineAdminNetworkPolicy (v1alpha1), ClusterNetworkPolicy
+ * (v1alpha2), and the network plugins' own kinds, as listed. `missing`: a kind the API
+ * serves that could not be read (forbidden), with the reason.
+ */
+export interface ClusterPolicyObjects {
+  adminNetworkPolicies: CustomObject[];
+  baselineAdminNetworkPolicies: CustomObject[];
+  clusterNetworkPolicies: CustomObject[];
+  native: NativePolicyKind[];
+  /** Kinds served by the API but not readable, with why (their policies are unknown). */
+  unreadable: Record<string, string>;
 }
 
 export interface ClusterDns {
@@ -95,6 +121,7 @@ export interface ClusterDns {
 }
 
 export function emptySnapshot(partial: Partial<Snapshot> = {}): Snapshot {
+  // cast: fromEntries forgets the keys; every kind of KINDS gets an empty list, which is what Objects is.
   const base = Object.fromEntries(KINDS.map((k) => [k, []])) as unknown as Objects;
   return { ...base, now: new Date(), loaded: [], unavailable: {}, ...partial };
 }

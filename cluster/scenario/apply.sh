@@ -52,6 +52,8 @@ tls_secret edge edge-tls api.edge.example.com
 tls_secret edge edge-expired expired.edge.example.com 20240101000000Z 20250101000000Z
 tls_secret edge-gw gw-valid www.gw.example.com
 tls_secret edge-gw gw-expired old.gw.example.com 20240101000000Z 20250101000000Z
+# Cluster-scoped policy kinds beyond NetworkPolicy (the e2e tests create their objects).
+bash "$HERE/policy-api-crds.sh" || die "network-policy-api CRDs"
 log "scenario applied; waiting for the healthy workloads"
 for w in ingress-nginx/deploy/ingress-nginx-controller production/deploy/api-server production/deploy/postgres \
          production/sts/redis production/deploy/api-v2-server production/deploy/metrics production/deploy/cache \

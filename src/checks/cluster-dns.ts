@@ -1,4 +1,5 @@
 // Cluster DNS health: CoreDNS/kube-dns Pods Ready and the kube-dns Service's endpoints.
+import { cmd, fix, kubectl } from '../report/fix.js';
 import type { Finding } from '../report/types.js';
 import type { ClusterDns, Snapshot } from '../snapshot.js';
 import { finding } from './lib/finding.js';
@@ -15,7 +16,7 @@ export function clusterDnsFindings(dns: ClusterDns | undefined): Finding[] {
       finding('KD6003', { kind: 'Deployment', namespace: 'kube-system', name: 'coredns' }, {
         message: 'coredns: no cluster DNS pods (k8s-app=kube-dns) in kube-system',
         cause: 'No Pod labelled k8s-app=kube-dns runs in kube-system, so Service names do not resolve from Pods.',
-        fix: 'kubectl -n kube-system get deploy,pods -l k8s-app=kube-dns; reinstall or scale up CoreDNS (kubectl -n kube-system scale deployment coredns --replicas=2).',
+        fix: fix`${kubectl('-n', 'kube-system', 'get', 'deploy,pods', '-l', 'k8s-app=kube-dns')}; reinstall or scale up CoreDNS (${kubectl('-n', 'kube-system', 'scale', 'deployment', 'coredns', '--replicas=2')}).`,
       }),
     );
   } else if (ready.length === 0) {
@@ -23,7 +24,7 @@ export function clusterDnsFindings(dns: ClusterDns | undefined): Finding[] {
       finding('KD6003', { kind: 'Deployment', namespace: 'kube-system', name: 'coredns' }, {
         message: `coredns: none of the ${dns.pods.length} cluster DNS pods is Ready`,
         cause: dns.pods.map((p) => `${p.metadata?.name}: ${whyNotReady(p)}`).join('; '),
-        fix: `kubectl -n kube-system logs ${dns.pods[0]!.metadata?.name}; kubectl -n kube-system describe pod ${dns.pods[0]!.metadata?.name}`,
+        fix: fix`${kubectl('-n', 'kube-system', 'logs', dns.pods[0]!.metadata?.name ?? '')}; ${kubectl('-n', 'kube-system', 'describe', 'pod', dns.pods[0]!.metadata?.name ?? '')}`,
       }),
     );
   }
@@ -42,7 +43,7 @@ export function clusterDnsFindings(dns: ClusterDns | undefined): Finding[] {
         finding('KD6004', { kind: 'Service', namespace: 'kube-system', name: 'kube-dns' }, {
           message: 'kube-dns: the cluster DNS Service has no ready endpoints',
           cause: `Service kube-system/kube-dns (${svc.spec?.clusterIP}) lists no ready endpoint with a port, so DNS lookups from Pods time out.`,
-          fix: 'kdiag endpoints kube-dns -n kube-system',
+          fix: fix`${cmd('kdiag', 'endpoints', 'kube-dns', '-n', 'kube-system')}`,
         }),
       );
     }

@@ -2,6 +2,8 @@
 // An endpoint counts only when it is ready AND its EndpointSlice carries a port of the
 // Service: a named targetPort that the Pod does not declare yields a slice without ports.
 import type { V1EndpointSlice, V1Endpoints, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { Code } from '../report/codes.js';
+import { fix, kubectl, manifest, type FixSpec, type Manifest } from '../report/fix.js';
 import type { Finding, ObjectRef } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { finding } from './lib/finding.js';
@@ -137,24 +139,32 @@ function similarity(a: string, b: string): number {
   return prefix + (a.includes(b) || b.includes(a) ? 100 : 0);
 }
 
+interface NearLabels {
+  /** The shared keys' values of these Pods. */
+  labels: Record<string, string>;
+  text: string;
+  count: number;
+}
+
 /** Label sets of Pods that share the selector's keys, most alike first ("did you mean"). */
-function nearestPods(selector: Record<string, string>, pods: readonly V1Pod[]): { labels: string; count: number }[] {
+function nearestPods(selector: Record<string, string>, pods: readonly V1Pod[]): NearLabels[] {
   const keys = Object.keys(selector);
-  const candidates = new Map<string, { count: number; shared: number; score: number }>();
+  const candidates = new Map<string, { labels: Record<string, string>; count: number; shared: number; score: number }>();
   for (const pod of pods) {
     const labels = pod.metadata?.labels ?? {};
     const shared = keys.filter((k) => k in labels);
     if (shared.length === 0) continue;
-    const text = formatMap(Object.fromEntries(shared.map((k) => [k, labels[k]!])));
+    const subset = Object.fromEntries(shared.map((k) => [k, labels[k]!]));
+    const text = formatMap(subset);
     const score = shared.reduce((n, k) => n + similarity(selector[k]!, labels[k]!), 0);
     const c = candidates.get(text);
     if (c) c.count++;
-    else candidates.set(text, { count: 1, shared: shared.length, score });
+    else candidates.set(text, { labels: subset, count: 1, shared: shared.length, score });
   }
   const ranked = [...candidates.entries()].sort(([, a], [, b]) => b.shared - a.shared || b.score - a.score || b.count - a.count);
   // When some value contains the wanted one (api-v2 / api-v2-server), the others are noise.
   const close = ranked.filter(([, c]) => c.score >= 100);
-  return (close.length ? close : ranked).slice(0, 3).map(([labels, c]) => ({ labels, count: c.count }));
+  return (close.length ? close : ranked).slice(0, 3).map(([text, c]) => ({ labels: c.labels, text, count: c.count }));
 }
 
 function podRow(pod: V1Pod): PodRow {
@@ -194,170 +204,259 @@ export function undeclaredNamedTargetPorts(svc: V1Service, pods: readonly V1Pod[
   return out;
 }
 
-export function analyzeService(svc: V1Service, index: EndpointsIndex): ServiceEndpoints {
+/** What the rules below read about one Service. */
+interface ServiceFacts {
+  svc: V1Service;
+  ns: string;
+  name: string;
+  ref: ObjectRef;
+  selector: Record<string, string>;
+  selectorText: string;
+  slices: V1EndpointSlice[];
+  endpoints: EndpointRow[];
+  /** Endpoints that are ready and carry a port of the Service. */
+  serving: EndpointRow[];
+  nsPods: V1Pod[];
+  matching: V1Pod[];
+}
+
+interface NoEndpoints {
+  code: Code;
+  message: string;
+  cause: string;
+  fix: string | FixSpec;
+}
+
+function serviceFacts(svc: V1Service, index: EndpointsIndex): ServiceFacts {
   const ns = svc.metadata?.namespace ?? '';
   const name = svc.metadata?.name ?? '';
-  const ref: ObjectRef = { kind: 'Service', namespace: ns, name };
-  const type = svc.spec?.type ?? 'ClusterIP';
   const selector = svc.spec?.selector ?? {};
-  const hasSelector = Object.keys(selector).length > 0;
   const slices = index.slicesByService.get(key(ns, name)) ?? [];
-  const servicePortNames = new Set((svc.spec?.ports ?? []).map(portKey));
-  const endpoints = endpointRows(slices, servicePortNames);
-  const serving = endpoints.filter((e) => e.ready && e.ports.length > 0);
+  const endpoints = endpointRows(slices, new Set((svc.spec?.ports ?? []).map(portKey)));
   const nsPods = index.podsByNamespace.get(ns) ?? [];
-  const matching = hasSelector ? nsPods.filter((p) => matchesMap(selector, p.metadata?.labels)) : [];
-  const result: ServiceEndpoints = {
-    namespace: ns,
+  const hasSelector = Object.keys(selector).length > 0;
+  return {
+    svc,
+    ns,
     name,
-    type,
-    clusterIP: svc.spec?.clusterIP,
-    selector: hasSelector ? formatMap(selector) : '<none>',
-    ready: serving.length,
-    notReady: endpoints.length - serving.length,
+    ref: { kind: 'Service', namespace: ns, name },
+    selector,
+    selectorText: hasSelector ? formatMap(selector) : '<none>',
+    slices,
+    endpoints,
+    serving: endpoints.filter((e) => e.ready && e.ports.length > 0),
+    nsPods,
+    matching: hasSelector ? nsPods.filter((p) => matchesMap(selector, p.metadata?.labels)) : [],
+  };
+}
+
+function baseResult(s: ServiceFacts): ServiceEndpoints {
+  return {
+    namespace: s.ns,
+    name: s.name,
+    type: s.svc.spec?.type ?? 'ClusterIP',
+    clusterIP: s.svc.spec?.clusterIP,
+    selector: s.selectorText,
+    ready: s.serving.length,
+    notReady: s.endpoints.length - s.serving.length,
     status: 'OK',
-    ports: (svc.spec?.ports ?? []).map((p) => ({
+    ports: (s.svc.spec?.ports ?? []).map((p) => ({
       name: p.name ?? '',
       port: p.port,
       targetPort: String(p.targetPort ?? p.port),
       protocol: p.protocol ?? 'TCP',
-      readyEndpoints: endpoints.filter((e) => e.ready && e.ports.includes(p.name ?? '')).length,
+      readyEndpoints: s.endpoints.filter((e) => e.ready && e.ports.includes(p.name ?? '')).length,
     })),
-    endpoints,
-    pods: matching.map(podRow),
+    endpoints: s.endpoints,
+    pods: s.matching.map(podRow),
     findings: [],
   };
+}
 
-  if (type === 'ExternalName') {
+/** An EndpointSlice for a Service without selector, with a documentation address to replace. */
+function manualSlice(s: ServiceFacts): Manifest {
+  const ports = (s.svc.spec?.ports ?? []).map((p) => ({
+    ...(p.name ? { name: p.name } : {}),
+    port: typeof p.targetPort === 'number' ? p.targetPort : /^\d+$/.test(String(p.targetPort ?? '')) ? Number(p.targetPort) : p.port,
+    protocol: p.protocol ?? 'TCP',
+  }));
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${s.name}-manual`, namespace: s.ns, labels: { [SERVICE_NAME_LABEL]: s.name, [MANAGED_BY_LABEL]: 'staff' } },
+    addressType: 'IPv4',
+    ports,
+    endpoints: [{ addresses: ['192.0.2.10'] }],
+  };
+}
+
+/** KD1006/KD1007: a Service without selector lives on EndpointSlices made by hand. */
+function withoutSelector(s: ServiceFacts): NoEndpoints {
+  const manual = s.slices.filter((sl) => sl.metadata?.labels?.[MANAGED_BY_LABEL] !== CONTROLLER);
+  if (manual.length === 0) {
+    return {
+      code: 'KD1006',
+      message: 'no selector and no EndpointSlices',
+      cause: `Service ${s.ns}/${s.name} has no selector, so Kubernetes creates no endpoints for it, and no EndpointSlice or Endpoints object was created by hand.`,
+      fix: fix`Add a selector matching the backend Pods (${kubectl('-n', s.ns, 'edit', 'service', s.name)}), or create an EndpointSlice labelled ${SERVICE_NAME_LABEL}=${s.name} listing the backend addresses (192.0.2.10 stands for one):\n${manifest(manualSlice(s))}`,
+    };
+  }
+  return {
+    code: 'KD1007',
+    message: `manual endpoints, none ready (${s.endpoints.length} listed)`,
+    cause: `Service ${s.ns}/${s.name} has no selector; its ${manual.length} manually managed EndpointSlice(s) list ${s.endpoints.length} address(es), none ready with a port of the Service.`,
+    fix: fix`Fix the addresses, ports or conditions in the EndpointSlices: ${kubectl('-n', s.ns, 'get', 'endpointslices', '-l', `${SERVICE_NAME_LABEL}=${s.name}`, '-o', 'yaml')}`,
+  };
+}
+
+/** KD1001: the selector matches no Pod; suggests the nearest label set. */
+function selectorMatchesNothing(s: ServiceFacts): NoEndpoints {
+  const near = nearestPods(s.selector, s.nsPods);
+  const keys = Object.keys(s.selector);
+  const nearText = near.length
+    ? ` Pods with the same label keys: ${near.map((n) => `${n.text} (${n.count} pod${n.count === 1 ? '' : 's'})`).join(', ')}.`
+    : ` No Pod in namespace ${s.ns} carries the label key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}.`;
+  const best = near[0];
+  const patch = best && Object.keys(best.labels).length === keys.length;
+  return {
+    code: 'KD1001',
+    message: `selector ${s.selectorText} matches no pod`,
+    cause: `No Pod in namespace ${s.ns} has the labels ${s.selectorText}.${nearText}`,
+    fix: patch
+      ? fix`If the Service should select the Pods labelled ${best.text}: ${kubectl('-n', s.ns, 'patch', 'service', s.name, '-p', { spec: { selector: best.labels } })}; otherwise fix the Pod template's labels to include ${s.selectorText}.`
+      : fix`Make the Pod template's labels include ${s.selectorText}, or change the Service's selector to match the Pods (${kubectl('-n', s.ns, 'get', 'pods', '--show-labels')}).`,
+  };
+}
+
+/** KD1003/KD1004: the matching Pods have finished or are being deleted. */
+function noLivePods(s: ServiceFacts): NoEndpoints {
+  if (s.matching.every(isTerminal)) {
+    return {
+      code: 'KD1003',
+      message: `only completed pods match (${s.matching.length})`,
+      cause: `The ${s.matching.length} Pod(s) matching ${s.selectorText} have finished (${s.matching.map((p) => `${p.metadata?.name}: ${p.status?.phase}`).join(', ')}); finished Pods never serve.`,
+      fix: fix`Run the workload as a Deployment or StatefulSet so Pods keep running (${kubectl('-n', s.ns, 'get', 'pods', '-l', s.selectorText)}).`,
+    };
+  }
+  return {
+    code: 'KD1004',
+    message: `only terminating pods match (${s.matching.length})`,
+    cause: `Every Pod matching ${s.selectorText} is being deleted; no replacement is Ready yet.`,
+    fix: fix`Check the owning controller's rollout (${kubectl('-n', s.ns, 'get', 'deploy,rs,sts', '-o', 'wide')}) and why replacements are not created or not Ready.`,
+  };
+}
+
+/** What to run for a Pod that is not Ready, by the reason it is not. */
+function notReadyFix(ns: string, pod: string, reason: string): FixSpec {
+  const describe = kubectl('-n', ns, 'describe', 'pod', pod);
+  if (/CrashLoopBackOff|Error|terminated/i.test(reason)) return fix`Read the crash: ${kubectl('-n', ns, 'logs', pod, '--previous')}; then ${describe}.`;
+  if (/ImagePull|ErrImage|InvalidImageName/i.test(reason)) return fix`Check the image name and tag and the imagePullSecrets: ${describe}.`;
+  if (/readiness/i.test(reason)) return fix`The readinessProbe fails: compare its path and port with what the container serves (${describe} shows the probe errors).`;
+  if (/Pending/i.test(reason)) return fix`See why it is not scheduled or started: ${describe}.`;
+  return fix`${describe}`;
+}
+
+/** KD1002: Pods match but none is Ready. */
+function noReadyPods(s: ServiceFacts, live: readonly V1Pod[]): NoEndpoints {
+  const rows = live.map(podRow);
+  const reasons = [...new Set(rows.map((r) => r.reason))];
+  const first = rows[0]!;
+  return {
+    code: 'KD1002',
+    message: `${live.length} pod${live.length === 1 ? '' : 's'} match, none Ready (${reasons.join(', ')})`,
+    cause: `Pods matching ${s.selectorText}: ${rows.map((r) => `${r.name}: ${r.detail}`).join('; ')}.`,
+    fix: notReadyFix(s.ns, first.name, first.reason),
+  };
+}
+
+/** KD1005 (whole Service): the Ready Pods do not declare the named targetPort. */
+function undeclaredPort(s: ServiceFacts, readyPods: readonly V1Pod[], u: { port: number; targetPort: string }): NoEndpoints {
+  return {
+    code: 'KD1005',
+    message: `targetPort "${u.targetPort}" is not declared by the pods`,
+    cause: `Service port ${u.port}→${u.targetPort} targets the named port "${u.targetPort}", but none of the ${readyPods.length} Ready Pod(s) matching ${s.selectorText} declares a container port named "${u.targetPort}", so their endpoints carry no port and receive no traffic.`,
+    fix: fix`Name the container port in the Pod template or set the Service's targetPort to the container's port number: ${kubectl('-n', s.ns, 'edit', 'service', s.name)}\nThe container port, named:\n${manifest({ ports: [{ name: u.targetPort, containerPort: '<port>' }] })}`,
+  };
+}
+
+/** KD1009: Ready Pods the EndpointSlice controller has not published. */
+function notPublished(s: ServiceFacts, readyPods: readonly V1Pod[]): NoEndpoints {
+  return {
+    code: 'KD1009',
+    message: `${readyPods.length} ready pod(s) not published as endpoints`,
+    cause: `${readyPods.length} Pod(s) matching ${s.selectorText} are Ready, but no EndpointSlice of ${s.ns}/${s.name} lists them as ready with a port of the Service. The EndpointSlice controller (kube-controller-manager) may be lagging or not running.`,
+    fix: fix`${kubectl('-n', s.ns, 'get', 'endpointslices', '-l', `${SERVICE_NAME_LABEL}=${s.name}`, '-o', 'wide')}; ${kubectl('-n', 'kube-system', 'get', 'pods')} (is kube-controller-manager running?)`,
+  };
+}
+
+/** Why a Service with a selector serves nothing, the first reason that holds. */
+function whyNoEndpoints(s: ServiceFacts): NoEndpoints {
+  if (Object.keys(s.selector).length === 0) return withoutSelector(s);
+  if (s.matching.length === 0) return selectorMatchesNothing(s);
+  const live = s.matching.filter((p) => !isTerminal(p) && !isTerminating(p));
+  if (live.length === 0) return noLivePods(s);
+  const readyPods = live.filter(isPodReady);
+  if (readyPods.length === 0) return noReadyPods(s, live);
+  const undeclared = undeclaredNamedTargetPorts(s.svc, readyPods)[0];
+  if (undeclared) return undeclaredPort(s, readyPods, undeclared);
+  return notPublished(s, readyPods);
+}
+
+/** KD1005 per port: some ports of a multi-port Service have no endpoints while others work. */
+function portsWithoutEndpoints(s: ServiceFacts, result: ServiceEndpoints): void {
+  if (result.ports.length < 2) return;
+  const undeclared = undeclaredNamedTargetPorts(s.svc, s.matching.filter(isPodReady));
+  for (const port of result.ports) {
+    if (port.readyEndpoints > 0 || !undeclared.some((u) => u.targetPort === port.targetPort)) continue;
+    result.findings.push(
+      finding('KD1005', s.ref, {
+        message: `${s.name}: port ${port.name || port.port} has no endpoints: targetPort "${port.targetPort}" is not declared by the pods`,
+        cause: `The Ready Pods matching ${s.selectorText} declare no container port named "${port.targetPort}", so port ${port.name || port.port} of the Service reaches no Pod while its other ports work.`,
+        fix: fix`Name the container port "${port.targetPort}" in the Pod template, or set targetPort to a number: ${kubectl('-n', s.ns, 'edit', 'service', s.name)}`,
+      }),
+    );
+    result.cause = `port ${port.name || port.port}: targetPort "${port.targetPort}" not declared`;
+  }
+}
+
+const SCALABLE = new Set(['deployment', 'statefulset', 'replicaset', 'replicationcontroller']);
+
+/** KD1008: one ready endpoint, so one restart takes the Service down. */
+function singleEndpoint(s: ServiceFacts, result: ServiceEndpoints): void {
+  const only = s.serving[0]!;
+  const workload = workloadOf(s.nsPods.find((p) => p.metadata?.name === only.pod));
+  const [kind = '', ...rest] = workload.split('/');
+  const scale = SCALABLE.has(kind) && !workload.endsWith('/<name>')
+    ? fix`Run at least two replicas (${kubectl('-n', s.ns, 'scale', `${kind}/${rest.join('/')}`, '--replicas=2')}) and add a PodDisruptionBudget.`
+    : fix`Run the Pods from a Deployment or StatefulSet with at least two replicas, and add a PodDisruptionBudget.`;
+  result.status = 'SINGLE';
+  result.cause ??= 'one ready endpoint';
+  result.findings.push(
+    finding('KD1008', s.ref, {
+      message: `${s.name}: only one ready endpoint`,
+      cause: `Service ${s.ns}/${s.name} has one ready endpoint (${only.pod ?? only.address}); if that Pod restarts or its node drains, the Service has none.`,
+      fix: scale,
+    }),
+  );
+}
+
+export function analyzeService(svc: V1Service, index: EndpointsIndex): ServiceEndpoints {
+  const s = serviceFacts(svc, index);
+  const result = baseResult(s);
+  if (result.type === 'ExternalName') {
     result.status = 'EXTERNAL';
     result.cause = `ExternalName → ${svc.spec?.externalName ?? '?'}`;
     return result;
   }
-  const fail = (code: Parameters<typeof finding>[0], message: string, cause: string, fix: string) => {
+  if (s.serving.length === 0) {
+    const why = whyNoEndpoints(s);
     result.status = 'NO ENDPOINTS';
-    result.cause = message;
-    result.findings.push(finding(code, ref, { message: `${name}: ${message}`, cause, fix }));
-  };
-
-  if (serving.length === 0) {
-    if (!hasSelector) {
-      const manual = slices.filter((s) => s.metadata?.labels?.[MANAGED_BY_LABEL] !== CONTROLLER);
-      if (manual.length === 0) {
-        fail(
-          'KD1006',
-          'no selector and no EndpointSlices',
-          `Service ${ns}/${name} has no selector, so Kubernetes creates no endpoints for it, and no EndpointSlice or Endpoints object was created by hand.`,
-          `Add a selector matching the backend Pods (kubectl -n ${ns} edit service ${name}), or create an EndpointSlice labelled ${SERVICE_NAME_LABEL}: ${name} listing the backend addresses.`,
-        );
-      } else {
-        fail(
-          'KD1007',
-          `manual endpoints, none ready (${endpoints.length} listed)`,
-          `Service ${ns}/${name} has no selector; its ${manual.length} manually managed EndpointSlice(s) list ${endpoints.length} address(es), none ready with a port of the Service.`,
-          `Fix the addresses, ports or conditions in the EndpointSlices: kubectl -n ${ns} get endpointslices -l ${SERVICE_NAME_LABEL}=${name} -o yaml`,
-        );
-      }
-      return result;
-    }
-    const selectorText = formatMap(selector);
-    if (matching.length === 0) {
-      const near = nearestPods(selector, nsPods);
-      const nearText = near.length
-        ? ` Pods with the same label keys: ${near.map((n) => `${n.labels} (${n.count} pod${n.count === 1 ? '' : 's'})`).join(', ')}.`
-        : ` No Pod in namespace ${ns} carries the label key${Object.keys(selector).length > 1 ? 's' : ''} ${Object.keys(selector).join(', ')}.`;
-      const best = near[0];
-      const fix = best && best.labels.split(',').length === Object.keys(selector).length
-        ? `If the Service should select the Pods labelled ${best.labels}: kubectl -n ${ns} patch service ${name} -p '${JSON.stringify({ spec: { selector: Object.fromEntries(best.labels.split(',').map((kv) => kv.split('=') as [string, string])) } })}'; otherwise fix the Pod template's labels to include ${selectorText}.`
-        : `Make the Pod template's labels include ${selectorText}, or change the Service's selector to match the Pods (kubectl -n ${ns} get pods --show-labels).`;
-      fail('KD1001', `selector ${selectorText} matches no pod`, `No Pod in namespace ${ns} has the labels ${selectorText}.${nearText}`, fix);
-      return result;
-    }
-    const live = matching.filter((p) => !isTerminal(p) && !isTerminating(p));
-    if (live.length === 0) {
-      const allTerminal = matching.every(isTerminal);
-      if (allTerminal) {
-        fail(
-          'KD1003',
-          `only completed pods match (${matching.length})`,
-          `The ${matching.length} Pod(s) matching ${selectorText} have finished (${matching.map((p) => `${p.metadata?.name}: ${p.status?.phase}`).join(', ')}); finished Pods never serve.`,
-          `Run the workload as a Deployment or StatefulSet so Pods keep running (kubectl -n ${ns} get pods -l ${selectorText}).`,
-        );
-      } else {
-        fail(
-          'KD1004',
-          `only terminating pods match (${matching.length})`,
-          `Every Pod matching ${selectorText} is being deleted; no replacement is Ready yet.`,
-          `Check the owning controller's rollout (kubectl -n ${ns} get deploy,rs,sts -o wide) and why replacements are not created or not Ready.`,
-        );
-      }
-      return result;
-    }
-    const readyPods = live.filter(isPodReady);
-    if (readyPods.length === 0) {
-      const rows = live.map(podRow);
-      const reasons = [...new Set(rows.map((r) => r.reason))];
-      const first = rows[0]!;
-      const fixFor = (reason: string): string => {
-        if (/CrashLoopBackOff|Error|terminated/i.test(reason)) return `Read the crash: kubectl -n ${ns} logs ${first.name} --previous; then kubectl -n ${ns} describe pod ${first.name}.`;
-        if (/ImagePull|ErrImage|InvalidImageName/i.test(reason)) return `Check the image name and tag and the imagePullSecrets: kubectl -n ${ns} describe pod ${first.name}.`;
-        if (/readiness/i.test(reason)) return `The readinessProbe fails: compare its path and port with what the container serves (kubectl -n ${ns} describe pod ${first.name} shows the probe errors).`;
-        if (/Pending/i.test(reason)) return `See why it is not scheduled or started: kubectl -n ${ns} describe pod ${first.name}.`;
-        return `kubectl -n ${ns} describe pod ${first.name}`;
-      };
-      fail(
-        'KD1002',
-        `${live.length} pod${live.length === 1 ? '' : 's'} match, none Ready (${reasons.join(', ')})`,
-        `Pods matching ${selectorText}: ${rows.map((r) => `${r.name}: ${r.detail}`).join('; ')}.`,
-        fixFor(first.reason),
-      );
-      return result;
-    }
-    const undeclared = undeclaredNamedTargetPorts(svc, readyPods);
-    if (undeclared.length > 0) {
-      const u = undeclared[0]!;
-      fail(
-        'KD1005',
-        `targetPort "${u.targetPort}" is not declared by the pods`,
-        `Service port ${u.port}→${u.targetPort} targets the named port "${u.targetPort}", but none of the ${readyPods.length} Ready Pod(s) matching ${selectorText} declares a container port named "${u.targetPort}", so their endpoints carry no port and receive no traffic.`,
-        `Name the container port in the Pod template (ports: [{name: ${u.targetPort}, containerPort: <port>}]) or set the Service's targetPort to the container's port number: kubectl -n ${ns} edit service ${name}`,
-      );
-      return result;
-    }
-    fail(
-      'KD1009',
-      `${readyPods.length} ready pod(s) not published as endpoints`,
-      `${readyPods.length} Pod(s) matching ${selectorText} are Ready, but no EndpointSlice of ${ns}/${name} lists them as ready with a port of the Service. The EndpointSlice controller (kube-controller-manager) may be lagging or not running.`,
-      `kubectl -n ${ns} get endpointslices -l ${SERVICE_NAME_LABEL}=${name} -o wide; kubectl -n kube-system get pods (is kube-controller-manager running?)`,
-    );
+    result.cause = why.message;
+    result.findings.push(finding(why.code, s.ref, { message: `${s.name}: ${why.message}`, cause: why.cause, fix: why.fix }));
     return result;
   }
-
-  // Some ports of a multi-port Service may still have no endpoints.
-  for (const port of result.ports) {
-    if (port.readyEndpoints > 0 || result.ports.length < 2) continue;
-    const undeclared = undeclaredNamedTargetPorts(svc, matching.filter(isPodReady)).find((u) => u.targetPort === port.targetPort);
-    if (undeclared) {
-      result.findings.push(
-        finding('KD1005', ref, {
-          message: `${name}: port ${port.name || port.port} has no endpoints: targetPort "${port.targetPort}" is not declared by the pods`,
-          cause: `The Ready Pods matching ${formatMap(selector)} declare no container port named "${port.targetPort}", so port ${port.name || port.port} of the Service reaches no Pod while its other ports work.`,
-          fix: `Name the container port "${port.targetPort}" in the Pod template, or set targetPort to a number: kubectl -n ${ns} edit service ${name}`,
-        }),
-      );
-      result.cause = `port ${port.name || port.port}: targetPort "${port.targetPort}" not declared`;
-    }
-  }
-  if (serving.length === 1) {
-    result.status = 'SINGLE';
-    result.cause ??= 'one ready endpoint';
-    result.findings.push(
-      finding('KD1008', ref, {
-        message: `${name}: only one ready endpoint`,
-        cause: `Service ${ns}/${name} has one ready endpoint (${serving[0]!.pod ?? serving[0]!.address}); if that Pod restarts or its node drains, the Service has none.`,
-        fix: `Run at least two replicas (kubectl -n ${ns} scale ${workloadOf(index.podsByNamespace.get(ns)?.find((p) => p.metadata?.name === serving[0]!.pod))} --replicas=2) and add a PodDisruptionBudget.`,
-      }),
-    );
-  }
+  portsWithoutEndpoints(s, result);
+  if (s.serving.length === 1) singleEndpoint(s, result);
   return result;
 }
 

@@ -5,16 +5,23 @@
 //   label: `api.example.com`, not `example.com` nor `a.b.example.com`), which wins over rules
 //   without a host. Once a host is chosen, only its rules are searched (a controller serves
 //   each host as one virtual server), then the Ingress's defaultBackend.
-// - Paths: the longest matching path wins; on a tie Exact beats Prefix beats
-//   ImplementationSpecific. Prefix matches element by element (`/api/v1` matches
-//   `/api/v1/users`, not `/api/v10`); a trailing slash is ignored. ImplementationSpecific is
-//   matched as a plain string prefix (what ingress-nginx does without use-regex).
-// - Between Ingresses that tie, the oldest wins (ingress-nginx's rule).
+// - Paths: "precedence will be given first to the longest matching path. If two paths are
+//   still equally matched, … exact path type over prefix path type" (Ingress reference).
+//   Prefix matches element by element (`/api/v1` matches `/api/v1/users`, not `/api/v10`)
+//   and ignores a trailing slash, so Prefix `/foo` and `/foo/` both match `/foo` and `/foo/`:
+//   then the longer path as written (`/foo/`) wins, whatever the order of the list or of the
+//   Ingresses. ImplementationSpecific is the controller's own (IMPLEMENTATION_SPECIFIC_NOTE);
+//   kdiag matches it as a plain string prefix, what ingress-nginx does without use-regex.
+// - Between Ingresses that still tie, the oldest wins (ingress-nginx's rule).
 import type { V1HTTPIngressPath, V1Ingress, V1IngressBackend, V1Service, V1ServiceBackendPort, V1ServicePort } from '@kubernetes/client-node';
 
 export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
 
 const PATH_TYPE_RANK: Record<PathType, number> = { Exact: 3, Prefix: 2, ImplementationSpecific: 1 };
+
+/** What ImplementationSpecific means: the controller decides; what the common ones do. */
+export const IMPLEMENTATION_SPECIFIC_NOTE =
+  'pathType ImplementationSpecific leaves matching to the Ingress controller: ingress-nginx matches a string prefix (/api also matches /apiary), or a regular expression with nginx.ingress.kubernetes.io/use-regex; Traefik matches a path prefix; HAProxy Ingress a string prefix ("begin"); Contour a regular expression when the path holds regex characters, else a prefix; GKE Ingress the path exactly, with /* as a wildcard; kdiag assumed a string prefix';
 
 /** A request host without port and trailing dot, lower case. */
 export function normalizeHost(host: string): string {
@@ -112,6 +119,18 @@ export function routesOf(ingresses: readonly V1Ingress[]): Route[] {
   return out;
 }
 
+const pathLength = (r: Route, trim: boolean) => (trim ? (r.path?.path ?? '/').replace(/\/$/, '') : (r.path?.path ?? '/')).length;
+const typeRank = (r: Route) => PATH_TYPE_RANK[(r.path?.pathType ?? 'ImplementationSpecific') as PathType] ?? 0;
+
+/**
+ * Precedence between matching paths, never list order: the longest match, then Exact over
+ * Prefix over ImplementationSpecific, then the longer path as written (`/foo/` over `/foo`),
+ * then the oldest Ingress.
+ */
+export function comparePaths(a: Route, b: Route): number {
+  return pathLength(b, true) - pathLength(a, true) || typeRank(b) - typeRank(a) || pathLength(b, false) - pathLength(a, false) || byAge(a.ingress, b.ingress) || (a.ruleIndex ?? 0) - (b.ruleIndex ?? 0) || (a.pathIndex ?? 0) - (b.pathIndex ?? 0);
+}
+
 /**
  * Picks the route an Ingress controller would use for `host` and `path` among Ingresses
  * of one class. Undefined means the controller's own default backend answers (404).
@@ -126,12 +145,7 @@ export function matchRoute(ingresses: readonly V1Ingress[], host: string, path: 
   const level: HostMatch | undefined = (['exact', 'wildcard', 'any'] as const).find((m) => ruleHosts.has(m));
   if (level) {
     const candidates = ruleHosts.get(level)!.filter((r) => pathMatches(r.path?.pathType, r.path?.path, path));
-    candidates.sort(
-      (a, b) =>
-        (b.path?.path ?? '/').replace(/\/$/, '').length - (a.path?.path ?? '/').replace(/\/$/, '').length ||
-        (PATH_TYPE_RANK[(b.path?.pathType ?? 'ImplementationSpecific') as PathType] ?? 0) - (PATH_TYPE_RANK[(a.path?.pathType ?? 'ImplementationSpecific') as PathType] ?? 0) ||
-        byAge(a.ingress, b.ingress),
-    );
+    candidates.sort(comparePaths);
     const best = candidates[0];
     if (best) return { ...best, hostMatch: level, via: 'path' };
     // The host's virtual server has no matching location: its Ingresses' defaultBackend.

@@ -7,7 +7,7 @@ import { cmd, fix, kubectl } from '../report/fix.js';
 import type { Finding } from '../report/types.js';
 import { answerPhrase, profileForIngressController } from './data/controllers.js';
 import { DEFAULT_CLASS_ANNOTATION, LEGACY_CLASS_ANNOTATION, type ClassFacts, type IngressContext, type IngressSubject, type RoutingFacts } from './ingress-context.js';
-import { byAge } from './ingress-match.js';
+import { byAge, IMPLEMENTATION_SPECIFIC_NOTE } from './ingress-match.js';
 import { finding } from './lib/finding.js';
 import { whyNotReady } from './lib/pods.js';
 
@@ -150,7 +150,7 @@ export function lintPaths(s: IngressSubject, c: ClassFacts): void {
       } else if (pathType === 'ImplementationSpecific') {
         s.add('KD3014', {
           message: `path ${JSON.stringify(path || '/')} uses pathType ImplementationSpecific`,
-          cause: `Matching of ImplementationSpecific paths is up to the controller${c.nginx ? ' (ingress-nginx: a string prefix, so /api also matches /apiary; a regex with use-regex)' : ''}; results differ between controllers.`,
+          cause: `Matching of ImplementationSpecific paths is up to the controller; results differ between controllers. ${IMPLEMENTATION_SPECIFIC_NOTE.replace(/^pathType ImplementationSpecific leaves matching to the Ingress controller: /, 'What the common ones do: ')}.`,
           fix: fix`Prefer Prefix or Exact unless you need regex paths: ${editIngress(s)}`,
         });
       }

@@ -6,6 +6,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Code } from '../report/codes.js';
 import { cmd, fix, kubectl, type FixCommand, type FixSpec, type Remediation } from '../report/fix.js';
+import { MULTI_LABEL_PUBLIC_SUFFIXES } from './data/public-suffixes.js';
 
 export interface CertificateInfo {
   subject: string;
@@ -67,21 +68,48 @@ export function sanDnsNames(cert: X509Certificate): string[] {
 }
 
 /**
+ * Why a wildcard certificate name covers nothing: a wildcard directly under a top-level label
+ * (`*.org`) or a public suffix (`*.co.uk`) would cover every site of that registry, so clients
+ * refuse it whatever the host (RFC 6125 §7.2; browsers and curl consult the Public Suffix List).
+ */
+export function wildcardRefusal(name: string): string | undefined {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (!n.startsWith('*.')) return undefined;
+  const parent = n.slice(2);
+  if (!parent.includes('.')) {
+    return `${n} is a wildcard directly under the top-level label "${parent}": no client (browsers, curl, OpenSSL, Node) accepts it for any name, not even one label deeper such as example.${parent}`;
+  }
+  if (MULTI_LABEL_PUBLIC_SUFFIXES.has(parent)) {
+    return `${n} is a wildcard directly under the public suffix "${parent}" (a registry, like a top-level label): browsers and curl, which consult the Public Suffix List, refuse it for every name such as example.${parent}`;
+  }
+  return undefined;
+}
+
+/**
  * Whether a certificate DNS name covers a host, per RFC 6125 §6.4.3 as browsers apply it:
  * a wildcard is only the whole left-most label and stands for exactly one label
- * (`*.example.com` covers `api.example.com`, not `example.com` nor `a.b.example.com`).
+ * (`*.example.com` covers `api.example.com`, not `example.com` nor `a.b.example.com`), and
+ * never sits directly under a top-level label or public suffix (wildcardRefusal).
  * A wildcard host of the Ingress (`*.example.com`) is covered only by the same wildcard.
  */
 export function nameCovers(name: string, host: string): boolean {
   const n = name.toLowerCase().replace(/\.$/, '');
   const h = host.toLowerCase().replace(/\.$/, '');
-  if (n === h) return true;
+  if (n === h) return !wildcardRefusal(n);
   if (!n.startsWith('*.') || h.startsWith('*.')) return false;
+  if (wildcardRefusal(n)) return false;
   const suffix = n.slice(1);
-  if (suffix.split('.').filter(Boolean).length < 2) return false; // "*.com" covers nothing
   if (!h.endsWith(suffix)) return false;
   const label = h.slice(0, -suffix.length);
   return label.length > 0 && !label.includes('.');
+}
+
+/** Why the certificate's names do not cover `host`, in one sentence per relevant rule. */
+export function coverageExplanation(dnsNames: readonly string[], host: string): string {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  const refused = dnsNames.map((n) => ({ n, why: wildcardRefusal(n) })).filter((x) => x.why && (h === x.n || h.endsWith(x.n.slice(1))));
+  if (refused.length) return refused.map((x) => x.why).join('; ') + '.';
+  return 'A wildcard covers exactly one label (*.example.com covers api.example.com, not example.com nor a.b.example.com).';
 }
 
 export function certificateCovers(dnsNames: readonly string[], host: string): boolean {
@@ -286,7 +314,7 @@ function lintCoverage(c: TlsCheck, cert: X509Certificate, info: CertificateInfo)
     {
       code: 'KD3027',
       message: `TLS secret ${secretName}: certificate does not cover ${uncovered.join(', ')}`,
-      cause: `The certificate's DNS names are ${dnsNames.length ? dnsNames.join(', ') : '(none: no subjectAltName extension)'}${cn && dnsNames.length === 0 ? `; its CN ${cn} is ignored by current clients` : ''}. A wildcard covers exactly one label (*.example.com covers api.example.com, not example.com nor a.b.example.com).`,
+      cause: `The certificate's DNS names are ${dnsNames.length ? dnsNames.join(', ') : '(none: no subjectAltName extension)'}${cn && dnsNames.length === 0 ? `; its CN ${cn} is ignored by current clients` : ''}. ${[...new Set(uncovered.map((h) => coverageExplanation(dnsNames, h)))].join(' ')}`,
     },
     fix`Have a certificate issued whose subjectAltName lists ${uncovered.join(', ')} (a request for it: ${cmd('openssl', 'req', '-new', '-key', 'tls.key', '-out', 'tls.csr', '-subj', `/CN=${uncovered[0]}`, '-addext', san)}), then: ${c.again[0]} | ${c.again[1]}`,
   );

@@ -2,6 +2,7 @@
 // API ignores, ports nobody exposes, namespaces without policy, Ingress backends the
 // controller cannot reach, and whether the network plugin enforces policies at all.
 import type { V1Ingress, V1NetworkPolicy, V1NetworkPolicyPort, V1Pod } from '@kubernetes/client-node';
+import { subjectSelects } from '../netpol/admin.js';
 import { detectCni, KNOWN_CNI_NAMES, type CniDetection } from '../netpol/cni.js';
 import { decision, evaluateSide, explainConnection } from '../netpol/explain.js';
 import { namespaceRow, policyPods, policyRow, selectedPods, type NamespaceRow, type PolicyRow } from '../netpol/inventory.js';
@@ -21,6 +22,7 @@ import {
   type PolicyContext,
   type Protocol,
 } from '../netpol/policy.js';
+import { fix, joinFixes, kubectl, kubectlApply, manifest, type FixSpec, type Manifest } from '../report/fix.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { finding, refOf } from './lib/finding.js';
@@ -58,58 +60,51 @@ const INGRESS_CONTROLLER_LABELS: [string, string][] = [
   ['app.kubernetes.io/name', 'contour'],
 ];
 
-const DNS_RULE_YAML = `- to:
-  - namespaceSelector: {}
-  ports:
-  - protocol: UDP
-    port: 53
-  - protocol: TCP
-    port: 53`;
+/** The guide's DNS egress rule (TCP too, for large answers). */
+const DNS_RULE = {
+  to: [{ namespaceSelector: {} }],
+  ports: [
+    { protocol: 'UDP', port: 53 },
+    { protocol: 'TCP', port: 53 },
+  ],
+};
 
-function indent(text: string, by: string): string {
-  return text.split('\n').map((l) => by + l).join('\n');
+function defaultDenyPolicy(namespace: string): Manifest {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'default-deny-ingress', namespace },
+    spec: { podSelector: {}, policyTypes: ['Ingress'] },
+  };
 }
 
-function matchLabelsYaml(labels: Record<string, string>, pad: string): string {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return ' {}';
-  return `\n${pad}matchLabels:\n${entries.map(([k, v]) => `${pad}  ${k}: ${v}`).join('\n')}`;
+function podSelectorOf(labels: Record<string, string>): Manifest {
+  return Object.keys(labels).length ? { matchLabels: { ...labels } } : {};
 }
 
-function applyYaml(body: string): string {
-  return `kubectl apply -f - <<'EOF'\n${body}\nEOF`;
+interface AllowIngress {
+  name: string;
+  namespace: string;
+  podLabels: Record<string, string>;
+  from: { namespace?: string; podLabels?: Record<string, string> };
+  ports: { protocol: string; port: number | string }[];
 }
 
-function defaultDenyYaml(namespace: string): string {
-  return `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: default-deny-ingress
-  namespace: ${namespace}
-spec:
-  podSelector: {}
-  policyTypes:
-  - Ingress`;
-}
-
-function allowIngressYaml(name: string, namespace: string, podLabels: Record<string, string>, from: { namespace?: string; podLabels?: Record<string, string> }, ports: { protocol: string; port: number | string }[]): string {
-  const peer: string[] = [];
-  if (from.namespace !== undefined) peer.push(`    - namespaceSelector:\n        matchLabels:\n          ${NAMESPACE_NAME_LABEL}: ${from.namespace}`);
-  if (from.podLabels) peer.push(`    ${peer.length ? '  ' : '- '}podSelector:${matchLabelsYaml(from.podLabels, '        ')}`);
-  return `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-spec:
-  podSelector:${matchLabelsYaml(podLabels, '    ')}
-  policyTypes:
-  - Ingress
-  ingress:
-  - from:
-${peer.join('\n')}
-    ports:
-${ports.map((p) => `    - protocol: ${p.protocol}\n      port: ${p.port}`).join('\n')}`;
+/** A NetworkPolicy that admits `from` to the pods labelled `podLabels` on `ports`. */
+function allowIngressPolicy(a: AllowIngress): Manifest {
+  const peer: Manifest = {};
+  if (a.from.namespace !== undefined) peer.namespaceSelector = { matchLabels: { [NAMESPACE_NAME_LABEL]: a.from.namespace } };
+  if (a.from.podLabels) peer.podSelector = podSelectorOf(a.from.podLabels);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: a.name, namespace: a.namespace },
+    spec: {
+      podSelector: podSelectorOf(a.podLabels),
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [peer], ports: a.ports.map((p) => ({ protocol: p.protocol, port: p.port })) }],
+    },
+  };
 }
 
 function plural(n: number, word: string): string {
@@ -159,31 +154,38 @@ function lintPolicyTypes(l: Lint, policy: V1NetworkPolicy): void {
       finding('KD4006', refOf('NetworkPolicy', policy), {
         message: `${name}: ${plural(rules.length, `${direction} rule`)} ignored, policyTypes lacks ${type}`,
         cause: `spec.policyTypes is [${types.join(', ')}], so the API ignores spec.${direction} (${rules.map(ruleText).join('; ')}): this policy neither isolates its pods for ${direction} nor allows anything there.`,
-        fix: `Add ${type} to policyTypes: kubectl -n ${ns} patch networkpolicy ${name} --type=json -p '[{"op":"add","path":"/spec/policyTypes/-","value":"${type}"}]' (or delete spec.${direction} if the rules are not wanted).`,
+        fix: fix`Add ${type} to policyTypes: ${kubectl('-n', ns, 'patch', 'networkpolicy', name, '--type=json', '-p', [{ op: 'add', path: '/spec/policyTypes/-', value: type }])} (or delete spec.${direction} if the rules are not wanted).`,
       }),
     );
   }
 }
 
-function nearestLabelSets(selector: Record<string, string>, pods: readonly V1Pod[]): string[] {
+interface NearLabels {
+  labels: Record<string, string>;
+  /** `app=x (2 pods)` */
+  text: string;
+}
+
+function nearestLabelSets(selector: Record<string, string>, pods: readonly V1Pod[]): NearLabels[] {
   const keys = Object.keys(selector);
-  const sets = new Map<string, number>();
+  const sets = new Map<string, { labels: Record<string, string>; count: number }>();
   for (const p of pods) {
     const labels = p.metadata?.labels ?? {};
     const shared = keys.filter((k) => k in labels);
     if (!shared.length) continue;
-    const text = formatMap(Object.fromEntries(shared.map((k) => [k, labels[k]!])));
-    sets.set(text, (sets.get(text) ?? 0) + 1);
+    const subset = Object.fromEntries(shared.map((k) => [k, labels[k]!]));
+    const text = formatMap(subset);
+    const entry = sets.get(text);
+    if (entry) entry.count++;
+    else sets.set(text, { labels: subset, count: 1 });
   }
-  return [...sets.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([t, n]) => `${t} (${plural(n, 'pod')})`);
+  return [...sets.entries()].sort((a, b) => b[1].count - a[1].count).slice(0, 3).map(([t, e]) => ({ labels: e.labels, text: `${t} (${plural(e.count, 'pod')})` }));
 }
 
-/** ` For the pods labelled app=x:\n  podSelector: ...` from a nearestLabelSets entry, or ''. */
-function suggestion(near: string | undefined, pad: string): string {
-  if (!near) return '';
-  const labels = near.replace(/ \(\d+ pods?\)$/, '');
-  const lines = labels.split(',').map((kv) => kv.split('=')).map(([k, v]) => `${pad}    ${k}: ${v}`);
-  return `\nFor the pods labelled ${labels}:\n${pad}podSelector:\n${pad}  matchLabels:\n${lines.join('\n')}`;
+/** `For the pods labelled app=x:` and the podSelector that selects them, or nothing. */
+function suggestion(near: NearLabels | undefined): FixSpec {
+  if (!near) return fix``;
+  return fix`\nFor the pods labelled ${formatMap(near.labels)}:\n${manifest({ podSelector: podSelectorOf(near.labels) })}`;
 }
 
 function lintSelectsNothing(l: Lint, policy: V1NetworkPolicy): void {
@@ -198,8 +200,8 @@ function lintSelectsNothing(l: Lint, policy: V1NetworkPolicy): void {
   l.findings.push(
     finding('KD4003', refOf('NetworkPolicy', policy), {
       message: `${name}: podSelector ${text} selects no pod`,
-      cause: `No running pod in namespace ${ns} (${plural(pods.length, 'pod')}) has the labels ${text}, so the policy protects nothing.${near.length ? ` Pods with the same label keys: ${near.join(', ')}.` : ''}`,
-      fix: `Compare with the pods' labels (kubectl -n ${ns} get pods --show-labels) and fix spec.podSelector: kubectl -n ${ns} edit networkpolicy ${name}${suggestion(near[0], '')}`,
+      cause: `No running pod in namespace ${ns} (${plural(pods.length, 'pod')}) has the labels ${text}, so the policy protects nothing.${near.length ? ` Pods with the same label keys: ${near.map((n) => n.text).join(', ')}.` : ''}`,
+      fix: joinFixes([fix`Compare with the pods' labels (${kubectl('-n', ns, 'get', 'pods', '--show-labels')}) and fix spec.podSelector: ${kubectl('-n', ns, 'edit', 'networkpolicy', name)}`, suggestion(near[0])], ''),
     }),
   );
 }
@@ -222,7 +224,7 @@ function lintPeers(l: Lint, policy: V1NetworkPolicy): void {
               finding('KD4004', refOf('NetworkPolicy', policy), {
                 message: `${name}: ${direction} rule ${ri + 1} namespaceSelector ${sel} matches no namespace`,
                 cause: `No namespace has the labels ${sel}${wanted ? ` (there is no namespace named ${wanted})` : ''}, so the peer ${peerText(peer)} selects nothing and ${direction === 'ingress' ? 'no source' : 'no destination'} is allowed by it. Namespaces: ${[...l.ctx.namespaces.keys()].sort().join(', ')}.`,
-                fix: `Fix the selector to an existing namespace's labels (kubectl get namespaces --show-labels), or create the namespace. Every namespace carries ${NAMESPACE_NAME_LABEL}, so one namespace is selected by:\n    - namespaceSelector:\n        matchLabels:\n          ${NAMESPACE_NAME_LABEL}: <namespace>\nkubectl -n ${ns} edit networkpolicy ${name}`,
+                fix: fix`Fix the selector to an existing namespace's labels (${kubectl('get', 'namespaces', '--show-labels')}), or create the namespace. Every namespace carries ${NAMESPACE_NAME_LABEL}, so one namespace is selected by:\n${manifest({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: '<namespace>' } } })}\n${kubectl('-n', ns, 'edit', 'networkpolicy', name)}`,
               }),
             );
             continue;
@@ -238,8 +240,8 @@ function lintPeers(l: Lint, policy: V1NetworkPolicy): void {
         l.findings.push(
           finding('KD4005', refOf('NetworkPolicy', policy), {
             message: `${name}: ${direction} rule ${ri + 1} peer ${peerText(peer)} matches no pod`,
-            cause: `No running pod in ${where} has the labels ${podSel}${peer.namespaceSelector ? '' : ' (a podSelector without namespaceSelector only looks in the policy\'s own namespace)'}.${near.length ? ` Pods with the same label keys: ${near.join(', ')}.` : ''}`,
-            fix: `Fix the peer's podSelector (kubectl get pods -A --show-labels), or add a namespaceSelector in the same peer if the pods live in another namespace: kubectl -n ${ns} edit networkpolicy ${name}${suggestion(near[0], '  ')}`,
+            cause: `No running pod in ${where} has the labels ${podSel}${peer.namespaceSelector ? '' : ' (a podSelector without namespaceSelector only looks in the policy\'s own namespace)'}.${near.length ? ` Pods with the same label keys: ${near.map((n) => n.text).join(', ')}.` : ''}`,
+            fix: joinFixes([fix`Fix the peer's podSelector (${kubectl('get', 'pods', '-A', '--show-labels')}), or add a namespaceSelector in the same peer if the pods live in another namespace: ${kubectl('-n', ns, 'edit', 'networkpolicy', name)}`, suggestion(near[0])], ''),
           }),
         );
       }
@@ -279,7 +281,7 @@ function lintPorts(l: Lint, policy: V1NetworkPolicy): void {
         finding('KD4007', refOf('NetworkPolicy', policy), {
           message: `${name}: ${direction} rule ${ri + 1} port ${missing.map(portEntryText).join(',')} is not exposed by any ${direction === 'ingress' ? 'selected' : 'destination'} pod`,
           cause: `${direction === 'ingress' ? 'The pods this policy selects' : `The pods the rule's peers select (${rule.peers!.map(peerText).join(' | ')})`} declare ${declared.join(', ')}; none declares ${missing.map(portEntryText).join(', ')}${missing.some((m) => typeof m.port === 'string' && !/^\d+$/.test(m.port)) ? ' (named ports are looked up per pod, by name and protocol)' : ''}. Container ports are informational, so the pods may still listen there.`,
-          fix: `Check the port the application listens on (kubectl -n ${direction === 'ingress' ? ns : '<ns>'} get pods -o jsonpath='{..containerPort}') and fix the rule: kubectl -n ${ns} edit networkpolicy ${name}`,
+          fix: fix`Check the port the application listens on (${kubectl(...(direction === 'ingress' ? ['-n', ns] : ['-A']), 'get', 'pods', '-o', 'jsonpath={..containerPort}')}) and fix the rule: ${kubectl('-n', ns, 'edit', 'networkpolicy', name)}`,
         }),
       );
     }
@@ -330,7 +332,7 @@ function lintDns(l: Lint, policy: V1NetworkPolicy, dns: PodEndpoint): void {
       finding('KD4001', refOf('NetworkPolicy', policy), {
         message: `${name}: restricts egress but allows no DNS (UDP/53 to the cluster DNS)`,
         cause: `${selected.length ? `Pod ${first.s.subject.namespace}/${first.s.subject.name}${udp.length > 1 ? ` (and ${udp.length - 1} other label set${udp.length === 2 ? '' : 's'})` : ''}` : 'The pods this policy would select'} ${selected.length ? 'is' : 'are'} isolated for egress by ${policies.join(', ')} and no egress rule allows UDP/53 to ${dnsText}${rules.length ? `: ${rules.join('; ')}` : ' (the policies have no egress rule)'}. Every name lookup times out ("domain lookups will fail").`,
-        fix: `Add the guide's DNS rule to spec.egress (TCP 53 too, for large answers):\n${indent(DNS_RULE_YAML, '  ')}\nfor example: kubectl -n ${ns} patch networkpolicy ${name} --type=json -p '[{"op":"add","path":"/spec/egress${(policy.spec?.egress ?? []).length ? '/-' : ''}","value":${(policy.spec?.egress ?? []).length ? '' : '['}{"to":[{"namespaceSelector":{}}],"ports":[{"protocol":"UDP","port":53},{"protocol":"TCP","port":53}]}${(policy.spec?.egress ?? []).length ? '' : ']'}}]'`,
+        fix: fix`Add the guide's DNS rule to spec.egress (TCP 53 too, for large answers):\n${manifest({ spec: { egress: [DNS_RULE] } })}\nfor example: ${kubectl('-n', ns, 'patch', 'networkpolicy', name, '--type=json', '-p', [dnsPatch(policy)])}`,
       }),
     );
     return;
@@ -343,7 +345,7 @@ function lintDns(l: Lint, policy: V1NetworkPolicy, dns: PodEndpoint): void {
       finding('KD4002', refOf('NetworkPolicy', policy), {
         message: `${name}: allows DNS over UDP/53 but not TCP/53`,
         cause: `${udpRule ? `${udpRule.policy} egress rule ${udpRule.rule} (${udpRule.text}) allows UDP/53` : 'UDP/53 is allowed'} to ${dnsText}, but no egress rule allows TCP/53. Resolvers retry over TCP when an answer is truncated (more than 512 bytes without EDNS, or above the EDNS buffer size), so large answers fail from ${first.s.subject.namespace}/${first.s.subject.name}.`,
-        fix: `Add TCP 53 next to UDP 53 in the DNS rule's ports:\n    - protocol: TCP\n      port: 53\nkubectl -n ${ns} edit networkpolicy ${name}`,
+        fix: fix`Add TCP 53 next to UDP 53 in the DNS rule's ports:\n${manifest({ ports: [{ protocol: 'TCP', port: 53 }] })}\n${kubectl('-n', ns, 'edit', 'networkpolicy', name)}`,
       }),
     );
   }
@@ -383,12 +385,17 @@ function lintEgressDeniedAtDestination(l: Lint, policy: V1NetworkPolicy): void {
           finding('KD4012', refOf('NetworkPolicy', policy), {
             message: `${name}: egress rule ${ri + 1} allows ${portsText} to ${peerText(peer)}, but ${dest.namespace}/${dest.name} accepts no such ingress`,
             cause: `${subject.namespace}/${subject.name} may send ${portsText} to ${dest.namespace}/${dest.name} (${name} egress rule ${ri + 1}), but that pod is isolated for ingress by ${blockers.join(', ')} and no ingress rule lets ${subject.namespace}/${subject.name} in, so the connection is dropped at the destination.`,
-            fix: `If the connection is wanted, allow it at the destination:\n${applyYaml(allowIngressYaml(fixName(sourceLabels, destLabels, name), dest.namespace, destLabels, { namespace: fromNs, podLabels: sourceLabels }, denied.map(({ p }) => ({ protocol: (p.protocol ?? 'TCP').toUpperCase(), port: Number(p.port) }))))}`,
+            fix: fix`If the connection is wanted, allow it at the destination:\n${kubectlApply(allowIngressPolicy({ name: fixName(sourceLabels, destLabels, name), namespace: dest.namespace, podLabels: destLabels, from: { namespace: fromNs, podLabels: sourceLabels }, ports: denied.map(({ p }) => ({ protocol: (p.protocol ?? 'TCP').toUpperCase(), port: Number(p.port) })) }))}`,
           }),
         );
       }
     }
   }
+}
+
+/** The JSON patch that adds the DNS rule: appended to spec.egress, or spec.egress created. */
+function dnsPatch(policy: V1NetworkPolicy): Manifest {
+  return (policy.spec?.egress ?? []).length ? { op: 'add', path: '/spec/egress/-', value: DNS_RULE } : { op: 'add', path: '/spec/egress', value: [DNS_RULE] };
 }
 
 /** `allow-api-server-to-postgres`, from the first label value of each side. */
@@ -445,7 +452,7 @@ function lintIngressBackends(l: Lint, controllers: V1Pod[]): void {
               cause: `Ingress ${ns}/${name} routes to Service ${backend.service}, whose pod ${dest.namespace}/${dest.name} receives ${protocol}/${port}; a connection from the controller pod ${src.namespace}/${src.name} is denied: ${side.reason}. Requests through the Ingress time out (502/504).`,
               fix: v.ingress.allowed
                 ? `Allow the controller's egress to ${ns} on ${protocol}/${port} in the policies selecting ${src.namespace}/${src.name} (${v.egress.policies.map((p) => p.name).join(', ')}).`
-                : `Allow the controller's namespace in:\n${applyYaml(allowIngressYaml(`allow-ingress-controller-to-${backend.service}`.slice(0, 63), ns, selector, { namespace: src.namespace }, [{ protocol, port }]))}`,
+                : fix`Allow the controller's namespace in:\n${kubectlApply(allowIngressPolicy({ name: `allow-ingress-controller-to-${backend.service}`.slice(0, 63), namespace: ns, podLabels: selector, from: { namespace: src.namespace }, ports: [{ protocol, port }] }))}`,
             }),
           );
           break;
@@ -462,7 +469,7 @@ function lintNamespaces(l: Lint, rows: NamespaceRow[]): void {
       finding('KD4008', { kind: 'Namespace', name: row.namespace }, {
         message: `${row.namespace}: ${plural(row.pods, 'pod')} and no NetworkPolicy`,
         cause: `No NetworkPolicy exists in namespace ${row.namespace}, so its ${plural(row.pods, 'pod')} ${row.pods === 1 ? 'accepts' : 'accept'} connections from every pod in the cluster (Kubernetes allows all pod-to-pod traffic by default).`,
-        fix: `First allow the traffic the pods need (check each flow with kdiag netpol explain), then deny the rest as the guide does:\n${applyYaml(defaultDenyYaml(row.namespace))}`,
+        fix: fix`First allow the traffic the pods need (check each flow with kdiag netpol explain), then deny the rest as the guide does:\n${kubectlApply(defaultDenyPolicy(row.namespace))}`,
       }),
     );
   }
@@ -485,9 +492,43 @@ function lintCni(l: Lint, cni: CniDetection, policyCount: number): void {
     finding('KD4011', { kind: 'Cluster', name: 'network plugin' }, {
       message: `network plugin: no known NetworkPolicy enforcer found (${plural(policyCount, 'policy')} present)`,
       cause: `kdiag looked for the DaemonSets and pods of ${KNOWN_CNI_NAMES.join(', ')} in every namespace and found none${cni.unknown.length ? ` (could not list ${cni.unknown.join(', ')})` : ''}. If the network plugin does not enforce NetworkPolicy, every connection is still allowed. A managed cluster's built-in enforcer may not be recognised.`,
-      fix: 'Find the network plugin (kubectl get daemonsets -A) and check that it enforces NetworkPolicy; test one deny with a real connection (kdiag netpol explain tells what should happen).',
+      fix: fix`Find the network plugin (${kubectl('get', 'daemonsets', '-A')}) and check that it enforces NetworkPolicy; test one deny with a real connection (kdiag netpol explain tells what should happen).`,
     }),
   );
+}
+
+/** Plugins known to implement AdminNetworkPolicy / BaselineAdminNetworkPolicy (Calico ≥ 3.29, Antrea). */
+const IMPLEMENTS_ADMIN_POLICIES = new Set(['Calico', 'Canal (Calico policy on flannel)', 'Antrea']);
+
+function lintBeyondNetworkPolicy(l: Lint, cni: CniDetection | undefined): void {
+  const objects = l.snapshot.clusterPolicies;
+  if (!objects) return;
+  // Only policies whose subject selects a live pod in scope: a policy for other namespaces is not this run's concern.
+  const pods = [...l.ctx.podsByNamespace.keys()].filter(l.inScope).flatMap((n) => livePods(l.ctx, n).map(podEndpoint));
+  const selecting = (l.ctx.clusterPolicies ?? []).filter((p) => pods.some((pod) => subjectSelects(p, pod, l.ctx).match));
+  const present = (['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'] as const)
+    .map((k) => [k, selecting.filter((p) => p.kind === k).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  if (present.length > 0 && cni && cni.plugins.length && !cni.plugins.some((p) => IMPLEMENTS_ADMIN_POLICIES.has(p.name))) {
+    l.findings.push(
+      finding('KD4013', { kind: 'Cluster', name: 'network plugin' }, {
+        message: `cluster-scoped policies: ${present.join(', ')}, but ${cni.plugins.map((p) => p.name).join(', ')} does not implement them`,
+        cause: `kdiag evaluates the network-policy-api kinds as their specification says (kdiag netpol explain shows the tier that decides), but the network plugin found (${cni.plugins.map((p) => `${p.name}: ${p.evidence}`).join(', ')}) is not one known to enforce them (${[...IMPLEMENTS_ADMIN_POLICIES].join(', ')}): the objects are stored and the packets follow the NetworkPolicies alone.`,
+        fix: 'Use a network plugin that implements AdminNetworkPolicy (Calico 3.29 or later, Antrea, OVN-Kubernetes), or express the rules as NetworkPolicies in each namespace; check a denied flow with a real connection.',
+      }),
+    );
+  }
+  for (const kind of objects.native.filter((k) => k.items.length > 0)) {
+    const names = kind.items.slice(0, 5).map((o) => (o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata?.name}` : (o.metadata?.name ?? '')));
+    l.findings.push(
+      finding('KD4014', { kind: 'Cluster', name: kind.kind }, {
+        message: `${kind.items.length} ${kind.kind}: not evaluated by kdiag`,
+        cause: `The network plugin's own policies (${names.join(', ')}${kind.items.length > names.length ? ', …' : ''}) can allow or deny what the Kubernetes policies say otherwise. kdiag names those whose selectors may select a connection's source or destination and reports such a verdict as unknown ("not covered by kdiag"), never as a plain allow or deny.`,
+        fix: `Read the plugin's verdict with its own tools (Cilium: cilium policy trace / Hubble; Calico: calicoctl) for flows these policies select.`,
+      }),
+    );
+  }
 }
 
 /** Inventory and lint. Pure: the snapshot in, rows and findings out. */
@@ -520,6 +561,7 @@ export function analyzeNetpol(snapshot: Snapshot, options: NetpolOptions): Netpo
     cni = detectCni(snapshot);
     lintCni(l, cni, policies.length);
   }
+  lintBeyondNetworkPolicy(l, cni);
   return {
     policies: policies.map((p) => policyRow(ctx, p)),
     namespaces,
@@ -539,6 +581,8 @@ export const netpolCheck: Check = {
   // Namespaces are cluster-scoped: without their labels, namespaceSelectors are judged only
   // where kubernetes.io/metadata.name decides them.
   optional: ['namespaces'],
+  // AdminNetworkPolicy & co. and the network plugins' policy kinds, where the API serves them.
+  extras: ['clusterPolicies'],
   skippedWithout: { namespaces: 'namespaceSelector peers that select by labels other than kubernetes.io/metadata.name, and KD4004 (a namespaceSelector that matches no namespace)' },
   run: (snapshot) => analyzeNetpol(snapshot, { namespace: snapshot.namespace, clusterWide: snapshot.namespace === undefined }).findings,
 };

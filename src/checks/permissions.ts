@@ -1,7 +1,7 @@
 // What kdiag needs to be allowed to do for a set of checks, and findings for what it lacks.
+import { fix, kubectl, manifest } from '../report/fix.js';
 import type { Finding } from '../report/types.js';
 import { KIND_RESOURCES, type Kind, type Snapshot } from '../snapshot.js';
-import { fix, kubectl, manifest } from '../report/fix.js';
 import { finding } from './lib/finding.js';
 import type { Check, Input } from './types.js';
 
@@ -53,11 +53,10 @@ export function probePermissions(namespace: string | undefined): Permission[] {
 export function missingPermissionFinding(p: Permission): Finding {
   const resource = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
   const where = p.namespace ? `in namespace ${p.namespace}` : 'cluster-wide';
-  const rule = `- apiGroups: ["${p.group}"]\n  resources: ["${resource}"]\n  verbs: ["${p.verb}"]`;
   return finding('KD6001', { kind: 'Permission', name: `${p.verb} ${resource}${p.group ? `.${p.group}` : ''}` }, {
     message: `${p.verb} ${resource}${p.group ? `.${p.group}` : ''}: not allowed ${where}; skipped: ${p.neededBy.join(', ')}`,
     cause: `A SelfSubjectAccessReview says the current user may not ${p.verb} ${resource}${p.group ? ` (group ${p.group})` : ''} ${where}, so kdiag skipped ${p.neededBy.join(', ')}.`,
-    fix: `Add this rule to the ${p.neededBy.includes('probes') ? 'kdiag-probes' : resource === 'secrets' ? 'kdiag-tls' : 'kdiag-read'} ClusterRole bound to you (deploy/rbac.yaml):\n${rule}`,
+    fix: fix`Add this rule to the ${p.neededBy.includes('probes') ? 'kdiag-probes' : resource === 'secrets' ? 'kdiag-tls' : 'kdiag-read'} ClusterRole bound to you (deploy/rbac.yaml):\n${manifest({ rules: [{ apiGroups: [p.group], resources: [resource], verbs: [p.verb] }] })}\nthen check: ${kubectl('auth', 'can-i', p.verb, p.group ? `${resource}.${p.group}` : resource, ...(p.namespace ? ['-n', p.namespace] : ['-A']))}`,
   });
 }
 

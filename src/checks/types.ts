@@ -23,7 +23,7 @@ export interface Check {
   /** Kinds read when permitted; without them the check still runs and says what it skipped. */
   optional?: readonly Kind[];
   /** Extra data loaded narrowly for this check (see src/cluster/). */
-  extras?: readonly ('clusterDns' | 'ingress' | 'gateway')[];
+  extras?: readonly ('clusterDns' | 'ingress' | 'gateway' | 'clusterPolicies')[];
   /**
    * What this check does not check when an input may not be read (an optional kind, or a
    * narrowly loaded extra): one phrase each, reported once per missing permission (KD6006).

@@ -5,6 +5,7 @@
 import type { Configuration, KubeConfig, ResponseContext } from '@kubernetes/client-node';
 import {
   ApiException,
+  ApisApi,
   AppsV1Api,
   AuthorizationV1Api,
   CoreV1Api,
@@ -95,11 +96,14 @@ type Pod = KindMap['pods'];
  * images and ports, and the status), kept as each page arrives so a cluster with tens of
  * thousands of Pods fits in a small heap. Env, probes, volumes and resources are dropped.
  */
+type Container = NonNullable<Pod['spec']>['containers'][number];
+
 export function slimPod(pod: Pod): Pod {
   const m = pod.metadata ?? {};
   const spec = pod.spec;
   const st = pod.status;
-  const container = (c: { name: string; image?: string; ports?: unknown }) => ({ name: c.name, image: c.image, ports: c.ports }) as never;
+  // readinessProbe: kdiag compares the port it checks with the Service's target port (KD5041).
+  const container = (c: Container): Container => ({ name: c.name, image: c.image, ports: c.ports, readinessProbe: c.readinessProbe });
   return {
     metadata: {
       name: m.name,
@@ -125,7 +129,7 @@ export function slimPod(pod: Pod): Pod {
       message: st.message,
       podIP: st.podIP,
       podIPs: st.podIPs,
-      conditions: st.conditions?.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message }) as never),
+      conditions: st.conditions?.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message })),
       containerStatuses: st.containerStatuses,
       initContainerStatuses: st.initContainerStatuses,
     },
@@ -159,10 +163,13 @@ const RAW_LIST_PROCESSOR = new Proxy(
 
 /** An API class whose list methods return raw pages (for KubeConfig.makeApiClient). */
 function rawLists<T>(Api: new (config: Configuration, ...rest: never[]) => T): new (config: Configuration) => T {
+  // cast: the generated API classes take (configuration, requestFactory?, responseProcessor?), typed per
+  // API; T's type only shows the one-argument form. The subclass is still a T (same methods).
   return class extends (Api as unknown as new (...args: unknown[]) => object) {
     constructor(config: Configuration) {
       super(config, undefined, RAW_LIST_PROCESSOR);
     }
+    // cast: see above; the class adds nothing to T.
   } as unknown as new (config: Configuration) => T;
 }
 
@@ -184,6 +191,8 @@ export class ClusterClient {
   readonly batch: BatchV1Api;
   readonly authorization: AuthorizationV1Api;
   readonly custom: CustomObjectsApi;
+  /** Discovery of API groups (GET /apis). */
+  readonly apis: ApisApi;
   readonly version: VersionApi;
   /** The same APIs with raw list pages, used by list(). */
   private readonly raw: Pick<ClusterClient, 'core' | 'discovery' | 'networking' | 'apps'>;
@@ -206,6 +215,7 @@ export class ClusterClient {
       this.batch = this.kc.makeApiClient(BatchV1Api);
       this.authorization = this.kc.makeApiClient(AuthorizationV1Api);
       this.custom = this.kc.makeApiClient(CustomObjectsApi);
+      this.apis = this.kc.makeApiClient(ApisApi);
       this.version = this.kc.makeApiClient(VersionApi);
       this.raw = {
         core: this.kc.makeApiClient(rawLists(CoreV1Api)),
@@ -237,6 +247,8 @@ export class ClusterClient {
         },
       ],
     };
+    // cast: these middlewares are typed by the few context methods they call (RequestContextLike);
+    // client-node's type names its full RequestContext class, which is what it passes at runtime.
     return options as unknown as ApiOptions;
   }
 
@@ -274,6 +286,7 @@ export class ClusterClient {
   async list<K extends Kind>(kind: K, namespace?: string, selectors: { labelSelector?: string; fieldSelector?: string } = {}): Promise<KindMap[K][]> {
     const info = RESOURCES[kind];
     const raw = !MODEL_KINDS.has(kind);
+    // cast: the list method is named at runtime (RESOURCES), which TypeScript cannot index the API class by.
     const api = (raw ? this.raw : this)[info.api] as unknown as Record<
       string,
       (param: object, options: ApiOptions) => Promise<{ items?: KindMap[K][] | null; metadata?: { _continue?: string; continue?: string } }>
@@ -292,7 +305,7 @@ export class ClusterClient {
         ...(selectors.labelSelector ? { labelSelector: selectors.labelSelector } : {}),
       };
       const page = await this.call(target, (options) => api[method]!.call(api, param, options));
-      for (const item of page.items ?? []) items.push(kind === 'pods' ? (slimPod(item as never) as KindMap[K]) : slim(item));
+      for (const item of page.items ?? []) items.push(kind === 'pods' ? (slimPod(item as Pod) as KindMap[K]) : slim(item));
       cont = (raw ? page.metadata?.continue : page.metadata?._continue) || undefined;
       checkHeapSize();
     } while (cont);

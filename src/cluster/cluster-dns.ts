@@ -18,7 +18,7 @@ export function clusterDnsFrom(snapshot: Snapshot): ClusterDns {
 }
 
 export async function loadClusterDns(client: ClusterClient, snapshot?: Snapshot): Promise<ClusterDns> {
-  const complete = snapshot && snapshot.namespace === undefined && ['pods', 'services', 'endpointslices'].every((k) => snapshot.loaded.includes(k as never));
+  const complete = snapshot && snapshot.namespace === undefined && (['pods', 'services', 'endpointslices'] as const).every((k) => snapshot.loaded.includes(k));
   if (complete) return clusterDnsFrom(snapshot);
   try {
     const [pods, services, endpointslices] = await Promise.all([

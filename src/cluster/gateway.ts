@@ -121,8 +121,16 @@ export async function loadReferencedData(client: ClusterClient, objects: Gateway
 /** What the Gateway API rules read beyond the snapshot, the same for `kdiag check` and `kdiag gateway`. */
 export async function loadGatewayInputs(client: ClusterClient, snapshot: Snapshot): Promise<GatewayObjects> {
   const objects = await loadGatewayObjects(client, snapshot.namespace);
+  if (!objects.unavailable) await addServedGroups(client, objects);
   if (!objects.unavailable && snapshot.namespace !== undefined) await loadReferencedData(client, objects, snapshot.namespace);
   return objects;
+}
+
+/** The API groups the cluster serves (one discovery request), for backendRef kinds. */
+export async function addServedGroups(client: ClusterClient, objects: GatewayObjects): Promise<void> {
+  const { servedGroupVersions } = await import('./policies.js');
+  const served = await servedGroupVersions(client);
+  if (served) objects.servedGroups = [...new Set([...served].map((gv) => (gv.includes('/') ? gv.split('/')[0]! : '')))].sort();
 }
 
 /**

@@ -5,6 +5,7 @@
 // A name added here must also have a module in build/vendor.mjs (the build says so).
 export {
   ApiException,
+  ApisApi,
   AppsV1Api,
   AuthorizationV1Api,
   BatchV1Api,

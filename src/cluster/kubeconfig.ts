@@ -48,7 +48,7 @@ function loadFile(file: string): KubeConfig {
     throw parseError(file, err);
   }
   // Relative certificate paths are relative to the file, as in kubectl.
-  (kc as unknown as { makePathsAbsolute(dir: string): void }).makePathsAbsolute(join(file, '..'));
+  kc.makePathsAbsolute(join(file, '..'));
   return kc;
 }
 
@@ -120,4 +120,13 @@ export function loadKubeConfig(options: ConnectOptions): LoadedConfig {
     }
   }
   return { kc, contextName, server: cluster.server, namespace: context.namespace || 'default', source };
+}
+
+/** Every context name of the kubeconfig (--all-contexts), in file order. */
+export function contextNames(kubeconfig?: string): string[] {
+  const files = kubeconfigFiles(kubeconfig);
+  const present = kubeconfig ? files : files.filter((f) => existsSync(f));
+  if (present.length === 0) throw new KdiagError(`no kubeconfig found (looked at ${files.join(', ')}): --all-contexts needs one`);
+  const kc = present.length === 1 ? loadFile(present[0]!) : merge(present.map(loadFile));
+  return kc.getContexts().map((c) => c.name);
 }

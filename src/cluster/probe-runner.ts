@@ -6,6 +6,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { Watch } from './k8s.js';
 import { isNotFound, KdiagError } from '../errors.js';
+import { claimSignalExit } from '../interrupt.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, leftBehindNotice, probeDryRunPod, probeJob, probeName, runSelector, type ProbeSpec } from '../probes/pod-spec.js';
 import { admissionFailure, INITIAL_STATE, nextState, ProbeError, type ProbeStage, type ProbeState } from '../probes/state.js';
 import type { ClusterClient } from './client.js';
@@ -107,6 +108,8 @@ export class ProbeRunner {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // This run exits by itself on a signal, once its Job is deleted.
+    const releaseExit = claimSignalExit();
     const started = Date.now();
     try {
       await this.createJob(probeJob(spec));
@@ -137,6 +140,7 @@ export class ProbeRunner {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      releaseExit();
     }
   }
 
@@ -250,6 +254,7 @@ export class ProbeRunner {
     return new Promise((resolve) => {
       const watch = new Watch(this.client.kc);
       // The watch's idle timer: the probe may be quiet while it waits for DNS timeouts.
+      // cast: client-node 2.0 keeps Watch's idle timeout in a private field with no option to set it.
       (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = timeoutMs + 5000;
       let controller: AbortController | undefined;
       let finished = false;
@@ -387,6 +392,66 @@ export interface LeftoverObject {
   created?: string;
   status: string;
   runId?: string;
+}
+
+export interface EphemeralRun {
+  container: string;
+  log: string;
+  elapsedMs: number;
+}
+
+/**
+ * Runs a fixed script in an ephemeral container added to an existing pod (its network
+ * namespace: the only way to test what that very pod sees, e.g. reaching itself through its
+ * Service). The container passes the restricted Pod Security profile. Ephemeral containers
+ * cannot be removed: it stays in the pod's spec, terminated, until the pod is replaced.
+ * Returns the container's log once it printed `marker` or ended.
+ */
+export async function runEphemeral(
+  client: ClusterClient,
+  target: { namespace: string; pod: string },
+  spec: { name: string; image: string; script: string; args: string[]; marker: string; timeoutMs: number },
+): Promise<EphemeralRun> {
+  const { namespace, pod: name } = target;
+  const started = Date.now();
+  const pod = await client.call({ verb: 'get', resource: 'pods', namespace, name }, (o) => client.core.readNamespacedPod({ name, namespace }, o));
+  pod.spec!.ephemeralContainers = [
+    ...(pod.spec?.ephemeralContainers ?? []),
+    {
+      name: spec.name,
+      image: spec.image,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['sh', '-c', spec.script, '--', ...spec.args],
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        runAsNonRoot: true,
+        runAsUser: 65534,
+        runAsGroup: 65534,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    },
+  ];
+  await client.call({ verb: 'update', resource: 'pods/ephemeralcontainers', namespace, name }, (o) => client.core.replaceNamespacedPodEphemeralcontainers({ name, namespace, body: pod }, o));
+  const deadline = Date.now() + spec.timeoutMs;
+  let log: string;
+  while (Date.now() < deadline) {
+    await sleep(500);
+    const now = await client.call({ verb: 'get', resource: 'pods', namespace, name }, (o) => client.core.readNamespacedPod({ name, namespace }, o));
+    const status = now.status?.ephemeralContainerStatuses?.find((c) => c.name === spec.name);
+    const waiting = status?.state?.waiting;
+    if (waiting && /ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerError/.test(waiting.reason ?? '')) {
+      throw new KdiagError(`the ephemeral container ${spec.name} in pod ${namespace}/${name} cannot start: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`);
+    }
+    if (!status?.state?.running && !status?.state?.terminated) continue;
+    try {
+      log = await client.call({ verb: 'get', resource: 'pods/log', namespace, name }, (o) => client.core.readNamespacedPodLog({ name, namespace, container: spec.name, limitBytes: 262_144 }, o));
+    } catch {
+      continue; // not started yet
+    }
+    if (hasFinalLine(log, spec.marker) || status.state.terminated) return { container: spec.name, log, elapsedMs: Date.now() - started };
+  }
+  throw new KdiagError(`the ephemeral container ${spec.name} in pod ${namespace}/${name} did not finish within ${Math.round(spec.timeoutMs / 1000)}s`);
 }
 
 /** The workload pod of --from NAMESPACE/POD (its labels make the probe look like it). */

@@ -41,6 +41,9 @@ export function watchKinds(client: ClusterClient, kinds: readonly WatchTarget[],
     if (stopped) return;
     const fieldSelector = typeof kind === 'string' ? RESOURCES[kind].fieldSelector : undefined;
     const rv = resourceVersion ?? (await currentVersion(kind));
+    // Stopped while the list was in flight (Ctrl-C right after the first draw): a watch opened
+    // now would never be aborted and would keep kdiag from exiting.
+    if (stopped) return;
     const controller = await watch.watch(
       watchPath(kind, namespace),
       { allowWatchBookmarks: true, resourceVersion: rv, ...(fieldSelector ? { fieldSelector } : {}) },
@@ -63,6 +66,7 @@ export function watchKinds(client: ClusterClient, kinds: readonly WatchTarget[],
     // A list with limit=1 gives the collection's current resourceVersion.
     if (typeof kind !== 'string') return customVersion(client, kind, namespace);
     const info = RESOURCES[kind];
+    // cast: the list method is named at runtime (RESOURCES), which TypeScript cannot index the API class by.
     const api = client[info.api] as unknown as Record<string, (p: object, o: unknown) => Promise<{ metadata?: { resourceVersion?: string } }>>;
     const scoped = info.namespaced && namespace !== undefined;
     const list = await client.call({ verb: 'list', resource: info.resource, group: info.group || undefined, namespace: scoped ? namespace : undefined }, (o) =>

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
+import { EXIT_CODES_TEXT, KdiagCommand, PROMETHEUS_FLAGS } from '../base-command.js';
 import type { CheckResult } from '../report/check-result.js';
 import type { Finding, Severity } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
@@ -8,7 +8,7 @@ export default class Check extends KdiagCommand<typeof Check> {
   static override summary = "Runs the guide's whole operational checklist as one runbook step.";
   static override description = `Checks that the cluster answers, that kdiag may read what it needs (SelfSubjectAccessReview; a missing permission becomes a finding naming the rule to add, and only the checks that need it are skipped), then runs every check over one snapshot in which each kind is listed once: Service endpoints, Service types, Ingresses, Gateway API Gateways and routes (when the Gateway API is installed), NetworkPolicies and the cluster DNS. Ends with a summary table and the findings grouped by severity. A check that crashes is reported as errored; the others still run.
 
-Outputs: table (default), json, yaml, junit (one test case per check and object, for CI) and markdown (for an incident channel or ticket). Silence codes, objects or namespaces and set thresholds in .kdiag.yaml (or --config).
+Outputs: table (default), json, yaml, junit (one test case per check and object, for CI) markdown (for an incident channel or ticket) and prometheus (metrics in the Prometheus text format, to stdout, --output-file or --pushgateway; see deploy/cronjob.yaml). Silence codes, objects or namespaces and set thresholds in .kdiag.yaml (or --config).
 
 EXIT CODES
 ${EXIT_CODES_TEXT}
@@ -20,9 +20,10 @@ ${EXIT_CODES_TEXT}
     { description: 'Only endpoints and ingress, failing on warnings too', command: '<%= config.bin %> check -n production --only endpoints,ingress --fail-on warning' },
   ];
 
-  static override extraOutputs = ['junit', 'markdown'];
+  static override extraOutputs = ['junit', 'markdown', 'prometheus', 'html'];
 
   static override flags = {
+    ...PROMETHEUS_FLAGS,
     only: Flags.string({ description: 'Run only these checks (comma-separated ids).' }),
     skip: Flags.string({ description: 'Skip these checks (comma-separated ids).' }),
     probes: Flags.boolean({ description: 'Also run live probes: one short-lived curl pod per namespace tests every Service (DNS and connection).', default: false, helpGroup: 'PROBE' }),
@@ -71,6 +72,8 @@ ${EXIT_CODES_TEXT}
     const progress = await this.progress();
     let version = '';
     let fatal: Error | undefined;
+    let taken: Snapshot | undefined;
+    let probeSummary: { pods: number; maxAlive: number; results: { namespace: string; target: string; outcome: string; totalMs?: number }[] } | undefined;
 
     try {
       version = await progress.step('Cluster reachable', async () => {
@@ -111,9 +114,11 @@ ${EXIT_CODES_TEXT}
         // The same loaders as kdiag ingress and kdiag gateway: the same data, so the same findings.
         if (extras.has('ingress')) snap.ingress = await (await import('../cluster/ingress.js')).loadIngressInputs(client, snap);
         if (extras.has('gateway')) snap.gateway = await (await import('../cluster/gateway.js')).loadGatewayInputs(client, snap);
+        if (extras.has('clusterPolicies')) await (await import('../cluster/policies.js')).addClusterPolicies(client, snap);
         const counts = kinds.map((k) => `${(snap[k] as unknown[]).length} ${k}`).join(', ');
         return { value: snap, note: counts || 'nothing to list' };
       });
+      taken = snapshot;
       // Inputs the API refused remove only the parts of checks that need them: one line per permission.
       const partial = skippedPartFindings(skippedParts(runnable, snapshot));
       findings.push(...partial);
@@ -153,6 +158,7 @@ ${EXIT_CODES_TEXT}
             const r = await probeNamespaces(client, snapshot, namespaces, { settings: settings!, concurrency: this.flags.concurrency, image: curlImage, note: (l) => progress.note(l) });
             return { value: r, note: `${r.targets} Service(s) in ${namespaces.length} namespace(s), ${r.pods} probe pod(s), at most ${r.maxAlive} at once` };
           });
+          probeSummary = { pods: probed.pods, maxAlive: probed.maxAlive, results: probed.results };
           const found = applyConfig(probed.findings, config);
           results.push(resultOf('probes', 'Live probes', found, performance.now() - started, failOn));
           findings.push(...found);
@@ -180,14 +186,25 @@ ${EXIT_CODES_TEXT}
       ...(fatal ? { error: fatal.message } : {}),
       findings: applyConfig(findings, config),
       checks: results.map(({ findings: _f, ...r }) => ({ ...r, durationMs: Math.round(r.durationMs) })),
+      ...(probeSummary ? { probes: probeSummary } : {}),
     };
 
+    if (this.output === 'html') {
+      const { htmlReport } = await import('../engine/html-report.js');
+      this.log(htmlReport(report, taken));
+      if (fatal) {
+        this.logToStderr(`kdiag: ${fatal.message}`);
+        this.exit(EXIT_FAILURE);
+      }
+      this.exitForFindings(report.findings);
+      return;
+    }
     if (this.output === 'junit') {
       const { renderJunit } = await import('../report/junit.js');
       this.log(renderJunit(results, failOn));
     } else if (this.output === 'markdown') {
-      const { renderMarkdown } = await import('../report/markdown.js');
-      this.log(renderMarkdown(`kdiag check ${namespace ? `-n ${namespace}` : '-A'}`, results, report.findings, [`context: ${client.contextName}`, `server: ${client.server}${version ? ` (${version.split(' ').pop()})` : ''}`]));
+      const [{ renderMarkdown }, { shellJoin }] = await Promise.all([import('../report/markdown.js'), import('../report/shell.js')]);
+      this.log(renderMarkdown(shellJoin(['kdiag', 'check', ...(namespace ? ['-n', namespace] : ['-A'])]), results, report.findings, [`context: ${client.contextName}`, `server: ${client.server}${version ? ` (${version.split(' ').pop()})` : ''}`]));
     }
     if (fatal) {
       if (this.output !== 'junit' && this.output !== 'markdown') await this.emit(report, () => this.summary(results), { exit: false, checksShown: true });

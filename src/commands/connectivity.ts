@@ -3,6 +3,7 @@ import { EXIT_CODES_TEXT, KdiagCommand } from '../base-command.js';
 import type { ProbeRun } from '../cluster/probe-runner.js';
 import { keepNote, probeFlags, probeSettings } from '../engine/probe-cli.js';
 import type { ConnectivityRow } from '../probes/interpret-http.js';
+import type { DirectRow } from '../dataplane/differential.js';
 import { DEFAULT_CURL_IMAGE } from '../probes/pod-spec.js';
 import { isNamespaceNotFound } from '../errors.js';
 
@@ -39,11 +40,21 @@ ${EXIT_CODES_TEXT}`;
     tcp: Flags.boolean({ description: 'Only test that a TCP connection opens, for every target.', default: false, exclusive: ['http'], helpGroup: 'PROBE' }),
     http: Flags.boolean({ description: 'Use HTTP for every target, whatever the port.', default: false, helpGroup: 'PROBE' }),
     image: Flags.string({ description: 'Image with curl and sh (for mirrors in air-gapped clusters).', default: DEFAULT_CURL_IMAGE, aliases: ['curl-image'], helpGroup: 'PROBE' }),
+    hairpin: Flags.boolean({
+      description: 'With --from NAMESPACE/POD where POD is a ready endpoint of a target Service: also test from inside POD (an ephemeral container in it, which stays in its spec until the pod is replaced) that it reaches itself through the Service.',
+      default: false,
+      helpGroup: 'PROBE',
+    }),
+    'max-endpoints': Flags.integer({ description: 'For a Service target, also try at most this many ready endpoints directly (pod IP and target port) and the ClusterIP by address; 0: only the ClusterIP.', default: 10, min: 0, max: 50, helpGroup: 'PROBE' }),
     ...probeFlags,
   };
 
   public async run(): Promise<void> {
     const settings = probeSettings(this.flags);
+    if (this.flags.hairpin && !settings.fromPod) {
+      const { UsageError } = await import('../errors.js');
+      throw new UsageError('--hairpin needs --from NAMESPACE/POD (the pod that reaches itself through the Service)');
+    }
     const [plan, { port: validPort, urlPath, imageReference }] = await Promise.all([import('../probes/plan.js'), import('../validate.js')]);
     const image = imageReference(this.flags.image);
     const rawTargets = this.argv;
@@ -60,12 +71,13 @@ ${EXIT_CODES_TEXT}`;
     const namespace = this.flags.namespace ?? client.defaultNamespace;
     const parsed = words.map((t) => plan.parseTarget(t, namespace, settings.clusterDomain));
 
-    const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { CURL_SCRIPT }, interpret] = await Promise.all([
+    const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { CURL_SCRIPT }, interpret, differential] = await Promise.all([
       import('../cluster/load.js'),
       import('../engine/probe-cli.js'),
       import('../probes/pod-spec.js'),
       import('../probes/scripts.js'),
       import('../probes/interpret-http.js'),
+      import('../engine/differential.js'),
     ]);
     const runId = newRunId();
     const source = await cli.resolveSource(client, settings, namespace, 'connectivity', runId);
@@ -86,8 +98,11 @@ ${EXIT_CODES_TEXT}`;
 
     const probed = targets.filter((t) => !t.unresolved);
     const nonce = cli.randomNonce();
+    const diff = differential.planProbeArgs(targets, snapshot, { maxEndpoints: this.flags['max-endpoints'] });
     let run: ProbeRun | undefined;
     let results: ReturnType<typeof interpret.parseCurlProbeLog> = [];
+    let extraResults: ReturnType<typeof differential.parseProbeLog>['extraResults'] = [];
+    let hairpin: Awaited<ReturnType<Connectivity['runHairpin']>> | undefined;
     if (probed.length) {
       const settle = cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, namespaces);
       const spec = {
@@ -96,7 +111,7 @@ ${EXIT_CODES_TEXT}`;
         namespace: source.namespace,
         image,
         script: CURL_SCRIPT,
-        args: [nonce, '5', String(settle), ...plan.curlArgs(targets)],
+        args: [nonce, '5', String(settle), ...diff.args],
         finish: finishMarker(nonce, settle),
         deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
         imagePullSecret: settings.imagePullSecret,
@@ -105,14 +120,22 @@ ${EXIT_CODES_TEXT}`;
         keep: settings.keep,
         command: `kdiag connectivity ${words.join(' ')}`,
       };
-      run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
-      results = interpret.parseCurlProbeLog(run.log, nonce, probed);
+      const hairpinPlans = this.flags.hairpin && settings.fromPod ? (await import('../dataplane/hairpin.js')).planHairpin(targets, snapshot, settings.fromPod) : [];
+      const hairpinRun = hairpinPlans.length ? this.runHairpin(client, settings.fromPod!, hairpinPlans, image, settings.timeoutMs) : undefined;
+      try {
+        run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) && !this.flags['no-color'] });
+      } finally {
+        hairpin = await hairpinRun;
+      }
+      ({ results, extraResults } = differential.parseProbeLog(run.log, nonce, targets, diff.extras));
       if (results.length === 0) {
         const [{ ProbeError, noResultFailure }, { sanitize }] = await Promise.all([import('../probes/state.js'), import('../report/render.js')]);
         throw new ProbeError(noResultFailure(image, 'curl', sanitize(run.log)));
       }
     }
-    const analysis = interpret.analyzeConnectivity({ targets, results, snapshot, source: { namespace: source.namespace, labels: source.effectiveLabels } });
+    const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
+    const analysis = interpret.analyzeConnectivity({ targets, results, snapshot, source: probeSource });
+    const explained = await differential.explainWithDifferential(client, { targets, results, extras: diff.extras, extraResults, snapshot, source: probeSource, ...(run?.node ? { probeNode: run.node } : {}), base: analysis.findings });
     const report = {
       apiVersion: 'kdiag/v1' as const,
       kind: 'ConnectivityReport',
@@ -122,9 +145,12 @@ ${EXIT_CODES_TEXT}`;
         ? { namespace: run.namespace, job: run.jobName, pod: run.podName, node: run.node ?? null, image, source: source.description, elapsedMs: run.elapsedMs, exitCode: run.exitCode ?? null, kept: run.kept }
         : null,
       targets: analysis.rows,
-      findings: analysis.findings,
+      direct: explained.direct,
+      ...(hairpin ? { hairpin: hairpin.summary } : {}),
+      ...(explained.skipped?.length ? { skipped: explained.skipped } : {}),
+      findings: [...explained.findings, ...(hairpin?.findings ?? [])],
     };
-    await this.emit(report, (wide) => this.human(analysis.rows, run, image, source.description, wide));
+    await this.emit(report, (wide) => this.human(analysis.rows, run, image, source.description, wide, explained.direct, hairpin?.summary ?? []));
   }
 
   /** Positional targets (oclif's non-strict argv also carries flags and their values). */
@@ -146,7 +172,26 @@ ${EXIT_CODES_TEXT}`;
     return out;
   }
 
-  private human(rows: ConnectivityRow[], run: ProbeRun | undefined, image: string, source: string, wide: boolean): string {
+  /** The hairpin test in an ephemeral container of the --from pod; a failure to run it is reported, not fatal. */
+  private async runHairpin(client: Awaited<ReturnType<Connectivity['client']>>, pod: { namespace: string; name: string }, plans: import('../dataplane/hairpin.js').HairpinPlan[], image: string, timeoutMs: number) {
+    const [{ runEphemeral }, { HAIRPIN_SCRIPT }, hp, { randomNonce }, { newRunId }] = await Promise.all([
+      import('../cluster/probe-runner.js'),
+      import('../probes/scripts.js'),
+      import('../dataplane/hairpin.js'),
+      import('../engine/probe-cli.js'),
+      import('../probes/pod-spec.js'),
+    ]);
+    const nonce = randomNonce();
+    try {
+      const run = await runEphemeral(client, { namespace: pod.namespace, pod: pod.name }, { name: `kdiag-hairpin-${newRunId()}`, image, script: HAIRPIN_SCRIPT, args: [nonce, '3', ...plans.flatMap((p) => p.urls)], marker: `KDIAG${nonce} done `, timeoutMs: Math.min(timeoutMs, 60_000) });
+      const results = hp.interpretHairpin(run.log, nonce, plans);
+      return { summary: results.map((r) => `hairpin (${r.verdict}): ${hp.hairpinSummary(r)}`), findings: hp.hairpinFindings(results) };
+    } catch (err) {
+      return { summary: [`hairpin: not tested: ${(err as Error).message.split('\n')[0]}`], findings: [] };
+    }
+  }
+
+  private human(rows: ConnectivityRow[], run: ProbeRun | undefined, image: string, source: string, wide: boolean, direct: DirectRow[], hairpin: string[]): string {
     const lines: string[] = [];
     if (run) {
       lines.push(`Probe: pod ${run.podName} ${source}${run.node ? ` on node ${run.node}` : ''} (${image}), ${(run.elapsedMs / 1000).toFixed(1)}s`);
@@ -175,6 +220,19 @@ ${EXIT_CODES_TEXT}`;
       return row;
     });
     lines.push(this.table(head, body));
+    if (direct.length) {
+      lines.push('', 'Tried directly from the same pod (the Service\'s ClusterIP by address, each ready endpoint by pod IP and target port):');
+      lines.push(
+        this.table(
+          ['TARGET', 'VIA', 'ADDRESS', 'POD', 'NODE', 'STATUS', 'TOTAL'],
+          direct.map((d) => {
+            const ok = d.outcome === 'ok' || d.outcome === 'connected';
+            return [d.target, d.via === 'cluster-ip' ? 'ClusterIP' : 'endpoint', `${d.address}:${d.port}`, d.pod ?? '', d.node ?? '', ok ? this.style.ok(d.status) : this.style.severity(d.outcome === 'client-error' ? 'warning' : 'error', d.status), t(d.totalMs)];
+          }),
+        ),
+      );
+    }
+    if (hairpin.length) lines.push('', ...hairpin.map((h) => `From inside the --from pod, ${h}`));
     if (rows.some((r) => r.mode === 'tcp' && r.outcome !== 'not-run')) lines.push('TCP targets: a connect test only (nothing is sent).');
     if (run?.kept) lines.push('', keepNote(run));
     return lines.join('\n');

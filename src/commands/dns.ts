@@ -106,7 +106,7 @@ ${EXIT_CODES_TEXT}`;
       keep: settings.keep,
       command: `kdiag dns ${name}`,
     };
-    const run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) });
+    const run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) && !this.flags['no-color'] });
     const output = interpret.parseDnsProbeLog(run.log, nonce);
     if (output.lookups.length === 0 || output.lookups.every((l) => l.outcome === 'error')) {
       const { ProbeError, noResultFailure } = await import('../probes/state.js');

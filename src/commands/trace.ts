@@ -53,6 +53,7 @@ ${EXIT_CODES_TEXT}`;
     // Cluster-wide and small: where the request enters and which policies exist. A user who may
     // read only some namespaces gets what those hold, and the report says what was not searched.
     const snapshot = await loadSnapshot(client, ['ingresses', 'ingressclasses', 'namespaces', 'networkpolicies'], { tolerateForbidden: true });
+    await (await import('../cluster/policies.js')).addClusterPolicies(client, snapshot);
     const notChecked: string[] = [];
     const policiesReadIn = snapshot.unavailable.networkpolicies ? new Set<string>() : undefined;
     let result: TraceResult;

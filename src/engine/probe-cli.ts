@@ -2,6 +2,7 @@
 // progress output (listr2 on a TTY, plain lines otherwise) and "probing as a workload".
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
+import { cmd, kubectl, shellJoin } from '../report/shell.js';
 import { emptySnapshot, KINDS, type Snapshot } from '../snapshot.js';
 import { dnsLabel, dnsSubdomain, duration, labelMap } from '../validate.js';
 import type { ClusterClient } from '../cluster/client.js';
@@ -225,7 +226,7 @@ export async function resolveSource(client: ClusterClient, s: ProbeSettings, tar
   return { namespace, effectiveLabels: own, description: `in namespace ${namespace}` };
 }
 
-/** A task list only on a real terminal of usable width, and only for human output. */
+/** A task list only on a real terminal of usable width, and only for human output (commands also skip it for --no-color: plain lines, like check). */
 export function canDrawProgress(output: string): boolean {
   return Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) >= 40 && (output === 'table' || output === 'wide') && !process.env.CI;
 }
@@ -258,5 +259,6 @@ export async function executeProbe(client: ClusterClient, spec: ProbeSpec, setti
 }
 
 export function keepNote(run: ProbeRun): string {
-  return `Kept Job ${run.namespace}/${run.jobName} (pod ${run.podName}); delete it with: kubectl -n ${run.namespace} delete job ${run.jobName}   (or: kdiag cleanup -n ${run.namespace}; the cluster removes it after an hour)`;
+  const del = shellJoin(kubectl('-n', run.namespace, 'delete', 'job', run.jobName).argv);
+  return `Kept Job ${run.namespace}/${run.jobName} (pod ${run.podName}); delete it with: ${del}   (or: ${shellJoin(cmd('kdiag', 'cleanup', '-n', run.namespace).argv)}; the cluster removes it after an hour)`;
 }

@@ -2,15 +2,20 @@
 // that namespace (curl resolves each Service's name, so cluster DNS is tested too), with at
 // most `concurrency` probe pods alive at once across namespaces.
 import type { ClusterClient } from '../cluster/client.js';
-import { finding } from '../checks/lib/finding.js';
+import { finding, fixSpecOf, withFix } from '../checks/lib/finding.js';
+import { cmd, fix, joinFixes } from '../report/fix.js';
 import { sanitize } from '../report/render.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { executeProbe, podDeadlineSeconds, randomNonce, resolveSource, settleSecondsFor, type ProbeSettings } from './probe-cli.js';
-import { analyzeConnectivity, parseCurlProbeLog } from '../probes/interpret-http.js';
-import { curlArgs, parseTarget, planConnectivity } from '../probes/plan.js';
+import { analyzeConnectivity } from '../probes/interpret-http.js';
+import { parseTarget, planConnectivity } from '../probes/plan.js';
 import { DEFAULT_CURL_IMAGE, finishMarker, newRunId } from '../probes/pod-spec.js';
 import { CURL_SCRIPT } from '../probes/scripts.js';
+import { explainWithDifferential, parseProbeLog, planProbeArgs } from './differential.js';
+
+/** Endpoints of each Service tried directly by check --probes (bounded: up to 20 Services share one pod). */
+export const RUNBOOK_MAX_ENDPOINTS = 3;
 
 /** The most targets one probe pod tests (the connectivity command's limit). */
 export const TARGETS_PER_POD = 20;
@@ -21,6 +26,8 @@ export interface RunbookProbeResult {
   pods: number;
   maxAlive: number;
   targets: number;
+  /** Each probed Service with the probe's outcome (curl's, see interpret-http.ts). */
+  results: { namespace: string; target: string; outcome: string; totalMs?: number }[];
 }
 
 /** Services worth probing: with a selector or endpoints, not ExternalName. */
@@ -56,13 +63,14 @@ export async function probeNamespaces(
     const all = probeTargets(snapshot, ns);
     for (let i = 0; i < all.length; i += TARGETS_PER_POD) jobs.push({ namespace: ns, targets: all.slice(i, i + TARGETS_PER_POD) });
   }
-  const result: RunbookProbeResult = { findings: [], pods: 0, maxAlive: 0, targets: 0 };
+  const result: RunbookProbeResult = { findings: [], pods: 0, maxAlive: 0, targets: 0, results: [] };
   let alive = 0;
   await pool(jobs, concurrency, async (job) => {
     const parsed = job.targets.map((t) => parseTarget(t, job.namespace, settings.clusterDomain));
     const targets = planConnectivity(parsed, snapshot, {});
     const probed = targets.filter((t) => !t.unresolved);
     if (probed.length === 0) return;
+    const diff = planProbeArgs(targets, snapshot, { maxEndpoints: RUNBOOK_MAX_ENDPOINTS });
     const runId = newRunId();
     const nonce = randomNonce();
     alive++;
@@ -80,7 +88,7 @@ export async function probeNamespaces(
           namespace: source.namespace,
           image,
           script: CURL_SCRIPT,
-          args: [nonce, '5', String(settle), ...curlArgs(targets)],
+          args: [nonce, '5', String(settle), ...diff.args],
           finish: finishMarker(nonce, settle),
           deadlineSeconds: podDeadlineSeconds(settings.timeoutMs),
           imagePullSecret: settings.imagePullSecret,
@@ -92,19 +100,23 @@ export async function probeNamespaces(
         settings,
         { interactive: false, quiet: true },
       );
-      const results = parseCurlProbeLog(run.log, nonce, probed);
-      const analysis = analyzeConnectivity({ targets, results, snapshot, source: { namespace: source.namespace, labels: source.effectiveLabels } });
+      const { results, extraResults } = parseProbeLog(run.log, nonce, targets, diff.extras);
+      const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
+      const base = analyzeConnectivity({ targets, results, snapshot, source: probeSource });
+      const explained = await explainWithDifferential(client, { targets, results, extras: diff.extras, extraResults, snapshot, source: probeSource, ...(run.node ? { probeNode: run.node } : {}), base: base.findings });
+      const analysis = { rows: base.rows, findings: explained.findings };
       // The runbook probe carries no client's labels: in a namespace with default-deny, a connection
       // refused by NetworkPolicy is what the policies intend, not an outage (probe as the real
       // client with kdiag connectivity --from to test the allowed path).
       for (const f of analysis.findings) {
         result.findings.push(
           f.code === 'KD5039'
-            ? { ...f, severity: 'info', fix: `${f.fix} To test the path the real client takes: kdiag connectivity ${f.object.name} -n ${f.object.namespace} --from NAMESPACE/POD` }
+            ? { ...withFix(f, joinFixes([fixSpecOf(f), fix`To test the path the real client takes: ${cmd('kdiag', 'connectivity', f.object.name, '-n', f.object.namespace ?? '', '--from', 'NAMESPACE/POD')}`], ' ')), severity: 'info' }
             : f,
         );
       }
       result.targets += probed.length;
+      for (const row of analysis.rows) result.results.push({ namespace: job.namespace, target: row.target, outcome: row.outcome, ...(row.timings ? { totalMs: row.timings.totalMs } : {}) });
       options.note?.(`probe ${job.namespace}: ${probed.length} Service(s), ${analysis.findings.filter((f) => f.severity === 'error').length} failing (${(run.elapsedMs / 1000).toFixed(1)}s)`);
     } catch (err) {
       const reason = sanitize((err as Error).message.split('\n')[0] ?? 'failed');
@@ -112,7 +124,7 @@ export async function probeNamespaces(
         finding('KD6005', { kind: 'Namespace', name: job.namespace }, {
           message: `${job.namespace}: the probe pod could not run: ${reason}`,
           cause: `kdiag check --probes starts one short-lived curl pod per namespace; in ${job.namespace} it failed: ${reason}`,
-          fix: `Run it alone for details: kdiag connectivity ${job.targets.slice(0, 3).join(' ')} -n ${job.namespace}`,
+          fix: fix`Run it alone for details: ${cmd('kdiag', 'connectivity', ...job.targets.slice(0, 3), '-n', job.namespace)}`,
         }),
       );
       options.note?.(`probe ${job.namespace}: could not run (${reason})`);

@@ -14,11 +14,12 @@ import type { Hop, HopStatus, TraceResult } from '../trace/trace.js';
 import type { TraceRequest } from '../trace/url.js';
 import type { Snapshot } from '../snapshot.js';
 import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, type ProbeSettings } from './probe-cli.js';
-import { analyzeConnectivity, parseCurlProbeLog } from '../probes/interpret-http.js';
-import { curlArgs, parseTarget, planConnectivity } from '../probes/plan.js';
+import { analyzeConnectivity } from '../probes/interpret-http.js';
+import { parseTarget, planConnectivity } from '../probes/plan.js';
 import { DEFAULT_CURL_IMAGE, finishMarker, newRunId, workloadLabelsOf } from '../probes/pod-spec.js';
 import { CURL_SCRIPT, REQUEST_SCRIPT } from '../probes/scripts.js';
 import type { Observation } from '../trace/expect.js';
+import { explainWithDifferential, parseProbeLog, planProbeArgs } from './differential.js';
 
 export interface TraceProbeInput {
   namespace: string;
@@ -33,6 +34,7 @@ export async function probeHop(client: ClusterClient, snapshot: Snapshot, probe:
   const target = `http://${probe.service}.${probe.serviceNamespace}.svc.${settings.clusterDomain}:${probe.port}${probe.path}`;
   const parsed = [parseTarget(target, probe.serviceNamespace, settings.clusterDomain)];
   const targets = planConnectivity(parsed, snapshot, {});
+  const diff = planProbeArgs(targets, snapshot);
   const runId = newRunId();
   const nonce = randomNonce();
   const labels = workloadLabelsOf(probe.labels);
@@ -46,7 +48,7 @@ export async function probeHop(client: ClusterClient, snapshot: Snapshot, probe:
         namespace: probe.namespace,
         image,
         script: CURL_SCRIPT,
-        args: [nonce, '5', String(settings.settleSeconds ?? AUTO_SETTLE_SECONDS), ...curlArgs(targets)],
+        args: [nonce, '5', String(settings.settleSeconds ?? AUTO_SETTLE_SECONDS), ...diff.args],
         finish: finishMarker(nonce, settings.settleSeconds ?? AUTO_SETTLE_SECONDS),
         deadlineSeconds: podDeadlineSeconds(settings.timeoutMs),
         workloadLabels: Object.keys(labels).length ? labels : undefined,
@@ -56,13 +58,19 @@ export async function probeHop(client: ClusterClient, snapshot: Snapshot, probe:
       settings,
       { interactive: false, quiet: true },
     );
-    const results = parseCurlProbeLog(run.log, nonce, targets.filter((t) => !t.unresolved));
-    const analysis = analyzeConnectivity({ targets, results, snapshot, source: { namespace: probe.namespace, labels: { ...labels } } });
+    const { results, extraResults } = parseProbeLog(run.log, nonce, targets, diff.extras);
+    const source = { namespace: probe.namespace, labels: { ...labels } };
+    const base = analyzeConnectivity({ targets, results, snapshot, source });
+    const explained = await explainWithDifferential(client, { targets, results, extras: diff.extras, extraResults, snapshot, source, ...(run.node ? { probeNode: run.node } : {}), base: base.findings });
+    const analysis = { rows: base.rows, findings: explained.findings };
     const row = analysis.rows[0];
     const ok = row?.outcome === 'ok' || row?.outcome === 'client-error';
     const detail = `${row?.status ?? 'no result'} from a pod in ${from} → ${target}${row?.answeredBy ? ` (answered by ${row.answeredBy})` : ''}`;
+    const dataplane = analysis.findings.find((f) => f.check === 'dataplane');
     return ok
-      ? { id: 'probe', title: 'Live probe', status: row?.outcome === 'ok' ? 'ok' : 'warn', detail }
+      ? dataplane
+        ? { id: 'probe', title: 'Live probe', status: 'warn', detail, explanation: `${dataplane.message}. ${dataplane.cause} Fix: ${dataplane.fix}` }
+        : { id: 'probe', title: 'Live probe', status: row?.outcome === 'ok' ? 'ok' : 'warn', detail }
       : { id: 'probe', title: 'Live probe', status: 'fail', detail, explanation: analysis.findings[0] ? `${analysis.findings[0].cause} Fix: ${analysis.findings[0].fix}` : row?.error ?? 'the probe got no answer' };
   } catch (err) {
     return { id: 'probe', title: 'Live probe', status: 'fail', detail: `the probe pod could not run: ${(err as Error).message.split('\n')[0]}`, explanation: 'Run kdiag connectivity with --from-namespace/--from-labels for details.' };

@@ -27,9 +27,10 @@ export const GATEWAY_RULES: readonly { id: string; codes: readonly Code[]; needs
   { id: 'unreadable', codes: ['KD7022'], needs: ['gateways'] },
   { id: 'gateway-classes', codes: ['KD7002'], needs: ['gatewayclasses', 'gateways'] },
   { id: 'route-parents', codes: ['KD7011', 'KD7012', 'KD7013', 'KD7014', 'KD7020', 'KD7021'], needs: ['httproutes', 'grpcroutes', 'gateways', 'namespaces'] },
-  { id: 'route-backends', codes: ['KD7015', 'KD7016', 'KD7017', 'KD7018', 'KD7019'], needs: ['httproutes', 'grpcroutes', 'referencegrants', 'services', 'endpointslices', 'pods'] },
+  { id: 'route-backends', codes: ['KD7015', 'KD7016', 'KD7017', 'KD7018', 'KD7019', 'KD7026', 'KD7027'], needs: ['httproutes', 'grpcroutes', 'referencegrants', 'services', 'endpointslices', 'pods'] },
   { id: 'gateway', codes: ['KD7001', 'KD7003', 'KD7004', 'KD7005'], needs: ['gateways', 'gatewayclasses'] },
   { id: 'listeners', codes: ['KD7006', 'KD7007', 'KD7008', 'KD7009', 'KD7010', 'KD7023'], needs: ['gateways', 'referencegrants', 'tlssecrets'] },
+  { id: 'listener-spec', codes: ['KD7024', 'KD7025'], needs: ['gateways'] },
 ];
 
 function statusOf(findings: readonly Finding[]): ResultStatus {

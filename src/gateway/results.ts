@@ -32,7 +32,7 @@ export interface GatewayResult {
   findings: Finding[];
 }
 
-export type BackendStatus = 'OK' | 'NO SERVICE' | 'NO PORT' | 'NO ENDPOINTS' | 'NOT PERMITTED' | 'EXTERNAL' | 'NOT CHECKED';
+export type BackendStatus = 'OK' | 'NO SERVICE' | 'NO PORT' | 'NO ENDPOINTS' | 'NOT PERMITTED' | 'INVALID KIND' | 'EXTERNAL' | 'NOT CHECKED';
 
 export interface BackendResult {
   /** `ns/name:port` (Service) or `Kind/name`. */

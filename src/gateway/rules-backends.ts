@@ -39,6 +39,40 @@ function notPermitted(r: RouteSubject, b: BackendUse, ctx: GatewayContext): bool
   return true;
 }
 
+/**
+ * KD7026, KD7027: a backendRef that is not a core Service. "Core" support is Service; other
+ * kinds are implementation-specific. A group the cluster does not serve at all cannot resolve:
+ * a conformant controller sets ResolvedRefs False with reason InvalidKind and answers 500.
+ */
+function otherKind(r: RouteSubject, b: BackendUse, ctx: GatewayContext): boolean {
+  const group = b.ref.group ?? '';
+  const kind = b.node.kind;
+  const named = group ? `${kind}.${group}` : kind;
+  const served = ctx.objects.servedGroups;
+  if (group !== '' && served && !served.includes(group)) {
+    b.node.status = 'INVALID KIND';
+    b.node.cause = `the API group ${group} is not served by this cluster`;
+    if (b.first) {
+      r.add('KD7026', {
+        message: `backendRef ${named}/${b.ref.name} names a kind the cluster does not serve (${b.where})`,
+        cause: `API discovery lists no group ${group}, so nothing can resolve ${named}; a conformant controller sets ResolvedRefs: False with reason InvalidKind and answers HTTP 500 for the requests sent to this backend.`,
+        fix: fix`Point the backendRef at a Service (group "", kind Service), or install the implementation that provides ${named}: ${r.edit}`,
+      });
+    }
+    return true;
+  }
+  b.node.status = 'NOT CHECKED';
+  b.node.cause = `${named} backends are implementation-specific; kdiag checks Service backends`;
+  if (b.first) {
+    r.add('KD7027', {
+      message: `backendRef ${named}/${b.ref.name} is an implementation-specific kind (${b.where})`,
+      cause: `Only Service backends have core support in the Gateway API. Whether ${named} works depends on the implementation; one that does not support it sets ResolvedRefs: False with reason InvalidKind and answers HTTP 500 for this backend. kdiag does not follow it.`,
+      fix: fix`Check that your Gateway implementation documents ${named} backends, or use a Service: ${r.edit}`,
+    });
+  }
+  return false;
+}
+
 /** KD7015: the Service does not exist. */
 function noService(r: RouteSubject, b: BackendUse, ctx: GatewayContext): void {
   const bns = b.node.namespace;
@@ -92,11 +126,7 @@ function endpoints(r: RouteSubject, b: BackendUse, svc: V1Service, port: number,
 /** One backendRef: returns whether it is broken. */
 function checkBackend(r: RouteSubject, b: BackendUse, ctx: GatewayContext): boolean {
   const { ref, node } = b;
-  if (node.kind !== 'Service' || (ref.group ?? '') !== '') {
-    node.status = 'NOT CHECKED';
-    node.cause = `${node.kind} backends are implementation-specific; kdiag checks Service backends`;
-    return false;
-  }
+  if (node.kind !== 'Service' || (ref.group ?? '') !== '') return otherKind(r, b, ctx);
   if (notPermitted(r, b, ctx)) return true;
   if (!ctx.covers(node.namespace)) {
     node.status = 'NOT CHECKED';

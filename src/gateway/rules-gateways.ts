@@ -176,7 +176,35 @@ function lintListenerConditions(g: Subject, l: Listener, conditions: Condition[]
   });
 }
 
-/** KD7006–KD7010, KD7023: every listener's certificates and conditions. */
+/** The Gateway API's core listener protocols; any other must be domain-prefixed (`example.com/PROTO`). */
+export const CORE_PROTOCOLS = ['HTTP', 'HTTPS', 'TLS', 'TCP', 'UDP'];
+const DOMAIN_PREFIXED = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]+$/;
+
+/**
+ * KD7024, KD7025: what the specification says an implementation must reject or may not support,
+ * found from the listener alone (no controller status needed).
+ */
+export function lintListenerSpec(g: Subject, l: Listener): void {
+  if (!CORE_PROTOCOLS.includes(l.protocol) && !DOMAIN_PREFIXED.test(l.protocol)) {
+    g.add('KD7024', {
+      message: `listener ${l.name}: protocol ${l.protocol} is neither a core protocol nor domain-prefixed`,
+      cause: `The Gateway API's ProtocolType allows the core protocols ${CORE_PROTOCOLS.join(', ')} and implementation-specific ones only with a domain prefix (example.com/${l.protocol}); a conformant controller does not accept listener ${l.name} (Accepted: False, reason UnsupportedProtocol) and it serves nothing.`,
+      fix: fix`Use a core protocol (${CORE_PROTOCOLS.join(', ')}) or the domain-prefixed name your implementation documents: ${kubectl('-n', g.ns, 'edit', 'gateway', g.name)}`,
+    });
+  }
+  for (const c of l.tls?.certificateRefs ?? []) {
+    const group = c.group ?? '';
+    const kind = c.kind ?? 'Secret';
+    if (group === '' && kind === 'Secret') continue;
+    g.add('KD7025', {
+      message: `listener ${l.name}: certificateRef ${group ? `${kind}.${group}` : kind}/${c.name} is not a core Secret`,
+      cause: `Core support for tls.certificateRefs is a Secret of the core API group (group "", kind Secret); other kinds are implementation-specific. A controller that does not support ${group ? `${kind}.${group}` : kind} reports ResolvedRefs: False (InvalidCertificateRef) and the listener serves no TLS; kdiag does not check such certificates.`,
+      fix: fix`Reference a Secret of type kubernetes.io/tls (group "", kind Secret) unless your implementation documents ${kind}: ${kubectl('-n', g.ns, 'edit', 'gateway', g.name)}`,
+    });
+  }
+}
+
+/** KD7006–KD7010, KD7023–KD7025: every listener's certificates, conditions and spec. */
 export function lintListeners(g: Subject, gw: Gateway, ctx: GatewayContext): ListenerResult[] {
   const gateway = { accepted: condition(gw, 'Accepted'), programmed: condition(gw, 'Programmed') };
   return (gw.spec?.listeners ?? []).map((l) => {
@@ -190,6 +218,7 @@ export function lintListeners(g: Subject, gw: Gateway, ctx: GatewayContext): Lis
       result.tls = { secrets: checked.map((c) => c.tls) };
     }
     lintListenerConditions(g, l, ls?.conditions, gateway, certProblem);
+    lintListenerSpec(g, l);
     return result;
   });
 }

@@ -12,7 +12,7 @@ import type { TraceRequest } from '../trace/url.js';
 import { shellJoin } from '../report/fix.js';
 import { backendLabel, listenerAdmits, parentStatus, referenceGranted } from './analyze.js';
 import { candidateMatches, describeMatch, selectListener, type HttpRequest, type RuleMatch } from './match.js';
-import { condition, conditionIn, GATEWAY_GROUP, type Gateway, type GatewayObjects, type Listener, type Route } from './types.js';
+import { condition, conditionIn, GATEWAY_GROUP, type Condition, type Gateway, type GatewayObjects, type Listener, type Route } from './types.js';
 
 export interface GatewayRequest extends TraceRequest {
   method?: string;
@@ -203,6 +203,14 @@ function backendHops(snapshot: Snapshot, request: GatewayRequest, choice: Gatewa
   return { hops, probe };
 }
 
+/** The route's ResolvedRefs condition for this Gateway, when a controller set it False. */
+function unresolvedRefs(route: Route, gns: string, gname: string): Condition | undefined {
+  const rns = route.metadata?.namespace ?? '';
+  const parent = route.status?.parents?.find((p) => p.parentRef?.name === gname && (p.parentRef?.namespace ?? rns) === gns);
+  const c = conditionIn(parent?.conditions, 'ResolvedRefs');
+  return c?.status === 'False' ? c : undefined;
+}
+
 export function traceGateway(snapshot: Snapshot, request: GatewayRequest, choice: GatewayChoice, objects: GatewayObjects, inputs: GatewayTraceInputs): TraceResult {
   const { gateway, match } = choice;
   const gns = gateway.metadata?.namespace ?? '';
@@ -223,6 +231,17 @@ export function traceGateway(snapshot: Snapshot, request: GatewayRequest, choice
   const ref = { kind: 'HTTPRoute', namespace: match.route.metadata?.namespace ?? '', name: match.route.metadata?.name ?? '' };
   const entry = entryOf(ref.namespace);
   if (hops.some((h) => h.status === 'fail')) return finish({ url: request.url, mode: 'gateway', hops, entry }, ref);
+  // BackendNotFound and RefNotPermitted are explained backend by backend below (a failing hop each).
+  const unresolved = unresolvedRefs(match.route, gns, gname);
+  if (unresolved && unresolved.reason !== 'BackendNotFound' && unresolved.reason !== 'RefNotPermitted') {
+    // "If a reference … cannot be resolved … the implementation must return 500" (HTTPRouteRule backendRefs).
+    hops.push(
+      hop('service', 'Backends', 'fail', `${ref.namespace}/${ref.name}: ResolvedRefs is False (${unresolved.reason ?? 'no reason'}): the Gateway answers HTTP 500`, {
+        explanation: `The controller could not resolve a backendRef of the route${unresolved.message ? ` (${unresolved.message})` : ''}; the Gateway API specification has it answer HTTP 500 for requests to such a backend, so the trace stops here.`,
+      }),
+    );
+    return finish({ url: request.url, mode: 'gateway', hops, entry }, ref);
+  }
   const backends = backendHops(snapshot, request, { ...choice, match }, objects, readyPlane, inputs.dnsPods);
   return finish({ url: request.url, mode: 'gateway', hops: [...hops, ...backends.hops], entry, ...(backends.probe ? { probe: backends.probe } : {}) }, ref);
 }

@@ -160,6 +160,8 @@ export interface GatewayObjects {
     pods: import('@kubernetes/client-node').V1Pod[];
     tlssecrets: import('@kubernetes/client-node').V1Secret[];
   };
+  /** API groups the cluster serves (discovery); undefined when discovery was not read. */
+  servedGroups?: string[];
   /** Data-plane Pods of the Gateways (by the labels implementations put on them). */
   dataPlanePods?: import('@kubernetes/client-node').V1Pod[];
 }

@@ -16,6 +16,8 @@ import {
   type PolicyContext,
   type Protocol,
 } from './policy.js';
+import { evaluateTier, type TierVerdict } from './admin.js';
+import { nativePoliciesFor, type NativeMatch } from './native.js';
 
 export interface RuleEvaluation {
   /** 1-based index of the rule in spec.ingress / spec.egress. */
@@ -61,6 +63,14 @@ export interface SideVerdict {
   /** What kdiag would need to read to decide this side (set only when it cannot). */
   unknown?: string;
   decidedBy?: DecidingRule;
+  /**
+   * Which tier decided: a cluster-scoped policy of the admin tier, a NetworkPolicy, the
+   * baseline tier, or nothing (the default: allowed). Set when cluster-scoped policies exist.
+   */
+  tier?: 'admin' | 'networkpolicy' | 'baseline' | 'default';
+  /** The admin and baseline tiers' evaluation (cluster-scoped policies selecting the pod). */
+  admin?: TierVerdict;
+  baseline?: TierVerdict;
   reason: string;
 }
 
@@ -93,6 +103,11 @@ export interface ConnectionVerdict {
   protocol: Protocol;
   egress: SideVerdict;
   ingress: SideVerdict;
+  /**
+   * Network-plugin policies (Cilium, Calico) whose selectors may select a side: kdiag does not
+   * evaluate them, so the verdict is "unknown" (not covered by kdiag), never a plain answer.
+   */
+  notCovered?: NativeMatch[];
   notes: string[];
 }
 
@@ -133,8 +148,8 @@ export function evaluatePolicy(
   return { namespace, name: policy.metadata?.name ?? '', appliesToDirection: appliesTo(policy, direction), rules };
 }
 
-/** Evaluates one direction for `subject` (the source for egress, the destination for ingress). */
-export function evaluateSide(
+/** The NetworkPolicy tier alone, for one direction of `subject`. */
+function networkPolicySide(
   direction: Direction,
   subject: Endpoint,
   other: Endpoint,
@@ -149,7 +164,7 @@ export function evaluateSide(
     return { ...base, enforced: false, isolated: false, policies: [], allowed: true, reason: `${subject.ip} is not a pod in this cluster: no NetworkPolicy applies to its ${direction}` };
   }
   if (subject.hostNetwork) {
-    return { ...base, enforced: false, isolated: false, policies: [], allowed: true, reason: `${base.subject} uses the host network: NetworkPolicy does not apply to host-network pods (implementation-defined)` };
+    return { ...base, enforced: false, isolated: false, policies: [], allowed: true, reason: HOST_NETWORK_SUBJECT(base.subject, direction) };
   }
   if (!only && ctx.policiesRead && !ctx.policiesRead(subject.namespace)) {
     const unknown = `the NetworkPolicies of namespace ${subject.namespace} (list networkpolicies.networking.k8s.io in namespace ${subject.namespace})`;
@@ -206,6 +221,76 @@ export function evaluateSide(
   };
 }
 
+/**
+ * kdiag's one model for host-network pods, in both directions, as the common plugins (Calico,
+ * Cilium, kube-router, Antrea) behave: their traffic is the node's traffic. As the subject, no
+ * policy applies to them; as the far side, they count as their node's address (policy.ts asPeer).
+ */
+const HOST_NETWORK_SUBJECT = (who: string, direction: Direction) =>
+  `${who} uses the host network: its ${direction} is the node's traffic, which NetworkPolicy (and the cluster-scoped policies) do not police; kdiag reads host-network pods as their node's address on both sides, as the common plugins do`;
+
+function clusterDecision(
+  base: { direction: Direction; subject: string },
+  tier: TierVerdict,
+  np: SideVerdict,
+): SideVerdict | undefined {
+  const key = tier.tier === 'Admin' ? 'admin' : 'baseline';
+  const d = tier.decidedBy;
+  const ambiguous = tier.ambiguousWith?.length ? `; ${tier.ambiguousWith.join(', ')} has the same priority and would decide otherwise: the specification lets the implementation apply either` : '';
+  if (tier.unknown && !d) {
+    return { ...np, [key]: tier, tier: key, allowed: false, unknown: tier.unknown, reason: `whether a ${key}-tier policy decides ${base.direction} of ${base.subject} depends on objects kdiag cannot read` };
+  }
+  if (!d || d.action === 'Pass') return undefined;
+  const decidedBy = { policy: d.policy, rule: d.rule, text: d.text };
+  const what = d.action === 'Allow' ? 'allowed' : 'denied';
+  const after = tier.tier === 'Admin' ? ` before any NetworkPolicy is consulted` : ` (no NetworkPolicy selects ${base.subject} for ${base.direction})`;
+  return {
+    ...np,
+    [key]: tier,
+    tier: key,
+    allowed: d.action === 'Allow',
+    decidedBy,
+    reason: `${what} by ${d.policy} (${key} tier, priority ${d.priority}) ${base.direction} rule ${d.rule} (${d.text})${after}: ${d.reason}${ambiguous}`,
+  };
+}
+
+/**
+ * Evaluates one direction for `subject` (the source for egress, the destination for ingress),
+ * tier by tier as the network-policy-api defines it: "Admin tier, NetworkPolicy tier, Baseline
+ * tier"; "if a given connection wasn't allowed or denied by any of the tiers, … all pods can
+ * communicate with each other". Without cluster-scoped policies this is the NetworkPolicy tier.
+ */
+export function evaluateSide(
+  direction: Direction,
+  subject: Endpoint,
+  other: Endpoint,
+  destination: Endpoint,
+  port: number,
+  protocol: Protocol,
+  ctx: PolicyContext,
+  only?: readonly V1NetworkPolicy[],
+): SideVerdict {
+  const np = networkPolicySide(direction, subject, other, destination, port, protocol, ctx, only);
+  if (only || !ctx.clusterPolicies?.length || subject.kind !== 'pod' || subject.hostNetwork) return np;
+  const base = { direction, subject: endpointText(subject) };
+  const admin = evaluateTier('Admin', direction, subject, other, destination, port, protocol, ctx);
+  const byAdmin = clusterDecision(base, admin, np);
+  if (byAdmin) return byAdmin;
+  const passed = admin.decidedBy?.action === 'Pass' ? `${admin.decidedBy.policy} ${direction} rule ${admin.decidedBy.rule} passes it to the NetworkPolicy tier; ` : '';
+  if (np.isolated || np.unknown) return { ...np, admin, tier: 'networkpolicy', reason: `${passed}${np.reason}` };
+  const baseline = evaluateTier('Baseline', direction, subject, other, destination, port, protocol, ctx);
+  const byBaseline = clusterDecision(base, baseline, np);
+  if (byBaseline) return { ...byBaseline, admin, reason: `${passed}${byBaseline.reason}` };
+  const considered = [...admin.policies, ...baseline.policies].map((p) => p.policy);
+  return {
+    ...np,
+    admin,
+    baseline,
+    tier: 'default',
+    reason: `${passed}${np.reason}${considered.length ? `; no rule of the cluster-scoped policies selecting it (${considered.join(', ')}) matches: allowed by default` : ''}`,
+  };
+}
+
 export interface ExplainOptions {
   /** A context built once for many calls (see buildContext). */
   context?: PolicyContext;
@@ -242,6 +327,17 @@ export function explainConnection(
   const verdict: Decision = sides.includes('denied') ? 'denied' : sides.includes('unknown') ? 'unknown' : 'allowed';
   const needs = verdict === 'unknown' ? [...new Set([egress.unknown, ingress.unknown].filter((x): x is string => Boolean(x)))] : undefined;
   if (!ctx.namespaceLabelsKnown) notes.push('namespaces could not be listed: namespaceSelectors were decided by kubernetes.io/metadata.name only, those on other labels are undecided');
+  for (const e of [source, destination]) {
+    if (e.kind === 'pod' && e.hostNetwork) notes.push(`${e.namespace}/${e.name} uses the host network: kdiag reads it as its node's address${e.ip ? ` ${e.ip}` : ''} on both sides (no policy applies to its own traffic; pod and namespace selectors do not select it, an ipBlock with the node address does), as the common plugins do`);
+  }
+  for (const [kind, why] of Object.entries(ctx.unreadablePolicyKinds ?? {})) notes.push(`${kind} could not be read (${why}): its policies were not evaluated`);
+  const notCovered = nativePoliciesFor(ctx.nativePolicies, source, destination);
+  if (notCovered.length) {
+    const names = notCovered.map((m) => `${m.kind} ${m.name} (may select the ${m.sides.join(' and ')})`);
+    notes.push(`not covered by kdiag: ${names.join('; ')}; kdiag does not evaluate network-plugin policies, so its ${verdict} from Kubernetes policies alone may be wrong`);
+    const covered = [...(needs ?? []), `the network plugin's own policies, which kdiag does not evaluate: ${names.join('; ')}`];
+    return { allowed: false, verdict: 'unknown', needs: covered, notCovered, source: summarize(source), destination: summarize(destination), port, protocol, egress, ingress, notes };
+  }
   return { allowed: verdict === 'allowed', verdict, ...(needs ? { needs } : {}), source: summarize(source), destination: summarize(destination), port, protocol, egress, ingress, notes };
 }
 

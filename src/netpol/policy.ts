@@ -9,8 +9,9 @@ import type {
 } from '@kubernetes/client-node';
 import { formatSelector, matchesSelector, type Labels } from '../checks/lib/labels.js';
 import { isTerminal } from '../checks/lib/pods.js';
-import type { Snapshot } from '../snapshot.js';
+import type { NativePolicyKind, Snapshot } from '../snapshot.js';
 import { ipBlockContains, parseCidr } from './cidr.js';
+import { readClusterPolicies, type ClusterPolicy } from './cluster-policy.js';
 
 export type Direction = 'ingress' | 'egress';
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -57,6 +58,14 @@ export interface PolicyContext {
    * namespace's policies are unread has an unknown isolation, never an assumed open one.
    */
   policiesRead?: (namespace: string) => boolean;
+  /** AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy: by priority. */
+  clusterPolicies?: ClusterPolicy[];
+  /** Network-plugin policy kinds (Cilium, Calico) with their objects: named, not evaluated. */
+  nativePolicies?: NativePolicyKind[];
+  /** Cluster-scoped policy kinds the API serves but kdiag could not read, with why. */
+  unreadablePolicyKinds?: Record<string, string>;
+  /** Node labels and addresses, for the nodes peers of cluster-scoped policies. */
+  nodes?: { name: string; labels: Record<string, string>; addresses: string[] }[];
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -87,7 +96,20 @@ export function buildContext(snapshot: Snapshot): PolicyContext {
     const ns = p.metadata?.namespace ?? '';
     if (!namespaces.has(ns)) namespaces.set(ns, { [NAMESPACE_NAME_LABEL]: ns });
   }
-  return { namespaces, namespaceLabelsKnown, policiesByNamespace, podsByNamespace };
+  const cluster = snapshot.clusterPolicies;
+  const nodes = snapshot.nodes.map((n) => ({
+    name: n.metadata?.name ?? '',
+    labels: { ...(n.metadata?.labels ?? {}) },
+    addresses: (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address),
+  }));
+  return {
+    namespaces,
+    namespaceLabelsKnown,
+    policiesByNamespace,
+    podsByNamespace,
+    ...(cluster ? { clusterPolicies: readClusterPolicies(cluster), nativePolicies: cluster.native, unreadablePolicyKinds: cluster.unreadable } : {}),
+    nodes,
+  };
 }
 
 export function namespaceLabels(ctx: PolicyContext, namespace: string): Record<string, string> {
@@ -190,8 +212,22 @@ function endpointText(e: Endpoint): string {
   return e.kind === 'ip' ? e.ip : `${e.namespace}/${e.name}`;
 }
 
+/**
+ * How kdiag reads a host-network pod on the far side of a rule: as its node's address, the
+ * way the common plugins (Calico, Cilium, kube-router, Antrea) see its packets, which carry
+ * the node IP and no pod identity; pod and namespace selectors do not select it, an ipBlock
+ * holding the node IP does. The Kubernetes documentation names this as the usual behaviour.
+ */
+export function asPeer(other: Endpoint): Endpoint {
+  return other.kind === 'pod' && other.hostNetwork && other.ip ? { kind: 'ip', ip: other.ip } : other;
+}
+
 /** Whether one peer entry selects `other` (the far side of the connection). */
-export function peerMatches(peer: V1NetworkPolicyPeer, policyNamespace: string, other: Endpoint, ctx: PolicyContext): MatchResult {
+export function peerMatches(peer: V1NetworkPolicyPeer, policyNamespace: string, far: Endpoint, ctx: PolicyContext): MatchResult {
+  const other = asPeer(far);
+  if (other.kind === 'pod' && other.hostNetwork && !peer.ipBlock) {
+    return { match: false, reason: `${other.namespace}/${other.name} uses the host network: pod and namespace selectors do not select it (its packets carry its node's address)` };
+  }
   if (peer.ipBlock) {
     const block = peer.ipBlock;
     const ip = other.ip;
@@ -207,7 +243,10 @@ export function peerMatches(peer: V1NetworkPolicyPeer, policyNamespace: string, 
     return { match: false, reason: r.excludedBy ? `${ip} is in except ${r.excludedBy} of ipBlock ${block.cidr}` : `${ip} is not in ipBlock ${block.cidr}` };
   }
   if (!peer.podSelector && !peer.namespaceSelector) return { match: false, reason: 'empty peer (selects nothing)' };
-  if (other.kind === 'ip') return { match: false, reason: `${other.ip} is not a pod, so pod and namespace selectors cannot select it` };
+  if (other.kind === 'ip') {
+    const hostNet = far.kind === 'pod' && far.hostNetwork;
+    return { match: false, reason: hostNet ? `${far.namespace}/${far.name} uses the host network (its packets carry the node address ${other.ip}): pod and namespace selectors do not select it` : `${other.ip} is not a pod, so pod and namespace selectors cannot select it` };
+  }
   if (peer.namespaceSelector) {
     if (!ctx.namespaceLabelsKnown && !decidedByName(peer.namespaceSelector)) {
       // The pod selector may still decide it; otherwise the namespace's labels would.

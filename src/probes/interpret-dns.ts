@@ -7,6 +7,7 @@
 
 import { finding } from '../checks/lib/finding.js';
 import { sanitize } from '../report/render.js';
+import { cmd, fix, joinFixes, kubectl, manifest, type FixCommand, type FixSpec } from '../report/fix.js';
 import type { Finding, ObjectRef } from '../report/types.js';
 import type { ClusterDnsHealth, PolicyVerdict } from './explain.js';
 import type { DnsExpectation, DnsPlan, DnsQuery, DnsSubject, QueryForm } from './plan.js';
@@ -353,7 +354,7 @@ export function analyzeDns(input: DnsAnalysisInput): DnsAnalysis {
       finding('KD5003', ref, {
         message: `${name}: the DNS server answered ${lookups.find((x) => servfail.includes(x.q.query))!.l.outcome.toUpperCase()} for ${servfail.join(', ')}`,
         cause: `The cluster DNS could not answer (SERVFAIL: its upstream or its Kubernetes API connection failed; REFUSED: it does not serve this zone). ${dnsHealthText(dnsHealth)}`,
-        fix: `kubectl -n kube-system logs -l k8s-app=kube-dns --tail=50; check the Corefile: kubectl -n kube-system get configmap coredns -o yaml`,
+        fix: fix`${DNS_LOGS}; check the Corefile: ${COREFILE}`,
       }),
     );
   }
@@ -367,7 +368,9 @@ export function analyzeDns(input: DnsAnalysisInput): DnsAnalysis {
       finding('KD5004', ref, {
         message: `${name}: DNS answers ${differs[0]!.answer || 'nothing'} for ${differs.map((r) => r.query).join(', ')}, expected ${expectation.cname ? `CNAME ${expectation.cname}` : expectation.addresses.join(', ') || 'other addresses'}`,
         cause: `kdiag expected ${expectation.description}. A different answer means a stale DNS cache (the Service was recreated with a new ClusterIP), a second DNS server in resolv.conf (${output.resolvConf?.nameservers.join(', ') || 'unknown'}), a custom CoreDNS rewrite/hosts entry, or, for a headless Service, endpoints that changed between the lookup and the snapshot.`,
-        fix: `Repeat: kdiag dns ${plan.input}${plan.subject.kind !== 'external' ? ` -n ${plan.subject.namespace}` : ''}; compare with kubectl -n ${ref.namespace ?? 'NAMESPACE'} get service ${name} -o wide and kubectl -n kube-system get configmap coredns -o yaml`,
+        fix: ref.namespace
+          ? fix`Repeat: ${repeatDns(plan)}; compare with ${kubectl('-n', ref.namespace, 'get', 'service', name, '-o', 'wide')} and ${COREFILE}`
+          : fix`Repeat: ${repeatDns(plan)}; compare with ${COREFILE}`,
       }),
     );
   }
@@ -385,12 +388,22 @@ export function analyzeDns(input: DnsAnalysisInput): DnsAnalysis {
         finding('KD5007', ref, {
           message: `${name}: with ndots:${conf.ndots} each lookup of ${first.query} first tries ${wasted.length} search domain(s)`,
           cause: `${first.query} has ${dots} dot(s), fewer than ndots:${conf.ndots}, so the resolver tries ${wasted.map((a) => a.name).join(', ')} (each NXDOMAIN, ${wastedMs} ms here) before asking for ${first.query}. itself. Pods that call external APIs pay this on every lookup that misses their cache.`,
-          fix: `Use the absolute name with a trailing dot (${first.query}.), or lower ndots in the pod spec:\nspec:\n  dnsConfig:\n    options:\n    - name: ndots\n      value: "2"`,
+          fix: fix`Use the absolute name with a trailing dot (${first.query}.), or lower ndots in the pod spec:\n${manifest({ spec: { dnsConfig: { options: [{ name: 'ndots', value: '2' }] } } })}`,
         }),
       );
     }
   }
   return { rows, findings, ...(conf ? { resolvConf: conf } : {}) };
+}
+
+const DNS_LOGS = kubectl('-n', 'kube-system', 'logs', '-l', 'k8s-app=kube-dns', '--tail=50');
+const DNS_DESCRIBE = kubectl('-n', 'kube-system', 'describe', 'pods', '-l', 'k8s-app=kube-dns');
+const DNS_ENDPOINTS = cmd('kdiag', 'endpoints', 'kube-dns', '-n', 'kube-system');
+const COREFILE = kubectl('-n', 'kube-system', 'get', 'configmap', 'coredns', '-o', 'yaml');
+
+/** `kdiag dns NAME [-n NAMESPACE]`, the lookup again. */
+function repeatDns(plan: DnsPlan): FixCommand {
+  return plan.subject.kind !== 'external' ? cmd('kdiag', 'dns', plan.input, '-n', plan.subject.namespace) : cmd('kdiag', 'dns', plan.input);
 }
 
 function dnsHealthText(h: ClusterDnsHealth): string {
@@ -410,7 +423,7 @@ function dnsHealthFindings(h: ClusterDnsHealth): Finding[] {
       finding('KD6003', ref, {
         message: `${ref.name}: ${h.pods.length === 0 ? 'no cluster DNS pods (label k8s-app=kube-dns) in kube-system' : `${notReady.length} of ${h.pods.length} cluster DNS pod(s) not Ready`}`,
         cause: h.pods.length === 0 ? 'No pod labelled k8s-app=kube-dns runs in kube-system: name lookups from pods fail.' : notReady.map((p) => `${p.name}: ${p.detail}`).join('; '),
-        fix: 'kubectl -n kube-system get deploy,pods -l k8s-app=kube-dns; kubectl -n kube-system describe pods -l k8s-app=kube-dns; kubectl -n kube-system logs -l k8s-app=kube-dns --tail=50',
+        fix: fix`${kubectl('-n', 'kube-system', 'get', 'deploy,pods', '-l', 'k8s-app=kube-dns')}; ${DNS_DESCRIBE}; ${DNS_LOGS}`,
         ...(none ? {} : { severity: 'warning' as const }),
       }),
     );
@@ -420,7 +433,7 @@ function dnsHealthFindings(h: ClusterDnsHealth): Finding[] {
       finding('KD6004', ref, {
         message: `${ref.name}: ${h.service ? 'the cluster DNS Service has no ready endpoints' : 'no kube-dns Service in kube-system'}`,
         cause: h.service ? `Service kube-system/${h.service.name} (${h.service.clusterIP ?? '?'}) is the nameserver in every pod's resolv.conf, and no Ready DNS pod backs it: every lookup times out or is refused.` : 'Pods use the kube-dns Service ClusterIP as nameserver; without it no lookup can succeed.',
-        fix: 'kdiag endpoints kube-dns -n kube-system; kubectl -n kube-system get endpointslices -l kubernetes.io/service-name=kube-dns',
+        fix: fix`${DNS_ENDPOINTS}; ${kubectl('-n', 'kube-system', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=kube-dns')}`,
       }),
     );
   }
@@ -430,25 +443,25 @@ function dnsHealthFindings(h: ClusterDnsHealth): Finding[] {
 function timeoutFinding(ref: ObjectRef, queries: string[], input: DnsAnalysisInput, output: DnsProbeOutput): Finding {
   const h = input.dnsHealth;
   const causes: string[] = [];
-  const fixes: string[] = [];
+  const fixes: FixSpec[] = [];
   const egress = input.dnsEgress;
   if (egress && egress.isolating.length && egress.allowed === false) {
     causes.push(`NetworkPolicy ${egress.isolating.join(', ')} selects the probe pod in namespace ${input.plan.probeNamespace} with Egress in policyTypes and no rule allows UDP port 53 to the cluster DNS`);
-    fixes.push(`Add an egress rule for DNS to ${egress.isolating[0]}:\n  egress:\n  - to:\n    - namespaceSelector: {}\n    ports:\n    - protocol: UDP\n      port: 53\n    - protocol: TCP\n      port: 53`);
+    fixes.push(fix`Add an egress rule for DNS to ${egress.isolating[0] ?? ''}:\n${manifest({ spec: { egress: [{ to: [{ namespaceSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] } })}`);
   }
   const ready = h.pods.filter((p) => p.ready).length;
   if (!h.unknown && (h.pods.length === 0 || ready === 0)) causes.push(`no cluster DNS pod is Ready (${h.pods.map((p) => `${p.name}: ${p.detail}`).join('; ') || 'none found'})`);
   if (!h.unknown && h.service && h.readyEndpoints === 0) causes.push(`Service kube-system/${h.service.name} has no ready endpoints`);
   if (causes.length === 0) {
     causes.push(`the DNS server ${output.resolvConf?.nameservers.join(', ') || ''} did not answer although ${dnsHealthText(h).replace(/^Cluster DNS: /, 'the cluster DNS has ')} — a NetworkPolicy on kube-system, the node's network, or an overloaded CoreDNS may drop the packets`);
-    fixes.push('kubectl -n kube-system logs -l k8s-app=kube-dns --tail=50; kubectl get networkpolicy -n kube-system');
+    fixes.push(fix`${DNS_LOGS}; ${kubectl('get', 'networkpolicy', '-n', 'kube-system')}`);
   } else if (fixes.length === 0) {
-    fixes.push('kubectl -n kube-system describe pods -l k8s-app=kube-dns; kdiag endpoints kube-dns -n kube-system');
+    fixes.push(fix`${DNS_DESCRIBE}; ${DNS_ENDPOINTS}`);
   }
   return finding('KD5002', ref, {
     message: `${ref.name}: DNS lookups timed out for ${queries.join(', ')}`,
     cause: `${causes.join('; ')}.`.replace(/\.\.$/, '.'),
-    fix: fixes.join('\n'),
+    fix: joinFixes(fixes),
   });
 }
 
@@ -458,7 +471,7 @@ function nxdomainFinding(ref: ObjectRef, queries: string[], plan: DnsPlan, expec
     return finding('KD5001', ref, {
       message: `${ref.name}: ${queries.join(', ')} does not exist in DNS`,
       cause: `The cluster DNS answered NXDOMAIN for every name it tried. Names outside the cluster resolve only when CoreDNS forwards to an upstream resolver (the forward plugin in its Corefile).`,
-      fix: 'Check the spelling; kubectl -n kube-system get configmap coredns -o yaml (is there a "forward . /etc/resolv.conf" line?)',
+      fix: fix`Check the spelling; ${COREFILE} (is there a "forward . /etc/resolv.conf" line?)`,
     });
   }
   const similar = expectation.similar.length ? ` Services with a similar name in ${subject.namespace}: ${expectation.similar.join(', ')}.` : '';
@@ -466,12 +479,14 @@ function nxdomainFinding(ref: ObjectRef, queries: string[], plan: DnsPlan, expec
     return finding('KD5001', ref, {
       message: `${ref.name}: ${queries.join(', ')} does not resolve (NXDOMAIN): there is no ${expectation.missing}`,
       cause: `DNS names exist only for existing Services (and, for pod.service names, pods with that hostname behind a headless Service).${similar} A Service lives in one namespace: from another namespace use NAME.NAMESPACE.`,
-      fix: expectation.similar.length ? `kdiag dns ${expectation.similar[0]} -n ${subject.namespace}` : `kubectl get services -A | grep ${subject.kind === 'pod' ? subject.service : subject.service}`,
+      fix: expectation.similar.length
+        ? fix`${cmd('kdiag', 'dns', expectation.similar[0]!, '-n', subject.namespace)}`
+        : fix`${kubectl('get', 'services', '-A', '--field-selector', `metadata.name=${subject.service}`)}`,
     });
   }
   return finding('KD5001', ref, {
     message: `${ref.name}: ${queries.join(', ')} does not resolve (NXDOMAIN) although the ${subject.kind === 'pod' ? 'pod and Service exist' : 'Service exists'}`,
     cause: `The cluster DNS does not know the name: its cluster domain may not be ${plan.clusterDomain} (use --cluster-domain), CoreDNS may have lost its connection to the API server, or ${subject.kind === 'pod' ? 'the pod is not Ready (headless names list only ready pods unless publishNotReadyAddresses is set)' : 'the Service was created moments ago'}.`,
-    fix: 'kubectl -n kube-system logs -l k8s-app=kube-dns --tail=50; kubectl -n kube-system get configmap coredns -o yaml',
+    fix: fix`${DNS_LOGS}; ${COREFILE}`,
   });
 }

@@ -2,8 +2,9 @@
 // variables, and the first bytes of each HTTP body) and explains each failure with what
 // kdiag knows about the target: its endpoints, its ports, the NetworkPolicies around it.
 import { analyzeService, indexEndpoints } from '../checks/endpoints.js';
-import { finding } from '../checks/lib/finding.js';
+import { finding, fixSpecOf } from '../checks/lib/finding.js';
 import { isPodReady, namedPorts } from '../checks/lib/pods.js';
+import { cmd, fix, joinFixes, kubectl, kubectlApply, manifest, type FixSpec, type Manifest } from '../report/fix.js';
 import { sanitize } from '../report/render.js';
 import type { Finding, ObjectRef } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
@@ -188,7 +189,9 @@ export function analyzeConnectivity(input: ConnectivityInput): ConnectivityAnaly
         finding('KD5038', ref, {
           message: `${ref.name}: ${t.unresolved}`,
           cause: `kdiag could not turn "${t.label}" into an address and port, so it was not probed.`,
-          fix: t.unresolved.includes('similar') ? `kdiag connectivity ${/similar: ([^,)]+)/.exec(t.unresolved)?.[1] ?? t.label}` : `kubectl get services,pods -A | grep ${ref.name}`,
+          fix: t.unresolved.includes('similar')
+            ? fix`${cmd('kdiag', 'connectivity', /similar: ([^,)]+)/.exec(t.unresolved)?.[1] ?? t.label)}`
+            : fix`${kubectl('get', 'services,pods', '-A', '--field-selector', `metadata.name=${ref.name}`)}`,
         }),
       );
       continue;
@@ -217,6 +220,40 @@ export function analyzeConnectivity(input: ConnectivityInput): ConnectivityAnaly
   return { rows, findings };
 }
 
+interface PolicyFixInput {
+  name: string;
+  label: string;
+  source: ConnectivityInput['source'];
+  destNs: string;
+  port: number | string;
+  selector: Record<string, string>;
+  ingress: boolean;
+  egress: boolean;
+}
+
+/** Policies that let the probed client in (at the destination) and out (at the source), as data. */
+function allowPolicies(a: PolicyFixInput): FixSpec {
+  const port = typeof a.port === 'number' || !/^\d+$/.test(a.port) ? a.port : Number(a.port);
+  const podSelector = Object.keys(a.selector).length ? { matchLabels: { ...a.selector } } : {};
+  const client = Object.fromEntries(Object.entries(a.source.labels).filter(([k]) => k !== 'app.kubernetes.io/managed-by' && !k.startsWith('kdiag.dev/')));
+  const asWorkload = Object.keys(client).length > 0;
+  const clientSelector = { matchLabels: asWorkload ? client : { 'CLIENT-LABEL': 'VALUE' } };
+  const nsSelector = (ns: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': ns } });
+  const policies: Manifest[] = [];
+  const meta = (name: string, namespace: string) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace } });
+  if (a.ingress) {
+    policies.push({ ...meta(`allow-from-${a.source.namespace}`, a.destNs), spec: { podSelector, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: nsSelector(a.source.namespace), podSelector: clientSelector }], ports: [{ port }] }] } });
+  }
+  if (a.egress) {
+    policies.push({ ...meta(`allow-to-${a.name}`, a.source.namespace), spec: { podSelector: clientSelector, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: nsSelector(a.destNs), podSelector }], ports: [{ port }] }] } });
+  }
+  if (asWorkload) return joinFixes([fix`If this client should reach ${a.name}, add a policy:`, ...policies.map((p) => fix`${kubectlApply(p)}`)]);
+  return joinFixes([
+    fix`First test as the real client, whose labels the policies may allow: ${cmd('kdiag', 'connectivity', a.label, '--from', 'NAMESPACE/POD')}. If it is blocked too and should not be, add a policy with the client's labels in place of CLIENT-LABEL: VALUE:`,
+    joinFixes(policies.map((p) => fix`${manifest(p)}`), '\n---\n'),
+  ]);
+}
+
 function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapshot, index: ReturnType<typeof indexEndpoints>, source: ConnectivityInput['source']): Finding | undefined {
   const name = ref.name;
   const svc = t.service ? snapshot.services.find((s) => s.metadata?.namespace === t.service!.namespace && s.metadata?.name === t.service!.name) : undefined;
@@ -231,13 +268,13 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
       return finding('KD5035', ref, {
         message: `${name}: ${t.host} does not resolve from the probe pod`,
         cause: `curl could not resolve ${t.host} (${r.error ?? 'exit 6'}).`,
-        fix: `kdiag dns ${t.service ? `${t.service.name} -n ${t.service.namespace}` : t.host}`,
+        fix: fix`${t.service ? cmd('kdiag', 'dns', t.service.name, '-n', t.service.namespace) : cmd('kdiag', 'dns', t.host)}`,
       });
     case 'tls':
       return finding('KD5036', ref, {
         message: `${name}: the TLS handshake with ${where} failed`,
         cause: `${r.error ?? `curl exit ${r.exitCode}`}. The port may not speak TLS (use http://), or the server's TLS configuration is broken.`,
-        fix: `kdiag connectivity http://${t.host}:${t.port}${t.service ? ` -n ${t.service.namespace}` : ''}`,
+        fix: fix`${cmd('kdiag', 'connectivity', `http://${t.host}:${t.port}`, ...(t.service ? ['-n', t.service.namespace] : []))}`,
       });
     default:
       break;
@@ -247,7 +284,7 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
     return finding('KD5032', ref, {
       message: `${name}: ${where} failed (${statusText(r, t.mode)}): the Service has no ready endpoints (${analysed!.cause ?? 'none'})`,
       cause: `${cause?.cause ?? analysed!.cause ?? ''} With no ready endpoint a ClusterIP connection is refused (kube-proxy rejects it) or times out.`.trim(),
-      fix: cause?.fix ?? `kdiag endpoints ${name} -n ${ref.namespace}`,
+      fix: cause ? fixSpecOf(cause) : fix`${cmd('kdiag', 'endpoints', name, '-n', ref.namespace ?? '')}`,
     });
   }
   const pods = svc ? podsBehind(svc, snapshot) : [];
@@ -257,7 +294,7 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
       return finding('KD5031', ref, {
         message: `${name}: ${where} accepted the connection but sent no HTTP answer in time`,
         cause: `The TCP connection to ${r.remoteIp ?? t.host} opened in ${r.timings.connectMs} ms (so no NetworkPolicy blocks it), then nothing came back: the application hangs, or the port does not speak HTTP.`,
-        fix: `kdiag connectivity ${t.label} --tcp; read the logs of the pods behind it`,
+        fix: fix`${cmd('kdiag', 'connectivity', t.label, '--tcp')}; read the logs of the pods behind it`,
       });
     }
     const ctx = buildContext(snapshot);
@@ -295,30 +332,20 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
         const who = e.direction === 'egress' ? sourceText : `the destination pod${e.pods.length > 1 ? 's' : ''} ${e.pods.join(', ')}`;
         return `${e.direction}: ${list} ${e.policies.length > 1 ? 'select' : 'selects'} ${who} and no rule ${e.allowed === 'maybe' ? 'except an ipBlock ' : ''}allows this connection`;
       });
-      const destNs = ref.namespace ?? source.namespace;
-      const port = t.service?.targetPort ?? t.port;
-      const selector = svc?.spec?.selector ?? (t.pod ? destPods[0]?.metadata?.labels : undefined) ?? {};
-      const podSelector = Object.keys(selector).length ? `{matchLabels: {${Object.entries(selector).map(([k, v]) => `${k}: ${v}`).join(', ')}}}` : '{}';
-      const client = Object.entries(source.labels).filter(([k]) => k !== 'app.kubernetes.io/managed-by' && !k.startsWith('kdiag.dev/'));
-      const asWorkload = client.length > 0;
-      const clientLabels = asWorkload ? client.map(([k, v]) => `${k}: ${v}`).join(', ') : 'CLIENT-LABELS';
-      const yaml: string[] = [];
-      if (ingressBlocked) {
-        yaml.push(
-          `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-from-${source.namespace}, namespace: ${destNs}}\nspec:\n  podSelector: ${podSelector}\n  policyTypes: [Ingress]\n  ingress:\n  - from:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${source.namespace}}}\n      podSelector: {matchLabels: {${clientLabels}}}\n    ports:\n    - port: ${port}`,
-        );
-      }
-      if (egressBlocked) {
-        yaml.push(
-          `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-to-${name}, namespace: ${source.namespace}}\nspec:\n  podSelector: {matchLabels: {${clientLabels}}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${destNs}}}\n      podSelector: ${podSelector}\n    ports:\n    - port: ${port}`,
-        );
-      }
+      const policyFix = allowPolicies({
+        name,
+        label: t.label,
+        source,
+        destNs: ref.namespace ?? source.namespace,
+        port: t.service?.targetPort ?? t.port,
+        selector: svc?.spec?.selector ?? (t.pod ? destPods[0]?.metadata?.labels : undefined) ?? {},
+        ingress: ingressBlocked,
+        egress: egressBlocked,
+      });
       return finding('KD5039', ref, {
         message: `${name}: connection to ${where} ${verb}: blocked by NetworkPolicy ${blocking.join(', ')}`,
         cause: `${reasons.join('; ')}. Depending on the network plugin a denied connection is dropped (timeout) or rejected (refused).`,
-        fix: asWorkload
-          ? `If this client should reach ${name}, add a policy (kubectl apply -f -):\n${yaml.join('\n---\n')}`
-          : `First test as the real client, whose labels the policies may allow: kdiag connectivity ${t.label} --from NAMESPACE/POD. If it is blocked too and should not be, add a policy (kubectl apply -f -) with the client's labels:\n${yaml.join('\n---\n')}`,
+        fix: policyFix,
       });
     }
     if (r.outcome === 'refused') {
@@ -330,13 +357,15 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
         cause: t.service
           ? `Service port ${t.service.port} forwards to targetPort ${targetPort} of ${readyPods.length} ready pod(s) (${readyPods.map((p) => p.metadata?.name).join(', ') || 'none'}), and nothing accepted the connection there. The pods declare container ports ${containerPorts.join(', ') || 'none'}${declared.length ? ` (named: ${declared.join(', ')})` : ''}: the process may listen on another port or only on 127.0.0.1, or a firewall rejects it.`
           : `Nothing listens on ${t.host}:${t.port}, or a firewall rejects the connection.`,
-        fix: t.service ? `Set targetPort to the port the container listens on: kubectl -n ${t.service.namespace} edit service ${t.service.name}` : `Check the port: kubectl get pods -A -o wide | grep ${t.host}`,
+        fix: t.service
+          ? fix`Set targetPort to the port the container listens on: ${kubectl('-n', t.service.namespace, 'edit', 'service', t.service.name)}`
+          : fix`Check the port: ${kubectl('get', 'pods', '-A', '-o', 'wide', '--field-selector', `status.podIP=${t.host}`)}`,
       });
     }
     return finding('KD5031', ref, {
       message: `${name}: connection to ${where} timed out`,
       cause: `No NetworkPolicy kdiag can read explains it: ${readyPods.length ? `the Service has ${readyPods.length} ready pod(s)` : 'the destination'} did not answer within the timeout. Suspect a policy in a namespace kdiag cannot read, a cloud firewall, a node-to-node network problem, or a pod too busy to accept.`,
-      fix: `kubectl get networkpolicy -A; kubectl -n ${ref.namespace ?? 'NAMESPACE'} get pods -o wide`,
+      fix: fix`${kubectl('get', 'networkpolicy', '-A')}; ${kubectl(...(ref.namespace ? ['-n', ref.namespace] : ['-A']), 'get', 'pods', '-o', 'wide')}`,
     });
   }
   if (r.outcome === 'server-error' || r.outcome === 'client-error') {
@@ -345,12 +374,18 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
     return finding(r.outcome === 'server-error' ? 'KD5033' : 'KD5034', ref, {
       message: `${name}: ${where} answered HTTP ${r.httpCode}`,
       cause: `${r.outcome === 'server-error' ? 'The application failed the request' : 'The application rejected the request (wrong path, method or missing auth)'}${by ? `; the answer came from ${by}` : ''}.${behind.length ? ` Pods behind the Service: ${behind.join(', ')}.` : ''}${r.body ? ` Body: ${r.body.slice(0, 160)}` : ''}`,
-      fix: t.service ? `kubectl -n ${t.service.namespace} logs -l ${Object.entries(svc?.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',')} --tail=50${r.outcome === 'client-error' ? ` (or try another --path)` : ''}` : 'Check the server logs',
+      fix: t.service
+        ? fix`${kubectl('-n', t.service.namespace, 'logs', '-l', Object.entries(svc?.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(','), '--tail=50')}${r.outcome === 'client-error' ? ` (or try another --path)` : ''}`
+        : 'Check the server logs',
     });
   }
   return finding('KD5037', ref, {
     message: `${name}: ${where} ${r.outcome === 'reset' ? 'closed the connection without an answer' : `failed (curl exit ${r.exitCode})`}`,
     cause: `${r.error ?? ''}${t.mode === 'http' ? ' The port may not speak HTTP (use --tcp for a plain connect test), or the server crashed while answering.' : ''}`.trim(),
-    fix: t.mode === 'http' ? `kdiag connectivity ${t.label} --tcp` : `kubectl -n ${ref.namespace ?? 'NAMESPACE'} logs POD`,
+    fix: t.mode === 'http'
+      ? fix`${cmd('kdiag', 'connectivity', t.label, '--tcp')}`
+      : t.service && svc?.spec?.selector
+        ? fix`Read the logs of the pods behind it: ${kubectl('-n', t.service.namespace, 'logs', '-l', Object.entries(svc.spec.selector).map(([k, v]) => `${k}=${v}`).join(','), '--tail=50')}`
+        : 'Read the logs of the server behind it.',
   });
 }

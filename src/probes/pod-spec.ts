@@ -3,6 +3,7 @@
 // cluster itself (Job TTL + deadlines) if kdiag dies before deleting them.
 // Targets reach the container only as arguments of a fixed script (`sh -c SCRIPT -- args`).
 import type { V1Job, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { cmd, shellJoin } from '../report/shell.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'kdiag';
@@ -24,7 +25,7 @@ export const TTL_KEEP = 3600;
 export function leftBehindNotice(namespace: string, jobName: string, deadlineSeconds: number): string {
   return (
     `could not delete the probe Job ${namespace}/${jobName}; the cluster removes it within ${deadlineSeconds + TTL_AFTER_FINISHED} s ` +
-    `(the pod's ${deadlineSeconds} s deadline, then ${TTL_AFTER_FINISHED} s), or run: kdiag cleanup -n ${namespace}`
+    `(the pod's ${deadlineSeconds} s deadline, then ${TTL_AFTER_FINISHED} s), or run: ${shellJoin(cmd('kdiag', 'cleanup', '-n', namespace).argv)}`
   );
 }
 
@@ -97,6 +98,8 @@ export function podSpec(spec: ProbeSpec): V1PodSpec {
         image: spec.image,
         imagePullPolicy: 'IfNotPresent',
         command: ['sh', '-c', spec.script, '--', ...spec.args],
+        // The node's IP (downward API): the connectivity probe asks kube-proxy's health endpoint there.
+        ...(spec.kind === 'connectivity' ? { env: [{ name: 'KDIAG_NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }] } : {}),
         securityContext: {
           allowPrivilegeEscalation: false,
           capabilities: { drop: ['ALL'] },

@@ -51,7 +51,9 @@ echo "KDIAG$n done $i"
  * printed in order at the end). Args: nonce, connect timeout (s), settle time (s), then pairs
  * MODE URL with MODE http (GET, timing breakdown, first bytes of the body) or tcp
  * (telnet:// connect only: it sends nothing, so a connection stays open until the
- * timeout, and "connected" is read from time_connect).
+ * timeout, and "connected" is read from time_connect), or node: http to PORT/PATH on the
+ * probe's own node (its IP from the downward API, $KDIAG_NODE_IP; kube-proxy's health).
+ * At most 24 curls run at once (the pod's memory limit), in batches.
  */
 export const CURL_SCRIPT = `n=$1; t=$2; w=$3; shift 3
 [ "$w" -gt 0 ] && sleep "$w"
@@ -59,6 +61,7 @@ i=0
 while [ $# -ge 2 ]; do
   (
     m=$1; u=$2
+    if [ "$m" = node ]; then m=http; u="http://$KDIAG_NODE_IP:$u"; fi
     f="KDIAG$n result $i %{exitcode} %{http_code} %{remote_ip} %{remote_port} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total} %{errormsg}\\n"
     if [ "$m" = tcp ]; then
       curl -s -o /dev/null --connect-timeout "$t" -m "$t" -w "$f" "$u" </dev/null >/tmp/r.$i 2>&1
@@ -70,9 +73,33 @@ while [ $# -ge 2 ]; do
     fi
   ) &
   i=$((i + 1)); shift 2
+  [ $((i % 24)) -eq 0 ] && wait
 done
 wait
 j=0; while [ $j -lt $i ]; do cat /tmp/r.$j; j=$((j + 1)); done
+echo "KDIAG$n done $i"
+`;
+
+/**
+ * The hairpin test, run in an ephemeral container inside the pod under test (its network
+ * namespace): every URL in parallel, each printing one line (a single write, so lines of
+ * parallel curls do not mix; nothing is written to files: an ephemeral container gets no
+ * writable volume). Args: nonce, timeout (s), then URLs. Lines:
+ * `KDIAG<nonce> hairpin INDEX EXIT HTTP_CODE CONNECT_SECONDS BODY…` and `KDIAG<nonce> done N`.
+ */
+export const HAIRPIN_SCRIPT = `n=$1; t=$2; shift 2
+i=0
+for u in "$@"; do
+  (
+    o=$(curl -s -k --connect-timeout "$t" -m "$t" -H 'User-Agent: kdiag-probe' -w '
+KDIAGW%{exitcode} %{http_code} %{time_connect}' "$u" 2>/dev/null | tr -d '\\r' | tail -c 600)
+    w=\${o##*KDIAGW}; b=\${o%KDIAGW*}
+    printf 'KDIAG%s hairpin %s %s %s\\n' "$n" "$i" "$w" "$(printf %s "$b" | tr '\\n' ' ' | head -c 300)"
+  ) &
+  i=$((i + 1))
+  sleep 0.05 2>/dev/null
+done
+wait
 echo "KDIAG$n done $i"
 `;
 

@@ -6,15 +6,10 @@
 //   fix`Point the Service at them: ${kubectl('-n', ns, 'patch', 'service', name, '-p', { spec: { selector } })}`
 //
 // renders the command quoted for a POSIX shell and records it, structured, in `remediation`.
-import { dump } from 'js-yaml';
+import { DEFAULT_SCALAR_STYLE_RULES, dump, SCALAR_STYLE, type ScalarLayout } from 'js-yaml';
+import { shellJoin, type FixCommand, type Manifest } from './shell.js';
 
-export type Manifest = Record<string, unknown>;
-
-/** A command as its argument vector; `stdin` is a manifest fed to it (kubectl apply -f -). */
-export interface FixCommand {
-  argv: string[];
-  stdin?: Manifest;
-}
+export { cmd, kubectl, shellJoin, shellQuote, type FixCommand, type Manifest } from './shell.js';
 
 /** The structured part of a fix, in the JSON contract beside the text. */
 export interface Remediation {
@@ -34,16 +29,6 @@ interface ManifestPart {
 
 type Part = string | number | FixCommand | ManifestPart;
 
-/** A command from its arguments; objects become one JSON argument (a patch body). */
-export function cmd(...args: readonly (string | number | object)[]): FixCommand {
-  const argv = args.map((a) => (typeof a === 'string' ? a : typeof a === 'number' ? String(a) : JSON.stringify(a)));
-  return { argv };
-}
-
-export function kubectl(...args: readonly (string | number | object)[]): FixCommand {
-  return cmd('kubectl', ...args);
-}
-
 /** `kubectl apply -f -` fed with the manifest on standard input (rendered as a here-document). */
 export function kubectlApply(manifest: Manifest): FixCommand {
   return { argv: ['kubectl', 'apply', '-f', '-'], stdin: manifest };
@@ -62,36 +47,24 @@ function isManifest(p: Part): p is ManifestPart {
   return typeof p === 'object' && p !== null && 'manifest' in p;
 }
 
-// Characters a terminal acts on or hides (C0/C1 controls, DEL, zero-width and bidi controls):
-// inside a command they are written as $'\u…' escapes, so nothing is hidden and nothing is lost.
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+// Characters YAML leaves raw in its output although a terminal hides or reorders text with them.
+const HIDDEN = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/;
+const HIDDEN_ALL = new RegExp(HIDDEN.source, 'g');
 
-/** One argument quoted for a POSIX shell (bash's $'…' when it holds invisible characters). */
-export function shellQuote(arg: string): string {
-  if (arg !== '' && SAFE.test(arg)) return arg;
-  if (!INVISIBLE.test(arg)) return `'${arg.replace(/'/g, `'\\''`)}'`;
-  let out = "$'";
-  for (const ch of arg) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === "'" || ch === '\\') out += `\\${ch}`;
-    else if (INVISIBLE.test(ch)) out += code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return `${out}'`;
-}
-
-export function shellJoin(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(' ');
+/** A scalar holding a hidden character is double-quoted, so the character can be written as an escape. */
+function doubleQuoteHidden(layout: ScalarLayout): void {
+  if (layout.style === SCALAR_STYLE.PLAIN && HIDDEN.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
 }
 
 /**
  * YAML for kubectl: js-yaml quotes strings that YAML 1.1 readers would take
- * for booleans or numbers ("true", "no", "0x1", "~"), so a label value stays a string.
+ * for booleans or numbers ("true", "no", "0x1", "~"), so a label value stays a string;
+ * sequences are not indented under their key (kubectl's own style); control characters
+ * are escaped by js-yaml, bidi and zero-width characters here (only double-quoted scalars hold them).
  */
 export function toYaml(obj: Manifest): string {
-  return dump(obj, { noRefs: true, lineWidth: -1, sortKeys: false });
+  const text = dump(obj, { noRefs: true, lineWidth: -1, seqNoIndent: true, scalarStyleRules: [doubleQuoteHidden, ...Object.values(DEFAULT_SCALAR_STYLE_RULES)] });
+  return text.replace(HIDDEN_ALL, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 }
 
 /** A here-document delimiter that no line of the body equals. */

@@ -5,13 +5,14 @@
 import type { V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 import { CONTROLLER_POD_LABELS } from '../checks/data/nginx-annotations.js';
 import { analyzeService, indexEndpoints } from '../checks/endpoints.js';
-import { backendLabel, hostMatches, matchRoute, requestedClass, resolveServicePort, type RouteMatch } from '../checks/ingress-match.js';
+import { backendLabel, hostMatches, IMPLEMENTATION_SPECIFIC_NOTE, matchRoute, requestedClass, resolveServicePort, type RouteMatch } from '../checks/ingress-match.js';
 import { checkTlsSecret } from '../checks/ingress-tls.js';
 import { finding } from '../checks/lib/finding.js';
 import { formatMap, matchesMap } from '../checks/lib/labels.js';
 import { isPodReady, isTerminal } from '../checks/lib/pods.js';
 import { buildContext, explainConnection, type PolicyContext } from '../netpol/explain.js';
 import { podEndpoint } from '../netpol/policy.js';
+import { cmd, fix, kubectl, renderCommand } from '../report/fix.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import type { TraceRequest } from './url.js';
@@ -121,7 +122,7 @@ export function traceBackend(
     hops.push(hop('service', `Service ${ns}/${name}`, 'fail', 'does not exist', { explanation: `The backend names Service ${ns}/${name}, which does not exist in namespace ${ns}: create it or fix the backend's service name.` }));
     return { hops };
   }
-  const port = resolveServicePort(svc, portRef as never);
+  const port = resolveServicePort(svc, portRef);
   const portText = portRef?.number ?? portRef?.name ?? '(only port)';
   if (!port) {
     const ports = (svc.spec?.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}`).join(', ');
@@ -168,7 +169,7 @@ export function traceBackend(
         : `${sourceLabel} → ${dest.metadata?.name}:${destPort} denied`;
       if (v.verdict !== 'unknown') hops.push(
         hop('network-policy', 'NetworkPolicy', v.allowed ? 'ok' : 'fail', detail, v.allowed ? {} : {
-          explanation: `${!v.egress.allowed ? v.egress.reason : v.ingress.reason}. Fix: add an ingress rule to a policy selecting ${formatMap(dest.metadata?.labels)} in ${ns} that allows pods of ${src.metadata?.namespace} (${sourceLabel}) on port ${destPort}, e.g. from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${src.metadata?.namespace}}}}].`,
+          explanation: `${!v.egress.allowed ? v.egress.reason : v.ingress.reason}. Fix: add an ingress rule to a policy selecting ${formatMap(dest.metadata?.labels)} in ${ns} that allows pods of ${src.metadata?.namespace} (${sourceLabel}) on port ${destPort}, e.g. from: ${JSON.stringify([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': src.metadata?.namespace ?? '' } } }])} (JSON is YAML: the values stay strings).`,
         }),
       );
     } else if (sourceLabel) {
@@ -222,7 +223,7 @@ export function finish(result: Omit<TraceResult, 'stopsAt' | 'findings'>, ref: {
       finding('KD6010', ref, {
         message: `${ref.name}: ${result.url} stops at ${stop.title}: ${stop.detail}`,
         cause: stop.explanation ?? stop.detail,
-        fix: `kdiag trace ${result.url} shows the whole path; fix the first failing hop (${stop.title}).`,
+        fix: fix`${cmd('kdiag', 'trace', result.url)} shows the whole path; fix the first failing hop (${stop.title}).`,
       }),
     );
   }
@@ -250,7 +251,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   if (!route) {
     hops.push(
       hop('ingress-rule', 'Ingress rule', 'fail', `no Ingress serves host ${request.host}${request.path !== '/' ? ` and path ${request.path}` : ''}`, {
-        explanation: `No Ingress has a rule for host ${request.host} (exact or wildcard) matching ${request.path}, and none has a defaultBackend: the controller answers 404. Check the host in spec.rules[].host (kubectl get ingress -A).`,
+        explanation: `No Ingress has a rule for host ${request.host} (exact or wildcard) matching ${request.path}, and none has a defaultBackend: the controller answers 404. Check the host in spec.rules[].host (${renderCommand(kubectl('get', 'ingress', '-A'))}).`,
       }),
     );
     return finish({ url: request.url, mode: 'ingress', hops }, { kind: 'URL', name: request.host });
@@ -283,7 +284,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   } else if (!ingressClass) {
     hops.push(
       hop('controller', 'Ingress controller', 'fail', cls.name ? `IngressClass ${cls.name} does not exist` : 'no ingressClassName and no default IngressClass', {
-        explanation: `No controller claims ${ns}/${ingName}. ${cls.name ? `Create IngressClass ${cls.name} or set spec.ingressClassName to an existing class` : 'Set spec.ingressClassName'} (kubectl get ingressclass).`,
+        explanation: `No controller claims ${ns}/${ingName}. ${cls.name ? `Create IngressClass ${cls.name} or set spec.ingressClassName to an existing class` : 'Set spec.ingressClassName'} (${renderCommand(kubectl('get', 'ingressclass'))}).`,
       }),
     );
   } else if (!CONTROLLER_POD_LABELS[controller ?? '']) {
@@ -293,7 +294,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   } else if (readyControllers.length === 0) {
     hops.push(
       hop('controller', 'Ingress controller', 'fail', `class ${ingressClass.metadata?.name} (${controller}): ${controllerPods.length ? 'no controller Pod is Ready' : 'no controller Pod found'}`, {
-        explanation: `Nothing runs the ${controller} controller: requests to the load balancer have no proxy to reach. kubectl get pods -A -l ${formatMap(CONTROLLER_POD_LABELS[controller!]!.labels[0])}`,
+        explanation: `Nothing runs the ${controller} controller: requests to the load balancer have no proxy to reach. ${renderCommand(kubectl('get', 'pods', '-A', '-l', formatMap(CONTROLLER_POD_LABELS[controller!]!.labels[0])))}`,
       }),
     );
   } else {
@@ -327,7 +328,8 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
 
   // 4. The Ingress rule.
   const rulePath = route.path ? `${route.path.path ?? '/'} (${route.path.pathType ?? 'ImplementationSpecific'})` : 'defaultBackend';
-  hops.push(hop('ingress-rule', 'Ingress rule', 'ok', `${ns}/${ingName} host ${route.host || '*'} path ${rulePath} → ${backendLabel(route.backend)}`));
+  const implementationSpecific = route.path && (route.path.pathType ?? 'ImplementationSpecific') === 'ImplementationSpecific' ? ` (${IMPLEMENTATION_SPECIFIC_NOTE})` : '';
+  hops.push(hop('ingress-rule', 'Ingress rule', 'ok', `${ns}/${ingName} host ${route.host || '*'} path ${rulePath} → ${backendLabel(route.backend)}${implementationSpecific}`));
 
   if (!route.backend.service) {
     hops.push(hop('service', 'Backend', 'info', `resource backend ${backendLabel(route.backend)}: kdiag does not follow resource backends`));
@@ -337,7 +339,7 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   const svc = snapshot.services.find((s) => s.metadata?.namespace === ns && s.metadata?.name === svcName);
   const ctx = traceContext(snapshot, inputs);
   const sourceName = CONTROLLER_POD_LABELS[controller ?? '']?.name ?? 'the Ingress controller';
-  const backend = traceBackend(snapshot, ctx, svc, ns, svcName, route.backend.service.port as never, readyControllers, sourceName, inputs.dnsPods);
+  const backend = traceBackend(snapshot, ctx, svc, ns, svcName, route.backend.service.port, readyControllers, sourceName, inputs.dnsPods);
   hops.push(...backend.hops);
   const src = readyControllers[0];
   const result = finish(

@@ -127,3 +127,31 @@ describe('endpoints check: invalid', () => {
     expect(codesFor(objs, 'cache-service')).toEqual({ 'cache-service': [] });
   });
 });
+
+describe('endpoints fixes (the fix builder)', () => {
+  const one = (extra: object) => [
+    svc('one', { selector: { app: 'one' } }),
+    pod('one-1', { app: 'one', 'pod-template-hash': '7d9f' }, READY, {}),
+    slice('one', [{ name: '', port: 8080 }], [{ addresses: ['10.0.0.1'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'one-1', uid: 'uid-one-1' } }]),
+  ].map((o) => (o.kind === 'Pod' ? { ...o, metadata: { ...o.metadata, ...extra } } : o));
+  const kd1008 = (objs: K8sObject[]) => analyzeEndpoints(fixtureSnapshot(objs)).flatMap((r) => r.findings).find((f) => f.code === 'KD1008')!;
+
+  it('KD1008 scales the Deployment that owns the Pod (through its ReplicaSet)', () => {
+    const f = kd1008(one({ ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'one-7d9f', uid: 'rs', controller: true }] }));
+    expect(f.remediation?.commands.map((c) => c.argv)).toEqual([['kubectl', '-n', 'shop', 'scale', 'deployment/one', '--replicas=2']]);
+    expect(f.fix).toContain('kubectl -n shop scale deployment/one --replicas=2');
+  });
+
+  it('KD1008 for a bare Pod suggests a workload, not `kubectl scale pod/…` (which the API rejects)', () => {
+    const f = kd1008(one({}));
+    expect(f.remediation).toBeUndefined();
+    expect(f.fix).toContain('Deployment or StatefulSet with at least two replicas');
+  });
+
+  it('KD1001 patches the selector to the nearest Pod labels, as one JSON argument', () => {
+    const objs = [svc('sel', { selector: { app: "it's" } }), pod('sel-1', { app: "it's-server" }, READY)];
+    const f = analyzeEndpoints(fixtureSnapshot(objs)).flatMap((r) => r.findings).find((x) => x.code === 'KD1001')!;
+    expect(f.remediation?.commands[0]?.argv).toEqual(['kubectl', '-n', 'shop', 'patch', 'service', 'sel', '-p', '{"spec":{"selector":{"app":"it\'s-server"}}}']);
+    expect(f.fix).toContain(`kubectl -n shop patch service sel -p '{"spec":{"selector":{"app":"it'\\''s-server"}}}'`);
+  });
+});

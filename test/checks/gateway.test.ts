@@ -98,6 +98,41 @@ describe('gateway analysis', () => {
     expect(pub).toContain('KD7006 public: listener http: Conflicted=True (HostnameConflict)');
   });
 
+  // ProtocolType: "Implementation-specific protocols … must be domain-prefixed"; listeners with
+  // other protocols are not accepted (reason UnsupportedProtocol).
+  it.each([
+    ['HTTP2', true],
+    ['GRPC', true],
+    ['example.com/quic', false],
+    ['TCP', false],
+  ])('ProtocolType "must be domain-prefixed": listener protocol %s → KD7024 %s', (protocol, flagged) => {
+    const objects = all.map((o) => (o.kind === 'Gateway' && o.metadata.name === 'public' ? variant(o, (g) => ((g as any).spec.listeners[0].protocol = protocol)) : o));
+    const codes = run(objects).gateways.find((g) => g.name === 'public')!.findings.map((f) => f.code);
+    expect(codes.includes('KD7024')).toBe(flagged);
+  });
+
+  // BackendRef: "Support: Core for Kubernetes Service … Implementation-specific for any other
+  // resource"; a kind that cannot be resolved gives ResolvedRefs False, reason InvalidKind.
+  it.each([
+    ['a group the cluster does not serve (discovery): "InvalidKind" error', { group: 'example.net', kind: 'Bucket' }, ['', 'gateway.networking.k8s.io'], 'KD7026', 'INVALID KIND'],
+    ['a served group: implementation-specific warning naming the kind', { group: 'multicluster.x-k8s.io', kind: 'ServiceImport' }, ['', 'multicluster.x-k8s.io'], 'KD7027', 'NOT CHECKED'],
+    ['discovery not read: implementation-specific warning, never a guess of InvalidKind', { group: 'example.net', kind: 'Bucket' }, undefined, 'KD7027', 'NOT CHECKED'],
+  ])('BackendRef "Implementation-specific for any other resource": %s', (_name, ref, servedGroups, code, status) => {
+    const objects = all.map((o) => (o.kind === 'HTTPRoute' && o.metadata.name === 'api-route' ? variant(o, (r) => ((r as any).spec.rules[1].backendRefs = [{ ...ref, name: 'b1', port: 80 }])) : o));
+    const a = analyzeGateways(gatewaySnapshot(objects), gatewayObjects(objects, servedGroups ? { servedGroups } : {}), {});
+    const route = a.routes.find((r) => r.name === 'api-route')!;
+    expect(route.findings.map((f) => f.code)).toContain(code);
+    expect(route.findings.find((f) => f.code === code)!.message).toContain(`${ref.kind}.${ref.group}/b1`);
+    expect(route.rules[1]!.backends[0]!.status).toBe(status);
+  });
+
+  it('GatewayTLSConfig "Support: Core - … a Kubernetes Secret": a certificateRef of another kind → KD7025 naming it', () => {
+    const objects = all.map((o) => (o.kind === 'Gateway' && o.metadata.name === 'public' ? variant(o, (g) => ((g as any).spec.listeners[2].tls.certificateRefs = [{ group: 'cert.example.com', kind: 'CertBundle', name: 'bundle' }])) : o));
+    const f = run(objects).gateways.find((g) => g.name === 'public')!.findings.find((x) => x.code === 'KD7025')!;
+    expect(f.message).toContain('certificateRef CertBundle.cert.example.com/bundle is not a core Secret');
+    expect(f.cause).toContain('InvalidCertificateRef');
+  });
+
   it('flags a missing certificate Secret, a cross-namespace certificateRef without grant, and skips TLS without Secrets', () => {
     const objects = all
       .filter((o) => o.metadata.name !== 'api-gw-cert')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Ingress } from '@kubernetes/client-node';
-import { backendLabel, hostMatch, matchRoute, normalizeHost, pathMatches, requestedClass, resolveServicePort } from '../../src/checks/ingress-match.js';
+import { backendLabel, hostMatch, IMPLEMENTATION_SPECIFIC_NOTE, matchRoute, normalizeHost, pathMatches, requestedClass, resolveServicePort } from '../../src/checks/ingress-match.js';
 
 // The examples table of the Ingress concept page (kubernetes.io/docs/concepts/services-networking/ingress/#examples).
 const SPEC_EXAMPLES: [type: string, paths: string[], request: string, expected: string | undefined][] = [
@@ -62,6 +62,34 @@ describe('pathMatches / matchRoute: the Ingress spec examples', () => {
     expect(pathMatches('ImplementationSpecific', '/api', '/apiary')).toBe(true);
     expect(pathMatches('Prefix', '/api', '/apiary')).toBe(false);
     expect(pathMatches('Exact', '/search', '/search?q=1')).toBe(true);
+  });
+});
+
+// "precedence will be given first to the longest matching path" (Ingress reference): Prefix
+// /foo and /foo/ both match /foo and /foo/, so /foo/ wins whatever the order.
+describe('path ties: independent of list order and of the Ingress objects', () => {
+  const cases: [name: string, order: [string, string][], request: string, expected: string][] = [
+    ['"the longest matching path" wins: Prefix /foo listed first, request /foo/', [['/foo', 'foo-svc'], ['/foo/', 'slash-svc']], '/foo/', 'slash-svc'],
+    ['"the longest matching path" wins: Prefix /foo/ listed first, request /foo/', [['/foo/', 'slash-svc'], ['/foo', 'foo-svc']], '/foo/', 'slash-svc'],
+    ['"the longest matching path" wins: Prefix /foo listed first, request /foo', [['/foo', 'foo-svc'], ['/foo/', 'slash-svc']], '/foo', 'slash-svc'],
+    ['"the longest matching path" wins: Prefix /foo/ listed first, request /foo', [['/foo/', 'slash-svc'], ['/foo', 'foo-svc']], '/foo', 'slash-svc'],
+  ];
+  it.each(cases)('%s (one Ingress)', (_name, order, request, expected) => {
+    const ing = ingress('one', [{ host: 'x', paths: order.map(([p, svc]) => [p, 'Prefix', svc] as [string, string, string]) }]);
+    expect(matchRoute([ing], 'x', request)?.backend.service?.name).toBe(expected);
+  });
+  it.each(cases)('%s (two Ingresses for the same host, either order)', (_name, order, request, expected) => {
+    const [a, b] = order.map(([p, svc], i) => ingress(`ing-${i}`, [{ host: 'x', paths: [[p, 'Prefix', svc]] }], {}, i === 0 ? '2026-01-01T00:00:00Z' : '2026-02-01T00:00:00Z'));
+    expect(matchRoute([a!, b!], 'x', request)?.backend.service?.name).toBe(expected);
+    expect(matchRoute([b!, a!], 'x', request)?.backend.service?.name).toBe(expected);
+  });
+  it('"If two paths are still equally matched, precedence will be given to paths with an exact path type": Exact /foo beats Prefix /foo/ for /foo', () => {
+    const ing = ingress('mixed', [{ host: 'x', paths: [['/foo/', 'Prefix', 'prefix-svc'], ['/foo', 'Exact', 'exact-svc']] }]);
+    expect(matchRoute([ing], 'x', '/foo')?.backend.service?.name).toBe('exact-svc');
+  });
+  it('ImplementationSpecific: says the controller decides and what the common controllers do', () => {
+    expect(IMPLEMENTATION_SPECIFIC_NOTE).toMatch(/leaves matching to the Ingress controller/);
+    for (const controller of ['ingress-nginx', 'Traefik', 'HAProxy', 'Contour', 'GKE']) expect(IMPLEMENTATION_SPECIFIC_NOTE).toContain(controller);
   });
 });
 

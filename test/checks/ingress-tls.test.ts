@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Secret } from '@kubernetes/client-node';
-import { checkTlsSecret, nameCovers, type TlsCheckInput } from '../../src/checks/ingress-tls.js';
+import { checkTlsSecret, nameCovers, wildcardRefusal, type TlsCheckInput } from '../../src/checks/ingress-tls.js';
 import { certFor, tlsSecret } from './ingress-certs.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -25,6 +25,35 @@ describe('RFC 6125 name matching', () => {
     ['api.example.com', 'www.example.com', false],
   ])('%s covers %s: %s', (name, host, expected) => {
     expect(nameCovers(name, host)).toBe(expected);
+  });
+});
+
+// RFC 6125 §7.2 and the CA/Browser Forum rules: a wildcard must not sit directly under a
+// top-level label or a public suffix, so clients refuse it even for a name one label deeper.
+describe('wildcards under a top-level label or a public suffix', () => {
+  it.each([
+    ['*.org', 'second-example.org', false, 'directly under the top-level label "org"'],
+    ['*.co.uk', 'example.co.uk', false, 'directly under the public suffix "co.uk"'],
+    ['*.com.au', 'shop.com.au', false, 'directly under the public suffix "com.au"'],
+    ['*.example.co.uk', 'api.example.co.uk', true, undefined],
+    ['*.example.org', 'api.example.org', true, undefined],
+  ])('RFC 6125 §7.2 "wildcard … under a public suffix": %s for %s covers: %s', (name, host, covers, why) => {
+    expect(nameCovers(name, host)).toBe(covers);
+    if (why) expect(wildcardRefusal(name)).toContain(why);
+    else expect(wildcardRefusal(name)).toBeUndefined();
+  });
+
+  it('the KD3027 cause explains *.org by that rule, not by "exactly one label"', async () => {
+    const cert = certFor(['*.org'], NOW, -10, 365);
+    const r = check(tlsSecret('production', 'org-tls', cert), ['second-example.org']);
+    const p = r.problems.find((x) => x.code === 'KD3027')!;
+    expect(p.cause).toContain('wildcard directly under the top-level label "org"');
+    expect(p.cause).not.toContain('exactly one label');
+  });
+
+  it('a deeper name under a normal wildcard still gets the one-label explanation', () => {
+    const r = check(tlsSecret('production', 'w', wildcard), ['a.b.example.com']);
+    expect(r.problems.find((x) => x.code === 'KD3027')!.cause).toContain('A wildcard covers exactly one label');
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { analyzeNetpol, netpolCheck } from '../../src/checks/netpol.js';
+import { load } from 'js-yaml';
 import type { Finding } from '../../src/report/types.js';
 import { fixtureSnapshot, loadFixture, type K8sObject } from '../support/fixtures.js';
 
@@ -210,6 +211,28 @@ describe('netpol check: planted faults (invalid)', () => {
     expect(run(objects).findings.filter((f) => f.code === 'KD4009')).toEqual([]);
   });
 
+  it('KD4013: AdminNetworkPolicies stored while the plugin found (kube-router) does not implement them', () => {
+    const snapshot = fixtureSnapshot(GUIDE, {});
+    snapshot.clusterPolicies = {
+      adminNetworkPolicies: [{ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'no-dev' }, spec: { priority: 1, subject: { namespaces: {} }, ingress: [] } }],
+      baselineAdminNetworkPolicies: [],
+      clusterNetworkPolicies: [],
+      native: [],
+      unreadable: {},
+    };
+    const f = analyzeNetpol(snapshot, { clusterWide: true }).findings.find((x) => x.code === 'KD4013')!;
+    expect(f.message).toBe('cluster-scoped policies: 1 AdminNetworkPolicy, but kube-router does not implement them');
+  });
+
+  it('KD4014: network-plugin policies are listed as not evaluated', () => {
+    const snapshot = fixtureSnapshot(GUIDE, {});
+    const items = [{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'l7', namespace: 'production' }, spec: { endpointSelector: {} } }];
+    snapshot.clusterPolicies = { adminNetworkPolicies: [], baselineAdminNetworkPolicies: [], clusterNetworkPolicies: [], native: [{ kind: 'CiliumNetworkPolicy', group: 'cilium.io', plural: 'ciliumnetworkpolicies', namespaced: true, items }], unreadable: {} };
+    const f = analyzeNetpol(snapshot, { clusterWide: true }).findings.find((x) => x.code === 'KD4014')!;
+    expect(f.message).toBe('1 CiliumNetworkPolicy: not evaluated by kdiag');
+    expect(f.cause).toContain('production/l7');
+  });
+
   it('KD4010: flannel alone does not enforce', () => {
     const objects = [
       ...GUIDE.filter((o) => o.kind !== 'DaemonSet' && !o.metadata.name.startsWith('kube-router')),
@@ -251,5 +274,32 @@ describe('netpol check: planted faults (invalid)', () => {
     // Namespaces are cluster-scoped: a namespace-only user still gets the check, without namespace labels.
     expect(netpolCheck.optional).toEqual(['namespaces']);
     expect(summary(serious(netpolCheck.run(fixtureSnapshot([...GUIDE, ...FAULTS]), {})))).toEqual(summary(serious(all.findings)));
+  });
+});
+
+describe('netpol fixes: YAML built as data', () => {
+  it('keeps a label value "true" a string in the suggested NetworkPolicy (it came out as a boolean, and kubectl apply rejected it)', () => {
+    const pod = (name: string, labels: Record<string, string>, port?: number) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels },
+      spec: { containers: [{ name: 'c', image: 'x', ...(port ? { ports: [{ containerPort: port }] } : {}) }] },
+      status: { phase: 'Running', podIP: name === 'client' ? '10.244.0.10' : '10.244.0.11', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    const objects: K8sObject[] = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } },
+      pod('client', { canary: 'true' }),
+      pod('db', { primary: 'true' }, 5432),
+      np('shop', 'client-egress', { podSelector: { matchLabels: { canary: 'true' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { primary: 'true' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }] }),
+      np('shop', 'default-deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] }),
+    ];
+    const f = run(objects).findings.find((x) => x.code === 'KD4012')!;
+    expect(f.fix).toContain("      canary: 'true'");
+    expect(f.fix).toContain("      primary: 'true'");
+    const yaml = f.fix.slice(f.fix.indexOf("<<'EOF'\n") + 8, f.fix.lastIndexOf('EOF'));
+    const policy = load(yaml) as { spec: { podSelector: unknown; ingress: { from: { podSelector: unknown }[] }[] } };
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { primary: 'true' } });
+    expect(policy.spec.ingress[0]!.from[0]!.podSelector).toEqual({ matchLabels: { canary: 'true' } });
+    expect(f.remediation?.commands).toEqual([{ argv: ['kubectl', 'apply', '-f', '-'], stdin: policy }]);
   });
 });

@@ -46,7 +46,7 @@ describe('kdiag check (against a fake API)', () => {
     const report = JSON.parse(stdout);
     const perm = report.findings.find((f: { code: string }) => f.code === 'KD6001');
     expect(perm.message).toBe('list endpointslices.discovery.k8s.io: not allowed in namespace production; skipped: endpoints, ingress');
-    expect(perm.fix).toContain('- apiGroups: ["discovery.k8s.io"]\n  resources: ["endpointslices"]\n  verbs: ["list"]');
+    expect(perm.fix).toContain('rules:\n- apiGroups:\n  - discovery.k8s.io\n  resources:\n  - endpointslices\n  verbs:\n  - list');
     const status = Object.fromEntries(report.checks.map((c: { id: string; status: string }) => [c.id, c.status]));
     expect(status).toMatchObject({ endpoints: 'skipped', 'service-types': 'failed' });
     expect(code).toBe(1);

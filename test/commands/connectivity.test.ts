@@ -30,6 +30,13 @@ describe('kdiag connectivity (against a fake API)', () => {
       'http', 'http://api-service.production.svc.cluster.local/health',
       'tcp', 'telnet://postgres.production.svc.cluster.local:5432',
       'http', 'http://empty-service.production.svc.cluster.local/health',
+      // Differential probing: each Service's ClusterIP by address and its ready endpoints by pod IP, then kube-proxy's health on the node.
+      'http', 'http://10.96.10.1:80/health',
+      'http', 'http://10.244.0.11:8080/health',
+      'tcp', 'telnet://10.96.10.5:5432',
+      'tcp', 'telnet://10.244.0.30:5432',
+      'http', 'http://10.96.10.9:80/health',
+      'node', '10256/healthz',
     ]);
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^Probe: pod kdiag-conn-[0-9a-f]{6}-x7k2p in namespace production on node kdiag-node \(curlimages\/curl:8\.11\.1\), \d+\.\ds$/);
@@ -48,7 +55,9 @@ describe('kdiag connectivity (against a fake API)', () => {
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({ apiVersion: 'kdiag/v1', kind: 'ConnectivityReport', namespace: 'production', probe: { namespace: 'production', image: 'curlimages/curl:8.11.1', kept: false } });
     expect(report.targets[0]).toMatchObject({ target: 'api-service', mode: 'http', status: 'HTTP 200', httpCode: 200, remoteIp: '10.96.10.1', timings: { dnsMs: 4, connectMs: 1, tlsMs: 0, firstByteMs: 4, totalMs: 10 } });
-    expect(report.findings.map((f: { code: string }) => f.code)).toEqual(['KD5032']);
+    // The recorded answers say api-service and postgres connected although the fixture's policies deny
+    // this probe: prediction and observation disagree, so kdiag says the policies are not enforced.
+    expect(report.findings.map((f: { code: string }) => f.code)).toEqual(['KD5032', 'KD5045', 'KD5045']);
   });
 
   it('an unknown Service is reported without starting a pod when it is the only target', async () => {
@@ -63,8 +72,10 @@ describe('kdiag connectivity (against a fake API)', () => {
   it('--from NS/POD runs in its namespace with its labels, a controller owner and a readiness probe that never passes', async () => {
     const probe = fakeProbe('production', { log: LOG.split('\n').slice(0, 2).join('\n') });
     fakeApi(scenario);
-    const { code } = await kdiag(['connectivity', 'api-service', '--from', 'production/api-server-7d9f-a', '-n', 'production', '--kubeconfig', testKubeconfig()]);
-    expect(code).toBe(0);
+    const { code, stdout } = await kdiag(['connectivity', 'api-service', '--from', 'production/api-server-7d9f-a', '-n', 'production', '--kubeconfig', testKubeconfig()]);
+    // api-server-policy admits only ingress-nginx, yet the recorded answer is HTTP 200: not enforced.
+    expect(code).toBe(1);
+    expect(stdout).toContain('KD5045  Service production/api-service: predicted deny, observed connect: NetworkPolicy production/api-server-policy, production/default-deny-ingress not enforced on this path');
     const job = probe.jobs[0] as { spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { readinessProbe?: unknown }[] } } } };
     expect(job.spec.template.metadata.labels).toMatchObject({ app: 'api-server', 'app.kubernetes.io/managed-by': 'kdiag' });
     expect(job.spec.template.metadata.labels).not.toHaveProperty('pod-template-hash');
@@ -76,6 +87,7 @@ describe('kdiag connectivity (against a fake API)', () => {
     [['connectivity', 'api:65536'], 'from 1 to 65535'],
     [['connectivity', 'api', '--port', 'abc'], 'invalid --port'],
     [['connectivity', 'ftp://api/x'], 'only http:// and https://'],
+    [['connectivity', 'api', '--hairpin'], '--hairpin needs --from'],
     [['connectivity', 'api', '--path', 'health'], "must start with '/'"],
     [['connectivity', '$(id)'], 'invalid target host'],
     [['connectivity', 'a`id`'], 'invalid target host'],

@@ -9,6 +9,35 @@ const GUIDE = loadFixture('netpol-guide.yaml');
 const explain = (...args: string[]) => kdiag(['netpol', 'explain', ...args, '--kubeconfig', testKubeconfig()]);
 
 describe('kdiag netpol explain (against a fake API)', () => {
+  it('an AdminNetworkPolicy Deny, found by discovery, overrides the NetworkPolicy that allows payment-api → auth-api', async () => {
+    const anp = {
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'AdminNetworkPolicy',
+      metadata: { name: 'isolate-auth' },
+      spec: { priority: 5, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'auth-service' } } }, ingress: [{ name: 'no-payment', action: 'Deny', from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'payment-service' } } }] }] },
+    };
+    const api = fakeApi([...GUIDE, anp]);
+    const { stdout, code } = await explain('--from', 'payment-service:app=payment-api', '--to', 'auth-service/svc/auth-service', '--port', '80', '-o', 'json');
+    expect(code).toBe(0);
+    const c = JSON.parse(stdout).connections[0];
+    expect(c.verdict).toBe('denied');
+    expect(c.ingress).toMatchObject({ tier: 'admin', allowed: false, decidedBy: { policy: 'AdminNetworkPolicy/isolate-auth', rule: 1 } });
+    expect(c.ingress.reason).toContain('before any NetworkPolicy is consulted');
+    expect(api.count(/^\/apis$/)).toBe(1);
+    expect(api.count(/^\/apis\/policy\.networking\.k8s\.io\/v1alpha1\/adminnetworkpolicies$/)).toBe(1);
+    // Not served by this API: never asked for.
+    expect(api.count(/ciliumnetworkpolicies|clusternetworkpolicies/)).toBe(0);
+  });
+
+  it('a CiliumNetworkPolicy selecting the destination makes the verdict "not covered by kdiag", not a plain allow', async () => {
+    const cnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'auth-l7', namespace: 'auth-service' }, spec: { endpointSelector: { matchLabels: { 'k8s:app': 'auth-api' } } } };
+    fakeApi([...GUIDE, cnp]);
+    const { stdout, code } = await explain('--from', 'payment-service:app=payment-api', '--to', 'auth-service/svc/auth-service', '--port', '80');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toBe('Verdict: UNKNOWN');
+    expect(stdout).toContain('not covered by kdiag: CiliumNetworkPolicy auth-service/auth-l7 (may select the destination)');
+  });
+
   it('ingress-nginx may reach api-server on 8080, through api-service port 80', async () => {
     const api = fakeApi(GUIDE);
     const { stdout, code } = await explain('--from', 'ingress-nginx/ingress-nginx-controller-5d-a', '--to', 'production/svc/api-service', '--port', '80');

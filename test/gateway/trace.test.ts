@@ -59,6 +59,22 @@ describe('kdiag trace through a Gateway', () => {
     expect(dead.findings[0]!.message).toContain('selector app=api-v2 matches no pod');
   });
 
+  it('HTTPRouteRule backendRefs: "the implementation must return 500" when ResolvedRefs is False (e.g. InvalidKind): the trace stops at the route', () => {
+    const objects = all.map((o) =>
+      o.kind === 'HTTPRoute' && o.metadata.name === 'api-route'
+        ? variant(o, (r) => {
+            (r as any).spec.rules[0].backendRefs = [{ group: 'example.net', kind: 'Bucket', name: 'b1', port: 80 }];
+            (r as any).status.parents[0].conditions[1] = { type: 'ResolvedRefs', status: 'False', reason: 'InvalidKind', message: 'Bucket is not supported' };
+          })
+        : o,
+    );
+    const r = trace('https://api.example.com/api/v1/users', objects)!;
+    expect(r.stopsAt).toBe('service');
+    const last = r.hops.filter((h) => h.id !== 'egress').at(-1)!;
+    expect(last).toMatchObject({ status: 'fail' });
+    expect(last.detail).toContain('ResolvedRefs is False (InvalidKind): the Gateway answers HTTP 500');
+  });
+
   it('reports a route the controller did not accept and a Gateway that is not programmed', () => {
     const objects = all.map((o) =>
       o.kind === 'HTTPRoute' && o.metadata.name === 'api-route' ? variant(o, (r) => ((r as any).status.parents[0].conditions[0] = { type: 'Accepted', status: 'False', reason: 'UnsupportedValue' })) : o,

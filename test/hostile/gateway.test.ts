@@ -45,6 +45,9 @@ function objects(h: string): K8sObject[] {
           { name: `http${h}`, port: 80, protocol: 'HTTP', hostname: '*.example.com', allowedRoutes: { namespaces: { from: 'All' } } },
           { name: `https${h}`, port: 443, protocol: 'HTTPS', hostname: 'api.example.com', allowedRoutes: { namespaces: { from: 'All' } }, tls: { certificateRefs: [{ name: `missing${h}` }, { name: `x${h}`, namespace: 'shared' }, { name: `expired${h}` }, { name: `expiring${h}` }] } },
           { name: `same${h}`, port: 8080, protocol: 'HTTP' },
+          // KD7024 (protocol neither core nor domain-prefixed), KD7025 (certificateRef not a core Secret).
+          { name: `odd${h}`, port: 9000, protocol: `HTTP2${h}` },
+          { name: `tls${h}`, port: 9443, protocol: 'HTTPS', tls: { certificateRefs: [{ group: `g${h}.example`, kind: `Bundle${h}`, name: `c${h}` }] } },
         ],
       },
       status: { conditions: [cond('Accepted', 'True'), cond('Programmed', 'True')], listeners: [{ name: `http${h}`, conditions: [cond('Conflicted', 'True', `HostnameConflict${h}`, h)] }] },
@@ -80,6 +83,8 @@ function objects(h: string): K8sObject[] {
     route(`r5${h}`, [{ ...gw, sectionName: `http${h}` }], ok, accepted(), [`x${h}.other.org`]),
     // KD7021: no controller reported on it.
     route(`r6${h}`, [{ ...gw, sectionName: `http${h}` }], ok),
+    // KD7026 (a group the cluster does not serve), KD7027 (an implementation-specific kind).
+    route(`r7${h}`, [{ ...gw, sectionName: `http${h}` }], [{ backendRefs: [{ group: `absent${h}.example`, kind: `Bucket${h}`, name: `b${h}`, port: 80 }] }, { backendRefs: [{ group: 'served.example', kind: `Kind${h}`, name: `k${h}`, port: 80 }] }], accepted()),
     // KD7030: an Ingress on ingress-nginx.
     { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: meta(`nginx${h}`), spec: { controller: 'k8s.io/ingress-nginx' } },
     { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: meta(`ing${h}`, 'production'), spec: { ingressClassName: `nginx${h}` } },
@@ -88,7 +93,7 @@ function objects(h: string): K8sObject[] {
 
 function findingsFor(h: string): Finding[] {
   const all = objects(h);
-  const found = analyzeGateways(gatewaySnapshot(all, { now: NOW }), gatewayObjects(all), {}).findings;
+  const found = analyzeGateways(gatewaySnapshot(all, { now: NOW }), gatewayObjects(all, { servedGroups: ['', 'gateway.networking.k8s.io', 'served.example'] }), {}).findings;
   const skipped = analyzeGateways(gatewaySnapshot(all, { now: NOW, unavailable: { tlssecrets: `secrets is forbidden ${h}` } }), gatewayObjects(all), {}).findings;
   const forbidden = analyzeGateways(gatewaySnapshot([], { now: NOW }), gatewayObjects([], { unavailable: { reason: 'forbidden', message: `gateways is forbidden ${h}` } }), {}).findings;
   return [...found, ...skipped.filter((f) => f.code === 'KD7023'), ...forbidden];

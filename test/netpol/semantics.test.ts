@@ -165,6 +165,12 @@ const CASES: Case[] = [
   // --- host network --------------------------------------------------------------------
   { name: 'host-network destination: policies do not apply', policies: [DENY_INGRESS], from: 'dev/client', to: 'prod/node-agent', port: 10250, allowed: true, egress: 'open', ingress: 'not-enforced' },
   { name: 'host-network source: its egress is not enforced', policies: [DENY_EGRESS], from: 'prod/node-agent', to: 'dev/client', port: 80, allowed: true, egress: 'not-enforced', ingress: 'open' },
+  // "In most cases, hostNetwork pods are ignored by podSelector and namespaceSelector; traffic
+  // from a hostNetwork pod is treated the same as traffic from its node" (kubernetes.io, NetworkPolicy, hostNetwork pods).
+  { name: 'host-network source "is treated the same as traffic from its node": a podSelector peer matching its labels does not select it', policies: [webIngress([{ from: [{ podSelector: { matchLabels: { app: 'agent' } } }] }])], from: 'prod/node-agent', to: 'prod/web', port: 8080, allowed: false, egress: 'not-enforced', ingress: 'denied' },
+  { name: 'host-network source "is ignored by namespaceSelector": namespaceSelector {} does not select it', policies: [webIngress([{ from: [{ namespaceSelector: {} }] }])], from: 'prod/node-agent', to: 'prod/web', port: 8080, allowed: false, egress: 'not-enforced', ingress: 'denied' },
+  { name: 'host-network source "treated the same as traffic from its node": an ipBlock holding the node address admits it', policies: [webIngress([{ from: [{ ipBlock: { cidr: '192.0.2.0/24' } }] }])], from: 'prod/node-agent', to: 'prod/web', port: 8080, allowed: true, egress: 'not-enforced', ingress: 'prod/web-in#1' },
+  { name: 'host-network destination "treated the same as its node": an egress podSelector peer does not select it, an ipBlock does', policies: [webEgress([{ to: [{ podSelector: { matchLabels: { app: 'agent' } } }] }, { to: [{ ipBlock: { cidr: '192.0.2.2/32' } }], ports: [{ port: 9100 }] }])], from: 'prod/web', to: 'prod/node-agent', port: 9100, allowed: true, egress: 'prod/web-out#2', ingress: 'not-enforced' },
 
   // --- the guide -----------------------------------------------------------------------
   { name: 'guide: ingress-nginx may reach api-server on 8080', guide: true, from: 'ingress-nginx/ingress-nginx-controller-5d-a', to: 'production/api-server-7d9f-a', port: 8080, allowed: true, egress: 'open', ingress: 'production/api-server-policy#1' },
@@ -191,6 +197,22 @@ describe('NetworkPolicy semantics', () => {
     const snapshot = c.guide ? fixtureSnapshot(GUIDE) : snapshotOf(objects);
     const v = explainConnection(snapshot, endpoint(objects, c.from), endpoint(objects, c.to), c.port, c.protocol ?? 'TCP');
     expect({ allowed: v.allowed, egress: decided(v.egress), ingress: decided(v.ingress) }).toEqual({ allowed: c.allowed, egress: c.egress, ingress: c.ingress });
+  });
+});
+
+describe('host-network pods: one model on both sides', () => {
+  const policies = [
+    np('prod', 'web-in', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'agent' } } }] }] }),
+  ];
+  it('explain from the host-network pod and from its node address give the same verdict, and the reason says why', () => {
+    const objects = [...WORLD, ...policies];
+    const snapshot = snapshotOf(objects);
+    const web = endpoint(objects, 'prod/web');
+    const fromPod = explainConnection(snapshot, endpoint(objects, 'prod/node-agent'), web, 8080);
+    const fromIp = explainConnection(snapshot, { kind: 'ip', ip: '192.0.2.2' }, web, 8080);
+    expect([fromPod.verdict, fromIp.verdict]).toEqual(['denied', 'denied']);
+    expect(fromPod.notes.join('\n')).toContain('kdiag reads it as its node\'s address 192.0.2.2 on both sides');
+    expect(fromPod.ingress.policies[0]!.rules[0]!.peer.reason).toContain('uses the host network');
   });
 });
 

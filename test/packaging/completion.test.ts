@@ -136,7 +136,8 @@ describe('kdiag completion bash', () => {
   it('completes commands, flags, values and namespaces', () => {
     expect(zshComplete(['kdiag', 'en'])).toEqual(['endpoints']);
     expect(zshComplete(['kdiag', 'netpol', ''])).toEqual(['explain']);
-    expect(zshComplete(['kdiag', 'endpoints', '--all'])).toEqual(['--all-namespaces', '--all-objects']);
+    expect(zshComplete(['kdiag', 'endpoints', '--all-n'])).toEqual(['--all-namespaces']);
+    expect(zshComplete(['kdiag', 'endpoints', '--all-o'])).toEqual(['--all-objects']);
     expect(zshComplete(['kdiag', 'check', '-o', 'j'])).toEqual(['json', 'junit']);
     expect(zshComplete(['kdiag', 'endpoints', '--output=w'])).toEqual(['wide']);
     expect(zshComplete(['kdiag', 'endpoints', '-n', 'pro'])).toEqual(['production', 'prod-eu']);

@@ -98,8 +98,9 @@ describe('analyzeConnectivity', () => {
     const a = run(['postgres'], ['28 000  0 0.001 0 0 0 5.0 Connection timed out after 5000 milliseconds'], { namespace: 'production', labels: { app: 'api-server', 'app.kubernetes.io/managed-by': 'kdiag', 'kdiag.dev/run-id': 'a1b2c3' } });
     expect(a.findings.map((f) => f.code)).toEqual(['KD5039']);
     expect(a.findings[0]!.message).toBe('postgres: connection to postgres.production.svc.cluster.local:5432 timed out: blocked by NetworkPolicy production/default-deny-ingress');
-    expect(a.findings[0]!.fix).toContain('      podSelector: {matchLabels: {app: api-server}}');
-    expect(a.findings[0]!.fix).toContain('  podSelector: {matchLabels: {app: postgres}}');
+    expect(a.findings[0]!.fix).toContain('      podSelector:\n        matchLabels:\n          app: api-server\n');
+    expect(a.findings[0]!.fix).toContain('  podSelector:\n    matchLabels:\n      app: postgres\n');
+    expect(a.findings[0]!.remediation?.commands.map((c) => c.argv)).toEqual([['kubectl', 'apply', '-f', '-']]);
   });
 
   it('an HTTP timeout after the connection opened is the application, not the network', () => {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { load } from 'js-yaml';
-import { fix, joinFixes, kubectl, kubectlApply, manifest, renderCommand, shellQuote } from '../../src/report/fix.js';
+import { fix, joinFixes, kubectl, kubectlApply, manifest, renderCommand, shellQuote, toYaml } from '../../src/report/fix.js';
 import { HOSTILE_STRINGS, shellArgv } from '../support/hostile.js';
 
 describe('fix builder', () => {
@@ -51,5 +51,15 @@ describe('fix builder', () => {
     expect(both.remediation?.commands.map((c) => c.argv)).toEqual([['kubectl', 'get', 'pods'], ['kubectl', 'describe', 'pod', 'x']]);
     expect(both.remediation?.manifests).toEqual([{ a: 1 }]);
     expect(fix`prose only`.remediation).toBeUndefined();
+  });
+
+  it('writes YAML in kubectl style, hidden and control characters escaped, and reads back the same', () => {
+    const m = { metadata: { labels: { a: 'ab\u202ecd', b: 'z\u200bw\nx', c: 'x\u001b[2J', d: 'no' } }, spec: { policyTypes: ['Ingress'] } };
+    const yaml = toYaml(m);
+    expect(yaml).toContain('spec:\n  policyTypes:\n  - Ingress\n');
+    expect(yaml).toContain('a: "ab\\u202ecd"');
+    // eslint-disable-next-line no-control-regex
+    expect(/[\u0000-\u0009\u000b-\u001f\u200b-\u200f\u202a-\u202e]/.test(yaml)).toBe(false);
+    expect(load(yaml)).toEqual(m);
   });
 });

@@ -15,6 +15,7 @@ const RESOURCE_KIND: Record<string, string> = {
   endpoints: 'Endpoints',
   endpointslices: 'EndpointSlice',
   pods: 'Pod',
+  configmaps: 'ConfigMap',
   secrets: 'Secret',
   ingresses: 'Ingress',
   ingressclasses: 'IngressClass',
@@ -31,7 +32,36 @@ const RESOURCE_KIND: Record<string, string> = {
   httproutes: 'HTTPRoute',
   grpcroutes: 'GRPCRoute',
   referencegrants: 'ReferenceGrant',
+  adminnetworkpolicies: 'AdminNetworkPolicy',
+  baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicy',
+  clusternetworkpolicies: 'ClusterNetworkPolicy',
+  ciliumnetworkpolicies: 'CiliumNetworkPolicy',
+  ciliumclusterwidenetworkpolicies: 'CiliumClusterwideNetworkPolicy',
+  globalnetworkpolicies: 'GlobalNetworkPolicy',
 };
+
+/** The API groups a real cluster of this fake serves: the built-in ones and those of the fixtures. */
+const BUILTIN_GROUP_VERSIONS = ['apps/v1', 'batch/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1', 'authorization.k8s.io/v1'];
+
+function groupOf(apiVersion: string | undefined): string {
+  return apiVersion?.includes('/') ? apiVersion.split('/')[0]! : '';
+}
+
+/** GET /apis: an APIGroupList of the built-in groups and those the fixtures' apiVersions name. */
+function apiGroupList(objects: readonly K8sObject[]) {
+  const versions = new Set([...BUILTIN_GROUP_VERSIONS, ...objects.map((o) => (o as { apiVersion?: string }).apiVersion).filter((v): v is string => Boolean(v?.includes('/')))]);
+  const groups = new Map<string, string[]>();
+  for (const gv of versions) groups.set(groupOf(gv), [...(groups.get(groupOf(gv)) ?? []), gv]);
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groups].map(([name, gvs]) => ({
+      name,
+      versions: gvs.map((groupVersion) => ({ groupVersion, version: groupVersion.split('/')[1] })),
+      preferredVersion: { groupVersion: gvs[0], version: gvs[0]!.split('/')[1] },
+    })),
+  };
+}
 
 export interface Fault {
   /** Matches the request path (without query). */
@@ -94,7 +124,7 @@ function forbiddenBody(verb: string, resource: string, namespace?: string) {
 }
 
 /** Explicit length and type, so keep-alive connections delimit every response. */
-export function serialize([status, body, headers]: [number, unknown, Record<string, string>?]): [number, string, Record<string, string>] {
+export function serialize([status, body, headers]: FakeReply): [number, string, Record<string, string>] {
   const text = JSON.stringify(body);
   return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...(headers ?? {}) }];
 }
@@ -117,16 +147,25 @@ export function endFakeApi(): FakeApi | undefined {
   return api;
 }
 
-export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions = {}): FakeApi {
-  // A second fake API in one test replaces the first, which must have been asked nothing unknown.
-  const previous = endFakeApi();
-  if (previous?.unexpected.length) throw new Error(`the previous fake API got unexpected requests: ${previous.unexpected.join(', ')}`);
+export type FakeReply = [status: number, body: unknown, headers?: Record<string, string>];
+
+export interface FakeApiHandler {
+  requests: RequestRecord[];
+  unexpected: string[];
+  /** The answer to one request (`uri` is a path with query, or a full URL). */
+  handle(method: string, uri: string, body?: unknown): FakeReply;
+}
+
+/**
+ * The fake API's answers, independent of transport: nock serves them in the test process
+ * (fakeApi) and test/support/fake-api-server.ts on a real socket for the real binary.
+ */
+export function fakeApiHandler(objects: readonly K8sObject[], options: FakeApiOptions = {}): FakeApiHandler {
   const requests: RequestRecord[] = [];
   const unexpected: string[] = [];
   const faultState = (options.faults ?? []).map((f) => ({ ...f, left: [...f.statuses] }));
-  nock.disableNetConnect();
 
-  const handler = (method: string, uri: string, body?: unknown): [number, unknown, Record<string, string>?] => {
+  const handle = (method: string, uri: string, body?: unknown): FakeReply => {
     const url = new URL(uri, SERVER);
     requests.push({ method, path: url.pathname, query: url.searchParams });
     for (const f of faultState) {
@@ -138,6 +177,7 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
     if (url.pathname === '/version') {
       return [200, { major: '1', minor: '35', gitVersion: options.version ?? 'v1.35.0', platform: 'linux/amd64' }];
     }
+    if (method === 'GET' && url.pathname === '/apis') return [200, apiGroupList(objects)];
     if (method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
       const review = (typeof body === 'string' ? JSON.parse(body) : body) as { spec: { resourceAttributes: { resource: string; verb: string; namespace?: string } } };
       const attrs = review.spec.resourceAttributes;
@@ -158,6 +198,11 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
       return [403, forbiddenBody(parsed.name ? 'get' : 'list', parsed.resource!, parsed.namespace)];
     }
     let items = objects.filter((o) => o.kind === kind);
+    // Calico serves a NetworkPolicy kind of its own: tell them apart by the API group.
+    if (kind === 'NetworkPolicy') {
+      const group = /^\/apis\/([^/]+)\//.exec(url.pathname)?.[1] ?? '';
+      items = items.filter((o) => groupOf((o as { apiVersion?: string }).apiVersion ?? 'networking.k8s.io/v1') === group);
+    }
     if (parsed.resource === 'namespaces' && parsed.name === undefined && parsed.namespace) {
       // GET /api/v1/namespaces/{name} parsed as namespaced: handled below.
     }
@@ -186,6 +231,15 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
     const next = limit > 0 && start + limit < items.length ? String(start + limit) : undefined;
     return [200, { kind: `${kind}List`, apiVersion: 'v1', metadata: { resourceVersion: '100', ...(next ? { continue: next } : {}) }, items: page }];
   };
+  return { requests, unexpected, handle };
+}
+
+export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions = {}): FakeApi {
+  // A second fake API in one test replaces the first, which must have been asked nothing unknown.
+  const previous = endFakeApi();
+  if (previous?.unexpected.length) throw new Error(`the previous fake API got unexpected requests: ${previous.unexpected.join(', ')}`);
+  const { requests, unexpected, handle: handler } = fakeApiHandler(objects, options);
+  nock.disableNetConnect();
 
   nock(SERVER).persist().get(/.*/).reply((req: unknown) => serialize(handler('GET', requestUrl(req))) as never);
   // nock 15 passes the fetch Request; a reply function with two parameters would be taken as callback-style.

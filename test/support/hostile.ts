@@ -50,13 +50,29 @@ export const YAML_SPECIAL: readonly string[] = ['true', 'no', 'yes', 'on', 'off'
  * injected `touch PWNED` shows up as a file there (and fails the assertion).
  */
 export function shellArgv(commandLine: string): string[] {
+  return shellArgvs([commandLine])[0]!;
+}
+
+/** Printed after each line's argument vector (no argument of a fix is this word). */
+const END = '--kdiag-end-of-command--';
+
+/** shellArgv for several command lines in one bash (one process per finding list, not per command). */
+export function shellArgvs(commandLines: readonly string[]): string[][] {
+  if (commandLines.length === 0) return [];
   const dir = mkdtempSync(join(tmpdir(), 'kdiag-hostile-'));
   try {
-    const program = /^\s*([A-Za-z0-9_-]+)/.exec(commandLine)?.[1] ?? 'kubectl';
-    const script = `${program}() { printf '%s\\0' "$program" "$@"; cat >/dev/null; }; program=${program}; ${commandLine}`;
-    const out = execFileSync('bash', ['--norc', '--noprofile', '-c', script], { cwd: dir, encoding: 'utf8', input: '' });
-    if (existsSync(join(dir, 'PWNED'))) throw new Error(`injection: ${JSON.stringify(commandLine)} ran a command`);
-    return out.split('\0').slice(0, -1);
+    const programs = [...new Set(commandLines.map((l) => /^\s*([A-Za-z0-9_-]+)/.exec(l)?.[1] ?? 'kubectl'))];
+    const fns = programs.map((p) => `${p}() { printf '%s\\0' ${p} "$@"; }`).join('; ');
+    // Each line runs in a subshell with empty input; a marker ends its output.
+    const body = commandLines.map((l) => `( ${l}\n) </dev/null; printf '%s\\0' ${END}`).join('\n');
+    const out = execFileSync('bash', ['--norc', '--noprofile', '-c', `${fns}\n${body}`], { cwd: dir, encoding: 'utf8', input: '' });
+    if (existsSync(join(dir, 'PWNED'))) throw new Error(`injection: one of ${JSON.stringify(commandLines)} ran a command`);
+    const vectors: string[][] = [[]];
+    for (const word of out.split('\0').slice(0, -1)) {
+      if (word === END) vectors.push([]);
+      else vectors[vectors.length - 1]!.push(word);
+    }
+    return vectors.slice(0, -1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -72,13 +88,14 @@ const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066
  * terminal rendering has no raw control character.
  */
 export function expectSafeFindings(findings: readonly Finding[]): void {
+  const commands = findings.flatMap((f) => (f.remediation?.commands ?? []).map((c) => ({ f, c, rendered: renderCommand(c) })));
+  const parsed = shellArgvs(commands.map(({ rendered }) => (rendered.split('\n')[0] ?? '').replace(/ <<'[^']+'$/, '')));
+  commands.forEach(({ f, c }, i) => expect({ code: f.code, argv: parsed[i] }).toEqual({ code: f.code, argv: c.argv }));
   for (const f of findings) {
     let rest = f.fix;
     for (const c of f.remediation?.commands ?? []) {
       const rendered = renderCommand(c);
       expect({ code: f.code, fix: f.fix, contains: f.fix.includes(rendered) }).toEqual({ code: f.code, fix: f.fix, contains: true });
-      const firstLine = rendered.split('\n')[0] ?? '';
-      expect({ code: f.code, argv: shellArgv(firstLine.replace(/ <<'[^']+'$/, '')) }).toEqual({ code: f.code, argv: c.argv });
       if (c.stdin) expect(load(toYaml(c.stdin))).toEqual(c.stdin);
       rest = rest.replace(rendered, '');
     }

@@ -25,6 +25,19 @@ export function finding(code: Code, object: ObjectRef, text: FindingText): Findi
   };
 }
 
+/** A finding's fix as the builder's FixSpec, to carry into another finding or extend. */
+export function fixSpecOf(f: Pick<Finding, 'fix' | 'remediation'>): FixSpec {
+  return { text: f.fix, ...(f.remediation ? { remediation: f.remediation } : {}) };
+}
+
+/** The finding with another fix (text and remediation together). */
+export function withFix(f: Finding, spec: FixSpec): Finding {
+  const out: Finding = { ...f, fix: spec.text };
+  delete out.remediation;
+  if (spec.remediation) out.remediation = spec.remediation;
+  return out;
+}
+
 export function refOf(kind: string, obj: { metadata?: { namespace?: string; name?: string } }): ObjectRef {
   return { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' };
 }

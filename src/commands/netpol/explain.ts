@@ -65,6 +65,7 @@ ${EXIT_CODES_TEXT}`;
       services: parts.flatMap((p) => p.services),
       loaded: [...cluster!.loaded, ...kinds],
     };
+    await (await import('../../cluster/policies.js')).addClusterPolicies(client, snapshot);
     const result = explainSpecs(snapshot, this.flags.from, this.flags.to, this.flags.port, { unreadableNamespaces: unreadable });
     const report = { apiVersion: 'kdiag/v1' as const, kind: 'NetpolExplainReport', context: client.contextName, findings: [], ...result };
     await this.emit(report, () => this.render(result), { findings: false });
@@ -77,7 +78,7 @@ ${EXIT_CODES_TEXT}`;
   private side(s: SideVerdict): string[] {
     const title = `  ${s.direction} of ${s.subject}: ${this.verdictWord(s.allowed ? 'allowed' : s.unknown ? 'unknown' : 'denied')}`;
     if (s.unknown) return [title, `    ${s.reason}`, `    needs: ${s.unknown}`];
-    if (!s.enforced || !s.isolated) return [title, `    ${s.reason}`];
+    if (!s.enforced || !s.isolated || s.tier === 'admin' || s.tier === 'baseline') return [title, `    ${s.reason}`];
     const lines = [title, `    selected by: ${s.policies.map((p) => `${p.namespace}/${p.name}${p.appliesToDirection ? '' : ` (not ${s.direction})`}`).join(', ')}`];
     if (s.allowed && s.decidedBy) {
       lines.push(`    allowed by ${s.decidedBy.policy} ${s.direction} rule ${s.decidedBy.rule}: ${s.decidedBy.text}`);

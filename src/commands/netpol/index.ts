@@ -53,6 +53,7 @@ ${EXIT_CODES_TEXT}`;
       loaded: [...new Set([...scoped.loaded, ...wide.loaded, 'pods' as const])],
       unavailable: { ...scoped.unavailable, ...wide.unavailable },
     };
+    await (await import('../../cluster/policies.js')).addClusterPolicies(client, snapshot);
     const analysis = analyzeNetpol(snapshot, { namespace, clusterWide });
     analysis.findings.push(...(await this.skipped(refused, namespace)));
     const report = {

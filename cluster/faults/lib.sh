@@ -1,0 +1,22 @@
+# Shared by the fault scripts: the local cluster's state dir, kubeconfig and kube-proxy's pid.
+# Each fault script takes `inject` or `undo` and leaves the cluster as it found it after undo.
+# Faults stay on this machine: they change local processes, iptables and sysfs only.
+set -euo pipefail
+STATE=${KDIAG_STATE:-/var/lib/kdiag/cluster}
+RUN=$STATE/run
+export KUBECONFIG=${KDIAG_E2E_KUBECONFIG:-$STATE/kubeconfig}
+# Where a fault keeps what undo needs (saved rules, previous values).
+FAULTS=$STATE/faults
+mkdir -p "$FAULTS"
+
+die() { echo "fault: $*" >&2; exit 1; }
+note() { echo "fault: $*" >&2; }
+need_root() { [[ $(id -u) -eq 0 ]] || die "must run as root (iptables, signals to cluster processes, sysfs)"; }
+
+kube_proxy_pid() {
+  local f=$RUN/kube-proxy.pid
+  [[ -f $f ]] || die "no pid file $f: is the local cluster up?"
+  local pid; pid=$(cat "$f")
+  kill -0 "$pid" 2>/dev/null || die "kube-proxy (pid $pid) is not running"
+  echo "$pid"
+}

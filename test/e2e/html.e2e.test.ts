@@ -1,0 +1,56 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// `kdiag check -o html` against the local cluster, opened in headless Chromium: the planted
+// faults of namespace production are on the page, production's default-deny shows in the
+// NetworkPolicy matrix, and opening the page sends no request. Screenshot: build/test-artifacts/.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { REPO_ROOT, runKdiag } from './support/cluster.js';
+
+test('check -n production -o html: findings and the reachability matrix, offline', async () => {
+  const r = await runKdiag(['check', '-n', 'production', '-o', 'html', '-q']);
+  expect(r.code).toBe(1);
+  const dir = mkdtempSync(join(tmpdir(), 'kdiag-html-e2e-'));
+  const file = join(dir, 'report.html');
+  writeFileSync(file, r.stdout);
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    javaScriptEnabled: false,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1200, height: 900 },
+  });
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('request', (q) => requests.push(q.url()));
+    await page.goto(pathToFileURL(file).toString());
+    const dom = await page.evaluate(() => ({
+      codes: [...document.querySelectorAll('article.finding')].map((a) => `${a.getAttribute('data-code')}`),
+      paths: [...document.querySelectorAll('figure.traffic-path')].map((f) => ({ url: f.getAttribute('data-url') ?? '', hops: [...f.querySelectorAll('li.hop')].map((h) => `${h.getAttribute('data-hop')}:${h.getAttribute('data-status')}${h.getAttribute('data-broken') ? ':broken' : ''}`) })),
+      cells: [...document.querySelectorAll('#reachability td.cell')].map((c) => ({ to: c.getAttribute('data-to') ?? '', verdict: c.getAttribute('data-verdict'), text: c.textContent ?? '' })),
+    }));
+    mkdirSync(join(REPO_ROOT, 'build', 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(REPO_ROOT, 'build', 'test-artifacts', 'check-html-e2e.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(file).toString()]);
+    expect(dom.codes).toEqual(expect.arrayContaining(['KD1001', 'KD1002', 'KD1006']));
+    // api-ingress: /api/v1 passes every hop; /api/v2's Service selects no pod, so it stops at the Pods.
+    const v1 = dom.paths.find((p) => p.url === 'https://api.example.com/api/v1')!;
+    const v2 = dom.paths.find((p) => p.url === 'https://api.example.com/api/v2')!;
+    expect(v1.hops.some((h) => h.endsWith(':broken'))).toBe(false);
+    expect(v2.hops.filter((h) => h.endsWith(':broken'))).toEqual(['endpoints:fail:broken']);
+    expect(v2.hops.slice(0, 2)).toEqual(['load-balancer:ok', 'controller:ok']);
+    // production/default-deny-ingress isolates postgres: nothing without an allow rule reaches it.
+    const toPostgres = dom.cells.filter((c) => c.to === 'production/postgres');
+    expect(toPostgres.length).toBeGreaterThan(0);
+    expect(toPostgres.every((c) => c.verdict === 'denied' && c.text.includes('production/default-deny-ingress'))).toBe(true);
+  } finally {
+    await context.close();
+  }
+});
