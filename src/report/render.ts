@@ -16,13 +16,15 @@ export async function renderYaml(report: Report): Promise<string> {
 
 /** Strips terminal control sequences and other control characters from untrusted text. */
 export function sanitize(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[@-Z\\-_]/g, '')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
-    // Bidi and zero-width characters reorder or hide text: shown as <U+202E>, never acted on.
-    .replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/g, (ch) => `<U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`);
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[@-Z\\-_]/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+      // Bidi and zero-width characters reorder or hide text: shown as <U+202E>, never acted on.
+      .replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/g, (ch) => `<U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`)
+  );
 }
 
 /** How table output shows findings (the flags --details, --all-objects, --max-findings, -o wide). */
@@ -72,7 +74,7 @@ export function renderFindings(findings: readonly Finding[], style: Style, view:
   const entries = `${shown.length} findings in ${groups.length} ${groups.length === 1 ? 'entry' : 'entries'}`;
   const opening = renderSummary(summary, style, { checks: !view.checksShown, title: `SUMMARY: ${countsText(summary.total)} (${entries})` });
   const closing = renderSummary(summary, style, { checks: true, title: `SUMMARY (again): ${countsText(summary.total)} (${entries})` });
-  return [opening, blocks.join('\n'), closing].join('\n\n');
+  return [opening, blocks.join('\n'), closing, summaryLine(shown)].join('\n\n');
 }
 
 function countsText(c: SeverityCounts): string {
