@@ -14,7 +14,8 @@ const BASE = at > 0 ? process.argv[at + 1] : process.env.KDIAG_BENCH_BASE;
 if (!BASE) throw new Error('give --base DIR: a checkout of kdiag before differential probing, built');
 const RUNS = Number(process.env.KDIAG_BENCH_RUNS ?? 5);
 const NS = `kdiag-bench-diff-${Math.random().toString(36).slice(2, 6)}`;
-const kubectl = (...args) => execFileSync('kubectl', ['--kubeconfig', KUBECONFIG, ...args], { encoding: 'utf8', input: args.includes('-') ? MANIFEST : undefined });
+const kubectl = (...args) =>
+  execFileSync('kubectl', ['--kubeconfig', KUBECONFIG, ...args], { encoding: 'utf8', input: args.includes('-') ? MANIFEST : undefined });
 const MANIFEST = `apiVersion: v1
 kind: Namespace
 metadata: {name: ${NS}}
@@ -45,7 +46,11 @@ spec:
 
 function once(dir) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [join(dir, 'bin', 'run.js'), 'connectivity', 'cart', '--path', '/health', '-n', NS, '-o', 'json', '--kubeconfig', KUBECONFIG], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [join(dir, 'bin', 'run.js'), 'connectivity', 'cart', '--path', '/health', '-n', NS, '-o', 'json', '--kubeconfig', KUBECONFIG],
+    { encoding: 'utf8' },
+  );
   const wall = performance.now() - started;
   const report = JSON.parse(r.stdout);
   if (report.targets[0].status !== 'HTTP 200') throw new Error(`unexpected: ${r.stdout}`);
@@ -65,16 +70,19 @@ try {
     without.push(once(BASE));
   }
   const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
-  const line = (name, xs) => `| ${name} | ${fmt(median(xs.map((x) => x.wall)))} (${fmt(Math.min(...xs.map((x) => x.wall)))}–${fmt(Math.max(...xs.map((x) => x.wall)))}) | ${fmt(median(xs.map((x) => x.probe)))} | ${xs[0].direct} |`;
+  const line = (name, xs) =>
+    `| ${name} | ${fmt(median(xs.map((x) => x.wall)))} (${fmt(Math.min(...xs.map((x) => x.wall)))}–${fmt(Math.max(...xs.map((x) => x.wall)))}) | ${fmt(median(xs.map((x) => x.probe)))} | ${xs[0].direct} |`;
   const delta = median(withD.map((x) => x.wall)) - median(without.map((x) => x.wall));
-  console.log([
-    `| kdiag connectivity cart (3 endpoints), median of ${RUNS} | wall | probe pod (create → result) | direct tries |`,
-    '| --- | --- | --- | --- |',
-    line('with differential probing', withD),
-    line('without (before differential probing)', without),
-    '',
-    `Difference of the medians: ${delta >= 0 ? '+' : ''}${fmt(delta)} (target: at most +1 s).`,
-  ].join('\n'));
+  console.log(
+    [
+      `| kdiag connectivity cart (3 endpoints), median of ${RUNS} | wall | probe pod (create → result) | direct tries |`,
+      '| --- | --- | --- | --- |',
+      line('with differential probing', withD),
+      line('without (before differential probing)', without),
+      '',
+      `Difference of the medians: ${delta >= 0 ? '+' : ''}${fmt(delta)} (target: at most +1 s).`,
+    ].join('\n'),
+  );
 } finally {
   try {
     kubectl('delete', 'namespace', NS, '--wait=false');

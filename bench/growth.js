@@ -115,7 +115,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2);
   }
   const noLoad = process.argv.includes('--no-load');
-  const levels = process.argv.slice(2).filter((a) => a !== '--no-load').map(Number);
+  const levels = process.argv
+    .slice(2)
+    .filter((a) => a !== '--no-load')
+    .map(Number);
   for (const level of levels.length ? levels : [0.5, 1, 2, 4]) {
     const load = loadAt(level);
     // scalegen's own time limit (30 min by default) is too short for 4× on 2 cores.

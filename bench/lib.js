@@ -16,7 +16,14 @@ export function timeCommand(cmd, args, { runs = 7, warmup = 1, env = {}, input }
     if (i >= warmup) samples.push(ms);
   }
   samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)], min: samples[0], max: samples[samples.length - 1], status: last.status, stdout: last.stdout, stderr: last.stderr };
+  return {
+    median: samples[Math.floor(samples.length / 2)],
+    min: samples[0],
+    max: samples[samples.length - 1],
+    status: last.status,
+    stdout: last.stdout,
+    stderr: last.stderr,
+  };
 }
 
 export function fmt(ms) {
@@ -54,7 +61,9 @@ export function listCounts() {
 }
 
 export function count(resource) {
-  const r = spawnSync('kubectl', ['--kubeconfig', KUBECONFIG, 'get', resource, '-A', '--no-headers', '-o', 'name'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync('kubectl', ['--kubeconfig', KUBECONFIG, 'get', resource, '-A', '--no-headers', '-o', 'name'], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return r.stdout.split('\n').filter(Boolean).length;
 }
-

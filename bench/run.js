@@ -25,7 +25,14 @@ const kd = (...args) => [KDIAG, ...args, '--kubeconfig', KUBECONFIG];
 // 1. Start-up.
 const startup = startupFigures();
 for (const f of startup.figures) {
-  add(f.name, `${fmt(f.t.median)} (${fmt(f.t.min)}–${fmt(f.t.max)})`, startup.kubectl ? `kubectl version --client ${fmt(startup.kubectl.median)}` : 'n/a', `≤ ${f.target} ms${f.name.endsWith('endpoints --help') ? '' : ', ≤ 3× kubectl'}`, f.pass, f.ratio ? `${f.ratio.toFixed(1)}×` : '');
+  add(
+    f.name,
+    `${fmt(f.t.median)} (${fmt(f.t.min)}–${fmt(f.t.max)})`,
+    startup.kubectl ? `kubectl version --client ${fmt(startup.kubectl.median)}` : 'n/a',
+    `≤ ${f.target} ms${f.name.endsWith('endpoints --help') ? '' : ', ≤ 3× kubectl'}`,
+    f.pass,
+    f.ratio ? `${f.ratio.toFixed(1)}×` : '',
+  );
 }
 
 const up = clusterUp();
@@ -36,29 +43,48 @@ if (up) {
   const k = timeCommand(process.execPath, kd('endpoints', '-n', 'production', '-o', 'json'), { runs: RUNS });
   const b = timeCommand('kubectl', ['--kubeconfig', KUBECONFIG, 'get', 'endpointslices', '-n', 'production', '-o', 'json'], { runs: RUNS });
   const ratio = k.median / b.median;
-  add('kdiag endpoints -n production', `${fmt(k.median)} (${fmt(k.min)}–${fmt(k.max)})`, `kubectl get endpointslices -n production ${fmt(b.median)}`, '≤ 2× kubectl', ratio <= 2, `${ratio.toFixed(2)}×`);
+  add(
+    'kdiag endpoints -n production',
+    `${fmt(k.median)} (${fmt(k.min)}–${fmt(k.max)})`,
+    `kubectl get endpointslices -n production ${fmt(b.median)}`,
+    '≤ 2× kubectl',
+    ratio <= 2,
+    `${ratio.toFixed(2)}×`,
+  );
 }
 
 /** How many objects a LIST of this resource (API server metrics label) returns cluster-wide. */
 function objects(resource) {
-  const names = { endpointslices: 'endpointslices.discovery.k8s.io', gateways: 'gateways.gateway.networking.k8s.io', httproutes: 'httproutes.gateway.networking.k8s.io' };
+  const names = {
+    endpointslices: 'endpointslices.discovery.k8s.io',
+    gateways: 'gateways.gateway.networking.k8s.io',
+    httproutes: 'httproutes.gateway.networking.k8s.io',
+  };
   if (resource === 'secrets') {
     // kdiag lists only TLS Secrets (a field selector).
-    const r = spawnSync('kubectl', ['--kubeconfig', KUBECONFIG, 'get', 'secrets', '-A', '--field-selector', 'type=kubernetes.io/tls', '-o', 'name'], { encoding: 'utf8' });
+    const r = spawnSync('kubectl', ['--kubeconfig', KUBECONFIG, 'get', 'secrets', '-A', '--field-selector', 'type=kubernetes.io/tls', '-o', 'name'], {
+      encoding: 'utf8',
+    });
     return r.stdout.split('\n').filter(Boolean).length;
   }
   return count(names[resource] ?? resource);
 }
-const pairs = (o) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+const pairs = (o) =>
+  Object.entries(o)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 
 // 3. Scale (kwok load: cluster/scale.sh).
 const scaleLoaded = up && count('namespaces') >= 100;
-if (up && !scaleLoaded) notes.push('The scale load is not present: `bash cluster/scale.sh up` loads 5,000 Services, 20,000 Pods in 100 namespaces (then rerun).');
+if (up && !scaleLoaded)
+  notes.push('The scale load is not present: `bash cluster/scale.sh up` loads 5,000 Services, 20,000 Pods in 100 namespaces (then rerun).');
 if (scaleLoaded) {
   const services = count('services');
   const pods = count('pods');
   const slices = count('endpointslices.discovery.k8s.io');
-  notes.push(`Scale load: ${services} Services, ${pods} Pods, ${slices} EndpointSlices, ${count('networkpolicies')} NetworkPolicies, ${count('ingresses')} Ingresses.`);
+  notes.push(
+    `Scale load: ${services} Services, ${pods} Pods, ${slices} EndpointSlices, ${count('networkpolicies')} NetworkPolicies, ${count('ingresses')} Ingresses.`,
+  );
   const base = timeCommand('sh', ['-c', `kubectl --kubeconfig ${KUBECONFIG} get services,endpointslices,pods -A -o json > /dev/null`], { runs: RUNS });
   for (const [name, args] of [
     ['kdiag endpoints -A', ['endpoints', '-A', '-o', 'json']],
@@ -66,13 +92,24 @@ if (scaleLoaded) {
   ]) {
     const t = timeCommand('sh', ['-c', `${process.execPath} ${kd(...args).join(' ')} > /dev/null 2>&1; true`], { runs: RUNS });
     const ratio = t.median / base.median;
-    add(`${name} (scale)`, `${fmt(t.median)} (${fmt(t.min)}–${fmt(t.max)})`, `kubectl get services,endpointslices,pods -A -o json ${fmt(base.median)}`, '≤ 1.3× kubectl', ratio <= 1.3, `${ratio.toFixed(2)}×`);
+    add(
+      `${name} (scale)`,
+      `${fmt(t.median)} (${fmt(t.min)}–${fmt(t.max)})`,
+      `kubectl get services,endpointslices,pods -A -o json ${fmt(base.median)}`,
+      '≤ 1.3× kubectl',
+      ratio <= 1.3,
+      `${ratio.toFixed(2)}×`,
+    );
     const before = listCounts();
     const p = peak(process.execPath, kd(...args));
     const after = listCounts();
     add(`${name} peak RSS`, `${Math.round(p.rssMb)} MB`, '', '≤ 300 MB', p.rssMb <= 300);
     // Every resource kdiag listed (from the API server's own counters): one request per page of 500.
-    const got = Object.fromEntries(Object.keys(after).map((r) => [r, (after[r] ?? 0) - (before[r] ?? 0)]).filter(([, n]) => n > 0));
+    const got = Object.fromEntries(
+      Object.keys(after)
+        .map((r) => [r, (after[r] ?? 0) - (before[r] ?? 0)])
+        .filter(([, n]) => n > 0),
+    );
     const expectPages = Object.fromEntries(Object.keys(got).map((r) => [r, Math.max(1, Math.ceil(objects(r) / 500))]));
     const same = Object.keys(expectPages).length > 0 && Object.keys(expectPages).every((r) => got[r] === expectPages[r]);
     add(`${name} LIST requests = pages`, pairs(got), pairs(expectPages), 'equal', same);
@@ -108,11 +145,52 @@ if (scaleLoaded && process.env.KDIAG_BENCH_POPEYE !== '0') {
 // 5. Probes.
 if (up && existsSync(join(ROOT, 'dist', 'commands', 'dns.js'))) {
   const k = timeCommand(process.execPath, kd('dns', 'api-service', '-n', 'production', '-o', 'json'), { runs: RUNS, warmup: 1 });
-  const b = timeCommand('kubectl', ['--kubeconfig', KUBECONFIG, 'run', `dns-bench-${process.pid}`, '-n', 'production', '--rm', '-i', '--restart=Never', '--image=busybox:1.36', '--image-pull-policy=IfNotPresent', '--', 'nslookup', 'api-service.production.svc.cluster.local'], { runs: RUNS, warmup: 1, input: '' });
+  const b = timeCommand(
+    'kubectl',
+    [
+      '--kubeconfig',
+      KUBECONFIG,
+      'run',
+      `dns-bench-${process.pid}`,
+      '-n',
+      'production',
+      '--rm',
+      '-i',
+      '--restart=Never',
+      '--image=busybox:1.36',
+      '--image-pull-policy=IfNotPresent',
+      '--',
+      'nslookup',
+      'api-service.production.svc.cluster.local',
+    ],
+    { runs: RUNS, warmup: 1, input: '' },
+  );
   const ratio = k.median / b.median;
-  add('kdiag dns api-service -n production', `${fmt(k.median)} (${fmt(k.min)}–${fmt(k.max)})`, `kubectl run … nslookup ${fmt(b.median)}`, '≤ 1.0× kubectl run', ratio <= 1.0, `${ratio.toFixed(2)}×`);
+  add(
+    'kdiag dns api-service -n production',
+    `${fmt(k.median)} (${fmt(k.min)}–${fmt(k.max)})`,
+    `kubectl run … nslookup ${fmt(b.median)}`,
+    '≤ 1.0× kubectl run',
+    ratio <= 1.0,
+    `${ratio.toFixed(2)}×`,
+  );
   const one = timeCommand(process.execPath, kd('connectivity', 'api-service', '-n', 'production', '-o', 'json'), { runs: RUNS });
-  const five = timeCommand(process.execPath, kd('connectivity', 'api-service', 'api-v1-service', 'postgres:5432', 'redis-headless:6379', 'payment-service.payment-service', '-n', 'production', '-o', 'json'), { runs: RUNS });
+  const five = timeCommand(
+    process.execPath,
+    kd(
+      'connectivity',
+      'api-service',
+      'api-v1-service',
+      'postgres:5432',
+      'redis-headless:6379',
+      'payment-service.payment-service',
+      '-n',
+      'production',
+      '-o',
+      'json',
+    ),
+    { runs: RUNS },
+  );
   const r5 = five.median / one.median;
   add('kdiag connectivity, 5 targets in one pod', `${fmt(five.median)}`, `1 target ${fmt(one.median)}`, '≤ 1.3× one target', r5 <= 1.3, `${r5.toFixed(2)}×`);
 }

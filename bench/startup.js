@@ -10,9 +10,10 @@ const KDIAG = join(ROOT, 'bin', 'run.js');
 const check = process.argv.includes('--check');
 
 export function startupFigures() {
-  const kubectl = existsSync('/usr/bin/kubectl') || process.env.PATH?.split(':').some((d) => existsSync(join(d, 'kubectl')))
-    ? timeCommand('kubectl', ['version', '--client'])
-    : undefined;
+  const kubectl =
+    existsSync('/usr/bin/kubectl') || process.env.PATH?.split(':').some((d) => existsSync(join(d, 'kubectl')))
+      ? timeCommand('kubectl', ['version', '--client'])
+      : undefined;
   const cases = [
     ['kdiag --version', ['--version'], 150],
     ['kdiag --help', ['--help'], 150],

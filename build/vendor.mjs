@@ -53,8 +53,11 @@ export async function clientNodeEntry(names) {
 export function sourceNames() {
   const text = readFileSync(join(ROOT, 'src', 'cluster', 'k8s.ts'), 'utf8');
   const list = /export \{([^}]*)\} from '@kubernetes\/client-node'/.exec(text)?.[1];
-  if (!list) throw new Error('src/cluster/k8s.ts: no `export { … } from \'@kubernetes/client-node\'`');
-  return list.split(',').map((n) => n.trim()).filter(Boolean);
+  if (!list) throw new Error("src/cluster/k8s.ts: no `export { … } from '@kubernetes/client-node'`");
+  return list
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await vendor(resolve(ROOT, process.argv[2] ?? 'dist'));
@@ -94,7 +97,9 @@ async function vendor(dist) {
     if (bundled.join() !== [...names].sort().join()) throw new Error(`bundle exports ${bundled.join(', ')}; expected ${names.join(', ')}`);
     renameSync(temp, target);
     const inputs = Object.keys(result.metafile.inputs).length;
-    console.log(`vendor: ${relative(ROOT, target)} (${(statSync(target).size / 1e6).toFixed(1)} MB, ${inputs} modules, ${names.length} names, ${Date.now() - started} ms)`);
+    console.log(
+      `vendor: ${relative(ROOT, target)} (${(statSync(target).size / 1e6).toFixed(1)} MB, ${inputs} modules, ${names.length} names, ${Date.now() - started} ms)`,
+    );
   } finally {
     rmSync(temp, { force: true });
   }

@@ -22,15 +22,37 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number] | 'junit' | 'markdown
 
 /** `--watch` for the static commands: re-run when the kinds they read change. */
 export const WATCH_FLAG = {
-  watch: Flags.boolean({ char: 'w', description: 'Keep running: redraw when the objects this command reads change (like kubectl get -w). Ctrl-C stops.', default: false, helpGroup: 'OUTPUT' }),
+  watch: Flags.boolean({
+    char: 'w',
+    description: 'Keep running: redraw when the objects this command reads change (like kubectl get -w). Ctrl-C stops.',
+    default: false,
+    helpGroup: 'OUTPUT',
+  }),
 };
 
 /** `-o prometheus` and where its metrics go (src/report/prometheus.ts); a command opts in with these and `extraOutputs`. */
 export const PROMETHEUS_FLAGS = {
-  'output-file': Flags.string({ description: 'With -o prometheus: write the metrics to this file (written whole, then renamed into place, for the node_exporter textfile collector) instead of stdout.', helpGroup: 'OUTPUT' }),
-  pushgateway: Flags.string({ description: 'With -o prometheus: PUT the metrics to this Pushgateway (http(s)://host:port), grouped by job=kdiag and context.', helpGroup: 'OUTPUT' }),
-  'metrics-label': Flags.string({ description: 'With -o prometheus: add this label (name=value, repeatable) to every series and the Pushgateway group, e.g. cluster=prod-eu (in a pod the context is always inClusterContext).', multiple: true, helpGroup: 'OUTPUT' }),
-  quiet: Flags.boolean({ char: 'q', description: 'Print no progress on stderr (errors still are): for CronJobs, whose log then holds only the output.', default: false, helpGroup: 'OUTPUT' }),
+  'output-file': Flags.string({
+    description:
+      'With -o prometheus: write the metrics to this file (written whole, then renamed into place, for the node_exporter textfile collector) instead of stdout.',
+    helpGroup: 'OUTPUT',
+  }),
+  pushgateway: Flags.string({
+    description: 'With -o prometheus: PUT the metrics to this Pushgateway (http(s)://host:port), grouped by job=kdiag and context.',
+    helpGroup: 'OUTPUT',
+  }),
+  'metrics-label': Flags.string({
+    description:
+      'With -o prometheus: add this label (name=value, repeatable) to every series and the Pushgateway group, e.g. cluster=prod-eu (in a pod the context is always inClusterContext).',
+    multiple: true,
+    helpGroup: 'OUTPUT',
+  }),
+  quiet: Flags.boolean({
+    char: 'q',
+    description: 'Print no progress on stderr (errors still are): for CronJobs, whose log then holds only the output.',
+    default: false,
+    helpGroup: 'OUTPUT',
+  }),
 };
 
 let fleetArgv: typeof import('./fleet/argv.js') | undefined;
@@ -39,22 +61,43 @@ export const EXIT_CODES_TEXT = EXIT_CODES_HELP.map(([code, text]) => `  ${code} 
 
 export abstract class KdiagCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
-    kubeconfig: Flags.string({ description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).', helpGroup: 'CLUSTER' }),
-    context: Flags.string({ description: 'The kubeconfig context to use; several, comma-separated (a,b,c), run the command against each cluster (at most 4 at once).', helpGroup: 'CLUSTER' }),
-    'all-contexts': Flags.boolean({ description: "Run the command against every context of the kubeconfig (at most 4 at once): a summary row per cluster, findings tagged with their context, the worst exit code.", default: false, helpGroup: 'CLUSTER' }),
+    kubeconfig: Flags.string({
+      description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).',
+      helpGroup: 'CLUSTER',
+    }),
+    context: Flags.string({
+      description: 'The kubeconfig context to use; several, comma-separated (a,b,c), run the command against each cluster (at most 4 at once).',
+      helpGroup: 'CLUSTER',
+    }),
+    'all-contexts': Flags.boolean({
+      description:
+        'Run the command against every context of the kubeconfig (at most 4 at once): a summary row per cluster, findings tagged with their context, the worst exit code.',
+      default: false,
+      helpGroup: 'CLUSTER',
+    }),
     namespace: Flags.string({ char: 'n', description: "Namespace to inspect (default: the context's namespace, else default).", helpGroup: 'CLUSTER' }),
     'all-namespaces': Flags.boolean({ char: 'A', description: 'Inspect all namespaces.', default: false, helpGroup: 'CLUSTER' }),
     'request-timeout': Flags.string({ description: 'Time limit for each API request (e.g. 30s, 1m; 0 for none).', default: '30s', helpGroup: 'CLUSTER' }),
     output: Flags.string({ char: 'o', description: 'Output format: table, wide, json or yaml.', default: 'table', helpGroup: 'OUTPUT' }),
     'no-headers': Flags.boolean({ description: 'Print tables without the header row.', default: false, helpGroup: 'OUTPUT' }),
-    'fail-on': Flags.option({ options: SEVERITIES, description: 'Exit 1 when a finding of this severity or worse is found.', default: 'error' as Severity, helpGroup: 'OUTPUT' })(),
+    'fail-on': Flags.option({
+      options: SEVERITIES,
+      description: 'Exit 1 when a finding of this severity or worse is found.',
+      default: 'error' as Severity,
+      helpGroup: 'OUTPUT',
+    })(),
     'max-findings': Flags.integer({
-      description: 'Table output: print at most this many findings; repeated findings grouped into one entry count once (0: all). JSON, YAML and JUnit always hold every finding.',
+      description:
+        'Table output: print at most this many findings; repeated findings grouped into one entry count once (0: all). JSON, YAML and JUnit always hold every finding.',
       default: DEFAULT_MAX_ENTRIES,
       min: 0,
       helpGroup: 'OUTPUT',
     }),
-    details: Flags.boolean({ description: 'Table output: print info findings with their cause and fix too (by default one line each).', default: false, helpGroup: 'OUTPUT' }),
+    details: Flags.boolean({
+      description: 'Table output: print info findings with their cause and fix too (by default one line each).',
+      default: false,
+      helpGroup: 'OUTPUT',
+    }),
     'all-objects': Flags.boolean({
       description: 'Table output: list every object of a group of repeated findings (by default the first 5 and a count; -o wide lists all too).',
       default: false,
@@ -183,7 +226,11 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
    * Prints the report in the chosen format and exits 1 when a finding is at or above
    * --fail-on. `human` renders table/wide output (findings are appended after it).
    */
-  protected async emit(report: Report, human: (wide: boolean) => string, options: { findings?: boolean; exit?: boolean; checksShown?: boolean } = {}): Promise<void> {
+  protected async emit(
+    report: Report,
+    human: (wide: boolean) => string,
+    options: { findings?: boolean; exit?: boolean; checksShown?: boolean } = {},
+  ): Promise<void> {
     const { applyConfig } = await import('./config.js');
     report.findings = applyConfig(report.findings, await this.kdiagConfig());
     switch (this.output) {
@@ -298,7 +345,8 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
    */
   protected override async finally(err: Error | undefined): Promise<unknown> {
     // Only a stream with bytes still queued is waited for (a test's stub of write() never calls back).
-    const written = (stream: NodeJS.WriteStream) => (stream.writableLength > 0 ? new Promise<void>((resolve) => stream.write('', () => resolve())) : Promise.resolve());
+    const written = (stream: NodeJS.WriteStream) =>
+      stream.writableLength > 0 ? new Promise<void>((resolve) => stream.write('', () => resolve())) : Promise.resolve();
     await Promise.all([written(process.stdout), written(process.stderr)]);
     return super.finally(err);
   }

@@ -168,10 +168,7 @@ export interface CustomObject {
 }
 
 /** A list of custom objects, or why there is none (CRD not installed, not allowed to read). */
-export type CustomList =
-  | { status: 'ok'; items: CustomObject[] }
-  | { status: 'absent'; message: string }
-  | { status: 'forbidden'; message: string };
+export type CustomList = { status: 'ok'; items: CustomObject[] } | { status: 'absent'; message: string } | { status: 'forbidden'; message: string };
 
 /** cert-manager objects read by the loader; `unavailable` when they could not be. */
 export interface CertManagerObjects {

@@ -11,7 +11,9 @@ function printable(value: string): string {
 /** Namespaces and Service names: DNS-1123 labels (lower case, digits, '-', at most 63). */
 export function dnsLabel(value: string, what: string): string {
   if (value.length === 0 || value.length > 63 || !DNS1123_LABEL.test(value)) {
-    throw new UsageError(`invalid ${what} ${printable(value)}: must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`);
+    throw new UsageError(
+      `invalid ${what} ${printable(value)}: must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`,
+    );
   }
   return value;
 }
@@ -82,7 +84,11 @@ export function labelMap(value: string, what: string): Record<string, string> {
 
 /** A container image reference: [registry[:port]/]path[:tag][@digest], nothing a shell would read. */
 export function imageReference(value: string, what = '--image'): string {
-  if (value.length === 0 || value.length > 512 || !/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(value)) {
+  if (
+    value.length === 0 ||
+    value.length > 512 ||
+    !/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(value)
+  ) {
     throw new UsageError(`invalid ${what} ${printable(value)}: not a container image reference (e.g. registry.example.com/busybox:1.36)`);
   }
   return value;

@@ -28,7 +28,10 @@ describe('output hygiene', () => {
   });
 
   it('keeps the token out of error details', () => {
-    const err = Object.assign(new Error('HTTP-Code: 401\nHeaders: {"authorization":"Bearer sekret-token-123456"}'), { code: 401, body: { message: 'Unauthorized' } });
+    const err = Object.assign(new Error('HTTP-Code: 401\nHeaders: {"authorization":"Bearer sekret-token-123456"}'), {
+      code: 401,
+      body: { message: 'Unauthorized' },
+    });
     const mapped = toKdiagError(err, 'https://127.0.0.1:6443', { verb: 'list', resource: 'pods', namespace: 'x' });
     expect(mapped.message).not.toContain('sekret');
     expect(mapped.detail).not.toContain('sekret-token-123456');

@@ -52,7 +52,9 @@ const k8sEntry = await clientNodeEntry(sourceNames());
 const smallClientNode = {
   name: 'kdiag-client-node',
   setup(b) {
-    b.onResolve({ filter: /^\.\/k8s\.js$/ }, (args) => (dirname(args.importer) === join(ROOT, 'src', 'cluster') ? { path: 'k8s', namespace: 'kdiag-client-node' } : undefined));
+    b.onResolve({ filter: /^\.\/k8s\.js$/ }, (args) =>
+      dirname(args.importer) === join(ROOT, 'src', 'cluster') ? { path: 'k8s', namespace: 'kdiag-client-node' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'kdiag-client-node' }, () => ({ contents: k8sEntry, loader: 'js', resolveDir: ROOT }));
   },
 };
@@ -88,12 +90,18 @@ chmodSync(bundle, 0o755);
 // kdiag.cjs reads `kdiag docs` from docs/checks beside it (the executable embeds them).
 cpSync(join(ROOT, 'docs', 'checks'), join(OUT, 'docs', 'checks'), { recursive: true });
 const inputs = Object.keys(result.metafile.inputs).length;
-console.log(`bundle: ${relative(ROOT, bundle)} (${(statSync(bundle).size / 1e6).toFixed(1)} MB, ${inputs} modules, ${commands.length} commands, ${Date.now() - started} ms)`);
+console.log(
+  `bundle: ${relative(ROOT, bundle)} (${(statSync(bundle).size / 1e6).toFixed(1)} MB, ${inputs} modules, ${commands.length} commands, ${Date.now() - started} ms)`,
+);
 if (bundleOnly) process.exit(0);
 
 // Single executable application: https://nodejs.org/api/single-executable-applications.html
 const docsDir = join(ROOT, 'docs', 'checks');
-const assets = Object.fromEntries(readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => [`docs/checks/${f}`, join(docsDir, f)]));
+const assets = Object.fromEntries(
+  readdirSync(docsDir)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => [`docs/checks/${f}`, join(docsDir, f)]),
+);
 const seaConfig = join(OUT, 'sea-config.json');
 const blob = join(OUT, 'kdiag.blob');
 writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2));
@@ -105,10 +113,14 @@ chmodSync(exe, 0o755);
 spawnSync('strip', [exe], { stdio: 'ignore' });
 const postject = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
 // postject warns about the many ELF notes of Node's binary; show its output only if it fails.
-const injected = spawnSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { encoding: 'utf8' });
+const injected = spawnSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], {
+  encoding: 'utf8',
+});
 if (injected.status !== 0) throw new Error(`postject failed: ${injected.stderr}${injected.stdout}`);
 rmSync(blob);
-console.log(`executable: ${relative(ROOT, exe)} (${(statSync(exe).size / 1e6).toFixed(0)} MB, Node ${process.versions.node}, ${Object.keys(assets).length} docs)`);
+console.log(
+  `executable: ${relative(ROOT, exe)} (${(statSync(exe).size / 1e6).toFixed(0)} MB, Node ${process.versions.node}, ${Object.keys(assets).length} docs)`,
+);
 
 // krew: the executable as kubectl-kdiag in an archive, and deploy/krew/kdiag.yaml filled in.
 if (process.platform === 'linux' && process.arch === 'x64') {

@@ -13,38 +13,54 @@ export function clusterDnsFindings(dns: ClusterDns | undefined): Finding[] {
   const ready = dns.pods.filter(isPodReady);
   if (dns.pods.length === 0) {
     out.push(
-      finding('KD6003', { kind: 'Deployment', namespace: 'kube-system', name: 'coredns' }, {
-        message: 'coredns: no cluster DNS pods (k8s-app=kube-dns) in kube-system',
-        cause: 'No Pod labelled k8s-app=kube-dns runs in kube-system, so Service names do not resolve from Pods.',
-        fix: fix`${kubectl('-n', 'kube-system', 'get', 'deploy,pods', '-l', 'k8s-app=kube-dns')}; reinstall or scale up CoreDNS (${kubectl('-n', 'kube-system', 'scale', 'deployment', 'coredns', '--replicas=2')}).`,
-      }),
+      finding(
+        'KD6003',
+        { kind: 'Deployment', namespace: 'kube-system', name: 'coredns' },
+        {
+          message: 'coredns: no cluster DNS pods (k8s-app=kube-dns) in kube-system',
+          cause: 'No Pod labelled k8s-app=kube-dns runs in kube-system, so Service names do not resolve from Pods.',
+          fix: fix`${kubectl('-n', 'kube-system', 'get', 'deploy,pods', '-l', 'k8s-app=kube-dns')}; reinstall or scale up CoreDNS (${kubectl('-n', 'kube-system', 'scale', 'deployment', 'coredns', '--replicas=2')}).`,
+        },
+      ),
     );
   } else if (ready.length === 0) {
     out.push(
-      finding('KD6003', { kind: 'Deployment', namespace: 'kube-system', name: 'coredns' }, {
-        message: `coredns: none of the ${dns.pods.length} cluster DNS pods is Ready`,
-        cause: dns.pods.map((p) => `${p.metadata?.name}: ${whyNotReady(p)}`).join('; '),
-        fix: fix`${kubectl('-n', 'kube-system', 'logs', dns.pods[0]!.metadata?.name ?? '')}; ${kubectl('-n', 'kube-system', 'describe', 'pod', dns.pods[0]!.metadata?.name ?? '')}`,
-      }),
+      finding(
+        'KD6003',
+        { kind: 'Deployment', namespace: 'kube-system', name: 'coredns' },
+        {
+          message: `coredns: none of the ${dns.pods.length} cluster DNS pods is Ready`,
+          cause: dns.pods.map((p) => `${p.metadata?.name}: ${whyNotReady(p)}`).join('; '),
+          fix: fix`${kubectl('-n', 'kube-system', 'logs', dns.pods[0]!.metadata?.name ?? '')}; ${kubectl('-n', 'kube-system', 'describe', 'pod', dns.pods[0]!.metadata?.name ?? '')}`,
+        },
+      ),
     );
   }
   if (!svc) {
     out.push(
-      finding('KD6004', { kind: 'Service', namespace: 'kube-system', name: 'kube-dns' }, {
-        message: 'kube-dns: the cluster DNS Service does not exist',
-        cause: "Pods' /etc/resolv.conf points at the kube-dns Service's ClusterIP (the kubelet's clusterDNS); without the Service nothing answers there.",
-        fix: 'Recreate the kube-dns Service (selector k8s-app=kube-dns, ports 53/UDP, 53/TCP) with the ClusterIP configured as clusterDNS in the kubelet.',
-      }),
+      finding(
+        'KD6004',
+        { kind: 'Service', namespace: 'kube-system', name: 'kube-dns' },
+        {
+          message: 'kube-dns: the cluster DNS Service does not exist',
+          cause: "Pods' /etc/resolv.conf points at the kube-dns Service's ClusterIP (the kubelet's clusterDNS); without the Service nothing answers there.",
+          fix: 'Recreate the kube-dns Service (selector k8s-app=kube-dns, ports 53/UDP, 53/TCP) with the ClusterIP configured as clusterDNS in the kubelet.',
+        },
+      ),
     );
   } else {
-    const readyEndpoints = dns.endpointslices.flatMap((s) => (s.ports?.length ? s.endpoints ?? [] : [])).filter((e) => e.conditions?.ready !== false);
+    const readyEndpoints = dns.endpointslices.flatMap((s) => (s.ports?.length ? (s.endpoints ?? []) : [])).filter((e) => e.conditions?.ready !== false);
     if (readyEndpoints.length === 0 && dns.pods.length > 0) {
       out.push(
-        finding('KD6004', { kind: 'Service', namespace: 'kube-system', name: 'kube-dns' }, {
-          message: 'kube-dns: the cluster DNS Service has no ready endpoints',
-          cause: `Service kube-system/kube-dns (${svc.spec?.clusterIP}) lists no ready endpoint with a port, so DNS lookups from Pods time out.`,
-          fix: fix`${cmd('kdiag', 'endpoints', 'kube-dns', '-n', 'kube-system')}`,
-        }),
+        finding(
+          'KD6004',
+          { kind: 'Service', namespace: 'kube-system', name: 'kube-dns' },
+          {
+            message: 'kube-dns: the cluster DNS Service has no ready endpoints',
+            cause: `Service kube-system/kube-dns (${svc.spec?.clusterIP}) lists no ready endpoint with a port, so DNS lookups from Pods time out.`,
+            fix: fix`${cmd('kdiag', 'endpoints', 'kube-dns', '-n', 'kube-system')}`,
+          },
+        ),
       );
     }
   }

@@ -11,7 +11,7 @@ import { formatMap, matchesMap } from './lib/labels.js';
 import { isPodReady, isTerminal, isTerminating, namedPorts, restartCount, shortReason, whyNotReady } from './lib/pods.js';
 import type { Check } from './types.js';
 
-export type EndpointsStatus = 'OK' | 'NO ENDPOINTS' | 'SINGLE' | 'EXTERNAL' ;
+export type EndpointsStatus = 'OK' | 'NO ENDPOINTS' | 'SINGLE' | 'EXTERNAL';
 
 export interface EndpointRow {
   address: string;
@@ -351,7 +351,8 @@ function notReadyFix(ns: string, pod: string, reason: string): FixSpec {
   const describe = kubectl('-n', ns, 'describe', 'pod', pod);
   if (/CrashLoopBackOff|Error|terminated/i.test(reason)) return fix`Read the crash: ${kubectl('-n', ns, 'logs', pod, '--previous')}; then ${describe}.`;
   if (/ImagePull|ErrImage|InvalidImageName/i.test(reason)) return fix`Check the image name and tag and the imagePullSecrets: ${describe}.`;
-  if (/readiness/i.test(reason)) return fix`The readinessProbe fails: compare its path and port with what the container serves (${describe} shows the probe errors).`;
+  if (/readiness/i.test(reason))
+    return fix`The readinessProbe fails: compare its path and port with what the container serves (${describe} shows the probe errors).`;
   if (/Pending/i.test(reason)) return fix`See why it is not scheduled or started: ${describe}.`;
   return fix`${describe}`;
 }
@@ -426,9 +427,10 @@ function singleEndpoint(s: ServiceFacts, result: ServiceEndpoints): void {
   const only = s.serving[0]!;
   const workload = workloadOf(s.nsPods.find((p) => p.metadata?.name === only.pod));
   const [kind = '', ...rest] = workload.split('/');
-  const scale = SCALABLE.has(kind) && !workload.endsWith('/<name>')
-    ? fix`Run at least two replicas (${kubectl('-n', s.ns, 'scale', `${kind}/${rest.join('/')}`, '--replicas=2')}) and add a PodDisruptionBudget.`
-    : fix`Run the Pods from a Deployment or StatefulSet with at least two replicas, and add a PodDisruptionBudget.`;
+  const scale =
+    SCALABLE.has(kind) && !workload.endsWith('/<name>')
+      ? fix`Run at least two replicas (${kubectl('-n', s.ns, 'scale', `${kind}/${rest.join('/')}`, '--replicas=2')}) and add a PodDisruptionBudget.`
+      : fix`Run the Pods from a Deployment or StatefulSet with at least two replicas, and add a PodDisruptionBudget.`;
   result.status = 'SINGLE';
   result.cause ??= 'one ready endpoint';
   result.findings.push(

@@ -76,15 +76,38 @@ function captureGroups(path: string): number {
   return (path.match(/(?<!\\)\((?!\?)/g) ?? []).length;
 }
 
+interface AnnotationContext {
+  ingress: V1Ingress;
+  name: string;
+  ref: ObjectRef;
+  annotations: Record<string, string>;
+  annotate: (...changes: string[]) => ReturnType<typeof kubectl>;
+}
+
 /** Findings for the annotations of one Ingress. `nginx`: its class is served by ingress-nginx. */
 export function annotationFindings(ingress: V1Ingress, nginx: boolean): Finding[] {
   const ns = ingress.metadata?.namespace ?? '';
   const name = ingress.metadata?.name ?? '';
-  const ref: ObjectRef = { kind: 'Ingress', namespace: ns, name };
-  const annotations = ingress.metadata?.annotations ?? {};
-  const out: Finding[] = [];
-  const annotate = (...changes: string[]) => kubectl('-n', ns, 'annotate', 'ingress', name, ...changes);
+  const c: AnnotationContext = {
+    ingress,
+    name,
+    ref: { kind: 'Ingress', namespace: ns, name },
+    annotations: ingress.metadata?.annotations ?? {},
+    annotate: (...changes: string[]) => kubectl('-n', ns, 'annotate', 'ingress', name, ...changes),
+  };
+  return [...nginxAnnotationValues(c), ...rewriteTargetGroups(c), ...(nginx ? foreignAnnotations(c) : [])];
+}
 
+/** An example of a valid value for an annotation of this type. */
+function exampleValue(spec: (typeof NGINX_ANNOTATIONS)[string], value: string): string {
+  const examples: Record<string, string> = { bool: 'true', int: '60', size: '10m', cidrs: '10.0.0.0/8', ints: '404,503' };
+  if (spec.type === 'enum') return spec.values![0]!;
+  return examples[spec.type] ?? value;
+}
+
+/** KD3041 unknown ingress-nginx annotations, KD3040 values that do not parse. */
+function nginxAnnotationValues({ name, ref, annotations, annotate }: AnnotationContext): Finding[] {
+  const out: Finding[] = [];
   for (const [key, value] of Object.entries(annotations)) {
     if (!key.startsWith(NGINX_PREFIX)) continue;
     const short = key.slice(NGINX_PREFIX.length);
@@ -103,51 +126,49 @@ export function annotationFindings(ingress: V1Ingress, nginx: boolean): Finding[
       continue;
     }
     const problem = typeError(spec, value);
-    if (problem) {
-      const example = spec.type === 'bool' ? 'true' : spec.type === 'int' ? '60' : spec.type === 'size' ? '10m' : spec.type === 'enum' ? spec.values![0]! : spec.type === 'cidrs' ? '10.0.0.0/8' : spec.type === 'ints' ? '404,503' : value;
-      out.push(
-        finding('KD3040', ref, {
-          message: `${name}: annotation ${short}=${JSON.stringify(value)} ${problem}`,
-          cause: `ingress-nginx reads ${key} as ${TYPE_NAMES[spec.type] ?? spec.type}${spec.type === 'enum' ? ` ${spec.values!.join(', ')}` : ''}; "${value}" does not parse, so the setting is ignored (or the admission webhook rejects the Ingress).`,
-          fix: fix`Set ${TYPE_NAMES[spec.type] ?? 'a valid value'}${spec.type === 'enum' ? ` ${spec.values!.join(', ')}` : ''}, e.g.: ${annotate('--overwrite', `${key}=${example}`)}`,
-        }),
-      );
-    }
-  }
-
-  const rewrite = annotations[`${NGINX_PREFIX}rewrite-target`];
-  const refs = rewrite ? [...rewrite.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])) : [];
-  if (rewrite && refs.length > 0) {
-    const useRegex = /^(1|t|true)$/i.test(annotations[`${NGINX_PREFIX}use-regex`] ?? '');
-    const paths = (ingress.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []);
-    const maxRef = Math.max(...refs);
-    const short = paths.filter((p) => captureGroups(p.path ?? '') < maxRef).map((p) => p.path ?? '/');
-    if (!useRegex || short.length > 0) {
-      out.push(
-        finding('KD3042', ref, {
-          message: `${name}: rewrite-target ${JSON.stringify(rewrite)} uses capture groups ${!useRegex ? 'without use-regex' : `that path${short.length > 1 ? 's' : ''} ${short.join(', ')} do${short.length > 1 ? '' : 'es'} not define`}`,
-          cause: `rewrite-target refers to $${maxRef}, which is filled from a capture group of the path regex. ${!useRegex ? `${NGINX_PREFIX}use-regex is not "true". ` : ''}${short.length ? `Path${short.length > 1 ? 's' : ''} ${short.join(', ')} ha${short.length > 1 ? 've' : 's'} fewer than ${maxRef} capture group(s), so $${maxRef} is empty and requests are rewritten to the wrong path. ` : ''}ingress-nginx's strict path validation rejects regex in Prefix/Exact paths.`,
-          fix: fix`Use a regex path with pathType ImplementationSpecific, e.g. path: /api(/|$)(.*) with rewrite-target: /$2, and set: ${annotate('--overwrite', `${NGINX_PREFIX}use-regex=true`)}`,
-        }),
-      );
-    }
-  }
-
-  if (nginx) {
-    const foreign = new Map<string, string[]>();
-    for (const key of Object.keys(annotations)) {
-      const other = OTHER_CONTROLLER_PREFIXES.find((o) => key.startsWith(o.prefix));
-      if (other) foreign.set(other.controller, [...(foreign.get(other.controller) ?? []), key]);
-    }
-    for (const [controller, keys] of foreign) {
-      out.push(
-        finding('KD3043', ref, {
-          message: `${name}: ${keys.length} annotation${keys.length > 1 ? 's' : ''} of ${controller} on an ingress-nginx Ingress`,
-          cause: `${keys.join(', ')} ${keys.length > 1 ? 'are' : 'is'} read by ${controller}, not by ingress-nginx (which serves this Ingress's class), so ${keys.length > 1 ? 'they have' : 'it has'} no effect.`,
-          fix: fix`Use the ingress-nginx equivalent (${NGINX_PREFIX}…), or remove: ${annotate(...keys.map((k) => `${k}-`))}`,
-        }),
-      );
-    }
+    if (!problem) continue;
+    out.push(
+      finding('KD3040', ref, {
+        message: `${name}: annotation ${short}=${JSON.stringify(value)} ${problem}`,
+        cause: `ingress-nginx reads ${key} as ${TYPE_NAMES[spec.type] ?? spec.type}${spec.type === 'enum' ? ` ${spec.values!.join(', ')}` : ''}; "${value}" does not parse, so the setting is ignored (or the admission webhook rejects the Ingress).`,
+        fix: fix`Set ${TYPE_NAMES[spec.type] ?? 'a valid value'}${spec.type === 'enum' ? ` ${spec.values!.join(', ')}` : ''}, e.g.: ${annotate('--overwrite', `${key}=${exampleValue(spec, value)}`)}`,
+      }),
+    );
   }
   return out;
+}
+
+/** KD3042: rewrite-target refers to capture groups the paths do not define. */
+function rewriteTargetGroups({ ingress, name, ref, annotations, annotate }: AnnotationContext): Finding[] {
+  const rewrite = annotations[`${NGINX_PREFIX}rewrite-target`];
+  const refs = rewrite ? [...rewrite.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])) : [];
+  if (!rewrite || refs.length === 0) return [];
+  const useRegex = /^(1|t|true)$/i.test(annotations[`${NGINX_PREFIX}use-regex`] ?? '');
+  const paths = (ingress.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []);
+  const maxRef = Math.max(...refs);
+  const short = paths.filter((p) => captureGroups(p.path ?? '') < maxRef).map((p) => p.path ?? '/');
+  if (useRegex && short.length === 0) return [];
+  return [
+    finding('KD3042', ref, {
+      message: `${name}: rewrite-target ${JSON.stringify(rewrite)} uses capture groups ${!useRegex ? 'without use-regex' : `that path${short.length > 1 ? 's' : ''} ${short.join(', ')} do${short.length > 1 ? '' : 'es'} not define`}`,
+      cause: `rewrite-target refers to $${maxRef}, which is filled from a capture group of the path regex. ${!useRegex ? `${NGINX_PREFIX}use-regex is not "true". ` : ''}${short.length ? `Path${short.length > 1 ? 's' : ''} ${short.join(', ')} ha${short.length > 1 ? 've' : 's'} fewer than ${maxRef} capture group(s), so $${maxRef} is empty and requests are rewritten to the wrong path. ` : ''}ingress-nginx's strict path validation rejects regex in Prefix/Exact paths.`,
+      fix: fix`Use a regex path with pathType ImplementationSpecific, e.g. path: /api(/|$)(.*) with rewrite-target: /$2, and set: ${annotate('--overwrite', `${NGINX_PREFIX}use-regex=true`)}`,
+    }),
+  ];
+}
+
+/** KD3043: another controller's annotations on an Ingress that ingress-nginx serves. */
+function foreignAnnotations({ name, ref, annotations, annotate }: AnnotationContext): Finding[] {
+  const foreign = new Map<string, string[]>();
+  for (const key of Object.keys(annotations)) {
+    const other = OTHER_CONTROLLER_PREFIXES.find((o) => key.startsWith(o.prefix));
+    if (other) foreign.set(other.controller, [...(foreign.get(other.controller) ?? []), key]);
+  }
+  return [...foreign].map(([controller, keys]) =>
+    finding('KD3043', ref, {
+      message: `${name}: ${keys.length} annotation${keys.length > 1 ? 's' : ''} of ${controller} on an ingress-nginx Ingress`,
+      cause: `${keys.join(', ')} ${keys.length > 1 ? 'are' : 'is'} read by ${controller}, not by ingress-nginx (which serves this Ingress's class), so ${keys.length > 1 ? 'they have' : 'it has'} no effect.`,
+      fix: fix`Use the ingress-nginx equivalent (${NGINX_PREFIX}…), or remove: ${annotate(...keys.map((k) => `${k}-`))}`,
+    }),
+  );
 }

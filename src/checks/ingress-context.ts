@@ -68,7 +68,8 @@ function controllerState(controller: string, pods: V1Pod[] | undefined, unavaila
 }
 
 export function ingressContext(snapshot: Snapshot, options: CheckOptions, inputs: IngressInputs): IngressContext {
-  const byKey = <T extends { metadata?: { namespace?: string; name?: string } }>(items: readonly T[]) => new Map(items.map((s) => [key(s.metadata?.namespace, s.metadata?.name), s]));
+  const byKey = <T extends { metadata?: { namespace?: string; name?: string } }>(items: readonly T[]) =>
+    new Map(items.map((s) => [key(s.metadata?.namespace, s.metadata?.name), s]));
   const tlsSecrets = byKey(snapshot.tlssecrets);
   const otherSecrets = byKey(inputs.secrets ?? []);
   const controllerPods = inputs.controllerPods ?? (snapshot.namespace === undefined && snapshot.loaded.includes('pods') ? snapshot.pods : undefined);
@@ -170,7 +171,13 @@ export function classFacts(ing: V1Ingress, ctx: IngressContext): ClassFacts {
   const className = cls?.metadata?.name ?? asked.name ?? null;
   const controller = cls?.spec?.controller;
   const state = controller ? ctx.controller(controller) : undefined;
-  const controllerStatus = !state ? undefined : !state.known || state.pods === undefined ? 'unknown' : state.ready === 0 ? 'not running' : `${state.ready}/${state.pods.length} ready`;
+  const controllerStatus = !state
+    ? undefined
+    : !state.known || state.pods === undefined
+      ? 'unknown'
+      : state.ready === 0
+        ? 'not running'
+        : `${state.ready}/${state.pods.length} ready`;
   const nginx = controller === INGRESS_NGINX_CONTROLLER || (!cls && (className ?? '').includes('nginx'));
   return { asked, cls, className, classSource: className ? source : 'none', controller, state, controllerStatus, nginx };
 }

@@ -128,7 +128,14 @@ const typeRank = (r: Route) => PATH_TYPE_RANK[(r.path?.pathType ?? 'Implementati
  * then the oldest Ingress.
  */
 export function comparePaths(a: Route, b: Route): number {
-  return pathLength(b, true) - pathLength(a, true) || typeRank(b) - typeRank(a) || pathLength(b, false) - pathLength(a, false) || byAge(a.ingress, b.ingress) || (a.ruleIndex ?? 0) - (b.ruleIndex ?? 0) || (a.pathIndex ?? 0) - (b.pathIndex ?? 0);
+  return (
+    pathLength(b, true) - pathLength(a, true) ||
+    typeRank(b) - typeRank(a) ||
+    pathLength(b, false) - pathLength(a, false) ||
+    byAge(a.ingress, b.ingress) ||
+    (a.ruleIndex ?? 0) - (b.ruleIndex ?? 0) ||
+    (a.pathIndex ?? 0) - (b.pathIndex ?? 0)
+  );
 }
 
 /**

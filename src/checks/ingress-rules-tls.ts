@@ -28,10 +28,23 @@ function checkEntry(s: IngressSubject, entry: V1IngressTLS & { secretName: strin
   const secret = ctx.secret(s.ns, entry.secretName);
   const readError = ctx.secretError(s.ns, entry.secretName);
   if (!secret && readError) {
-    s.add('KD3030', { message: `TLS secret ${entry.secretName} not checked`, cause: `Secret ${s.ns}/${entry.secretName} could not be read: ${readError}.`, fix: `Grant get on secrets in namespace ${s.ns}.` });
+    s.add('KD3030', {
+      message: `TLS secret ${entry.secretName} not checked`,
+      cause: `Secret ${s.ns}/${entry.secretName} could not be read: ${readError}.`,
+      fix: `Grant get on secrets in namespace ${s.ns}.`,
+    });
     return { secretName: entry.secretName, status: 'skipped', summary: 'not readable', problems: [], uncoveredHosts: [] };
   }
-  const result = checkTlsSecret({ namespace: s.ns, ingress: s.name, secretName: entry.secretName, secret, hosts, now: ctx.now, warnDays: ctx.warnDays, lookedUpByName: ctx.secretsLookedUp });
+  const result = checkTlsSecret({
+    namespace: s.ns,
+    ingress: s.name,
+    secretName: entry.secretName,
+    secret,
+    hosts,
+    now: ctx.now,
+    warnDays: ctx.warnDays,
+    lookedUpByName: ctx.secretsLookedUp,
+  });
   for (const p of result.problems) s.add(p.code, { message: p.message, cause: p.cause, fix: { text: p.fix, remediation: p.remediation } });
   return result;
 }
@@ -56,7 +69,8 @@ function tlsSummary(secrets: TlsSecretSummary[]): IngressTlsResult {
   const status = statuses.includes('problem') ? 'problem' : statuses.includes('expiring') ? 'expiring' : statuses.includes('skipped') ? 'skipped' : 'ok';
   const days = secrets.map((x) => x.daysLeft).filter((d): d is number => d !== undefined);
   const minDaysLeft = days.length ? Math.min(...days) : undefined;
-  const summary = status === 'expiring' ? `expires in ${minDaysLeft} d` : status === 'problem' ? (secrets.find((x) => x.status === 'problem')?.summary ?? 'problem') : status;
+  const summary =
+    status === 'expiring' ? `expires in ${minDaysLeft} d` : status === 'problem' ? (secrets.find((x) => x.status === 'problem')?.summary ?? 'problem') : status;
   return { status, summary, minDaysLeft, secrets };
 }
 
@@ -74,7 +88,14 @@ export function lintTls(s: IngressSubject, hosts: HostNode[], ctx: IngressContex
     const { problems: _p, uncoveredHosts: _u, ...result } = checkEntry(s, { ...entry, secretName: entry.secretName }, entryHosts, ctx);
     secrets.push({ ...result, hosts: entryHosts });
     for (const h of entryHosts) {
-      if (!byHost.has(h)) byHost.set(h, { secretName: result.secretName, status: result.status, summary: result.summary, daysLeft: result.daysLeft, certificate: result.certificate });
+      if (!byHost.has(h))
+        byHost.set(h, {
+          secretName: result.secretName,
+          status: result.status,
+          summary: result.summary,
+          daysLeft: result.daysLeft,
+          certificate: result.certificate,
+        });
     }
   }
   assignHosts(s, hosts, byHost, entries);
@@ -91,7 +112,9 @@ function readyText(ready: { status: string; reason?: string; message?: string } 
 
 /** KD3034 (cert-manager absent) or KD3035 (not readable), once per run. */
 function certManagerUnavailable(s: IngressSubject, reason: 'absent' | 'forbidden', message: string): void {
-  const asked = s.annotations[CLUSTER_ISSUER_ANNOTATION] ? `${CLUSTER_ISSUER_ANNOTATION}: ${s.annotations[CLUSTER_ISSUER_ANNOTATION]}` : `${ISSUER_ANNOTATION}: ${s.annotations[ISSUER_ANNOTATION]}`;
+  const asked = s.annotations[CLUSTER_ISSUER_ANNOTATION]
+    ? `${CLUSTER_ISSUER_ANNOTATION}: ${s.annotations[CLUSTER_ISSUER_ANNOTATION]}`
+    : `${ISSUER_ANNOTATION}: ${s.annotations[ISSUER_ANNOTATION]}`;
   if (reason === 'absent') {
     s.addOnce('KD3034', {
       message: 'cert-manager annotations, but cert-manager is not installed',
@@ -99,7 +122,11 @@ function certManagerUnavailable(s: IngressSubject, reason: 'absent' | 'forbidden
       fix: 'Install cert-manager (https://cert-manager.io/docs/installation/), or remove the annotations and manage the TLS Secret yourself.',
     });
   } else {
-    s.addOnce('KD3035', { message: 'cert-manager objects could not be read', cause: `${message}; Issuers and Certificates were not checked.`, fix: 'Grant list on certificates, issuers and clusterissuers (cert-manager.io).' });
+    s.addOnce('KD3035', {
+      message: 'cert-manager objects could not be read',
+      cause: `${message}; Issuers and Certificates were not checked.`,
+      fix: 'Grant list on certificates, issuers and clusterissuers (cert-manager.io).',
+    });
   }
 }
 

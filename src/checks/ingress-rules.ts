@@ -6,14 +6,22 @@ import type { V1Ingress } from '@kubernetes/client-node';
 import { cmd, fix, kubectl } from '../report/fix.js';
 import type { Finding } from '../report/types.js';
 import { answerPhrase, profileForIngressController } from './data/controllers.js';
-import { DEFAULT_CLASS_ANNOTATION, LEGACY_CLASS_ANNOTATION, type ClassFacts, type IngressContext, type IngressSubject, type RoutingFacts } from './ingress-context.js';
+import {
+  DEFAULT_CLASS_ANNOTATION,
+  LEGACY_CLASS_ANNOTATION,
+  type ClassFacts,
+  type IngressContext,
+  type IngressSubject,
+  type RoutingFacts,
+} from './ingress-context.js';
 import { byAge, IMPLEMENTATION_SPECIFIC_NOTE } from './ingress-match.js';
 import { finding } from './lib/finding.js';
 import { whyNotReady } from './lib/pods.js';
 
 const REGEX_CHARS = /[\^$()[\]{}*+?|\\]/;
 
-const patchClass = (s: IngressSubject, className: string) => kubectl('-n', s.ns, 'patch', 'ingress', s.name, '--type=merge', '-p', { spec: { ingressClassName: className } });
+const patchClass = (s: IngressSubject, className: string) =>
+  kubectl('-n', s.ns, 'patch', 'ingress', s.name, '--type=merge', '-p', { spec: { ingressClassName: className } });
 const editIngress = (s: IngressSubject) => kubectl('-n', s.ns, 'edit', 'ingress', s.name);
 
 /** KD3003: more than one IngressClass marked default (run-wide). */
@@ -21,11 +29,15 @@ export function lintDefaultClasses(ctx: IngressContext): Finding[] {
   if (ctx.defaults.length < 2) return [];
   const names = ctx.defaults.map((c) => c.metadata?.name ?? '').sort();
   return [
-    finding('KD3003', { kind: 'IngressClass', name: names[1]! }, {
-      message: `${names[1]}: ${names.length} IngressClasses are marked default (${names.join(', ')})`,
-      cause: `IngressClasses ${names.join(', ')} all carry ${DEFAULT_CLASS_ANNOTATION}: "true"; the API server then refuses new Ingresses without ingressClassName.`,
-      fix: fix`Keep one default: ${kubectl('annotate', 'ingressclass', ...names.slice(1), `${DEFAULT_CLASS_ANNOTATION}-`)}`,
-    }),
+    finding(
+      'KD3003',
+      { kind: 'IngressClass', name: names[1]! },
+      {
+        message: `${names[1]}: ${names.length} IngressClasses are marked default (${names.join(', ')})`,
+        cause: `IngressClasses ${names.join(', ')} all carry ${DEFAULT_CLASS_ANNOTATION}: "true"; the API server then refuses new Ingresses without ingressClassName.`,
+        fix: fix`Keep one default: ${kubectl('annotate', 'ingressclass', ...names.slice(1), `${DEFAULT_CLASS_ANNOTATION}-`)}`,
+      },
+    ),
   ];
 }
 
@@ -41,7 +53,9 @@ export function lintClass(s: IngressSubject, c: ClassFacts, ctx: IngressContext)
       s.add('KD3001', {
         message: `IngressClass ${asked.name} not found`,
         cause: `${legacy ? `The ${LEGACY_CLASS_ANNOTATION} annotation` : 'spec.ingressClassName'} names ${asked.name}, but the cluster has ${known.length ? `only ${known.join(', ')}` : 'no IngressClass'}; ${legacy ? 'only a controller started with that class name in its flags serves it' : 'no controller serves this Ingress, so it gets no address and no traffic'}.`,
-        fix: known.length ? fix`${patchClass(s, known[0]!)} (or create IngressClass ${asked.name})` : 'Install an Ingress controller (it creates its IngressClass), e.g. ingress-nginx, then set spec.ingressClassName.',
+        fix: known.length
+          ? fix`${patchClass(s, known[0]!)} (or create IngressClass ${asked.name})`
+          : 'Install an Ingress controller (it creates its IngressClass), e.g. ingress-nginx, then set spec.ingressClassName.',
         severity: legacy ? 'warning' : undefined,
       });
     }
@@ -77,7 +91,11 @@ export function lintController(s: IngressSubject, c: ClassFacts, ctx: IngressCon
   if (state.pods === undefined) {
     // A refused list is reported once by the caller (KD6006), not per Ingress.
     if (ctx.controllerPodsRefused) return;
-    s.add('KD3005', { message: `cannot tell whether ${state.name} runs`, cause: `${state.unavailable}.`, fix: fix`${kubectl('get', 'pods', '-A', '-l', state.selectors?.[0] ?? '')}` });
+    s.add('KD3005', {
+      message: `cannot tell whether ${state.name} runs`,
+      cause: `${state.unavailable}.`,
+      fix: fix`${kubectl('get', 'pods', '-A', '-l', state.selectors?.[0] ?? '')}`,
+    });
     return;
   }
   if (state.ready !== 0) return;
@@ -120,7 +138,12 @@ export function lintAddress(s: IngressSubject, c: ClassFacts, ctx: IngressContex
     });
     return;
   }
-  const why = c.controllerStatus === 'not running' ? 'its controller is not running' : c.className ? `the controller of class ${c.className} has not admitted it, or the controller's own LoadBalancer Service is pending` : 'no controller has admitted it (no IngressClass)';
+  const why =
+    c.controllerStatus === 'not running'
+      ? 'its controller is not running'
+      : c.className
+        ? `the controller of class ${c.className} has not admitted it, or the controller's own LoadBalancer Service is pending`
+        : 'no controller has admitted it (no IngressClass)';
   s.add('KD3006', {
     message: 'no address (status.loadBalancer is empty)',
     cause: `status.loadBalancer.ingress of ${s.ns}/${s.name} is empty${created ? ` ${formatAge(age)} after creation` : ''}: ${why}.`,
@@ -224,11 +247,15 @@ export function lintConflicts(ingresses: readonly V1Ingress[], classOf: (ing: V1
       const other = `${winner!.metadata?.namespace}/${winner!.metadata?.name}`;
       add(
         loser,
-        finding('KD3015', { kind: 'Ingress', namespace: ns, name }, {
-          message: `${name}: ${host}${path} (${pathType}) is also served by Ingress ${other}`,
-          cause: `Ingresses ${other} and ${ns}/${name} of class ${cls} both route host ${host} path ${path}; ingress-nginx uses the older one (${winner!.metadata?.name}) and ignores the other's rule.`,
-          fix: fix`Keep the route in one Ingress: remove it from one of them (${kubectl('-n', ns, 'edit', 'ingress', name)}).`,
-        }),
+        finding(
+          'KD3015',
+          { kind: 'Ingress', namespace: ns, name },
+          {
+            message: `${name}: ${host}${path} (${pathType}) is also served by Ingress ${other}`,
+            cause: `Ingresses ${other} and ${ns}/${name} of class ${cls} both route host ${host} path ${path}; ingress-nginx uses the older one (${winner!.metadata?.name}) and ignores the other's rule.`,
+            fix: fix`Keep the route in one Ingress: remove it from one of them (${kubectl('-n', ns, 'edit', 'ingress', name)}).`,
+          },
+        ),
       );
     }
   }

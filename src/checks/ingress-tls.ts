@@ -149,7 +149,10 @@ function withFix(p: Omit<TlsProblem, 'fix' | 'remediation'>, f: FixSpec): TlsPro
 
 /** kubectl create secret tls as a dry run, piped into kubectl apply (replaces the Secret's data). */
 function recreate(ns: string, secretName: string): [FixCommand, FixCommand] {
-  return [kubectl('-n', ns, 'create', 'secret', 'tls', secretName, '--cert=tls.crt', '--key=tls.key', '--dry-run=client', '-o', 'yaml'), kubectl('apply', '-f', '-')];
+  return [
+    kubectl('-n', ns, 'create', 'secret', 'tls', secretName, '--cert=tls.crt', '--key=tls.key', '--dry-run=client', '-o', 'yaml'),
+    kubectl('apply', '-f', '-'),
+  ];
 }
 
 /** One Secret under check: its input, the result so far and the fix that recreates it. */

@@ -7,7 +7,16 @@ import type { Code } from '../report/codes.js';
 import { severityRank, type Finding } from '../report/types.js';
 import type { Kind, Snapshot } from '../snapshot.js';
 import { annotationFindings } from './ingress-annotations.js';
-import { classFacts, ingressContext, routingFacts, subjectOf, type ClassFacts, type IngressContext, type IngressSubject, type RoutingFacts } from './ingress-context.js';
+import {
+  classFacts,
+  ingressContext,
+  routingFacts,
+  subjectOf,
+  type ClassFacts,
+  type IngressContext,
+  type IngressSubject,
+  type RoutingFacts,
+} from './ingress-context.js';
 import { addressesOf, lintAddress, lintBackends, lintClass, lintConflicts, lintController, lintDefaultClasses, lintPaths } from './ingress-rules.js';
 import { lintCertManager, lintTls } from './ingress-rules-tls.js';
 import type { IngressAnalysis, IngressInputs, IngressResult, IngressTlsResult } from './ingress-types.js';
@@ -40,10 +49,25 @@ export const INGRESS_RULES: readonly IngressRule[] = [
   { id: 'controller', codes: ['KD3004', 'KD3005'], needs: ['ingressclasses', 'pods', 'controllerPods'], run: (s, f, ctx) => lintController(s, f.cls, ctx) },
   { id: 'address', codes: ['KD3006', 'KD3007'], needs: ['ingresses'], run: (s, f, ctx) => lintAddress(s, f.cls, ctx) },
   { id: 'paths', codes: ['KD3012', 'KD3013', 'KD3014'], needs: ['ingresses'], run: (s, f) => lintPaths(s, f.cls) },
-  { id: 'backends', codes: ['KD3008', 'KD3009', 'KD3010', 'KD3011'], needs: ['services', 'endpointslices', 'pods'], run: (s, f, ctx) => lintBackends(s, f.routing, ctx, f.cls.controller) },
-  { id: 'tls', codes: ['KD3020', 'KD3021', 'KD3022', 'KD3023', 'KD3024', 'KD3025', 'KD3026', 'KD3027', 'KD3028', 'KD3029', 'KD3030'], needs: ['tlssecrets', 'secretsByName'], run: (s, f, ctx) => void (f.tls = lintTls(s, f.routing.hosts, ctx)) },
+  {
+    id: 'backends',
+    codes: ['KD3008', 'KD3009', 'KD3010', 'KD3011'],
+    needs: ['services', 'endpointslices', 'pods'],
+    run: (s, f, ctx) => lintBackends(s, f.routing, ctx, f.cls.controller),
+  },
+  {
+    id: 'tls',
+    codes: ['KD3020', 'KD3021', 'KD3022', 'KD3023', 'KD3024', 'KD3025', 'KD3026', 'KD3027', 'KD3028', 'KD3029', 'KD3030'],
+    needs: ['tlssecrets', 'secretsByName'],
+    run: (s, f, ctx) => void (f.tls = lintTls(s, f.routing.hosts, ctx)),
+  },
   { id: 'cert-manager', codes: ['KD3031', 'KD3032', 'KD3033', 'KD3034', 'KD3035'], needs: ['certManager'], run: (s, _f, ctx) => lintCertManager(s, ctx) },
-  { id: 'annotations', codes: ['KD3040', 'KD3041', 'KD3042', 'KD3043'], needs: ['ingresses'], run: (s, f) => void s.findings.push(...annotationFindings(s.ing, f.cls.nginx)) },
+  {
+    id: 'annotations',
+    codes: ['KD3040', 'KD3041', 'KD3042', 'KD3043'],
+    needs: ['ingresses'],
+    run: (s, f) => void s.findings.push(...annotationFindings(s.ing, f.cls.nginx)),
+  },
 ];
 
 /** The rules run once over all Ingresses (their codes, for the catalogue of rules). */
@@ -93,7 +117,11 @@ export function analyzeIngresses(snapshot: Snapshot, options: CheckOptions = {},
       (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
   );
   const byIngress = new Map(ingresses.map((ing) => [ing, analyzeOne(ing, ctx)]));
-  lintConflicts(ingresses, (ing) => byIngress.get(ing)?.class ?? null, (loser, f) => byIngress.get(loser)?.findings.push(f));
+  lintConflicts(
+    ingresses,
+    (ing) => byIngress.get(ing)?.class ?? null,
+    (loser, f) => byIngress.get(loser)?.findings.push(f),
+  );
   const results = [...byIngress.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   for (const r of results) r.status = statusOf(r.findings);
   return { ingresses: results, global: ctx.global, findings: [...ctx.global, ...results.flatMap((r) => r.findings)] };
@@ -107,8 +135,8 @@ export const ingressCheck: Check = {
   optional: ['tlssecrets', 'ingressclasses'],
   extras: ['ingress'],
   skippedWithout: {
-    ingressclasses: 'IngressClass checks (KD3001-KD3003) and whether the class\'s controller runs (KD3004)',
-    'controller-pods': 'whether the Ingress controller\'s Pods in other namespaces run (KD3004)',
+    ingressclasses: "IngressClass checks (KD3001-KD3003) and whether the class's controller runs (KD3004)",
+    'controller-pods': "whether the Ingress controller's Pods in other namespaces run (KD3004)",
   },
   run: (snapshot, options) => analyzeIngresses(snapshot, options, snapshot.ingress ?? {}).findings,
 };

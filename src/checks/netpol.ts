@@ -116,7 +116,13 @@ function plural(n: number, word: string): string {
 function distinctByLabels(pods: readonly V1Pod[]): V1Pod[] {
   const seen = new Map<string, V1Pod>();
   for (const p of pods) {
-    const key = `${p.metadata?.namespace}|${formatMap(Object.fromEntries(Object.entries(p.metadata?.labels ?? {}).filter(([k]) => k !== 'pod-template-hash' && k !== 'controller-revision-hash' && k !== 'statefulset.kubernetes.io/pod-name').sort()))}`;
+    const key = `${p.metadata?.namespace}|${formatMap(
+      Object.fromEntries(
+        Object.entries(p.metadata?.labels ?? {})
+          .filter(([k]) => k !== 'pod-template-hash' && k !== 'controller-revision-hash' && k !== 'statefulset.kubernetes.io/pod-name')
+          .sort(),
+      ),
+    )}`;
     if (!seen.has(key)) seen.set(key, p);
   }
   return [...seen.values()];
@@ -179,7 +185,10 @@ function nearestLabelSets(selector: Record<string, string>, pods: readonly V1Pod
     if (entry) entry.count++;
     else sets.set(text, { labels: subset, count: 1 });
   }
-  return [...sets.entries()].sort((a, b) => b[1].count - a[1].count).slice(0, 3).map(([t, e]) => ({ labels: e.labels, text: `${t} (${plural(e.count, 'pod')})` }));
+  return [...sets.entries()]
+    .sort((a, b) => b[1].count - a[1].count)
+    .slice(0, 3)
+    .map(([t, e]) => ({ labels: e.labels, text: `${t} (${plural(e.count, 'pod')})` }));
 }
 
 /** `For the pods labelled app=x:` and the podSelector that selects them, or nothing. */
@@ -201,7 +210,13 @@ function lintSelectsNothing(l: Lint, policy: V1NetworkPolicy): void {
     finding('KD4003', refOf('NetworkPolicy', policy), {
       message: `${name}: podSelector ${text} selects no pod`,
       cause: `No running pod in namespace ${ns} (${plural(pods.length, 'pod')}) has the labels ${text}, so the policy protects nothing.${near.length ? ` Pods with the same label keys: ${near.map((n) => n.text).join(', ')}.` : ''}`,
-      fix: joinFixes([fix`Compare with the pods' labels (${kubectl('-n', ns, 'get', 'pods', '--show-labels')}) and fix spec.podSelector: ${kubectl('-n', ns, 'edit', 'networkpolicy', name)}`, suggestion(near[0])], ''),
+      fix: joinFixes(
+        [
+          fix`Compare with the pods' labels (${kubectl('-n', ns, 'get', 'pods', '--show-labels')}) and fix spec.podSelector: ${kubectl('-n', ns, 'edit', 'networkpolicy', name)}`,
+          suggestion(near[0]),
+        ],
+        '',
+      ),
     }),
   );
 }
@@ -216,7 +231,10 @@ function lintPeers(l: Lint, policy: V1NetworkPolicy): void {
         let namespaces = [ns];
         if (peer.namespaceSelector) {
           if (!l.ctx.namespaceLabelsKnown) continue;
-          namespaces = [...l.ctx.namespaces.entries()].filter(([, labels]) => matchesSelector(peer.namespaceSelector, labels)).map(([n]) => n).sort();
+          namespaces = [...l.ctx.namespaces.entries()]
+            .filter(([, labels]) => matchesSelector(peer.namespaceSelector, labels))
+            .map(([n]) => n)
+            .sort();
           if (namespaces.length === 0) {
             const sel = formatSelector(peer.namespaceSelector);
             const wanted = peer.namespaceSelector.matchLabels?.[NAMESPACE_NAME_LABEL];
@@ -236,12 +254,21 @@ function lintPeers(l: Lint, policy: V1NetworkPolicy): void {
         const matched = namespaces.flatMap((n) => policyPods(l.ctx, n)).filter((p) => matchesSelector(peer.podSelector, p.metadata?.labels));
         if (matched.length > 0) continue;
         const where = peer.namespaceSelector ? `namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}` : `namespace ${ns}`;
-        const near = nearestLabelSets(peer.podSelector.matchLabels ?? {}, namespaces.flatMap((n) => policyPods(l.ctx, n)));
+        const near = nearestLabelSets(
+          peer.podSelector.matchLabels ?? {},
+          namespaces.flatMap((n) => policyPods(l.ctx, n)),
+        );
         l.findings.push(
           finding('KD4005', refOf('NetworkPolicy', policy), {
             message: `${name}: ${direction} rule ${ri + 1} peer ${peerText(peer)} matches no pod`,
-            cause: `No running pod in ${where} has the labels ${podSel}${peer.namespaceSelector ? '' : ' (a podSelector without namespaceSelector only looks in the policy\'s own namespace)'}.${near.length ? ` Pods with the same label keys: ${near.map((n) => n.text).join(', ')}.` : ''}`,
-            fix: joinFixes([fix`Fix the peer's podSelector (${kubectl('get', 'pods', '-A', '--show-labels')}), or add a namespaceSelector in the same peer if the pods live in another namespace: ${kubectl('-n', ns, 'edit', 'networkpolicy', name)}`, suggestion(near[0])], ''),
+            cause: `No running pod in ${where} has the labels ${podSel}${peer.namespaceSelector ? '' : " (a podSelector without namespaceSelector only looks in the policy's own namespace)"}.${near.length ? ` Pods with the same label keys: ${near.map((n) => n.text).join(', ')}.` : ''}`,
+            fix: joinFixes(
+              [
+                fix`Fix the peer's podSelector (${kubectl('get', 'pods', '-A', '--show-labels')}), or add a namespaceSelector in the same peer if the pods live in another namespace: ${kubectl('-n', ns, 'edit', 'networkpolicy', name)}`,
+                suggestion(near[0]),
+              ],
+              '',
+            ),
           }),
         );
       }
@@ -266,11 +293,15 @@ function lintPorts(l: Lint, policy: V1NetworkPolicy): void {
         const known = peers.every((p) => (p.namespaceSelector ? l.options.clusterWide && l.ctx.namespaceLabelsKnown : l.podsKnown(ns)));
         if (!known) continue;
         const all = peers.some((p) => p.namespaceSelector) ? [...l.ctx.podsByNamespace.keys()] : [ns];
-        destinations = all.flatMap((n) => policyPods(l.ctx, n)).filter((pod) => peers.some((peer) => {
-          const podNs = pod.metadata?.namespace ?? '';
-          const nsOk = peer.namespaceSelector ? matchesSelector(peer.namespaceSelector, l.ctx.namespaces.get(podNs)) : podNs === ns;
-          return nsOk && matchesSelector(peer.podSelector ?? {}, pod.metadata?.labels);
-        }));
+        destinations = all
+          .flatMap((n) => policyPods(l.ctx, n))
+          .filter((pod) =>
+            peers.some((peer) => {
+              const podNs = pod.metadata?.namespace ?? '';
+              const nsOk = peer.namespaceSelector ? matchesSelector(peer.namespaceSelector, l.ctx.namespaces.get(podNs)) : podNs === ns;
+              return nsOk && matchesSelector(peer.podSelector ?? {}, pod.metadata?.labels);
+            }),
+          );
       }
       const declaring = destinations.map(podEndpoint).filter((p) => p.ports.length > 0);
       if (declaring.length === 0) continue;
@@ -290,7 +321,9 @@ function lintPorts(l: Lint, policy: V1NetworkPolicy): void {
 
 /** The cluster DNS pods (kube-system, k8s-app=kube-dns), or a stand-in with CoreDNS's ports. */
 function dnsTargets(ctx: PolicyContext): { pods: PodEndpoint[]; assumed: boolean } {
-  const pods = livePods(ctx, 'kube-system').filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-dns').map(podEndpoint);
+  const pods = livePods(ctx, 'kube-system')
+    .filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-dns')
+    .map(podEndpoint);
   if (pods.length > 0) return { pods: [pods[0]!], assumed: false };
   return {
     pods: [
@@ -318,7 +351,20 @@ function lintDns(l: Lint, policy: V1NetworkPolicy, dns: PodEndpoint): void {
   const selected = selectedPods(l.ctx, policy);
   const subjects: { subject: PodEndpoint; only?: V1NetworkPolicy[] }[] = selected.length
     ? distinctByLabels(selected).map((p) => ({ subject: podEndpoint(p) }))
-    : [{ subject: { kind: 'pod', namespace: ns, name: `<pod selected by ${name}>`, labels: { ...(policy.spec?.podSelector?.matchLabels ?? {}) }, hypothetical: true, hostNetwork: false, ports: [] }, only: [policy] }];
+    : [
+        {
+          subject: {
+            kind: 'pod',
+            namespace: ns,
+            name: `<pod selected by ${name}>`,
+            labels: { ...(policy.spec?.podSelector?.matchLabels ?? {}) },
+            hypothetical: true,
+            hostNetwork: false,
+            ports: [],
+          },
+          only: [policy],
+        },
+      ];
   const check = (protocol: Protocol) =>
     // Only a certain "no": a DNS rule that depends on unreadable namespace labels is not reported.
     subjects.map((s) => ({ s, v: evaluateSide('egress', s.subject, dns, dns, 53, protocol, l.ctx, s.only) })).filter((r) => decision(r.v) === 'denied');
@@ -372,7 +418,10 @@ function lintEgressDeniedAtDestination(l: Lint, policy: V1NetworkPolicy): void {
       for (const target of targets) {
         const dest = podEndpoint(target);
         const denied = ports
-          .map((p) => ({ p, v: explainConnection(l.snapshot, subject, dest, Number(p.port), ((p.protocol ?? 'TCP').toUpperCase() as Protocol), { context: l.ctx }) }))
+          .map((p) => ({
+            p,
+            v: explainConnection(l.snapshot, subject, dest, Number(p.port), (p.protocol ?? 'TCP').toUpperCase() as Protocol, { context: l.ctx }),
+          }))
           .filter(({ v }) => v.egress.allowed && decision(v.ingress) === 'denied');
         if (denied.length === 0) continue;
         const first = denied[0]!;
@@ -402,7 +451,10 @@ function dnsPatch(policy: V1NetworkPolicy): Manifest {
 function fixName(from: Record<string, string>, to: Record<string, string>, fallback: string): string {
   const a = Object.values(from)[0] ?? fallback;
   const b = Object.values(to)[0] ?? 'pods';
-  return `allow-${a}-to-${b}`.slice(0, 63).replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
+  return `allow-${a}-to-${b}`
+    .slice(0, 63)
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+$/, '');
 }
 
 function ingressBackends(ing: V1Ingress): { service: string; port: number | string }[] {
@@ -438,7 +490,10 @@ function lintIngressBackends(l: Lint, controllers: V1Pod[]): void {
       const protocol = (svcPort.protocol ?? 'TCP') as Protocol;
       for (const pod of distinctByLabels(policyPods(l.ctx, ns).filter((p) => matchesMap(selector, p.metadata?.labels)))) {
         const dest = podEndpoint(pod);
-        const port = typeof target === 'number' || /^\d+$/.test(String(target)) ? Number(target) : dest.ports.find((p) => p.name === target && p.protocol === protocol)?.port;
+        const port =
+          typeof target === 'number' || /^\d+$/.test(String(target))
+            ? Number(target)
+            : dest.ports.find((p) => p.name === target && p.protocol === protocol)?.port;
         if (port === undefined) continue;
         for (const controller of controllers) {
           const src = podEndpoint(controller);
@@ -466,11 +521,15 @@ function lintNamespaces(l: Lint, rows: NamespaceRow[]): void {
   for (const row of rows) {
     if (SYSTEM_NAMESPACES.has(row.namespace) || row.policies > 0 || row.pods === 0) continue;
     l.findings.push(
-      finding('KD4008', { kind: 'Namespace', name: row.namespace }, {
-        message: `${row.namespace}: ${plural(row.pods, 'pod')} and no NetworkPolicy`,
-        cause: `No NetworkPolicy exists in namespace ${row.namespace}, so its ${plural(row.pods, 'pod')} ${row.pods === 1 ? 'accepts' : 'accept'} connections from every pod in the cluster (Kubernetes allows all pod-to-pod traffic by default).`,
-        fix: fix`First allow the traffic the pods need (check each flow with kdiag netpol explain), then deny the rest as the guide does:\n${kubectlApply(defaultDenyPolicy(row.namespace))}`,
-      }),
+      finding(
+        'KD4008',
+        { kind: 'Namespace', name: row.namespace },
+        {
+          message: `${row.namespace}: ${plural(row.pods, 'pod')} and no NetworkPolicy`,
+          cause: `No NetworkPolicy exists in namespace ${row.namespace}, so its ${plural(row.pods, 'pod')} ${row.pods === 1 ? 'accepts' : 'accept'} connections from every pod in the cluster (Kubernetes allows all pod-to-pod traffic by default).`,
+          fix: fix`First allow the traffic the pods need (check each flow with kdiag netpol explain), then deny the rest as the guide does:\n${kubectlApply(defaultDenyPolicy(row.namespace))}`,
+        },
+      ),
     );
   }
 }
@@ -480,20 +539,28 @@ function lintCni(l: Lint, cni: CniDetection, policyCount: number): void {
   const flannel = cni.plugins.find((p) => !p.enforces);
   if (flannel) {
     l.findings.push(
-      finding('KD4010', { kind: 'Cluster', name: 'network plugin' }, {
-        message: `network plugin: ${flannel.name} does not enforce NetworkPolicy (${plural(policyCount, 'policy')} present)`,
-        cause: `Found ${cni.plugins.map((p) => `${p.name} (${p.evidence})`).join(', ')} and no plugin that enforces NetworkPolicy (${KNOWN_CNI_NAMES.filter((n) => n !== 'flannel').join(', ')}): the policies are stored but every connection is still allowed.`,
-        fix: 'Install a policy enforcer next to flannel (Canal: Calico policy on flannel; or kube-router in firewall-only mode), or move to a CNI that enforces policies (Calico, Cilium, Antrea).',
-      }),
+      finding(
+        'KD4010',
+        { kind: 'Cluster', name: 'network plugin' },
+        {
+          message: `network plugin: ${flannel.name} does not enforce NetworkPolicy (${plural(policyCount, 'policy')} present)`,
+          cause: `Found ${cni.plugins.map((p) => `${p.name} (${p.evidence})`).join(', ')} and no plugin that enforces NetworkPolicy (${KNOWN_CNI_NAMES.filter((n) => n !== 'flannel').join(', ')}): the policies are stored but every connection is still allowed.`,
+          fix: 'Install a policy enforcer next to flannel (Canal: Calico policy on flannel; or kube-router in firewall-only mode), or move to a CNI that enforces policies (Calico, Cilium, Antrea).',
+        },
+      ),
     );
     return;
   }
   l.findings.push(
-    finding('KD4011', { kind: 'Cluster', name: 'network plugin' }, {
-      message: `network plugin: no known NetworkPolicy enforcer found (${plural(policyCount, 'policy')} present)`,
-      cause: `kdiag looked for the DaemonSets and pods of ${KNOWN_CNI_NAMES.join(', ')} in every namespace and found none${cni.unknown.length ? ` (could not list ${cni.unknown.join(', ')})` : ''}. If the network plugin does not enforce NetworkPolicy, every connection is still allowed. A managed cluster's built-in enforcer may not be recognised.`,
-      fix: fix`Find the network plugin (${kubectl('get', 'daemonsets', '-A')}) and check that it enforces NetworkPolicy; test one deny with a real connection (kdiag netpol explain tells what should happen).`,
-    }),
+    finding(
+      'KD4011',
+      { kind: 'Cluster', name: 'network plugin' },
+      {
+        message: `network plugin: no known NetworkPolicy enforcer found (${plural(policyCount, 'policy')} present)`,
+        cause: `kdiag looked for the DaemonSets and pods of ${KNOWN_CNI_NAMES.join(', ')} in every namespace and found none${cni.unknown.length ? ` (could not list ${cni.unknown.join(', ')})` : ''}. If the network plugin does not enforce NetworkPolicy, every connection is still allowed. A managed cluster's built-in enforcer may not be recognised.`,
+        fix: fix`Find the network plugin (${kubectl('get', 'daemonsets', '-A')}) and check that it enforces NetworkPolicy; test one deny with a real connection (kdiag netpol explain tells what should happen).`,
+      },
+    ),
   );
 }
 
@@ -512,21 +579,29 @@ function lintBeyondNetworkPolicy(l: Lint, cni: CniDetection | undefined): void {
     .map(([k, n]) => `${n} ${k}`);
   if (present.length > 0 && cni && cni.plugins.length && !cni.plugins.some((p) => IMPLEMENTS_ADMIN_POLICIES.has(p.name))) {
     l.findings.push(
-      finding('KD4013', { kind: 'Cluster', name: 'network plugin' }, {
-        message: `cluster-scoped policies: ${present.join(', ')}, but ${cni.plugins.map((p) => p.name).join(', ')} does not implement them`,
-        cause: `kdiag evaluates the network-policy-api kinds as their specification says (kdiag netpol explain shows the tier that decides), but the network plugin found (${cni.plugins.map((p) => `${p.name}: ${p.evidence}`).join(', ')}) is not one known to enforce them (${[...IMPLEMENTS_ADMIN_POLICIES].join(', ')}): the objects are stored and the packets follow the NetworkPolicies alone.`,
-        fix: 'Use a network plugin that implements AdminNetworkPolicy (Calico 3.29 or later, Antrea, OVN-Kubernetes), or express the rules as NetworkPolicies in each namespace; check a denied flow with a real connection.',
-      }),
+      finding(
+        'KD4013',
+        { kind: 'Cluster', name: 'network plugin' },
+        {
+          message: `cluster-scoped policies: ${present.join(', ')}, but ${cni.plugins.map((p) => p.name).join(', ')} does not implement them`,
+          cause: `kdiag evaluates the network-policy-api kinds as their specification says (kdiag netpol explain shows the tier that decides), but the network plugin found (${cni.plugins.map((p) => `${p.name}: ${p.evidence}`).join(', ')}) is not one known to enforce them (${[...IMPLEMENTS_ADMIN_POLICIES].join(', ')}): the objects are stored and the packets follow the NetworkPolicies alone.`,
+          fix: 'Use a network plugin that implements AdminNetworkPolicy (Calico 3.29 or later, Antrea, OVN-Kubernetes), or express the rules as NetworkPolicies in each namespace; check a denied flow with a real connection.',
+        },
+      ),
     );
   }
   for (const kind of objects.native.filter((k) => k.items.length > 0)) {
     const names = kind.items.slice(0, 5).map((o) => (o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata?.name}` : (o.metadata?.name ?? '')));
     l.findings.push(
-      finding('KD4014', { kind: 'Cluster', name: kind.kind }, {
-        message: `${kind.items.length} ${kind.kind}: not evaluated by kdiag`,
-        cause: `The network plugin's own policies (${names.join(', ')}${kind.items.length > names.length ? ', …' : ''}) can allow or deny what the Kubernetes policies say otherwise. kdiag names those whose selectors may select a connection's source or destination and reports such a verdict as unknown ("not covered by kdiag"), never as a plain allow or deny.`,
-        fix: `Read the plugin's verdict with its own tools (Cilium: cilium policy trace / Hubble; Calico: calicoctl) for flows these policies select.`,
-      }),
+      finding(
+        'KD4014',
+        { kind: 'Cluster', name: kind.kind },
+        {
+          message: `${kind.items.length} ${kind.kind}: not evaluated by kdiag`,
+          cause: `The network plugin's own policies (${names.join(', ')}${kind.items.length > names.length ? ', …' : ''}) can allow or deny what the Kubernetes policies say otherwise. kdiag names those whose selectors may select a connection's source or destination and reports such a verdict as unknown ("not covered by kdiag"), never as a plain allow or deny.`,
+          fix: `Read the plugin's verdict with its own tools (Cilium: cilium policy trace / Hubble; Calico: calicoctl) for flows these policies select.`,
+        },
+      ),
     );
   }
 }
@@ -540,9 +615,8 @@ export function analyzeNetpol(snapshot: Snapshot, options: NetpolOptions): Netpo
   const policies = snapshot.networkpolicies
     .filter((p) => inScope(p.metadata?.namespace ?? ''))
     .sort((a, b) => (a.metadata?.namespace ?? '').localeCompare(b.metadata?.namespace ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-  const namespaceNames = options.namespace !== undefined
-    ? [options.namespace]
-    : [...new Set([...ctx.podsByNamespace.keys(), ...ctx.policiesByNamespace.keys()])].sort();
+  const namespaceNames =
+    options.namespace !== undefined ? [options.namespace] : [...new Set([...ctx.podsByNamespace.keys(), ...ctx.policiesByNamespace.keys()])].sort();
   const namespaces = namespaceNames.map((n) => namespaceRow(ctx, n)).filter((r) => options.namespace !== undefined || r.pods > 0 || r.policies > 0);
   const dns = dnsTargets(ctx);
   for (const policy of policies) {
@@ -583,6 +657,9 @@ export const netpolCheck: Check = {
   optional: ['namespaces'],
   // AdminNetworkPolicy & co. and the network plugins' policy kinds, where the API serves them.
   extras: ['clusterPolicies'],
-  skippedWithout: { namespaces: 'namespaceSelector peers that select by labels other than kubernetes.io/metadata.name, and KD4004 (a namespaceSelector that matches no namespace)' },
+  skippedWithout: {
+    namespaces:
+      'namespaceSelector peers that select by labels other than kubernetes.io/metadata.name, and KD4004 (a namespaceSelector that matches no namespace)',
+  },
   run: (snapshot) => analyzeNetpol(snapshot, { namespace: snapshot.namespace, clusterWide: snapshot.namespace === undefined }).findings,
 };

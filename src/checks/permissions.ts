@@ -53,11 +53,15 @@ export function probePermissions(namespace: string | undefined): Permission[] {
 export function missingPermissionFinding(p: Permission): Finding {
   const resource = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
   const where = p.namespace ? `in namespace ${p.namespace}` : 'cluster-wide';
-  return finding('KD6001', { kind: 'Permission', name: `${p.verb} ${resource}${p.group ? `.${p.group}` : ''}` }, {
-    message: `${p.verb} ${resource}${p.group ? `.${p.group}` : ''}: not allowed ${where}; skipped: ${p.neededBy.join(', ')}`,
-    cause: `A SelfSubjectAccessReview says the current user may not ${p.verb} ${resource}${p.group ? ` (group ${p.group})` : ''} ${where}, so kdiag skipped ${p.neededBy.join(', ')}.`,
-    fix: fix`Add this rule to the ${p.neededBy.includes('probes') ? 'kdiag-probes' : resource === 'secrets' ? 'kdiag-tls' : 'kdiag-read'} ClusterRole bound to you (deploy/rbac.yaml):\n${manifest({ rules: [{ apiGroups: [p.group], resources: [resource], verbs: [p.verb] }] })}\nthen check: ${kubectl('auth', 'can-i', p.verb, p.group ? `${resource}.${p.group}` : resource, ...(p.namespace ? ['-n', p.namespace] : ['-A']))}`,
-  });
+  return finding(
+    'KD6001',
+    { kind: 'Permission', name: `${p.verb} ${resource}${p.group ? `.${p.group}` : ''}` },
+    {
+      message: `${p.verb} ${resource}${p.group ? `.${p.group}` : ''}: not allowed ${where}; skipped: ${p.neededBy.join(', ')}`,
+      cause: `A SelfSubjectAccessReview says the current user may not ${p.verb} ${resource}${p.group ? ` (group ${p.group})` : ''} ${where}, so kdiag skipped ${p.neededBy.join(', ')}.`,
+      fix: fix`Add this rule to the ${p.neededBy.includes('probes') ? 'kdiag-probes' : resource === 'secrets' ? 'kdiag-tls' : 'kdiag-read'} ClusterRole bound to you (deploy/rbac.yaml):\n${manifest({ rules: [{ apiGroups: [p.group], resources: [resource], verbs: [p.verb] }] })}\nthen check: ${kubectl('auth', 'can-i', p.verb, p.group ? `${resource}.${p.group}` : resource, ...(p.namespace ? ['-n', p.namespace] : ['-A']))}`,
+    },
+  );
 }
 
 /** The cluster DNS check lists CoreDNS Pods, the kube-dns Service and its EndpointSlices in kube-system. */
@@ -107,7 +111,11 @@ export function refusedInputs(snapshot: Snapshot): Input[] {
 }
 
 /** The parts of `checks` that did not run because the snapshot lacks refused inputs. */
-export function skippedParts(checks: readonly Pick<Check, 'id' | 'skippedWithout'>[], snapshot: Snapshot, refused: readonly Input[] = refusedInputs(snapshot)): SkippedPart[] {
+export function skippedParts(
+  checks: readonly Pick<Check, 'id' | 'skippedWithout'>[],
+  snapshot: Snapshot,
+  refused: readonly Input[] = refusedInputs(snapshot),
+): SkippedPart[] {
   const parts: SkippedPart[] = [];
   for (const check of checks) {
     for (const input of refused) {
@@ -142,11 +150,15 @@ export function skippedPartFindings(parts: readonly SkippedPart[]): Finding[] {
     const grant = p.namespace
       ? fix`Add this rule to the Role bound to you in ${p.namespace} (deploy/rbac.yaml has such Roles: ${kubectl('-n', p.namespace, 'apply', '-f', 'deploy/rbac.yaml', '-l', 'kdiag.dev/scope=namespace')}):\n${rule}`
       : fix`A Role cannot grant it (${p.resource} ${KIND_SCOPE_WORD[p.resource] ?? 'are read across namespaces here'}): ask a cluster admin for a ClusterRole with this rule bound by a ClusterRoleBinding (deploy/rbac.yaml's kdiag-read has it):\n${rule}`;
-    return finding('KD6006', { kind: 'Permission', name: `${p.verb} ${resource}${p.namespace ? '' : ' (cluster scope)'}` }, {
-      message: `${p.verb} ${resource} ${where}: not allowed; not checked: ${list}`,
-      cause: `The API refused ${p.verb} on ${resource} ${where} (403 Forbidden), so kdiag ran every check on what it could read and left out only what needs ${resource}: ${list}. Findings of the other rules are complete.`,
-      fix: grant,
-    });
+    return finding(
+      'KD6006',
+      { kind: 'Permission', name: `${p.verb} ${resource}${p.namespace ? '' : ' (cluster scope)'}` },
+      {
+        message: `${p.verb} ${resource} ${where}: not allowed; not checked: ${list}`,
+        cause: `The API refused ${p.verb} on ${resource} ${where} (403 Forbidden), so kdiag ran every check on what it could read and left out only what needs ${resource}: ${list}. Findings of the other rules are complete.`,
+        fix: grant,
+      },
+    );
   });
 }
 

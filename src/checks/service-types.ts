@@ -24,7 +24,10 @@ export function looksLikeDevNamespace(name: string, ns?: V1Namespace): boolean {
 
 function servesHttp(svc: V1Service): boolean {
   return (svc.spec?.ports ?? []).some(
-    (p) => HTTP_PORTS.has(p.port) || /^(https?|web|h2c?)(-|$)/i.test(p.name ?? '') || /^(https?|kubernetes\.io\/h2c|kubernetes\.io\/wss?)$/i.test(p.appProtocol ?? ''),
+    (p) =>
+      HTTP_PORTS.has(p.port) ||
+      /^(https?|web|h2c?)(-|$)/i.test(p.name ?? '') ||
+      /^(https?|kubernetes\.io\/h2c|kubernetes\.io\/wss?)$/i.test(p.appProtocol ?? ''),
   );
 }
 
@@ -37,9 +40,7 @@ export function externalAddress(svc: V1Service): string | undefined {
 }
 
 export function formatPorts(svc: V1Service): string {
-  return (svc.spec?.ports ?? [])
-    .map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`)
-    .join(',');
+  return (svc.spec?.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
 }
 
 interface ServiceScope {
@@ -60,7 +61,10 @@ function refOfService(svc: V1Service): { ref: ObjectRef; ns: string; name: strin
 function nodePortInProduction(scope: ServiceScope, svc: V1Service): Finding[] {
   const { ref, ns, name } = refOfService(svc);
   if (svc.spec?.type !== 'NodePort' || looksLikeDevNamespace(ns, scope.namespaces.get(ns))) return [];
-  const nodePorts = (svc.spec?.ports ?? []).map((p) => p.nodePort).filter(Boolean).join(', ');
+  const nodePorts = (svc.spec?.ports ?? [])
+    .map((p) => p.nodePort)
+    .filter(Boolean)
+    .join(', ');
   return [
     finding('KD2001', ref, {
       message: `${name}: NodePort Service in namespace ${ns}`,
@@ -143,14 +147,20 @@ function httpLoadBalancers(services: readonly V1Service[]): Finding[] {
     const ns = svc.metadata?.namespace ?? '';
     byNs.set(ns, [...(byNs.get(ns) ?? []), svc]);
   }
-  return [...byNs].filter(([, list]) => list.length >= 2).map(([ns, list]) => {
-    const names = list.map((s) => s.metadata?.name ?? '').sort();
-    return finding('KD2003', { kind: 'Namespace', name: ns }, {
-      message: `${list.length} LoadBalancer Services serve HTTP(S) in ${ns}: ${names.join(', ')}`,
-      cause: `Each LoadBalancer Service provisions its own cloud load balancer. For several HTTP(S) services one Ingress (a single load balancer) in front of ClusterIP Services costs less and centralises TLS.`,
-      fix: `Change these Services to type ClusterIP and route to them from one Ingress (host/path rules, TLS).`,
+  return [...byNs]
+    .filter(([, list]) => list.length >= 2)
+    .map(([ns, list]) => {
+      const names = list.map((s) => s.metadata?.name ?? '').sort();
+      return finding(
+        'KD2003',
+        { kind: 'Namespace', name: ns },
+        {
+          message: `${list.length} LoadBalancer Services serve HTTP(S) in ${ns}: ${names.join(', ')}`,
+          cause: `Each LoadBalancer Service provisions its own cloud load balancer. For several HTTP(S) services one Ingress (a single load balancer) in front of ClusterIP Services costs less and centralises TLS.`,
+          fix: `Change these Services to type ClusterIP and route to them from one Ingress (host/path rules, TLS).`,
+        },
+      );
     });
-  });
 }
 
 export function serviceTypeFindings(snapshot: Snapshot, options: CheckOptions = {}): Finding[] {

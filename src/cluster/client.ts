@@ -70,9 +70,10 @@ const API_INFO: Record<Kind, ApiInfo> = {
   deployments: { api: 'apps', listAll: 'listDeploymentForAllNamespaces', listNamespaced: 'listNamespacedDeployment' },
 };
 
-export const RESOURCES = Object.fromEntries(
-  (Object.keys(API_INFO) as Kind[]).map((k) => [k, { ...KIND_RESOURCES[k], ...API_INFO[k] }]),
-) as Record<Kind, ResourceInfo>;
+export const RESOURCES = Object.fromEntries((Object.keys(API_INFO) as Kind[]).map((k) => [k, { ...KIND_RESOURCES[k], ...API_INFO[k] }])) as Record<
+  Kind,
+  ResourceInfo
+>;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -330,7 +331,10 @@ export class ClusterClient {
   private async namespaceSuggestion(namespace: string): Promise<string> {
     try {
       const { didYouMean } = await import('../suggest.js');
-      return didYouMean(namespace, (await this.list('namespaces')).map((n) => n.metadata?.name ?? ''));
+      return didYouMean(
+        namespace,
+        (await this.list('namespaces')).map((n) => n.metadata?.name ?? ''),
+      );
     } catch {
       return '';
     }
@@ -340,7 +344,13 @@ export class ClusterClient {
   async canI(verb: string, resource: string, group: string, namespace?: string, subresource?: string): Promise<boolean> {
     const review = await this.call({ verb: 'create', resource: 'selfsubjectaccessreviews', group: 'authorization.k8s.io' }, (o) =>
       this.authorization.createSelfSubjectAccessReview(
-        { body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, resource, group, namespace, subresource } } } },
+        {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: { verb, resource, group, namespace, subresource } },
+          },
+        },
         o,
       ),
     );

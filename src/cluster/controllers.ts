@@ -15,7 +15,9 @@ export interface ControllerPods {
 /** Controller Pods for the controllers of the snapshot's IngressClasses (all known ones when given none). */
 export async function loadControllerPods(client: ClusterClient, snapshot?: Snapshot): Promise<ControllerPods> {
   if (snapshot && snapshot.namespace === undefined && snapshot.loaded.includes('pods')) return { controllerPods: snapshot.pods };
-  const controllers = snapshot?.ingressclasses.length ? new Set(snapshot.ingressclasses.map((c) => c.spec?.controller ?? '')) : new Set(Object.keys(CONTROLLER_POD_LABELS));
+  const controllers = snapshot?.ingressclasses.length
+    ? new Set(snapshot.ingressclasses.map((c) => c.spec?.controller ?? ''))
+    : new Set(Object.keys(CONTROLLER_POD_LABELS));
   const selectors = [...controllers].flatMap((c) => CONTROLLER_POD_LABELS[c]?.labels ?? []).map(formatMap);
   try {
     const lists = await Promise.all(selectors.map((labelSelector) => client.list('pods', undefined, { labelSelector })));

@@ -17,12 +17,23 @@ function skippedReason(what: string, err: unknown): string {
 export async function loadDataplaneView(client: ClusterClient, options: { kubeProxyConfig?: boolean } = {}): Promise<DataplaneView> {
   const view: DataplaneView = { nodes: [], systemPods: [], daemonsets: [], skipped: [] };
   await Promise.all([
-    client.list('nodes').then((n) => (view.nodes = n), (e) => view.skipped.push(skippedReason('nodes', e))),
+    client.list('nodes').then(
+      (n) => (view.nodes = n),
+      (e) => view.skipped.push(skippedReason('nodes', e)),
+    ),
     // Whole pods (not the slim list copies): the agents' flags and environment tell their mode.
     client
-      .call({ verb: 'list', resource: 'pods', namespace: SYSTEM_NAMESPACE }, (o) => client.core.listNamespacedPod({ namespace: SYSTEM_NAMESPACE, limit: 500 }, o))
-      .then((l) => (view.systemPods = l.items), (e) => view.skipped.push(skippedReason('pods in kube-system', e))),
-    client.list('daemonsets', SYSTEM_NAMESPACE).then((d) => (view.daemonsets = d), (e) => view.skipped.push(skippedReason('DaemonSets in kube-system', e))),
+      .call({ verb: 'list', resource: 'pods', namespace: SYSTEM_NAMESPACE }, (o) =>
+        client.core.listNamespacedPod({ namespace: SYSTEM_NAMESPACE, limit: 500 }, o),
+      )
+      .then(
+        (l) => (view.systemPods = l.items),
+        (e) => view.skipped.push(skippedReason('pods in kube-system', e)),
+      ),
+    client.list('daemonsets', SYSTEM_NAMESPACE).then(
+      (d) => (view.daemonsets = d),
+      (e) => view.skipped.push(skippedReason('DaemonSets in kube-system', e)),
+    ),
     options.kubeProxyConfig ? readKubeProxyConfig(client, view) : undefined,
   ]);
   return view;

@@ -40,7 +40,8 @@ export function referencedNamespaces(objects: GatewayObjects, namespace: string)
     for (const rule of r.spec?.rules ?? []) for (const b of rule.backendRefs ?? []) if ((b.namespace ?? ns) !== namespace) targets.add(b.namespace!);
   }
   for (const g of objects.gateways) {
-    for (const l of g.spec?.listeners ?? []) for (const c of l.tls?.certificateRefs ?? []) if (c.namespace && c.namespace !== (g.metadata?.namespace ?? namespace)) targets.add(c.namespace);
+    for (const l of g.spec?.listeners ?? [])
+      for (const c of l.tls?.certificateRefs ?? []) if (c.namespace && c.namespace !== (g.metadata?.namespace ?? namespace)) targets.add(c.namespace);
   }
   return { gateways: [...gateways].sort(), targets: [...targets].sort() };
 }
@@ -152,7 +153,9 @@ export function dataPlaneSelectors(gateway: Gateway, controllerName?: string): {
 /** The data-plane Pods of a Gateway; undefined when Pods may not be listed. */
 export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway, controllerName?: string): Promise<V1Pod[] | undefined> {
   try {
-    const lists = await Promise.all(dataPlaneSelectors(gateway, controllerName).map((s) => client.list('pods', s.namespace, { labelSelector: s.labelSelector })));
+    const lists = await Promise.all(
+      dataPlaneSelectors(gateway, controllerName).map((s) => client.list('pods', s.namespace, { labelSelector: s.labelSelector })),
+    );
     const seen = new Set<string>();
     return lists.flat().filter((p) => {
       const k = `${p.metadata?.namespace}/${p.metadata?.name}`;

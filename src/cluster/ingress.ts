@@ -38,7 +38,11 @@ export async function loadSecretsByName(client: ClusterClient, snapshot: Snapsho
 }
 
 /** cert-manager's issuers and Certificates, only when one of the Ingresses asks for cert-manager. */
-export async function loadCertManager(client: ClusterClient, ingresses: readonly V1Ingress[], namespace: string | undefined): Promise<CertManagerObjects | undefined> {
+export async function loadCertManager(
+  client: ClusterClient,
+  ingresses: readonly V1Ingress[],
+  namespace: string | undefined,
+): Promise<CertManagerObjects | undefined> {
   const annotations = ingresses.map((i) => i.metadata?.annotations ?? {});
   const annotated = annotations.filter((a) => CERT_MANAGER_ANNOTATIONS.some((k) => a[k]));
   if (annotated.length === 0) return undefined;
@@ -63,7 +67,11 @@ export async function loadCertManager(client: ClusterClient, ingresses: readonly
 }
 
 /** Everything the Ingress rules read beyond the snapshot, for the given Ingresses (default: all of the snapshot's). */
-export async function loadIngressInputs(client: ClusterClient, snapshot: Snapshot, ingresses: readonly V1Ingress[] = snapshot.ingresses): Promise<IngressInputs> {
+export async function loadIngressInputs(
+  client: ClusterClient,
+  snapshot: Snapshot,
+  ingresses: readonly V1Ingress[] = snapshot.ingresses,
+): Promise<IngressInputs> {
   const [controllers, secrets, certManager] = await Promise.all([
     loadControllerPods(client, snapshot),
     loadSecretsByName(client, snapshot, ingresses),

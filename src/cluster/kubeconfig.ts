@@ -82,16 +82,15 @@ export function loadKubeConfig(options: ConnectOptions): LoadedConfig {
     kc.loadFromCluster();
     source = 'in-cluster service account';
   } else {
-    throw new KdiagError(
-      `no kubeconfig found (looked at ${files.join(', ')}): pass --kubeconfig, set KUBECONFIG, or run inside a pod`,
-    );
+    throw new KdiagError(`no kubeconfig found (looked at ${files.join(', ')}): pass --kubeconfig, set KUBECONFIG, or run inside a pod`);
   }
 
   const names = kc.getContexts().map((c) => c.name);
   if (options.context) {
     if (!names.includes(options.context)) {
       throw new KdiagError(
-        `context "${options.context}" not found in ${source}` + (names.length ? ` (contexts: ${names.join(', ')})${didYouMean(options.context, names)}` : ' (it has no contexts)'),
+        `context "${options.context}" not found in ${source}` +
+          (names.length ? ` (contexts: ${names.join(', ')})${didYouMean(options.context, names)}` : ' (it has no contexts)'),
       );
     }
     kc.setCurrentContext(options.context);

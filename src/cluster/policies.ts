@@ -18,14 +18,42 @@ interface Known extends CustomResource {
 
 export const POLICY_RESOURCES: readonly Known[] = [
   { kind: 'AdminNetworkPolicy', group: POLICY_GROUP, version: 'v1alpha1', plural: 'adminnetworkpolicies', namespaced: false, slot: 'adminNetworkPolicies' },
-  { kind: 'BaselineAdminNetworkPolicy', group: POLICY_GROUP, version: 'v1alpha1', plural: 'baselineadminnetworkpolicies', namespaced: false, slot: 'baselineAdminNetworkPolicies' },
-  { kind: 'ClusterNetworkPolicy', group: POLICY_GROUP, version: 'v1alpha2', plural: 'clusternetworkpolicies', namespaced: false, slot: 'clusterNetworkPolicies' },
+  {
+    kind: 'BaselineAdminNetworkPolicy',
+    group: POLICY_GROUP,
+    version: 'v1alpha1',
+    plural: 'baselineadminnetworkpolicies',
+    namespaced: false,
+    slot: 'baselineAdminNetworkPolicies',
+  },
+  {
+    kind: 'ClusterNetworkPolicy',
+    group: POLICY_GROUP,
+    version: 'v1alpha2',
+    plural: 'clusternetworkpolicies',
+    namespaced: false,
+    slot: 'clusterNetworkPolicies',
+  },
   { kind: 'CiliumNetworkPolicy', group: 'cilium.io', version: 'v2', plural: 'ciliumnetworkpolicies', namespaced: true, slot: 'native' },
   { kind: 'CiliumClusterwideNetworkPolicy', group: 'cilium.io', version: 'v2', plural: 'ciliumclusterwidenetworkpolicies', namespaced: false, slot: 'native' },
   { kind: 'NetworkPolicy (crd.projectcalico.org)', group: 'crd.projectcalico.org', version: 'v1', plural: 'networkpolicies', namespaced: true, slot: 'native' },
-  { kind: 'GlobalNetworkPolicy (crd.projectcalico.org)', group: 'crd.projectcalico.org', version: 'v1', plural: 'globalnetworkpolicies', namespaced: false, slot: 'native' },
+  {
+    kind: 'GlobalNetworkPolicy (crd.projectcalico.org)',
+    group: 'crd.projectcalico.org',
+    version: 'v1',
+    plural: 'globalnetworkpolicies',
+    namespaced: false,
+    slot: 'native',
+  },
   { kind: 'NetworkPolicy (projectcalico.org)', group: 'projectcalico.org', version: 'v3', plural: 'networkpolicies', namespaced: true, slot: 'native' },
-  { kind: 'GlobalNetworkPolicy (projectcalico.org)', group: 'projectcalico.org', version: 'v3', plural: 'globalnetworkpolicies', namespaced: false, slot: 'native' },
+  {
+    kind: 'GlobalNetworkPolicy (projectcalico.org)',
+    group: 'projectcalico.org',
+    version: 'v3',
+    plural: 'globalnetworkpolicies',
+    namespaced: false,
+    slot: 'native',
+  },
 ];
 
 export function emptyClusterPolicies(): ClusterPolicyObjects {

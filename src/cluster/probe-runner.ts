@@ -215,7 +215,9 @@ export class ProbeRunner {
     };
     try {
       for (let attempt = 0; attempt < 6; attempt++) {
-        const list = await this.client.call({ verb: 'list', resource: 'pods', namespace }, (o) => this.client.core.listNamespacedPod({ namespace, labelSelector: selector }, o));
+        const list = await this.client.call({ verb: 'list', resource: 'pods', namespace }, (o) =>
+          this.client.core.listNamespacedPod({ namespace, labelSelector: selector }, o),
+        );
         for (const pod of list.items) apply('ADDED', pod);
         if (settled()) return result();
         const remaining = deadline - Date.now();
@@ -325,7 +327,11 @@ export class ProbeRunner {
       ),
     );
     const podDeletes = [...pods].map((name) =>
-      attempt(() => this.client.call({ verb: 'delete', resource: 'pods', namespace, name }, (o) => this.client.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }, o))),
+      attempt(() =>
+        this.client.call({ verb: 'delete', resource: 'pods', namespace, name }, (o) =>
+          this.client.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }, o),
+        ),
+      ),
     );
     const results = await Promise.allSettled([jobs, ...podDeletes]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -432,7 +438,9 @@ export async function runEphemeral(
       },
     },
   ];
-  await client.call({ verb: 'update', resource: 'pods/ephemeralcontainers', namespace, name }, (o) => client.core.replaceNamespacedPodEphemeralcontainers({ name, namespace, body: pod }, o));
+  await client.call({ verb: 'update', resource: 'pods/ephemeralcontainers', namespace, name }, (o) =>
+    client.core.replaceNamespacedPodEphemeralcontainers({ name, namespace, body: pod }, o),
+  );
   const deadline = Date.now() + spec.timeoutMs;
   let log: string;
   while (Date.now() < deadline) {
@@ -441,11 +449,15 @@ export async function runEphemeral(
     const status = now.status?.ephemeralContainerStatuses?.find((c) => c.name === spec.name);
     const waiting = status?.state?.waiting;
     if (waiting && /ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerError/.test(waiting.reason ?? '')) {
-      throw new KdiagError(`the ephemeral container ${spec.name} in pod ${namespace}/${name} cannot start: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`);
+      throw new KdiagError(
+        `the ephemeral container ${spec.name} in pod ${namespace}/${name} cannot start: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
+      );
     }
     if (!status?.state?.running && !status?.state?.terminated) continue;
     try {
-      log = await client.call({ verb: 'get', resource: 'pods/log', namespace, name }, (o) => client.core.readNamespacedPodLog({ name, namespace, container: spec.name, limitBytes: 262_144 }, o));
+      log = await client.call({ verb: 'get', resource: 'pods/log', namespace, name }, (o) =>
+        client.core.readNamespacedPodLog({ name, namespace, container: spec.name, limitBytes: 262_144 }, o),
+      );
     } catch {
       continue; // not started yet
     }

@@ -28,7 +28,13 @@ export interface Watcher {
  * closes is reopened; a resource that cannot be listed (CRD not installed, forbidden) is
  * not watched.
  */
-export function watchKinds(client: ClusterClient, kinds: readonly WatchTarget[], namespace: string | undefined, onChange: () => void, debounceMs = 500): Watcher {
+export function watchKinds(
+  client: ClusterClient,
+  kinds: readonly WatchTarget[],
+  namespace: string | undefined,
+  onChange: () => void,
+  debounceMs = 500,
+): Watcher {
   const watch = new Watch(client.kc);
   const controllers: AbortController[] = [];
   let stopped = false;
@@ -70,7 +76,11 @@ export function watchKinds(client: ClusterClient, kinds: readonly WatchTarget[],
     const api = client[info.api] as unknown as Record<string, (p: object, o: unknown) => Promise<{ metadata?: { resourceVersion?: string } }>>;
     const scoped = info.namespaced && namespace !== undefined;
     const list = await client.call({ verb: 'list', resource: info.resource, group: info.group || undefined, namespace: scoped ? namespace : undefined }, (o) =>
-      api[scoped ? info.listNamespaced! : info.listAll]!.call(api, { ...(scoped ? { namespace } : {}), limit: 1, ...(info.fieldSelector ? { fieldSelector: info.fieldSelector } : {}) }, o),
+      api[scoped ? info.listNamespaced! : info.listAll]!.call(
+        api,
+        { ...(scoped ? { namespace } : {}), limit: 1, ...(info.fieldSelector ? { fieldSelector: info.fieldSelector } : {}) },
+        o,
+      ),
     );
     return list.metadata?.resourceVersion;
   };

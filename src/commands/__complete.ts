@@ -28,7 +28,9 @@ export default class CompleteValues extends Command {
 
 async function contexts(options: { kubeconfig?: string; context?: string }): Promise<string[]> {
   const { loadKubeConfig } = await import('../cluster/kubeconfig.js');
-  return loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context }).kc.getContexts().map((c) => c.name);
+  return loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context })
+    .kc.getContexts()
+    .map((c) => c.name);
 }
 
 async function namespaces(options: { kubeconfig?: string; context?: string }): Promise<string[]> {
@@ -36,5 +38,8 @@ async function namespaces(options: { kubeconfig?: string; context?: string }): P
   // A short limit: completion waits for it, and no retries.
   const client = new ClusterClient({ ...options, requestTimeoutMs: 3000, maxRetries: 0 });
   const list = await client.list('namespaces');
-  return list.map((n) => n.metadata?.name ?? '').filter(Boolean).sort();
+  return list
+    .map((n) => n.metadata?.name ?? '')
+    .filter(Boolean)
+    .sort();
 }

@@ -17,7 +17,10 @@ ${EXIT_CODES_TEXT}
   static override examples = [
     { description: 'The whole checklist for production', command: '<%= config.bin %> check -n production' },
     { description: 'All namespaces, JUnit for CI', command: '<%= config.bin %> check -A -o junit > kdiag.xml' },
-    { description: 'Only endpoints and ingress, failing on warnings too', command: '<%= config.bin %> check -n production --only endpoints,ingress --fail-on warning' },
+    {
+      description: 'Only endpoints and ingress, failing on warnings too',
+      command: '<%= config.bin %> check -n production --only endpoints,ingress --fail-on warning',
+    },
   ];
 
   static override extraOutputs = ['junit', 'markdown', 'prometheus', 'html'];
@@ -26,19 +29,34 @@ ${EXIT_CODES_TEXT}
     ...PROMETHEUS_FLAGS,
     only: Flags.string({ description: 'Run only these checks (comma-separated ids).' }),
     skip: Flags.string({ description: 'Skip these checks (comma-separated ids).' }),
-    probes: Flags.boolean({ description: 'Also run live probes: one short-lived curl pod per namespace tests every Service (DNS and connection).', default: false, helpGroup: 'PROBE' }),
+    probes: Flags.boolean({
+      description: 'Also run live probes: one short-lived curl pod per namespace tests every Service (DNS and connection).',
+      default: false,
+      helpGroup: 'PROBE',
+    }),
     concurrency: Flags.integer({ description: 'With --probes: at most this many probe pods alive at once.', default: 5, min: 1, max: 50, helpGroup: 'PROBE' }),
     'curl-image': Flags.string({ description: 'With --probes: image with curl and sh.', default: 'curlimages/curl:8.11.1', helpGroup: 'PROBE' }),
     'image-pull-secret': Flags.string({ description: 'With --probes: image pull Secret in the probe namespace.', helpGroup: 'PROBE' }),
     'node-selector': Flags.string({ description: 'With --probes: run probes on nodes with these labels (key=value,...).', helpGroup: 'PROBE' }),
     timeout: Flags.string({ description: 'With --probes: how long to wait for each probe pod.', default: '60s', helpGroup: 'PROBE' }),
-    settle: Flags.string({ description: 'With --probes: wait this long in the pod before testing (NetworkPolicy programming). auto: 2s when a NetworkPolicy isolates the probe or a target namespace, else none.', default: 'auto', helpGroup: 'PROBE' }),
+    settle: Flags.string({
+      description:
+        'With --probes: wait this long in the pod before testing (NetworkPolicy programming). auto: 2s when a NetworkPolicy isolates the probe or a target namespace, else none.',
+      default: 'auto',
+      helpGroup: 'PROBE',
+    }),
     'cluster-domain': Flags.string({ description: 'With --probes: the cluster DNS domain.', default: 'cluster.local', helpGroup: 'PROBE' }),
     'cert-warn-days': Flags.integer({ description: 'Report certificates that expire within this many days (default 14, or thresholds.certWarnDays).', min: 0 }),
   };
 
   public async run(): Promise<void> {
-    const [{ loadChecks }, { resultOf }, { applyConfig }, { permissionsFor, missingPermissionFinding, clusterDnsPermissions, mergePermissions, probePermissions, skippedParts, skippedPartFindings }, { KdiagError, UsageError, EXIT_FAILURE }] = await Promise.all([
+    const [
+      { loadChecks },
+      { resultOf },
+      { applyConfig },
+      { permissionsFor, missingPermissionFinding, clusterDnsPermissions, mergePermissions, probePermissions, skippedParts, skippedPartFindings },
+      { KdiagError, UsageError, EXIT_FAILURE },
+    ] = await Promise.all([
       import('../engine/registry.js'),
       import('../report/check-result.js'),
       import('../config.js'),
@@ -48,7 +66,13 @@ ${EXIT_CODES_TEXT}
     const config = await this.kdiagConfig();
     const all = await loadChecks();
     const ids = all.map((c) => c.id);
-    const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+    const list = (v?: string) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [];
     for (const id of [...list(this.flags.only), ...list(this.flags.skip)]) {
       if (!ids.includes(id)) throw new UsageError(`unknown check "${id}": checks are ${ids.join(', ')}`);
     }
@@ -60,7 +84,14 @@ ${EXIT_CODES_TEXT}
     const [{ probeSettings }, { imageReference }] = await Promise.all([import('../engine/probe-cli.js'), import('../validate.js')]);
     // Validate the probe flags before anything is sent.
     const settings = probing
-      ? probeSettings({ timeout: this.flags.timeout, keep: false, 'cluster-domain': this.flags['cluster-domain'], settle: this.flags.settle, 'image-pull-secret': this.flags['image-pull-secret'], 'node-selector': this.flags['node-selector'] })
+      ? probeSettings({
+          timeout: this.flags.timeout,
+          keep: false,
+          'cluster-domain': this.flags['cluster-domain'],
+          settle: this.flags.settle,
+          'image-pull-secret': this.flags['image-pull-secret'],
+          'node-selector': this.flags['node-selector'],
+        })
       : undefined;
     const curlImage = probing ? imageReference(this.flags['curl-image']) : undefined;
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
@@ -87,7 +118,9 @@ ${EXIT_CODES_TEXT}
         probing ? probePermissions(namespace as string) : [],
       );
       const denied = await progress.step('Permissions', async () => {
-        const answers = await Promise.all(needed.map(async (p) => ({ p, allowed: await client.canI(p.verb, p.resource, p.group, p.namespace, p.subresource) })));
+        const answers = await Promise.all(
+          needed.map(async (p) => ({ p, allowed: await client.canI(p.verb, p.resource, p.group, p.namespace, p.subresource) })),
+        );
         const missing = answers.filter((a) => !a.allowed).map((a) => a.p);
         return { value: missing, note: missing.length ? `${missing.length} missing` : `${needed.length} allowed` };
       });
@@ -126,7 +159,17 @@ ${EXIT_CODES_TEXT}
 
       for (const check of selected) {
         if (deniedChecks.has(check.id)) {
-          results.push({ id: check.id, title: check.title, status: 'skipped', errors: 0, warnings: 0, infos: 0, durationMs: 0, reason: 'missing permissions (see KD6001)', findings: [] });
+          results.push({
+            id: check.id,
+            title: check.title,
+            status: 'skipped',
+            errors: 0,
+            warnings: 0,
+            infos: 0,
+            durationMs: 0,
+            reason: 'missing permissions (see KD6001)',
+            findings: [],
+          });
           progress.note(`${check.title}: skipped (missing permissions)`);
           continue;
         }
@@ -139,14 +182,42 @@ ${EXIT_CODES_TEXT}
           progress.note(`${check.title}: ${result.status} (${result.errors} errors, ${result.warnings} warnings)`);
         } catch (err) {
           const reason = (err as Error).message.split('\n')[0] ?? 'failed';
-          results.push({ id: check.id, title: check.title, status: 'errored', errors: 0, warnings: 0, infos: 0, durationMs: performance.now() - started, reason, findings: [] });
-          findings.push({ code: 'KD6002', check: 'check', severity: 'error', object: { kind: 'Check', name: check.id }, message: `${check.id}: the check failed: ${reason}`, cause: 'The check threw an error on this cluster\'s data; the other checks still ran.', fix: 'Rerun with --debug and report the error with the object that caused it.' });
+          results.push({
+            id: check.id,
+            title: check.title,
+            status: 'errored',
+            errors: 0,
+            warnings: 0,
+            infos: 0,
+            durationMs: performance.now() - started,
+            reason,
+            findings: [],
+          });
+          findings.push({
+            code: 'KD6002',
+            check: 'check',
+            severity: 'error',
+            object: { kind: 'Check', name: check.id },
+            message: `${check.id}: the check failed: ${reason}`,
+            cause: "The check threw an error on this cluster's data; the other checks still ran.",
+            fix: 'Rerun with --debug and report the error with the object that caused it.',
+          });
           progress.note(`${check.title}: errored (${reason})`);
         }
       }
       if (probing) {
         if (deniedChecks.has('probes')) {
-          results.push({ id: 'probes', title: 'Live probes', status: 'skipped', errors: 0, warnings: 0, infos: 0, durationMs: 0, reason: 'missing permissions (see KD6001)', findings: [] });
+          results.push({
+            id: 'probes',
+            title: 'Live probes',
+            status: 'skipped',
+            errors: 0,
+            warnings: 0,
+            infos: 0,
+            durationMs: 0,
+            reason: 'missing permissions (see KD6001)',
+            findings: [],
+          });
         } else {
           const started = performance.now();
           const { probeNamespaces } = await import('../engine/runbook.js');
@@ -155,7 +226,12 @@ ${EXIT_CODES_TEXT}
             (ns) => !config.ignore.namespaces.includes(ns),
           );
           const probed = await progress.step('Probes', async () => {
-            const r = await probeNamespaces(client, snapshot, namespaces, { settings: settings!, concurrency: this.flags.concurrency, image: curlImage, note: (l) => progress.note(l) });
+            const r = await probeNamespaces(client, snapshot, namespaces, {
+              settings: settings!,
+              concurrency: this.flags.concurrency,
+              image: curlImage,
+              note: (l) => progress.note(l),
+            });
             return { value: r, note: `${r.targets} Service(s) in ${namespaces.length} namespace(s), ${r.pods} probe pod(s), at most ${r.maxAlive} at once` };
           });
           probeSummary = { pods: probed.pods, maxAlive: probed.maxAlive, results: probed.results };
@@ -169,7 +245,17 @@ ${EXIT_CODES_TEXT}
       fatal = err;
       for (const check of selected) {
         if (!results.some((r) => r.id === check.id)) {
-          results.push({ id: check.id, title: check.title, status: 'errored', errors: 0, warnings: 0, infos: 0, durationMs: 0, reason: err.message, findings: [] });
+          results.push({
+            id: check.id,
+            title: check.title,
+            status: 'errored',
+            errors: 0,
+            warnings: 0,
+            infos: 0,
+            durationMs: 0,
+            reason: err.message,
+            findings: [],
+          });
         }
       }
     } finally {
@@ -204,7 +290,12 @@ ${EXIT_CODES_TEXT}
       this.log(renderJunit(results, failOn));
     } else if (this.output === 'markdown') {
       const [{ renderMarkdown }, { shellJoin }] = await Promise.all([import('../report/markdown.js'), import('../report/shell.js')]);
-      this.log(renderMarkdown(shellJoin(['kdiag', 'check', ...(namespace ? ['-n', namespace] : ['-A'])]), results, report.findings, [`context: ${client.contextName}`, `server: ${client.server}${version ? ` (${version.split(' ').pop()})` : ''}`]));
+      this.log(
+        renderMarkdown(shellJoin(['kdiag', 'check', ...(namespace ? ['-n', namespace] : ['-A'])]), results, report.findings, [
+          `context: ${client.contextName}`,
+          `server: ${client.server}${version ? ` (${version.split(' ').pop()})` : ''}`,
+        ]),
+      );
     }
     if (fatal) {
       if (this.output !== 'junit' && this.output !== 'markdown') await this.emit(report, () => this.summary(results), { exit: false, checksShown: true });
@@ -221,7 +312,13 @@ ${EXIT_CODES_TEXT}
 
   private summary(results: CheckResult[]): string {
     const status = (r: CheckResult) =>
-      r.status === 'passed' ? this.style.ok('passed') : r.status === 'failed' ? this.style.severity('error', 'failed') : r.status === 'errored' ? this.style.severity('error', 'errored') : this.style.paint('dim', 'skipped');
+      r.status === 'passed'
+        ? this.style.ok('passed')
+        : r.status === 'failed'
+          ? this.style.severity('error', 'failed')
+          : r.status === 'errored'
+            ? this.style.severity('error', 'errored')
+            : this.style.paint('dim', 'skipped');
     return this.table(
       ['CHECK', 'STATUS', 'ERRORS', 'WARNINGS', 'TIME'],
       results.map((r) => [r.id, status(r), String(r.errors), String(r.warnings), `${(r.durationMs / 1000).toFixed(2)}s`]),

@@ -24,8 +24,14 @@ ${EXIT_CODES_TEXT}`;
 
   static override examples = [
     { description: 'HTTP health check of a Service', command: '<%= config.bin %> connectivity api-service --path /health -n production' },
-    { description: 'Several targets from one pod (TCP for databases)', command: '<%= config.bin %> connectivity postgres:5432 redis-headless:6379 api-service -n production' },
-    { description: 'As the api-server workload would connect (its NetworkPolicies apply)', command: '<%= config.bin %> connectivity postgres -n production --from-namespace production --from-labels app=api-server' },
+    {
+      description: 'Several targets from one pod (TCP for databases)',
+      command: '<%= config.bin %> connectivity postgres:5432 redis-headless:6379 api-service -n production',
+    },
+    {
+      description: 'As the api-server workload would connect (its NetworkPolicies apply)',
+      command: '<%= config.bin %> connectivity postgres -n production --from-namespace production --from-labels app=api-server',
+    },
   ];
 
   static override strict = false;
@@ -39,13 +45,26 @@ ${EXIT_CODES_TEXT}`;
     path: Flags.string({ description: 'HTTP path to request (implies HTTP).', helpGroup: 'PROBE' }),
     tcp: Flags.boolean({ description: 'Only test that a TCP connection opens, for every target.', default: false, exclusive: ['http'], helpGroup: 'PROBE' }),
     http: Flags.boolean({ description: 'Use HTTP for every target, whatever the port.', default: false, helpGroup: 'PROBE' }),
-    image: Flags.string({ description: 'Image with curl and sh (for mirrors in air-gapped clusters).', default: DEFAULT_CURL_IMAGE, aliases: ['curl-image'], helpGroup: 'PROBE' }),
+    image: Flags.string({
+      description: 'Image with curl and sh (for mirrors in air-gapped clusters).',
+      default: DEFAULT_CURL_IMAGE,
+      aliases: ['curl-image'],
+      helpGroup: 'PROBE',
+    }),
     hairpin: Flags.boolean({
-      description: 'With --from NAMESPACE/POD where POD is a ready endpoint of a target Service: also test from inside POD (an ephemeral container in it, which stays in its spec until the pod is replaced) that it reaches itself through the Service.',
+      description:
+        'With --from NAMESPACE/POD where POD is a ready endpoint of a target Service: also test from inside POD (an ephemeral container in it, which stays in its spec until the pod is replaced) that it reaches itself through the Service.',
       default: false,
       helpGroup: 'PROBE',
     }),
-    'max-endpoints': Flags.integer({ description: 'For a Service target, also try at most this many ready endpoints directly (pod IP and target port) and the ClusterIP by address; 0: only the ClusterIP.', default: 10, min: 0, max: 50, helpGroup: 'PROBE' }),
+    'max-endpoints': Flags.integer({
+      description:
+        'For a Service target, also try at most this many ready endpoints directly (pod IP and target port) and the ClusterIP by address; 0: only the ClusterIP.',
+      default: 10,
+      min: 0,
+      max: 50,
+      helpGroup: 'PROBE',
+    }),
     ...probeFlags,
   };
 
@@ -94,7 +113,11 @@ ${EXIT_CODES_TEXT}`;
       loadSnapshot(client, ['namespaces'], { tolerateForbidden: true }),
     ]);
     const snapshot = cli.mergeSnapshots(loaded.filter((s): s is NonNullable<typeof s> => s !== undefined));
-    const targets = plan.planConnectivity(parsed, snapshot, { port, path, ...(this.flags.tcp ? { mode: 'tcp' as const } : this.flags.http ? { mode: 'http' as const } : {}) });
+    const targets = plan.planConnectivity(parsed, snapshot, {
+      port,
+      path,
+      ...(this.flags.tcp ? { mode: 'tcp' as const } : this.flags.http ? { mode: 'http' as const } : {}),
+    });
 
     const probed = targets.filter((t) => !t.unresolved);
     const nonce = cli.randomNonce();
@@ -120,7 +143,8 @@ ${EXIT_CODES_TEXT}`;
         keep: settings.keep,
         command: `kdiag connectivity ${words.join(' ')}`,
       };
-      const hairpinPlans = this.flags.hairpin && settings.fromPod ? (await import('../dataplane/hairpin.js')).planHairpin(targets, snapshot, settings.fromPod) : [];
+      const hairpinPlans =
+        this.flags.hairpin && settings.fromPod ? (await import('../dataplane/hairpin.js')).planHairpin(targets, snapshot, settings.fromPod) : [];
       const hairpinRun = hairpinPlans.length ? this.runHairpin(client, settings.fromPod!, hairpinPlans, image, settings.timeoutMs) : undefined;
       try {
         run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) && !this.flags['no-color'] });
@@ -135,14 +159,33 @@ ${EXIT_CODES_TEXT}`;
     }
     const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
     const analysis = interpret.analyzeConnectivity({ targets, results, snapshot, source: probeSource });
-    const explained = await differential.explainWithDifferential(client, { targets, results, extras: diff.extras, extraResults, snapshot, source: probeSource, ...(run?.node ? { probeNode: run.node } : {}), base: analysis.findings });
+    const explained = await differential.explainWithDifferential(client, {
+      targets,
+      results,
+      extras: diff.extras,
+      extraResults,
+      snapshot,
+      source: probeSource,
+      ...(run?.node ? { probeNode: run.node } : {}),
+      base: analysis.findings,
+    });
     const report = {
       apiVersion: 'kdiag/v1' as const,
       kind: 'ConnectivityReport',
       context: client.contextName,
       namespace,
       probe: run
-        ? { namespace: run.namespace, job: run.jobName, pod: run.podName, node: run.node ?? null, image, source: source.description, elapsedMs: run.elapsedMs, exitCode: run.exitCode ?? null, kept: run.kept }
+        ? {
+            namespace: run.namespace,
+            job: run.jobName,
+            pod: run.podName,
+            node: run.node ?? null,
+            image,
+            source: source.description,
+            elapsedMs: run.elapsedMs,
+            exitCode: run.exitCode ?? null,
+            kept: run.kept,
+          }
         : null,
       targets: analysis.rows,
       direct: explained.direct,
@@ -156,7 +199,15 @@ ${EXIT_CODES_TEXT}`;
   /** Positional targets (oclif's non-strict argv also carries flags and their values). */
   private targets(argv: string[]): string[] {
     const out: string[] = [];
-    const withValue = new Set(Object.entries({ ...Connectivity.flags, ...Connectivity.baseFlags }).filter(([, f]) => (f as { type?: string }).type === 'option').flatMap(([n, f]) => [`--${n}`, ...((f as { char?: string }).char ? [`-${(f as { char?: string }).char}`] : []), ...(((f as { aliases?: string[] }).aliases ?? []).map((a) => `--${a}`))]));
+    const withValue = new Set(
+      Object.entries({ ...Connectivity.flags, ...Connectivity.baseFlags })
+        .filter(([, f]) => (f as { type?: string }).type === 'option')
+        .flatMap(([n, f]) => [
+          `--${n}`,
+          ...((f as { char?: string }).char ? [`-${(f as { char?: string }).char}`] : []),
+          ...((f as { aliases?: string[] }).aliases ?? []).map((a) => `--${a}`),
+        ]),
+    );
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]!;
       if (a === '--') {
@@ -173,7 +224,13 @@ ${EXIT_CODES_TEXT}`;
   }
 
   /** The hairpin test in an ephemeral container of the --from pod; a failure to run it is reported, not fatal. */
-  private async runHairpin(client: Awaited<ReturnType<Connectivity['client']>>, pod: { namespace: string; name: string }, plans: import('../dataplane/hairpin.js').HairpinPlan[], image: string, timeoutMs: number) {
+  private async runHairpin(
+    client: Awaited<ReturnType<Connectivity['client']>>,
+    pod: { namespace: string; name: string },
+    plans: import('../dataplane/hairpin.js').HairpinPlan[],
+    image: string,
+    timeoutMs: number,
+  ) {
     const [{ runEphemeral }, { HAIRPIN_SCRIPT }, hp, { randomNonce }, { newRunId }] = await Promise.all([
       import('../cluster/probe-runner.js'),
       import('../probes/scripts.js'),
@@ -183,7 +240,18 @@ ${EXIT_CODES_TEXT}`;
     ]);
     const nonce = randomNonce();
     try {
-      const run = await runEphemeral(client, { namespace: pod.namespace, pod: pod.name }, { name: `kdiag-hairpin-${newRunId()}`, image, script: HAIRPIN_SCRIPT, args: [nonce, '3', ...plans.flatMap((p) => p.urls)], marker: `KDIAG${nonce} done `, timeoutMs: Math.min(timeoutMs, 60_000) });
+      const run = await runEphemeral(
+        client,
+        { namespace: pod.namespace, pod: pod.name },
+        {
+          name: `kdiag-hairpin-${newRunId()}`,
+          image,
+          script: HAIRPIN_SCRIPT,
+          args: [nonce, '3', ...plans.flatMap((p) => p.urls)],
+          marker: `KDIAG${nonce} done `,
+          timeoutMs: Math.min(timeoutMs, 60_000),
+        },
+      );
       const results = hp.interpretHairpin(run.log, nonce, plans);
       return { summary: results.map((r) => `hairpin (${r.verdict}): ${hp.hairpinSummary(r)}`), findings: hp.hairpinFindings(results) };
     } catch (err) {
@@ -191,11 +259,20 @@ ${EXIT_CODES_TEXT}`;
     }
   }
 
-  private human(rows: ConnectivityRow[], run: ProbeRun | undefined, image: string, source: string, wide: boolean, direct: DirectRow[], hairpin: string[]): string {
+  private human(
+    rows: ConnectivityRow[],
+    run: ProbeRun | undefined,
+    image: string,
+    source: string,
+    wide: boolean,
+    direct: DirectRow[],
+    hairpin: string[],
+  ): string {
     const lines: string[] = [];
     if (run) {
       lines.push(`Probe: pod ${run.podName} ${source}${run.node ? ` on node ${run.node}` : ''} (${image}), ${(run.elapsedMs / 1000).toFixed(1)}s`);
-      if (run.exitCode !== undefined && run.exitCode !== 0) lines.push(`       the probe container ended with exit code ${run.exitCode}${run.terminationReason ? ` (${run.terminationReason})` : ''}`);
+      if (run.exitCode !== undefined && run.exitCode !== 0)
+        lines.push(`       the probe container ended with exit code ${run.exitCode}${run.terminationReason ? ` (${run.terminationReason})` : ''}`);
       lines.push('');
     }
     const t = (n?: number) => (n === undefined ? '' : n >= 1000 ? `${(n / 1000).toFixed(2)}s` : n < 1 ? `${n.toFixed(1)}ms` : `${Math.round(n)}ms`);
@@ -221,13 +298,21 @@ ${EXIT_CODES_TEXT}`;
     });
     lines.push(this.table(head, body));
     if (direct.length) {
-      lines.push('', 'Tried directly from the same pod (the Service\'s ClusterIP by address, each ready endpoint by pod IP and target port):');
+      lines.push('', "Tried directly from the same pod (the Service's ClusterIP by address, each ready endpoint by pod IP and target port):");
       lines.push(
         this.table(
           ['TARGET', 'VIA', 'ADDRESS', 'POD', 'NODE', 'STATUS', 'TOTAL'],
           direct.map((d) => {
             const ok = d.outcome === 'ok' || d.outcome === 'connected';
-            return [d.target, d.via === 'cluster-ip' ? 'ClusterIP' : 'endpoint', `${d.address}:${d.port}`, d.pod ?? '', d.node ?? '', ok ? this.style.ok(d.status) : this.style.severity(d.outcome === 'client-error' ? 'warning' : 'error', d.status), t(d.totalMs)];
+            return [
+              d.target,
+              d.via === 'cluster-ip' ? 'ClusterIP' : 'endpoint',
+              `${d.address}:${d.port}`,
+              d.pod ?? '',
+              d.node ?? '',
+              ok ? this.style.ok(d.status) : this.style.severity(d.outcome === 'client-error' ? 'warning' : 'error', d.status),
+              t(d.totalMs),
+            ];
           }),
         ),
       );

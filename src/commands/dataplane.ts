@@ -11,7 +11,11 @@ ${EXIT_CODES_TEXT}`;
 
   public async run(): Promise<void> {
     const client = await this.client();
-    const [{ loadDataplaneView }, { dataplaneRows }, { KdiagError }] = await Promise.all([import('../cluster/dataplane.js'), import('../dataplane/view.js'), import('../errors.js')]);
+    const [{ loadDataplaneView }, { dataplaneRows }, { KdiagError }] = await Promise.all([
+      import('../cluster/dataplane.js'),
+      import('../dataplane/view.js'),
+      import('../errors.js'),
+    ]);
     const [view, policies] = await Promise.all([
       loadDataplaneView(client, { kubeProxyConfig: true }),
       client.list('networkpolicies').catch((err: unknown) => {
@@ -25,7 +29,13 @@ ${EXIT_CODES_TEXT}`;
     await this.emit(report, () => {
       const lines: string[] = [];
       if (rows.length === 0) lines.push(view.skipped.some((s) => s.startsWith('nodes')) ? 'Nodes could not be read (forbidden).' : 'No nodes found.');
-      else lines.push(this.table(['NODE', 'READY', 'SERVICE PROXY', 'MODE', 'POLICY ENFORCER', 'COREDNS'], rows.map((r) => [r.node, r.ready === null ? '?' : r.ready ? 'yes' : 'NO', r.serviceProxy, r.mode ?? '-', r.enforcer, r.coredns.join(', ') || '-'])));
+      else
+        lines.push(
+          this.table(
+            ['NODE', 'READY', 'SERVICE PROXY', 'MODE', 'POLICY ENFORCER', 'COREDNS'],
+            rows.map((r) => [r.node, r.ready === null ? '?' : r.ready ? 'yes' : 'NO', r.serviceProxy, r.mode ?? '-', r.enforcer, r.coredns.join(', ') || '-']),
+          ),
+        );
       if (view.skipped.length) lines.push('', `Skipped (no permission or not found): ${view.skipped.join('; ')}`);
       return lines.join('\n');
     });

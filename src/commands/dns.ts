@@ -25,7 +25,10 @@ ${EXIT_CODES_TEXT}`;
   static override examples = [
     { description: 'Resolve a Service from its own namespace', command: '<%= config.bin %> dns api-service -n production' },
     { description: 'A StatefulSet pod behind a headless Service', command: '<%= config.bin %> dns redis-0.redis-headless -n production' },
-    { description: 'Resolve as a workload would (its namespace and labels)', command: '<%= config.bin %> dns postgres -n production --from production/api-server-7d9c-abcde' },
+    {
+      description: 'Resolve as a workload would (its namespace and labels)',
+      command: '<%= config.bin %> dns postgres -n production --from production/api-server-7d9c-abcde',
+    },
   ];
 
   static override args = {
@@ -33,14 +36,22 @@ ${EXIT_CODES_TEXT}`;
   };
 
   static override flags = {
-    image: Flags.string({ description: 'Image with busybox nslookup (for mirrors in air-gapped clusters).', default: DEFAULT_DNS_IMAGE, aliases: ['dns-image'], helpGroup: 'PROBE' }),
+    image: Flags.string({
+      description: 'Image with busybox nslookup (for mirrors in air-gapped clusters).',
+      default: DEFAULT_DNS_IMAGE,
+      aliases: ['dns-image'],
+      helpGroup: 'PROBE',
+    }),
     ...probeFlags,
   };
 
   public async run(): Promise<void> {
     const settings = probeSettings(this.flags);
     const name = this.args.name;
-    const [{ parseDnsName, planDns, dnsExpectation, subjectNamespace }, { probeHost, imageReference }] = await Promise.all([import('../probes/plan.js'), import('../validate.js')]);
+    const [{ parseDnsName, planDns, dnsExpectation, subjectNamespace }, { probeHost, imageReference }] = await Promise.all([
+      import('../probes/plan.js'),
+      import('../validate.js'),
+    ]);
     probeHost(name, 'name');
     const image = imageReference(this.flags.image);
     const client = await this.client();
@@ -65,7 +76,12 @@ ${EXIT_CODES_TEXT}`;
     // `a.b` is pod.svc when b is a Service of the namespace, else svc.ns.
     const twoLabels = !name.endsWith('.') && name.split('.').length === 2;
     const home = twoLabels ? await load(namespace, ['services']) : undefined;
-    const subject = parseDnsName(name, namespace, settings.clusterDomain, (home?.services ?? []).map((s) => s.metadata?.name ?? ''));
+    const subject = parseDnsName(
+      name,
+      namespace,
+      settings.clusterDomain,
+      (home?.services ?? []).map((s) => s.metadata?.name ?? ''),
+    );
     const subjectNs = subjectNamespace(subject);
     const runId = newRunId();
     // The probe runs in the chosen namespace (-n): "can a pod there resolve NAME?".
@@ -127,8 +143,25 @@ ${EXIT_CODES_TEXT}`;
       name,
       subject,
       expected: { description: expectation.description, addresses: expectation.addresses, ...(expectation.cname ? { cname: expectation.cname } : {}) },
-      probe: { namespace: run.namespace, job: run.jobName, pod: run.podName, node: run.node ?? null, image, source: source.description, elapsedMs: run.elapsedMs, exitCode: run.exitCode ?? null, kept: run.kept },
-      resolvConf: analysis.resolvConf ? { nameservers: analysis.resolvConf.nameservers, search: analysis.resolvConf.search, ndots: analysis.resolvConf.ndots, options: analysis.resolvConf.options } : null,
+      probe: {
+        namespace: run.namespace,
+        job: run.jobName,
+        pod: run.podName,
+        node: run.node ?? null,
+        image,
+        source: source.description,
+        elapsedMs: run.elapsedMs,
+        exitCode: run.exitCode ?? null,
+        kept: run.kept,
+      },
+      resolvConf: analysis.resolvConf
+        ? {
+            nameservers: analysis.resolvConf.nameservers,
+            search: analysis.resolvConf.search,
+            ndots: analysis.resolvConf.ndots,
+            options: analysis.resolvConf.options,
+          }
+        : null,
       lookups: analysis.rows,
       clusterDns: dnsHealth,
       findings: analysis.findings,
@@ -136,32 +169,63 @@ ${EXIT_CODES_TEXT}`;
     await this.emit(report, (wide) => this.human(plan, expectation, analysis, dnsHealth, run, image, source.description, wide));
   }
 
-  private human(plan: DnsPlan, expectation: DnsExpectation, a: DnsAnalysis, h: ClusterDnsHealth, run: ProbeRun, image: string, source: string, wide: boolean): string {
+  private human(
+    plan: DnsPlan,
+    expectation: DnsExpectation,
+    a: DnsAnalysis,
+    h: ClusterDnsHealth,
+    run: ProbeRun,
+    image: string,
+    source: string,
+    wide: boolean,
+  ): string {
     const ms = (n?: number, res?: number) => (n === undefined ? '' : res && n < res ? `<${res}ms` : `${n}ms`);
     const lines: string[] = [];
-    lines.push(`Name:      ${plan.input}${plan.subject.kind === 'external' ? '' : ` (${plan.subject.kind === 'pod' ? `pod ${plan.subject.hostname} of ` : ''}Service ${plan.subject.namespace}/${plan.subject.service})`}`);
+    lines.push(
+      `Name:      ${plan.input}${plan.subject.kind === 'external' ? '' : ` (${plan.subject.kind === 'pod' ? `pod ${plan.subject.hostname} of ` : ''}Service ${plan.subject.namespace}/${plan.subject.service})`}`,
+    );
     lines.push(`Expected:  ${expectation.description}`);
     lines.push(`Probe:     pod ${run.podName} ${source}${run.node ? ` on node ${run.node}` : ''} (${image}), ${(run.elapsedMs / 1000).toFixed(1)}s`);
-    if (run.exitCode !== undefined && run.exitCode !== 0) lines.push(`           the probe container ended with exit code ${run.exitCode}${run.terminationReason ? ` (${run.terminationReason})` : ''}`);
+    if (run.exitCode !== undefined && run.exitCode !== 0)
+      lines.push(`           the probe container ended with exit code ${run.exitCode}${run.terminationReason ? ` (${run.terminationReason})` : ''}`);
     lines.push('');
     const head = ['QUERY', 'STATUS', 'ANSWER', 'MATCH', 'TIME', 'TRIED'];
-    const rows = a.rows.map((r) => [r.query, r.status, r.answer, r.matches === undefined ? '' : r.matches ? 'yes' : 'NO', ms(r.ms, r.resolutionMs), String(r.attempts.length)]);
+    const rows = a.rows.map((r) => [
+      r.query,
+      r.status,
+      r.answer,
+      r.matches === undefined ? '' : r.matches ? 'yes' : 'NO',
+      ms(r.ms, r.resolutionMs),
+      String(r.attempts.length),
+    ]);
     lines.push(this.table(head, rows));
     for (const r of a.rows) if (r.note) lines.push(`  ${r.query}: ${r.note}`);
     if (wide) {
-      lines.push('', 'ATTEMPTS (the resolver\'s search-list walk)');
-      lines.push(this.table(['QUERY', 'NAME ASKED', 'RESULT', 'TIME'], a.rows.flatMap((r) => r.attempts.map((t) => [r.query, t.name, t.outcome, ms(t.ms, r.resolutionMs)]))));
+      lines.push('', "ATTEMPTS (the resolver's search-list walk)");
+      lines.push(
+        this.table(
+          ['QUERY', 'NAME ASKED', 'RESULT', 'TIME'],
+          a.rows.flatMap((r) => r.attempts.map((t) => [r.query, t.name, t.outcome, ms(t.ms, r.resolutionMs)])),
+        ),
+      );
     }
     const conf = a.resolvConf;
     if (conf) {
       lines.push('', 'resolv.conf of the probe pod:');
       for (const l of conf.raw.split('\n').filter((x) => x.trim())) lines.push(`  ${sanitize(l)}`);
       if (conf.ndots >= 2) {
-        lines.push(`ndots:${conf.ndots}: a name with fewer than ${conf.ndots} dots is first tried with each of the ${conf.search.length} search domain(s), so api.example.com costs ${conf.search.length + 1} lookups (${conf.search.length} NXDOMAIN first). Use FQDNs with a trailing dot, or dnsConfig ndots:2, for external names.`);
+        lines.push(
+          `ndots:${conf.ndots}: a name with fewer than ${conf.ndots} dots is first tried with each of the ${conf.search.length} search domain(s), so api.example.com costs ${conf.search.length + 1} lookups (${conf.search.length} NXDOMAIN first). Use FQDNs with a trailing dot, or dnsConfig ndots:2, for external names.`,
+        );
       }
     }
     const ready = h.pods.filter((p) => p.ready).length;
-    lines.push('', h.unknown ? `Cluster DNS: unknown (${h.unknown})` : `Cluster DNS: ${ready}/${h.pods.length} pod(s) Ready${h.pods.length ? ` (${h.pods.map((p) => p.name).join(', ')})` : ''}, Service ${h.service ? `kube-system/${h.service.name} (${h.service.clusterIP ?? '?'})` : 'kube-dns missing'}, ${h.readyEndpoints} ready endpoint(s)`);
+    lines.push(
+      '',
+      h.unknown
+        ? `Cluster DNS: unknown (${h.unknown})`
+        : `Cluster DNS: ${ready}/${h.pods.length} pod(s) Ready${h.pods.length ? ` (${h.pods.map((p) => p.name).join(', ')})` : ''}, Service ${h.service ? `kube-system/${h.service.name} (${h.service.clusterIP ?? '?'})` : 'kube-dns missing'}, ${h.readyEndpoints} ready endpoint(s)`,
+    );
     if (run.kept) lines.push('', keepNote(run));
     return lines.join('\n');
   }

@@ -26,7 +26,12 @@ EXIT CODES
   };
 
   static override flags = {
-    output: Flags.option({ char: 'o', options: FORMATS, description: 'Output format: table (markdown for one code), json or yaml.', default: 'table' as const })(),
+    output: Flags.option({
+      char: 'o',
+      options: FORMATS,
+      description: 'Output format: table (markdown for one code), json or yaml.',
+      default: 'table' as const,
+    })(),
     'no-headers': Flags.boolean({ description: 'Print the list without the header row.', default: false }),
   };
 
@@ -41,7 +46,10 @@ EXIT CODES
     }
     const markdown = await readDoc(this.config.root, code);
     if (flags.output === 'table') {
-      this.log(markdown?.trimEnd() ?? `# ${code}: ${info.title}\n\n- Check: \`${info.check}\`\n- Severity: ${info.severity}\n\n(no documentation file for this code in this build)`);
+      this.log(
+        markdown?.trimEnd() ??
+          `# ${code}: ${info.title}\n\n- Check: \`${info.check}\`\n- Severity: ${info.severity}\n\n(no documentation file for this code in this build)`,
+      );
       return;
     }
     await this.print(flags.output, { apiVersion: 'kdiag/v1', kind: 'FindingCodeDoc', code, ...info, markdown: markdown ?? null });
@@ -54,7 +62,13 @@ EXIT CODES
     if (output !== 'table') return this.print(output, { apiVersion: 'kdiag/v1', kind: 'FindingCodeList', codes });
     const { renderTable } = await import('../report/table.js');
     const width = process.stdout.isTTY ? process.stdout.columns || 80 : undefined;
-    this.log(renderTable(['CODE', 'SEVERITY', 'CHECK', 'TITLE'], codes.map((c) => [c.code, c.severity, c.check, c.title]), { noHeaders, width }));
+    this.log(
+      renderTable(
+        ['CODE', 'SEVERITY', 'CHECK', 'TITLE'],
+        codes.map((c) => [c.code, c.severity, c.check, c.title]),
+        { noHeaders, width },
+      ),
+    );
   }
 
   private async print(output: 'json' | 'yaml', data: object): Promise<void> {

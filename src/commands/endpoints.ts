@@ -34,7 +34,10 @@ ${EXIT_CODES_TEXT}`;
       if (service && services.length === 0) {
         const { KdiagError } = await import('../errors.js');
         const { didYouMean } = await import('../suggest.js');
-        const near = didYouMean(service, snapshot.services.map((s) => s.metadata?.name ?? ''));
+        const near = didYouMean(
+          service,
+          snapshot.services.map((s) => s.metadata?.name ?? ''),
+        );
         throw new KdiagError(`Service ${service} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}${near}`);
       }
       const report = {
@@ -54,7 +57,14 @@ ${EXIT_CODES_TEXT}`;
     const head = ['NAMESPACE', 'SERVICE', 'TYPE', 'READY', 'NOT READY', 'STATUS', 'CAUSE'];
     if (wide) head.push('SELECTOR', 'PORTS');
     const rows = services.map((s) => {
-      const status = s.status === 'NO ENDPOINTS' ? this.style.severity('error', s.status) : s.status === 'SINGLE' ? this.style.severity('warning', s.status) : s.status === 'OK' ? this.style.ok(s.status) : s.status;
+      const status =
+        s.status === 'NO ENDPOINTS'
+          ? this.style.severity('error', s.status)
+          : s.status === 'SINGLE'
+            ? this.style.severity('warning', s.status)
+            : s.status === 'OK'
+              ? this.style.ok(s.status)
+              : s.status;
       const row = [s.namespace, s.name, s.type, String(s.ready), String(s.notReady), status, s.cause ?? ''];
       if (wide) row.push(s.selector, s.ports.map((p) => `${p.port}→${p.targetPort}/${p.protocol}`).join(','));
       return row;
@@ -71,13 +81,36 @@ ${EXIT_CODES_TEXT}`;
       `Endpoints:  ${s.ready} ready, ${s.notReady} not ready`,
       '',
       'PORTS',
-      this.table(['NAME', 'PORT', 'TARGET', 'PROTOCOL', 'READY ENDPOINTS'], s.ports.map((p) => [p.name || '<unnamed>', String(p.port), p.targetPort, p.protocol, String(p.readyEndpoints)])),
+      this.table(
+        ['NAME', 'PORT', 'TARGET', 'PROTOCOL', 'READY ENDPOINTS'],
+        s.ports.map((p) => [p.name || '<unnamed>', String(p.port), p.targetPort, p.protocol, String(p.readyEndpoints)]),
+      ),
     ];
     if (s.endpoints.length) {
-      lines.push('', 'ENDPOINTS', this.table(['ADDRESS', 'POD', 'NODE', 'READY', 'PORTS'], s.endpoints.map((e) => [e.address, e.pod ?? '', e.node ?? '', e.ready ? 'true' : 'false', e.ports.length ? e.ports.map((p) => p || '<unnamed>').join(',') : '<none>'])));
+      lines.push(
+        '',
+        'ENDPOINTS',
+        this.table(
+          ['ADDRESS', 'POD', 'NODE', 'READY', 'PORTS'],
+          s.endpoints.map((e) => [
+            e.address,
+            e.pod ?? '',
+            e.node ?? '',
+            e.ready ? 'true' : 'false',
+            e.ports.length ? e.ports.map((p) => p || '<unnamed>').join(',') : '<none>',
+          ]),
+        ),
+      );
     }
     if (s.pods.length) {
-      lines.push('', 'SELECTED PODS', this.table(['POD', 'PHASE', 'READY', 'RESTARTS', 'NODE', 'REASON'], s.pods.map((p) => [p.name, p.phase, p.ready ? 'true' : 'false', String(p.restarts), p.node ?? '', p.ready ? '' : p.detail])));
+      lines.push(
+        '',
+        'SELECTED PODS',
+        this.table(
+          ['POD', 'PHASE', 'READY', 'RESTARTS', 'NODE', 'REASON'],
+          s.pods.map((p) => [p.name, p.phase, p.ready ? 'true' : 'false', String(p.restarts), p.node ?? '', p.ready ? '' : p.detail]),
+        ),
+      );
     }
     return lines.join('\n');
   }

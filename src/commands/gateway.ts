@@ -39,17 +39,15 @@ ${EXIT_CODES_TEXT}`;
     const name = this.args.name === undefined ? undefined : dnsSubdomain(this.args.name, 'Gateway name');
     const namespace = await this.namespaceScope();
     const { GATEWAY_RESOURCES } = await import('../cluster/gateway.js');
-    await this.runStatic([...GATEWAY_RESOURCES, 'services', 'endpointslices', 'pods', 'namespaces', 'ingresses'], namespace, () => this.report(name, namespace));
+    await this.runStatic([...GATEWAY_RESOURCES, 'services', 'endpointslices', 'pods', 'namespaces', 'ingresses'], namespace, () =>
+      this.report(name, namespace),
+    );
   }
 
   private async report(name: string | undefined, namespace: string | undefined): Promise<void> {
     const client = await this.client();
-    const [{ loadSnapshot }, { loadGatewayInputs, loadGatewayObjects, loadReferencedData }, { analyzeGateways, scopedGatewayFindings }, { KdiagError }] = await Promise.all([
-      import('../cluster/load.js'),
-      import('../cluster/gateway.js'),
-      import('../gateway/analyze.js'),
-      import('../errors.js'),
-    ]);
+    const [{ loadSnapshot }, { loadGatewayInputs, loadGatewayObjects, loadReferencedData }, { analyzeGateways, scopedGatewayFindings }, { KdiagError }] =
+      await Promise.all([import('../cluster/load.js'), import('../cluster/gateway.js'), import('../gateway/analyze.js'), import('../errors.js')]);
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
     const kinds = ['services', 'endpointslices', 'pods', 'tlssecrets', 'namespaces', 'ingresses', 'ingressclasses'] as const;
     const snapshot = await loadSnapshot(client, [...kinds], { namespace, tolerateForbidden: true });
@@ -76,16 +74,25 @@ ${EXIT_CODES_TEXT}`;
         this.log(`The Gateway API is not installed: ${objects.unavailable.message}.`);
         return;
       }
-      const near = (await import('../suggest.js')).didYouMean(name, analysis.gateways.filter((g) => namespace === undefined || g.namespace === namespace).map((g) => g.name));
+      const near = (await import('../suggest.js')).didYouMean(
+        name,
+        analysis.gateways.filter((g) => namespace === undefined || g.namespace === namespace).map((g) => g.name),
+      );
       throw new KdiagError(`Gateway ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}${near}`);
     }
     // With -n: the namespace's Gateways and those its routes attach to (as kdiag check); with a NAME: that Gateway and its routes.
     const scoped = scopedGatewayFindings(analysis, namespace);
-    const shown = name === undefined ? scoped.gateways : analysis.gateways.filter((g) => g.name === name && (namespace === undefined || g.namespace === namespace));
+    const shown =
+      name === undefined ? scoped.gateways : analysis.gateways.filter((g) => g.name === name && (namespace === undefined || g.namespace === namespace));
     const shownKeys = new Set(shown.map((g) => `${g.namespace}/${g.name}`));
     const routes = name === undefined ? scoped.routes : analysis.routes.filter((r) => r.parents.some((p) => shownKeys.has(p.gateway)));
     const classes = new Set(shown.map((g) => g.class));
-    const global = analysis.global.filter((f) => name === undefined || (f.object.kind === 'GatewayClass' && classes.has(f.object.name)) || (f.object.kind === 'Gateway' && shownKeys.has(`${f.object.namespace}/${f.object.name}`)));
+    const global = analysis.global.filter(
+      (f) =>
+        name === undefined ||
+        (f.object.kind === 'GatewayClass' && classes.has(f.object.name)) ||
+        (f.object.kind === 'Gateway' && shownKeys.has(`${f.object.namespace}/${f.object.name}`)),
+    );
     const report = {
       apiVersion: 'kdiag/v1' as const,
       kind: 'GatewayReport',
@@ -125,7 +132,15 @@ ${EXIT_CODES_TEXT}`;
         this.table(
           head,
           clean(gateways).map((g) => {
-            const row = [g.namespace, g.name, g.class, g.addresses.join(',') || '<pending>', g.listeners.map((l) => `${l.name}:${l.protocol}/${l.port}`).join(','), g.programmed, this.statusText(g.status, g.findings)];
+            const row = [
+              g.namespace,
+              g.name,
+              g.class,
+              g.addresses.join(',') || '<pending>',
+              g.listeners.map((l) => `${l.name}:${l.protocol}/${l.port}`).join(','),
+              g.programmed,
+              this.statusText(g.status, g.findings),
+            ];
             if (wide) row.push(g.controller ?? '', worst(g.findings, g.name));
             return row;
           }),
@@ -140,7 +155,22 @@ ${EXIT_CODES_TEXT}`;
         this.table(
           head,
           clean(routes).map((r) => {
-            const row = [r.namespace, r.name, r.kind, r.hostnames.join(',') || '*', r.parents.map((p) => (p.gateway.startsWith(`${r.namespace}/`) ? p.gateway.slice(r.namespace.length + 1) : p.gateway) + (p.sectionName ? `/${p.sectionName}` : '')).join(',') || '<none>', r.parents.map((p) => p.accepted.split(' ')[0]).join(',') || '-', `${r.backends.ready}/${r.backends.total}`, this.statusText(r.status, r.findings)];
+            const row = [
+              r.namespace,
+              r.name,
+              r.kind,
+              r.hostnames.join(',') || '*',
+              r.parents
+                .map(
+                  (p) =>
+                    (p.gateway.startsWith(`${r.namespace}/`) ? p.gateway.slice(r.namespace.length + 1) : p.gateway) +
+                    (p.sectionName ? `/${p.sectionName}` : ''),
+                )
+                .join(',') || '<none>',
+              r.parents.map((p) => p.accepted.split(' ')[0]).join(',') || '-',
+              `${r.backends.ready}/${r.backends.total}`,
+              this.statusText(r.status, r.findings),
+            ];
             if (wide) row.push(worst(r.findings, r.name));
             return row;
           }),
@@ -170,8 +200,13 @@ ${EXIT_CODES_TEXT}`;
       `Status:      ${this.statusText(g.status, g.findings)}`,
     ];
     for (const l of g.listeners) {
-      const tls = l.tls ? `  [TLS ${l.tls.secrets.map((s) => `${s.secret}: ${s.status === 'ok' ? s.summary : this.style.severity(s.status === 'expiring' ? 'warning' : 'error', s.summary)}`).join('; ') || 'no certificateRefs'}]` : '';
-      lines.push('', `listener ${l.name} (${l.protocol} ${l.port}, ${l.hostname === '*' ? 'any host' : l.hostname})${tls}${l.attachedRoutes !== undefined ? `  attachedRoutes ${l.attachedRoutes}` : ''}`);
+      const tls = l.tls
+        ? `  [TLS ${l.tls.secrets.map((s) => `${s.secret}: ${s.status === 'ok' ? s.summary : this.style.severity(s.status === 'expiring' ? 'warning' : 'error', s.summary)}`).join('; ') || 'no certificateRefs'}]`
+        : '';
+      lines.push(
+        '',
+        `listener ${l.name} (${l.protocol} ${l.port}, ${l.hostname === '*' ? 'any host' : l.hostname})${tls}${l.attachedRoutes !== undefined ? `  attachedRoutes ${l.attachedRoutes}` : ''}`,
+      );
       const attached = routes.filter((r) => l.routes.includes(`${r.namespace}/${r.name}`));
       if (attached.length === 0) lines.push('└── (no routes attached)');
       attached.forEach((r, i) => {
@@ -185,7 +220,11 @@ ${EXIT_CODES_TEXT}`;
     const unattached = routes.filter((r) => r.parents.some((p) => p.gateway === `${g.namespace}/${g.name}` && p.listeners.length === 0));
     if (unattached.length) {
       lines.push('', 'not attached');
-      unattached.forEach((r, i) => lines.push(`${i === unattached.length - 1 ? '└── ' : '├── '}${r.kind} ${r.namespace}/${r.name} ${r.hostnames.join(',') || '*'}: ${worst(r.findings, r.name) || 'see findings'}`));
+      unattached.forEach((r, i) =>
+        lines.push(
+          `${i === unattached.length - 1 ? '└── ' : '├── '}${r.kind} ${r.namespace}/${r.name} ${r.hostnames.join(',') || '*'}: ${worst(r.findings, r.name) || 'see findings'}`,
+        ),
+      );
     }
     return lines.join('\n');
   }

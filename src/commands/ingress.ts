@@ -19,7 +19,10 @@ ${EXIT_CODES_TEXT}`;
   static override examples = [
     { description: 'Every Ingress in production', command: '<%= config.bin %> ingress -n production' },
     { description: "The guide's Ingress as a routing tree", command: '<%= config.bin %> ingress api-ingress -n production' },
-    { description: 'Warn about certificates expiring within 30 days, fail on warnings', command: '<%= config.bin %> ingress -A --cert-warn-days 30 --fail-on warning' },
+    {
+      description: 'Warn about certificates expiring within 30 days, fail on warnings',
+      command: '<%= config.bin %> ingress -A --cert-warn-days 30 --fail-on warning',
+    },
     { description: 'As JSON, tree included', command: '<%= config.bin %> ingress api-ingress -n production -o json' },
   ];
 
@@ -49,11 +52,15 @@ ${EXIT_CODES_TEXT}`;
       const snapshot = await loadSnapshot(client, [...kinds], { namespace, tolerateForbidden: true });
       // Only Secrets and (cluster-scoped) IngressClasses may be missing: the report says what was skipped.
       for (const [kind, reason] of Object.entries(snapshot.unavailable)) {
-        if (kind !== 'tlssecrets' && kind !== 'ingressclasses' && !(kind === 'endpointslices' && snapshot.loaded.includes('endpoints'))) throw new KdiagError(reason);
+        if (kind !== 'tlssecrets' && kind !== 'ingressclasses' && !(kind === 'endpointslices' && snapshot.loaded.includes('endpoints')))
+          throw new KdiagError(reason);
       }
       const shown = snapshot.ingresses.filter((i) => name === undefined || i.metadata?.name === name);
       if (name && shown.length === 0) {
-        const near = (await import('../suggest.js')).didYouMean(name, snapshot.ingresses.map((i) => i.metadata?.name ?? ''));
+        const near = (await import('../suggest.js')).didYouMean(
+          name,
+          snapshot.ingresses.map((i) => i.metadata?.name ?? ''),
+        );
         throw new KdiagError(`Ingress ${name} not found in ${namespace ? `namespace ${namespace}` : 'any namespace'}${near}`);
       }
       // The loader of kdiag check too: the same inputs, the same rules, the same findings.
@@ -91,7 +98,16 @@ ${EXIT_CODES_TEXT}`;
     const head = ['NAMESPACE', 'INGRESS', 'CLASS', 'ADDRESS', 'HOSTS', 'TLS', 'BACKENDS', 'STATUS'];
     if (wide) head.push('CONTROLLER', 'PROBLEM');
     const rows = results.map(clean).map((r) => {
-      const row = [r.namespace, r.name, r.class ?? '<none>', r.address.join(',') || '<pending>', r.hosts.join(',') || '*', r.tls.summary, `${r.backends.ready}/${r.backends.total}`, this.statusText(r)];
+      const row = [
+        r.namespace,
+        r.name,
+        r.class ?? '<none>',
+        r.address.join(',') || '<pending>',
+        r.hosts.join(',') || '*',
+        r.tls.summary,
+        `${r.backends.ready}/${r.backends.total}`,
+        this.statusText(r),
+      ];
       if (wide) {
         const worst = r.findings.find((f) => f.severity === 'error') ?? r.findings.find((f) => f.severity === 'warning');
         row.push(r.controllerStatus ?? '', worst ? worst.message.slice(r.name.length + 2) : '');
@@ -102,7 +118,8 @@ ${EXIT_CODES_TEXT}`;
   }
 
   private backendText(b: BackendNode): { line: string; cause?: string } {
-    const target = b.kind === 'resource' ? `${b.backend} (resource backend, not checked)` : `${b.backend}${b.targetPort ? ` (targetPort ${b.targetPort})` : ''}`;
+    const target =
+      b.kind === 'resource' ? `${b.backend} (resource backend, not checked)` : `${b.backend}${b.targetPort ? ` (targetPort ${b.targetPort})` : ''}`;
     switch (b.status) {
       case 'OK':
         return { line: `${target} → ${this.style.ok(`${b.ready}/${b.total} endpoints ready`)}` };
@@ -136,7 +153,11 @@ ${EXIT_CODES_TEXT}`;
       });
     };
     for (const h of r.tree.hosts) {
-      const tls = h.tls ? `  [TLS ${h.tls.secretName}: ${h.tls.status === 'problem' ? this.style.severity('error', h.tls.summary) : h.tls.status === 'expiring' ? this.style.severity('warning', h.tls.summary) : h.tls.summary}]` : r.tls.status !== 'none' && h.host !== '*' ? '  [no TLS]' : '';
+      const tls = h.tls
+        ? `  [TLS ${h.tls.secretName}: ${h.tls.status === 'problem' ? this.style.severity('error', h.tls.summary) : h.tls.status === 'expiring' ? this.style.severity('warning', h.tls.summary) : h.tls.summary}]`
+        : r.tls.status !== 'none' && h.host !== '*'
+          ? '  [no TLS]'
+          : '';
       lines.push('', `${h.host === '*' ? '* (any host)' : h.host}${tls}`);
       branch(
         h.paths.map((p) => {

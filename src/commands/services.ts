@@ -35,7 +35,9 @@ ${EXIT_CODES_TEXT}`;
             name,
             type: svc.spec?.type ?? 'ClusterIP',
             clusterIP: svc.spec?.clusterIP ?? null,
-            external: externalAddress(svc) ?? (svc.spec?.type === 'LoadBalancer' ? '<pending>' : svc.spec?.type === 'ExternalName' ? (svc.spec.externalName ?? null) : null),
+            external:
+              externalAddress(svc) ??
+              (svc.spec?.type === 'LoadBalancer' ? '<pending>' : svc.spec?.type === 'ExternalName' ? (svc.spec.externalName ?? null) : null),
             ports: formatPorts(svc),
             externalTrafficPolicy: svc.spec?.externalTrafficPolicy ?? null,
             findings: findings.filter((f) => f.object.kind === 'Service' && f.object.namespace === ns && f.object.name === name).map((f) => f.code),

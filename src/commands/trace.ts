@@ -27,7 +27,9 @@ ${EXIT_CODES_TEXT}`;
         "Also send requests from short-lived pods: the URL's real request to the controller's Service (its host and SNI name; reports the status, the certificate presented and the Pod that answered, and compares them with where kdiag predicts the request stops), and one with the controller's namespace and labels to the backend Service.",
       default: false,
     }),
-    class: Flags.string({ description: 'With --probe: the IngressClass whose controller receives a request no Ingress or Gateway serves (default: the default IngressClass).' }),
+    class: Flags.string({
+      description: 'With --probe: the IngressClass whose controller receives a request no Ingress or Gateway serves (default: the default IngressClass).',
+    }),
     'curl-image': Flags.string({ description: 'With --probe: image with curl and sh.', default: 'curlimages/curl:8.11.1' }),
     'cert-warn-days': Flags.integer({ description: 'Warn when the certificate expires within this many days (default 14).', min: 0 }),
     method: Flags.string({ char: 'X', description: 'HTTP method of the request (for HTTPRoute method matches).', default: 'GET' }),
@@ -79,7 +81,8 @@ ${EXIT_CODES_TEXT}`;
       ).pods;
     const inputsFor = async () => {
       const dns = await dnsPods();
-      if (dnsUnavailable) notChecked.push('cluster DNS: egress to it was not checked (list pods, services and endpointslices in namespace kube-system is not allowed)');
+      if (dnsUnavailable)
+        notChecked.push('cluster DNS: egress to it was not checked (list pods, services and endpointslices in namespace kube-system is not allowed)');
       return { dnsPods: dns, certWarnDays: options.certWarnDays ?? 14, ...(policiesReadIn ? { policiesReadIn: [...policiesReadIn] } : {}) };
     };
 
@@ -111,21 +114,43 @@ ${EXIT_CODES_TEXT}`;
       }
       const route = trace.selectRoute(snapshot.ingresses, request);
       // No Ingress rule names the host: a Gateway listener and HTTPRoute may serve it.
-      const gatewayRequest = { ...request, method: this.flags.method.toUpperCase(), headers: Object.fromEntries((this.flags.header ?? []).map((h) => [h.split(':')[0]!.trim(), h.split(':').slice(1).join(':').trim()])) };
-      const viaGateway = !route || route.via === 'default-backend' || route.hostMatch === 'any' ? await (await import('../cluster/gateway.js')).loadGatewayTrace(client, snapshot, gatewayRequest) : undefined;
+      const gatewayRequest = {
+        ...request,
+        method: this.flags.method.toUpperCase(),
+        headers: Object.fromEntries((this.flags.header ?? []).map((h) => [h.split(':')[0]!.trim(), h.split(':').slice(1).join(':').trim()])),
+      };
+      const viaGateway =
+        !route || route.via === 'default-backend' || route.hostMatch === 'any'
+          ? await (await import('../cluster/gateway.js')).loadGatewayTrace(client, snapshot, gatewayRequest)
+          : undefined;
       if (viaGateway) {
         const { traceGateway } = await import('../gateway/trace.js');
-        result = traceGateway(snapshot, gatewayRequest, viaGateway.choice, viaGateway.objects, { dataPlanePods: viaGateway.dataPlanePods, dnsPods: await dnsPods(), certWarnDays: options.certWarnDays ?? 14 });
+        result = traceGateway(snapshot, gatewayRequest, viaGateway.choice, viaGateway.objects, {
+          dataPlanePods: viaGateway.dataPlanePods,
+          dnsPods: await dnsPods(),
+          certWarnDays: options.certWarnDays ?? 14,
+        });
       } else {
         if (route) await merge(route.ingress.metadata?.namespace ?? 'default', request.scheme === 'https');
         const { controllerPods = [], controllerPodsUnavailable = undefined } = route || !searchedNamespaces ? await loadControllerPods(client, snapshot) : {};
-        if (controllerPodsUnavailable) notChecked.push('Ingress controller: whether its Pods run and what their policies allow was not checked (list pods at cluster scope is not allowed)');
-        if (route && snapshot.unavailable.ingressclasses) notChecked.push('IngressClass: the class and its controller were not checked (list ingressclasses.networking.k8s.io at cluster scope is not allowed)');
-        result = trace.traceIngress(snapshot, request, route, { controllerPods, controllerPodsUnavailable, ...(searchedNamespaces ? { searchedNamespaces } : {}), ...(await inputsFor()) });
+        if (controllerPodsUnavailable)
+          notChecked.push('Ingress controller: whether its Pods run and what their policies allow was not checked (list pods at cluster scope is not allowed)');
+        if (route && snapshot.unavailable.ingressclasses)
+          notChecked.push(
+            'IngressClass: the class and its controller were not checked (list ingressclasses.networking.k8s.io at cluster scope is not allowed)',
+          );
+        result = trace.traceIngress(snapshot, request, route, {
+          controllerPods,
+          controllerPodsUnavailable,
+          ...(searchedNamespaces ? { searchedNamespaces } : {}),
+          ...(await inputsFor()),
+        });
       }
     }
     if (policiesReadIn) {
-      notChecked.push(`NetworkPolicies of namespaces other than ${[...policiesReadIn].sort().join(', ') || '(none)'} were not read (list networkpolicies.networking.k8s.io at cluster scope is not allowed): a side there is reported as undecided`);
+      notChecked.push(
+        `NetworkPolicies of namespaces other than ${[...policiesReadIn].sort().join(', ') || '(none)'} were not read (list networkpolicies.networking.k8s.io at cluster scope is not allowed): a side there is reported as undecided`,
+      );
     }
     if (notChecked.length) result.notChecked = notChecked;
 
@@ -137,11 +162,26 @@ ${EXIT_CODES_TEXT}`;
     }
     if (settings && result.mode !== 'service') {
       const { liveRequestHop } = await import('../engine/trace-probe.js');
-      const live = await liveRequestHop(client, { result, request, ingressClasses: snapshot.ingressclasses, className: this.flags.class, now: new Date() }, settings, curlImage);
+      const live = await liveRequestHop(
+        client,
+        { result, request, ingressClasses: snapshot.ingressclasses, className: this.flags.class, now: new Date() },
+        settings,
+        curlImage,
+      );
       result.hops.push(live.hop);
       result.findings.push(...live.findings);
     }
-    const report = { apiVersion: 'kdiag/v1' as const, kind: 'TraceReport', context: client.contextName, url: result.url, mode: result.mode, stopsAt: result.stopsAt ?? null, findings: result.findings, hops: result.hops, notChecked: result.notChecked ?? [] };
+    const report = {
+      apiVersion: 'kdiag/v1' as const,
+      kind: 'TraceReport',
+      context: client.contextName,
+      url: result.url,
+      mode: result.mode,
+      stopsAt: result.stopsAt ?? null,
+      findings: result.findings,
+      hops: result.hops,
+      notChecked: result.notChecked ?? [],
+    };
     await this.emit(report, () => this.tree(result), { findings: false });
   }
 
@@ -174,7 +214,14 @@ ${EXIT_CODES_TEXT}`;
     }
     const stop = result.hops.find((h: Hop) => h.status === 'fail');
     const reached = result.hops.some((h) => h.id === 'endpoints');
-    lines.push('', stop ? `The request stops at: ${stop.title}.` : reached ? 'Every hop is fine: the request reaches a ready Pod.' : 'kdiag could not follow the request to a Pod with what it may read.');
+    lines.push(
+      '',
+      stop
+        ? `The request stops at: ${stop.title}.`
+        : reached
+          ? 'Every hop is fine: the request reaches a ready Pod.'
+          : 'kdiag could not follow the request to a Pod with what it may read.',
+    );
     if (result.notChecked?.length) lines.push('', 'Not checked:', ...result.notChecked.map((n) => `  - ${n}`));
     return lines.join('\n');
   }

@@ -53,7 +53,13 @@ export function completionSpec(bin: string, commands: readonly CommandLike[], ar
           const takesValue = f.type === 'option';
           let values = f.options ? [...f.options] : undefined;
           if (!values && f.name === 'output') values = [...BASE_OUTPUTS, ...(c.extraOutputs ?? [])];
-          return { name: f.name, ...(f.char ? { char: f.char } : {}), takesValue, ...(takesValue && values ? { values: values.filter((v) => SAFE.test(v)) } : {}), ...(takesValue && DYNAMIC[f.name] ? { dynamic: DYNAMIC[f.name] } : {}) };
+          return {
+            name: f.name,
+            ...(f.char ? { char: f.char } : {}),
+            takesValue,
+            ...(takesValue && values ? { values: values.filter((v) => SAFE.test(v)) } : {}),
+            ...(takesValue && DYNAMIC[f.name] ? { dynamic: DYNAMIC[f.name] } : {}),
+          };
         });
       flags.push({ name: 'help', takesValue: false });
       const id = c.id.replace(/:/g, ' ');

@@ -37,7 +37,11 @@ function agentState(p: V1Pod): AgentState {
     phase: p.status?.phase ?? 'Unknown',
     ready: isPodReady(p),
     restarts: restartCount(p),
-    ...(last ? { lastTermination: `${last.reason ?? 'terminated'} (exit ${last.exitCode})${last.finishedAt ? ` at ${new Date(String(last.finishedAt)).toISOString()}` : ''}` } : {}),
+    ...(last
+      ? {
+          lastTermination: `${last.reason ?? 'terminated'} (exit ${last.exitCode})${last.finishedAt ? ` at ${new Date(String(last.finishedAt)).toISOString()}` : ''}`,
+        }
+      : {}),
   };
 }
 
@@ -94,7 +98,8 @@ export function proxyReplacement(pods: readonly V1Pod[]): ProxyReplacement | und
       const kpr = argsOf(p).find((a) => a.startsWith('--kube-proxy-replacement'));
       if (kpr && !/=(false|disabled)$/.test(kpr)) return { name: 'Cilium', evidence: `pod ${name} runs with ${kpr}` };
     }
-    if (labelOf(p, 'k8s-app') === 'calico-node' && /^true$/i.test(envOf(p, 'FELIX_BPFENABLED') ?? '')) return { name: 'Calico eBPF', evidence: `pod ${name} has FELIX_BPFENABLED=true` };
+    if (labelOf(p, 'k8s-app') === 'calico-node' && /^true$/i.test(envOf(p, 'FELIX_BPFENABLED') ?? ''))
+      return { name: 'Calico eBPF', evidence: `pod ${name} has FELIX_BPFENABLED=true` };
   }
   return undefined;
 }
@@ -108,7 +113,11 @@ export interface EnforcerKind {
 
 /** NetworkPolicy enforcers kdiag recognises (their agents' labels in upstream manifests). */
 export const ENFORCERS: readonly EnforcerKind[] = [
-  { name: 'kube-router', match: (p) => (labelOf(p, 'k8s-app') === 'kube-router' || /^kube-router-/.test(p.metadata?.name ?? '')) && flagValue(p, 'run-firewall') !== false, daemonset: /^kube-router$/ },
+  {
+    name: 'kube-router',
+    match: (p) => (labelOf(p, 'k8s-app') === 'kube-router' || /^kube-router-/.test(p.metadata?.name ?? '')) && flagValue(p, 'run-firewall') !== false,
+    daemonset: /^kube-router$/,
+  },
   { name: 'Calico', match: (p) => labelOf(p, 'k8s-app') === 'calico-node', daemonset: /^calico-node$/ },
   { name: 'Cilium', match: (p) => labelOf(p, 'k8s-app') === 'cilium', daemonset: /^cilium$/ },
   { name: 'Antrea', match: (p) => labelOf(p, 'component') === 'antrea-agent', daemonset: /^antrea-agent$/ },
@@ -126,7 +135,9 @@ export interface EnforcerOnNode {
 export function enforcerOnNode(view: Pick<DataplaneView, 'systemPods' | 'daemonsets' | 'nodes'>, node: string | undefined): EnforcerOnNode {
   const kinds = ENFORCERS.filter((k) => view.systemPods.some(k.match) || view.daemonsets.some((d) => k.daemonset.test(d.metadata?.name ?? '')));
   if (kinds.length === 0) {
-    return { problem: `no NetworkPolicy enforcer found in kube-system (looked for ${ENFORCERS.map((e) => e.name).join(', ')} agents and DaemonSets): NetworkPolicies are stored but nothing applies them` };
+    return {
+      problem: `no NetworkPolicy enforcer found in kube-system (looked for ${ENFORCERS.map((e) => e.name).join(', ')} agents and DaemonSets): NetworkPolicies are stored but nothing applies them`,
+    };
   }
   const kind = kinds[0]!;
   const pods = view.systemPods.filter(kind.match);
@@ -137,7 +148,13 @@ export function enforcerOnNode(view: Pick<DataplaneView, 'systemPods' | 'daemons
   const where = node ? `on node ${node}` : 'on any node';
   if (here.length) return { enforcer: kind.name, agent: here[0], problem: `its agent ${where} is not Ready (${describeAgent(here[0]!)})` };
   const dsText = ds
-    ? ` its DaemonSet kube-system/${ds.metadata?.name} wants ${ds.status?.desiredNumberScheduled ?? '?'} pod(s), ${ds.status?.numberReady ?? 0} Ready${ds.spec?.template?.spec?.nodeSelector ? `, nodeSelector ${Object.entries(ds.spec.template.spec.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',')}` : ''}${nodeExcluded(ds, view.nodes, node) ? `: its nodeSelector does not match node ${node}` : ''}`
+    ? ` its DaemonSet kube-system/${ds.metadata?.name} wants ${ds.status?.desiredNumberScheduled ?? '?'} pod(s), ${ds.status?.numberReady ?? 0} Ready${
+        ds.spec?.template?.spec?.nodeSelector
+          ? `, nodeSelector ${Object.entries(ds.spec.template.spec.nodeSelector)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',')}`
+          : ''
+      }${nodeExcluded(ds, view.nodes, node) ? `: its nodeSelector does not match node ${node}` : ''}`
     : '';
   return { enforcer: kind.name, problem: `no ${kind.name} agent runs ${where}${dsText ? `;${dsText}` : ''}` };
 }
@@ -172,15 +189,24 @@ export function proxyOnNode(view: DataplaneView, node: string | undefined): Prox
   const version = n?.status?.nodeInfo?.kubeProxyVersion;
   const pod = proxies.find((p) => p.spec?.nodeName === node);
   const agent = pod ? agentState(pod) : undefined;
-  const nodeText = node ? `node ${node}${nodeReady === undefined ? '' : nodeReady ? ' (Ready)' : ' (NOT Ready)'}` : 'the probe\'s node';
+  const nodeText = node ? `node ${node}${nodeReady === undefined ? '' : nodeReady ? ' (Ready)' : ' (NOT Ready)'}` : "the probe's node";
   let summary: string;
   if (replacement) summary = `${replacement.name} replaces kube-proxy (${replacement.evidence}); it translates Service addresses on ${nodeText}`;
   else if (agent) summary = `kube-proxy on ${nodeText}: ${describeAgent(agent)}; mode ${mode.mode ?? 'unknown'} (${mode.from})`;
-  else if (proxies.length) summary = `kube-proxy runs as pods (${proxies.map((p) => p.metadata?.name).join(', ')}) but none on ${nodeText}: nothing programs Services there`;
+  else if (proxies.length)
+    summary = `kube-proxy runs as pods (${proxies.map((p) => p.metadata?.name).join(', ')}) but none on ${nodeText}: nothing programs Services there`;
   else {
     summary = `No kube-proxy pod in kube-system: on ${nodeText} kube-proxy runs outside the API's view (a host process or static binary; check it on the node)${version ? `; the Node reports kubeProxyVersion ${version}` : ''}; mode ${mode.mode ?? 'unknown'} (${mode.from})`;
   }
-  return { ...(node ? { node } : {}), ...(nodeReady !== undefined ? { nodeReady } : {}), ...(agent ? { agent } : {}), ...(replacement ? { replacement } : {}), mode, ...(version ? { nodeInfo: version } : {}), summary };
+  return {
+    ...(node ? { node } : {}),
+    ...(nodeReady !== undefined ? { nodeReady } : {}),
+    ...(agent ? { agent } : {}),
+    ...(replacement ? { replacement } : {}),
+    mode,
+    ...(version ? { nodeInfo: version } : {}),
+    summary,
+  };
 }
 
 /** Policy API groups kdiag's engine does not evaluate, with the kinds they carry. */

@@ -39,7 +39,13 @@ type Verdict =
   | { kind: 'service-path'; target: ProbeTarget; ref: ObjectRef; service: CurlResult; clusterIp?: ExtraResult; answering: ExtraResult[] }
   | { kind: 'some-endpoints'; target: ProbeTarget; ref: ObjectRef; failing: ExtraResult[]; answering: ExtraResult[]; readiness: string[] }
   | { kind: 'pod-network'; target: ProbeTarget; ref: ObjectRef; endpoints: ExtraResult[] }
-  | { kind: 'not-enforced'; target: ProbeTarget; ref: ObjectRef; denies: { direction: 'egress' | 'ingress'; policies: string[]; pods: string[]; nodes: string[] }[]; connectedTo: string[] };
+  | {
+      kind: 'not-enforced';
+      target: ProbeTarget;
+      ref: ObjectRef;
+      denies: { direction: 'egress' | 'ingress'; policies: string[]; pods: string[]; nodes: string[] }[];
+      connectedTo: string[];
+    };
 
 export interface DifferentialInput {
   targets: readonly ProbeTarget[];
@@ -60,7 +66,8 @@ export interface Differential {
 }
 
 /** TCP connection made (any HTTP status counts: something listens). */
-export const answered = (r: CurlResult | undefined): boolean => Boolean(r && (r.connected || r.httpCode > 0) && r.outcome !== 'timeout' && r.outcome !== 'refused');
+export const answered = (r: CurlResult | undefined): boolean =>
+  Boolean(r && (r.connected || r.httpCode > 0) && r.outcome !== 'timeout' && r.outcome !== 'refused');
 /** Served as expected: a 2xx/3xx or a TCP connect. */
 const served = (r: CurlResult | undefined): boolean => Boolean(r && (r.outcome === 'ok' || r.outcome === 'connected'));
 const failedToConnect = (r: CurlResult | undefined): boolean => Boolean(r && !answered(r) && r.outcome !== 'dns');
@@ -104,9 +111,14 @@ function readinessText(snapshot: Snapshot, probe: ExtraProbe): string | undefine
     const rp = c.readinessProbe;
     if (!rp) continue;
     const raw = rp.httpGet?.port ?? rp.tcpSocket?.port ?? rp.grpc?.port;
-    if (raw === undefined) return `pod ${probe.pod!.name}'s readiness probe runs a command (${(rp.exec?.command ?? []).join(' ').slice(0, 60)}), which does not test the port`;
+    if (raw === undefined)
+      return `pod ${probe.pod!.name}'s readiness probe runs a command (${(rp.exec?.command ?? []).join(' ').slice(0, 60)}), which does not test the port`;
     const port = typeof raw === 'number' || /^\d+$/.test(String(raw)) ? Number(raw) : namedPorts(pod).get(String(raw))?.port;
-    const what = rp.httpGet ? `HTTP GET :${port ?? raw}${rp.httpGet.path ?? '/'}` : rp.tcpSocket ? `a TCP connect to :${port ?? raw}` : `gRPC on :${port ?? raw}`;
+    const what = rp.httpGet
+      ? `HTTP GET :${port ?? raw}${rp.httpGet.path ?? '/'}`
+      : rp.tcpSocket
+        ? `a TCP connect to :${port ?? raw}`
+        : `gRPC on :${port ?? raw}`;
     if (port !== probe.port) return `pod ${probe.pod!.name}'s readiness probe checks ${what}, not the target port ${probe.port}`;
   }
   return undefined;
@@ -166,7 +178,11 @@ export function analyzeDifferential(input: DifferentialInput): Differential {
     if (!r) continue;
     const ref = refOf(t);
     // 1. The name: it does not resolve (or resolves elsewhere) while the ClusterIP answers.
-    const clusterIPs = new Set(snapshot.services.filter((s) => s.metadata?.namespace === ref.namespace && s.metadata?.name === ref.name).flatMap((s) => s.spec?.clusterIPs ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : [])));
+    const clusterIPs = new Set(
+      snapshot.services
+        .filter((s) => s.metadata?.namespace === ref.namespace && s.metadata?.name === ref.name)
+        .flatMap((s) => s.spec?.clusterIPs ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : [])),
+    );
     if (clusterIp && answered(clusterIp.result)) {
       if (r.outcome === 'dns') verdicts.push({ kind: 'dns', target: t, ref, clusterIp });
       else if (r.remoteIp && clusterIPs.size && !clusterIPs.has(r.remoteIp)) verdicts.push({ kind: 'dns', target: t, ref, clusterIp, resolvedTo: r.remoteIp });
@@ -182,14 +198,27 @@ export function analyzeDifferential(input: DifferentialInput): Differential {
       const viaName = r.outcome !== 'dns' && failedToConnect(r);
       const viaIp = clusterIp && failedToConnect(clusterIp.result);
       if (viaName || viaIp) verdicts.push({ kind: 'service-path', target: t, ref, service: r, ...(clusterIp ? { clusterIp } : {}), answering: good });
-    } else if (endpoints.length && endpoints.every((e) => e.result?.outcome === 'timeout' && !e.result.connected) && (r.outcome === 'timeout' || r.outcome === 'dns')) {
+    } else if (
+      endpoints.length &&
+      endpoints.every((e) => e.result?.outcome === 'timeout' && !e.result.connected) &&
+      (r.outcome === 'timeout' || r.outcome === 'dns')
+    ) {
       // 4. Nothing answers by pod IP either (the caller drops this when a NetworkPolicy explains it).
       verdicts.push({ kind: 'pod-network', target: t, ref, endpoints });
     }
     // 5. Prediction against observation: a connection the policies should have stopped.
-    const connectedTo = [...(answered(r) ? [`${t.url} (by name)`] : []), ...(answered(clusterIp?.result) ? [`the ClusterIP ${clusterIp!.probe.address}`] : []), ...endpoints.filter((e) => answered(e.result)).map(podText)];
+    const connectedTo = [
+      ...(answered(r) ? [`${t.url} (by name)`] : []),
+      ...(answered(clusterIp?.result) ? [`the ClusterIP ${clusterIp!.probe.address}`] : []),
+      ...endpoints.filter((e) => answered(e.result)).map(podText),
+    ];
     if (connectedTo.length) {
-      const pods = endpoints.length ? endpoints.filter((e) => answered(e.result) || (answered(r) && !e.result)).map((e) => e.probe.pod!).filter(Boolean) : [];
+      const pods = endpoints.length
+        ? endpoints
+            .filter((e) => answered(e.result) || (answered(r) && !e.result))
+            .map((e) => e.probe.pod!)
+            .filter(Boolean)
+        : [];
       const denies = predictedDenies(t, pods.length ? pods : endpoints.map((e) => e.probe.pod!).filter(Boolean), snapshot, source, probeNode);
       if (denies.length) verdicts.push({ kind: 'not-enforced', target: t, ref, denies, connectedTo });
     }
@@ -205,9 +234,10 @@ export function needsDataplaneView(d: Differential): boolean {
 
 /** kube-proxy's /healthz answer: `{"lastUpdated": "...", "currentTime": "...", ...}`. */
 export function describeProxyHealth(r: CurlResult | undefined, node: string | undefined): string {
-  const where = `kube-proxy's health endpoint on ${node ? `node ${node}` : 'the probe\'s node'} (port 10256, /healthz)`;
+  const where = `kube-proxy's health endpoint on ${node ? `node ${node}` : "the probe's node"} (port 10256, /healthz)`;
   if (!r) return `${where} was not asked`;
-  if (!answered(r)) return `${where} is not reachable from the probe pod (${howItFailed(r)}; kube-proxy may bind it to 127.0.0.1 only), so kdiag cannot read its lastUpdated`;
+  if (!answered(r))
+    return `${where} is not reachable from the probe pod (${howItFailed(r)}; kube-proxy may bind it to 127.0.0.1 only), so kdiag cannot read its lastUpdated`;
   const last = /"lastUpdated"\s*:\s*"([^"]+)"/.exec(r.body ?? '')?.[1];
   const now = /"currentTime"\s*:\s*"([^"]+)"/.exec(r.body ?? '')?.[1];
   if (last && now) {
@@ -299,7 +329,10 @@ function verdictFinding(v: Verdict, d: Differential, view: DataplaneView | undef
         return { d, en };
       });
       const why = parts
-        .map(({ d, en }) => `${d.direction}: ${d.policies.map((p) => `NetworkPolicy ${p}`).join(', ')} ${d.policies.length > 1 ? 'select' : 'selects'} ${d.direction === 'egress' ? 'the probe pod' : `pod(s) ${d.pods.join(', ')}`} and no rule allows this connection (enforced on node ${d.nodes.join(', ') || '?'}); ${en?.problem ?? (en?.enforcer ? `${en.enforcer}'s agent there is Ready, yet the connection passed` : 'kdiag could not read what enforces policies')}`)
+        .map(
+          ({ d, en }) =>
+            `${d.direction}: ${d.policies.map((p) => `NetworkPolicy ${p}`).join(', ')} ${d.policies.length > 1 ? 'select' : 'selects'} ${d.direction === 'egress' ? 'the probe pod' : `pod(s) ${d.pods.join(', ')}`} and no rule allows this connection (enforced on node ${d.nodes.join(', ') || '?'}); ${en?.problem ?? (en?.enforcer ? `${en.enforcer}'s agent there is Ready, yet the connection passed` : 'kdiag could not read what enforces policies')}`,
+        )
         .join('. ');
       const first = parts[0]!;
       const ds = view?.daemonsets.find((x) => first.en?.enforcer && /kube-router|calico-node|cilium|antrea-agent|weave-net/.test(x.metadata?.name ?? ''));

@@ -64,7 +64,14 @@ export function planHairpin(targets: readonly ProbeTarget[], snapshot: Snapshot,
     // is the chance that none is (2 endpoints: 0.02 %, 3: 0.8 %).
     const tries = Math.min(16, Math.max(12, 4 * eps.length));
     const viaService = urlOf(t, clusterIp, t.port);
-    plans.push({ target: t, pod: { ...pod, ip: self.ip, ...(self.node ? { node: self.node } : {}) }, clusterIp, urls: [...Array<string>(tries).fill(viaService), urlOf(t, self.ip, self.port)], tries, endpoints: eps.length });
+    plans.push({
+      target: t,
+      pod: { ...pod, ip: self.ip, ...(self.node ? { node: self.node } : {}) },
+      clusterIp,
+      urls: [...Array<string>(tries).fill(viaService), urlOf(t, self.ip, self.port)],
+      tries,
+      endpoints: eps.length,
+    });
   }
   return plans;
 }
@@ -78,7 +85,13 @@ export function interpretHairpin(log: string, nonce: string, plans: readonly Hai
     if (at < 0) continue;
     const [idx, exit, code, connect, ...body] = line.slice(at + marker.length).split(' ');
     const by = answeredBy(body.join(' '));
-    tries.set(Number(idx), { index: Number(idx), exitCode: Number(exit), httpCode: Number(code) || 0, connectSeconds: Number(connect) || 0, ...(by ? { answeredBy: by } : {}) });
+    tries.set(Number(idx), {
+      index: Number(idx),
+      exitCode: Number(exit),
+      httpCode: Number(code) || 0,
+      connectSeconds: Number(connect) || 0,
+      ...(by ? { answeredBy: by } : {}),
+    });
   }
   let offset = 0;
   return plans.map((plan) => {
@@ -112,10 +125,14 @@ export function hairpinFindings(results: readonly HairpinResult[]): Finding[] {
       const failed = r.viaService.filter((x) => !(x.exitCode === 0 || x.httpCode > 0));
       const slow = r.viaService.filter((x) => (x.exitCode === 0 || x.httpCode > 0) && x.connectSeconds >= RETRANSMIT_SECONDS);
       const others = [...new Set(r.viaService.map((x) => x.answeredBy?.split(' ')[0]).filter((x): x is string => Boolean(x)))];
-      return finding('KD5044', { kind: 'Service', namespace: target.service!.namespace, name: target.service!.name }, {
-        message: `${target.service!.name}: pod ${pod.name} cannot reach itself through the Service (hairpin): ${r.viaService.length} tries of ${r.plan.clusterIp}:${target.port}, none answered by the pod itself; ${failed.length} failed${slow.length ? `, ${slow.length} connected only after a SYN retransmission` : ''}; answers came from ${others.join(', ') || 'no pod'}`,
-        cause: `From inside pod ${pod.name} (node ${pod.node ?? '?'}), the tries kube-proxy sent to other endpoints were answered, the pod answers on its own IP ${pod.ip}, and not one try was answered by the pod itself: the connections sent back to the pod they came from are lost (a try that connects only after the SYN is retransmitted a second later was lost once and translated afresh to another pod). That is hairpin traffic: the packet leaves the pod's bridge port and must come back in through the same port, which a Linux bridge allows only with hairpin mode on for that port (kubelet --hairpin-mode hairpin-veth or promiscuous-bridge, the CNI bridge plugin's "hairpinMode": true).`,
-        fix: `On node ${pod.node ?? 'NODE'}, check /sys/class/net/BRIDGE/brif/*/hairpin_mode (1 = on) for the pod's veth; turn hairpin on in the network plugin's configuration ("hairpinMode": true for the bridge plugin) or the kubelet's --hairpin-mode, then recreate the pod so its port gets it. Until then, a pod that calls its own Service fails on the share of requests sent to itself.`,
-      });
+      return finding(
+        'KD5044',
+        { kind: 'Service', namespace: target.service!.namespace, name: target.service!.name },
+        {
+          message: `${target.service!.name}: pod ${pod.name} cannot reach itself through the Service (hairpin): ${r.viaService.length} tries of ${r.plan.clusterIp}:${target.port}, none answered by the pod itself; ${failed.length} failed${slow.length ? `, ${slow.length} connected only after a SYN retransmission` : ''}; answers came from ${others.join(', ') || 'no pod'}`,
+          cause: `From inside pod ${pod.name} (node ${pod.node ?? '?'}), the tries kube-proxy sent to other endpoints were answered, the pod answers on its own IP ${pod.ip}, and not one try was answered by the pod itself: the connections sent back to the pod they came from are lost (a try that connects only after the SYN is retransmitted a second later was lost once and translated afresh to another pod). That is hairpin traffic: the packet leaves the pod's bridge port and must come back in through the same port, which a Linux bridge allows only with hairpin mode on for that port (kubelet --hairpin-mode hairpin-veth or promiscuous-bridge, the CNI bridge plugin's "hairpinMode": true).`,
+          fix: `On node ${pod.node ?? 'NODE'}, check /sys/class/net/BRIDGE/brif/*/hairpin_mode (1 = on) for the pod's veth; turn hairpin on in the network plugin's configuration ("hairpinMode": true for the bridge plugin) or the kubelet's --hairpin-mode, then recreate the pod so its port gets it. Until then, a pod that calls its own Service fails on the share of requests sent to itself.`,
+        },
+      );
     });
 }

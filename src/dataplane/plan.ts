@@ -58,8 +58,15 @@ function schemeAndPath(t: ProbeTarget): { scheme: string; path: string } {
  * Ready endpoints of a Service for one of its ports: the pod, its IP and the port number the
  * EndpointSlice publishes for that Service port (a named targetPort resolved per pod).
  */
-export function readyEndpointsFor(snapshot: Pick<Snapshot, 'endpointslices' | 'pods'>, namespace: string, service: string, portName: string): (EndpointPod & { port: number })[] {
-  const slices = snapshot.endpointslices.filter((s: V1EndpointSlice) => s.metadata?.namespace === namespace && s.metadata?.labels?.[SERVICE_NAME_LABEL] === service);
+export function readyEndpointsFor(
+  snapshot: Pick<Snapshot, 'endpointslices' | 'pods'>,
+  namespace: string,
+  service: string,
+  portName: string,
+): (EndpointPod & { port: number })[] {
+  const slices = snapshot.endpointslices.filter(
+    (s: V1EndpointSlice) => s.metadata?.namespace === namespace && s.metadata?.labels?.[SERVICE_NAME_LABEL] === service,
+  );
   const out: (EndpointPod & { port: number })[] = [];
   const seen = new Set<string>();
   for (const slice of slices) {
@@ -80,7 +87,11 @@ export function readyEndpointsFor(snapshot: Pick<Snapshot, 'endpointslices' | 'p
 }
 
 /** The extra probes for the Service targets among `targets`. */
-export function planDifferential(targets: readonly ProbeTarget[], snapshot: Pick<Snapshot, 'endpointslices' | 'pods' | 'services'>, options: DifferentialOptions = {}): ExtraProbe[] {
+export function planDifferential(
+  targets: readonly ProbeTarget[],
+  snapshot: Pick<Snapshot, 'endpointslices' | 'pods' | 'services'>,
+  options: DifferentialOptions = {},
+): ExtraProbe[] {
   const max = options.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS;
   const extras: ExtraProbe[] = [];
   for (const t of targets) {
@@ -90,17 +101,42 @@ export function planDifferential(targets: readonly ProbeTarget[], snapshot: Pick
     const { scheme, path } = schemeAndPath(t);
     const clusterIP = svc.spec?.clusterIP;
     if (clusterIP && clusterIP !== 'None') {
-      extras.push({ role: 'cluster-ip', of: t.index, mode: t.mode, scriptMode: t.mode, url: urlFor(t.mode, scheme, clusterIP, t.port, path), address: clusterIP, port: t.port });
+      extras.push({
+        role: 'cluster-ip',
+        of: t.index,
+        mode: t.mode,
+        scriptMode: t.mode,
+        url: urlFor(t.mode, scheme, clusterIP, t.port, path),
+        address: clusterIP,
+        port: t.port,
+      });
     }
     if (max <= 0) continue;
     for (const ep of readyEndpointsFor(snapshot, t.service.namespace, t.service.name, t.service.portName).slice(0, max)) {
       const { port, ...pod } = ep;
-      extras.push({ role: 'endpoint', of: t.index, mode: t.mode, scriptMode: t.mode, url: urlFor(t.mode, scheme, ep.ip, port, path), address: ep.ip, port, pod });
+      extras.push({
+        role: 'endpoint',
+        of: t.index,
+        mode: t.mode,
+        scriptMode: t.mode,
+        url: urlFor(t.mode, scheme, ep.ip, port, path),
+        address: ep.ip,
+        port,
+        pod,
+      });
     }
   }
   const wantsHealth = options.nodeHealth ?? extras.some((e) => e.role === 'cluster-ip');
   if (wantsHealth) {
-    extras.push({ role: 'node-health', of: -1, mode: 'http', scriptMode: 'node', url: `${KUBE_PROXY_HEALTH_PORT}/healthz`, address: '', port: KUBE_PROXY_HEALTH_PORT });
+    extras.push({
+      role: 'node-health',
+      of: -1,
+      mode: 'http',
+      scriptMode: 'node',
+      url: `${KUBE_PROXY_HEALTH_PORT}/healthz`,
+      address: '',
+      port: KUBE_PROXY_HEALTH_PORT,
+    });
   }
   return extras;
 }

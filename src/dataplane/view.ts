@@ -28,7 +28,9 @@ export function untoleratedTaint(ds: V1DaemonSet | undefined, node: V1Node | und
   const tolerations = ds.spec?.template?.spec?.tolerations ?? [];
   for (const t of node.spec?.taints ?? []) {
     if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
-    const tolerated = tolerations.some((x) => (x.operator === 'Exists' && (!x.key || x.key === t.key)) || (x.key === t.key && (x.value ?? '') === (t.value ?? ''))) ;
+    const tolerated = tolerations.some(
+      (x) => (x.operator === 'Exists' && (!x.key || x.key === t.key)) || (x.key === t.key && (x.value ?? '') === (t.value ?? '')),
+    );
     if (!tolerated) return `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`;
   }
   return undefined;
@@ -51,7 +53,10 @@ export function notWantedHere(ds: V1DaemonSet | undefined, node: V1Node | undefi
 
 export function dataplaneRows(view: DataplaneView, policies: readonly V1NetworkPolicy[] | undefined): { rows: NodeRow[]; findings: Finding[] } {
   const findings: Finding[] = [];
-  const nodes = view.nodes.map((n) => n.metadata?.name ?? '').filter(Boolean).sort();
+  const nodes = view.nodes
+    .map((n) => n.metadata?.name ?? '')
+    .filter(Boolean)
+    .sort();
   const proxyPods = view.systemPods.filter(isKubeProxyPod);
   const enforcerInstalled = ENFORCERS.some((k) => view.systemPods.some(k.match) || view.daemonsets.some((d) => k.daemonset.test(d.metadata?.name ?? '')));
   const rows = nodes.map((node): NodeRow => {
@@ -76,25 +81,46 @@ export function dataplaneRows(view: DataplaneView, policies: readonly V1NetworkP
     // kube-proxy runs as pods elsewhere but not healthy here: clients on this node lose Services.
     if (!proxy.replacement && proxyPods.length && (!proxy.agent || !proxy.agent.ready) && ready !== false && !proxyTaint) {
       findings.push(
-        finding('KD6020', { kind: 'Node', name: node }, {
-          message: `${node}: ${proxy.agent ? `kube-proxy pod ${proxy.agent.pod} is not Ready` : 'no kube-proxy pod runs on this node'}, while other nodes have one`,
-          cause: `kube-proxy translates Service addresses on each node for the pods there. ${proxy.summary}. Pods on ${node} then reach Services only by luck: rules are missing or stale.`,
-          fix: proxy.agent
-            ? fix`Read its log and restart it: ${kubectl('-n', 'kube-system', 'logs', proxy.agent.pod, '--tail=100')}; ${kubectl('-n', 'kube-system', 'delete', 'pod', proxy.agent.pod)}`
-            : fix`Check why its DaemonSet does not run there (nodeSelector, taints): ${kubectl('-n', 'kube-system', 'get', 'daemonsets', '-o', 'wide')}`,
-        }),
+        finding(
+          'KD6020',
+          { kind: 'Node', name: node },
+          {
+            message: `${node}: ${proxy.agent ? `kube-proxy pod ${proxy.agent.pod} is not Ready` : 'no kube-proxy pod runs on this node'}, while other nodes have one`,
+            cause: `kube-proxy translates Service addresses on each node for the pods there. ${proxy.summary}. Pods on ${node} then reach Services only by luck: rules are missing or stale.`,
+            fix: proxy.agent
+              ? fix`Read its log and restart it: ${kubectl('-n', 'kube-system', 'logs', proxy.agent.pod, '--tail=100')}; ${kubectl('-n', 'kube-system', 'delete', 'pod', proxy.agent.pod)}`
+              : fix`Check why its DaemonSet does not run there (nodeSelector, taints): ${kubectl('-n', 'kube-system', 'get', 'daemonsets', '-o', 'wide')}`,
+          },
+        ),
       );
     }
     if ((enforcerInstalled || (policies?.length ?? 0) > 0) && enf.problem && ready !== false && !enforcerTaint) {
       findings.push(
-        finding('KD6021', { kind: 'Node', name: node }, {
-          message: `${node}: NetworkPolicies are not enforced here: ${enf.problem}`,
-          cause: `A NetworkPolicy is applied by the network plugin's agent on each node; ${policies ? `${policies.length} NetworkPolicy object(s) exist, and ` : ''}pods on ${node} are not protected by them while the agent is missing or not Ready.`,
-          fix: fix`Bring the agent back on ${node} (its DaemonSet's nodeSelector, tolerations, crash log): ${kubectl('-n', 'kube-system', 'get', 'pods', '-o', 'wide', '--field-selector', `spec.nodeName=${node}`)}`,
-        }),
+        finding(
+          'KD6021',
+          { kind: 'Node', name: node },
+          {
+            message: `${node}: NetworkPolicies are not enforced here: ${enf.problem}`,
+            cause: `A NetworkPolicy is applied by the network plugin's agent on each node; ${policies ? `${policies.length} NetworkPolicy object(s) exist, and ` : ''}pods on ${node} are not protected by them while the agent is missing or not Ready.`,
+            fix: fix`Bring the agent back on ${node} (its DaemonSet's nodeSelector, tolerations, crash log): ${kubectl('-n', 'kube-system', 'get', 'pods', '-o', 'wide', '--field-selector', `spec.nodeName=${node}`)}`,
+          },
+        ),
       );
     }
-    return { node, ready, serviceProxy, mode: proxy.replacement ? null : (proxy.mode.mode ?? null), enforcer: enf.agent ? `${enf.enforcer} ${describeAgent(enf.agent).replace(/^pod /, '')}` : enforcerTaint ? `${enf.enforcer}: not wanted (${enforcerTaint})` : enf.enforcer ? `${enf.enforcer}: missing` : 'none found', coredns };
+    return {
+      node,
+      ready,
+      serviceProxy,
+      mode: proxy.replacement ? null : (proxy.mode.mode ?? null),
+      enforcer: enf.agent
+        ? `${enf.enforcer} ${describeAgent(enf.agent).replace(/^pod /, '')}`
+        : enforcerTaint
+          ? `${enf.enforcer}: not wanted (${enforcerTaint})`
+          : enf.enforcer
+            ? `${enf.enforcer}: missing`
+            : 'none found',
+      coredns,
+    };
   });
   return { rows, findings };
 }

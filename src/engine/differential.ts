@@ -22,7 +22,12 @@ export function planProbeArgs(targets: readonly ProbeTarget[], snapshot: Snapsho
 }
 
 /** The probe's log split into the targets' own results and the extras' results. */
-export function parseProbeLog(log: string, nonce: string, targets: readonly ProbeTarget[], extras: readonly ExtraProbe[]): { results: CurlResult[]; extraResults: (CurlResult | undefined)[] } {
+export function parseProbeLog(
+  log: string,
+  nonce: string,
+  targets: readonly ProbeTarget[],
+  extras: readonly ExtraProbe[],
+): { results: CurlResult[]; extraResults: (CurlResult | undefined)[] } {
   const probed = targets.filter((t) => !t.unresolved);
   const all = parseCurlProbeLog(log, nonce, [...probed, ...extras]);
   return {
@@ -40,8 +45,18 @@ export interface DifferentialOutcome {
 
 export async function explainWithDifferential(
   client: ClusterClient,
-  input: { targets: readonly ProbeTarget[]; results: readonly CurlResult[]; extras: readonly ExtraProbe[]; extraResults: readonly (CurlResult | undefined)[]; snapshot: Snapshot; source: { namespace: string; labels: Record<string, string> }; probeNode?: string; base: readonly Finding[] },
-  load: (client: ClusterClient, options: { kubeProxyConfig: boolean }) => Promise<DataplaneView> = async (c, o) => (await import('../cluster/dataplane.js')).loadDataplaneView(c, o),
+  input: {
+    targets: readonly ProbeTarget[];
+    results: readonly CurlResult[];
+    extras: readonly ExtraProbe[];
+    extraResults: readonly (CurlResult | undefined)[];
+    snapshot: Snapshot;
+    source: { namespace: string; labels: Record<string, string> };
+    probeNode?: string;
+    base: readonly Finding[];
+  },
+  load: (client: ClusterClient, options: { kubeProxyConfig: boolean }) => Promise<DataplaneView> = async (c, o) =>
+    (await import('../cluster/dataplane.js')).loadDataplaneView(c, o),
 ): Promise<DifferentialOutcome> {
   const d = analyzeDifferential({
     targets: input.targets,

@@ -26,7 +26,13 @@ export function ingressPaths(snapshot: Snapshot, certWarnDays = 14): HtmlPath[] 
           paths.push({
             title: `Ingress ${ing.metadata?.namespace}/${ing.metadata?.name}: ${rule.host ?? '*'}${path}`,
             url: result.url,
-            hops: result.hops.map((h) => ({ id: h.id, title: h.title, status: h.status, detail: h.detail, ...(h.explanation ? { explanation: h.explanation } : {}) })),
+            hops: result.hops.map((h) => ({
+              id: h.id,
+              title: h.title,
+              status: h.status,
+              detail: h.detail,
+              ...(h.explanation ? { explanation: h.explanation } : {}),
+            })),
             ...(result.stopsAt ? { stopsAt: result.stopsAt } : {}),
           });
         } catch {
@@ -40,7 +46,11 @@ export function ingressPaths(snapshot: Snapshot, certWarnDays = 14): HtmlPath[] 
 
 export function htmlReport(report: HtmlInput['report'], snapshot: Snapshot | undefined, now = new Date()): string {
   const havePolicyData = snapshot && (['pods', 'networkpolicies'] as const).every((k) => snapshot.loaded.includes(k));
-  const namespaces = snapshot ? (snapshot.namespace ? [snapshot.namespace] : [...new Set(snapshot.pods.map((p) => p.metadata?.namespace ?? ''))].filter(Boolean).sort()) : [];
+  const namespaces = snapshot
+    ? snapshot.namespace
+      ? [snapshot.namespace]
+      : [...new Set(snapshot.pods.map((p) => p.metadata?.namespace ?? ''))].filter(Boolean).sort()
+    : [];
   const matrix = havePolicyData ? reachabilityMatrix(snapshot, namespaces) : undefined;
   const paths = snapshot && snapshot.loaded.includes('ingresses') ? ingressPaths(snapshot) : [];
   return renderHtml({ report, generatedAt: now, ...(matrix ? { matrix } : {}), paths });

@@ -19,10 +19,20 @@ export const probeFlags = {
   'probe-namespace': Flags.string({ description: 'Namespace to run the probe pod in (default: the target namespace).', helpGroup: 'PROBE' }),
   'node-selector': Flags.string({ description: 'Run the probe on nodes with these labels (key=value,...).', helpGroup: 'PROBE' }),
   timeout: Flags.string({ description: 'How long to wait for the probe (pod start included).', default: '60s', helpGroup: 'PROBE' }),
-  keep: Flags.boolean({ description: 'Leave the probe Job and pod for debugging (the cluster removes them after an hour).', default: false, helpGroup: 'PROBE' }),
-  from: Flags.string({ description: 'Probe as this workload: NAMESPACE/POD; the probe runs in its namespace with its labels, so NetworkPolicies treat it alike.', helpGroup: 'PROBE' }),
+  keep: Flags.boolean({
+    description: 'Leave the probe Job and pod for debugging (the cluster removes them after an hour).',
+    default: false,
+    helpGroup: 'PROBE',
+  }),
+  from: Flags.string({
+    description: 'Probe as this workload: NAMESPACE/POD; the probe runs in its namespace with its labels, so NetworkPolicies treat it alike.',
+    helpGroup: 'PROBE',
+  }),
   'from-namespace': Flags.string({ description: 'Probe from this namespace (with --from-labels: as a workload with these labels).', helpGroup: 'PROBE' }),
-  'from-labels': Flags.string({ description: 'Labels the probe pod carries (key=value,...), to be selected by the same NetworkPolicies as a workload.', helpGroup: 'PROBE' }),
+  'from-labels': Flags.string({
+    description: 'Labels the probe pod carries (key=value,...), to be selected by the same NetworkPolicies as a workload.',
+    helpGroup: 'PROBE',
+  }),
   'cluster-domain': Flags.string({ description: 'The cluster DNS domain.', default: 'cluster.local', helpGroup: 'PROBE' }),
   settle: Flags.string({
     description: `Wait this long in the probe pod before testing, so the NetworkPolicy enforcer has programmed its rules for the new pod. auto: ${AUTO_SETTLE_SECONDS}s when a NetworkPolicy isolates the probe or a destination namespace, else none.`,
@@ -80,7 +90,8 @@ export function probeSettings(flags: ProbeFlagValues): ProbeSettings {
   }
   if (flags['from-namespace'] !== undefined) s.fromNamespace = dnsLabel(flags['from-namespace'], '--from-namespace');
   if (flags['from-labels'] !== undefined) s.fromLabels = labelMap(flags['from-labels'], '--from-labels');
-  if (s.fromLabels && !s.fromNamespace && !s.probeNamespace) throw new UsageError('--from-labels needs --from-namespace (the namespace whose policies should apply)');
+  if (s.fromLabels && !s.fromNamespace && !s.probeNamespace)
+    throw new UsageError('--from-labels needs --from-namespace (the namespace whose policies should apply)');
   if ((s.fromPod || s.fromNamespace) && s.probeNamespace) throw new UsageError('--probe-namespace cannot be combined with --from or --from-namespace');
   return s;
 }
@@ -120,7 +131,9 @@ export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {
   const merged = emptySnapshot({ now: parts[0]?.now ?? new Date() });
   for (const part of parts) {
     for (const kind of KINDS) {
-      const seen = new Set((merged[kind] as { metadata?: { uid?: string; namespace?: string; name?: string } }[]).map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`));
+      const seen = new Set(
+        (merged[kind] as { metadata?: { uid?: string; namespace?: string; name?: string } }[]).map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`),
+      );
       for (const o of part[kind] as { metadata?: { namespace?: string; name?: string } }[]) {
         const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
         if (!seen.has(key)) (merged[kind] as unknown[]).push(o);
@@ -222,7 +235,15 @@ export async function resolveSource(client: ClusterClient, s: ProbeSettings, tar
     return { namespace: s.fromPod.namespace, labels, effectiveLabels: { ...labels, ...own }, description: `as pod ${s.fromPod.namespace}/${s.fromPod.name}` };
   }
   const namespace = s.fromNamespace ?? s.probeNamespace ?? targetNamespace;
-  if (s.fromLabels) return { namespace, labels: s.fromLabels, effectiveLabels: { ...s.fromLabels, ...own }, description: `in ${namespace} with labels ${Object.entries(s.fromLabels).map(([k, v]) => `${k}=${v}`).join(',')}` };
+  if (s.fromLabels)
+    return {
+      namespace,
+      labels: s.fromLabels,
+      effectiveLabels: { ...s.fromLabels, ...own },
+      description: `in ${namespace} with labels ${Object.entries(s.fromLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`,
+    };
   return { namespace, effectiveLabels: own, description: `in namespace ${namespace}` };
 }
 

@@ -103,7 +103,16 @@ export async function probeNamespaces(
       const { results, extraResults } = parseProbeLog(run.log, nonce, targets, diff.extras);
       const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
       const base = analyzeConnectivity({ targets, results, snapshot, source: probeSource });
-      const explained = await explainWithDifferential(client, { targets, results, extras: diff.extras, extraResults, snapshot, source: probeSource, ...(run.node ? { probeNode: run.node } : {}), base: base.findings });
+      const explained = await explainWithDifferential(client, {
+        targets,
+        results,
+        extras: diff.extras,
+        extraResults,
+        snapshot,
+        source: probeSource,
+        ...(run.node ? { probeNode: run.node } : {}),
+        base: base.findings,
+      });
       const analysis = { rows: base.rows, findings: explained.findings };
       // The runbook probe carries no client's labels: in a namespace with default-deny, a connection
       // refused by NetworkPolicy is what the policies intend, not an outage (probe as the real
@@ -111,21 +120,40 @@ export async function probeNamespaces(
       for (const f of analysis.findings) {
         result.findings.push(
           f.code === 'KD5039'
-            ? { ...withFix(f, joinFixes([fixSpecOf(f), fix`To test the path the real client takes: ${cmd('kdiag', 'connectivity', f.object.name, '-n', f.object.namespace ?? '', '--from', 'NAMESPACE/POD')}`], ' ')), severity: 'info' }
+            ? {
+                ...withFix(
+                  f,
+                  joinFixes(
+                    [
+                      fixSpecOf(f),
+                      fix`To test the path the real client takes: ${cmd('kdiag', 'connectivity', f.object.name, '-n', f.object.namespace ?? '', '--from', 'NAMESPACE/POD')}`,
+                    ],
+                    ' ',
+                  ),
+                ),
+                severity: 'info',
+              }
             : f,
         );
       }
       result.targets += probed.length;
-      for (const row of analysis.rows) result.results.push({ namespace: job.namespace, target: row.target, outcome: row.outcome, ...(row.timings ? { totalMs: row.timings.totalMs } : {}) });
-      options.note?.(`probe ${job.namespace}: ${probed.length} Service(s), ${analysis.findings.filter((f) => f.severity === 'error').length} failing (${(run.elapsedMs / 1000).toFixed(1)}s)`);
+      for (const row of analysis.rows)
+        result.results.push({ namespace: job.namespace, target: row.target, outcome: row.outcome, ...(row.timings ? { totalMs: row.timings.totalMs } : {}) });
+      options.note?.(
+        `probe ${job.namespace}: ${probed.length} Service(s), ${analysis.findings.filter((f) => f.severity === 'error').length} failing (${(run.elapsedMs / 1000).toFixed(1)}s)`,
+      );
     } catch (err) {
       const reason = sanitize((err as Error).message.split('\n')[0] ?? 'failed');
       result.findings.push(
-        finding('KD6005', { kind: 'Namespace', name: job.namespace }, {
-          message: `${job.namespace}: the probe pod could not run: ${reason}`,
-          cause: `kdiag check --probes starts one short-lived curl pod per namespace; in ${job.namespace} it failed: ${reason}`,
-          fix: fix`Run it alone for details: ${cmd('kdiag', 'connectivity', ...job.targets.slice(0, 3), '-n', job.namespace)}`,
-        }),
+        finding(
+          'KD6005',
+          { kind: 'Namespace', name: job.namespace },
+          {
+            message: `${job.namespace}: the probe pod could not run: ${reason}`,
+            cause: `kdiag check --probes starts one short-lived curl pod per namespace; in ${job.namespace} it failed: ${reason}`,
+            fix: fix`Run it alone for details: ${cmd('kdiag', 'connectivity', ...job.targets.slice(0, 3), '-n', job.namespace)}`,
+          },
+        ),
       );
       options.note?.(`probe ${job.namespace}: could not run (${reason})`);
     } finally {

@@ -30,7 +30,13 @@ export interface TraceProbeInput {
   path: string;
 }
 
-export async function probeHop(client: ClusterClient, snapshot: Snapshot, probe: TraceProbeInput, settings: ProbeSettings, image = DEFAULT_CURL_IMAGE): Promise<Hop> {
+export async function probeHop(
+  client: ClusterClient,
+  snapshot: Snapshot,
+  probe: TraceProbeInput,
+  settings: ProbeSettings,
+  image = DEFAULT_CURL_IMAGE,
+): Promise<Hop> {
   const target = `http://${probe.service}.${probe.serviceNamespace}.svc.${settings.clusterDomain}:${probe.port}${probe.path}`;
   const parsed = [parseTarget(target, probe.serviceNamespace, settings.clusterDomain)];
   const targets = planConnectivity(parsed, snapshot, {});
@@ -38,7 +44,11 @@ export async function probeHop(client: ClusterClient, snapshot: Snapshot, probe:
   const runId = newRunId();
   const nonce = randomNonce();
   const labels = workloadLabelsOf(probe.labels);
-  const from = Object.keys(labels).length ? `${probe.namespace} with the labels of ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}` : probe.namespace;
+  const from = Object.keys(labels).length
+    ? `${probe.namespace} with the labels of ${Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`
+    : probe.namespace;
   try {
     const run = await executeProbe(
       client,
@@ -61,7 +71,16 @@ export async function probeHop(client: ClusterClient, snapshot: Snapshot, probe:
     const { results, extraResults } = parseProbeLog(run.log, nonce, targets, diff.extras);
     const source = { namespace: probe.namespace, labels: { ...labels } };
     const base = analyzeConnectivity({ targets, results, snapshot, source });
-    const explained = await explainWithDifferential(client, { targets, results, extras: diff.extras, extraResults, snapshot, source, ...(run.node ? { probeNode: run.node } : {}), base: base.findings });
+    const explained = await explainWithDifferential(client, {
+      targets,
+      results,
+      extras: diff.extras,
+      extraResults,
+      snapshot,
+      source,
+      ...(run.node ? { probeNode: run.node } : {}),
+      base: base.findings,
+    });
     const analysis = { rows: base.rows, findings: explained.findings };
     const row = analysis.rows[0];
     const ok = row?.outcome === 'ok' || row?.outcome === 'client-error';
@@ -71,9 +90,21 @@ export async function probeHop(client: ClusterClient, snapshot: Snapshot, probe:
       ? dataplane
         ? { id: 'probe', title: 'Live probe', status: 'warn', detail, explanation: `${dataplane.message}. ${dataplane.cause} Fix: ${dataplane.fix}` }
         : { id: 'probe', title: 'Live probe', status: row?.outcome === 'ok' ? 'ok' : 'warn', detail }
-      : { id: 'probe', title: 'Live probe', status: 'fail', detail, explanation: analysis.findings[0] ? `${analysis.findings[0].cause} Fix: ${analysis.findings[0].fix}` : row?.error ?? 'the probe got no answer' };
+      : {
+          id: 'probe',
+          title: 'Live probe',
+          status: 'fail',
+          detail,
+          explanation: analysis.findings[0] ? `${analysis.findings[0].cause} Fix: ${analysis.findings[0].fix}` : (row?.error ?? 'the probe got no answer'),
+        };
   } catch (err) {
-    return { id: 'probe', title: 'Live probe', status: 'fail', detail: `the probe pod could not run: ${(err as Error).message.split('\n')[0]}`, explanation: 'Run kdiag connectivity with --from-namespace/--from-labels for details.' };
+    return {
+      id: 'probe',
+      title: 'Live probe',
+      status: 'fail',
+      detail: `the probe pod could not run: ${(err as Error).message.split('\n')[0]}`,
+      explanation: 'Run kdiag connectivity with --from-namespace/--from-labels for details.',
+    };
   }
 }
 
@@ -111,8 +142,16 @@ export function parseRequestLog(log: string, nonce: string, address: string): Ob
   const start = lines.findIndex((l) => l === `${marker} certs`);
   const end = lines.findIndex((l) => l === `${marker} endcerts`);
   if (start >= 0 && end > start) {
-    const raw = (name: string) => lines.slice(start + 1, end).find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1).trim();
-    const field = (name: string) => { const v = raw(name); return v === undefined ? undefined : printable(v); };
+    const raw = (name: string) =>
+      lines
+        .slice(start + 1, end)
+        .find((l) => l.startsWith(`${name}:`))
+        ?.slice(name.length + 1)
+        .trim();
+    const field = (name: string) => {
+      const v = raw(name);
+      return v === undefined ? undefined : printable(v);
+    };
     const subject = field('Subject');
     if (subject !== undefined) {
       const sans = (field('X509v3 Subject Alternative Name') ?? '')
@@ -121,7 +160,13 @@ export function parseRequestLog(log: string, nonce: string, address: string): Ob
         .filter((s) => s.startsWith('DNS:'))
         .map((s) => s.slice(4));
       const date = (v?: string) => (v && !Number.isNaN(new Date(v).getTime()) ? new Date(v).toISOString() : undefined);
-      obs.certificate = { subject, sans, ...(field('Issuer') ? { issuer: field('Issuer') } : {}), ...(date(field('Start date')) ? { notBefore: date(field('Start date')) } : {}), ...(date(field('Expire date')) ? { notAfter: date(field('Expire date')) } : {}) };
+      obs.certificate = {
+        subject,
+        sans,
+        ...(field('Issuer') ? { issuer: field('Issuer') } : {}),
+        ...(date(field('Start date')) ? { notBefore: date(field('Start date')) } : {}),
+        ...(date(field('Expire date')) ? { notAfter: date(field('Expire date')) } : {}),
+      };
     }
   }
   const body = lines.find((l) => l.startsWith(`${marker} body `))?.slice(`${marker} body `.length) ?? '';
@@ -168,7 +213,11 @@ export function controllerServicePort(svc: V1Service, scheme: 'http' | 'https'):
 }
 
 /** The Service in front of a controller Pod with a port for the scheme (ClusterIP set). */
-export function controllerService(services: readonly V1Service[], pod: { namespace: string; labels: Record<string, string> }, scheme: 'http' | 'https'): { service: V1Service; port: number } | undefined {
+export function controllerService(
+  services: readonly V1Service[],
+  pod: { namespace: string; labels: Record<string, string> },
+  scheme: 'http' | 'https',
+): { service: V1Service; port: number } | undefined {
   for (const svc of services) {
     if (svc.metadata?.namespace !== pod.namespace || !svc.spec?.selector || !matchesMap(svc.spec.selector, pod.labels)) continue;
     if (!svc.spec.clusterIP || svc.spec.clusterIP === 'None') continue;
@@ -189,15 +238,27 @@ export interface LiveRequestInput {
 }
 
 /** What the controller really answers, compared with the hop where kdiag says the request stops. */
-export async function liveRequestHop(client: ClusterClient, input: LiveRequestInput, settings: ProbeSettings, image = DEFAULT_CURL_IMAGE): Promise<{ hop: Hop; findings: Finding[] }> {
+export async function liveRequestHop(
+  client: ClusterClient,
+  input: LiveRequestInput,
+  settings: ProbeSettings,
+  image = DEFAULT_CURL_IMAGE,
+): Promise<{ hop: Hop; findings: Finding[] }> {
   const { result, request } = input;
   const title = 'Live request';
   const skip = (detail: string) => ({ hop: { id: 'request' as const, title, status: 'info' as const, detail }, findings: [] });
   // Which controller receives the request.
   let entry = result.entry;
   if (!entry) {
-    const cls = input.className ? input.ingressClasses.find((c) => c.metadata?.name === input.className) : input.ingressClasses.find((c) => c.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true');
-    if (!cls) return skip(input.className ? `IngressClass ${input.className} not found: no controller to send the request to` : 'no Ingress or Gateway serves the host and no IngressClass is the default: name the controller that should answer with --class');
+    const cls = input.className
+      ? input.ingressClasses.find((c) => c.metadata?.name === input.className)
+      : input.ingressClasses.find((c) => c.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true');
+    if (!cls)
+      return skip(
+        input.className
+          ? `IngressClass ${input.className} not found: no controller to send the request to`
+          : 'no Ingress or Gateway serves the host and no IngressClass is the default: name the controller that should answer with --class',
+      );
     entry = { api: 'ingress', controller: cls.spec?.controller, namespace: 'default' };
   }
   const api = entry.api;
@@ -216,14 +277,21 @@ export async function liveRequestHop(client: ClusterClient, input: LiveRequestIn
   const expected = expectAnswer(result, profile, api, scheme);
   let observed: Observation;
   try {
-    observed = await requestProbe(client, { namespace: entry.namespace, url: request.url, host: request.host, port: request.port, address, addressPort: front.port }, settings, image);
+    observed = await requestProbe(
+      client,
+      { namespace: entry.namespace, url: request.url, host: request.host, port: request.port, address, addressPort: front.port },
+      settings,
+      image,
+    );
   } catch (err) {
     return { hop: { id: 'request', title, status: 'fail', detail: `the probe pod could not run: ${(err as Error).message.split('\n')[0]}` }, findings: [] };
   }
   const diffs = compareAnswer(expected, observed, request.host, input.now);
   const who = profile?.name ?? entry.controller ?? 'the controller';
   const cert = observed.certificate;
-  const certText = cert ? `; certificate ${cert.subject}${cert.sans.length ? ` (SANs ${cert.sans.join(', ')})` : ''}${cert.notAfter ? `, expires ${cert.notAfter.slice(0, 10)}` : ''}${certificateProblem(cert, request.host, input.now) ? ` — ${certificateProblem(cert, request.host, input.now)}` : ''}` : '';
+  const certText = cert
+    ? `; certificate ${cert.subject}${cert.sans.length ? ` (SANs ${cert.sans.join(', ')})` : ''}${cert.notAfter ? `, expires ${cert.notAfter.slice(0, 10)}` : ''}${certificateProblem(cert, request.host, input.now) ? ` — ${certificateProblem(cert, request.host, input.now)}` : ''}`
+    : '';
   const answer = observed.status !== undefined ? `HTTP ${observed.status}` : `no answer (${observed.error ?? 'no response'})`;
   const detail = `${answer} from ${who} at ${svcName} ${observed.address}${request.scheme === 'https' ? ` (SNI ${request.host})` : ''}${observed.pod ? `, answered by pod ${observed.pod}` : ''}${certText}`;
   const predicted = `kdiag predicted: ${expected.stopsAt ? `stops at ${expected.stopsAt}` : 'reaches a Pod'}${expected.status !== undefined ? `, HTTP ${expected.status}` : ''}${expected.certificateValid === false ? ', an invalid certificate' : ''} (${expected.because})`;
@@ -231,15 +299,30 @@ export async function liveRequestHop(client: ClusterClient, input: LiveRequestIn
   if (!diffs.length) return { hop: { id: 'request', title, status: 'ok', detail: `${detail} — as predicted`, items }, findings: [] };
   return {
     hop: { id: 'request', title, status: 'warn', detail: `${detail} — differs from kdiag's prediction`, explanation: diffs.join('; '), items },
-    findings: [disagreementFinding({ host: request.host, who, answer, observedPod: observed.pod, predicted, diffs, behaviour: profile?.behaviour, controllerPod: pod })],
+    findings: [
+      disagreementFinding({ host: request.host, who, answer, observedPod: observed.pod, predicted, diffs, behaviour: profile?.behaviour, controllerPod: pod }),
+    ],
   };
 }
 
 /** KD6012: the controller's real answer differs from the prediction. */
-export function disagreementFinding(d: { host: string; who: string; answer: string; observedPod?: string; predicted: string; diffs: string[]; behaviour?: string; controllerPod: { namespace: string; labels: Record<string, string> } }): Finding {
-  return finding('KD6012', { kind: 'URL', name: d.host }, {
-    message: `${d.host}: ${d.who} answered ${d.answer}${d.observedPod ? ` from pod ${d.observedPod}` : ''}, not what kdiag predicted`,
-    cause: `${d.predicted}. Observed: ${d.diffs.join('; ')}.${d.behaviour ? ` ${d.behaviour}` : ''} A difference means the cluster does not work the way its objects say: the controller may not have loaded them yet, may read them differently, or something in front of the Pods answers instead.`,
-    fix: fix`Compare with what the controller logged for this request: ${kubectl('-n', d.controllerPod.namespace, 'logs', '-l', formatMap(d.controllerPod.labels), '--tail', '50')}`,
-  });
+export function disagreementFinding(d: {
+  host: string;
+  who: string;
+  answer: string;
+  observedPod?: string;
+  predicted: string;
+  diffs: string[];
+  behaviour?: string;
+  controllerPod: { namespace: string; labels: Record<string, string> };
+}): Finding {
+  return finding(
+    'KD6012',
+    { kind: 'URL', name: d.host },
+    {
+      message: `${d.host}: ${d.who} answered ${d.answer}${d.observedPod ? ` from pod ${d.observedPod}` : ''}, not what kdiag predicted`,
+      cause: `${d.predicted}. Observed: ${d.diffs.join('; ')}.${d.behaviour ? ` ${d.behaviour}` : ''} A difference means the cluster does not work the way its objects say: the controller may not have loaded them yet, may read them differently, or something in front of the Pods answers instead.`,
+      fix: fix`Compare with what the controller logged for this request: ${kubectl('-n', d.controllerPod.namespace, 'logs', '-l', formatMap(d.controllerPod.labels), '--tail', '50')}`,
+    },
+  );
 }

@@ -14,7 +14,14 @@ export function fleetTable(runs: readonly FleetRun[], table: (head: string[], ro
   const rows = runs.map((r) => [
     sanitize(r.summary.context),
     status(r),
-    r.summary.serverVersion ? sanitize(r.summary.serverVersion.split(' ').pop()!.replace(/^\(|\)$/g, '')) : '-',
+    r.summary.serverVersion
+      ? sanitize(
+          r.summary.serverVersion
+            .split(' ')
+            .pop()!
+            .replace(/^\(|\)$/g, ''),
+        )
+      : '-',
     String(r.summary.errors),
     String(r.summary.warnings),
     `${(r.summary.durationMs / 1000).toFixed(1)}s`,
@@ -42,7 +49,17 @@ export function fleetCheckResults(runs: readonly FleetRun[], failOn: Severity): 
     const ctx = r.summary.context;
     const report = r.report as (Report & { checks?: Omit<CheckResult, 'findings'>[] }) | undefined;
     if (!report?.checks) {
-      results.push({ id: `${ctx}/cluster`, title: `Cluster ${ctx}`, status: 'errored', errors: 0, warnings: 0, infos: 0, durationMs: r.summary.durationMs, reason: `${r.summary.status}: ${r.summary.error ?? 'no report'}`, findings: [] });
+      results.push({
+        id: `${ctx}/cluster`,
+        title: `Cluster ${ctx}`,
+        status: 'errored',
+        errors: 0,
+        warnings: 0,
+        infos: 0,
+        durationMs: r.summary.durationMs,
+        reason: `${r.summary.status}: ${r.summary.error ?? 'no report'}`,
+        findings: [],
+      });
       continue;
     }
     const ids = new Set(report.checks.map((c) => c.id));

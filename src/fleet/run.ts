@@ -48,11 +48,21 @@ export async function fleetContexts(flag: string | undefined, all: boolean, kube
     if (names.length === 0) throw new KdiagError('--all-contexts: the kubeconfig has no contexts');
     return names;
   }
-  const asked = [...new Set((flag ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
+  const asked = [
+    ...new Set(
+      (flag ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (asked.length === 0) throw new KdiagError('--context: name at least one context');
   const known = contextNames(kubeconfig);
   const unknown = asked.filter((c) => !known.includes(c));
-  if (unknown.length) throw new KdiagError(`context${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')} not found in the kubeconfig (contexts: ${known.join(', ')})`);
+  if (unknown.length)
+    throw new KdiagError(
+      `context${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')} not found in the kubeconfig (contexts: ${known.join(', ')})`,
+    );
   return asked;
 }
 
@@ -89,8 +99,22 @@ async function runOne(host: FleetHost, context: string): Promise<FleetRun> {
   const thrown = r.error as { status?: number; message?: string } | undefined;
   // Exit 2 with every check skipped for missing permissions (KD6001), or a 403 from the API: forbidden.
   const forbidden = r.exitCode === EXIT_FAILURE && (thrown?.status === 403 || findings.some((f) => f.code === 'KD6001'));
-  const status: ClusterStatus = r.exitCode === EXIT_OK ? 'passed' : r.exitCode === EXIT_FINDINGS ? 'findings' : forbidden ? 'forbidden' : thrown?.status === 401 ? 'unauthorized' : 'failed';
-  const error = r.exitCode === EXIT_FAILURE ? (typeof report?.error === 'string' ? report.error : (thrown?.message ?? (r.stderr.trim().split('\n').pop() ?? '').replace(/^kdiag: /, ''))) : undefined;
+  const status: ClusterStatus =
+    r.exitCode === EXIT_OK
+      ? 'passed'
+      : r.exitCode === EXIT_FINDINGS
+        ? 'findings'
+        : forbidden
+          ? 'forbidden'
+          : thrown?.status === 401
+            ? 'unauthorized'
+            : 'failed';
+  const error =
+    r.exitCode === EXIT_FAILURE
+      ? typeof report?.error === 'string'
+        ? report.error
+        : (thrown?.message ?? (r.stderr.trim().split('\n').pop() ?? '').replace(/^kdiag: /, ''))
+      : undefined;
   return {
     summary: {
       context,
@@ -116,7 +140,20 @@ export async function runFleet(host: FleetHost, contexts: readonly string[], con
     try {
       run = await runOne(host, context);
     } catch (err) {
-      run = { summary: { context, server: null, serverVersion: null, status: 'failed', exitCode: EXIT_FAILURE, errors: 0, warnings: 0, infos: 0, durationMs: 0, error: (err as Error).message } };
+      run = {
+        summary: {
+          context,
+          server: null,
+          serverVersion: null,
+          status: 'failed',
+          exitCode: EXIT_FAILURE,
+          errors: 0,
+          warnings: 0,
+          infos: 0,
+          durationMs: 0,
+          error: (err as Error).message,
+        },
+      };
     }
     runs.set(context, run);
     const s = run.summary;

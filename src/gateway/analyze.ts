@@ -27,7 +27,11 @@ export const GATEWAY_RULES: readonly { id: string; codes: readonly Code[]; needs
   { id: 'unreadable', codes: ['KD7022'], needs: ['gateways'] },
   { id: 'gateway-classes', codes: ['KD7002'], needs: ['gatewayclasses', 'gateways'] },
   { id: 'route-parents', codes: ['KD7011', 'KD7012', 'KD7013', 'KD7014', 'KD7020', 'KD7021'], needs: ['httproutes', 'grpcroutes', 'gateways', 'namespaces'] },
-  { id: 'route-backends', codes: ['KD7015', 'KD7016', 'KD7017', 'KD7018', 'KD7019', 'KD7026', 'KD7027'], needs: ['httproutes', 'grpcroutes', 'referencegrants', 'services', 'endpointslices', 'pods'] },
+  {
+    id: 'route-backends',
+    codes: ['KD7015', 'KD7016', 'KD7017', 'KD7018', 'KD7019', 'KD7026', 'KD7027'],
+    needs: ['httproutes', 'grpcroutes', 'referencegrants', 'services', 'endpointslices', 'pods'],
+  },
   { id: 'gateway', codes: ['KD7001', 'KD7003', 'KD7004', 'KD7005'], needs: ['gateways', 'gatewayclasses'] },
   { id: 'listeners', codes: ['KD7006', 'KD7007', 'KD7008', 'KD7009', 'KD7010', 'KD7023'], needs: ['gateways', 'referencegrants', 'tlssecrets'] },
   { id: 'listener-spec', codes: ['KD7024', 'KD7025'], needs: ['gateways'] },
@@ -49,7 +53,17 @@ function analyzeRoute(route: Route, kind: RouteKind, ctx: GatewayContext): Route
   if (!broken) lintUnresolved(r, unresolved);
   const services = rules.flatMap((x) => x.backends).filter((b) => b.kind === 'Service');
   const ready = services.filter((b) => b.status === 'OK' || b.status === 'EXTERNAL').length;
-  return { namespace: r.ns, name: r.name, kind, hostnames: r.hostnames, parents, rules, backends: { ready, total: services.length }, status: statusOf(r.findings), findings: r.findings };
+  return {
+    namespace: r.ns,
+    name: r.name,
+    kind,
+    hostnames: r.hostnames,
+    parents,
+    rules,
+    backends: { ready, total: services.length },
+    status: statusOf(r.findings),
+    findings: r.findings,
+  };
 }
 
 function analyzeGateway(gw: Gateway, ctx: GatewayContext): GatewayResult {
@@ -89,11 +103,20 @@ export function analyzeGateways(snapshot: Snapshot, objects: GatewayObjects, opt
     .sort((a, b) => byName(a.route, b.route) || a.kind.localeCompare(b.kind))
     .map(({ route, kind }) => analyzeRoute(route, kind, ctx));
   const gateways = [...objects.gateways].sort(byName).map((gw) => analyzeGateway(gw, ctx));
-  return { classes, gateways, routes, global: ctx.global, findings: [...ctx.global, ...gateways.flatMap((g) => g.findings), ...routes.flatMap((r) => r.findings)] };
+  return {
+    classes,
+    gateways,
+    routes,
+    global: ctx.global,
+    findings: [...ctx.global, ...gateways.flatMap((g) => g.findings), ...routes.flatMap((r) => r.findings)],
+  };
 }
 
 /** With -n: the namespace's Gateways and those its routes attach to, its routes, and the run-wide findings. */
-export function scopedGatewayFindings(a: GatewayAnalysis, namespace: string | undefined): { gateways: GatewayResult[]; routes: RouteResult[]; findings: Finding[] } {
+export function scopedGatewayFindings(
+  a: GatewayAnalysis,
+  namespace: string | undefined,
+): { gateways: GatewayResult[]; routes: RouteResult[]; findings: Finding[] } {
   if (namespace === undefined) return { gateways: a.gateways, routes: a.routes, findings: a.findings };
   const parents = new Set(a.routes.flatMap((r) => r.parents.map((p) => p.gateway)));
   const gateways = a.gateways.filter((g) => g.namespace === namespace || parents.has(`${g.namespace}/${g.name}`));

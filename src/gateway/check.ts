@@ -13,7 +13,7 @@ export const gatewayCheck: Check = {
   optional: ['endpointslices', 'tlssecrets', 'namespaces', 'ingresses', 'ingressclasses'],
   extras: ['gateway'],
   skippedWithout: {
-    gatewayclasses: 'GatewayClass checks (KD7001) and the class controller\'s view of each Gateway',
+    gatewayclasses: "GatewayClass checks (KD7001) and the class controller's view of each Gateway",
     namespaces: 'listeners that admit routes by namespace labels (allowedRoutes.namespaces.from: Selector)',
     ingressclasses: 'Ingresses served by the retired ingress-nginx (KD7030)',
   },

@@ -57,10 +57,14 @@ function joined(snapshot: Snapshot, objects: GatewayObjects): Snapshot {
 
 export function gatewayContext(base: Snapshot, objects: GatewayObjects, options: CheckOptions): GatewayContext {
   const snapshot = joined(base, objects);
-  const byKey = <T extends { metadata?: { namespace?: string; name?: string } }>(items: readonly T[]) => new Map(items.map((s) => [key(s.metadata?.namespace, s.metadata?.name), s]));
+  const byKey = <T extends { metadata?: { namespace?: string; name?: string } }>(items: readonly T[]) =>
+    new Map(items.map((s) => [key(s.metadata?.namespace, s.metadata?.name), s]));
   const listed = (k: 'endpointslices' | 'endpoints') => snapshot.loaded.includes(k) && !snapshot.unavailable[k];
   const extra = new Set(objects.extraNamespaces ?? []);
-  const labels = snapshot.loaded.includes('namespaces') && snapshot.namespaces.length ? new Map(snapshot.namespaces.map((n) => [n.metadata?.name ?? '', n.metadata?.labels ?? {}])) : undefined;
+  const labels =
+    snapshot.loaded.includes('namespaces') && snapshot.namespaces.length
+      ? new Map(snapshot.namespaces.map((n) => [n.metadata?.name ?? '', n.metadata?.labels ?? {}]))
+      : undefined;
   return {
     snapshot,
     objects,
@@ -69,7 +73,8 @@ export function gatewayContext(base: Snapshot, objects: GatewayObjects, options:
     graceMs: (options.addressGraceSeconds ?? 300) * 1000,
     services: byKey(snapshot.services),
     analyzed: serviceAnalyzer(snapshot),
-    endpointsUnavailable: listed('endpointslices') || listed('endpoints') ? undefined : (snapshot.unavailable.endpointslices ?? 'EndpointSlices were not listed'),
+    endpointsUnavailable:
+      listed('endpointslices') || listed('endpoints') ? undefined : (snapshot.unavailable.endpointslices ?? 'EndpointSlices were not listed'),
     tlsSecrets: byKey(snapshot.tlssecrets),
     tlsUnavailable: snapshot.unavailable.tlssecrets ?? (snapshot.loaded.includes('tlssecrets') ? undefined : 'Secrets were not listed'),
     namespaceLabels: labels ? (ns) => labels.get(ns) ?? {} : undefined,

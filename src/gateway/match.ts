@@ -65,7 +65,9 @@ function hostSpecificity(pattern: string | undefined): number {
 
 /** The listener of a Gateway that takes a request: port and protocol, then the most specific hostname. */
 export function selectListener(gateway: Gateway, request: { host: string; port: number; scheme: 'http' | 'https' }): Listener | undefined {
-  const candidates = (gateway.spec?.listeners ?? []).filter((l) => l.port === request.port && servesScheme(l, request.scheme) && hostnameMatch(l.hostname, request.host));
+  const candidates = (gateway.spec?.listeners ?? []).filter(
+    (l) => l.port === request.port && servesScheme(l, request.scheme) && hostnameMatch(l.hostname, request.host),
+  );
   candidates.sort((a, b) => hostSpecificity(b.hostname) - hostSpecificity(a.hostname));
   return candidates[0];
 }
@@ -149,7 +151,9 @@ export function compareRuleMatches(a: RuleMatch, b: RuleMatch): number {
   const pb = precedence(b);
   for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return pb[i]! - pa[i]!;
   const name = (r: Route) => `${r.metadata?.namespace ?? ''}/${r.metadata?.name ?? ''}`;
-  return created(a.route) - created(b.route) || name(a.route).localeCompare(name(b.route)) || a.ruleIndex - b.ruleIndex || (a.matchIndex ?? 0) - (b.matchIndex ?? 0);
+  return (
+    created(a.route) - created(b.route) || name(a.route).localeCompare(name(b.route)) || a.ruleIndex - b.ruleIndex || (a.matchIndex ?? 0) - (b.matchIndex ?? 0)
+  );
 }
 
 /** Every rule match of the routes that matches the request, best first. */
@@ -188,6 +192,7 @@ export function describeMatch(match: HTTPRouteMatch): string {
   const parts = [`${match.path?.type ?? 'PathPrefix'} ${match.path?.value ?? '/'}`];
   if (match.method) parts.push(match.method);
   if (match.headers?.length) parts.push(`headers ${match.headers.map((h) => `${h.name}${h.type === 'RegularExpression' ? '~' : '='}${h.value}`).join(',')}`);
-  if (match.queryParams?.length) parts.push(`query ${match.queryParams.map((q) => `${q.name}${q.type === 'RegularExpression' ? '~' : '='}${q.value}`).join(',')}`);
+  if (match.queryParams?.length)
+    parts.push(`query ${match.queryParams.map((q) => `${q.name}${q.type === 'RegularExpression' ? '~' : '='}${q.value}`).join(',')}`);
   return parts.join(', ');
 }

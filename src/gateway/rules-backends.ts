@@ -174,7 +174,17 @@ export function lintBackends(r: RouteSubject, ctx: GatewayContext): { rules: Rou
     }
     const backends = refs.map((ref) => {
       const label = backendLabel(ref, r.ns);
-      const node: BackendResult = { backend: label, namespace: ref.namespace ?? r.ns, name: ref.name, kind: ref.kind ?? 'Service', port: ref.port, weight: ref.weight ?? 1, status: 'OK', ready: 0, total: 0 };
+      const node: BackendResult = {
+        backend: label,
+        namespace: ref.namespace ?? r.ns,
+        name: ref.name,
+        kind: ref.kind ?? 'Service',
+        port: ref.port,
+        weight: ref.weight ?? 1,
+        status: 'OK',
+        ready: 0,
+        total: 0,
+      };
       const first = !reported.has(label);
       reported.add(label);
       if (checkBackend(r, { ref, node, where, first }, ctx)) broken = true;

@@ -26,11 +26,15 @@ export function retiredIngressFindings(snapshot: Snapshot): Finding[] {
     if (cls?.spec?.controller !== INGRESS_NGINX_CONTROLLER) continue;
     const name = ing.metadata?.name ?? '';
     out.push(
-      finding('KD7030', { kind: 'Ingress', namespace: ing.metadata?.namespace ?? '', name }, {
-        message: `${name}: served by ingress-nginx (class ${cls.metadata?.name}), a retired controller`,
-        cause: `IngressClass ${cls.metadata?.name} names controller ${INGRESS_NGINX_CONTROLLER}; ingress-nginx's best-effort maintenance ended in March 2026, so it gets no more fixes, including security fixes.`,
-        fix: `Plan the move to the Gateway API (a Gateway and HTTPRoutes replace the Ingress and its nginx annotations): ${GATEWAY_API_MIGRATION}; ingress2gateway translates existing Ingresses.`,
-      }),
+      finding(
+        'KD7030',
+        { kind: 'Ingress', namespace: ing.metadata?.namespace ?? '', name },
+        {
+          message: `${name}: served by ingress-nginx (class ${cls.metadata?.name}), a retired controller`,
+          cause: `IngressClass ${cls.metadata?.name} names controller ${INGRESS_NGINX_CONTROLLER}; ingress-nginx's best-effort maintenance ended in March 2026, so it gets no more fixes, including security fixes.`,
+          fix: `Plan the move to the Gateway API (a Gateway and HTTPRoutes replace the Ingress and its nginx annotations): ${GATEWAY_API_MIGRATION}; ingress2gateway translates existing Ingresses.`,
+        },
+      ),
     );
   }
   return out;
@@ -40,11 +44,15 @@ export function retiredIngressFindings(snapshot: Snapshot): Finding[] {
 export function unreadableFindings(objects: GatewayObjects): Finding[] {
   if (objects.unavailable?.reason !== 'forbidden') return [];
   return [
-    finding('KD7022', { kind: 'Gateway', name: 'gateways' }, {
-      message: 'gateways: Gateway API objects could not be read',
-      cause: `${objects.unavailable.message}; Gateways and their routes were not checked.`,
-      fix: 'Grant get and list on gatewayclasses, gateways, httproutes, grpcroutes and referencegrants (gateway.networking.k8s.io), see deploy/rbac.yaml.',
-    }),
+    finding(
+      'KD7022',
+      { kind: 'Gateway', name: 'gateways' },
+      {
+        message: 'gateways: Gateway API objects could not be read',
+        cause: `${objects.unavailable.message}; Gateways and their routes were not checked.`,
+        fix: 'Grant get and list on gatewayclasses, gateways, httproutes, grpcroutes and referencegrants (gateway.networking.k8s.io), see deploy/rbac.yaml.',
+      },
+    ),
   ];
 }
 
@@ -58,14 +66,20 @@ export function lintGatewayClasses(ctx: GatewayContext): GatewayClassResult[] {
     const accepted = condition(cls, 'Accepted');
     if (accepted?.status !== 'True' && used.has(name)) {
       ctx.global.push(
-        finding('KD7002', { kind: 'GatewayClass', name }, {
-          message: `${name}: GatewayClass not Accepted${accepted?.reason ? ` (${accepted.reason})` : ''}`,
-          cause: accepted
-            ? `Controller ${controller} reports ${condDetail(accepted)}; its Gateways are not programmed.`
-            : `No controller has reported on GatewayClass ${name}: nothing runs controller ${controller ?? '(none)'}, or it does not handle this class, so its Gateways get no data plane.`,
-          fix: accepted ? fix`${kubectl('describe', 'gatewayclass', name)}` : fix`Install or start the Gateway controller ${controller ?? ''}, or use a class whose controller runs: ${kubectl('get', 'gatewayclass')}`,
-          severity: !accepted && ageMs(cls.metadata, ctx.now) < ctx.graceMs ? 'info' : undefined,
-        }),
+        finding(
+          'KD7002',
+          { kind: 'GatewayClass', name },
+          {
+            message: `${name}: GatewayClass not Accepted${accepted?.reason ? ` (${accepted.reason})` : ''}`,
+            cause: accepted
+              ? `Controller ${controller} reports ${condDetail(accepted)}; its Gateways are not programmed.`
+              : `No controller has reported on GatewayClass ${name}: nothing runs controller ${controller ?? '(none)'}, or it does not handle this class, so its Gateways get no data plane.`,
+            fix: accepted
+              ? fix`${kubectl('describe', 'gatewayclass', name)}`
+              : fix`Install or start the Gateway controller ${controller ?? ''}, or use a class whose controller runs: ${kubectl('get', 'gatewayclass')}`,
+            severity: !accepted && ageMs(cls.metadata, ctx.now) < ctx.graceMs ? 'info' : undefined,
+          },
+        ),
       );
     }
     return { name, controller: controller ?? '', accepted: condText(accepted) };
@@ -133,7 +147,11 @@ function certificateRef(g: Subject, l: Listener, c: SecretObjectRef, ctx: Gatewa
     return { tls: { secret: label, status: 'not permitted', summary: `no ReferenceGrant in ${sns}` }, broken: true };
   }
   if (ctx.tlsUnavailable) {
-    g.addOnce('KD7023', { message: 'listener TLS check skipped: Secrets cannot be read', cause: `kdiag could not list Secrets (${ctx.tlsUnavailable}); listener certificates were not checked.`, fix: `Grant list on secrets in namespace ${g.ns} (see deploy/rbac.yaml), or run as a user who may read them.` });
+    g.addOnce('KD7023', {
+      message: 'listener TLS check skipped: Secrets cannot be read',
+      cause: `kdiag could not list Secrets (${ctx.tlsUnavailable}); listener certificates were not checked.`,
+      fix: `Grant list on secrets in namespace ${g.ns} (see deploy/rbac.yaml), or run as a user who may read them.`,
+    });
     return { tls: { secret: label, status: 'skipped', summary: 'not checked' }, broken: false };
   }
   if (!ctx.covers(sns)) return { tls: { secret: label, status: 'skipped', summary: `namespace ${sns} not loaded` }, broken: false };
@@ -146,18 +164,36 @@ function certificateRef(g: Subject, l: Listener, c: SecretObjectRef, ctx: Gatewa
     });
     return { tls: { secret: label, status: 'missing', summary: 'secret not found' }, broken: true };
   }
-  const r = checkTlsSecret({ namespace: sns, ingress: g.name, secretName: c.name, secret, hosts: l.hostname ? [l.hostname] : [], now: ctx.now, warnDays: ctx.warnDays });
+  const r = checkTlsSecret({
+    namespace: sns,
+    ingress: g.name,
+    secretName: c.name,
+    secret,
+    hosts: l.hostname ? [l.hostname] : [],
+    now: ctx.now,
+    warnDays: ctx.warnDays,
+  });
   let broken = false;
   for (const p of r.problems) {
     if (p.code === 'KD3021') continue;
     if (p.code !== 'KD3025') broken = true;
-    g.add(p.code === 'KD3025' ? 'KD7010' : 'KD7009', { message: `listener ${l.name} (${l.hostname ?? 'any host'}): ${p.message.replace(/^TLS secret /, 'secret ')}`, cause: p.cause, fix: { text: p.fix, remediation: p.remediation } });
+    g.add(p.code === 'KD3025' ? 'KD7010' : 'KD7009', {
+      message: `listener ${l.name} (${l.hostname ?? 'any host'}): ${p.message.replace(/^TLS secret /, 'secret ')}`,
+      cause: p.cause,
+      fix: { text: p.fix, remediation: p.remediation },
+    });
   }
   return { tls: { secret: label, status: r.status, summary: r.summary, daysLeft: r.daysLeft }, broken };
 }
 
 /** KD7006: the controller reports a listener condition that kdiag did not already explain. */
-function lintListenerConditions(g: Subject, l: Listener, conditions: Condition[] | undefined, gateway: { accepted?: Condition; programmed?: Condition }, certProblem: boolean): void {
+function lintListenerConditions(
+  g: Subject,
+  l: Listener,
+  conditions: Condition[] | undefined,
+  gateway: { accepted?: Condition; programmed?: Condition },
+  certProblem: boolean,
+): void {
   const resolved = conditionIn(conditions, 'ResolvedRefs');
   const conflicted = conditionIn(conditions, 'Conflicted');
   const accepted = conditionIn(conditions, 'Accepted');
@@ -172,7 +208,10 @@ function lintListenerConditions(g: Subject, l: Listener, conditions: Condition[]
   g.add('KD7006', {
     message: `listener ${l.name}: ${bad.map((c) => `${c.type}=${condText(c)}`).join(', ')}`,
     cause: `The controller reports ${bad.map(condDetail).join('; ')} for listener ${l.name} (${l.protocol} ${l.port}${l.hostname ? ` ${l.hostname}` : ''}).`,
-    fix: conflicted?.status === 'True' ? fix`Give the listener a distinct port or hostname: ${kubectl('-n', g.ns, 'edit', 'gateway', g.name)}` : fix`${kubectl('-n', g.ns, 'describe', 'gateway', g.name)}`,
+    fix:
+      conflicted?.status === 'True'
+        ? fix`Give the listener a distinct port or hostname: ${kubectl('-n', g.ns, 'edit', 'gateway', g.name)}`
+        : fix`${kubectl('-n', g.ns, 'describe', 'gateway', g.name)}`,
   });
 }
 
@@ -209,7 +248,15 @@ export function lintListeners(g: Subject, gw: Gateway, ctx: GatewayContext): Lis
   const gateway = { accepted: condition(gw, 'Accepted'), programmed: condition(gw, 'Programmed') };
   return (gw.spec?.listeners ?? []).map((l) => {
     const ls = gw.status?.listeners?.find((x) => x.name === l.name);
-    const result: ListenerResult = { name: l.name, port: l.port, protocol: l.protocol, hostname: l.hostname ?? '*', attachedRoutes: ls?.attachedRoutes, routes: ctx.attached.get(`${g.ns}/${g.name}/${l.name}`) ?? [], conditions: (ls?.conditions ?? []).map((c) => `${c.type}=${c.status}`).join(',') };
+    const result: ListenerResult = {
+      name: l.name,
+      port: l.port,
+      protocol: l.protocol,
+      hostname: l.hostname ?? '*',
+      attachedRoutes: ls?.attachedRoutes,
+      routes: ctx.attached.get(`${g.ns}/${g.name}/${l.name}`) ?? [],
+      conditions: (ls?.conditions ?? []).map((c) => `${c.type}=${c.status}`).join(','),
+    };
     let certProblem = false;
     if (l.protocol === 'HTTPS' || (l.protocol === 'TLS' && (l.tls?.mode ?? 'Terminate') === 'Terminate')) {
       const refs = (l.tls?.certificateRefs ?? []).filter((c) => (c.kind ?? 'Secret') === 'Secret' && (c.group ?? '') === '');

@@ -6,7 +6,17 @@ import { matchesSelector } from '../checks/lib/labels.js';
 import { fix, kubectl, kubectlApply, type FixCommand, type FixSpec } from '../report/fix.js';
 import { ageMs, key, type GatewayContext, type Subject } from './context.js';
 import { intersectingHostnames } from './match.js';
-import { conditionIn, GATEWAY_GROUP, type BackendRef, type Condition, type Gateway, type GatewayObjects, type Listener, type ParentReference, type Route } from './types.js';
+import {
+  conditionIn,
+  GATEWAY_GROUP,
+  type BackendRef,
+  type Condition,
+  type Gateway,
+  type GatewayObjects,
+  type Listener,
+  type ParentReference,
+  type Route,
+} from './types.js';
 import type { ParentResult, RouteKind } from './results.js';
 
 export function condText(c: Condition | undefined): string {
@@ -21,15 +31,28 @@ export function condDetail(c: Condition | undefined): string {
 
 /** Route kinds a listener admits when allowedRoutes.kinds is empty (by protocol). */
 function defaultKinds(protocol: string): string[] {
-  const kinds: Record<string, string[]> = { HTTP: ['HTTPRoute', 'GRPCRoute'], HTTPS: ['HTTPRoute', 'GRPCRoute'], TLS: ['TLSRoute'], TCP: ['TCPRoute'], UDP: ['UDPRoute'] };
+  const kinds: Record<string, string[]> = {
+    HTTP: ['HTTPRoute', 'GRPCRoute'],
+    HTTPS: ['HTTPRoute', 'GRPCRoute'],
+    TLS: ['TLSRoute'],
+    TCP: ['TCPRoute'],
+    UDP: ['UDPRoute'],
+  };
   return kinds[protocol] ?? [];
 }
 
 /** Whether the listener admits the route; when it does not, why. */
-export function listenerAdmits(listener: Listener, gatewayNs: string, route: Route, routeKind: string, namespaceLabels: ((ns: string) => Record<string, string> | undefined) | undefined): { ok: boolean; why?: string } {
+export function listenerAdmits(
+  listener: Listener,
+  gatewayNs: string,
+  route: Route,
+  routeKind: string,
+  namespaceLabels: ((ns: string) => Record<string, string> | undefined) | undefined,
+): { ok: boolean; why?: string } {
   const routeNs = route.metadata?.namespace ?? '';
   const from = listener.allowedRoutes?.namespaces?.from ?? 'Same';
-  if (from === 'Same' && routeNs !== gatewayNs) return { ok: false, why: `listener ${listener.name} admits routes from namespace ${gatewayNs} only (allowedRoutes.namespaces.from: Same)` };
+  if (from === 'Same' && routeNs !== gatewayNs)
+    return { ok: false, why: `listener ${listener.name} admits routes from namespace ${gatewayNs} only (allowedRoutes.namespaces.from: Same)` };
   if (from === 'Selector') {
     const labels = namespaceLabels?.(routeNs);
     const selector: V1LabelSelector | undefined = listener.allowedRoutes?.namespaces?.selector;
@@ -37,13 +60,22 @@ export function listenerAdmits(listener: Listener, gatewayNs: string, route: Rou
       return { ok: false, why: `listener ${listener.name} admits routes from namespaces matching its selector, and namespace ${routeNs} does not match` };
     }
   }
-  const kinds = listener.allowedRoutes?.kinds?.length ? listener.allowedRoutes.kinds.filter((k) => (k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP).map((k) => k.kind) : defaultKinds(listener.protocol);
-  if (!kinds.includes(routeKind)) return { ok: false, why: `listener ${listener.name} (${listener.protocol}) admits ${kinds.join(', ') || 'no route kinds'}, not ${routeKind}` };
+  const kinds = listener.allowedRoutes?.kinds?.length
+    ? listener.allowedRoutes.kinds.filter((k) => (k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP).map((k) => k.kind)
+    : defaultKinds(listener.protocol);
+  if (!kinds.includes(routeKind))
+    return { ok: false, why: `listener ${listener.name} (${listener.protocol}) admits ${kinds.join(', ') || 'no route kinds'}, not ${routeKind}` };
   return { ok: true };
 }
 
 function sameParent(a: ParentReference, b: ParentReference, routeNs: string): boolean {
-  return a.name === b.name && (a.namespace ?? routeNs) === (b.namespace ?? routeNs) && (a.sectionName ?? '') === (b.sectionName ?? '') && (a.port ?? 0) === (b.port ?? 0) && (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway');
+  return (
+    a.name === b.name &&
+    (a.namespace ?? routeNs) === (b.namespace ?? routeNs) &&
+    (a.sectionName ?? '') === (b.sectionName ?? '') &&
+    (a.port ?? 0) === (b.port ?? 0) &&
+    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway')
+  );
 }
 
 export function parentStatus(route: Route, ref: ParentReference) {
@@ -110,7 +142,13 @@ export function reasonFix(reason: string | undefined, r: RouteSubject, gns: stri
 }
 
 /** KD7013 (no such listener), KD7020 (allowedRoutes refuse), KD7014 (hostnames): the listeners a parentRef attaches to. */
-function attach(r: RouteSubject, p: ParentReference, gw: Gateway, accepted: Condition | undefined, ctx: GatewayContext): { listeners: string[]; explained: boolean } {
+function attach(
+  r: RouteSubject,
+  p: ParentReference,
+  gw: Gateway,
+  accepted: Condition | undefined,
+  ctx: GatewayContext,
+): { listeners: string[]; explained: boolean } {
   const gns = gw.metadata?.namespace ?? '';
   const all = gw.spec?.listeners ?? [];
   const listeners = all.filter((l) => (!p.sectionName || l.name === p.sectionName) && (!p.port || l.port === p.port));
@@ -148,7 +186,12 @@ function attach(r: RouteSubject, p: ParentReference, gw: Gateway, accepted: Cond
 }
 
 /** KD7013 for a missing Gateway, then the attachment; records the listeners the route attaches to. */
-function attachParent(r: RouteSubject, p: ParentReference, accepted: Condition | undefined, ctx: GatewayContext): { gw?: Gateway; listeners: string[]; explained: boolean } {
+function attachParent(
+  r: RouteSubject,
+  p: ParentReference,
+  accepted: Condition | undefined,
+  ctx: GatewayContext,
+): { gw?: Gateway; listeners: string[]; explained: boolean } {
   const gns = p.namespace ?? r.ns;
   const gw = ctx.gateways.get(key(gns, p.name));
   if (!gw) {
@@ -206,7 +249,10 @@ export function lintParents(r: RouteSubject, ctx: GatewayContext): { parents: Pa
 export function lintUnresolved(r: RouteSubject, unresolved: readonly { gateway: string; cond: Condition }[]): void {
   for (const u of unresolved) {
     const [gns = '', gateway = ''] = u.gateway.split('/');
-    r.add('KD7012', { message: `references not resolved for parent ${u.gateway} (${u.cond.reason ?? 'False'})`, cause: `The controller reports ${condDetail(u.cond)}.`, fix: reasonFix(u.cond.reason, r, gns, gateway) });
+    r.add('KD7012', {
+      message: `references not resolved for parent ${u.gateway} (${u.cond.reason ?? 'False'})`,
+      cause: `The controller reports ${condDetail(u.cond)}.`,
+      fix: reasonFix(u.cond.reason, r, gns, gateway),
+    });
   }
 }
-

@@ -39,20 +39,35 @@ export function httpRequestOf(request: GatewayRequest): HttpRequest {
 }
 
 /** Routes of a kind attached to one listener of a Gateway (parentRef, sectionName/port, allowedRoutes). */
-export function routesOnListener(objects: GatewayObjects, gateway: Gateway, listener: Listener, namespaceLabels?: (ns: string) => Record<string, string> | undefined): Route[] {
+export function routesOnListener(
+  objects: GatewayObjects,
+  gateway: Gateway,
+  listener: Listener,
+  namespaceLabels?: (ns: string) => Record<string, string> | undefined,
+): Route[] {
   const gns = gateway.metadata?.namespace ?? '';
   const gname = gateway.metadata?.name ?? '';
   return objects.httpRoutes.filter((r) => {
     const rns = r.metadata?.namespace ?? '';
     const ref = (r.spec?.parentRefs ?? []).some(
-      (p) => (p.kind ?? 'Gateway') === 'Gateway' && (p.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && p.name === gname && (p.namespace ?? rns) === gns && (!p.sectionName || p.sectionName === listener.name) && (!p.port || p.port === listener.port),
+      (p) =>
+        (p.kind ?? 'Gateway') === 'Gateway' &&
+        (p.group ?? GATEWAY_GROUP) === GATEWAY_GROUP &&
+        p.name === gname &&
+        (p.namespace ?? rns) === gns &&
+        (!p.sectionName || p.sectionName === listener.name) &&
+        (!p.port || p.port === listener.port),
     );
     return ref && listenerAdmits(listener, gns, r, 'HTTPRoute', namespaceLabels).ok;
   });
 }
 
 /** The Gateway, listener and route rule a request takes; undefined when no Gateway listener serves the host and port. */
-export function selectGatewayRoute(objects: GatewayObjects, request: GatewayRequest, namespaceLabels?: (ns: string) => Record<string, string> | undefined): GatewayChoice | undefined {
+export function selectGatewayRoute(
+  objects: GatewayObjects,
+  request: GatewayRequest,
+  namespaceLabels?: (ns: string) => Record<string, string> | undefined,
+): GatewayChoice | undefined {
   const http = httpRequestOf(request);
   const choices: GatewayChoice[] = [];
   for (const gateway of objects.gateways) {
@@ -100,26 +115,48 @@ function gatewayHop(choice: GatewayChoice, objects: GatewayObjects, dataPlanePod
   const accepted = condition(gateway, 'Accepted');
   const programmed = condition(gateway, 'Programmed');
   const lstatus = gateway.status?.listeners?.find((l) => l.name === listener.name);
-  const badListener = (lstatus?.conditions ?? []).find((c) => (c.type === 'Conflicted' ? c.status === 'True' : ['Accepted', 'Programmed', 'ResolvedRefs'].includes(c.type) && c.status === 'False'));
+  const badListener = (lstatus?.conditions ?? []).find((c) =>
+    c.type === 'Conflicted' ? c.status === 'True' : ['Accepted', 'Programmed', 'ResolvedRefs'].includes(c.type) && c.status === 'False',
+  );
   const pods = (dataPlanePods ?? []).filter((p) => !isTerminal(p));
   const ready = pods.filter(isPodReady);
   if (!cls && objects.missing.gatewayclasses === undefined) {
-    return hop('gateway', title, 'fail', `GatewayClass ${gateway.spec?.gatewayClassName} does not exist`, { explanation: `No controller programs Gateway ${gns}/${gname}: set spec.gatewayClassName to an existing class (kubectl get gatewayclass).` });
+    return hop('gateway', title, 'fail', `GatewayClass ${gateway.spec?.gatewayClassName} does not exist`, {
+      explanation: `No controller programs Gateway ${gns}/${gname}: set spec.gatewayClassName to an existing class (kubectl get gatewayclass).`,
+    });
   }
   if (accepted?.status !== 'True' || programmed?.status !== 'True') {
     const bad = accepted?.status !== 'True' ? accepted : programmed;
     const type = accepted?.status !== 'True' ? 'Accepted' : 'Programmed';
-    const reported = bad ? `${bad.type}=${bad.status}${bad.reason ? ` reason ${bad.reason}` : ''}${bad.message ? `: ${bad.message}` : ''}` : `no ${type} condition (is the controller running?)`;
-    return hop('gateway', title, 'fail', `not ${type}${bad?.reason ? ` (${bad.reason})` : ''}: ${text}`, { explanation: `Controller ${cls?.spec?.controllerName ?? '?'} reports ${reported}. kubectl -n ${gns} describe gateway ${gname}` });
+    const reported = bad
+      ? `${bad.type}=${bad.status}${bad.reason ? ` reason ${bad.reason}` : ''}${bad.message ? `: ${bad.message}` : ''}`
+      : `no ${type} condition (is the controller running?)`;
+    return hop('gateway', title, 'fail', `not ${type}${bad?.reason ? ` (${bad.reason})` : ''}: ${text}`, {
+      explanation: `Controller ${cls?.spec?.controllerName ?? '?'} reports ${reported}. kubectl -n ${gns} describe gateway ${gname}`,
+    });
   }
   if (badListener) {
-    return hop('gateway', title, 'fail', `${text}: ${badListener.type}=${badListener.status}${badListener.reason ? ` (${badListener.reason})` : ''}`, { explanation: `${badListener.message ?? 'The controller reports a problem on the listener.'} kubectl -n ${gns} describe gateway ${gname}` });
+    return hop('gateway', title, 'fail', `${text}: ${badListener.type}=${badListener.status}${badListener.reason ? ` (${badListener.reason})` : ''}`, {
+      explanation: `${badListener.message ?? 'The controller reports a problem on the listener.'} kubectl -n ${gns} describe gateway ${gname}`,
+    });
   }
   if (dataPlanePods !== undefined && pods.length > 0 && ready.length === 0) {
-    return hop('gateway', title, 'fail', `${text}: no data-plane Pod is Ready`, { explanation: `The Gateway's proxy Pods (${pods.map((p) => p.metadata?.name).join(', ')}) are not Ready: nothing serves the listener. kubectl -n ${pods[0]!.metadata?.namespace} describe pod ${pods[0]!.metadata?.name}` });
+    return hop('gateway', title, 'fail', `${text}: no data-plane Pod is Ready`, {
+      explanation: `The Gateway's proxy Pods (${pods.map((p) => p.metadata?.name).join(', ')}) are not Ready: nothing serves the listener. kubectl -n ${pods[0]!.metadata?.namespace} describe pod ${pods[0]!.metadata?.name}`,
+    });
   }
-  const plane = dataPlanePods === undefined ? 'data-plane Pods not listed' : pods.length ? `${ready.length}/${pods.length} data-plane pod${pods.length === 1 ? '' : 's'} Ready` : 'no data-plane Pod found by the gateway-name labels';
-  return hop('gateway', title, 'ok', `class ${gateway.spec?.gatewayClassName}${cls?.spec?.controllerName ? ` (${cls.spec.controllerName})` : ''}, ${text}, ${plane}`);
+  const plane =
+    dataPlanePods === undefined
+      ? 'data-plane Pods not listed'
+      : pods.length
+        ? `${ready.length}/${pods.length} data-plane pod${pods.length === 1 ? '' : 's'} Ready`
+        : 'no data-plane Pod found by the gateway-name labels';
+  return hop(
+    'gateway',
+    title,
+    'ok',
+    `class ${gateway.spec?.gatewayClassName}${cls?.spec?.controllerName ? ` (${cls.spec.controllerName})` : ''}, ${text}, ${plane}`,
+  );
 }
 
 /** 3. TLS: the listener's certificate for the request's host. */
@@ -128,20 +165,30 @@ function tlsHop(snapshot: Snapshot, request: GatewayRequest, choice: GatewayChoi
   const gns = gateway.metadata?.namespace ?? '';
   const gname = gateway.metadata?.name ?? '';
   const ref = (listener.tls?.certificateRefs ?? []).find((c) => (c.kind ?? 'Secret') === 'Secret' && (c.group ?? '') === '');
-  if (!ref) return hop('tls', 'TLS', 'fail', `${listenerText(listener)} has no certificateRefs`, { explanation: `Listener ${listener.name} of ${gns}/${gname} names no certificate Secret: add tls.certificateRefs.` });
+  if (!ref)
+    return hop('tls', 'TLS', 'fail', `${listenerText(listener)} has no certificateRefs`, {
+      explanation: `Listener ${listener.name} of ${gns}/${gname} names no certificate Secret: add tls.certificateRefs.`,
+    });
   const sns = ref.namespace ?? gns;
   const label = sns === gns ? ref.name : `${sns}/${ref.name}`;
   if (sns !== gns && objects.missing.referencegrants === undefined && !referenceGranted(objects, 'Gateway', gns, sns, 'Secret', ref.name)) {
-    return hop('tls', 'TLS', 'fail', `secret ${label}: not permitted (no ReferenceGrant in ${sns})`, { explanation: `A ReferenceGrant in ${sns} must allow Gateways of ${gns} to use Secret ${ref.name}; without it the listener serves no certificate.` });
+    return hop('tls', 'TLS', 'fail', `secret ${label}: not permitted (no ReferenceGrant in ${sns})`, {
+      explanation: `A ReferenceGrant in ${sns} must allow Gateways of ${gns} to use Secret ${ref.name}; without it the listener serves no certificate.`,
+    });
   }
   if (snapshot.unavailable.tlssecrets) return hop('tls', 'TLS', 'info', `secret ${label}: not checked (${snapshot.unavailable.tlssecrets})`);
   const secret = snapshot.tlssecrets.find((s) => s.metadata?.namespace === sns && s.metadata?.name === ref.name);
   if (!secret) {
-    return hop('tls', 'TLS', 'fail', `secret ${label} not found`, { explanation: `Listener ${listener.name} names Secret ${ref.name}, which does not exist in ${sns} (as a kubernetes.io/tls Secret). ${shellJoin(['kubectl', '-n', sns, 'create', 'secret', 'tls', ref.name, '--cert=tls.crt', '--key=tls.key'])}` });
+    return hop('tls', 'TLS', 'fail', `secret ${label} not found`, {
+      explanation: `Listener ${listener.name} names Secret ${ref.name}, which does not exist in ${sns} (as a kubernetes.io/tls Secret). ${shellJoin(['kubectl', '-n', sns, 'create', 'secret', 'tls', ref.name, '--cert=tls.crt', '--key=tls.key'])}`,
+    });
   }
   const r = checkTlsSecret({ namespace: sns, ingress: gname, secretName: ref.name, secret, hosts: [request.host], now: snapshot.now, warnDays: certWarnDays });
   const problem = r.problems.find((p) => p.code !== 'KD3021' && p.code !== 'KD3025');
-  if (problem) return hop('tls', 'TLS', 'fail', `secret ${label}: ${problem.message.replace(/^TLS secret \S+: /, '')}`, { explanation: `${problem.cause} Fix: ${problem.fix}` });
+  if (problem)
+    return hop('tls', 'TLS', 'fail', `secret ${label}: ${problem.message.replace(/^TLS secret \S+: /, '')}`, {
+      explanation: `${problem.cause} Fix: ${problem.fix}`,
+    });
   return hop('tls', 'TLS', r.status === 'expiring' ? 'warn' : 'ok', `secret ${label}: ${r.summary}`);
 }
 
@@ -158,24 +205,52 @@ function routeHop(request: GatewayRequest, choice: GatewayChoice): Hop {
   }
   const route = match.route;
   const rns = route.metadata?.namespace ?? '';
-  const parentRef = (route.spec?.parentRefs ?? []).find((p) => p.name === gname && (p.namespace ?? rns) === gns && (!p.sectionName || p.sectionName === listener.name));
+  const parentRef = (route.spec?.parentRefs ?? []).find(
+    (p) => p.name === gname && (p.namespace ?? rns) === gns && (!p.sectionName || p.sectionName === listener.name),
+  );
   const st = parentRef ? parentStatus(route, parentRef) : undefined;
   const routeAccepted = conditionIn(st?.conditions, 'Accepted');
   const refs = match.rule.backendRefs ?? [];
   const total = refs.reduce((n, b) => n + (b.weight ?? 1), 0);
   const share = (w: number) => (total > 0 ? `${Math.round((w / total) * 1000) / 10}%` : '0%');
-  const items = refs.map((b) => ({ status: ((b.weight ?? 1) > 0 ? 'ok' : 'info') as Hop['status'], text: `${backendLabel(b, rns)} weight ${b.weight ?? 1} (${share(b.weight ?? 1)})` }));
+  const items = refs.map((b) => ({
+    status: ((b.weight ?? 1) > 0 ? 'ok' : 'info') as Hop['status'],
+    text: `${backendLabel(b, rns)} weight ${b.weight ?? 1} (${share(b.weight ?? 1)})`,
+  }));
   const ruleText = `${rns}/${route.metadata?.name ?? ''} rule ${match.rule.name ?? match.ruleIndex + 1} (${describeMatch(match.match)}${match.hostname !== '*' ? `, host ${match.hostname}` : ''})`;
   if (routeAccepted?.status === 'False') {
-    return hop('route', 'HTTPRoute', 'fail', `${ruleText}: not Accepted (${routeAccepted.reason ?? 'False'})`, { explanation: `The controller reports Accepted=False${routeAccepted.reason ? ` reason ${routeAccepted.reason}` : ''}${routeAccepted.message ? `: ${routeAccepted.message}` : ''}; the route is not served. kdiag gateway -n ${rns}`, items });
+    return hop('route', 'HTTPRoute', 'fail', `${ruleText}: not Accepted (${routeAccepted.reason ?? 'False'})`, {
+      explanation: `The controller reports Accepted=False${routeAccepted.reason ? ` reason ${routeAccepted.reason}` : ''}${routeAccepted.message ? `: ${routeAccepted.message}` : ''}; the route is not served. kdiag gateway -n ${rns}`,
+      items,
+    });
   }
-  if (refs.length === 0) return hop('route', 'HTTPRoute', 'fail', `${ruleText} has no backendRefs`, { explanation: 'A rule without backendRefs (and without a redirect filter) answers 500.' });
-  if (total === 0) return hop('route', 'HTTPRoute', 'fail', `${ruleText}: every backendRef has weight 0`, { explanation: 'No backend gets the traffic of this rule: the Gateway answers 500. Give a backendRef a positive weight.', items });
-  return hop('route', 'HTTPRoute', !st ? 'warn' : 'ok', `${ruleText} → ${refs.length} backend${refs.length === 1 ? '' : 's'}${!st ? ' (no controller status for this parent)' : ''}`, { items });
+  if (refs.length === 0)
+    return hop('route', 'HTTPRoute', 'fail', `${ruleText} has no backendRefs`, {
+      explanation: 'A rule without backendRefs (and without a redirect filter) answers 500.',
+    });
+  if (total === 0)
+    return hop('route', 'HTTPRoute', 'fail', `${ruleText}: every backendRef has weight 0`, {
+      explanation: 'No backend gets the traffic of this rule: the Gateway answers 500. Give a backendRef a positive weight.',
+      items,
+    });
+  return hop(
+    'route',
+    'HTTPRoute',
+    !st ? 'warn' : 'ok',
+    `${ruleText} → ${refs.length} backend${refs.length === 1 ? '' : 's'}${!st ? ' (no controller status for this parent)' : ''}`,
+    { items },
+  );
 }
 
 /** 5. Each backend with a share of the traffic, down to the Pods and the policies that must admit the data plane. */
-function backendHops(snapshot: Snapshot, request: GatewayRequest, choice: GatewayChoice & { match: RuleMatch }, objects: GatewayObjects, readyPlane: V1Pod[], dnsPods: V1Pod[]): { hops: Hop[]; probe?: TraceResult['probe'] } {
+function backendHops(
+  snapshot: Snapshot,
+  request: GatewayRequest,
+  choice: GatewayChoice & { match: RuleMatch },
+  objects: GatewayObjects,
+  readyPlane: V1Pod[],
+  dnsPods: V1Pod[],
+): { hops: Hop[]; probe?: TraceResult['probe'] } {
   const { match } = choice;
   const ctx = buildContext(snapshot);
   const rns = match.route.metadata?.namespace ?? '';
@@ -191,14 +266,26 @@ function backendHops(snapshot: Snapshot, request: GatewayRequest, choice: Gatewa
       continue;
     }
     if (bns !== rns && objects.missing.referencegrants === undefined && !referenceGranted(objects, 'HTTPRoute', rns, bns, 'Service', b.name)) {
-      hops.push(hop('service', `Service ${bns}/${b.name}`, 'fail', 'reference not permitted (no ReferenceGrant)', { explanation: `The backendRef crosses from ${rns} to ${bns}; without a ReferenceGrant in ${bns} for HTTPRoutes of ${rns} the Gateway answers 500. kdiag gateway -n ${rns} prints the ReferenceGrant to apply.` }));
+      hops.push(
+        hop('service', `Service ${bns}/${b.name}`, 'fail', 'reference not permitted (no ReferenceGrant)', {
+          explanation: `The backendRef crosses from ${rns} to ${bns}; without a ReferenceGrant in ${bns} for HTTPRoutes of ${rns} the Gateway answers 500. kdiag gateway -n ${rns} prints the ReferenceGrant to apply.`,
+        }),
+      );
       continue;
     }
     const svc = snapshot.services.find((s) => s.metadata?.namespace === bns && s.metadata?.name === b.name);
     const backend = traceBackend(snapshot, ctx, svc, bns, b.name, b.port === undefined ? undefined : { number: b.port }, readyPlane, sourceLabel, dnsPods);
     hops.push(...backend.hops);
     const src = readyPlane[0];
-    if (!probe && src && backend.servicePort) probe = { namespace: src.metadata?.namespace ?? '', labels: src.metadata?.labels ?? {}, service: b.name, serviceNamespace: bns, port: backend.servicePort, path: request.path };
+    if (!probe && src && backend.servicePort)
+      probe = {
+        namespace: src.metadata?.namespace ?? '',
+        labels: src.metadata?.labels ?? {},
+        service: b.name,
+        serviceNamespace: bns,
+        port: backend.servicePort,
+        path: request.path,
+      };
   }
   return { hops, probe };
 }
@@ -211,7 +298,13 @@ function unresolvedRefs(route: Route, gns: string, gname: string): Condition | u
   return c?.status === 'False' ? c : undefined;
 }
 
-export function traceGateway(snapshot: Snapshot, request: GatewayRequest, choice: GatewayChoice, objects: GatewayObjects, inputs: GatewayTraceInputs): TraceResult {
+export function traceGateway(
+  snapshot: Snapshot,
+  request: GatewayRequest,
+  choice: GatewayChoice,
+  objects: GatewayObjects,
+  inputs: GatewayTraceInputs,
+): TraceResult {
   const { gateway, match } = choice;
   const gns = gateway.metadata?.namespace ?? '';
   const gname = gateway.metadata?.name ?? '';
@@ -236,9 +329,15 @@ export function traceGateway(snapshot: Snapshot, request: GatewayRequest, choice
   if (unresolved && unresolved.reason !== 'BackendNotFound' && unresolved.reason !== 'RefNotPermitted') {
     // "If a reference … cannot be resolved … the implementation must return 500" (HTTPRouteRule backendRefs).
     hops.push(
-      hop('service', 'Backends', 'fail', `${ref.namespace}/${ref.name}: ResolvedRefs is False (${unresolved.reason ?? 'no reason'}): the Gateway answers HTTP 500`, {
-        explanation: `The controller could not resolve a backendRef of the route${unresolved.message ? ` (${unresolved.message})` : ''}; the Gateway API specification has it answer HTTP 500 for requests to such a backend, so the trace stops here.`,
-      }),
+      hop(
+        'service',
+        'Backends',
+        'fail',
+        `${ref.namespace}/${ref.name}: ResolvedRefs is False (${unresolved.reason ?? 'no reason'}): the Gateway answers HTTP 500`,
+        {
+          explanation: `The controller could not resolve a backendRef of the route${unresolved.message ? ` (${unresolved.message})` : ''}; the Gateway API specification has it answer HTTP 500 for requests to such a backend, so the trace stops here.`,
+        },
+      ),
     );
     return finish({ url: request.url, mode: 'gateway', hops, entry }, ref);
   }

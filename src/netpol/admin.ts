@@ -6,7 +6,16 @@
 import type { V1LabelSelector } from '@kubernetes/client-node';
 import { formatSelector, matchesSelector } from '../checks/lib/labels.js';
 import { cidrContains } from './cidr.js';
-import { clusterPolicyRef, type ClusterAction, type ClusterPeer, type ClusterPolicy, type ClusterPort, type ClusterRule, type NamespacedPodSelector, type Tier } from './cluster-policy.js';
+import {
+  clusterPolicyRef,
+  type ClusterAction,
+  type ClusterPeer,
+  type ClusterPolicy,
+  type ClusterPort,
+  type ClusterRule,
+  type NamespacedPodSelector,
+  type Tier,
+} from './cluster-policy.js';
 import {
   decidedByName,
   NAMESPACE_LABELS_NEEDED,
@@ -23,7 +32,11 @@ import {
 
 function namespaceMatch(sel: V1LabelSelector, namespace: string, ctx: PolicyContext): MatchResult {
   if (!ctx.namespaceLabelsKnown && !decidedByName(sel)) {
-    return { match: false, unknown: NAMESPACE_LABELS_NEEDED, reason: `whether namespace ${namespace} matches ${formatSelector(sel)} depends on its labels, which kdiag cannot read` };
+    return {
+      match: false,
+      unknown: NAMESPACE_LABELS_NEEDED,
+      reason: `whether namespace ${namespace} matches ${formatSelector(sel)} depends on its labels, which kdiag cannot read`,
+    };
   }
   return matchesSelector(sel, namespaceLabels(ctx, namespace))
     ? { match: true, reason: `namespace ${namespace} matches ${formatSelector(sel)}` }
@@ -32,7 +45,8 @@ function namespaceMatch(sel: V1LabelSelector, namespace: string, ctx: PolicyCont
 
 function podMatch(sel: NamespacedPodSelector, pod: PodEndpoint, ctx: PolicyContext): MatchResult {
   const ns = namespaceMatch(sel.namespaceSelector ?? {}, pod.namespace, ctx);
-  if (!matchesSelector(sel.podSelector ?? {}, pod.labels)) return { match: false, reason: `pod labels do not match podSelector ${formatSelector(sel.podSelector)}` };
+  if (!matchesSelector(sel.podSelector ?? {}, pod.labels))
+    return { match: false, reason: `pod labels do not match podSelector ${formatSelector(sel.podSelector)}` };
   if (!ns.match) return ns;
   return { match: true, reason: `${ns.reason} and pod labels match ${formatSelector(sel.podSelector)}` };
 }
@@ -60,8 +74,9 @@ function nodeIps(ctx: PolicyContext, sel: V1LabelSelector): string[] {
 /** sameLabels / notSameLabels: compared with the labels of the subject's namespace. */
 function relativeNamespaceMatch(peer: ClusterPeer, namespace: string, subjectNamespace: string | undefined, ctx: PolicyContext): MatchResult | undefined {
   if (!peer.sameLabels?.length && !peer.notSameLabels?.length) return undefined;
-  if (subjectNamespace === undefined) return { match: false, reason: 'sameLabels/notSameLabels need the subject\'s namespace' };
-  if (!ctx.namespaceLabelsKnown) return { match: false, unknown: NAMESPACE_LABELS_NEEDED, reason: `sameLabels/notSameLabels compare namespace labels, which kdiag cannot read` };
+  if (subjectNamespace === undefined) return { match: false, reason: "sameLabels/notSameLabels need the subject's namespace" };
+  if (!ctx.namespaceLabelsKnown)
+    return { match: false, unknown: NAMESPACE_LABELS_NEEDED, reason: `sameLabels/notSameLabels compare namespace labels, which kdiag cannot read` };
   const mine = namespaceLabels(ctx, subjectNamespace);
   const theirs = namespaceLabels(ctx, namespace);
   // "must have all of the labels defined in SameLabels, AND they must all have the same value as the subject".
@@ -72,7 +87,10 @@ function relativeNamespaceMatch(peer: ClusterPeer, namespace: string, subjectNam
   if (not.length && (not.some((k) => !(k in theirs)) || not.every((k) => mine[k] === theirs[k]))) {
     return { match: false, reason: `namespace ${namespace} lacks one of ${not.join(',')} or has the same values as ${subjectNamespace} (notSameLabels)` };
   }
-  return { match: true, reason: `namespace ${namespace} ${peer.sameLabels?.length ? `has the same ${peer.sameLabels.join(',')}` : ''}${peer.notSameLabels?.length ? ` differs in ${peer.notSameLabels.join(',')}` : ''} as ${subjectNamespace}` };
+  return {
+    match: true,
+    reason: `namespace ${namespace} ${peer.sameLabels?.length ? `has the same ${peer.sameLabels.join(',')}` : ''}${peer.notSameLabels?.length ? ` differs in ${peer.notSameLabels.join(',')}` : ''} as ${subjectNamespace}`,
+  };
 }
 
 export function clusterPeerMatches(peer: ClusterPeer, action: ClusterAction, other: Endpoint, ctx: PolicyContext, subjectNamespace?: string): MatchResult {
@@ -98,11 +116,17 @@ export function clusterPeerMatches(peer: ClusterPeer, action: ClusterAction, oth
   if (peer.networks) {
     if (!ip) return { match: false, reason: `${who} has no known IP, so networks ${peer.networks.join(',')} cannot be checked` };
     const cidr = peer.networks.find((c) => cidrContains(c, ip));
-    return cidr ? { match: true, reason: `${ip} is in network ${cidr}` } : { match: false, reason: `${ip} is in none of the networks ${peer.networks.join(',')}` };
+    return cidr
+      ? { match: true, reason: `${ip} is in network ${cidr}` }
+      : { match: false, reason: `${ip} is in none of the networks ${peer.networks.join(',')}` };
   }
   if (peer.domainNames) {
     if (pod) return { match: false, reason: `${who} is a pod, not a domain name` };
-    return { match: false, unknown: `which of the domain names ${peer.domainNames.join(', ')} resolve to ${who}`, reason: `whether ${who} is one of the domain names ${peer.domainNames.join(', ')} depends on DNS answers kdiag does not see` };
+    return {
+      match: false,
+      unknown: `which of the domain names ${peer.domainNames.join(', ')} resolve to ${who}`,
+      reason: `whether ${who} is one of the domain names ${peer.domainNames.join(', ')} depends on DNS answers kdiag does not see`,
+    };
   }
   // "If an implementation sees no fields are set … it should fail closed": an Allow rule then
   // matches nothing, a Deny or Pass rule everything.
@@ -128,7 +152,9 @@ function clusterPortMatches(entry: ClusterPort, port: number, protocol: Protocol
   }
   if (entry.protocol !== protocol) return { match: false, reason: `${text}: protocol ${entry.protocol} is not ${protocol}` };
   if (entry.start === undefined) return { match: true, reason: `${text} (every ${protocol} port)` };
-  return port >= entry.start && port <= (entry.end ?? entry.start) ? { match: true, reason: text } : { match: false, reason: `${text} does not include ${port}` };
+  return port >= entry.start && port <= (entry.end ?? entry.start)
+    ? { match: true, reason: text }
+    : { match: false, reason: `${text} does not include ${port}` };
 }
 
 function peerText(p: ClusterPeer): string {
@@ -156,7 +182,15 @@ export interface ClusterRuleEvaluation {
 }
 
 /** A rule matches when any peer selects the far side and (no ports, or) any port entry admits the connection. */
-export function evaluateClusterRule(rule: ClusterRule, other: Endpoint, destination: Endpoint, port: number, protocol: Protocol, ctx: PolicyContext, subjectNamespace?: string): ClusterRuleEvaluation {
+export function evaluateClusterRule(
+  rule: ClusterRule,
+  other: Endpoint,
+  destination: Endpoint,
+  port: number,
+  protocol: Protocol,
+  ctx: PolicyContext,
+  subjectNamespace?: string,
+): ClusterRuleEvaluation {
   const base = { index: rule.index, text: clusterRuleText(rule), action: rule.action };
   const reasons: string[] = [];
   let peer: MatchResult | undefined;
@@ -226,7 +260,8 @@ export function evaluateTier(
     if (verdict.decidedBy) {
       // Only to find ties: a policy of the same priority that would decide differently.
       const hit = rules.find((r) => r.match);
-      if (policy.priority === verdict.decidedBy.priority && hit && hit.action !== verdict.decidedBy.action) (verdict.ambiguousWith ??= []).push(evaluation.policy);
+      if (policy.priority === verdict.decidedBy.priority && hit && hit.action !== verdict.decidedBy.action)
+        (verdict.ambiguousWith ??= []).push(evaluation.policy);
       continue;
     }
     if (verdict.unknown) continue;

@@ -97,7 +97,10 @@ function peerOf(raw: Raw): ClusterPeer {
   if (raw.pods !== undefined) {
     const pods = obj(raw.pods) ?? {};
     // v0.1.1: pods {namespaces: NamespacedPeer, podSelector}; later: {namespaceSelector, podSelector}.
-    peer.pods = pods.namespaces !== undefined ? { namespaceSelector: namespacesOf(pods.namespaces, peer), podSelector: selector(pods.podSelector) ?? {} } : namespacedPod(pods);
+    peer.pods =
+      pods.namespaces !== undefined
+        ? { namespaceSelector: namespacesOf(pods.namespaces, peer), podSelector: selector(pods.podSelector) ?? {} }
+        : namespacedPod(pods);
   }
   if (raw.nodes !== undefined) peer.nodes = selector(raw.nodes) ?? {};
   if (Array.isArray(raw.networks)) peer.networks = raw.networks.map(String);
@@ -155,7 +158,8 @@ export function readClusterPolicy(kind: ClusterPolicyKind, o: CustomObject): Clu
   const spec = (o.spec ?? {}) as Raw;
   const subject = obj(spec.subject) ?? {};
   const version = kind === 'ClusterNetworkPolicy' ? 'v1alpha2' : 'v1alpha1';
-  const tier: Tier = kind === 'AdminNetworkPolicy' ? 'Admin' : kind === 'BaselineAdminNetworkPolicy' ? 'Baseline' : spec.tier === 'Baseline' ? 'Baseline' : 'Admin';
+  const tier: Tier =
+    kind === 'AdminNetworkPolicy' ? 'Admin' : kind === 'BaselineAdminNetworkPolicy' ? 'Baseline' : spec.tier === 'Baseline' ? 'Baseline' : 'Admin';
   return {
     kind,
     name: o.metadata?.name ?? '',
@@ -184,4 +188,3 @@ export function readClusterPolicies(objects: ClusterPolicyObjects | undefined): 
 export function clusterPolicyRef(p: Pick<ClusterPolicy, 'kind' | 'name'>): string {
   return `${p.kind}/${p.name}`;
 }
-

@@ -42,7 +42,8 @@ export function detectCni(snapshot: Snapshot): CniDetection {
   const found = new Map<string, CniPlugin>();
   for (const ds of snapshot.daemonsets) {
     const k = plugin(ds.metadata?.name ?? '');
-    if (k && !found.has(k.name)) found.set(k.name, { name: k.name, enforces: k.enforces, evidence: `DaemonSet ${ds.metadata?.namespace}/${ds.metadata?.name}` });
+    if (k && !found.has(k.name))
+      found.set(k.name, { name: k.name, enforces: k.enforces, evidence: `DaemonSet ${ds.metadata?.namespace}/${ds.metadata?.name}` });
   }
   for (const pod of snapshot.pods) {
     const id = podIdentity(pod);

@@ -7,7 +7,17 @@ import type { Snapshot } from '../snapshot.js';
 import { didYouMean } from '../suggest.js';
 import { isIpAddress } from './cidr.js';
 import { explainConnection, type ConnectionVerdict } from './explain.js';
-import { buildContext, livePods, podEndpoint, PROTOCOLS, resolveNamedPort, type Endpoint, type PodEndpoint, type PolicyContext, type Protocol } from './policy.js';
+import {
+  buildContext,
+  livePods,
+  podEndpoint,
+  PROTOCOLS,
+  resolveNamedPort,
+  type Endpoint,
+  type PodEndpoint,
+  type PolicyContext,
+  type Protocol,
+} from './policy.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -37,18 +47,23 @@ export function parseEndpointSpec(text: string, flag: string): EndpointSpec {
   if (colon > 0 && !t.slice(0, colon).includes('/')) {
     const namespace = label(t.slice(0, colon), 'namespace', t);
     const labels: Record<string, string> = {};
-    for (const pair of t.slice(colon + 1).split(',').filter(Boolean)) {
+    for (const pair of t
+      .slice(colon + 1)
+      .split(',')
+      .filter(Boolean)) {
       const eq = pair.indexOf('=');
       const key = eq < 0 ? '' : pair.slice(0, eq).trim();
       const value = eq < 0 ? '' : pair.slice(eq + 1).trim();
-      if (!LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) throw new UsageError(`invalid label "${pair}" in ${flag} "${t}": use key=value pairs separated by commas`);
+      if (!LABEL_KEY.test(key) || !LABEL_VALUE.test(value))
+        throw new UsageError(`invalid label "${pair}" in ${flag} "${t}": use key=value pairs separated by commas`);
       labels[key] = value;
     }
     return { form: 'labels', namespace, labels };
   }
   const parts = t.split('/');
   if (parts.length === 2) return { form: 'pod', namespace: label(parts[0]!, 'namespace', t), name: parts[1]!.length ? parts[1]! : label('', 'pod name', t) };
-  if (parts.length === 3 && (parts[1] === 'svc' || parts[1] === 'service')) return { form: 'service', namespace: label(parts[0]!, 'namespace', t), name: label(parts[2]!, 'Service name', t) };
+  if (parts.length === 3 && (parts[1] === 'svc' || parts[1] === 'service'))
+    return { form: 'service', namespace: label(parts[0]!, 'namespace', t), name: label(parts[2]!, 'Service name', t) };
   throw new UsageError(`invalid ${flag} "${t}": use NAMESPACE/POD, NAMESPACE/svc/SERVICE, NAMESPACE:label=value,... or an IP address`);
 }
 
@@ -62,7 +77,8 @@ export function parsePortSpec(text: string): PortSpec {
     if (n < 1 || n > 65535) throw new UsageError(`invalid --port "${text}": must be a number from 1 to 65535 or a port name`);
     return { port: n, protocol: protocol as Protocol };
   }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(portText) || portText.length > 15) throw new UsageError(`invalid --port "${text}": must be a number from 1 to 65535 or a port name`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(portText) || portText.length > 15)
+    throw new UsageError(`invalid --port "${text}": must be a number from 1 to 65535 or a port name`);
   return { port: portText, protocol: protocol as Protocol };
 }
 
@@ -87,28 +103,53 @@ export function resolveEndpointSpec(snapshot: Snapshot, ctx: PolicyContext, spec
   const fromService = (svc: V1Service): ResolvedEndpoints => {
     const ref = `${svc.metadata?.namespace}/${svc.metadata?.name}`;
     const endpoints = serviceBackends(ctx, svc);
-    if (endpoints.length === 0) throw new UsageError(`Service ${ref} selects no running pod${svc.spec?.selector ? '' : ' (it has no selector)'}: nothing to evaluate`);
+    if (endpoints.length === 0)
+      throw new UsageError(`Service ${ref} selects no running pod${svc.spec?.selector ? '' : ' (it has no selector)'}: nothing to evaluate`);
     notes.push(`Service ${ref} selects ${endpoints.length} pod${endpoints.length === 1 ? '' : 's'}`);
     return { spec: text, endpoints, service: svc, notes };
   };
   switch (spec.form) {
     case 'pod': {
       const pod = (ctx.podsByNamespace.get(spec.namespace) ?? []).find((p) => p.metadata?.name === spec.name);
-      if (!pod) throw new UsageError(`pod ${spec.namespace}/${spec.name} not found${didYouMean(spec.name, (ctx.podsByNamespace.get(spec.namespace) ?? []).map((p) => p.metadata?.name ?? ''))}`);
+      if (!pod)
+        throw new UsageError(
+          `pod ${spec.namespace}/${spec.name} not found${didYouMean(
+            spec.name,
+            (ctx.podsByNamespace.get(spec.namespace) ?? []).map((p) => p.metadata?.name ?? ''),
+          )}`,
+        );
       return { spec: text, endpoints: [podEndpoint(pod)], notes };
     }
     case 'service': {
       const svc = snapshot.services.find((s) => s.metadata?.namespace === spec.namespace && s.metadata?.name === spec.name);
-      if (!svc) throw new UsageError(`Service ${spec.namespace}/${spec.name} not found${didYouMean(spec.name, snapshot.services.filter((s) => s.metadata?.namespace === spec.namespace).map((s) => s.metadata?.name ?? ''))}`);
+      if (!svc)
+        throw new UsageError(
+          `Service ${spec.namespace}/${spec.name} not found${didYouMean(
+            spec.name,
+            snapshot.services.filter((s) => s.metadata?.namespace === spec.namespace).map((s) => s.metadata?.name ?? ''),
+          )}`,
+        );
       return fromService(svc);
     }
     case 'labels': {
-      const text2 = Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(',');
-      const endpoint: PodEndpoint = { kind: 'pod', namespace: spec.namespace, name: `<pod with ${text2 || 'no labels'}>`, labels: spec.labels, hypothetical: true, hostNetwork: false, ports: [] };
+      const text2 = Object.entries(spec.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const endpoint: PodEndpoint = {
+        kind: 'pod',
+        namespace: spec.namespace,
+        name: `<pod with ${text2 || 'no labels'}>`,
+        labels: spec.labels,
+        hypothetical: true,
+        hostNetwork: false,
+        ports: [],
+      };
       return { spec: text, endpoints: [endpoint], notes };
     }
     case 'ip': {
-      const pod = snapshot.pods.find((p) => p.status?.podIP === spec.ip && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && p.spec?.hostNetwork !== true);
+      const pod = snapshot.pods.find(
+        (p) => p.status?.podIP === spec.ip && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && p.spec?.hostNetwork !== true,
+      );
       if (pod) {
         notes.push(`${spec.ip} is pod ${pod.metadata?.namespace}/${pod.metadata?.name}`);
         return { spec: text, endpoints: [podEndpoint(pod)], notes };
@@ -123,7 +164,9 @@ export function resolveEndpointSpec(snapshot: Snapshot, ctx: PolicyContext, spec
 
 /** The port each destination pod receives, after Service port → targetPort translation. */
 function destinationPort(dest: Endpoint, port: PortSpec, service: V1Service | undefined, notes: Set<string>): number | { error: string } {
-  const svcPort = service?.spec?.ports?.find((p) => (p.protocol ?? 'TCP') === port.protocol && (p.port === port.port || (typeof port.port === 'string' && p.name === port.port)));
+  const svcPort = service?.spec?.ports?.find(
+    (p) => (p.protocol ?? 'TCP') === port.protocol && (p.port === port.port || (typeof port.port === 'string' && p.name === port.port)),
+  );
   if (service && svcPort) {
     const ref = `${service.metadata?.namespace}/${service.metadata?.name}`;
     const target = svcPort.targetPort ?? svcPort.port;
@@ -132,16 +175,21 @@ function destinationPort(dest: Endpoint, port: PortSpec, service: V1Service | un
       return Number(target);
     }
     const resolved = resolveNamedPort(String(target), port.protocol, dest);
-    if (resolved === undefined) return { error: `Service ${ref} targetPort "${target}" is not declared by ${dest.kind === 'pod' ? `${dest.namespace}/${dest.name}` : dest.ip}` };
+    if (resolved === undefined)
+      return { error: `Service ${ref} targetPort "${target}" is not declared by ${dest.kind === 'pod' ? `${dest.namespace}/${dest.name}` : dest.ip}` };
     notes.add(`Service ${ref} port ${svcPort.port}/${port.protocol} → targetPort "${target}" (${resolved} on the pods): policies see port ${resolved}`);
     return resolved;
   }
   if (typeof port.port === 'number') {
-    if (service) notes.add(`${port.port}/${port.protocol} is not a port of Service ${service.metadata?.namespace}/${service.metadata?.name}: evaluated as the pods' own port`);
+    if (service)
+      notes.add(
+        `${port.port}/${port.protocol} is not a port of Service ${service.metadata?.namespace}/${service.metadata?.name}: evaluated as the pods' own port`,
+      );
     return port.port;
   }
   const resolved = resolveNamedPort(port.port, port.protocol, dest);
-  if (resolved === undefined) return { error: `${dest.kind === 'pod' ? `${dest.namespace}/${dest.name}` : dest.ip} declares no ${port.protocol} port named "${port.port}"` };
+  if (resolved === undefined)
+    return { error: `${dest.kind === 'pod' ? `${dest.namespace}/${dest.name}` : dest.ip} declares no ${port.protocol} port named "${port.port}"` };
   return resolved;
 }
 
@@ -162,7 +210,13 @@ export interface ExplainResult {
 }
 
 /** Explains every (source, destination) pair the two specs resolve to. */
-export function explainSpecs(snapshot: Snapshot, from: string, to: string, portText: string, options: { unreadableNamespaces?: readonly string[] } = {}): ExplainResult {
+export function explainSpecs(
+  snapshot: Snapshot,
+  from: string,
+  to: string,
+  portText: string,
+  options: { unreadableNamespaces?: readonly string[] } = {},
+): ExplainResult {
   const port = parsePortSpec(portText);
   const fromSpec = parseEndpointSpec(from, '--from');
   const toSpec = parseEndpointSpec(to, '--to');
@@ -186,7 +240,18 @@ export function explainSpecs(snapshot: Snapshot, from: string, to: string, portT
   const deniedCount = connections.filter((c) => c.verdict === 'denied').length;
   const unknown = connections.filter((c) => c.verdict === 'unknown');
   // Never a confident answer that rests on objects kdiag cannot read.
-  const verdict: Verdict = unknown.length > 0 ? 'unknown' : allowedCount === connections.length ? 'allowed' : deniedCount === connections.length ? 'denied' : 'partially allowed';
+  const verdict: Verdict =
+    unknown.length > 0 ? 'unknown' : allowedCount === connections.length ? 'allowed' : deniedCount === connections.length ? 'denied' : 'partially allowed';
   const needs = [...new Set(unknown.flatMap((c) => c.needs ?? []))];
-  return { verdict, allowed: verdict === 'allowed', from, to, port: String(port.port), protocol: port.protocol, connections, ...(needs.length ? { needs } : {}), notes: [...notes] };
+  return {
+    verdict,
+    allowed: verdict === 'allowed',
+    from,
+    to,
+    port: String(port.port),
+    protocol: port.protocol,
+    connections,
+    ...(needs.length ? { needs } : {}),
+    notes: [...notes],
+  };
 }

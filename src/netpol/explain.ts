@@ -113,7 +113,14 @@ export interface ConnectionVerdict {
 
 export function summarize(e: Endpoint): EndpointSummary {
   if (e.kind === 'ip') return { kind: 'ip', ip: e.ip };
-  return { kind: 'pod', namespace: e.namespace, name: e.name, labels: e.labels, ...(e.ip ? { ip: e.ip } : {}), ...(e.hypothetical ? { hypothetical: true } : {}) };
+  return {
+    kind: 'pod',
+    namespace: e.namespace,
+    name: e.name,
+    labels: e.labels,
+    ...(e.ip ? { ip: e.ip } : {}),
+    ...(e.hypothetical ? { hypothetical: true } : {}),
+  };
 }
 
 function endpointText(e: Endpoint): string {
@@ -161,22 +168,38 @@ function networkPolicySide(
 ): SideVerdict {
   const base = { direction, subject: endpointText(subject) };
   if (subject.kind === 'ip') {
-    return { ...base, enforced: false, isolated: false, policies: [], allowed: true, reason: `${subject.ip} is not a pod in this cluster: no NetworkPolicy applies to its ${direction}` };
+    return {
+      ...base,
+      enforced: false,
+      isolated: false,
+      policies: [],
+      allowed: true,
+      reason: `${subject.ip} is not a pod in this cluster: no NetworkPolicy applies to its ${direction}`,
+    };
   }
   if (subject.hostNetwork) {
     return { ...base, enforced: false, isolated: false, policies: [], allowed: true, reason: HOST_NETWORK_SUBJECT(base.subject, direction) };
   }
   if (!only && ctx.policiesRead && !ctx.policiesRead(subject.namespace)) {
     const unknown = `the NetworkPolicies of namespace ${subject.namespace} (list networkpolicies.networking.k8s.io in namespace ${subject.namespace})`;
-    return { ...base, enforced: true, isolated: false, policies: [], allowed: false, unknown, reason: `kdiag cannot read the NetworkPolicies of namespace ${subject.namespace}: whether they isolate ${base.subject} for ${direction} and what they allow is unknown` };
+    return {
+      ...base,
+      enforced: true,
+      isolated: false,
+      policies: [],
+      allowed: false,
+      unknown,
+      reason: `kdiag cannot read the NetworkPolicies of namespace ${subject.namespace}: whether they isolate ${base.subject} for ${direction} and what they allow is unknown`,
+    };
   }
   const selecting = only ?? policiesSelecting(ctx, subject);
   const policies = selecting.map((p) => evaluatePolicy(p, direction, other, destination, port, protocol, ctx));
   const applying = policies.filter((p) => p.appliesToDirection);
   if (applying.length === 0) {
-    const reason = selecting.length === 0
-      ? `no NetworkPolicy selects ${base.subject}: ${direction} is not isolated, so it is allowed`
-      : `the policies selecting ${base.subject} (${selecting.map((p) => p.metadata?.name).join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes: ${direction} is not isolated, so it is allowed`;
+    const reason =
+      selecting.length === 0
+        ? `no NetworkPolicy selects ${base.subject}: ${direction} is not isolated, so it is allowed`
+        : `the policies selecting ${base.subject} (${selecting.map((p) => p.metadata?.name).join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes: ${direction} is not isolated, so it is allowed`;
     return { ...base, enforced: true, isolated: false, policies, allowed: true, reason };
   }
   for (const p of applying) {
@@ -215,9 +238,10 @@ function networkPolicySide(
     isolated: true,
     policies,
     allowed: false,
-    reason: ruleCount === 0
-      ? `${base.subject} is isolated for ${direction} by ${names}, which ${applying.length === 1 ? 'has' : 'have'} no ${direction} rule: every ${direction === 'ingress' ? 'incoming' : 'outgoing'} connection is denied`
-      : `${base.subject} is isolated for ${direction} by ${names} and ${ruleCount === 1 ? 'its one rule does not allow' : `none of ${applying.length === 1 ? 'its' : 'their'} ${ruleCount} rules allows`} this connection`,
+    reason:
+      ruleCount === 0
+        ? `${base.subject} is isolated for ${direction} by ${names}, which ${applying.length === 1 ? 'has' : 'have'} no ${direction} rule: every ${direction === 'ingress' ? 'incoming' : 'outgoing'} connection is denied`
+        : `${base.subject} is isolated for ${direction} by ${names} and ${ruleCount === 1 ? 'its one rule does not allow' : `none of ${applying.length === 1 ? 'its' : 'their'} ${ruleCount} rules allows`} this connection`,
   };
 }
 
@@ -229,16 +253,21 @@ function networkPolicySide(
 const HOST_NETWORK_SUBJECT = (who: string, direction: Direction) =>
   `${who} uses the host network: its ${direction} is the node's traffic, which NetworkPolicy (and the cluster-scoped policies) do not police; kdiag reads host-network pods as their node's address on both sides, as the common plugins do`;
 
-function clusterDecision(
-  base: { direction: Direction; subject: string },
-  tier: TierVerdict,
-  np: SideVerdict,
-): SideVerdict | undefined {
+function clusterDecision(base: { direction: Direction; subject: string }, tier: TierVerdict, np: SideVerdict): SideVerdict | undefined {
   const key = tier.tier === 'Admin' ? 'admin' : 'baseline';
   const d = tier.decidedBy;
-  const ambiguous = tier.ambiguousWith?.length ? `; ${tier.ambiguousWith.join(', ')} has the same priority and would decide otherwise: the specification lets the implementation apply either` : '';
+  const ambiguous = tier.ambiguousWith?.length
+    ? `; ${tier.ambiguousWith.join(', ')} has the same priority and would decide otherwise: the specification lets the implementation apply either`
+    : '';
   if (tier.unknown && !d) {
-    return { ...np, [key]: tier, tier: key, allowed: false, unknown: tier.unknown, reason: `whether a ${key}-tier policy decides ${base.direction} of ${base.subject} depends on objects kdiag cannot read` };
+    return {
+      ...np,
+      [key]: tier,
+      tier: key,
+      allowed: false,
+      unknown: tier.unknown,
+      reason: `whether a ${key}-tier policy decides ${base.direction} of ${base.subject} depends on objects kdiag cannot read`,
+    };
   }
   if (!d || d.action === 'Pass') return undefined;
   const decidedBy = { policy: d.policy, rule: d.rule, text: d.text };
@@ -276,7 +305,8 @@ export function evaluateSide(
   const admin = evaluateTier('Admin', direction, subject, other, destination, port, protocol, ctx);
   const byAdmin = clusterDecision(base, admin, np);
   if (byAdmin) return byAdmin;
-  const passed = admin.decidedBy?.action === 'Pass' ? `${admin.decidedBy.policy} ${direction} rule ${admin.decidedBy.rule} passes it to the NetworkPolicy tier; ` : '';
+  const passed =
+    admin.decidedBy?.action === 'Pass' ? `${admin.decidedBy.policy} ${direction} rule ${admin.decidedBy.rule} passes it to the NetworkPolicy tier; ` : '';
   if (np.isolated || np.unknown) return { ...np, admin, tier: 'networkpolicy', reason: `${passed}${np.reason}` };
   const baseline = evaluateTier('Baseline', direction, subject, other, destination, port, protocol, ctx);
   const byBaseline = clusterDecision(base, baseline, np);
@@ -315,10 +345,12 @@ export function explainConnection(
   const notes: string[] = [];
   const rules = [egress, ingress].flatMap((s) => s.policies.filter((p) => p.appliesToDirection).flatMap((p) => p.rules));
   const ipBlockUsed = rules.some((r) => r.ipBlock);
-  if (ipBlockUsed && source.kind === 'pod' && source.hypothetical) notes.push(`${source.namespace}/${source.name} is hypothetical: it has no IP, so ipBlock peers cannot match it`);
+  if (ipBlockUsed && source.kind === 'pod' && source.hypothetical)
+    notes.push(`${source.namespace}/${source.name} is hypothetical: it has no IP, so ipBlock peers cannot match it`);
   if (destination.kind === 'pod' && destination.hypothetical) {
     if (ipBlockUsed) notes.push(`${destination.namespace}/${destination.name} is hypothetical: it has no IP, so ipBlock peers cannot match it`);
-    if (rules.some((r) => r.namedPort)) notes.push(`${destination.namespace}/${destination.name} is hypothetical: it declares no ports, so named ports cannot resolve on it`);
+    if (rules.some((r) => r.namedPort))
+      notes.push(`${destination.namespace}/${destination.name} is hypothetical: it declares no ports, so named ports cannot resolve on it`);
   }
   if (ipBlockUsed && source.kind === 'pod' && destination.kind === 'pod') {
     notes.push('ipBlock rules are meant for addresses outside the cluster; whether they match pod IPs is up to the network plugin');
@@ -326,19 +358,48 @@ export function explainConnection(
   const sides = [decision(egress), decision(ingress)];
   const verdict: Decision = sides.includes('denied') ? 'denied' : sides.includes('unknown') ? 'unknown' : 'allowed';
   const needs = verdict === 'unknown' ? [...new Set([egress.unknown, ingress.unknown].filter((x): x is string => Boolean(x)))] : undefined;
-  if (!ctx.namespaceLabelsKnown) notes.push('namespaces could not be listed: namespaceSelectors were decided by kubernetes.io/metadata.name only, those on other labels are undecided');
+  if (!ctx.namespaceLabelsKnown)
+    notes.push('namespaces could not be listed: namespaceSelectors were decided by kubernetes.io/metadata.name only, those on other labels are undecided');
   for (const e of [source, destination]) {
-    if (e.kind === 'pod' && e.hostNetwork) notes.push(`${e.namespace}/${e.name} uses the host network: kdiag reads it as its node's address${e.ip ? ` ${e.ip}` : ''} on both sides (no policy applies to its own traffic; pod and namespace selectors do not select it, an ipBlock with the node address does), as the common plugins do`);
+    if (e.kind === 'pod' && e.hostNetwork)
+      notes.push(
+        `${e.namespace}/${e.name} uses the host network: kdiag reads it as its node's address${e.ip ? ` ${e.ip}` : ''} on both sides (no policy applies to its own traffic; pod and namespace selectors do not select it, an ipBlock with the node address does), as the common plugins do`,
+      );
   }
   for (const [kind, why] of Object.entries(ctx.unreadablePolicyKinds ?? {})) notes.push(`${kind} could not be read (${why}): its policies were not evaluated`);
   const notCovered = nativePoliciesFor(ctx.nativePolicies, source, destination);
   if (notCovered.length) {
     const names = notCovered.map((m) => `${m.kind} ${m.name} (may select the ${m.sides.join(' and ')})`);
-    notes.push(`not covered by kdiag: ${names.join('; ')}; kdiag does not evaluate network-plugin policies, so its ${verdict} from Kubernetes policies alone may be wrong`);
+    notes.push(
+      `not covered by kdiag: ${names.join('; ')}; kdiag does not evaluate network-plugin policies, so its ${verdict} from Kubernetes policies alone may be wrong`,
+    );
     const covered = [...(needs ?? []), `the network plugin's own policies, which kdiag does not evaluate: ${names.join('; ')}`];
-    return { allowed: false, verdict: 'unknown', needs: covered, notCovered, source: summarize(source), destination: summarize(destination), port, protocol, egress, ingress, notes };
+    return {
+      allowed: false,
+      verdict: 'unknown',
+      needs: covered,
+      notCovered,
+      source: summarize(source),
+      destination: summarize(destination),
+      port,
+      protocol,
+      egress,
+      ingress,
+      notes,
+    };
   }
-  return { allowed: verdict === 'allowed', verdict, ...(needs ? { needs } : {}), source: summarize(source), destination: summarize(destination), port, protocol, egress, ingress, notes };
+  return {
+    allowed: verdict === 'allowed',
+    verdict,
+    ...(needs ? { needs } : {}),
+    source: summarize(source),
+    destination: summarize(destination),
+    port,
+    protocol,
+    egress,
+    ingress,
+    notes,
+  };
 }
 
 /** Policy ids used as deciding rules, for a compact JSON view. */

@@ -31,7 +31,8 @@ function workloadOf(p: PodEndpoint): string {
 
 /** The rule that allowed a side, or for a side that denies, the policies that isolate it. */
 function deciders(v: ConnectionVerdict): string[] {
-  const isolating = (side: SideVerdict) => (side.allowed || side.unknown ? [] : side.policies.filter((p) => p.appliesToDirection).map((p) => `${p.namespace}/${p.name}`));
+  const isolating = (side: SideVerdict) =>
+    side.allowed || side.unknown ? [] : side.policies.filter((p) => p.appliesToDirection).map((p) => `${p.namespace}/${p.name}`);
   return [...decidingPolicies(v), ...isolating(v.egress), ...isolating(v.ingress)];
 }
 
@@ -55,7 +56,8 @@ export function reachabilityMatrix(snapshot: Snapshot, namespaces: readonly stri
       const ports = dst.ports.length ? dst.ports : [{ port: 80, protocol: 'TCP' as const, name: undefined }];
       const verdicts = ports.map((p) => explainConnection(snapshot, src, dst, p.port, p.protocol, { context: ctx }));
       const kinds = new Set(verdicts.map((v) => v.verdict));
-      const verdict: CellVerdict = kinds.size === 1 ? ([...kinds][0] as CellVerdict) : kinds.has('allowed') ? 'port' : kinds.has('unknown') ? 'unknown' : 'denied';
+      const verdict: CellVerdict =
+        kinds.size === 1 ? ([...kinds][0] as CellVerdict) : kinds.has('allowed') ? 'port' : kinds.has('unknown') ? 'unknown' : 'denied';
       return {
         verdict,
         ports: verdicts.map((v) => `${v.protocol}/${v.port} ${v.verdict}`),

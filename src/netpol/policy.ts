@@ -1,12 +1,7 @@
 // NetworkPolicy semantics as the API reference defines them: which policies select a pod,
 // per-direction isolation, peers (namespaceSelector AND podSelector within one peer, OR
 // across peers), ipBlock with except, and ports (named ports resolved on the destination).
-import type {
-  V1NetworkPolicy,
-  V1NetworkPolicyPeer,
-  V1NetworkPolicyPort,
-  V1Pod,
-} from '@kubernetes/client-node';
+import type { V1NetworkPolicy, V1NetworkPolicyPeer, V1NetworkPolicyPort, V1Pod } from '@kubernetes/client-node';
 import { formatSelector, matchesSelector, type Labels } from '../checks/lib/labels.js';
 import { isTerminal } from '../checks/lib/pods.js';
 import type { NativePolicyKind, Snapshot } from '../snapshot.js';
@@ -226,7 +221,10 @@ export function asPeer(other: Endpoint): Endpoint {
 export function peerMatches(peer: V1NetworkPolicyPeer, policyNamespace: string, far: Endpoint, ctx: PolicyContext): MatchResult {
   const other = asPeer(far);
   if (other.kind === 'pod' && other.hostNetwork && !peer.ipBlock) {
-    return { match: false, reason: `${other.namespace}/${other.name} uses the host network: pod and namespace selectors do not select it (its packets carry its node's address)` };
+    return {
+      match: false,
+      reason: `${other.namespace}/${other.name} uses the host network: pod and namespace selectors do not select it (its packets carry its node's address)`,
+    };
   }
   if (peer.ipBlock) {
     const block = peer.ipBlock;
@@ -245,7 +243,12 @@ export function peerMatches(peer: V1NetworkPolicyPeer, policyNamespace: string, 
   if (!peer.podSelector && !peer.namespaceSelector) return { match: false, reason: 'empty peer (selects nothing)' };
   if (other.kind === 'ip') {
     const hostNet = far.kind === 'pod' && far.hostNetwork;
-    return { match: false, reason: hostNet ? `${far.namespace}/${far.name} uses the host network (its packets carry the node address ${other.ip}): pod and namespace selectors do not select it` : `${other.ip} is not a pod, so pod and namespace selectors cannot select it` };
+    return {
+      match: false,
+      reason: hostNet
+        ? `${far.namespace}/${far.name} uses the host network (its packets carry the node address ${other.ip}): pod and namespace selectors do not select it`
+        : `${other.ip} is not a pod, so pod and namespace selectors cannot select it`,
+    };
   }
   if (peer.namespaceSelector) {
     if (!ctx.namespaceLabelsKnown && !decidedByName(peer.namespaceSelector)) {
@@ -276,7 +279,12 @@ export function peerMatches(peer: V1NetworkPolicyPeer, policyNamespace: string, 
 }
 
 /** A rule's peer list: absent or empty means every source/destination. */
-export function peersMatch(peers: V1NetworkPolicyPeer[] | undefined, policyNamespace: string, other: Endpoint, ctx: PolicyContext): MatchResult & { peer?: number } {
+export function peersMatch(
+  peers: V1NetworkPolicyPeer[] | undefined,
+  policyNamespace: string,
+  other: Endpoint,
+  ctx: PolicyContext,
+): MatchResult & { peer?: number } {
   if (!peers || peers.length === 0) return { match: true, reason: 'the rule has no peer list (any peer)' };
   const reasons: string[] = [];
   let unknown: string | undefined;

@@ -21,7 +21,9 @@ export interface ClusterDnsHealth {
 
 /** CoreDNS / kube-dns pods (label k8s-app=kube-dns) and the kube-dns Service's ready endpoints. */
 export function clusterDnsHealth(snapshot: Snapshot): ClusterDnsHealth {
-  const svc = snapshot.services.find((s) => s.metadata?.namespace === 'kube-system' && s.metadata?.name === 'kube-dns') ?? snapshot.services.find((s) => s.metadata?.namespace === 'kube-system' && s.spec?.selector?.['k8s-app'] === 'kube-dns');
+  const svc =
+    snapshot.services.find((s) => s.metadata?.namespace === 'kube-system' && s.metadata?.name === 'kube-dns') ??
+    snapshot.services.find((s) => s.metadata?.namespace === 'kube-system' && s.spec?.selector?.['k8s-app'] === 'kube-dns');
   const selector = svc?.spec?.selector ?? { 'k8s-app': 'kube-dns' };
   const pods = snapshot.pods.filter((p) => p.metadata?.namespace === 'kube-system' && matchesMap(selector, p.metadata?.labels));
   const health: ClusterDnsHealth = {

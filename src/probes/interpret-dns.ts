@@ -201,7 +201,13 @@ export function parseDnsProbeLog(log: string, nonce: string): DnsProbeOutput {
           const ms = /ms=(-?\d+)/.exec(line);
           const res = /res=(\d+)/.exec(line);
           const parsed = parseNslookup(attempt.lines.join('\n'));
-          lookup.attempts.push({ name: attempt.name, exitCode: rc ? Number(rc[1]) : -1, ...(ms && Number(ms[1]) >= 0 ? { ms: Number(ms[1]) } : {}), ...(res ? { resolutionMs: Number(res[1]) } : {}), ...parsed });
+          lookup.attempts.push({
+            name: attempt.name,
+            exitCode: rc ? Number(rc[1]) : -1,
+            ...(ms && Number(ms[1]) >= 0 ? { ms: Number(ms[1]) } : {}),
+            ...(res ? { resolutionMs: Number(res[1]) } : {}),
+            ...parsed,
+          });
         }
         attempt = undefined;
         section = 'lookup';
@@ -308,7 +314,11 @@ export function analyzeDns(input: DnsAnalysisInput): DnsAnalysis {
     // of the search walk; what counts for a cluster name is the NXDOMAIN inside the zone.
     for (const l of output.lookups) {
       const failing = l.attempts.filter((a) => a.outcome === 'servfail' || a.outcome === 'refused');
-      if ((l.outcome === 'servfail' || l.outcome === 'refused') && failing.every((a) => !a.name.endsWith(clusterSuffix)) && l.attempts.some((a) => a.outcome === 'nxdomain' && a.name.endsWith(clusterSuffix))) {
+      if (
+        (l.outcome === 'servfail' || l.outcome === 'refused') &&
+        failing.every((a) => !a.name.endsWith(clusterSuffix)) &&
+        l.attempts.some((a) => a.outcome === 'nxdomain' && a.name.endsWith(clusterSuffix))
+      ) {
         l.outcome = 'nxdomain';
       }
     }
@@ -327,7 +337,11 @@ export function analyzeDns(input: DnsAnalysisInput): DnsAnalysis {
       query: q.query,
       form: q.form,
       status: STATUS[l.outcome],
-      answer: sanitize(answered ? [...l.cnames.map((c) => `CNAME ${c}`), ...l.addresses].join(', ') : ([...l.attempts].reverse().find((a) => a.outcome === l.outcome)?.message ?? l.attempts.at(-1)?.message ?? '')),
+      answer: sanitize(
+        answered
+          ? [...l.cnames.map((c) => `CNAME ${c}`), ...l.addresses].join(', ')
+          : ([...l.attempts].reverse().find((a) => a.outcome === l.outcome)?.message ?? l.attempts.at(-1)?.message ?? ''),
+      ),
       ...(matches !== undefined ? { matches } : {}),
       expectResolve: q.expectResolve,
       ...(l.answeredBy ? { answeredBy: l.answeredBy } : {}),
@@ -341,7 +355,10 @@ export function analyzeDns(input: DnsAnalysisInput): DnsAnalysis {
     return row;
   });
 
-  const lookups = plan.queries.map((q, i) => ({ q, l: output.lookups.find((x) => x.index === i) })).filter((x) => x.l && x.q.expectResolve) as { q: DnsQuery; l: DnsLookup }[];
+  const lookups = plan.queries.map((q, i) => ({ q, l: output.lookups.find((x) => x.index === i) })).filter((x) => x.l && x.q.expectResolve) as {
+    q: DnsQuery;
+    l: DnsLookup;
+  }[];
   const names = (outcomes: DnsOutcome[]) => lookups.filter((x) => outcomes.includes(x.l.outcome)).map((x) => x.q.query);
   const name = ref.name;
 
@@ -422,7 +439,10 @@ function dnsHealthFindings(h: ClusterDnsHealth): Finding[] {
     out.push(
       finding('KD6003', ref, {
         message: `${ref.name}: ${h.pods.length === 0 ? 'no cluster DNS pods (label k8s-app=kube-dns) in kube-system' : `${notReady.length} of ${h.pods.length} cluster DNS pod(s) not Ready`}`,
-        cause: h.pods.length === 0 ? 'No pod labelled k8s-app=kube-dns runs in kube-system: name lookups from pods fail.' : notReady.map((p) => `${p.name}: ${p.detail}`).join('; '),
+        cause:
+          h.pods.length === 0
+            ? 'No pod labelled k8s-app=kube-dns runs in kube-system: name lookups from pods fail.'
+            : notReady.map((p) => `${p.name}: ${p.detail}`).join('; '),
         fix: fix`${kubectl('-n', 'kube-system', 'get', 'deploy,pods', '-l', 'k8s-app=kube-dns')}; ${DNS_DESCRIBE}; ${DNS_LOGS}`,
         ...(none ? {} : { severity: 'warning' as const }),
       }),
@@ -432,7 +452,9 @@ function dnsHealthFindings(h: ClusterDnsHealth): Finding[] {
     out.push(
       finding('KD6004', ref, {
         message: `${ref.name}: ${h.service ? 'the cluster DNS Service has no ready endpoints' : 'no kube-dns Service in kube-system'}`,
-        cause: h.service ? `Service kube-system/${h.service.name} (${h.service.clusterIP ?? '?'}) is the nameserver in every pod's resolv.conf, and no Ready DNS pod backs it: every lookup times out or is refused.` : 'Pods use the kube-dns Service ClusterIP as nameserver; without it no lookup can succeed.',
+        cause: h.service
+          ? `Service kube-system/${h.service.name} (${h.service.clusterIP ?? '?'}) is the nameserver in every pod's resolv.conf, and no Ready DNS pod backs it: every lookup times out or is refused.`
+          : 'Pods use the kube-dns Service ClusterIP as nameserver; without it no lookup can succeed.',
         fix: fix`${DNS_ENDPOINTS}; ${kubectl('-n', 'kube-system', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=kube-dns')}`,
       }),
     );
@@ -446,14 +468,33 @@ function timeoutFinding(ref: ObjectRef, queries: string[], input: DnsAnalysisInp
   const fixes: FixSpec[] = [];
   const egress = input.dnsEgress;
   if (egress && egress.isolating.length && egress.allowed === false) {
-    causes.push(`NetworkPolicy ${egress.isolating.join(', ')} selects the probe pod in namespace ${input.plan.probeNamespace} with Egress in policyTypes and no rule allows UDP port 53 to the cluster DNS`);
-    fixes.push(fix`Add an egress rule for DNS to ${egress.isolating[0] ?? ''}:\n${manifest({ spec: { egress: [{ to: [{ namespaceSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] } })}`);
+    causes.push(
+      `NetworkPolicy ${egress.isolating.join(', ')} selects the probe pod in namespace ${input.plan.probeNamespace} with Egress in policyTypes and no rule allows UDP port 53 to the cluster DNS`,
+    );
+    fixes.push(
+      fix`Add an egress rule for DNS to ${egress.isolating[0] ?? ''}:\n${manifest({
+        spec: {
+          egress: [
+            {
+              to: [{ namespaceSelector: {} }],
+              ports: [
+                { protocol: 'UDP', port: 53 },
+                { protocol: 'TCP', port: 53 },
+              ],
+            },
+          ],
+        },
+      })}`,
+    );
   }
   const ready = h.pods.filter((p) => p.ready).length;
-  if (!h.unknown && (h.pods.length === 0 || ready === 0)) causes.push(`no cluster DNS pod is Ready (${h.pods.map((p) => `${p.name}: ${p.detail}`).join('; ') || 'none found'})`);
+  if (!h.unknown && (h.pods.length === 0 || ready === 0))
+    causes.push(`no cluster DNS pod is Ready (${h.pods.map((p) => `${p.name}: ${p.detail}`).join('; ') || 'none found'})`);
   if (!h.unknown && h.service && h.readyEndpoints === 0) causes.push(`Service kube-system/${h.service.name} has no ready endpoints`);
   if (causes.length === 0) {
-    causes.push(`the DNS server ${output.resolvConf?.nameservers.join(', ') || ''} did not answer although ${dnsHealthText(h).replace(/^Cluster DNS: /, 'the cluster DNS has ')} — a NetworkPolicy on kube-system, the node's network, or an overloaded CoreDNS may drop the packets`);
+    causes.push(
+      `the DNS server ${output.resolvConf?.nameservers.join(', ') || ''} did not answer although ${dnsHealthText(h).replace(/^Cluster DNS: /, 'the cluster DNS has ')} — a NetworkPolicy on kube-system, the node's network, or an overloaded CoreDNS may drop the packets`,
+    );
     fixes.push(fix`${DNS_LOGS}; ${kubectl('get', 'networkpolicy', '-n', 'kube-system')}`);
   } else if (fixes.length === 0) {
     fixes.push(fix`${DNS_DESCRIBE}; ${DNS_ENDPOINTS}`);

@@ -242,19 +242,43 @@ function allowPolicies(a: PolicyFixInput): FixSpec {
   const policies: Manifest[] = [];
   const meta = (name: string, namespace: string) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace } });
   if (a.ingress) {
-    policies.push({ ...meta(`allow-from-${a.source.namespace}`, a.destNs), spec: { podSelector, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: nsSelector(a.source.namespace), podSelector: clientSelector }], ports: [{ port }] }] } });
+    policies.push({
+      ...meta(`allow-from-${a.source.namespace}`, a.destNs),
+      spec: {
+        podSelector,
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: nsSelector(a.source.namespace), podSelector: clientSelector }], ports: [{ port }] }],
+      },
+    });
   }
   if (a.egress) {
-    policies.push({ ...meta(`allow-to-${a.name}`, a.source.namespace), spec: { podSelector: clientSelector, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: nsSelector(a.destNs), podSelector }], ports: [{ port }] }] } });
+    policies.push({
+      ...meta(`allow-to-${a.name}`, a.source.namespace),
+      spec: {
+        podSelector: clientSelector,
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ namespaceSelector: nsSelector(a.destNs), podSelector }], ports: [{ port }] }],
+      },
+    });
   }
   if (asWorkload) return joinFixes([fix`If this client should reach ${a.name}, add a policy:`, ...policies.map((p) => fix`${kubectlApply(p)}`)]);
   return joinFixes([
     fix`First test as the real client, whose labels the policies may allow: ${cmd('kdiag', 'connectivity', a.label, '--from', 'NAMESPACE/POD')}. If it is blocked too and should not be, add a policy with the client's labels in place of CLIENT-LABEL: VALUE:`,
-    joinFixes(policies.map((p) => fix`${manifest(p)}`), '\n---\n'),
+    joinFixes(
+      policies.map((p) => fix`${manifest(p)}`),
+      '\n---\n',
+    ),
   ]);
 }
 
-function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapshot, index: ReturnType<typeof indexEndpoints>, source: ConnectivityInput['source']): Finding | undefined {
+function explain(
+  t: ProbeTarget,
+  r: CurlResult,
+  ref: ObjectRef,
+  snapshot: Snapshot,
+  index: ReturnType<typeof indexEndpoints>,
+  source: ConnectivityInput['source'],
+): Finding | undefined {
   const name = ref.name;
   const svc = t.service ? snapshot.services.find((s) => s.metadata?.namespace === t.service!.namespace && s.metadata?.name === t.service!.name) : undefined;
   const analysed = svc ? analyzeService(svc, index) : undefined;
@@ -299,7 +323,11 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
     }
     const ctx = buildContext(snapshot);
     const src = probeEndpoint(source.namespace, source.labels);
-    const destPods = t.pod ? snapshot.pods.filter((p) => p.metadata?.namespace === t.pod!.namespace && p.metadata?.name === t.pod!.name) : readyPods.length ? readyPods : pods;
+    const destPods = t.pod
+      ? snapshot.pods.filter((p) => p.metadata?.namespace === t.pod!.namespace && p.metadata?.name === t.pod!.name)
+      : readyPods.length
+        ? readyPods
+        : pods;
     // Which policies block, and for which destination pods (one line per policy set and direction).
     const byVerdict = new Map<string, { direction: 'egress' | 'ingress'; policies: string[]; allowed: PolicyVerdict['allowed']; pods: string[] }>();
     const blocking: string[] = [];
@@ -326,7 +354,9 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
     }
     const verb = r.outcome === 'refused' ? 'refused' : 'timed out';
     if (blocking.length) {
-      const sourceText = `the probe pod (namespace ${source.namespace}, labels ${Object.entries(source.labels).map(([k, v]) => `${k}=${v}`).join(',')})`;
+      const sourceText = `the probe pod (namespace ${source.namespace}, labels ${Object.entries(source.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')})`;
       const reasons = [...byVerdict.values()].map((e) => {
         const list = e.policies.map((n) => `NetworkPolicy ${n}`).join(', ');
         const who = e.direction === 'egress' ? sourceText : `the destination pod${e.pods.length > 1 ? 's' : ''} ${e.pods.join(', ')}`;
@@ -375,17 +405,37 @@ function explain(t: ProbeTarget, r: CurlResult, ref: ObjectRef, snapshot: Snapsh
       message: `${name}: ${where} answered HTTP ${r.httpCode}`,
       cause: `${r.outcome === 'server-error' ? 'The application failed the request' : 'The application rejected the request (wrong path, method or missing auth)'}${by ? `; the answer came from ${by}` : ''}.${behind.length ? ` Pods behind the Service: ${behind.join(', ')}.` : ''}${r.body ? ` Body: ${r.body.slice(0, 160)}` : ''}`,
       fix: t.service
-        ? fix`${kubectl('-n', t.service.namespace, 'logs', '-l', Object.entries(svc?.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(','), '--tail=50')}${r.outcome === 'client-error' ? ` (or try another --path)` : ''}`
+        ? fix`${kubectl(
+            '-n',
+            t.service.namespace,
+            'logs',
+            '-l',
+            Object.entries(svc?.spec?.selector ?? {})
+              .map(([k, v]) => `${k}=${v}`)
+              .join(','),
+            '--tail=50',
+          )}${r.outcome === 'client-error' ? ` (or try another --path)` : ''}`
         : 'Check the server logs',
     });
   }
   return finding('KD5037', ref, {
     message: `${name}: ${where} ${r.outcome === 'reset' ? 'closed the connection without an answer' : `failed (curl exit ${r.exitCode})`}`,
-    cause: `${r.error ?? ''}${t.mode === 'http' ? ' The port may not speak HTTP (use --tcp for a plain connect test), or the server crashed while answering.' : ''}`.trim(),
-    fix: t.mode === 'http'
-      ? fix`${cmd('kdiag', 'connectivity', t.label, '--tcp')}`
-      : t.service && svc?.spec?.selector
-        ? fix`Read the logs of the pods behind it: ${kubectl('-n', t.service.namespace, 'logs', '-l', Object.entries(svc.spec.selector).map(([k, v]) => `${k}=${v}`).join(','), '--tail=50')}`
-        : 'Read the logs of the server behind it.',
+    cause:
+      `${r.error ?? ''}${t.mode === 'http' ? ' The port may not speak HTTP (use --tcp for a plain connect test), or the server crashed while answering.' : ''}`.trim(),
+    fix:
+      t.mode === 'http'
+        ? fix`${cmd('kdiag', 'connectivity', t.label, '--tcp')}`
+        : t.service && svc?.spec?.selector
+          ? fix`Read the logs of the pods behind it: ${kubectl(
+              '-n',
+              t.service.namespace,
+              'logs',
+              '-l',
+              Object.entries(svc.spec.selector)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(','),
+              '--tail=50',
+            )}`
+          : 'Read the logs of the server behind it.',
   });
 }

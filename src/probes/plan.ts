@@ -58,7 +58,8 @@ export function parseDnsName(input: string, namespace: string, clusterDomain: st
   if (bare.endsWith(suffix)) {
     const inner = bare.slice(0, -suffix.length).split('.');
     if (inner.length === 2) return { kind: 'service', service: dnsLabel(inner[0]!, 'Service name'), namespace: dnsLabel(inner[1]!, 'namespace') };
-    if (inner.length === 3) return { kind: 'pod', hostname: inner[0]!, service: dnsLabel(inner[1]!, 'Service name'), namespace: dnsLabel(inner[2]!, 'namespace') };
+    if (inner.length === 3)
+      return { kind: 'pod', hostname: inner[0]!, service: dnsLabel(inner[1]!, 'Service name'), namespace: dnsLabel(inner[2]!, 'namespace') };
     return { kind: 'external', name: input };
   }
   if (input.endsWith('.') || /^\d+\.\d+\.\d+\.\d+$/.test(bare)) return { kind: 'external', name: input };
@@ -126,17 +127,35 @@ export function dnsExpectation(subject: DnsSubject, snapshot: Snapshot): DnsExpe
   const names = snapshot.services.filter((s) => s.metadata?.namespace === ns).map((s) => s.metadata?.name ?? '');
   const svc = findService(snapshot, ns, subject.service);
   if (!svc) {
-    return { description: `no Service ${subject.service} in namespace ${ns}`, addresses: [], missing: `Service ${ns}/${subject.service}`, similar: similarNames(subject.service, names) };
+    return {
+      description: `no Service ${subject.service} in namespace ${ns}`,
+      addresses: [],
+      missing: `Service ${ns}/${subject.service}`,
+      similar: similarNames(subject.service, names),
+    };
   }
   const type = svc.spec?.type ?? 'ClusterIP';
   if (subject.kind === 'pod') {
-    const pods = snapshot.pods.filter((p: V1Pod) => p.metadata?.namespace === ns && (p.spec?.hostname ?? p.metadata?.name) === subject.hostname && p.spec?.subdomain === subject.service);
+    const pods = snapshot.pods.filter(
+      (p: V1Pod) => p.metadata?.namespace === ns && (p.spec?.hostname ?? p.metadata?.name) === subject.hostname && p.spec?.subdomain === subject.service,
+    );
     const ips = pods.map((p) => p.status?.podIP).filter((ip): ip is string => Boolean(ip));
     if (pods.length === 0) {
-      const peers = snapshot.pods.filter((p) => p.metadata?.namespace === ns && p.spec?.subdomain === subject.service).map((p) => p.spec?.hostname ?? p.metadata?.name ?? '');
-      return { description: `no pod with hostname ${subject.hostname} and subdomain ${subject.service}`, addresses: [], missing: `Pod ${subject.hostname} (hostname) behind ${ns}/${subject.service}`, similar: similarNames(subject.hostname, peers) };
+      const peers = snapshot.pods
+        .filter((p) => p.metadata?.namespace === ns && p.spec?.subdomain === subject.service)
+        .map((p) => p.spec?.hostname ?? p.metadata?.name ?? '');
+      return {
+        description: `no pod with hostname ${subject.hostname} and subdomain ${subject.service}`,
+        addresses: [],
+        missing: `Pod ${subject.hostname} (hostname) behind ${ns}/${subject.service}`,
+        similar: similarNames(subject.hostname, peers),
+      };
     }
-    return { description: `the IP of pod ${pods[0]!.metadata?.name} (hostname ${subject.hostname}, subdomain ${subject.service})`, addresses: ips, similar: [] };
+    return {
+      description: `the IP of pod ${pods[0]!.metadata?.name} (hostname ${subject.hostname}, subdomain ${subject.service})`,
+      addresses: ips,
+      similar: [],
+    };
   }
   if (type === 'ExternalName') {
     const target = (svc.spec?.externalName ?? '').replace(/\.$/, '');
@@ -146,7 +165,11 @@ export function dnsExpectation(subject: DnsSubject, snapshot: Snapshot): DnsExpe
     const analysed = analyzeService(svc, indexEndpoints(snapshot));
     const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
     const ips = analysed.endpoints.filter((e) => e.ready || publishNotReady).map((e) => e.address);
-    return { description: `the ${publishNotReady ? '' : 'ready '}pod IPs of headless Service ${ns}/${subject.service} (${ips.length ? ips.join(', ') : 'none'})`, addresses: ips, similar: [] };
+    return {
+      description: `the ${publishNotReady ? '' : 'ready '}pod IPs of headless Service ${ns}/${subject.service} (${ips.length ? ips.join(', ') : 'none'})`,
+      addresses: ips,
+      similar: [],
+    };
   }
   const ips = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : svc.spec?.clusterIP ? [svc.spec.clusterIP] : [];
   return { description: `the ClusterIP of Service ${ns}/${subject.service} (${ips.join(', ')})`, addresses: ips, similar: [] };
@@ -170,7 +193,9 @@ export interface ParsedTarget {
 }
 
 /** Ports that speak their own protocol first or never HTTP: probe with a TCP connect. */
-const TCP_PORTS = new Set([22, 25, 53, 1433, 1521, 2181, 2379, 2380, 3306, 4222, 5432, 5672, 6379, 6380, 7000, 7001, 9042, 9092, 9093, 11211, 26379, 27017, 28015]);
+const TCP_PORTS = new Set([
+  22, 25, 53, 1433, 1521, 2181, 2379, 2380, 3306, 4222, 5432, 5672, 6379, 6380, 7000, 7001, 9042, 9092, 9093, 11211, 26379, 27017, 28015,
+]);
 const HTTP_PORTS = new Set([80, 443, 3000, 5000, 8000, 8008, 8080, 8081, 8443, 8888, 9000, 9090, 9443]);
 const TLS_PORTS = new Set([443, 8443, 9443, 6443]);
 
@@ -217,9 +242,30 @@ export function parseTarget(raw: string, namespace: string, clusterDomain = DEFA
   }
   const parts = bare.split('.');
   if (/^\d+\.\d+\.\d+\.\d+$/.test(bare)) return { raw, kind: 'host', host: bare, port, scheme, path };
-  if (parts.length === 1) return { raw, kind: 'service', name: dnsLabel(parts[0]!, 'Service name'), namespace, host: `${parts[0]}.${namespace}.svc.${clusterDomain}`, port, scheme, path };
+  if (parts.length === 1)
+    return {
+      raw,
+      kind: 'service',
+      name: dnsLabel(parts[0]!, 'Service name'),
+      namespace,
+      host: `${parts[0]}.${namespace}.svc.${clusterDomain}`,
+      port,
+      scheme,
+      path,
+    };
   // `a.b` is svc.ns, unless b is no namespace: then planConnectivity falls back to the host a.b.
-  if (parts.length === 2) return { raw, kind: 'service', name: dnsLabel(parts[0]!, 'Service name'), namespace: dnsLabel(parts[1]!, 'namespace'), host: `${bare}.svc.${clusterDomain}`, port, scheme, path, plainHost: bare };
+  if (parts.length === 2)
+    return {
+      raw,
+      kind: 'service',
+      name: dnsLabel(parts[0]!, 'Service name'),
+      namespace: dnsLabel(parts[1]!, 'namespace'),
+      host: `${bare}.svc.${clusterDomain}`,
+      port,
+      scheme,
+      path,
+      plainHost: bare,
+    };
   return { raw, kind: 'host', host: bare, port, scheme, path };
 }
 
@@ -249,12 +295,18 @@ export interface ConnectivityFlags {
   mode?: TargetMode;
 }
 
-function chooseMode(port: number, hints: { name?: string; appProtocol?: string }, flags: ConnectivityFlags, scheme?: string): { mode: TargetMode; reason: string } {
+function chooseMode(
+  port: number,
+  hints: { name?: string; appProtocol?: string },
+  flags: ConnectivityFlags,
+  scheme?: string,
+): { mode: TargetMode; reason: string } {
   if (flags.mode) return { mode: flags.mode, reason: `--${flags.mode}` };
   if (scheme) return { mode: 'http', reason: `${scheme}:// URL` };
   const app = (hints.appProtocol ?? '').toLowerCase();
   const name = (hints.name ?? '').toLowerCase();
-  if (/^(https?|kubernetes\.io\/h2c|kubernetes\.io\/wss?|h2c)$/.test(app) || /^(https?|web|grpc-web|metrics)([-_].*)?$/.test(name)) return { mode: 'http', reason: `port ${hints.name || hints.appProtocol}` };
+  if (/^(https?|kubernetes\.io\/h2c|kubernetes\.io\/wss?|h2c)$/.test(app) || /^(https?|web|grpc-web|metrics)([-_].*)?$/.test(name))
+    return { mode: 'http', reason: `port ${hints.name || hints.appProtocol}` };
   if (TCP_PORTS.has(port)) return { mode: 'tcp', reason: `port ${port} does not speak HTTP` };
   if (app || (name && !/http/.test(name))) return { mode: 'tcp', reason: `port ${name || app} is not HTTP` };
   if (HTTP_PORTS.has(port)) return { mode: 'http', reason: `port ${port}` };
@@ -275,20 +327,35 @@ export function planConnectivity(targets: readonly ParsedTarget[], snapshot: Sna
   const namespaces = new Set(snapshot.namespaces.map((n) => n.metadata?.name));
   return targets.map((given, index): ProbeTarget => {
     const t: ParsedTarget =
-      given.kind === 'service' && given.plainHost && namespaces.size > 0 && !namespaces.has(given.namespace) ? { raw: given.raw, kind: 'host', host: given.plainHost, port: given.port, scheme: given.scheme, path: given.path } : given;
+      given.kind === 'service' && given.plainHost && namespaces.size > 0 && !namespaces.has(given.namespace)
+        ? { raw: given.raw, kind: 'host', host: given.plainHost, port: given.port, scheme: given.scheme, path: given.path }
+        : given;
     const path = t.path ?? flags.path ?? '/';
     const explicitPort = t.port ?? flags.port;
-    const subject = t.kind === 'host' ? undefined : { kind: t.kind === 'pod' ? ('Pod' as const) : ('Service' as const), namespace: t.namespace!, name: t.name! };
+    const subject =
+      t.kind === 'host' ? undefined : { kind: t.kind === 'pod' ? ('Pod' as const) : ('Service' as const), namespace: t.namespace!, name: t.name! };
     const base = { index, label: t.raw, host: t.host, ...(subject ? { subject } : {}) };
     if (t.kind === 'service') {
       const svc = findService(snapshot, t.namespace!, t.name!);
       if (!svc) {
         const names = snapshot.services.filter((s) => s.metadata?.namespace === t.namespace).map((s) => s.metadata?.name ?? '');
         const similar = similarNames(t.name!, names);
-        return { ...base, mode: 'tcp', url: '', port: explicitPort ?? 0, modeReason: '', unresolved: `no Service ${t.name} in namespace ${t.namespace}${similar.length ? ` (similar: ${similar.join(', ')})` : ''}` };
+        return {
+          ...base,
+          mode: 'tcp',
+          url: '',
+          port: explicitPort ?? 0,
+          modeReason: '',
+          unresolved: `no Service ${t.name} in namespace ${t.namespace}${similar.length ? ` (similar: ${similar.join(', ')})` : ''}`,
+        };
       }
       const ports = svc.spec?.ports ?? [];
-      const sp = explicitPort !== undefined ? ports.find((p) => p.port === explicitPort) : ports.length === 1 ? ports[0] : ports.find((p) => /^https?$|^web$/.test(p.name ?? '')) ?? ports.find((p) => HTTP_PORTS.has(p.port)) ?? ports[0];
+      const sp =
+        explicitPort !== undefined
+          ? ports.find((p) => p.port === explicitPort)
+          : ports.length === 1
+            ? ports[0]
+            : (ports.find((p) => /^https?$|^web$/.test(p.name ?? '')) ?? ports.find((p) => HTTP_PORTS.has(p.port)) ?? ports[0]);
       if (!sp && explicitPort === undefined) {
         return { ...base, mode: 'tcp', url: '', port: 0, modeReason: '', unresolved: `Service ${t.namespace}/${t.name} has no ports` };
       }
@@ -307,14 +374,37 @@ export function planConnectivity(targets: readonly ParsedTarget[], snapshot: Sna
       const pod = snapshot.pods.find((p) => p.metadata?.namespace === t.namespace && p.metadata?.name === t.name);
       const ip = pod?.status?.podIP;
       if (!pod || !ip) {
-        return { ...base, mode: 'tcp', url: '', port: explicitPort ?? 0, modeReason: '', unresolved: pod ? `pod ${t.namespace}/${t.name} has no IP yet` : `no pod ${t.name} in namespace ${t.namespace}` };
+        return {
+          ...base,
+          mode: 'tcp',
+          url: '',
+          port: explicitPort ?? 0,
+          modeReason: '',
+          unresolved: pod ? `pod ${t.namespace}/${t.name} has no IP yet` : `no pod ${t.name} in namespace ${t.namespace}`,
+        };
       }
       const declared = (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
       const cp = explicitPort !== undefined ? declared.find((p) => p.containerPort === explicitPort) : declared[0];
       const port = explicitPort ?? cp?.containerPort;
-      if (port === undefined) return { ...base, mode: 'tcp', url: '', port: 0, modeReason: '', unresolved: `pod ${t.namespace}/${t.name} declares no port: give one (pod/${t.name}:PORT or --port)` };
+      if (port === undefined)
+        return {
+          ...base,
+          mode: 'tcp',
+          url: '',
+          port: 0,
+          modeReason: '',
+          unresolved: `pod ${t.namespace}/${t.name} declares no port: give one (pod/${t.name}:PORT or --port)`,
+        };
       const { mode, reason } = chooseMode(port, { name: cp?.name }, flags, t.scheme);
-      return { ...base, host: ip, mode, modeReason: reason, port, url: buildUrl(mode, ip, port, t.scheme, path), pod: { namespace: t.namespace!, name: t.name!, ip } };
+      return {
+        ...base,
+        host: ip,
+        mode,
+        modeReason: reason,
+        port,
+        url: buildUrl(mode, ip, port, t.scheme, path),
+        pod: { namespace: t.namespace!, name: t.name!, ip },
+      };
     }
     const port = explicitPort ?? (t.scheme === 'https' ? 443 : t.scheme === 'http' ? 80 : undefined);
     if (port === undefined) return { ...base, mode: 'tcp', url: '', port: 0, modeReason: '', unresolved: `no port for ${t.raw}: use HOST:PORT or --port` };

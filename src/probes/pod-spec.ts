@@ -173,7 +173,8 @@ export function probeDryRunPod(spec: ProbeSpec): V1Pod {
 
 /** Labels of a workload pod that identify it to NetworkPolicies, without controller bookkeeping. */
 export function workloadLabelsOf(labels: Record<string, string> | undefined): Record<string, string> {
-  const drop = /^(pod-template-hash|controller-revision-hash|statefulset\.kubernetes\.io\/pod-name|apps\.kubernetes\.io\/pod-index|batch\.kubernetes\.io\/.*|controller-uid|job-name)$/;
+  const drop =
+    /^(pod-template-hash|controller-revision-hash|statefulset\.kubernetes\.io\/pod-name|apps\.kubernetes\.io\/pod-index|batch\.kubernetes\.io\/.*|controller-uid|job-name)$/;
   return Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => !drop.test(k)));
 }
 

@@ -61,7 +61,14 @@ export class ProbeError extends KdiagError {
   }
 }
 
-const IMAGE_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable', 'SignatureValidationFailed']);
+const IMAGE_REASONS = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'RegistryUnavailable',
+  'SignatureValidationFailed',
+]);
 const CONFIG_REASONS = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'PreCreateHookError', 'PostStartHookError']);
 
 function firstLine(text: string | undefined): string {
@@ -84,18 +91,30 @@ export function nextState(prev: ProbeState, eventType: string, pod: V1Pod, image
     return fail(state, 'deleted', `the ${where} was deleted before it finished (by someone else, or its namespace is being deleted)`);
   }
   if (status.phase === 'Failed' && status.reason === 'DeadlineExceeded') {
-    return fail(state, 'deadline', `the ${where} did not finish within its deadline (${pod.spec?.activeDeadlineSeconds ?? '?'}s, --timeout) and was stopped by the kubelet`);
+    return fail(
+      state,
+      'deadline',
+      `the ${where} did not finish within its deadline (${pod.spec?.activeDeadlineSeconds ?? '?'}s, --timeout) and was stopped by the kubelet`,
+    );
   }
   const scheduled = (status.conditions ?? []).find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    return fail(state, 'unschedulable', `the ${where} cannot be scheduled: ${firstLine(scheduled.message) || 'no node fits'} (use --node-selector, or check node taints and free resources)`);
+    return fail(
+      state,
+      'unschedulable',
+      `the ${where} cannot be scheduled: ${firstLine(scheduled.message) || 'no node fits'} (use --node-selector, or check node taints and free resources)`,
+    );
   }
   if (scheduled?.status === 'True' || pod.spec?.nodeName) state = { ...state, stage: stageMax(state.stage, 'scheduled') };
 
   const cs = (status.containerStatuses ?? [])[0];
   const waiting = cs?.state?.waiting;
   if (waiting?.reason && IMAGE_REASONS.has(waiting.reason)) {
-    return fail(state, 'image', `the probe image ${cs?.image || image} cannot be pulled on node ${state.node ?? '?'} (${waiting.reason}${waiting.message ? `: ${firstLine(waiting.message)}` : ''}): use --image to point at a reachable copy (a mirror for air-gapped clusters) or --image-pull-secret`);
+    return fail(
+      state,
+      'image',
+      `the probe image ${cs?.image || image} cannot be pulled on node ${state.node ?? '?'} (${waiting.reason}${waiting.message ? `: ${firstLine(waiting.message)}` : ''}): use --image to point at a reachable copy (a mirror for air-gapped clusters) or --image-pull-secret`,
+    );
   }
   if (waiting?.reason && CONFIG_REASONS.has(waiting.reason)) {
     return fail(state, 'config', `the probe container cannot start (${waiting.reason}${waiting.message ? `: ${firstLine(waiting.message)}` : ''})`);
@@ -113,7 +132,8 @@ export function nextState(prev: ProbeState, eventType: string, pod: V1Pod, image
   }
   if (status.phase === 'Succeeded' || status.phase === 'Failed') {
     // Finished without a container status (e.g. evicted before start).
-    if (status.phase === 'Failed') return fail(state, 'killed', `the ${where} failed: ${status.reason ?? 'unknown reason'}${status.message ? `: ${firstLine(status.message)}` : ''}`);
+    if (status.phase === 'Failed')
+      return fail(state, 'killed', `the ${where} failed: ${status.reason ?? 'unknown reason'}${status.message ? `: ${firstLine(status.message)}` : ''}`);
     return { ...state, stage: 'done', finished: true, exitCode: 0 };
   }
   return state;
@@ -136,7 +156,13 @@ export function replay(events: readonly { type: string; object: V1Pod }[], image
 
 /** The probe ran but its output has no result: the image lacks the tool (nslookup, curl) or sh. */
 export function noResultFailure(image: string, tool: string, log: string): ProbeFailure {
-  const line = log.split('\n').map((l) => l.trim()).find((l) => /not found|No such file|exec format|permission denied|unrecognized|invalid option/i.test(l)) ?? log.trim().split('\n')[0] ?? '';
+  const line =
+    log
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => /not found|No such file|exec format|permission denied|unrecognized|invalid option/i.test(l)) ??
+    log.trim().split('\n')[0] ??
+    '';
   return {
     reason: 'config',
     code: FAILURE_CODES.config,
@@ -155,5 +181,9 @@ export function admissionFailure(namespace: string, status: number, message: str
         : /admission webhook/.test(message)
           ? 'an admission webhook'
           : `the API server (${status})`;
-  return { reason: 'admission', code: FAILURE_CODES.admission, message: `the probe pod was rejected in namespace ${namespace} by ${why}: ${firstLine(message)}` };
+  return {
+    reason: 'admission',
+    code: FAILURE_CODES.admission,
+    message: `the probe pod was rejected in namespace ${namespace} by ${why}: ${firstLine(message)}`,
+  };
 }

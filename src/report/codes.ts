@@ -108,7 +108,7 @@ export const CODES = {
   KD5037: { check: 'connectivity', severity: 'error', title: 'Connection reset or empty reply' },
   KD5038: { check: 'connectivity', severity: 'error', title: 'Target not found' },
   KD5039: { check: 'connectivity', severity: 'error', title: 'Connection blocked by a NetworkPolicy' },
-  KD5040: { check: 'dataplane', severity: 'error', title: 'Service address fails on the probe\'s node while its endpoints answer (kube-proxy)' },
+  KD5040: { check: 'dataplane', severity: 'error', title: "Service address fails on the probe's node while its endpoints answer (kube-proxy)" },
   KD5041: { check: 'dataplane', severity: 'error', title: 'Some ready endpoints do not serve on the target port' },
   KD5042: { check: 'dataplane', severity: 'error', title: 'Every endpoint times out and no NetworkPolicy explains it (pod network)' },
   KD5043: { check: 'dataplane', severity: 'error', title: 'The Service name fails while its ClusterIP answers (DNS)' },

@@ -63,7 +63,12 @@ function doubleQuoteHidden(layout: ScalarLayout): void {
  * are escaped by js-yaml, bidi and zero-width characters here (only double-quoted scalars hold them).
  */
 export function toYaml(obj: Manifest): string {
-  const text = dump(obj, { noRefs: true, lineWidth: -1, seqNoIndent: true, scalarStyleRules: [doubleQuoteHidden, ...Object.values(DEFAULT_SCALAR_STYLE_RULES)] });
+  const text = dump(obj, {
+    noRefs: true,
+    lineWidth: -1,
+    seqNoIndent: true,
+    scalarStyleRules: [doubleQuoteHidden, ...Object.values(DEFAULT_SCALAR_STYLE_RULES)],
+  });
   return text.replace(HIDDEN_ALL, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 }
 

@@ -6,14 +6,16 @@ import { refString, type Finding, type Severity } from './types.js';
 const RANK = { error: 3, warning: 2, info: 1 } as const;
 
 export function xmlEscape(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 export function renderJunit(checks: readonly CheckResult[], failOn: Severity, name = 'kdiag check'): string {
@@ -37,7 +39,8 @@ export function renderJunit(checks: readonly CheckResult[], failOn: Severity, na
     let suiteFailures = 0;
     const time = (c.durationMs / 1000).toFixed(3);
     if (c.status === 'errored' || c.status === 'skipped') {
-      const tag = c.status === 'errored' ? `<error message="${xmlEscape(c.reason ?? 'check failed')}"/>` : `<skipped message="${xmlEscape(c.reason ?? 'skipped')}"/>`;
+      const tag =
+        c.status === 'errored' ? `<error message="${xmlEscape(c.reason ?? 'check failed')}"/>` : `<skipped message="${xmlEscape(c.reason ?? 'skipped')}"/>`;
       body.push(`    <testcase classname="kdiag.${xmlEscape(c.id)}" name="${xmlEscape(c.title)}" time="${time}">${tag}</testcase>`);
       if (c.status === 'errored') errors++;
       else skipped++;
@@ -64,6 +67,10 @@ export function renderJunit(checks: readonly CheckResult[], failOn: Severity, na
       '  </testsuite>',
     );
   }
-  lines.push(`<testsuites name="${xmlEscape(name)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">`, ...suites, '</testsuites>');
+  lines.push(
+    `<testsuites name="${xmlEscape(name)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
+    ...suites,
+    '</testsuites>',
+  );
   return lines.join('\n');
 }

@@ -27,7 +27,8 @@ export function metricsLabels(values: readonly string[] = []): Record<string, st
 
 export async function writeMetrics(reports: Report[], sinks: MetricsSinks): Promise<void> {
   const extraLabels = metricsLabels(sinks.labels);
-  const render = (list: Report[]) => renderPrometheus({ command: sinks.command, reports: list, timestamp: Math.floor(Date.now() / 1000), version: sinks.version, extraLabels });
+  const render = (list: Report[]) =>
+    renderPrometheus({ command: sinks.command, reports: list, timestamp: Math.floor(Date.now() / 1000), version: sinks.version, extraLabels });
   const text = render(reports);
   if (sinks.outputFile) {
     const tmp = `${sinks.outputFile}.${process.pid}.tmp`;
@@ -49,7 +50,10 @@ export async function writeMetrics(reports: Report[], sinks: MetricsSinks): Prom
         sinks.note(`metrics pushed to ${url}`);
       } catch (err) {
         const e = err as Error & { status?: number };
-        throw new KdiagError(`could not push the metrics to ${sinks.pushgateway}: ${e.cause instanceof Error ? e.cause.message : e.message}`, { cause: err, status: e.status });
+        throw new KdiagError(`could not push the metrics to ${sinks.pushgateway}: ${e.cause instanceof Error ? e.cause.message : e.message}`, {
+          cause: err,
+          status: e.status,
+        });
       }
     }
   }

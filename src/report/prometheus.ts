@@ -40,14 +40,31 @@ export interface MetricsInput {
 }
 
 /** Labels kdiag's own series use: --metrics-label may not take them. */
-export const RESERVED_LABELS = ['context', 'command', 'server_version', 'kdiag_version', 'severity', 'code', 'check', 'namespace', 'kind', 'status', 'target', 'outcome', 'job', 'instance'];
+export const RESERVED_LABELS = [
+  'context',
+  'command',
+  'server_version',
+  'kdiag_version',
+  'severity',
+  'code',
+  'check',
+  'namespace',
+  'kind',
+  'status',
+  'target',
+  'outcome',
+  'job',
+  'instance',
+];
 
 /** Parses `name=value` for --metrics-label; throws a sentence on a bad or reserved name. */
 export function parseMetricsLabel(text: string): [string, string] {
   const eq = text.indexOf('=');
   const name = eq > 0 ? text.slice(0, eq) : '';
-  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__')) throw new Error(`--metrics-label wants name=value with a Prometheus label name, not "${text}"`);
-  if (RESERVED_LABELS.includes(name)) throw new Error(`--metrics-label ${name}: kdiag's metrics use that label already (reserved: ${RESERVED_LABELS.join(', ')})`);
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__'))
+    throw new Error(`--metrics-label wants name=value with a Prometheus label name, not "${text}"`);
+  if (RESERVED_LABELS.includes(name))
+    throw new Error(`--metrics-label ${name}: kdiag's metrics use that label already (reserved: ${RESERVED_LABELS.join(', ')})`);
   return [name, text.slice(eq + 1)];
 }
 
@@ -90,7 +107,10 @@ function escapeHelp(text: string): string {
 export function renderPrometheus(input: MetricsInput): string {
   const f = {
     info: new Family('kdiag_run_info', 'The kdiag run that produced these metrics: command, kubeconfig context, API server version, kdiag version.'),
-    success: new Family('kdiag_run_success', '1 when kdiag could do its job on the cluster, 0 when it could not (unreachable or refusing API, a check errored).'),
+    success: new Family(
+      'kdiag_run_success',
+      '1 when kdiag could do its job on the cluster, 0 when it could not (unreachable or refusing API, a check errored).',
+    ),
     timestamp: new Family('kdiag_run_timestamp_seconds', 'When the run ended, in seconds since the Unix epoch.'),
     bySeverity: new Family('kdiag_findings_by_severity', 'Findings of the run by severity (every severity, 0 when none).'),
     findings: new Family('kdiag_findings', 'Findings of the run by code, check, severity, namespace and object kind.'),

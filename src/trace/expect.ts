@@ -75,14 +75,24 @@ export function expectAnswer(result: TraceResult, profile: ControllerProfile | u
   if (!stop) {
     const endpoints = result.hops.find((h) => h.id === 'endpoints');
     const pods = (endpoints?.items ?? []).filter((i) => i.status === 'ok').map((i) => i.text.split(' ')[0]!);
-    return { stopsAt: null, status: 200, pods, because: `the request reaches a ready Pod${pods.length ? ` (${pods.join(', ')})` : ''}, which answers 200`, ...base };
+    return {
+      stopsAt: null,
+      status: 200,
+      pods,
+      because: `the request reaches a ready Pod${pods.length ? ` (${pods.join(', ')})` : ''}, which answers 200`,
+      ...base,
+    };
   }
   const key = answerKey(stop);
   const status = key ? profile?.[api]?.[key] : undefined;
   if (key && status !== undefined) {
     return { stopsAt: stop.id, status, because: `${KEY_TEXT[key]}: ${answerPhrase(profile, api, key, '')}`, ...base };
   }
-  return { stopsAt: stop.id, because: `the request stops at ${stop.title}; kdiag does not know what ${profile?.name ?? 'this controller'} answers there`, ...base };
+  return {
+    stopsAt: stop.id,
+    because: `the request stops at ${stop.title}; kdiag does not know what ${profile?.name ?? 'this controller'} answers there`,
+    ...base,
+  };
 }
 
 /** Whether the presented certificate is valid for `host` at `now` (and why not). */
@@ -98,10 +108,12 @@ export function certificateProblem(cert: PresentedCertificate, host: string, now
 export function compareAnswer(expected: Expectation, observed: Observation, host: string, now: Date): string[] {
   const diffs: string[] = [];
   if (observed.status === undefined) {
-    if (expected.status !== undefined || expected.stopsAt === null) diffs.push(`expected HTTP ${expected.status}, got no answer (${observed.error ?? 'no response'})`);
+    if (expected.status !== undefined || expected.stopsAt === null)
+      diffs.push(`expected HTTP ${expected.status}, got no answer (${observed.error ?? 'no response'})`);
     return diffs;
   }
-  if (expected.status !== undefined && observed.status !== expected.status) diffs.push(`expected HTTP ${expected.status} (${expected.because}), got ${observed.status}`);
+  if (expected.status !== undefined && observed.status !== expected.status)
+    diffs.push(`expected HTTP ${expected.status} (${expected.because}), got ${observed.status}`);
   if (expected.stopsAt === null && expected.pods?.length && observed.pod && !expected.pods.includes(observed.pod)) {
     diffs.push(`expected an answer from ${expected.pods.join(' or ')}, got one from ${observed.pod}`);
   }

@@ -5,7 +5,15 @@
 import type { V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 import { CONTROLLER_POD_LABELS } from '../checks/data/nginx-annotations.js';
 import { analyzeService, indexEndpoints } from '../checks/endpoints.js';
-import { backendLabel, hostMatches, IMPLEMENTATION_SPECIFIC_NOTE, matchRoute, requestedClass, resolveServicePort, type RouteMatch } from '../checks/ingress-match.js';
+import {
+  backendLabel,
+  hostMatches,
+  IMPLEMENTATION_SPECIFIC_NOTE,
+  matchRoute,
+  requestedClass,
+  resolveServicePort,
+  type RouteMatch,
+} from '../checks/ingress-match.js';
 import { checkTlsSecret } from '../checks/ingress-tls.js';
 import { finding } from '../checks/lib/finding.js';
 import { formatMap, matchesMap } from '../checks/lib/labels.js';
@@ -20,7 +28,8 @@ import type { TraceRequest } from './url.js';
 export type HopStatus = 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
 
 export interface Hop {
-  id: 'probe' | 'request' | 'load-balancer' | 'controller' | 'tls' | 'ingress-rule' | 'service' | 'endpoints' | 'network-policy' | 'egress' | 'gateway' | 'route';
+  id:
+    'probe' | 'request' | 'load-balancer' | 'controller' | 'tls' | 'ingress-rule' | 'service' | 'endpoints' | 'network-policy' | 'egress' | 'gateway' | 'route';
   title: string;
   status: HopStatus;
   /** One line: what kdiag found. */
@@ -119,22 +128,40 @@ export function traceBackend(
 ): { hops: Hop[]; servicePort?: number; targetPort?: number | string } {
   const hops: Hop[] = [];
   if (!svc) {
-    hops.push(hop('service', `Service ${ns}/${name}`, 'fail', 'does not exist', { explanation: `The backend names Service ${ns}/${name}, which does not exist in namespace ${ns}: create it or fix the backend's service name.` }));
+    hops.push(
+      hop('service', `Service ${ns}/${name}`, 'fail', 'does not exist', {
+        explanation: `The backend names Service ${ns}/${name}, which does not exist in namespace ${ns}: create it or fix the backend's service name.`,
+      }),
+    );
     return { hops };
   }
   const port = resolveServicePort(svc, portRef);
   const portText = portRef?.number ?? portRef?.name ?? '(only port)';
   if (!port) {
     const ports = (svc.spec?.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}`).join(', ');
-    hops.push(hop('service', `Service ${ns}/${name}`, 'fail', `has no port ${portText}`, { explanation: `Service ${ns}/${name} has ports ${ports || '(none)'}, not ${portText}: point the backend at one of them.` }));
+    hops.push(
+      hop('service', `Service ${ns}/${name}`, 'fail', `has no port ${portText}`, {
+        explanation: `Service ${ns}/${name} has ports ${ports || '(none)'}, not ${portText}: point the backend at one of them.`,
+      }),
+    );
     return { hops };
   }
-  hops.push(hop('service', `Service ${ns}/${name}`, 'ok', `${svc.spec?.type ?? 'ClusterIP'} ${svc.spec?.clusterIP ?? ''} port ${port.port} → targetPort ${port.targetPort ?? port.port}`.replace(/ +/g, ' ')));
+  hops.push(
+    hop(
+      'service',
+      `Service ${ns}/${name}`,
+      'ok',
+      `${svc.spec?.type ?? 'ClusterIP'} ${svc.spec?.clusterIP ?? ''} port ${port.port} → targetPort ${port.targetPort ?? port.port}`.replace(/ +/g, ' '),
+    ),
+  );
 
   const analysis = analyzeService(svc, indexEndpoints(snapshot));
   const portRow = analysis.ports.find((p) => p.port === port.port);
   const ready = portRow?.readyEndpoints ?? 0;
-  const items = analysis.pods.map((p) => ({ status: (p.ready ? 'ok' : 'fail') as HopStatus, text: `${p.name} ${p.ip ?? ''} ${p.ready ? 'Ready' : p.detail}`.replace(/ +/g, ' ') }));
+  const items = analysis.pods.map((p) => ({
+    status: (p.ready ? 'ok' : 'fail') as HopStatus,
+    text: `${p.name} ${p.ip ?? ''} ${p.ready ? 'Ready' : p.detail}`.replace(/ +/g, ' '),
+  }));
   if (ready === 0) {
     const cause = analysis.findings[0];
     hops.push(
@@ -145,7 +172,9 @@ export function traceBackend(
     );
     return { hops, servicePort: port.port };
   }
-  hops.push(hop('endpoints', 'Pods', ready === 1 ? 'warn' : 'ok', `${ready} ready endpoint${ready === 1 ? '' : 's'} (selector ${analysis.selector})`, { items }));
+  hops.push(
+    hop('endpoints', 'Pods', ready === 1 ? 'warn' : 'ok', `${ready} ready endpoint${ready === 1 ? '' : 's'} (selector ${analysis.selector})`, { items }),
+  );
 
   // The port the Pod receives: a number, or a name resolved on each Pod.
   const backendPods = snapshot.pods.filter((p) => p.metadata?.namespace === ns && matchesMap(svc.spec?.selector, p.metadata?.labels) && isPodReady(p));
@@ -162,16 +191,32 @@ export function traceBackend(
       const src = sources[0]!;
       const v = explainConnection(snapshot, podEndpoint(src), podEndpoint(dest), destPort, (port.protocol as 'TCP') ?? 'TCP', { context: ctx });
       if (v.verdict === 'unknown') {
-        hops.push(hop('network-policy', 'NetworkPolicy', 'info', `${sourceLabel} → ${dest.metadata?.name}:${destPort}: depends on objects kdiag cannot read (${(v.needs ?? []).join('; ')})`));
+        hops.push(
+          hop(
+            'network-policy',
+            'NetworkPolicy',
+            'info',
+            `${sourceLabel} → ${dest.metadata?.name}:${destPort}: depends on objects kdiag cannot read (${(v.needs ?? []).join('; ')})`,
+          ),
+        );
       }
       const detail = v.allowed
         ? `${sourceLabel} → ${dest.metadata?.name}:${destPort} allowed (${v.ingress.decidedBy ? `by ${v.ingress.decidedBy.policy}` : v.ingress.reason})`
         : `${sourceLabel} → ${dest.metadata?.name}:${destPort} denied`;
-      if (v.verdict !== 'unknown') hops.push(
-        hop('network-policy', 'NetworkPolicy', v.allowed ? 'ok' : 'fail', detail, v.allowed ? {} : {
-          explanation: `${!v.egress.allowed ? v.egress.reason : v.ingress.reason}. Fix: add an ingress rule to a policy selecting ${formatMap(dest.metadata?.labels)} in ${ns} that allows pods of ${src.metadata?.namespace} (${sourceLabel}) on port ${destPort}, e.g. from: ${JSON.stringify([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': src.metadata?.namespace ?? '' } } }])} (JSON is YAML: the values stay strings).`,
-        }),
-      );
+      if (v.verdict !== 'unknown')
+        hops.push(
+          hop(
+            'network-policy',
+            'NetworkPolicy',
+            v.allowed ? 'ok' : 'fail',
+            detail,
+            v.allowed
+              ? {}
+              : {
+                  explanation: `${!v.egress.allowed ? v.egress.reason : v.ingress.reason}. Fix: add an ingress rule to a policy selecting ${formatMap(dest.metadata?.labels)} in ${ns} that allows pods of ${src.metadata?.namespace} (${sourceLabel}) on port ${destPort}, e.g. from: ${JSON.stringify([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': src.metadata?.namespace ?? '' } } }])} (JSON is YAML: the values stay strings).`,
+                },
+          ),
+        );
     } else if (sourceLabel) {
       hops.push(hop('network-policy', 'NetworkPolicy', 'info', `cannot tell: no running ${sourceLabel} pod was found to evaluate as the source`));
     }
@@ -180,8 +225,16 @@ export function traceBackend(
     const dnsPod = dnsPods.find(isPodReady) ?? dnsPods[0];
     if (dnsPod) {
       const udp = explainConnection(snapshot, podEndpoint(dest), podEndpoint(dnsPod), 53, 'UDP', { context: ctx });
-      if (udp.verdict === 'unknown') egressItems.push({ status: 'info', text: `cluster DNS ${dnsPod.metadata?.namespace}/${dnsPod.metadata?.name}:53/UDP: depends on objects kdiag cannot read (${(udp.needs ?? []).join('; ')})` });
-      else egressItems.push({ status: udp.allowed ? 'ok' : 'fail', text: `cluster DNS ${dnsPod.metadata?.namespace}/${dnsPod.metadata?.name}:53/UDP ${udp.allowed ? 'allowed' : `denied — ${udp.egress.allowed ? udp.ingress.reason : udp.egress.reason}`}` });
+      if (udp.verdict === 'unknown')
+        egressItems.push({
+          status: 'info',
+          text: `cluster DNS ${dnsPod.metadata?.namespace}/${dnsPod.metadata?.name}:53/UDP: depends on objects kdiag cannot read (${(udp.needs ?? []).join('; ')})`,
+        });
+      else
+        egressItems.push({
+          status: udp.allowed ? 'ok' : 'fail',
+          text: `cluster DNS ${dnsPod.metadata?.namespace}/${dnsPod.metadata?.name}:53/UDP ${udp.allowed ? 'allowed' : `denied — ${udp.egress.allowed ? udp.ingress.reason : udp.egress.reason}`}`,
+        });
     }
     const notIntended: string[] = [];
     for (const other of snapshot.services) {
@@ -196,7 +249,8 @@ export function traceBackend(
         if (n === undefined) continue;
         const v = explainConnection(snapshot, podEndpoint(dest), podEndpoint(pod), n, (op.protocol as 'TCP') ?? 'TCP', { context: ctx });
         const label = `${other.metadata?.name}:${op.port} (pod port ${n})`;
-        if (v.verdict === 'unknown') egressItems.push({ status: 'info', text: `${label}: depends on objects kdiag cannot read (${(v.needs ?? []).join('; ')})` });
+        if (v.verdict === 'unknown')
+          egressItems.push({ status: 'info', text: `${label}: depends on objects kdiag cannot read (${(v.needs ?? []).join('; ')})` });
         else if (v.allowed) egressItems.push({ status: 'ok', text: `${label} allowed` });
         else if (v.egress.allowed && v.egress.isolated) {
           // The backend's own egress policy lets it out, the destination refuses it: a contradiction.
@@ -205,11 +259,20 @@ export function traceBackend(
         else egressItems.push({ status: 'warn', text: `${label} denied — ${v.ingress.reason}` });
       }
     }
-    if (notIntended.length) egressItems.push({ status: 'info', text: `not allowed by the backend's egress policy (probably by design): ${notIntended.join(', ')}` });
+    if (notIntended.length)
+      egressItems.push({ status: 'info', text: `not allowed by the backend's egress policy (probably by design): ${notIntended.join(', ')}` });
     if (egressItems.length) {
       const allowed = egressItems.filter((i) => i.status === 'ok').length;
       const broken = egressItems.filter((i) => i.status === 'warn' || i.status === 'fail').length;
-      hops.push(hop('egress', `Egress of ${dest.metadata?.name}`, broken ? 'warn' : 'ok', `${allowed} destination${allowed === 1 ? '' : 's'} reachable${broken ? `, ${broken} blocked` : ''}`, { items: egressItems }));
+      hops.push(
+        hop(
+          'egress',
+          `Egress of ${dest.metadata?.name}`,
+          broken ? 'warn' : 'ok',
+          `${allowed} destination${allowed === 1 ? '' : 's'} reachable${broken ? `, ${broken} blocked` : ''}`,
+          { items: egressItems },
+        ),
+      );
     }
   }
   return { hops, servicePort: port.port, targetPort: destPort };
@@ -231,7 +294,10 @@ export function finish(result: Omit<TraceResult, 'stopsAt' | 'findings'>, ref: {
     findings.push(
       finding('KD6011', ref, {
         message: `${ref.name}: ${h.title}: ${h.detail}`,
-        cause: (h.items ?? []).filter((i) => i.status === 'warn' || i.status === 'fail').map((i) => i.text).join('; '),
+        cause: (h.items ?? [])
+          .filter((i) => i.status === 'warn' || i.status === 'fail')
+          .map((i) => i.text)
+          .join('; '),
         fix: 'If the backend needs these destinations, add egress rules for them (and ingress rules on their side); see kdiag netpol explain.',
       }),
     );
@@ -244,8 +310,12 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   const hops: Hop[] = [];
   if (!route && inputs.searchedNamespaces) {
     // Not a confident "no Ingress serves it": the namespaces kdiag may not read were not searched.
-    const where = inputs.searchedNamespaces.length ? `namespace${inputs.searchedNamespaces.length === 1 ? '' : 's'} ${inputs.searchedNamespaces.join(', ')}` : 'no namespace';
-    hops.push(hop('ingress-rule', 'Ingress rule', 'info', `no Ingress in ${where} serves host ${request.host}; Ingresses of other namespaces could not be searched`));
+    const where = inputs.searchedNamespaces.length
+      ? `namespace${inputs.searchedNamespaces.length === 1 ? '' : 's'} ${inputs.searchedNamespaces.join(', ')}`
+      : 'no namespace';
+    hops.push(
+      hop('ingress-rule', 'Ingress rule', 'info', `no Ingress in ${where} serves host ${request.host}; Ingresses of other namespaces could not be searched`),
+    );
     return finish({ url: request.url, mode: 'ingress', hops }, { kind: 'URL', name: request.host });
   }
   if (!route) {
@@ -283,27 +353,57 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
     hops.push(hop('controller', 'Ingress controller', 'info', `class ${cls.name ?? '(default)'}: not checked, IngressClasses (cluster-scoped) cannot be read`));
   } else if (!ingressClass) {
     hops.push(
-      hop('controller', 'Ingress controller', 'fail', cls.name ? `IngressClass ${cls.name} does not exist` : 'no ingressClassName and no default IngressClass', {
-        explanation: `No controller claims ${ns}/${ingName}. ${cls.name ? `Create IngressClass ${cls.name} or set spec.ingressClassName to an existing class` : 'Set spec.ingressClassName'} (${renderCommand(kubectl('get', 'ingressclass'))}).`,
-      }),
+      hop(
+        'controller',
+        'Ingress controller',
+        'fail',
+        cls.name ? `IngressClass ${cls.name} does not exist` : 'no ingressClassName and no default IngressClass',
+        {
+          explanation: `No controller claims ${ns}/${ingName}. ${cls.name ? `Create IngressClass ${cls.name} or set spec.ingressClassName to an existing class` : 'Set spec.ingressClassName'} (${renderCommand(kubectl('get', 'ingressclass'))}).`,
+        },
+      ),
     );
   } else if (!CONTROLLER_POD_LABELS[controller ?? '']) {
-    hops.push(hop('controller', 'Ingress controller', 'info', `class ${ingressClass.metadata?.name} (${controller}): kdiag does not know this controller's Pods`));
+    hops.push(
+      hop('controller', 'Ingress controller', 'info', `class ${ingressClass.metadata?.name} (${controller}): kdiag does not know this controller's Pods`),
+    );
   } else if (readyControllers.length === 0 && inputs.controllerPodsUnavailable) {
-    hops.push(hop('controller', 'Ingress controller', 'info', `class ${ingressClass.metadata?.name} (${controller}): cannot tell whether its Pods run, Pods of other namespaces cannot be read`));
+    hops.push(
+      hop(
+        'controller',
+        'Ingress controller',
+        'info',
+        `class ${ingressClass.metadata?.name} (${controller}): cannot tell whether its Pods run, Pods of other namespaces cannot be read`,
+      ),
+    );
   } else if (readyControllers.length === 0) {
     hops.push(
-      hop('controller', 'Ingress controller', 'fail', `class ${ingressClass.metadata?.name} (${controller}): ${controllerPods.length ? 'no controller Pod is Ready' : 'no controller Pod found'}`, {
-        explanation: `Nothing runs the ${controller} controller: requests to the load balancer have no proxy to reach. ${renderCommand(kubectl('get', 'pods', '-A', '-l', formatMap(CONTROLLER_POD_LABELS[controller!]!.labels[0])))}`,
-      }),
+      hop(
+        'controller',
+        'Ingress controller',
+        'fail',
+        `class ${ingressClass.metadata?.name} (${controller}): ${controllerPods.length ? 'no controller Pod is Ready' : 'no controller Pod found'}`,
+        {
+          explanation: `Nothing runs the ${controller} controller: requests to the load balancer have no proxy to reach. ${renderCommand(kubectl('get', 'pods', '-A', '-l', formatMap(CONTROLLER_POD_LABELS[controller!]!.labels[0])))}`,
+        },
+      ),
     );
   } else {
-    hops.push(hop('controller', 'Ingress controller', 'ok', `class ${ingressClass.metadata?.name} (${controller}), ${readyControllers.length} controller pod${readyControllers.length === 1 ? '' : 's'} Ready in ${readyControllers[0]!.metadata?.namespace}`));
+    hops.push(
+      hop(
+        'controller',
+        'Ingress controller',
+        'ok',
+        `class ${ingressClass.metadata?.name} (${controller}), ${readyControllers.length} controller pod${readyControllers.length === 1 ? '' : 's'} Ready in ${readyControllers[0]!.metadata?.namespace}`,
+      ),
+    );
   }
 
   // 3. TLS for https.
   if (request.scheme === 'https') {
-    const entry = (ing.spec?.tls ?? []).find((t) => (t.hosts ?? []).some((h) => hostMatches(h, request.host)) || ((t.hosts ?? []).length === 0 && t.secretName));
+    const entry = (ing.spec?.tls ?? []).find(
+      (t) => (t.hosts ?? []).some((h) => hostMatches(h, request.host)) || ((t.hosts ?? []).length === 0 && t.secretName),
+    );
     if (!entry?.secretName) {
       hops.push(
         hop('tls', 'TLS', 'fail', `no tls entry of ${ns}/${ingName} covers ${request.host}`, {
@@ -315,7 +415,15 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
       if (snapshot.unavailable.tlssecrets) {
         hops.push(hop('tls', 'TLS', 'info', `secret ${entry.secretName}: not checked (${snapshot.unavailable.tlssecrets})`));
       } else {
-        const r = checkTlsSecret({ namespace: ns, ingress: ingName, secretName: entry.secretName, secret, hosts: [request.host], now: snapshot.now, warnDays: inputs.certWarnDays });
+        const r = checkTlsSecret({
+          namespace: ns,
+          ingress: ingName,
+          secretName: entry.secretName,
+          secret,
+          hosts: [request.host],
+          now: snapshot.now,
+          warnDays: inputs.certWarnDays,
+        });
         const problem = r.problems[0];
         hops.push(
           problem
@@ -328,8 +436,16 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
 
   // 4. The Ingress rule.
   const rulePath = route.path ? `${route.path.path ?? '/'} (${route.path.pathType ?? 'ImplementationSpecific'})` : 'defaultBackend';
-  const implementationSpecific = route.path && (route.path.pathType ?? 'ImplementationSpecific') === 'ImplementationSpecific' ? ` (${IMPLEMENTATION_SPECIFIC_NOTE})` : '';
-  hops.push(hop('ingress-rule', 'Ingress rule', 'ok', `${ns}/${ingName} host ${route.host || '*'} path ${rulePath} → ${backendLabel(route.backend)}${implementationSpecific}`));
+  const implementationSpecific =
+    route.path && (route.path.pathType ?? 'ImplementationSpecific') === 'ImplementationSpecific' ? ` (${IMPLEMENTATION_SPECIFIC_NOTE})` : '';
+  hops.push(
+    hop(
+      'ingress-rule',
+      'Ingress rule',
+      'ok',
+      `${ns}/${ingName} host ${route.host || '*'} path ${rulePath} → ${backendLabel(route.backend)}${implementationSpecific}`,
+    ),
+  );
 
   if (!route.backend.service) {
     hops.push(hop('service', 'Backend', 'info', `resource backend ${backendLabel(route.backend)}: kdiag does not follow resource backends`));
@@ -347,9 +463,23 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
       url: request.url,
       mode: 'ingress',
       hops,
-      entry: { api: 'ingress', controller, namespace: ns, ...(src ? { pod: { namespace: src.metadata?.namespace ?? '', labels: src.metadata?.labels ?? {} } } : {}) },
+      entry: {
+        api: 'ingress',
+        controller,
+        namespace: ns,
+        ...(src ? { pod: { namespace: src.metadata?.namespace ?? '', labels: src.metadata?.labels ?? {} } } : {}),
+      },
       ...(src && backend.servicePort
-        ? { probe: { namespace: src.metadata?.namespace ?? '', labels: src.metadata?.labels ?? {}, service: svcName, serviceNamespace: ns, port: backend.servicePort, path: request.path } }
+        ? {
+            probe: {
+              namespace: src.metadata?.namespace ?? '',
+              labels: src.metadata?.labels ?? {},
+              service: svcName,
+              serviceNamespace: ns,
+              port: backend.servicePort,
+              path: request.path,
+            },
+          }
         : {}),
     },
     ref,
@@ -369,7 +499,9 @@ export function traceService(snapshot: Snapshot, request: TraceRequest, inputs: 
       url: request.url,
       mode: 'service',
       hops: backend.hops,
-      ...(backend.servicePort ? { probe: { namespace, labels: {}, service: name, serviceNamespace: namespace, port: backend.servicePort, path: request.path } } : {}),
+      ...(backend.servicePort
+        ? { probe: { namespace, labels: {}, service: name, serviceNamespace: namespace, port: backend.servicePort, path: request.path } }
+        : {}),
     },
     { kind: 'Service', namespace, name },
   );

@@ -17,7 +17,12 @@ const pod = (name: string, labels: Record<string, string>, status: object, extra
   spec: { containers: [{ name: 'app', image: 'x' }], ...extra },
   status,
 });
-const svc = (name: string, spec: object): K8sObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec: { clusterIP: '10.96.0.50', ports: [{ port: 80, targetPort: 8080 }], ...spec } });
+const svc = (name: string, spec: object): K8sObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'shop' },
+  spec: { clusterIP: '10.96.0.50', ports: [{ port: 80, targetPort: 8080 }], ...spec },
+});
 const slice = (service: string, ports: object[] | null, endpoints: object[], managedBy = 'endpointslice-controller.k8s.io'): K8sObject => ({
   apiVersion: 'discovery.k8s.io/v1',
   kind: 'EndpointSlice',
@@ -34,12 +39,22 @@ describe('endpoints check: valid (no error or warning)', () => {
   });
 
   it('treats a nil ready condition as ready (API semantics)', () => {
-    const objs = [svc('a', { selector: { app: 'a' } }), pod('a-1', { app: 'a' }, READY), pod('a-2', { app: 'a' }, READY), slice('a', [{ name: '', port: 8080 }], [{ addresses: ['10.0.0.1'], conditions: {} }, { addresses: ['10.0.0.2'] }])];
+    const objs = [
+      svc('a', { selector: { app: 'a' } }),
+      pod('a-1', { app: 'a' }, READY),
+      pod('a-2', { app: 'a' }, READY),
+      slice('a', [{ name: '', port: 8080 }], [{ addresses: ['10.0.0.1'], conditions: {} }, { addresses: ['10.0.0.2'] }]),
+    ];
     expect(codesFor(objs)).toEqual({ a: [] });
   });
 
   it('reads core/v1 Endpoints when no EndpointSlices exist', () => {
-    const ep: K8sObject = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'a', namespace: 'shop' }, subsets: [{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ports: [{ port: 8080 }] }] };
+    const ep: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'a', namespace: 'shop' },
+      subsets: [{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ports: [{ port: 8080 }] }],
+    };
     const objs = [svc('a', { selector: { app: 'a' } }), pod('a-1', { app: 'a' }, READY), ep];
     const [row] = analyzeEndpoints(fixtureSnapshot(objs));
     expect(row!.ready).toBe(2);
@@ -69,11 +84,42 @@ describe('endpoints check: invalid', () => {
   it('KD1002 explains a readiness probe failure, an image pull failure and an unschedulable Pod', () => {
     const objs = [
       svc('probe', { selector: { app: 'probe' } }),
-      pod('probe-1', { app: 'probe' }, { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'app', ready: false, restartCount: 0, image: 'x', imageID: '', state: { running: {} } }] }),
+      pod(
+        'probe-1',
+        { app: 'probe' },
+        {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: 'False' }],
+          containerStatuses: [{ name: 'app', ready: false, restartCount: 0, image: 'x', imageID: '', state: { running: {} } }],
+        },
+      ),
       svc('pull', { selector: { app: 'pull' } }),
-      pod('pull-1', { app: 'pull' }, { phase: 'Pending', containerStatuses: [{ name: 'app', ready: false, restartCount: 0, image: 'x', imageID: '', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x:9"' } } }] }),
+      pod(
+        'pull-1',
+        { app: 'pull' },
+        {
+          phase: 'Pending',
+          containerStatuses: [
+            {
+              name: 'app',
+              ready: false,
+              restartCount: 0,
+              image: 'x',
+              imageID: '',
+              state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x:9"' } },
+            },
+          ],
+        },
+      ),
       svc('sched', { selector: { app: 'sched' } }),
-      pod('sched-1', { app: 'sched' }, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.' }] }),
+      pod(
+        'sched-1',
+        { app: 'sched' },
+        {
+          phase: 'Pending',
+          conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.' }],
+        },
+      ),
     ];
     const byName = Object.fromEntries(endpointsCheck.run(fixtureSnapshot(objs), {}).map((f) => [f.object.name, f]));
     expect(byName.probe!.cause).toContain('running but not ready (its readinessProbe fails)');
@@ -88,7 +134,10 @@ describe('endpoints check: invalid', () => {
       svc('job', { selector: { app: 'job' } }),
       pod('job-1', { app: 'job' }, { phase: 'Succeeded' }),
       svc('going', { selector: { app: 'going' } }),
-      { ...pod('going-1', { app: 'going' }, READY), metadata: { name: 'going-1', namespace: 'shop', labels: { app: 'going' }, deletionTimestamp: '2026-11-25T11:59:00Z' } },
+      {
+        ...pod('going-1', { app: 'going' }, READY),
+        metadata: { name: 'going-1', namespace: 'shop', labels: { app: 'going' }, deletionTimestamp: '2026-11-25T11:59:00Z' },
+      },
     ];
     expect(codesFor(objs)).toEqual({ going: ['KD1004'], job: ['KD1003'] });
   });
@@ -107,10 +156,23 @@ describe('endpoints check: invalid', () => {
 
   it('KD1005 on one port of a multi-port Service whose other port works', () => {
     const objs = [
-      svc('multi', { selector: { app: 'm' }, ports: [{ name: 'web', port: 80, targetPort: 8080 }, { name: 'admin', port: 9000, targetPort: 'admin' }] }),
+      svc('multi', {
+        selector: { app: 'm' },
+        ports: [
+          { name: 'web', port: 80, targetPort: 8080 },
+          { name: 'admin', port: 9000, targetPort: 'admin' },
+        ],
+      }),
       pod('m-1', { app: 'm' }, READY),
       pod('m-2', { app: 'm' }, READY),
-      slice('multi', [{ name: 'web', port: 8080 }], [{ addresses: ['10.0.0.1'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'm-1', uid: 'uid-m-1' } }, { addresses: ['10.0.0.2'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'm-2', uid: 'uid-m-2' } }]),
+      slice(
+        'multi',
+        [{ name: 'web', port: 8080 }],
+        [
+          { addresses: ['10.0.0.1'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'm-1', uid: 'uid-m-1' } },
+          { addresses: ['10.0.0.2'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'm-2', uid: 'uid-m-2' } },
+        ],
+      ),
     ];
     const [row] = analyzeEndpoints(fixtureSnapshot(objs));
     expect(row!.ready).toBe(2);
@@ -129,12 +191,20 @@ describe('endpoints check: invalid', () => {
 });
 
 describe('endpoints fixes (the fix builder)', () => {
-  const one = (extra: object) => [
-    svc('one', { selector: { app: 'one' } }),
-    pod('one-1', { app: 'one', 'pod-template-hash': '7d9f' }, READY, {}),
-    slice('one', [{ name: '', port: 8080 }], [{ addresses: ['10.0.0.1'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'one-1', uid: 'uid-one-1' } }]),
-  ].map((o) => (o.kind === 'Pod' ? { ...o, metadata: { ...o.metadata, ...extra } } : o));
-  const kd1008 = (objs: K8sObject[]) => analyzeEndpoints(fixtureSnapshot(objs)).flatMap((r) => r.findings).find((f) => f.code === 'KD1008')!;
+  const one = (extra: object) =>
+    [
+      svc('one', { selector: { app: 'one' } }),
+      pod('one-1', { app: 'one', 'pod-template-hash': '7d9f' }, READY, {}),
+      slice(
+        'one',
+        [{ name: '', port: 8080 }],
+        [{ addresses: ['10.0.0.1'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'one-1', uid: 'uid-one-1' } }],
+      ),
+    ].map((o) => (o.kind === 'Pod' ? { ...o, metadata: { ...o.metadata, ...extra } } : o));
+  const kd1008 = (objs: K8sObject[]) =>
+    analyzeEndpoints(fixtureSnapshot(objs))
+      .flatMap((r) => r.findings)
+      .find((f) => f.code === 'KD1008')!;
 
   it('KD1008 scales the Deployment that owns the Pod (through its ReplicaSet)', () => {
     const f = kd1008(one({ ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'one-7d9f', uid: 'rs', controller: true }] }));
@@ -150,8 +220,19 @@ describe('endpoints fixes (the fix builder)', () => {
 
   it('KD1001 patches the selector to the nearest Pod labels, as one JSON argument', () => {
     const objs = [svc('sel', { selector: { app: "it's" } }), pod('sel-1', { app: "it's-server" }, READY)];
-    const f = analyzeEndpoints(fixtureSnapshot(objs)).flatMap((r) => r.findings).find((x) => x.code === 'KD1001')!;
-    expect(f.remediation?.commands[0]?.argv).toEqual(['kubectl', '-n', 'shop', 'patch', 'service', 'sel', '-p', '{"spec":{"selector":{"app":"it\'s-server"}}}']);
+    const f = analyzeEndpoints(fixtureSnapshot(objs))
+      .flatMap((r) => r.findings)
+      .find((x) => x.code === 'KD1001')!;
+    expect(f.remediation?.commands[0]?.argv).toEqual([
+      'kubectl',
+      '-n',
+      'shop',
+      'patch',
+      'service',
+      'sel',
+      '-p',
+      '{"spec":{"selector":{"app":"it\'s-server"}}}',
+    ]);
     expect(f.fix).toContain(`kubectl -n shop patch service sel -p '{"spec":{"selector":{"app":"it'\\''s-server"}}}'`);
   });
 });

@@ -54,14 +54,30 @@ describe('gateway analysis', () => {
   it('follows listeners, attachments, TLS and weighted backends for the healthy route', () => {
     const a = run();
     const pub = a.gateways.find((g) => g.name === 'public')!;
-    expect(pub).toMatchObject({ status: 'ERROR', accepted: 'True (Accepted)', programmed: 'True (Programmed)', addresses: ['192.0.2.50'], controller: 'example.net/gateway-controller' });
+    expect(pub).toMatchObject({
+      status: 'ERROR',
+      accepted: 'True (Accepted)',
+      programmed: 'True (Programmed)',
+      addresses: ['192.0.2.50'],
+      controller: 'example.net/gateway-controller',
+    });
     const https = pub.listeners.find((l) => l.name === 'https')!;
     expect(https.routes).toEqual(['production/api-route']);
     expect(https.tls!.secrets[0]).toMatchObject({ secret: 'api-gw-cert', status: 'ok', daysLeft: 200 });
-    expect(pub.listeners.find((l) => l.name === 'http')!.routes).toEqual(['production/cross-ns-route', 'production/dead-backend-route', 'production/granted-route', 'production/grpc-route', 'production/missing-backend-route', 'production/zero-weight-route']);
+    expect(pub.listeners.find((l) => l.name === 'http')!.routes).toEqual([
+      'production/cross-ns-route',
+      'production/dead-backend-route',
+      'production/granted-route',
+      'production/grpc-route',
+      'production/missing-backend-route',
+      'production/zero-weight-route',
+    ]);
     const api = a.routes.find((r) => r.name === 'api-route')!;
     expect(api).toMatchObject({ status: 'OK', backends: { ready: 3, total: 3 } });
-    expect(api.rules[0]!.backends.map((b) => `${b.backend}=${b.weight}:${b.status}:${b.ready}`)).toEqual(['api-v1-service:80=90:OK:2', 'api-service:80=10:OK:2']);
+    expect(api.rules[0]!.backends.map((b) => `${b.backend}=${b.weight}:${b.status}:${b.ready}`)).toEqual([
+      'api-v1-service:80=90:OK:2',
+      'api-service:80=10:OK:2',
+    ]);
     expect(a.routes.find((r) => r.name === 'granted-route')).toMatchObject({ status: 'OK', backends: { ready: 1, total: 1 } });
     expect(a.classes).toEqual([{ name: 'example', controller: 'example.net/gateway-controller', accepted: 'True (Accepted)' }]);
   });
@@ -70,7 +86,10 @@ describe('gateway analysis', () => {
     const objects = all.map((o) =>
       o.kind === 'HTTPRoute' && o.metadata.name === 'api-route'
         ? variant(o, (r) => {
-            (r as any).status.parents[0].conditions = [{ type: 'Accepted', status: 'False', reason: 'UnsupportedValue', message: 'filter X is not supported' }, { type: 'ResolvedRefs', status: 'False', reason: 'InvalidKind' }];
+            (r as any).status.parents[0].conditions = [
+              { type: 'Accepted', status: 'False', reason: 'UnsupportedValue', message: 'filter X is not supported' },
+              { type: 'ResolvedRefs', status: 'False', reason: 'InvalidKind' },
+            ];
           })
         : o,
     );
@@ -82,7 +101,11 @@ describe('gateway analysis', () => {
 
   it('checks GatewayClass, Gateway and listener conditions', () => {
     const objects = all.map((o) => {
-      if (o.kind === 'GatewayClass') return variant(o, (c) => ((c as any).status.conditions = [{ type: 'Accepted', status: 'False', reason: 'InvalidParameters', message: 'parametersRef not found' }]));
+      if (o.kind === 'GatewayClass')
+        return variant(
+          o,
+          (c) => ((c as any).status.conditions = [{ type: 'Accepted', status: 'False', reason: 'InvalidParameters', message: 'parametersRef not found' }]),
+        );
       if (o.kind === 'Gateway' && o.metadata.name === 'public')
         return variant(o, (g) => {
           (g as any).status.conditions[1] = { type: 'Programmed', status: 'False', reason: 'AddressNotAssigned', message: 'no address yet' };
@@ -106,19 +129,45 @@ describe('gateway analysis', () => {
     ['example.com/quic', false],
     ['TCP', false],
   ])('ProtocolType "must be domain-prefixed": listener protocol %s → KD7024 %s', (protocol, flagged) => {
-    const objects = all.map((o) => (o.kind === 'Gateway' && o.metadata.name === 'public' ? variant(o, (g) => ((g as any).spec.listeners[0].protocol = protocol)) : o));
-    const codes = run(objects).gateways.find((g) => g.name === 'public')!.findings.map((f) => f.code);
+    const objects = all.map((o) =>
+      o.kind === 'Gateway' && o.metadata.name === 'public' ? variant(o, (g) => ((g as any).spec.listeners[0].protocol = protocol)) : o,
+    );
+    const codes = run(objects)
+      .gateways.find((g) => g.name === 'public')!
+      .findings.map((f) => f.code);
     expect(codes.includes('KD7024')).toBe(flagged);
   });
 
   // BackendRef: "Support: Core for Kubernetes Service … Implementation-specific for any other
   // resource"; a kind that cannot be resolved gives ResolvedRefs False, reason InvalidKind.
   it.each([
-    ['a group the cluster does not serve (discovery): "InvalidKind" error', { group: 'example.net', kind: 'Bucket' }, ['', 'gateway.networking.k8s.io'], 'KD7026', 'INVALID KIND'],
-    ['a served group: implementation-specific warning naming the kind', { group: 'multicluster.x-k8s.io', kind: 'ServiceImport' }, ['', 'multicluster.x-k8s.io'], 'KD7027', 'NOT CHECKED'],
-    ['discovery not read: implementation-specific warning, never a guess of InvalidKind', { group: 'example.net', kind: 'Bucket' }, undefined, 'KD7027', 'NOT CHECKED'],
+    [
+      'a group the cluster does not serve (discovery): "InvalidKind" error',
+      { group: 'example.net', kind: 'Bucket' },
+      ['', 'gateway.networking.k8s.io'],
+      'KD7026',
+      'INVALID KIND',
+    ],
+    [
+      'a served group: implementation-specific warning naming the kind',
+      { group: 'multicluster.x-k8s.io', kind: 'ServiceImport' },
+      ['', 'multicluster.x-k8s.io'],
+      'KD7027',
+      'NOT CHECKED',
+    ],
+    [
+      'discovery not read: implementation-specific warning, never a guess of InvalidKind',
+      { group: 'example.net', kind: 'Bucket' },
+      undefined,
+      'KD7027',
+      'NOT CHECKED',
+    ],
   ])('BackendRef "Implementation-specific for any other resource": %s', (_name, ref, servedGroups, code, status) => {
-    const objects = all.map((o) => (o.kind === 'HTTPRoute' && o.metadata.name === 'api-route' ? variant(o, (r) => ((r as any).spec.rules[1].backendRefs = [{ ...ref, name: 'b1', port: 80 }])) : o));
+    const objects = all.map((o) =>
+      o.kind === 'HTTPRoute' && o.metadata.name === 'api-route'
+        ? variant(o, (r) => ((r as any).spec.rules[1].backendRefs = [{ ...ref, name: 'b1', port: 80 }]))
+        : o,
+    );
     const a = analyzeGateways(gatewaySnapshot(objects), gatewayObjects(objects, servedGroups ? { servedGroups } : {}), {});
     const route = a.routes.find((r) => r.name === 'api-route')!;
     expect(route.findings.map((f) => f.code)).toContain(code);
@@ -127,8 +176,14 @@ describe('gateway analysis', () => {
   });
 
   it('GatewayTLSConfig "Support: Core - … a Kubernetes Secret": a certificateRef of another kind → KD7025 naming it', () => {
-    const objects = all.map((o) => (o.kind === 'Gateway' && o.metadata.name === 'public' ? variant(o, (g) => ((g as any).spec.listeners[2].tls.certificateRefs = [{ group: 'cert.example.com', kind: 'CertBundle', name: 'bundle' }])) : o));
-    const f = run(objects).gateways.find((g) => g.name === 'public')!.findings.find((x) => x.code === 'KD7025')!;
+    const objects = all.map((o) =>
+      o.kind === 'Gateway' && o.metadata.name === 'public'
+        ? variant(o, (g) => ((g as any).spec.listeners[2].tls.certificateRefs = [{ group: 'cert.example.com', kind: 'CertBundle', name: 'bundle' }]))
+        : o,
+    );
+    const f = run(objects)
+      .gateways.find((g) => g.name === 'public')!
+      .findings.find((x) => x.code === 'KD7025')!;
     expect(f.message).toContain('certificateRef CertBundle.cert.example.com/bundle is not a core Secret');
     expect(f.cause).toContain('InvalidCertificateRef');
   });
@@ -136,8 +191,14 @@ describe('gateway analysis', () => {
   it('flags a missing certificate Secret, a cross-namespace certificateRef without grant, and skips TLS without Secrets', () => {
     const objects = all
       .filter((o) => o.metadata.name !== 'api-gw-cert')
-      .map((o) => (o.kind === 'Gateway' && o.metadata.name === 'public' ? variant(o, (g) => ((g as any).spec.listeners[2].tls.certificateRefs = [{ name: 'shop-gw-cert', namespace: 'shared' }])) : o));
-    const codes = run(objects).gateways.find((g) => g.name === 'public')!.findings.map((f) => f.code);
+      .map((o) =>
+        o.kind === 'Gateway' && o.metadata.name === 'public'
+          ? variant(o, (g) => ((g as any).spec.listeners[2].tls.certificateRefs = [{ name: 'shop-gw-cert', namespace: 'shared' }]))
+          : o,
+      );
+    const codes = run(objects)
+      .gateways.find((g) => g.name === 'public')!
+      .findings.map((f) => f.code);
     expect(codes).toEqual(['KD7007', 'KD7008']);
     const skipped = analyzeGateways(gatewaySnapshot(all, { unavailable: { tlssecrets: 'secrets is forbidden' } }), gatewayObjects(all));
     expect(skipped.global.map((f) => f.code)).toEqual(['KD7023']);
@@ -155,7 +216,11 @@ describe('gateway analysis', () => {
     const f = run(objects).routes.find((r) => r.name === 'api-route')!.findings;
     expect(f.map((x) => x.code)).toEqual(['KD7020']);
     expect(f[0]!.cause).toContain('namespace production does not match');
-    const kinds = all.map((o) => (o.kind === 'Gateway' && o.metadata.name === 'public' ? variant(o, (g) => ((g as any).spec.listeners[0].allowedRoutes.kinds = [{ kind: 'HTTPRoute' }])) : o));
+    const kinds = all.map((o) =>
+      o.kind === 'Gateway' && o.metadata.name === 'public'
+        ? variant(o, (g) => ((g as any).spec.listeners[0].allowedRoutes.kinds = [{ kind: 'HTTPRoute' }]))
+        : o,
+    );
     expect(run(kinds).routes.find((r) => r.name === 'grpc-route')!.findings[0]!.cause).toContain('admits HTTPRoute, not GRPCRoute');
   });
 
@@ -188,11 +253,17 @@ describe('gateway analysis', () => {
     snap.loaded = snap.loaded.filter((k) => k !== 'endpointslices' && k !== 'endpoints');
     const a = analyzeGateways(snap, gatewayObjects(all));
     expect(a.findings.some((f) => f.code === 'KD7017')).toBe(false);
-    expect(a.routes.find((r) => r.name === 'api-route')!.rules[0]!.backends[0]).toMatchObject({ status: 'NOT CHECKED', cause: 'endpoints not checked: endpointslices is forbidden' });
+    expect(a.routes.find((r) => r.name === 'api-route')!.rules[0]!.backends[0]).toMatchObject({
+      status: 'NOT CHECKED',
+      cause: 'endpoints not checked: endpointslices is forbidden',
+    });
   });
 
   it('does not report cross-namespace backends it did not load, nor Gateways in namespaces it did not list', () => {
-    const snap = gatewaySnapshot(all.filter((o) => o.metadata.namespace !== 'shared'), { namespace: 'production' });
+    const snap = gatewaySnapshot(
+      all.filter((o) => o.metadata.namespace !== 'shared'),
+      { namespace: 'production' },
+    );
     const a = analyzeGateways(snap, gatewayObjects(all, { gatewayNamespaces: ['production'] }));
     const granted = a.routes.find((r) => r.name === 'granted-route')!;
     expect(granted.rules[0]!.backends[0]).toMatchObject({ status: 'NOT CHECKED', cause: 'namespace shared was not loaded (run with -A)' });
@@ -205,6 +276,10 @@ describe('the rules as a catalogue', () => {
     const { GATEWAY_RULES } = await import('../../src/gateway/analyze.js');
     const { CODES } = await import('../../src/report/codes.js');
     const declared = GATEWAY_RULES.flatMap((r) => r.codes);
-    expect([...declared].sort()).toEqual(Object.keys(CODES).filter((c) => CODES[c as keyof typeof CODES].check === 'gateway').sort());
+    expect([...declared].sort()).toEqual(
+      Object.keys(CODES)
+        .filter((c) => CODES[c as keyof typeof CODES].check === 'gateway')
+        .sort(),
+    );
   });
 });

@@ -54,7 +54,9 @@ describe('misspelled keys', () => {
 describe('annotationFindings', () => {
   const ing = (annotations: Record<string, string>, path = '/app') => ({
     metadata: { name: 'web', namespace: 'production', annotations },
-    spec: { rules: [{ host: 'h', http: { paths: [{ path, pathType: 'ImplementationSpecific', backend: { service: { name: 's', port: { number: 80 } } } }] } }] },
+    spec: {
+      rules: [{ host: 'h', http: { paths: [{ path, pathType: 'ImplementationSpecific', backend: { service: { name: 's', port: { number: 80 } } } }] } }],
+    },
   });
 
   it("has no finding for the guide's annotations", () => {

@@ -42,11 +42,48 @@ export function makeCertificate(options: CertOptions): CertPair {
   try {
     writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
     writeFileSync(join(dir, 'index.txt'), '');
-    writeFileSync(join(dir, 'serial'), `${Math.floor(Math.random() * 1e8).toString(16).padStart(8, '0')}\n`);
+    writeFileSync(
+      join(dir, 'serial'),
+      `${Math.floor(Math.random() * 1e8)
+        .toString(16)
+        .padStart(8, '0')}\n`,
+    );
     const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const san = options.dnsNames.length ? ['-addext', `subjectAltName=${options.dnsNames.map((n) => `DNS:${n}`).join(',')}`] : [];
-    run(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'tls.key', '-subj', `/CN=${options.cn ?? options.dnsNames[0] ?? 'kdiag-test'}`, ...san, '-out', 'req.csr']);
-    run(['ca', '-batch', '-selfsign', '-config', 'ca.cnf', '-keyfile', 'tls.key', '-in', 'req.csr', '-out', 'tls.crt', '-notext', '-startdate', asn1Time(options.notBefore), '-enddate', asn1Time(options.notAfter)]);
+    run([
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'tls.key',
+      '-subj',
+      `/CN=${options.cn ?? options.dnsNames[0] ?? 'kdiag-test'}`,
+      ...san,
+      '-out',
+      'req.csr',
+    ]);
+    run([
+      'ca',
+      '-batch',
+      '-selfsign',
+      '-config',
+      'ca.cnf',
+      '-keyfile',
+      'tls.key',
+      '-in',
+      'req.csr',
+      '-out',
+      'tls.crt',
+      '-notext',
+      '-startdate',
+      asn1Time(options.notBefore),
+      '-enddate',
+      asn1Time(options.notAfter),
+    ]);
     return { crt: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });

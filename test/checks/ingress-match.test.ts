@@ -1,6 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Ingress } from '@kubernetes/client-node';
-import { backendLabel, hostMatch, IMPLEMENTATION_SPECIFIC_NOTE, matchRoute, normalizeHost, pathMatches, requestedClass, resolveServicePort } from '../../src/checks/ingress-match.js';
+import {
+  backendLabel,
+  hostMatch,
+  IMPLEMENTATION_SPECIFIC_NOTE,
+  matchRoute,
+  normalizeHost,
+  pathMatches,
+  requestedClass,
+  resolveServicePort,
+} from '../../src/checks/ingress-match.js';
 
 // The examples table of the Ingress concept page (kubernetes.io/docs/concepts/services-networking/ingress/#examples).
 const SPEC_EXAMPLES: [type: string, paths: string[], request: string, expected: string | undefined][] = [
@@ -27,14 +36,21 @@ const SPEC_EXAMPLES: [type: string, paths: string[], request: string, expected: 
   ['Prefix', ['/api/v1'], '/api/v10', undefined],
 ];
 
-function ingress(name: string, rules: { host?: string; paths: [string, string, string?][] }[], extra: Partial<V1Ingress['spec']> = {}, created = '2026-01-01T00:00:00Z'): V1Ingress {
+function ingress(
+  name: string,
+  rules: { host?: string; paths: [string, string, string?][] }[],
+  extra: Partial<V1Ingress['spec']> = {},
+  created = '2026-01-01T00:00:00Z',
+): V1Ingress {
   return {
     metadata: { name, namespace: 'production', creationTimestamp: created as unknown as Date },
     spec: {
       ...extra,
       rules: rules.map((r) => ({
         host: r.host,
-        http: { paths: r.paths.map(([path, pathType, svc]) => ({ path, pathType, backend: { service: { name: svc ?? `${name}-svc`, port: { number: 80 } } } })) },
+        http: {
+          paths: r.paths.map(([path, pathType, svc]) => ({ path, pathType, backend: { service: { name: svc ?? `${name}-svc`, port: { number: 80 } } } })),
+        },
       })),
     },
   };
@@ -48,13 +64,27 @@ describe('pathMatches / matchRoute: the Ingress spec examples', () => {
   });
 
   it('prefers Exact over Prefix for the same path (mixed)', () => {
-    const ing = ingress('mixed', [{ paths: [['/foo', 'Prefix', 'prefix-svc'], ['/foo', 'Exact', 'exact-svc']] }]);
+    const ing = ingress('mixed', [
+      {
+        paths: [
+          ['/foo', 'Prefix', 'prefix-svc'],
+          ['/foo', 'Exact', 'exact-svc'],
+        ],
+      },
+    ]);
     expect(matchRoute([ing], 'x', '/foo')?.backend.service?.name).toBe('exact-svc');
     expect(matchRoute([ing], 'x', '/foo/bar')?.backend.service?.name).toBe('prefix-svc');
   });
 
   it('prefers the longest path over an Exact shorter one', () => {
-    const ing = ingress('long', [{ paths: [['/a', 'Exact', 'short'], ['/a/b', 'Prefix', 'long']] }]);
+    const ing = ingress('long', [
+      {
+        paths: [
+          ['/a', 'Exact', 'short'],
+          ['/a/b', 'Prefix', 'long'],
+        ],
+      },
+    ]);
     expect(matchRoute([ing], 'x', '/a/b/c')?.backend.service?.name).toBe('long');
   });
 
@@ -69,22 +99,64 @@ describe('pathMatches / matchRoute: the Ingress spec examples', () => {
 // /foo and /foo/ both match /foo and /foo/, so /foo/ wins whatever the order.
 describe('path ties: independent of list order and of the Ingress objects', () => {
   const cases: [name: string, order: [string, string][], request: string, expected: string][] = [
-    ['"the longest matching path" wins: Prefix /foo listed first, request /foo/', [['/foo', 'foo-svc'], ['/foo/', 'slash-svc']], '/foo/', 'slash-svc'],
-    ['"the longest matching path" wins: Prefix /foo/ listed first, request /foo/', [['/foo/', 'slash-svc'], ['/foo', 'foo-svc']], '/foo/', 'slash-svc'],
-    ['"the longest matching path" wins: Prefix /foo listed first, request /foo', [['/foo', 'foo-svc'], ['/foo/', 'slash-svc']], '/foo', 'slash-svc'],
-    ['"the longest matching path" wins: Prefix /foo/ listed first, request /foo', [['/foo/', 'slash-svc'], ['/foo', 'foo-svc']], '/foo', 'slash-svc'],
+    [
+      '"the longest matching path" wins: Prefix /foo listed first, request /foo/',
+      [
+        ['/foo', 'foo-svc'],
+        ['/foo/', 'slash-svc'],
+      ],
+      '/foo/',
+      'slash-svc',
+    ],
+    [
+      '"the longest matching path" wins: Prefix /foo/ listed first, request /foo/',
+      [
+        ['/foo/', 'slash-svc'],
+        ['/foo', 'foo-svc'],
+      ],
+      '/foo/',
+      'slash-svc',
+    ],
+    [
+      '"the longest matching path" wins: Prefix /foo listed first, request /foo',
+      [
+        ['/foo', 'foo-svc'],
+        ['/foo/', 'slash-svc'],
+      ],
+      '/foo',
+      'slash-svc',
+    ],
+    [
+      '"the longest matching path" wins: Prefix /foo/ listed first, request /foo',
+      [
+        ['/foo/', 'slash-svc'],
+        ['/foo', 'foo-svc'],
+      ],
+      '/foo',
+      'slash-svc',
+    ],
   ];
   it.each(cases)('%s (one Ingress)', (_name, order, request, expected) => {
     const ing = ingress('one', [{ host: 'x', paths: order.map(([p, svc]) => [p, 'Prefix', svc] as [string, string, string]) }]);
     expect(matchRoute([ing], 'x', request)?.backend.service?.name).toBe(expected);
   });
   it.each(cases)('%s (two Ingresses for the same host, either order)', (_name, order, request, expected) => {
-    const [a, b] = order.map(([p, svc], i) => ingress(`ing-${i}`, [{ host: 'x', paths: [[p, 'Prefix', svc]] }], {}, i === 0 ? '2026-01-01T00:00:00Z' : '2026-02-01T00:00:00Z'));
+    const [a, b] = order.map(([p, svc], i) =>
+      ingress(`ing-${i}`, [{ host: 'x', paths: [[p, 'Prefix', svc]] }], {}, i === 0 ? '2026-01-01T00:00:00Z' : '2026-02-01T00:00:00Z'),
+    );
     expect(matchRoute([a!, b!], 'x', request)?.backend.service?.name).toBe(expected);
     expect(matchRoute([b!, a!], 'x', request)?.backend.service?.name).toBe(expected);
   });
   it('"If two paths are still equally matched, precedence will be given to paths with an exact path type": Exact /foo beats Prefix /foo/ for /foo', () => {
-    const ing = ingress('mixed', [{ host: 'x', paths: [['/foo/', 'Prefix', 'prefix-svc'], ['/foo', 'Exact', 'exact-svc']] }]);
+    const ing = ingress('mixed', [
+      {
+        host: 'x',
+        paths: [
+          ['/foo/', 'Prefix', 'prefix-svc'],
+          ['/foo', 'Exact', 'exact-svc'],
+        ],
+      },
+    ]);
     expect(matchRoute([ing], 'x', '/foo')?.backend.service?.name).toBe('exact-svc');
   });
   it('ImplementationSpecific: says the controller decides and what the common controllers do', () => {
@@ -116,7 +188,9 @@ describe('hosts', () => {
   });
 
   it('falls back to the defaultBackend of the Ingress owning the host, then of any Ingress', () => {
-    const withDefault = ingress('d', [{ host: 'a.test', paths: [['/x', 'Exact']] }], { defaultBackend: { service: { name: 'fallback', port: { number: 8080 } } } });
+    const withDefault = ingress('d', [{ host: 'a.test', paths: [['/x', 'Exact']] }], {
+      defaultBackend: { service: { name: 'fallback', port: { number: 8080 } } },
+    });
     const m = matchRoute([withDefault], 'a.test', '/y');
     expect(m?.via).toBe('default-backend');
     expect(backendLabel(m!.backend)).toBe('fallback:8080');
@@ -131,7 +205,15 @@ describe('hosts', () => {
 });
 
 describe('backends and classes', () => {
-  const svc = { metadata: { name: 's' }, spec: { ports: [{ name: 'http', port: 80 }, { name: 'admin', port: 9000 }] } };
+  const svc = {
+    metadata: { name: 's' },
+    spec: {
+      ports: [
+        { name: 'http', port: 80 },
+        { name: 'admin', port: 9000 },
+      ],
+    },
+  };
   it('resolves a Service port by number or name', () => {
     expect(resolveServicePort(svc, { number: 9000 })?.name).toBe('admin');
     expect(resolveServicePort(svc, { name: 'http' })?.port).toBe(80);

@@ -9,7 +9,16 @@ const wildcard = certFor(['*.example.com'], NOW, -10, 365);
 const other = certFor(['other.example.com'], NOW, -10, 365);
 
 function check(secret: object | undefined, hosts = ['api.example.com'], extra: Partial<TlsCheckInput> = {}) {
-  return checkTlsSecret({ namespace: 'production', ingress: 'api-ingress', secretName: 'api-tls-secret', secret: secret as V1Secret | undefined, hosts, now: NOW, warnDays: 14, ...extra });
+  return checkTlsSecret({
+    namespace: 'production',
+    ingress: 'api-ingress',
+    secretName: 'api-tls-secret',
+    secret: secret as V1Secret | undefined,
+    hosts,
+    now: NOW,
+    warnDays: 14,
+    ...extra,
+  });
 }
 const codes = (r: ReturnType<typeof check>) => r.problems.map((p) => p.code);
 

@@ -51,7 +51,23 @@ describe('ingress check on the production layout', () => {
       {
         host: 'www.example.com',
         tls: expect.objectContaining({ secretName: 'www-tls', status: 'ok', summary: 'ok (expires in 200 d)' }),
-        paths: [{ path: '/', pathType: 'Prefix', backend: { backend: 'api-service:80', kind: 'service', service: 'api-service', port: '80', servicePort: 80, targetPort: '8080', status: 'OK', ready: 2, total: 2 } }],
+        paths: [
+          {
+            path: '/',
+            pathType: 'Prefix',
+            backend: {
+              backend: 'api-service:80',
+              kind: 'service',
+              service: 'api-service',
+              port: '80',
+              servicePort: 80,
+              targetPort: '8080',
+              status: 'OK',
+              ready: 2,
+              total: 2,
+            },
+          },
+        ],
       },
     ]);
   });
@@ -59,7 +75,9 @@ describe('ingress check on the production layout', () => {
   it("the guide's api-ingress: /api/v2's backend carries the endpoints cause", () => {
     const api = run().ingresses.find((i) => i.name === 'api-ingress')!;
     const f = api.findings.find((x) => x.code === 'KD3010')!;
-    expect(f.message).toBe('api-ingress: backend api-v2-service:80 has no ready endpoints (api.example.com/api/v2): api-v2-service: selector app=api-v2 matches no pod');
+    expect(f.message).toBe(
+      'api-ingress: backend api-v2-service:80 has no ready endpoints (api.example.com/api/v2): api-v2-service: selector app=api-v2 matches no pod',
+    );
     expect(f.cause).toContain('app=api-v2-server (2 pods)');
     expect(f.fix).toContain(`patch service api-v2-service`);
     expect(api.backends).toEqual({ ready: 1, total: 2 });
@@ -89,7 +107,11 @@ describe('ingress check on the production layout', () => {
 
   it('reports a resource backend without crashing, and checks a defaultBackend', () => {
     const objs = replace(only('web-ingress'), 'Ingress', 'web-ingress', (i) => {
-      i.spec.rules[0].http.paths.push({ path: '/static', pathType: 'Prefix', backend: { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'assets' } } });
+      i.spec.rules[0].http.paths.push({
+        path: '/static',
+        pathType: 'Prefix',
+        backend: { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'assets' } },
+      });
       i.spec.defaultBackend = { service: { name: 'missing-default', port: { number: 80 } } };
     });
     const r = run(objs);
@@ -133,7 +155,12 @@ describe('class and controller', () => {
   it('KD3003 two default classes (once)', () => {
     const two = [
       ...replace(noClass, 'IngressClass', 'nginx', (c) => (c.metadata.annotations = { 'ingressclass.kubernetes.io/is-default-class': 'true' })),
-      { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'other', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'example.com/other' } },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: 'other', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+        spec: { controller: 'example.com/other' },
+      },
     ];
     const r = run(two);
     expect(r.global.map((f) => f.code)).toEqual(['KD3003']);
@@ -155,7 +182,9 @@ describe('class and controller', () => {
     expect(r.findings[0]!.cause).toContain('app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller');
     const notReady = replace(web, 'Pod', 'ingress-nginx-controller-5f-a', (p) => {
       p.status.conditions = [{ type: 'Ready', status: 'False' }];
-      p.status.containerStatuses = [{ name: 'controller', ready: false, restartCount: 4, image: 'x', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } } }];
+      p.status.containerStatuses = [
+        { name: 'controller', ready: false, restartCount: 4, image: 'x', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } } },
+      ];
     });
     const f = run(notReady).findings.find((x) => x.code === 'KD3004')!;
     expect(f.cause).toContain('ingress-nginx/ingress-nginx-controller-5f-a: Running: container controller: CrashLoopBackOff');
@@ -166,7 +195,12 @@ describe('class and controller', () => {
     expect(byIngress(run(unknown).findings, 'info')).toEqual({ 'web-ingress': ['KD3005'] });
     const scoped = run(web, {}, {}, { namespace: 'production' });
     expect(byIngress(scoped.findings, 'info')).toEqual({ 'web-ingress': ['KD3005'] });
-    const given = run(web, { controllerPods: web.filter((o) => o.kind === 'Pod' && o.metadata.namespace === 'ingress-nginx') as unknown as V1Pod[] }, {}, { namespace: 'production' });
+    const given = run(
+      web,
+      { controllerPods: web.filter((o) => o.kind === 'Pod' && o.metadata.namespace === 'ingress-nginx') as unknown as V1Pod[] },
+      {},
+      { namespace: 'production' },
+    );
     expect(given.findings).toEqual([]);
   });
 });
@@ -184,7 +218,11 @@ describe('address, paths, conflicts', () => {
   it('KD3012 relative path, KD3013 regex under Prefix, KD3014 ImplementationSpecific', () => {
     const objs = replace(only('web-ingress'), 'Ingress', 'web-ingress', (i) => {
       const backend = i.spec.rules[0].http.paths[0].backend;
-      i.spec.rules[0].http.paths.push({ path: 'api', pathType: 'Prefix', backend }, { path: '/api/(v1|v2)', pathType: 'Prefix', backend }, { path: '/legacy', pathType: 'ImplementationSpecific', backend });
+      i.spec.rules[0].http.paths.push(
+        { path: 'api', pathType: 'Prefix', backend },
+        { path: '/api/(v1|v2)', pathType: 'Prefix', backend },
+        { path: '/legacy', pathType: 'ImplementationSpecific', backend },
+      );
     });
     expect(byIngress(run(objs).findings, 'info')).toEqual({ 'web-ingress': ['KD3012', 'KD3013', 'KD3014'] });
   });
@@ -201,7 +239,10 @@ describe('address, paths, conflicts', () => {
 describe('TLS on Ingresses', () => {
   const api = only('api-ingress');
   const without = (name: string) => api.filter((o) => !(o.kind === 'Secret' && o.metadata.name === name));
-  const withSecret = (pair: { crt?: string; key?: string }, type?: string) => [...without('api-tls-secret'), tlsSecret('production', 'api-tls-secret', pair, type) as unknown as K8sObject];
+  const withSecret = (pair: { crt?: string; key?: string }, type?: string) => [
+    ...without('api-tls-secret'),
+    tlsSecret('production', 'api-tls-secret', pair, type) as unknown as K8sObject,
+  ];
   const tlsCodes = (objs: readonly K8sObject[], inputs: IngressInputs = {}, options = {}) =>
     (byIngress(run(objs, inputs, options).findings, 'info')['api-ingress'] ?? []).filter((c) => c !== 'KD3010');
 
@@ -241,7 +282,12 @@ describe('TLS on Ingresses', () => {
   });
 
   it('KD3029 a rule host without a tls entry', () => {
-    const objs = replace(api, 'Ingress', 'api-ingress', (i) => i.spec.rules.push({ host: 'plain.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api-service', port: { number: 80 } } } }] } }));
+    const objs = replace(api, 'Ingress', 'api-ingress', (i) =>
+      i.spec.rules.push({
+        host: 'plain.example.com',
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api-service', port: { number: 80 } } } }] },
+      }),
+    );
     expect(tlsCodes(objs)).toEqual(['KD3029']);
   });
 });
@@ -254,8 +300,16 @@ describe('cert-manager', () => {
     certificates: [{ metadata: { name: 'api-tls-secret', namespace: 'production' }, spec: { secretName: 'api-tls-secret' }, status: ready }],
     ...over,
   });
-  const annotated = replace(only('api-ingress'), 'Ingress', 'api-ingress', (i) => (i.metadata.annotations['cert-manager.io/cluster-issuer'] = 'letsencrypt-prod'));
-  const cmCodes = (inputs: IngressInputs, objs = annotated) => run(objs, inputs).findings.map((f) => f.code).filter((c) => c !== 'KD3010');
+  const annotated = replace(
+    only('api-ingress'),
+    'Ingress',
+    'api-ingress',
+    (i) => (i.metadata.annotations['cert-manager.io/cluster-issuer'] = 'letsencrypt-prod'),
+  );
+  const cmCodes = (inputs: IngressInputs, objs = annotated) =>
+    run(objs, inputs)
+      .findings.map((f) => f.code)
+      .filter((c) => c !== 'KD3010');
 
   it('no finding when the ClusterIssuer and the Certificate are Ready', () => {
     expect(cmCodes({ certManager: cm() })).toEqual([]);
@@ -263,11 +317,30 @@ describe('cert-manager', () => {
 
   it('KD3031 issuer missing, KD3032 issuer not Ready, KD3033 Certificate not Ready or missing', () => {
     expect(cmCodes({ certManager: cm({ clusterIssuers: [] }) })).toEqual(['KD3031']);
-    const notReady = cm({ clusterIssuers: [{ metadata: { name: 'letsencrypt-prod' }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrRegisterACMEAccount', message: 'Failed to register ACME account' }] } }] });
+    const notReady = cm({
+      clusterIssuers: [
+        {
+          metadata: { name: 'letsencrypt-prod' },
+          status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrRegisterACMEAccount', message: 'Failed to register ACME account' }] },
+        },
+      ],
+    });
     const r = run(annotated, { certManager: notReady }).findings.find((f) => f.code === 'KD3032')!;
     expect(r.cause).toContain('ErrRegisterACMEAccount');
     expect(cmCodes({ certManager: cm({ certificates: [] }) })).toEqual(['KD3033']);
-    expect(cmCodes({ certManager: cm({ certificates: [{ metadata: { name: 'api-tls-secret', namespace: 'production' }, spec: { secretName: 'api-tls-secret' }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'Issuing' }] } }] }) })).toEqual(['KD3033']);
+    expect(
+      cmCodes({
+        certManager: cm({
+          certificates: [
+            {
+              metadata: { name: 'api-tls-secret', namespace: 'production' },
+              spec: { secretName: 'api-tls-secret' },
+              status: { conditions: [{ type: 'Ready', status: 'False', reason: 'Issuing' }] },
+            },
+          ],
+        }),
+      }),
+    ).toEqual(['KD3033']);
   });
 
   it('a namespaced Issuer', () => {
@@ -278,9 +351,18 @@ describe('cert-manager', () => {
 
   it('KD3034 once when the CRDs are absent, KD3035 when forbidden', () => {
     const two = [...annotated, variant(find(annotated, 'Ingress', 'api-ingress'), (i) => (i.metadata.name = 'api-ingress-2'))];
-    const r = run(two, { certManager: { unavailable: { reason: 'absent', message: 'the API does not serve clusterissuers.cert-manager.io/v1 (CRD not installed)' }, clusterIssuers: [], issuers: [], certificates: [] } });
+    const r = run(two, {
+      certManager: {
+        unavailable: { reason: 'absent', message: 'the API does not serve clusterissuers.cert-manager.io/v1 (CRD not installed)' },
+        clusterIssuers: [],
+        issuers: [],
+        certificates: [],
+      },
+    });
     expect(r.global.map((f) => f.code)).toEqual(['KD3034']);
-    const forbidden = run(annotated, { certManager: { unavailable: { reason: 'forbidden', message: 'no' }, clusterIssuers: [], issuers: [], certificates: [] } });
+    const forbidden = run(annotated, {
+      certManager: { unavailable: { reason: 'forbidden', message: 'no' }, clusterIssuers: [], issuers: [], certificates: [] },
+    });
     expect(forbidden.global.map((f) => f.code)).toEqual(['KD3035']);
   });
 });
@@ -300,7 +382,9 @@ describe('ingress-nginx annotations', () => {
       ]),
     );
     const fix = tuned.findings.find((f) => f.code === 'KD3041')!.fix;
-    expect(fix).toBe('kubectl -n production annotate ingress tuned-ingress nginx.ingress.kubernetes.io/proxy-read-timout- nginx.ingress.kubernetes.io/proxy-read-timeout=60');
+    expect(fix).toBe(
+      'kubectl -n production annotate ingress tuned-ingress nginx.ingress.kubernetes.io/proxy-read-timout- nginx.ingress.kubernetes.io/proxy-read-timeout=60',
+    );
   });
 
   it('accepts a capture-group rewrite with use-regex and a regex path that defines the group', () => {
@@ -311,7 +395,9 @@ describe('ingress-nginx annotations', () => {
     });
     expect(byIngress(run(objs).findings)).toEqual({});
     const short = replace(objs, 'Ingress', 'tuned-ingress', (i) => (i.spec.rules[0].http.paths[0].path = '/app/(.*)'));
-    expect(run(short).findings.find((f) => f.code === 'KD3042')!.message).toBe('tuned-ingress: rewrite-target "/$2" uses capture groups that path /app/(.*) does not define');
+    expect(run(short).findings.find((f) => f.code === 'KD3042')!.message).toBe(
+      'tuned-ingress: rewrite-target "/$2" uses capture groups that path /app/(.*) does not define',
+    );
   });
 
   it('does not flag other controllers’ annotations on an Ingress of another controller', () => {

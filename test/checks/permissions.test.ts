@@ -13,10 +13,15 @@ import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { loadFixture } from '../support/fixtures.js';
 
 describe('inputs and the requests that read them', () => {
-  it('namespaced kinds in the run\'s namespace, cluster-scoped kinds and extras at cluster scope', () => {
+  it("namespaced kinds in the run's namespace, cluster-scoped kinds and extras at cluster scope", () => {
     expect(inputPermission('services', 'checkout')).toEqual({ verb: 'list', resource: 'services', group: '', namespace: 'checkout' });
     expect(inputPermission('namespaces', 'checkout')).toEqual({ verb: 'list', resource: 'namespaces', group: '', namespace: undefined });
-    expect(inputPermission('ingressclasses', 'checkout')).toEqual({ verb: 'list', resource: 'ingressclasses', group: 'networking.k8s.io', namespace: undefined });
+    expect(inputPermission('ingressclasses', 'checkout')).toEqual({
+      verb: 'list',
+      resource: 'ingressclasses',
+      group: 'networking.k8s.io',
+      namespace: undefined,
+    });
     expect(inputPermission('controller-pods', 'checkout')).toEqual({ verb: 'list', resource: 'pods', group: '' });
     expect(inputPermission('gatewayclasses', 'checkout')).toEqual({ verb: 'list', resource: 'gatewayclasses', group: 'gateway.networking.k8s.io' });
   });
@@ -32,7 +37,12 @@ describe('inputs and the requests that read them', () => {
 });
 
 describe('one line per refused permission', () => {
-  const refused = emptySnapshot({ namespace: 'checkout', forbidden: ['namespaces', 'ingressclasses'], unavailable: { namespaces: '403', ingressclasses: '403' }, ingress: { controllerPodsUnavailable: '403' } });
+  const refused = emptySnapshot({
+    namespace: 'checkout',
+    forbidden: ['namespaces', 'ingressclasses'],
+    unavailable: { namespaces: '403', ingressclasses: '403' },
+    ingress: { controllerPodsUnavailable: '403' },
+  });
 
   it('groups the parts of every check under the request that would enable them', () => {
     expect(refusedInputs(refused)).toEqual(['namespaces', 'ingressclasses', 'controller-pods']);
@@ -71,7 +81,9 @@ describe('loadSnapshot with optional kinds (fake API answering 403 outside the n
     expect(snap.services.length).toBeGreaterThan(0);
     expect(snap.forbidden).toEqual(['namespaces']);
     expect(snap.unavailable.namespaces).toMatch(/^you lack `list` on `namespaces` at cluster scope \(403 Forbidden\)/);
-    await expect(loadSnapshot(client, ['services', 'nodes'], { namespace: 'production', optional: ['namespaces'] })).rejects.toThrow('you lack `list` on `nodes` at cluster scope (403 Forbidden)');
+    await expect(loadSnapshot(client, ['services', 'nodes'], { namespace: 'production', optional: ['namespaces'] })).rejects.toThrow(
+      'you lack `list` on `nodes` at cluster scope (403 Forbidden)',
+    );
     await expect(loadSnapshot(client, ['services'], { namespace: 'other', optional: ['namespaces'] })).rejects.toMatchObject({ status: 403 });
   });
 });

@@ -11,7 +11,11 @@ const svc = (ns: string, name: string, spec: object, status: object = {}, create
   spec,
   status,
 });
-const run = (objs: K8sObject[]) => serviceTypesCheck.run(fixtureSnapshot(objs), {}).map((f) => `${f.object.name}:${f.code}:${f.severity}`).sort();
+const run = (objs: K8sObject[]) =>
+  serviceTypesCheck
+    .run(fixtureSnapshot(objs), {})
+    .map((f) => `${f.object.name}:${f.code}:${f.severity}`)
+    .sort();
 
 describe('service-types check', () => {
   it('reports the production fixture: NodePort, pending LoadBalancer, named targetPort', () => {

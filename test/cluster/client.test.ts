@@ -10,7 +10,12 @@ import { loadFixture, type K8sObject } from '../support/fixtures.js';
 const production = loadFixture('production.yaml');
 
 const many = (n: number): K8sObject[] =>
-  Array.from({ length: n }, (_, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i}`, namespace: 'big' }, spec: { ports: [{ port: 80 }] } }));
+  Array.from({ length: n }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: `svc-${i}`, namespace: 'big' },
+    spec: { ports: [{ port: 80 }] },
+  }));
 
 function writeConfig(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'kdiag-kc-')), 'config');
@@ -58,7 +63,10 @@ describe('ClusterClient.list', () => {
   it('loadSnapshot lists each kind once, in parallel, and records forbidden kinds when asked to tolerate them', async () => {
     const api = fakeApi(production, { forbidden: ['tlssecrets', 'secrets'] });
     const client = new ClusterClient({ kubeconfig: testKubeconfig() });
-    const snap = await loadSnapshot(client, ['services', 'endpointslices', 'pods', 'tlssecrets', 'services'], { namespace: 'production', tolerateForbidden: true });
+    const snap = await loadSnapshot(client, ['services', 'endpointslices', 'pods', 'tlssecrets', 'services'], {
+      namespace: 'production',
+      tolerateForbidden: true,
+    });
     expect(snap.services).toHaveLength(14);
     expect(snap.loaded.sort()).toEqual(['endpointslices', 'pods', 'services']);
     expect(snap.unavailable.tlssecrets).toContain('403 Forbidden');
@@ -89,7 +97,11 @@ ${extra}`;
     ['an empty file', () => writeConfig(''), /^kubeconfig .* is empty$/],
     ['a file that is not YAML', () => writeConfig('clusters: [unclosed\n  - : :'), /^kubeconfig .* is not a valid kubeconfig \(/],
     ['no current-context', () => writeConfig(valid().replace('current-context: a\n', '')), /has no current-context: pass --context \(contexts: a, b\)$/],
-    ['a current-context naming no context', () => writeConfig(valid().replace('current-context: a', 'current-context: gone')), /current-context "gone" in .* names no context/],
+    [
+      'a current-context naming no context',
+      () => writeConfig(valid().replace('current-context: a', 'current-context: gone')),
+      /current-context "gone" in .* names no context/,
+    ],
   ])('fails with one sentence for %s', (_what, file, message) => {
     expect(() => new ClusterClient({ kubeconfig: file() })).toThrow(message);
   });
@@ -100,7 +112,9 @@ ${extra}`;
 
   it('fails before any request when a certificate file is missing', () => {
     const text = valid().replace('user: { token: abc }', 'user: { client-certificate: /nonexistent/client.crt, client-key: /nonexistent/client.key }');
-    expect(() => new ClusterClient({ kubeconfig: writeConfig(text) })).toThrow('the client-certificate file /nonexistent/client.crt named by context "a" does not exist');
+    expect(() => new ClusterClient({ kubeconfig: writeConfig(text) })).toThrow(
+      'the client-certificate file /nonexistent/client.crt named by context "a" does not exist',
+    );
   });
 
   it("uses the context's namespace, and --context switches it", () => {

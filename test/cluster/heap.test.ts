@@ -22,5 +22,4 @@ describe('heap sizing for cluster-wide lists', () => {
     preferSmallHeap();
     expect(heapMode()).toBe('large');
   });
-
 });

@@ -21,7 +21,9 @@ describe('kdiag check (against a fake API)', () => {
     expectValidReport(report);
     expect(report.kind).toBe('CheckReport');
     expect(report.serverVersion).toBe('https://kdiag-test.invalid:6443 (v1.35.0)');
-    expect(report.checks.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual(expect.arrayContaining(['endpoints:failed', 'service-types:failed', 'cluster-dns:passed']));
+    expect(report.checks.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual(
+      expect.arrayContaining(['endpoints:failed', 'service-types:failed', 'cluster-dns:passed']),
+    );
     expect(codes(report)).toEqual(expect.arrayContaining(['api-v2-service:KD1001', 'public-lb:KD2002', 'web-nodeport:KD2001']));
     for (const path of [/\/namespaces\/production\/services$/, /\/namespaces\/production\/pods$/, /\/namespaces\/production\/endpointslices$/]) {
       expect(api.count(path)).toBe(1);
@@ -61,10 +63,26 @@ describe('kdiag check (against a fake API)', () => {
   });
 
   it('exits 2 naming the first missing permission when no check can run', async () => {
-    fakeApi(cluster, { forbidden: ['services', 'endpointslices', 'pods', 'namespaces', 'ingresses', 'ingressclasses', 'networkpolicies', 'secrets', 'daemonsets', 'deployments', 'nodes'] });
+    fakeApi(cluster, {
+      forbidden: [
+        'services',
+        'endpointslices',
+        'pods',
+        'namespaces',
+        'ingresses',
+        'ingressclasses',
+        'networkpolicies',
+        'secrets',
+        'daemonsets',
+        'deployments',
+        'nodes',
+      ],
+    });
     const { stderr, code } = await kdiag(['check', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/kdiag: you lack `list` on `services` in namespace production \(and \d+ more permissions\), so no check can run: bind the kdiag-read ClusterRole/);
+    expect(stderr).toMatch(
+      /kdiag: you lack `list` on `services` in namespace production \(and \d+ more permissions\), so no check can run: bind the kdiag-read ClusterRole/,
+    );
   });
 
   it('writes JUnit XML with one test case per check and object', async () => {
@@ -93,7 +111,10 @@ describe('kdiag check (against a fake API)', () => {
     fakeApi(cluster);
     const dir = mkdtempSync(join(tmpdir(), 'kdiag-cfg-'));
     const file = join(dir, 'kdiag.yaml');
-    writeFileSync(file, 'ignore:\n  codes: [KD2001, KD1008]\n  objects: [production/public-lb, "Service:production/metrics-service"]\nthresholds:\n  certWarnDays: 30\n');
+    writeFileSync(
+      file,
+      'ignore:\n  codes: [KD2001, KD1008]\n  objects: [production/public-lb, "Service:production/metrics-service"]\nthresholds:\n  certWarnDays: 30\n',
+    );
     const { stdout } = await kdiag(['check', '-n', 'production', '-o', 'json', '--config', file, '--kubeconfig', testKubeconfig()]);
     const found = codes(JSON.parse(stdout));
     expect(found).not.toContain('web-nodeport:KD2001');

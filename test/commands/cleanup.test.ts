@@ -7,9 +7,24 @@ import { kdiag } from '../support/run.js';
 const labels = { 'app.kubernetes.io/managed-by': 'kdiag', 'kdiag.dev/run-id': 'a1b2c3', 'kdiag.dev/probe': 'dns' };
 const objects: K8sObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } },
-  { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'kdiag-dns-a1b2c3', namespace: 'production', labels, creationTimestamp: '2026-11-25T10:00:00Z' }, status: { succeeded: 1 } },
-  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kdiag-dns-a1b2c3-x7k2p', namespace: 'production', labels, creationTimestamp: '2026-11-25T10:00:00Z' }, status: { phase: 'Succeeded' } },
-  { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'kdiag-conn-d4e5f6', namespace: 'payments', labels: { ...labels, 'kdiag.dev/run-id': 'd4e5f6' } }, status: { active: 1 } },
+  {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'kdiag-dns-a1b2c3', namespace: 'production', labels, creationTimestamp: '2026-11-25T10:00:00Z' },
+    status: { succeeded: 1 },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'kdiag-dns-a1b2c3-x7k2p', namespace: 'production', labels, creationTimestamp: '2026-11-25T10:00:00Z' },
+    status: { phase: 'Succeeded' },
+  },
+  {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'kdiag-conn-d4e5f6', namespace: 'payments', labels: { ...labels, 'kdiag.dev/run-id': 'd4e5f6' } },
+    status: { active: 1 },
+  },
 ];
 let api: FakeApi | undefined;
 let deleted: string[] = [];

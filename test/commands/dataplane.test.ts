@@ -11,7 +11,11 @@ const pod = (name: string, nodeName: string, labels: Record<string, string>, isR
   kind: 'Pod',
   metadata: { name, namespace: 'kube-system', labels },
   spec: { nodeName, containers: [{ name: 'c', image: 'x', args }] },
-  status: { phase: 'Running', conditions: [{ type: 'Ready', status: isReady ? 'True' : 'False' }], containerStatuses: [{ name: 'c', ready: isReady, restartCount: isReady ? 0 : 7, image: 'x', imageID: '', state: { running: {} } }] },
+  status: {
+    phase: 'Running',
+    conditions: [{ type: 'Ready', status: isReady ? 'True' : 'False' }],
+    containerStatuses: [{ name: 'c', ready: isReady, restartCount: isReady ? 0 : 7, image: 'x', imageID: '', state: { running: {} } }],
+  },
 });
 const objects: K8sObject[] = [
   node('n1'),
@@ -20,9 +24,25 @@ const objects: K8sObject[] = [
   pod('kube-proxy-b', 'n2', { 'k8s-app': 'kube-proxy' }, false),
   pod('calico-node-a', 'n1', { 'k8s-app': 'calico-node' }),
   pod('coredns-1', 'n1', { 'k8s-app': 'kube-dns' }),
-  { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'calico-node', namespace: 'kube-system' }, spec: { template: { spec: {} } }, status: { desiredNumberScheduled: 2, numberReady: 1 } },
-  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-proxy', namespace: 'kube-system' }, data: { 'config.conf': 'kind: KubeProxyConfiguration\nmode: ipvs\n' } },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'calico-node', namespace: 'kube-system' },
+    spec: { template: { spec: {} } },
+    status: { desiredNumberScheduled: 2, numberReady: 1 },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'kube-proxy', namespace: 'kube-system' },
+    data: { 'config.conf': 'kind: KubeProxyConfiguration\nmode: ipvs\n' },
+  },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'deny', namespace: 'shop' },
+    spec: { podSelector: {}, policyTypes: ['Ingress'] },
+  },
 ];
 
 describe('kdiag dataplane', () => {
@@ -32,8 +52,22 @@ describe('kdiag dataplane', () => {
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.nodes).toEqual([
-      { node: 'n1', ready: true, serviceProxy: 'kube-proxy kube-system/kube-proxy-a: Running, Ready, 0 restart(s)', mode: 'ipvs', enforcer: 'Calico kube-system/calico-node-a: Running, Ready, 0 restart(s)', coredns: ['coredns-1 (Ready, 0 restarts)'] },
-      { node: 'n2', ready: true, serviceProxy: 'kube-proxy kube-system/kube-proxy-b: Running, not Ready, 7 restart(s)', mode: 'ipvs', enforcer: 'Calico: missing', coredns: [] },
+      {
+        node: 'n1',
+        ready: true,
+        serviceProxy: 'kube-proxy kube-system/kube-proxy-a: Running, Ready, 0 restart(s)',
+        mode: 'ipvs',
+        enforcer: 'Calico kube-system/calico-node-a: Running, Ready, 0 restart(s)',
+        coredns: ['coredns-1 (Ready, 0 restarts)'],
+      },
+      {
+        node: 'n2',
+        ready: true,
+        serviceProxy: 'kube-proxy kube-system/kube-proxy-b: Running, not Ready, 7 restart(s)',
+        mode: 'ipvs',
+        enforcer: 'Calico: missing',
+        coredns: [],
+      },
     ]);
     expect(report.findings.map((f: { code: string; message: string }) => `${f.code} ${f.message}`)).toEqual([
       'KD6020 n2: kube-proxy pod kube-proxy-b is not Ready, while other nodes have one',
@@ -42,16 +76,26 @@ describe('kdiag dataplane', () => {
   });
 
   it('kube-proxy as a host process and a Ready enforcer: no finding; what RBAC refuses is skipped and said', async () => {
-    fakeApi([node('n1'), pod('kube-router-x', 'n1', { 'k8s-app': 'kube-router' }, true, ['--run-firewall=true', '--run-service-proxy=false'])], { forbidden: ['networkpolicies', 'configmaps'] });
+    fakeApi([node('n1'), pod('kube-router-x', 'n1', { 'k8s-app': 'kube-router' }, true, ['--run-firewall=true', '--run-service-proxy=false'])], {
+      forbidden: ['networkpolicies', 'configmaps'],
+    });
     const { stdout, code } = await kdiag(['dataplane', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^n1\s+yes\s+kube-proxy: not a pod \(host process\?\)\s+-\s+kube-router kube-system\/kube-router-x: Running, Ready, 0 restart\(s\)\s+-$/m);
+    expect(stdout).toMatch(
+      /^n1\s+yes\s+kube-proxy: not a pod \(host process\?\)\s+-\s+kube-router kube-system\/kube-router-x: Running, Ready, 0 restart\(s\)\s+-$/m,
+    );
     expect(stdout).toContain('Skipped (no permission or not found): ConfigMap kube-system/kube-proxy: forbidden; NetworkPolicies: forbidden');
   });
 
   it('a node its DaemonSet does not want (a taint, or the controller placed every pod it wants elsewhere) is not a fault; a nodeSelector that excludes it is', async () => {
     const tainted: K8sObject = { ...node('virtual'), spec: { taints: [{ key: 'virtual', value: 'yes', effect: 'NoSchedule' }] } };
-    const ds = (nodeSelector?: Record<string, string>, desired = 1): K8sObject => ({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'kube-router', namespace: 'kube-system' }, spec: { template: { spec: nodeSelector ? { nodeSelector } : {} } }, status: { desiredNumberScheduled: desired, numberReady: desired } });
+    const ds = (nodeSelector?: Record<string, string>, desired = 1): K8sObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'kube-router', namespace: 'kube-system' },
+      spec: { template: { spec: nodeSelector ? { nodeSelector } : {} } },
+      status: { desiredNumberScheduled: desired, numberReady: desired },
+    });
     const router = pod('kube-router-x', 'n1', { 'k8s-app': 'kube-router' });
     fakeApi([node('n1'), tainted, node('n3'), router, ds()]);
     const healthy = JSON.parse((await kdiag(['dataplane', '-o', 'json', '--kubeconfig', testKubeconfig()])).stdout);
@@ -61,8 +105,19 @@ describe('kdiag dataplane', () => {
       'kube-router: not wanted (not scheduled there by DaemonSet kube-router)',
       'kube-router: not wanted (taint virtual=yes:NoSchedule)',
     ]);
-    fakeApi([node('n1'), { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'kube-router', namespace: 'kube-system' }, spec: { template: { spec: { nodeSelector: { off: 'true' } } } }, status: { desiredNumberScheduled: 0, numberReady: 0 } }]);
+    fakeApi([
+      node('n1'),
+      {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'kube-router', namespace: 'kube-system' },
+        spec: { template: { spec: { nodeSelector: { off: 'true' } } } },
+        status: { desiredNumberScheduled: 0, numberReady: 0 },
+      },
+    ]);
     const off = JSON.parse((await kdiag(['dataplane', '-o', 'json', '--kubeconfig', testKubeconfig()])).stdout);
-    expect(off.findings.map((f: { message: string }) => f.message)).toEqual(['n1: NetworkPolicies are not enforced here: no kube-router agent runs on node n1; its DaemonSet kube-system/kube-router wants 0 pod(s), 0 Ready, nodeSelector off=true: its nodeSelector does not match node n1']);
+    expect(off.findings.map((f: { message: string }) => f.message)).toEqual([
+      'n1: NetworkPolicies are not enforced here: no kube-router agent runs on node n1; its DaemonSet kube-system/kube-router wants 0 pod(s), 0 Ready, nodeSelector off=true: its nodeSelector does not match node n1',
+    ]);
   });
 });

@@ -28,7 +28,13 @@ describe('kdiag dns (against a fake API)', () => {
     const job = probe.jobs[0] as { metadata: { name: string }; spec: { template: { spec: { containers: { command: string[] }[] } } } };
     expect(job.metadata.name).toMatch(/^kdiag-dns-[0-9a-f]{6}$/);
     // Per-attempt timeout 3 s; --settle auto: 0, as no policy selects the probe for egress and kube-system has none.
-    expect(job.spec.template.spec.containers[0]!.command.slice(5)).toEqual(['3', '0', 'api-service', 'api-service.production', 'api-service.production.svc.cluster.local.']);
+    expect(job.spec.template.spec.containers[0]!.command.slice(5)).toEqual([
+      '3',
+      '0',
+      'api-service',
+      'api-service.production',
+      'api-service.production.svc.cluster.local.',
+    ]);
     expect(probe.dryRuns).toHaveLength(1);
     expect(probe.deleted.sort()).toEqual([`job/${job.metadata.name}`, `pod/${job.metadata.name}-x7k2p`]);
     expect(probe.requests.some((r) => r.includes('watch=true'))).toBe(true);
@@ -82,26 +88,43 @@ describe('kdiag dns (against a fake API)', () => {
   });
 
   it('fails fast on a Pod Security rejection of the dry run, creating nothing', async () => {
-    const probe = fakeProbe('production', { dryRun: { status: 403, message: 'pods "kdiag-dns-abc" is forbidden: violates PodSecurity "restricted:latest": seccompProfile' } });
+    const probe = fakeProbe('production', {
+      dryRun: { status: 403, message: 'pods "kdiag-dns-abc" is forbidden: violates PodSecurity "restricted:latest": seccompProfile' },
+    });
     fakeApi(scenario);
     const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
-    expect(stderr).toContain('kdiag: the probe pod was rejected in namespace production by Pod Security admission: pods "kdiag-dns-abc" is forbidden: violates PodSecurity');
+    expect(stderr).toContain(
+      'kdiag: the probe pod was rejected in namespace production by Pod Security admission: pods "kdiag-dns-abc" is forbidden: violates PodSecurity',
+    );
     expect(probe.jobs).toEqual([]);
   });
 
   it('names the missing permission when pods cannot be created (RBAC 403)', async () => {
-    fakeProbe('production', { dryRun: { status: 403, message: 'pods is forbidden: User "test" cannot create resource "pods" in API group "" in the namespace "production"' } });
+    fakeProbe('production', {
+      dryRun: { status: 403, message: 'pods is forbidden: User "test" cannot create resource "pods" in API group "" in the namespace "production"' },
+    });
     fakeApi(scenario);
     const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
-    expect(stderr.trim().split('\n').pop()).toBe('kdiag: you lack `create` on `pods` in namespace production (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml');
+    expect(stderr.trim().split('\n').pop()).toBe(
+      'kdiag: you lack `create` on `pods` in namespace production (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml',
+    );
   });
 
   it('fails fast on an image pull error naming the image and --image, and deletes the Job', async () => {
     const probe = fakeProbe('production', { waiting: { reason: 'ErrImagePull', message: 'failed to resolve reference "mirror.invalid/busybox:1.36"' } });
     fakeApi(scenario);
-    const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--image', 'mirror.invalid/busybox:1.36', '--kubeconfig', testKubeconfig()]);
+    const { stderr, code } = await kdiag([
+      'dns',
+      'api-service',
+      '-n',
+      'production',
+      '--image',
+      'mirror.invalid/busybox:1.36',
+      '--kubeconfig',
+      testKubeconfig(),
+    ]);
     expect(code).toBe(2);
     expect(stderr).toContain('kdiag: the probe image mirror.invalid/busybox:1.36 cannot be pulled on node kdiag-node (ErrImagePull');
     expect(stderr).toContain('use --image');
@@ -109,7 +132,9 @@ describe('kdiag dns (against a fake API)', () => {
   });
 
   it('an image without nslookup: exit 2 naming the image', async () => {
-    const probe = fakeProbe('production', { log: 'KDIAGNONCE resolv.conf\nnameserver 10.96.0.10\nKDIAGNONCE lookup 0 api-service\nKDIAGNONCE try api-service.production.svc.cluster.local.\nsh: nslookup: not found\nKDIAGNONCE tried rc=127 ms=0 res=1\nKDIAGNONCE end 0\n' });
+    const probe = fakeProbe('production', {
+      log: 'KDIAGNONCE resolv.conf\nnameserver 10.96.0.10\nKDIAGNONCE lookup 0 api-service\nKDIAGNONCE try api-service.production.svc.cluster.local.\nsh: nslookup: not found\nKDIAGNONCE tried rc=127 ms=0 res=1\nKDIAGNONCE end 0\n',
+    });
     fakeApi(scenario);
     const { stderr, code } = await kdiag(['dns', 'api-service', '-n', 'production', '--image', 'alpine:3.20', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
@@ -135,6 +160,8 @@ describe('kdiag dns (against a fake API)', () => {
   it('the real binary refuses shell metacharacters with one sentence', async () => {
     const { stderr, code } = await kdiagBinary(['dns', 'api;rm -rf /', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe('kdiag: invalid name "api;rm -rf /": must be a DNS-1123 subdomain (lower-case letters, digits, \'-\' and \'.\', at most 253 characters)');
+    expect(stderr.trim()).toBe(
+      "kdiag: invalid name \"api;rm -rf /\": must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
+    );
   });
 });

@@ -38,7 +38,9 @@ describe('kdiag endpoints (against a fake API)', () => {
     expect(code).toBe(1);
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^NAMESPACE\s+SERVICE\s+TYPE\s+READY\s+NOT READY\s+STATUS\s+CAUSE$/);
-    expect(lines.find((l) => l.includes('api-v2-service'))).toMatch(/^production\s+api-v2-service\s+ClusterIP\s+0\s+0\s+NO ENDPOINTS\s+selector app=api-v2 matches no pod$/);
+    expect(lines.find((l) => l.includes('api-v2-service'))).toMatch(
+      /^production\s+api-v2-service\s+ClusterIP\s+0\s+0\s+NO ENDPOINTS\s+selector app=api-v2 matches no pod$/,
+    );
     expect(lines.find((l) => l.includes(' api-service'))).toMatch(/^production\s+api-service\s+ClusterIP\s+2\s+0\s+OK$/);
     expect(lines.find((l) => l.includes('metrics-service'))).toMatch(/0\s+1\s+NO ENDPOINTS\s+targetPort "http-api" is not declared by the pods$/);
     expect(stdout).toContain('ERROR   KD1001  Service production/api-v2-service: selector app=api-v2 matches no pod');
@@ -46,7 +48,11 @@ describe('kdiag endpoints (against a fake API)', () => {
   });
 
   it('exits 0 on a healthy namespace, and 1 with --fail-on warning when a warning exists', async () => {
-    const healthy = production.filter((o) => !['api-v2-service', 'worker-service', 'search-service', 'metrics-service', 'orphan-service'].includes(o.metadata.name) && !/^(api-v2-server|worker|search|metrics)/.test(o.metadata.name));
+    const healthy = production.filter(
+      (o) =>
+        !['api-v2-service', 'worker-service', 'search-service', 'metrics-service', 'orphan-service'].includes(o.metadata.name) &&
+        !/^(api-v2-server|worker|search|metrics)/.test(o.metadata.name),
+    );
     fakeApi(healthy);
     const ok = await kdiag(['endpoints', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(ok.code).toBe(0);
@@ -84,6 +90,8 @@ describe('kdiag endpoints (against a fake API)', () => {
     fakeApi(production, { forbidden: ['endpointslices'] });
     const { stderr, code } = await kdiag(['endpoints', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe('kdiag: you lack `list` on `endpointslices.discovery.k8s.io` in namespace production (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml');
+    expect(stderr.trim()).toBe(
+      'kdiag: you lack `list` on `endpointslices.discovery.k8s.io` in namespace production (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml',
+    );
   });
 });

@@ -60,7 +60,10 @@ describe('failures through the real binary', () => {
     const port = await closedPort();
     const r = await kdiagBinary(['endpoints', '-n', 'production', '--kubeconfig', kubeconfig(`https://127.0.0.1:${port}`, 'insecure-skip-tls-verify: true')]);
     expect(r.code).toBe(2);
-    expectOneSentence(r.stderr, new RegExp(`^kdiag: cannot reach https://127\\.0\\.0\\.1:${port} \\(connection refused\\): is the cluster running and is --context right\\?$`));
+    expectOneSentence(
+      r.stderr,
+      new RegExp(`^kdiag: cannot reach https://127\\.0\\.0\\.1:${port} \\(connection refused\\): is the cluster running and is --context right\\?$`),
+    );
     expect(r.stdout).toBe('');
   });
 
@@ -68,19 +71,37 @@ describe('failures through the real binary', () => {
     const otherCa = selfSigned('another-ca');
     const r = await kdiagBinary(['services', '-n', 'production', '--kubeconfig', kubeconfig(silent.url, `certificate-authority: ${otherCa.certFile}`)]);
     expect(r.code).toBe(2);
-    expectOneSentence(r.stderr, /^kdiag: TLS failure talking to https:\/\/127\.0\.0\.1:\d+: .*certificate.*\(([A-Z_]+)\); check the kubeconfig's certificate-authority and client certificate$/);
+    expectOneSentence(
+      r.stderr,
+      /^kdiag: TLS failure talking to https:\/\/127\.0\.0\.1:\d+: .*certificate.*\(([A-Z_]+)\); check the kubeconfig's certificate-authority and client certificate$/,
+    );
   });
 
   it('stops at --request-timeout when the API does not answer', async () => {
     const started = Date.now();
-    const r = await kdiagBinary(['endpoints', '-n', 'production', '--request-timeout', '1s', '--kubeconfig', kubeconfig(silent.url, `certificate-authority: ${silent.cert.certFile}`)]);
+    const r = await kdiagBinary([
+      'endpoints',
+      '-n',
+      'production',
+      '--request-timeout',
+      '1s',
+      '--kubeconfig',
+      kubeconfig(silent.url, `certificate-authority: ${silent.cert.certFile}`),
+    ]);
     expect(r.code).toBe(2);
     expect(Date.now() - started).toBeLessThan(10_000);
     expectOneSentence(r.stderr, /^kdiag: the API server at https:\/\/127\.0\.0\.1:\d+ did not answer within 1s \(--request-timeout\)$/);
   });
 
   it('says the credentials were rejected on 401, without printing the token', async () => {
-    const r = await kdiagBinary(['endpoints', '-n', 'production', '--debug', '--kubeconfig', kubeconfig(unauthorized.url, `certificate-authority: ${unauthorized.cert.certFile}`)]);
+    const r = await kdiagBinary([
+      'endpoints',
+      '-n',
+      'production',
+      '--debug',
+      '--kubeconfig',
+      kubeconfig(unauthorized.url, `certificate-authority: ${unauthorized.cert.certFile}`),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/kdiag: the API server at https:\/\/127\.0\.0\.1:\d+ rejected kdiag's credentials \(401 Unauthorized\)/);
     expect(r.stderr).not.toContain('secret-token-4f9a8b7c6d5e');
@@ -94,9 +115,18 @@ describe('failures through the real binary', () => {
       await new Promise((r) => setTimeout(r, 1500));
       const foreign = clientCert(selfSigned('other-ca'), 'mallory');
       for (const cert of [expired, foreign]) {
-        const r = await kdiagBinary(['endpoints', '-n', 'production', '--kubeconfig', kubeconfig(api.url, `certificate-authority: ${api.cert.certFile}`, `client-certificate: ${cert.certFile}\n    client-key: ${cert.keyFile}`)]);
+        const r = await kdiagBinary([
+          'endpoints',
+          '-n',
+          'production',
+          '--kubeconfig',
+          kubeconfig(api.url, `certificate-authority: ${api.cert.certFile}`, `client-certificate: ${cert.certFile}\n    client-key: ${cert.keyFile}`),
+        ]);
         expect(r.code).toBe(2);
-        expectOneSentence(r.stderr, /^kdiag: (TLS failure talking to https:\/\/127\.0\.0\.1:\d+: the server (rejected the client certificate|rejected the client certificate as expired|does not trust the client certificate \(unknown CA\))|cannot reach https:\/\/127\.0\.0\.1:\d+ \(connection (reset|closed by the server)\))/);
+        expectOneSentence(
+          r.stderr,
+          /^kdiag: (TLS failure talking to https:\/\/127\.0\.0\.1:\d+: the server (rejected the client certificate|rejected the client certificate as expired|does not trust the client certificate \(unknown CA\))|cannot reach https:\/\/127\.0\.0\.1:\d+ \(connection (reset|closed by the server)\))/,
+        );
         expect(r.stderr).not.toContain('PRIVATE KEY');
       }
     } finally {
@@ -108,7 +138,16 @@ describe('failures through the real binary', () => {
     const { spawn } = await import('node:child_process');
     const { ROOT } = await import('../support/run.js');
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'check', '-n', 'production', '--request-timeout', '60s', '--kubeconfig', kubeconfig(silent.url, `certificate-authority: ${silent.cert.certFile}`)]);
+      const child = spawn(process.execPath, [
+        join(ROOT, 'bin', 'run.js'),
+        'check',
+        '-n',
+        'production',
+        '--request-timeout',
+        '60s',
+        '--kubeconfig',
+        kubeconfig(silent.url, `certificate-authority: ${silent.cert.certFile}`),
+      ]);
       await new Promise((r) => setTimeout(r, 1500));
       const started = Date.now();
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -120,7 +159,11 @@ describe('failures through the real binary', () => {
 
   it.each([
     ['an unknown flag', ['endpoints', '--bogus'], /^kdiag: Nonexistent flag: --bogus/],
-    ['an unknown command', ['endpoint'], /^kdiag: unknown command "endpoint": did you mean "endpoints"\? commands are check, cleanup, .*endpoints.* \(see kdiag --help\)$/],
+    [
+      'an unknown command',
+      ['endpoint'],
+      /^kdiag: unknown command "endpoint": did you mean "endpoints"\? commands are check, cleanup, .*endpoints.* \(see kdiag --help\)$/,
+    ],
     ['an unknown output format', ['endpoints', '-o', 'xml'], /^kdiag: unknown output format "xml": use one of table, wide, json, yaml$/],
     ['a namespace with shell metacharacters', ['endpoints', '-n', 'prod;rm -rf /'], /^kdiag: invalid namespace "prod;rm -rf \/": must be a DNS-1123 label/],
     ['a namespace with $(id)', ['services', '-n', '$(id)'], /^kdiag: invalid namespace "\$\(id\)": must be a DNS-1123 label/],
@@ -146,7 +189,19 @@ describe('failures through the real binary', () => {
     expect(root.stdout).toContain('EXIT CODES');
     expect(root.stdout).toMatch(/endpoints\s+Services with no ready endpoints/);
     const cmd = await kdiagBinary(['endpoints', '--help']);
-    for (const text of ['--kubeconfig', '--context', '-n, --namespace', '-A, --all-namespaces', '-o, --output', '--fail-on', '--request-timeout', 'EXAMPLES', '$ kdiag endpoints -n production', 'EXIT CODES', '2  kdiag could not do its job']) {
+    for (const text of [
+      '--kubeconfig',
+      '--context',
+      '-n, --namespace',
+      '-A, --all-namespaces',
+      '-o, --output',
+      '--fail-on',
+      '--request-timeout',
+      'EXAMPLES',
+      '$ kdiag endpoints -n production',
+      'EXIT CODES',
+      '2  kdiag could not do its job',
+    ]) {
       expect(cmd.stdout).toContain(text);
     }
   });

@@ -12,9 +12,12 @@ const apiCert = tlsSecret('infra', 'api-gw-cert', certFor(['api.example.com'], N
 const shopCert = tlsSecret('infra', 'shop-gw-cert', certFor(['shop.example.com'], NOW, -400, -3.5)) as unknown as K8sObject;
 const all = [...production, ...gateway, apiCert, shopCert];
 
-
 type F = { code: string; severity: string; object: { kind: string; name: string }; message: string };
-const codes = (findings: F[]) => findings.filter((f) => f.severity !== 'info').map((f) => `${f.object.name}:${f.code}`).sort();
+const codes = (findings: F[]) =>
+  findings
+    .filter((f) => f.severity !== 'info')
+    .map((f) => `${f.object.name}:${f.code}`)
+    .sort();
 
 describe('kdiag gateway (against a fake API)', () => {
   it('reports every planted fault with its cause and nothing on the healthy objects (all namespaces, JSON)', async () => {
@@ -63,7 +66,9 @@ describe('kdiag gateway (against a fake API)', () => {
     expect(code).toBe(1);
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^NAMESPACE\s+GATEWAY\s+CLASS\s+ADDRESS\s+LISTENERS\s+PROGRAMMED\s+STATUS$/);
-    expect(lines.find((l) => l.includes(' public '))).toMatch(/^infra\s+public\s+example\s+192\.0\.2\.50\s+http:HTTP\/80,https:HTTPS\/443,shop:HTTPS\/443,internal:HTTP\/8080\s+True \(Programmed\)\s+ERROR \(1\)$/);
+    expect(lines.find((l) => l.includes(' public '))).toMatch(
+      /^infra\s+public\s+example\s+192\.0\.2\.50\s+http:HTTP\/80,https:HTTPS\/443,shop:HTTPS\/443,internal:HTTP\/8080\s+True \(Programmed\)\s+ERROR \(1\)$/,
+    );
     expect(lines.find((l) => l.includes('orphan-gw'))).toMatch(/^infra\s+orphan-gw\s+missing-class\s+<pending>\s+http:HTTP\/80\s+Unknown\s+ERROR \(1\)$/);
     expect(stdout).toMatch(/^NAMESPACE\s+ROUTE\s+KIND\s+HOSTNAMES\s+PARENTS\s+ACCEPTED\s+BACKENDS\s+STATUS$/m);
     expect(stdout).toMatch(/^production\s+api-route\s+HTTPRoute\s+api\.example\.com\s+infra\/public\/https\s+True\s+3\/3\s+OK$/m);
@@ -75,7 +80,9 @@ describe('kdiag gateway (against a fake API)', () => {
     fakeApi(all);
     const { stdout } = await kdiag(['gateway', '-A', '-o', 'wide', '--kubeconfig', testKubeconfig()]);
     expect(stdout.split('\n')[0]).toMatch(/PROGRAMMED\s+STATUS\s+CONTROLLER\s+PROBLEM$/);
-    expect(stdout).toMatch(/^infra\s+public\s.*ERROR \(1\)\s+example\.net\/gateway-controller\s+listener shop \(shop\.example\.com\): secret shop-gw-cert: certificate expired 3 d ago$/m);
+    expect(stdout).toMatch(
+      /^infra\s+public\s.*ERROR \(1\)\s+example\.net\/gateway-controller\s+listener shop \(shop\.example\.com\): secret shop-gw-cert: certificate expired 3 d ago$/m,
+    );
     expect(stdout).toMatch(/^production\s+hostname-route\s.*ERROR \(1\)\s+hostnames api\.other\.org match no listener of Gateway infra\/public$/m);
   });
 
@@ -113,13 +120,17 @@ describe('kdiag gateway (against a fake API)', () => {
     const lines = stdout.split('\n');
     expect(lines[0]).toBe('https://api.example.com/api/v1/users');
     expect(stdout).toMatch(/✓ Load balancer\s+Gateway address 192\.0\.2\.50/);
-    expect(stdout).toMatch(/✓ Gateway infra\/public\s+class example \(example\.net\/gateway-controller\), listener https \(HTTPS 443, api\.example\.com\), 1\/1 data-plane pod Ready/);
+    expect(stdout).toMatch(
+      /✓ Gateway infra\/public\s+class example \(example\.net\/gateway-controller\), listener https \(HTTPS 443, api\.example\.com\), 1\/1 data-plane pod Ready/,
+    );
     expect(stdout).toMatch(/✓ HTTPRoute\s+production\/api-route rule 1 \(PathPrefix \/api\/v1, host api\.example\.com\) → 2 backends/);
     expect(stdout).toContain('✓ api-v1-service:80 weight 90 (90%)');
     expect(stdout).toMatch(/✓ Service production\/api-v1-service\s+ClusterIP 10\.96\.10\.2 port 80 → targetPort 8080/);
     expect(stdout).toContain('Every hop is fine: the request reaches a ready Pod.');
     // The data plane is found by the GEP-1762 label.
-    expect(api.requests.some((r) => r.path === '/api/v1/namespaces/infra/pods' && r.query.get('labelSelector') === 'gateway.networking.k8s.io/gateway-name=public')).toBe(true);
+    expect(
+      api.requests.some((r) => r.path === '/api/v1/namespaces/infra/pods' && r.query.get('labelSelector') === 'gateway.networking.k8s.io/gateway-name=public'),
+    ).toBe(true);
     const json = await kdiag(['trace', 'http://www.example.com/', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);

@@ -15,7 +15,6 @@ const all = [...production, ...ingresses, apiTls, wwwTls];
 const without = (objects: readonly K8sObject[], kind: string, name: string) => objects.filter((o) => !(o.kind === kind && o.metadata.name === name));
 const onlyIngress = (name: string, objects: readonly K8sObject[] = all) => objects.filter((o) => o.kind !== 'Ingress' || o.metadata.name === name);
 
-
 type F = { code: string; severity: string; object: { name: string }; message: string; cause: string };
 const codesBy = (findings: F[]) => {
   const out: Record<string, string[]> = {};
@@ -43,11 +42,19 @@ describe('kdiag ingress (against a fake API)', () => {
     const v2 = report.findings.find((f: F) => f.code === 'KD3010' && f.object.name === 'api-ingress');
     expect(v2.message).toContain('api-v2-service: selector app=api-v2 matches no pod');
     const web = report.ingresses.find((i: { name: string }) => i.name === 'web-ingress');
-    expect(web).toMatchObject({ status: 'OK', class: 'nginx', controllerStatus: '1/1 ready', tls: { status: 'ok', minDaysLeft: 200 }, backends: { ready: 1, total: 1 } });
+    expect(web).toMatchObject({
+      status: 'OK',
+      class: 'nginx',
+      controllerStatus: '1/1 ready',
+      tls: { status: 'ok', minDaysLeft: 200 },
+      backends: { ready: 1, total: 1 },
+    });
     expect(web.tree.hosts[0].paths[0].backend).toMatchObject({ backend: 'api-service:80', status: 'OK', ready: 2, total: 2 });
     // Controller Pods are looked up across namespaces by label; every TLS Secret was in the typed list.
     expect(api.count(/^\/api\/v1\/pods$/)).toBe(1);
-    expect(api.requests.find((r) => r.path === '/api/v1/pods')!.query.get('labelSelector')).toBe('app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller');
+    expect(api.requests.find((r) => r.path === '/api/v1/pods')!.query.get('labelSelector')).toBe(
+      'app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller',
+    );
     expect(api.count(/\/secrets\/[^/]+$/)).toBe(0);
     expect(stdout).not.toContain('PRIVATE KEY');
     expect(stdout).not.toContain(Buffer.from(apiPair.key).toString('base64').slice(0, 40));
@@ -59,9 +66,13 @@ describe('kdiag ingress (against a fake API)', () => {
     expect(code).toBe(1);
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^NAMESPACE\s+INGRESS\s+CLASS\s+ADDRESS\s+HOSTS\s+TLS\s+BACKENDS\s+STATUS$/);
-    expect(lines.find((l) => l.includes(' api-ingress'))).toMatch(/^production\s+api-ingress\s+nginx\s+192\.0\.2\.10\s+api\.example\.com\s+ok\s+1\/2\s+ERROR \(1\)$/);
+    expect(lines.find((l) => l.includes(' api-ingress'))).toMatch(
+      /^production\s+api-ingress\s+nginx\s+192\.0\.2\.10\s+api\.example\.com\s+ok\s+1\/2\s+ERROR \(1\)$/,
+    );
     expect(lines.find((l) => l.includes(' web-ingress'))).toMatch(/^production\s+web-ingress\s+nginx\s+192\.0\.2\.10\s+www\.example\.com\s+ok\s+1\/1\s+OK$/);
-    expect(lines.find((l) => l.includes('missing-class-ingress'))).toMatch(/^production\s+missing-class-ingress\s+traefik\s+<pending>\s+admin\.example\.com\s+-\s+1\/1\s+ERROR \(2\)$/);
+    expect(lines.find((l) => l.includes('missing-class-ingress'))).toMatch(
+      /^production\s+missing-class-ingress\s+traefik\s+<pending>\s+admin\.example\.com\s+-\s+1\/1\s+ERROR \(2\)$/,
+    );
     expect(lines.find((l) => l.includes('web-copy-ingress'))).toMatch(/WARNING \(1\)$/);
     expect(stdout).toContain('ERROR   KD3001  Ingress production/missing-class-ingress: IngressClass traefik not found');
   });
@@ -125,7 +136,11 @@ describe('kdiag ingress (against a fake API)', () => {
     const opaque = tlsSecret('production', 'api-tls-secret', apiPair, 'Opaque') as unknown as K8sObject;
     const api = fakeApi([...without(onlyIngress('api-ingress'), 'Secret', 'api-tls-secret'), opaque]);
     const { stdout } = await kdiag(['ingress', 'api-ingress', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
-    expect(JSON.parse(stdout).findings.map((f: F) => f.code).sort()).toEqual(['KD3010', 'KD3021']);
+    expect(
+      JSON.parse(stdout)
+        .findings.map((f: F) => f.code)
+        .sort(),
+    ).toEqual(['KD3010', 'KD3021']);
     expect(api.count(/^\/api\/v1\/namespaces\/production\/secrets\/api-tls-secret$/)).toBe(1);
     fakeApi(without(onlyIngress('api-ingress'), 'Secret', 'api-tls-secret'));
     const missing = JSON.parse((await kdiag(['ingress', 'api-ingress', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()])).stdout);
@@ -145,11 +160,25 @@ describe('kdiag ingress (against a fake API)', () => {
   });
 
   it('checks cert-manager issuers and Certificates, and says once when the CRDs are absent', async () => {
-    const annotated = onlyIngress('api-ingress').map((o) => (o.kind === 'Ingress' ? variant(o, (i) => ((i.metadata.annotations as Record<string, string>)['cert-manager.io/cluster-issuer'] = 'letsencrypt-prod')) : o));
+    const annotated = onlyIngress('api-ingress').map((o) =>
+      o.kind === 'Ingress' ? variant(o, (i) => ((i.metadata.annotations as Record<string, string>)['cert-manager.io/cluster-issuer'] = 'letsencrypt-prod')) : o,
+    );
     const ready = { conditions: [{ type: 'Ready', status: 'True' }] };
     const cmObjects = [
-      { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt-prod' }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrRegisterACMEAccount', message: 'Failed to register ACME account' }] } },
-      { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'api-tls-secret', namespace: 'production' }, spec: { secretName: 'api-tls-secret' }, status: ready },
+      {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'ClusterIssuer',
+        metadata: { name: 'letsencrypt-prod' },
+        spec: {},
+        status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrRegisterACMEAccount', message: 'Failed to register ACME account' }] },
+      },
+      {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: 'api-tls-secret', namespace: 'production' },
+        spec: { secretName: 'api-tls-secret' },
+        status: ready,
+      },
     ] as unknown as K8sObject[];
     const api = fakeApi([...annotated, ...cmObjects]);
     const withCm = JSON.parse((await kdiag(['ingress', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()])).stdout);
@@ -188,6 +217,8 @@ describe('kdiag ingress (against a fake API)', () => {
     fakeApi(all, { forbidden: ['ingresses'] });
     const { stderr, code } = await kdiag(['ingress', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe('kdiag: you lack `list` on `ingresses.networking.k8s.io` in namespace production (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml');
+    expect(stderr.trim()).toBe(
+      'kdiag: you lack `list` on `ingresses.networking.k8s.io` in namespace production (403 Forbidden): ask for a Role granting it, see deploy/rbac.yaml',
+    );
   });
 });

@@ -24,7 +24,21 @@ interface F {
 const key = (f: F) => `${f.code} ${f.object.kind} ${f.object.namespace ?? ''}/${f.object.name}: ${f.message}`;
 
 /** Rules that need cluster-scoped data (IngressClasses, other namespaces' Pods, Namespace labels, kube-system). */
-const CLUSTER_DATA_CODES = new Set(['KD3001', 'KD3002', 'KD3003', 'KD3004', 'KD3005', 'KD4004', 'KD4009', 'KD4010', 'KD4011', 'KD6003', 'KD6004', 'KD7001', 'KD7030']);
+const CLUSTER_DATA_CODES = new Set([
+  'KD3001',
+  'KD3002',
+  'KD3003',
+  'KD3004',
+  'KD3005',
+  'KD4004',
+  'KD4009',
+  'KD4010',
+  'KD4011',
+  'KD6003',
+  'KD6004',
+  'KD7001',
+  'KD7030',
+]);
 
 async function json(args: string[], namespaceOnly?: string) {
   fakeApi(cluster, namespaceOnly ? { namespaceOnly } : {});
@@ -40,17 +54,34 @@ describe('a user who may read one namespace only', () => {
     expect(role.code).toBe(admin.code);
     const status = Object.fromEntries(role.report.checks.map((c: { id: string; status: string }) => [c.id, c.status]));
     // Only the cluster DNS check needs kube-system as a whole; every other check runs.
-    expect(status).toEqual({ endpoints: expect.stringMatching(/passed|failed/), 'service-types': expect.stringMatching(/passed|failed/), ingress: expect.stringMatching(/passed|failed/), gateway: expect.stringMatching(/passed|failed/), netpol: expect.stringMatching(/passed|failed/), 'cluster-dns': 'skipped' });
+    expect(status).toEqual({
+      endpoints: expect.stringMatching(/passed|failed/),
+      'service-types': expect.stringMatching(/passed|failed/),
+      ingress: expect.stringMatching(/passed|failed/),
+      gateway: expect.stringMatching(/passed|failed/),
+      netpol: expect.stringMatching(/passed|failed/),
+      'cluster-dns': 'skipped',
+    });
 
     const adminKeys = new Set((admin.report.findings as F[]).map(key));
     const roleFindings = role.report.findings as F[];
     const partLines = roleFindings.filter((f) => f.code === 'KD6006');
     const permissionLines = roleFindings.filter((f) => f.code === 'KD6001');
     // Nothing invented: every other finding of the Role's run is one of the admin's.
-    expect(roleFindings.filter((f) => f.code !== 'KD6006' && f.code !== 'KD6001').map(key).filter((k) => !adminKeys.has(k))).toEqual([]);
+    expect(
+      roleFindings
+        .filter((f) => f.code !== 'KD6006' && f.code !== 'KD6001')
+        .map(key)
+        .filter((k) => !adminKeys.has(k)),
+    ).toEqual([]);
     // Nothing lost: every admin finding of a rule that needs only namespaced data is there.
     const roleKeys = new Set(roleFindings.map(key));
-    expect((admin.report.findings as F[]).filter((f) => !CLUSTER_DATA_CODES.has(f.code)).map(key).filter((k) => !roleKeys.has(k))).toEqual([]);
+    expect(
+      (admin.report.findings as F[])
+        .filter((f) => !CLUSTER_DATA_CODES.has(f.code))
+        .map(key)
+        .filter((k) => !roleKeys.has(k)),
+    ).toEqual([]);
     expect(roleKeys.has('KD2001 Service production/api-nodeport: api-nodeport: NodePort Service in namespace production')).toBe(true);
 
     // One line per missing permission, each naming every part it removed.
@@ -61,7 +92,9 @@ describe('a user who may read one namespace only', () => {
       'list pods (cluster scope)',
     ]);
     const ns = partLines.find((f) => f.object.name === 'list namespaces (cluster scope)')!;
-    expect(ns.message).toMatch(/^list namespaces at cluster scope: not allowed; not checked: service-types: Namespace labels .*; gateway: .*; netpol: namespaceSelector peers/);
+    expect(ns.message).toMatch(
+      /^list namespaces at cluster scope: not allowed; not checked: service-types: Namespace labels .*; gateway: .*; netpol: namespaceSelector peers/,
+    );
     expect(ns.fix).toContain('A Role cannot grant it (namespaces are cluster-scoped)');
     // The cluster DNS check is skipped whole: its three requests in kube-system, one line each.
     expect(permissionLines.map((f) => f.object.name).sort()).toEqual(['list endpointslices.discovery.k8s.io', 'list pods', 'list services']);
@@ -86,9 +119,19 @@ describe('a user who may read one namespace only', () => {
       expectValidReport(role.report);
     }
     const ingress = await json(['ingress', '-n', 'production'], 'production');
-    expect(ingress.report.findings.filter((f: F) => f.code === 'KD6006').map((f: F) => f.object.name).sort()).toEqual(['list ingressclasses.networking.k8s.io (cluster scope)', 'list pods (cluster scope)']);
+    expect(
+      ingress.report.findings
+        .filter((f: F) => f.code === 'KD6006')
+        .map((f: F) => f.object.name)
+        .sort(),
+    ).toEqual(['list ingressclasses.networking.k8s.io (cluster scope)', 'list pods (cluster scope)']);
     const netpol = await json(['netpol', '-n', 'production'], 'production');
-    expect(netpol.report.findings.filter((f: F) => f.code === 'KD6006').map((f: F) => f.object.name).sort()).toEqual(['list namespaces (cluster scope)', 'list pods (cluster scope)']);
+    expect(
+      netpol.report.findings
+        .filter((f: F) => f.code === 'KD6006')
+        .map((f: F) => f.object.name)
+        .sort(),
+    ).toEqual(['list namespaces (cluster scope)', 'list pods (cluster scope)']);
   });
 
   it('netpol explain: a side in a namespace kdiag cannot read is undecided, with what it would need', async () => {
@@ -107,12 +150,15 @@ describe('a user who may read one namespace only', () => {
     expect(text.stdout).toMatch(/^Verdict: UNKNOWN/);
     expect(text.stdout).toContain('It depends on objects kdiag cannot read; to decide, kdiag needs the NetworkPolicies of namespace ingress-nginx');
     // A pod named in an unreadable namespace cannot be resolved: say so, and how to name it instead.
-    const named = await json(['netpol', 'explain', '--from', 'ingress-nginx/ingress-nginx-controller-7f-a', '--to', 'production/svc/api-v1-service', '--port', '80'], 'production');
+    const named = await json(
+      ['netpol', 'explain', '--from', 'ingress-nginx/ingress-nginx-controller-7f-a', '--to', 'production/svc/api-v1-service', '--port', '80'],
+      'production',
+    );
     expect(named.code).toBe(2);
     expect(named.stderr).toContain('kdiag: --from: kdiag cannot read pods or Services in namespace ingress-nginx');
   });
 
-  it('trace of a Service URL needs nothing outside the Service\'s namespace', async () => {
+  it("trace of a Service URL needs nothing outside the Service's namespace", async () => {
     const role = await json(['trace', 'http://api-v1-service.production/health'], 'production');
     expect(role.code).toBe(0);
     expect(role.report.hops.map((h: { id: string; status: string }) => `${h.id}:${h.status}`)).toEqual(['service:ok', 'endpoints:ok', 'egress:ok']);
@@ -134,7 +180,13 @@ describe('a user who may read one namespace only', () => {
       ]),
     );
     const missing = await json(['trace', 'https://nothing.example.com/'], 'production');
-    expect(missing.report.hops).toEqual([expect.objectContaining({ id: 'ingress-rule', status: 'info', detail: 'no Ingress in namespace production serves host nothing.example.com; Ingresses of other namespaces could not be searched' })]);
+    expect(missing.report.hops).toEqual([
+      expect.objectContaining({
+        id: 'ingress-rule',
+        status: 'info',
+        detail: 'no Ingress in namespace production serves host nothing.example.com; Ingresses of other namespaces could not be searched',
+      }),
+    ]);
     expect(missing.code).toBe(0);
   });
 });

@@ -14,7 +14,11 @@ describe('kdiag netpol explain (against a fake API)', () => {
       apiVersion: 'policy.networking.k8s.io/v1alpha1',
       kind: 'AdminNetworkPolicy',
       metadata: { name: 'isolate-auth' },
-      spec: { priority: 5, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'auth-service' } } }, ingress: [{ name: 'no-payment', action: 'Deny', from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'payment-service' } } }] }] },
+      spec: {
+        priority: 5,
+        subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'auth-service' } } },
+        ingress: [{ name: 'no-payment', action: 'Deny', from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'payment-service' } } }] }],
+      },
     };
     const api = fakeApi([...GUIDE, anp]);
     const { stdout, code } = await explain('--from', 'payment-service:app=payment-api', '--to', 'auth-service/svc/auth-service', '--port', '80', '-o', 'json');
@@ -30,7 +34,12 @@ describe('kdiag netpol explain (against a fake API)', () => {
   });
 
   it('a CiliumNetworkPolicy selecting the destination makes the verdict "not covered by kdiag", not a plain allow', async () => {
-    const cnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'auth-l7', namespace: 'auth-service' }, spec: { endpointSelector: { matchLabels: { 'k8s:app': 'auth-api' } } } };
+    const cnp = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'auth-l7', namespace: 'auth-service' },
+      spec: { endpointSelector: { matchLabels: { 'k8s:app': 'auth-api' } } },
+    };
     fakeApi([...GUIDE, cnp]);
     const { stdout, code } = await explain('--from', 'payment-service:app=payment-api', '--to', 'auth-service/svc/auth-service', '--port', '80');
     expect(code).toBe(0);
@@ -69,7 +78,13 @@ describe('kdiag netpol explain (against a fake API)', () => {
     expect(report).toMatchObject({ verdict: 'allowed', allowed: true, port: '80', protocol: 'TCP' });
     const c = report.connections[0];
     expect(c.port).toBe(8080);
-    expect(c.source).toEqual({ kind: 'pod', namespace: 'payment-service', name: '<pod with app=payment-api>', labels: { app: 'payment-api' }, hypothetical: true });
+    expect(c.source).toEqual({
+      kind: 'pod',
+      namespace: 'payment-service',
+      name: '<pod with app=payment-api>',
+      labels: { app: 'payment-api' },
+      hypothetical: true,
+    });
     expect(c.ingress.decidedBy).toEqual({ policy: 'auth-service/allow-from-payment', rule: 1, text: 'ns:payment-service pod:app=payment-api → TCP/8080' });
     expect(c.egress).toMatchObject({ isolated: false, allowed: true, policies: [] });
   });
@@ -99,7 +114,9 @@ describe('kdiag netpol explain (against a fake API)', () => {
     expect(report.connections[0].port).toBe(8443);
     expect(report.connections[0].source.name).toBe('ingress-nginx-controller-5d-a');
     expect(report.notes).toContain('10.244.0.5 is pod ingress-nginx/ingress-nginx-controller-5d-a');
-    expect(report.connections[0].ingress.policies.find((p: { name: string }) => p.name === 'api-server-policy').rules[0].port.reason).toBe('TCP/8080 does not include 8443');
+    expect(report.connections[0].ingress.policies.find((p: { name: string }) => p.name === 'api-server-policy').rules[0].port.reason).toBe(
+      'TCP/8080 does not include 8443',
+    );
     expect(api.count(/^\/api\/v1\/pods$/)).toBe(1);
   });
 
@@ -122,11 +139,26 @@ describe('kdiag netpol explain (against a fake API)', () => {
   });
 
   it.each([
-    [['--from', 'production', '--to', 'auth-service/auth-api-77-a', '--port', '80'], 'kdiag: invalid --from "production": use NAMESPACE/POD, NAMESPACE/svc/SERVICE, NAMESPACE:label=value,... or an IP address'],
-    [['--from', 'production/x', '--to', 'auth-service/auth-api-77-a', '--port', '70000'], 'kdiag: invalid --port "70000": must be a number from 1 to 65535 or a port name'],
-    [['--from', 'production/x', '--to', 'auth-service/auth-api-77-a', '--port', '53/icmp'], 'kdiag: invalid protocol "icmp" in --port "53/icmp": use TCP, UDP or SCTP'],
-    [['--from', 'Production/x', '--to', 'auth-service/auth-api-77-a', '--port', '80'], 'kdiag: invalid namespace "Production" in "Production/x": must be a DNS-1123 label'],
-    [['--from', 'production:app', '--to', 'auth-service/auth-api-77-a', '--port', '80'], 'kdiag: invalid label "app" in --from "production:app": use key=value pairs separated by commas'],
+    [
+      ['--from', 'production', '--to', 'auth-service/auth-api-77-a', '--port', '80'],
+      'kdiag: invalid --from "production": use NAMESPACE/POD, NAMESPACE/svc/SERVICE, NAMESPACE:label=value,... or an IP address',
+    ],
+    [
+      ['--from', 'production/x', '--to', 'auth-service/auth-api-77-a', '--port', '70000'],
+      'kdiag: invalid --port "70000": must be a number from 1 to 65535 or a port name',
+    ],
+    [
+      ['--from', 'production/x', '--to', 'auth-service/auth-api-77-a', '--port', '53/icmp'],
+      'kdiag: invalid protocol "icmp" in --port "53/icmp": use TCP, UDP or SCTP',
+    ],
+    [
+      ['--from', 'Production/x', '--to', 'auth-service/auth-api-77-a', '--port', '80'],
+      'kdiag: invalid namespace "Production" in "Production/x": must be a DNS-1123 label',
+    ],
+    [
+      ['--from', 'production:app', '--to', 'auth-service/auth-api-77-a', '--port', '80'],
+      'kdiag: invalid label "app" in --from "production:app": use key=value pairs separated by commas',
+    ],
   ])('rejects bad input before any request: %j', async (args, message) => {
     const api = fakeApi(GUIDE);
     const { stderr, code } = await explain(...args);
@@ -137,8 +169,12 @@ describe('kdiag netpol explain (against a fake API)', () => {
 
   it('says when a pod or Service does not exist, or a named port is not declared', async () => {
     fakeApi(GUIDE);
-    expect((await explain('--from', 'production/nope', '--to', 'auth-service/auth-api-77-a', '--port', '80')).stderr.trim()).toBe('kdiag: pod production/nope not found');
-    expect((await explain('--from', 'production/api-server-7d9f-a', '--to', 'auth-service/svc/nope', '--port', '80')).stderr.trim()).toBe('kdiag: Service auth-service/nope not found');
+    expect((await explain('--from', 'production/nope', '--to', 'auth-service/auth-api-77-a', '--port', '80')).stderr.trim()).toBe(
+      'kdiag: pod production/nope not found',
+    );
+    expect((await explain('--from', 'production/api-server-7d9f-a', '--to', 'auth-service/svc/nope', '--port', '80')).stderr.trim()).toBe(
+      'kdiag: Service auth-service/nope not found',
+    );
     const named = await explain('--from', 'production/api-server-7d9f-a', '--to', 'auth-service/auth-api-77-a', '--port', 'grpc');
     expect(named.code).toBe(2);
     expect(named.stderr.trim()).toBe('kdiag: auth-service/auth-api-77-a declares no TCP port named "grpc"');

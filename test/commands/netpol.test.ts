@@ -8,7 +8,7 @@ const GUIDE = loadFixture('netpol-guide.yaml');
 const FAULTS = loadFixture('netpol-faults.yaml');
 
 describe('kdiag netpol (against a fake API)', () => {
-  it('prints the guide\'s production policies, the namespace isolation and the plugin, and exits 0', async () => {
+  it("prints the guide's production policies, the namespace isolation and the plugin, and exits 0", async () => {
     const api = fakeApi([...GUIDE, ...FAULTS]);
     const { stdout, code } = await kdiag(['netpol', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
@@ -41,7 +41,10 @@ describe('kdiag netpol (against a fake API)', () => {
     expectValidReport(report);
     expect(report.kind).toBe('NetpolReport');
     expect(report.namespace).toBeNull();
-    const found = report.findings.filter((f: { severity: string }) => f.severity !== 'info').map((f: { code: string; object: { namespace?: string; name: string } }) => `${f.code} ${f.object.namespace ?? ''}/${f.object.name}`).sort();
+    const found = report.findings
+      .filter((f: { severity: string }) => f.severity !== 'info')
+      .map((f: { code: string; object: { namespace?: string; name: string } }) => `${f.code} ${f.object.namespace ?? ''}/${f.object.name}`)
+      .sort();
     expect(found).toEqual([
       'KD4001 reports/report-runner-egress',
       'KD4003 reports/legacy-exporter',
@@ -52,10 +55,20 @@ describe('kdiag netpol (against a fake API)', () => {
     ]);
     expect(report.policies).toHaveLength(6);
     expect(report.policies.find((p: { name: string }) => p.name === 'report-runner-egress')).toEqual({
-      namespace: 'reports', name: 'report-runner-egress', podSelector: 'app=report-runner', pods: 1, policyTypes: ['Egress'], ingress: [], egress: ['ns:payment-service pod:app=payment-api → TCP/8080'],
+      namespace: 'reports',
+      name: 'report-runner-egress',
+      podSelector: 'app=report-runner',
+      pods: 1,
+      policyTypes: ['Egress'],
+      ingress: [],
+      egress: ['ns:payment-service pod:app=payment-api → TCP/8080'],
     });
     expect(report.namespaces.find((n: { namespace: string }) => n.namespace === 'sandbox')).toMatchObject({ policies: 0, pods: 1, unselectedPods: 1 });
-    expect(report.cni).toEqual({ plugins: [{ name: 'kube-router', enforces: true, evidence: 'DaemonSet kube-system/kube-router' }], enforcing: true, unknown: [] });
+    expect(report.cni).toEqual({
+      plugins: [{ name: 'kube-router', enforces: true, evidence: 'DaemonSet kube-system/kube-router' }],
+      enforcing: true,
+      unknown: [],
+    });
   });
 
   it('shows a namespace without policies and fails on the warning with --fail-on warning', async () => {
@@ -69,7 +82,17 @@ describe('kdiag netpol (against a fake API)', () => {
   });
 
   it('shows rules ignored by policyTypes and exits 1 on the error', async () => {
-    const ignored = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'half', namespace: 'payment-service' }, spec: { podSelector: { matchLabels: { app: 'payment-api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ ports: [{ port: 443 }] }] } };
+    const ignored = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'half', namespace: 'payment-service' },
+      spec: {
+        podSelector: { matchLabels: { app: 'payment-api' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ ports: [{ port: 443 }] }],
+      },
+    };
     fakeApi([...GUIDE, ignored]);
     const { stdout, code } = await kdiag(['netpol', '-n', 'payment-service', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);
@@ -95,4 +118,3 @@ describe('kdiag netpol (against a fake API)', () => {
     expect(stderr.trim()).toBe('kdiag: namespace nowhere not found');
   });
 });
-

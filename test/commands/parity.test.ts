@@ -21,12 +21,27 @@ const extras: K8sObject[] = [
   tlsSecret('production', 'www-tls', certFor(['www.example.com'], NOW, -30, 200.5)),
   tlsSecret('infra', 'api-gw-cert', certFor(['api.example.com'], NOW, -30, 200.5)),
   tlsSecret('infra', 'shop-gw-cert', certFor(['shop.example.com'], NOW, -400, -3.5)),
-  { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt-staging' }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrRegisterACMEAccount' }] } },
-  { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'www-tls', namespace: 'production' }, spec: { secretName: 'www-tls' }, status: ready },
+  {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'ClusterIssuer',
+    metadata: { name: 'letsencrypt-staging' },
+    status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrRegisterACMEAccount' }] },
+  },
+  {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: { name: 'www-tls', namespace: 'production' },
+    spec: { secretName: 'www-tls' },
+    status: ready,
+  },
 ];
 const annotate = (objects: readonly K8sObject[], name: string, annotations: Record<string, string>) =>
-  objects.map((o) => (o.kind === 'Ingress' && o.metadata.name === name ? variant(o, (i: K8sObject) => Object.assign((i.metadata.annotations ??= {}), annotations)) : o));
-const annotated = annotate(annotate(ingresses, 'web-ingress', { 'cert-manager.io/cluster-issuer': 'letsencrypt-staging' }), 'api-ingress', { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
+  objects.map((o) =>
+    o.kind === 'Ingress' && o.metadata.name === name ? variant(o, (i: K8sObject) => Object.assign((i.metadata.annotations ??= {}), annotations)) : o,
+  );
+const annotated = annotate(annotate(ingresses, 'web-ingress', { 'cert-manager.io/cluster-issuer': 'letsencrypt-staging' }), 'api-ingress', {
+  'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+});
 
 const CLUSTERS: Record<string, { objects: K8sObject[]; scopes: string[][] }> = {
   'production, ingress, gateway and cert-manager': {
@@ -37,7 +52,8 @@ const CLUSTERS: Record<string, { objects: K8sObject[]; scopes: string[][] }> = {
 };
 
 type F = { code: string; check: string; severity: string; object: { kind: string; namespace?: string; name: string }; message: string };
-const keys = (findings: readonly F[]) => findings.map((f) => `${f.code} ${f.severity} ${f.object.kind} ${f.object.namespace ?? ''}/${f.object.name}: ${f.message}`).sort();
+const keys = (findings: readonly F[]) =>
+  findings.map((f) => `${f.code} ${f.severity} ${f.object.kind} ${f.object.namespace ?? ''}/${f.object.name}: ${f.message}`).sort();
 
 async function json(args: string[]): Promise<{ findings: F[] }> {
   const { stdout, stderr } = await kdiag([...args, '-o', 'json', '--kubeconfig', testKubeconfig()]);

@@ -6,7 +6,7 @@ import { kdiag } from '../support/run.js';
 const production = loadFixture('production.yaml');
 
 describe('kdiag services (against a fake API)', () => {
-  it('prints the Service table with each Service\'s findings and exits 1 on the pending LoadBalancer', async () => {
+  it("prints the Service table with each Service's findings and exits 1 on the pending LoadBalancer", async () => {
     fakeApi(production);
     const { stdout, code } = await kdiag(['services', '-n', 'production', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);

@@ -14,7 +14,12 @@ const pods = ['cart-a', 'cart-b'].map((name, i) => ({
   status: { phase: 'Running', podIP: `10.244.0.${20 + i}`, conditions: [{ type: 'Ready', status: 'True' }] },
 }));
 const objects: K8sObject[] = [
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: NS }, spec: { clusterIP: '10.96.7.7', selector: { app: 'cart' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'cart', namespace: NS },
+    spec: { clusterIP: '10.96.7.7', selector: { app: 'cart' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+  },
   ...pods,
   {
     apiVersion: 'discovery.k8s.io/v1',
@@ -22,7 +27,12 @@ const objects: K8sObject[] = [
     metadata: { name: 'cart-1', namespace: NS, labels: { 'kubernetes.io/service-name': 'cart' } },
     addressType: 'IPv4',
     ports: [{ name: 'http', port: 8080 }],
-    endpoints: pods.map((p) => ({ addresses: [p.status.podIP], conditions: { ready: true }, nodeName: 'kdiag-node', targetRef: { kind: 'Pod', name: p.metadata.name, namespace: NS } })),
+    endpoints: pods.map((p) => ({
+      addresses: [p.status.podIP],
+      conditions: { ready: true },
+      nodeName: 'kdiag-node',
+      targetRef: { kind: 'Pod', name: p.metadata.name, namespace: NS },
+    })),
   },
 ];
 const snapshot = fixtureSnapshot(objects);
@@ -31,7 +41,7 @@ const body = (pod: string, ip: string) => `{"ip":"${ip}","name":"cart","pod":"${
 const log = (lines: string[]) => lines.map((l, i) => `KDIAGn hairpin ${i} ${l}`).join('\n') + `\nKDIAGn done ${lines.length}\n`;
 
 describe('planHairpin', () => {
-  it('plans the ClusterIP 12 times and the pod\'s own IP once, only for a pod that is a ready endpoint', () => {
+  it("plans the ClusterIP 12 times and the pod's own IP once, only for a pod that is a ready endpoint", () => {
     const [plan] = planHairpin(targets, snapshot, { namespace: NS, name: 'cart-a' });
     expect(plan!.urls).toEqual([...Array<string>(12).fill('http://10.96.7.7:80/health'), 'http://10.244.0.20:8080/health']);
     expect(planHairpin(targets, snapshot, { namespace: NS, name: 'other' })).toEqual([]);
@@ -56,14 +66,18 @@ describe('interpretHairpin', () => {
     expect(r!.verdict).toBe('failed');
     expect(hairpinSummary(r!)).toBe('12 tries of the ClusterIP from inside cart-a: 0 answered by itself, 10 by other pods, 2 failed; its own IP answers');
     const findings = hairpinFindings([r!]);
-    expect(findings.map((f) => f.message)).toEqual(['cart: pod cart-a cannot reach itself through the Service (hairpin): 12 tries of 10.96.7.7:80, none answered by the pod itself; 2 failed; answers came from cart-b']);
+    expect(findings.map((f) => f.message)).toEqual([
+      'cart: pod cart-a cannot reach itself through the Service (hairpin): 12 tries of 10.96.7.7:80, none answered by the pod itself; 2 failed; answers came from cart-b',
+    ]);
     expectSafeFindings(findings);
   });
 
   it('the lost SYN is retransmitted and translated afresh to another pod: slow tries, none by itself: KD5044', () => {
     const [r] = interpretHairpin(log([slowOther, other, slowOther, slowOther, ...Array<string>(8).fill(other), self]), 'n', plans);
     expect(r!.verdict).toBe('failed');
-    expect(hairpinSummary(r!)).toBe('12 tries of the ClusterIP from inside cart-a: 0 answered by itself, 12 by other pods (3 only after a SYN retransmission), 0 failed; its own IP answers');
+    expect(hairpinSummary(r!)).toBe(
+      '12 tries of the ClusterIP from inside cart-a: 0 answered by itself, 12 by other pods (3 only after a SYN retransmission), 0 failed; its own IP answers',
+    );
     expect(hairpinFindings([r!])[0]!.message).toContain('none answered by the pod itself; 0 failed, 3 connected only after a SYN retransmission');
   });
 

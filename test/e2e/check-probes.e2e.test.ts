@@ -25,7 +25,9 @@ test('check --probes -A keeps at most --concurrency probe pods alive', async () 
   const all = (await kubectl(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout.split(/\s+/).filter(Boolean);
   const config = join(mkdtempSync(join(tmpdir(), 'kdiag-e2e-')), 'kdiag.yaml');
   writeFileSync(config, `ignore:\n  namespaces: [${all.filter((n) => !keep.includes(n)).join(', ')}]\n`);
-  const r = await runKdiag(['check', '-A', '--probes', '--concurrency', '2', '--only', 'cluster-dns', '-o', 'json', '--config', config], { timeoutMs: 290_000 });
+  const r = await runKdiag(['check', '-A', '--probes', '--concurrency', '2', '--only', 'cluster-dns', '-o', 'json', '--config', config], {
+    timeoutMs: 290_000,
+  });
   expect([0, 1]).toContain(r.code);
   const m = /✓ Probes: \d+ Service\(s\) in (\d+) namespace\(s\), (\d+) probe pod\(s\), at most (\d+) at once/.exec(r.stderr);
   expect(m).not.toBeNull();

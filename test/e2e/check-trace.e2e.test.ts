@@ -95,14 +95,18 @@ describe('kdiag trace on the local cluster', () => {
     const r = await runKdiag(['trace', 'https://api.example.com/api/v2/orders']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ Pods\s+no ready endpoint on port 80: selector app=api-v2 matches no pod/);
-    expect(r.stdout).toMatch(/↳ traffic stops here: No Pod in namespace production has the labels app=api-v2\. Pods with the same label keys: app=api-v2-server/);
+    expect(r.stdout).toMatch(
+      /↳ traffic stops here: No Pod in namespace production has the labels app=api-v2\. Pods with the same label keys: app=api-v2-server/,
+    );
     expect(r.stdout).toContain('The request stops at: Pods.');
   });
 
   test('--probe sends the request from a pod with the ingress controller labels and reports the answer', async () => {
     const ok = await runKdiag(['trace', 'https://api.example.com/api/v1/users', '--probe']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/✓ Live probe\s+HTTP 200 from a pod in ingress-nginx with the labels of .*app\.kubernetes\.io\/name=ingress-nginx.* → http:\/\/api-v1-service\.production\.svc\.cluster\.local:80\/api\/v1\/users \(answered by api-server-/);
+    expect(ok.stdout).toMatch(
+      /✓ Live probe\s+HTTP 200 from a pod in ingress-nginx with the labels of .*app\.kubernetes\.io\/name=ingress-nginx.* → http:\/\/api-v1-service\.production\.svc\.cluster\.local:80\/api\/v1\/users \(answered by api-server-/,
+    );
     const broken = await runKdiag(['trace', 'https://api.example.com/api/v2/orders', '--probe', '-o', 'json']);
     expect(broken.code).toBe(1);
     const report = JSON.parse(broken.stdout) as { hops: { id: string; status: string }[] };

@@ -2,17 +2,7 @@
 // NetworkPolicy enforcement by kube-router, the local images, and the real
 // API's answer for the planted named-port fault. Pods here only talk to
 // cluster Services and Pods.
-import {
-  IMAGES,
-  apply,
-  backendManifest,
-  deleteNamespace,
-  ensureNamespace,
-  kubectl,
-  kubectlJson,
-  runPod,
-  waitForRollout,
-} from './support/cluster.js';
+import { IMAGES, apply, backendManifest, deleteNamespace, ensureNamespace, kubectl, kubectlJson, runPod, waitForRollout } from './support/cluster.js';
 
 const NS = 'kdiag-e2e-cluster';
 const SVC = `echo.${NS}.svc.cluster.local`;
@@ -80,11 +70,7 @@ describe('local cluster', () => {
   });
 
   test('NetworkPolicy: production allows the ingress-nginx namespace to reach api-server on 8080', async () => {
-    const r = await runPod(
-      'ingress-nginx',
-      'np-allowed',
-      'wget -q -T 10 -O - http://api-service.production.svc.cluster.local/health',
-    );
+    const r = await runPod('ingress-nginx', 'np-allowed', 'wget -q -T 10 -O - http://api-service.production.svc.cluster.local/health');
     expect(r.log).toContain('"name":"api-server"');
     expect(r.phase).toBe('Succeeded');
   });
@@ -107,14 +93,7 @@ describe('local cluster', () => {
   });
 
   test('the real API lists a named-port mismatch as an EndpointSlice endpoint without ports', async () => {
-    const slices = await kubectlJson([
-      '-n',
-      'production',
-      'get',
-      'endpointslices',
-      '-l',
-      'kubernetes.io/service-name=metrics-service',
-    ]);
+    const slices = await kubectlJson(['-n', 'production', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=metrics-service']);
     expect(slices.items.length).toBe(1);
     const slice = slices.items[0];
     expect(slice.ports ?? []).toEqual([]);

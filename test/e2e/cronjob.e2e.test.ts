@@ -24,7 +24,10 @@ function exec(file: string, args: string[], timeoutMs: number): Promise<{ code: 
 
 /** Newest modification time under dist/ (the single executable is rebuilt when older). */
 function newestDist(dir = join(REPO_ROOT, 'dist')): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newestDist(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
+  return readdirSync(dir, { withFileTypes: true }).reduce(
+    (m, e) => Math.max(m, e.isDirectory() ? newestDist(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs),
+    0,
+  );
 }
 
 /** deploy/cronjob.yaml with its namespace and ClusterRoleBinding renamed for this test. */
@@ -86,7 +89,7 @@ describe('deploy/cronjob.yaml on the local cluster', () => {
     }
   });
 
-  test('a Job made from the CronJob runs kdiag\'s image and logs metrics promtool accepts', async () => {
+  test("a Job made from the CronJob runs kdiag's image and logs metrics promtool accepts", async () => {
     const created = await kubectl(['-n', NS, 'create', 'job', '--from=cronjob/kdiag', 'run-1']);
     expect(created).toMatchObject({ code: 0 });
     const job = await waitFor(
@@ -110,7 +113,12 @@ describe('deploy/cronjob.yaml on the local cluster', () => {
     const checked = spawnSync('promtool', ['check', 'metrics'], { input: logText, encoding: 'utf8' });
     expect({ code: checked.status, output: `${checked.stdout}${checked.stderr}` }).toEqual({ code: 0, output: '' });
     expect(logText).toMatch(/^kdiag_run_success\{cluster="local",context="inClusterContext"\} 1$/m);
-    expect(logText).toMatch(new RegExp(`^kdiag_findings\\{cluster="local",context="inClusterContext",code="KD1001",check="endpoints",severity="error",namespace="${NS}",kind="Service"\\} 1$`, 'm'));
+    expect(logText).toMatch(
+      new RegExp(
+        `^kdiag_findings\\{cluster="local",context="inClusterContext",code="KD1001",check="endpoints",severity="error",namespace="${NS}",kind="Service"\\} 1$`,
+        'm',
+      ),
+    );
     expect(logText).toMatch(/^kdiag_check_duration_seconds\{cluster="local",context="inClusterContext",check="endpoints"\} [\d.e-]+$/m);
     // Read-only: no Secrets, so no probe series and no permission finding for probes.
     expect(logText).not.toContain('kdiag_probe_');

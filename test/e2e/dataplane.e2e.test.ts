@@ -27,7 +27,7 @@ interface Report {
 function fault(script: string, ...args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile('bash', [join(REPO_ROOT, 'cluster', 'faults', script), ...args], { timeout: 180_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0, out: `${stdout}${stderr}` });
+      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, out: `${stdout}${stderr}` });
     });
   });
 }
@@ -83,13 +83,17 @@ describe('data-plane faults, diagnosed through the real binary', () => {
   it('healthy: the Service, its ClusterIP and each endpoint answer, and no data-plane finding appears', async () => {
     const report = await connectivity('cart', '--path', '/health', '-n', NS);
     expect(report.findings.filter((f) => /^KD504[0-5]$/.test(f.code))).toEqual([]);
-    expect(report.direct.map((d) => [d.via, d.outcome])).toEqual([['cluster-ip', 'ok'], ['endpoint', 'ok'], ['endpoint', 'ok']]);
+    expect(report.direct.map((d) => [d.via, d.outcome])).toEqual([
+      ['cluster-ip', 'ok'],
+      ['endpoint', 'ok'],
+      ['endpoint', 'ok'],
+    ]);
     const view = await runKdiag(['dataplane', '-o', 'json']);
     expect(view.code).toBe(0);
     expect((JSON.parse(view.stdout) as { findings: Finding[] }).findings).toEqual([]);
   }, 120_000);
 
-  it('kube-proxy frozen and the Service\'s rules removed: names kube-proxy on the node, and the pods answer directly', async () => {
+  it("kube-proxy frozen and the Service's rules removed: names kube-proxy on the node, and the pods answer directly", async () => {
     await programmed(NS, 'cart');
     let report: Report;
     try {
@@ -116,7 +120,9 @@ describe('data-plane faults, diagnosed through the real binary', () => {
   }, 120_000);
 
   it('one of three replicas Ready but not serving on the target port: names that pod and only that pod', async () => {
-    const pods = JSON.parse((await kubectl(['-n', NS, 'get', 'pods', '-l', 'app=shop', '-o', 'json'])).stdout) as { items: { metadata: { name: string; labels: Record<string, string> } }[] };
+    const pods = JSON.parse((await kubectl(['-n', NS, 'get', 'pods', '-l', 'app=shop', '-o', 'json'])).stdout) as {
+      items: { metadata: { name: string; labels: Record<string, string> } }[];
+    };
     const odd = pods.items.filter((p) => p.metadata.labels.variant === 'odd').map((p) => p.metadata.name);
     const ok = pods.items.filter((p) => p.metadata.labels.variant === 'ok').map((p) => p.metadata.name);
     expect(odd).toHaveLength(1);
@@ -161,8 +167,10 @@ describe('data-plane faults, diagnosed through the real binary', () => {
     expect(f.fix).toContain('kubectl -n kube-system get daemonset kube-router -o wide');
   }, 180_000);
 
-  it('hairpin off on one pod\'s bridge port: probing --from that pod with --hairpin explains hairpin', async () => {
-    const pods = JSON.parse((await kubectl(['-n', NS, 'get', 'pods', '-l', 'app=cart', '-o', 'json'])).stdout) as { items: { metadata: { name: string }; status: { podIP: string } }[] };
+  it("hairpin off on one pod's bridge port: probing --from that pod with --hairpin explains hairpin", async () => {
+    const pods = JSON.parse((await kubectl(['-n', NS, 'get', 'pods', '-l', 'app=cart', '-o', 'json'])).stdout) as {
+      items: { metadata: { name: string }; status: { podIP: string } }[];
+    };
     const self = pods.items[0]!;
     // Healthy first: the pod reaches itself through its Service.
     const before = await connectivity('cart', '--path', '/health', '-n', NS, '--from', `${NS}/${self.metadata.name}`, '--hairpin');

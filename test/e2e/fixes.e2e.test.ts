@@ -47,9 +47,11 @@ const key = (c: FixCommand) => JSON.stringify(c);
 
 async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await task(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await task(items[next++]!);
+    }),
+  );
 }
 
 interface Outcome {
@@ -90,7 +92,8 @@ async function check(c: FixCommand): Promise<Outcome> {
   const { verb, index } = verbOf(args);
   // `… --dry-run=client -o yaml | kubectl apply -f -`: the second half reads the first one's
   // output, which the first command (run with --dry-run=server) is checked for.
-  if (verb === 'apply' && input === undefined && args.join(' ') === 'apply -f -') return { command, how: 'pipe reader', result: { code: 0, stdout: '', stderr: '' }, ok: true };
+  if (verb === 'apply' && input === undefined && args.join(' ') === 'apply -f -')
+    return { command, how: 'pipe reader', result: { code: 0, stdout: '', stderr: '' }, ok: true };
   if (args.includes('--dry-run=client')) {
     // A generator (`create … --dry-run=client -o yaml`) for `| kubectl apply -f -`: its output goes
     // to the API server the way the pipe would send it, with --dry-run=server.
@@ -115,7 +118,9 @@ async function check(c: FixCommand): Promise<Outcome> {
   if (result.code === 0) return { command, how: 'as is', result, ok: true };
   // What the fix says is missing may be missing: a permission (auth can-i answers "no"),
   // or the previous container of a pod that has not restarted yet.
-  const missing = (verb === 'auth' && result.stdout.trim() === 'no') || (verb === 'logs' && /previous terminated container .* not found|is waiting to start/.test(result.stderr));
+  const missing =
+    (verb === 'auth' && result.stdout.trim() === 'no') ||
+    (verb === 'logs' && /previous terminated container .* not found|is waiting to start/.test(result.stderr));
   return { command, how: 'as is', result, ok: missing };
 }
 
@@ -123,7 +128,12 @@ describe('the fixes kdiag prints for the local cluster are accepted by the API s
   const findings: Finding[] = [];
 
   beforeAll(async () => {
-    for (const argv of [['check', '-A'], ['endpoints', '-A'], ['services', '-A'], ['netpol', '-A']]) {
+    for (const argv of [
+      ['check', '-A'],
+      ['endpoints', '-A'],
+      ['services', '-A'],
+      ['netpol', '-A'],
+    ]) {
       const r = await runKdiag([...argv, '-o', 'json']);
       // 0 or 1 (findings at or above --fail-on); 2 would be kdiag failing.
       expect({ argv, code: r.code === 0 || r.code === 1, stderr: r.stderr }).toEqual({ argv, code: true, stderr: expect.any(String) });
@@ -145,7 +155,9 @@ describe('the fixes kdiag prints for the local cluster are accepted by the API s
       // A failure in a namespace another test deleted meanwhile says nothing about the fix.
       if (outcome.ok || (await active(namespaceOf(c)))) outcomes.push(outcome);
     });
-    const failed = outcomes.filter((o) => !o.ok).map((o) => ({ command: o.command, how: o.how, code: o.result.code, stderr: o.result.stderr.trim().split('\n').slice(0, 3).join(' | ') }));
+    const failed = outcomes
+      .filter((o) => !o.ok)
+      .map((o) => ({ command: o.command, how: o.how, code: o.result.code, stderr: o.result.stderr.trim().split('\n').slice(0, 3).join(' | ') }));
     expect(failed).toEqual([]);
     // The scenario's own namespaces (production, reports, sandbox, kube-system) stay: most are judged.
     expect(outcomes.length).toBeGreaterThanOrEqual(10);
@@ -166,7 +178,9 @@ describe('the fixes kdiag prints for the local cluster are accepted by the API s
   }, 300_000);
 
   test('every finding with a kubectl command in its text carries it in remediation', () => {
-    const bare = findings.filter((f) => /\bkubectl\s+[a-z-]/.test(f.fix) && !(f.remediation?.commands.length)).map((f) => `${f.code} ${f.object.namespace ?? ''}/${f.object.name}`);
+    const bare = findings
+      .filter((f) => /\bkubectl\s+[a-z-]/.test(f.fix) && !f.remediation?.commands.length)
+      .map((f) => `${f.code} ${f.object.namespace ?? ''}/${f.object.name}`);
     expect(bare).toEqual([]);
   });
 });

@@ -78,7 +78,10 @@ test('--all-contexts: each cluster reported, unreachable and forbidden ones do n
   expect(byContext.reader).toMatchObject({ status: 'findings', exitCode: 1 });
   expect(byContext.nobody).toMatchObject({ status: 'forbidden', exitCode: 2 });
   expect(byContext.closed).toMatchObject({ status: 'unreachable', exitCode: 2 });
-  const codes = (ctx: string) => report.findings.filter((f: { context: string }) => f.context === ctx).map((f: { code: string; object: { namespace?: string; name: string } }) => `${f.code} ${f.object.namespace}/${f.object.name}`);
+  const codes = (ctx: string) =>
+    report.findings
+      .filter((f: { context: string }) => f.context === ctx)
+      .map((f: { code: string; object: { namespace?: string; name: string } }) => `${f.code} ${f.object.namespace}/${f.object.name}`);
   expect(codes('reader')).toContain(`KD1001 ${NS}/orphan`);
   expect(codes('admin')).toContain('KD1001 production/api-v2-service');
   expect(codes('admin').some((c: string) => c.includes(NS))).toBe(false);

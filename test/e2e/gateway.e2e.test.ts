@@ -9,7 +9,19 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { certFor, makeCertificate, tlsSecret } from '../checks/ingress-certs.js';
-import { apply, backendManifest, deleteNamespace, ensureNamespace, kubeconfigPath, kubectl, kubectlJson, REPO_ROOT, runKdiag, waitFor, waitForRollout } from './support/cluster.js';
+import {
+  apply,
+  backendManifest,
+  deleteNamespace,
+  ensureNamespace,
+  kubeconfigPath,
+  kubectl,
+  kubectlJson,
+  REPO_ROOT,
+  runKdiag,
+  waitFor,
+  waitForRollout,
+} from './support/cluster.js';
 
 const NS = 'kdiag-e2e-gateway';
 const SHARED = 'kdiag-e2e-gateway-shared';
@@ -20,7 +32,12 @@ type Finding = { code: string; severity: string; object: { kind: string; namespa
 type Report = {
   installed: boolean;
   findings: Finding[];
-  gateways: { name: string; status: string; addresses: string[]; listeners: { name: string; routes: string[]; tls?: { secrets: { status: string; summary: string }[] } }[] }[];
+  gateways: {
+    name: string;
+    status: string;
+    addresses: string[];
+    listeners: { name: string; routes: string[]; tls?: { secrets: { status: string; summary: string }[] } }[];
+  }[];
   routes: { name: string; status: string; backends: { ready: number; total: number } }[];
 };
 
@@ -32,28 +49,68 @@ async function gatewayJson(args: string[]): Promise<{ code: number; report: Repo
 
 /** Writes status through the status subresource, as a Gateway controller does. */
 async function patchStatus(resource: string, name: string, status: object, namespace?: string): Promise<void> {
-  const r = await kubectl([...(namespace ? ['-n', namespace] : []), 'patch', resource, name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+  const r = await kubectl([
+    ...(namespace ? ['-n', namespace] : []),
+    'patch',
+    resource,
+    name,
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify({ status }),
+  ]);
   if (r.code !== 0) throw new Error(`status patch of ${resource}/${name} failed: ${r.stderr}`);
 }
 
 const ok = (type: string) => ({ type, status: 'True', reason: type, message: '', lastTransitionTime: NOW.toISOString() });
 const bad = (type: string, reason: string, message = '') => ({ type, status: 'False', reason, message, lastTransitionTime: NOW.toISOString() });
-const parent = (sectionName?: string) => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'e2e-gw', namespace: NS, ...(sectionName ? { sectionName } : {}) });
+const parent = (sectionName?: string) => ({
+  group: 'gateway.networking.k8s.io',
+  kind: 'Gateway',
+  name: 'e2e-gw',
+  namespace: NS,
+  ...(sectionName ? { sectionName } : {}),
+});
 
 function route(name: string, hostnames: string[], sectionName: string | undefined, rules: object[]): string {
-  return JSON.stringify({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: NS }, spec: { parentRefs: [parent(sectionName)], hostnames, rules } });
+  return JSON.stringify({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name, namespace: NS },
+    spec: { parentRefs: [parent(sectionName)], hostnames, rules },
+  });
 }
 
 async function routeStatus(name: string, sectionName: string | undefined, conditions: object[]): Promise<void> {
-  await patchStatus('httproutes.gateway.networking.k8s.io', name, { parents: [{ parentRef: parent(sectionName), controllerName: 'kdiag.test/e2e-controller', conditions }] }, NS);
+  await patchStatus(
+    'httproutes.gateway.networking.k8s.io',
+    name,
+    { parents: [{ parentRef: parent(sectionName), controllerName: 'kdiag.test/e2e-controller', conditions }] },
+    NS,
+  );
 }
 
 let nodeIP = '';
 
 beforeAll(async () => {
-  const crds = await kubectl(['get', 'crd', 'gateways.gateway.networking.k8s.io', '-o', 'jsonpath={.metadata.annotations.gateway\\.networking\\.k8s\\.io/channel}']);
-  if (crds.stdout.trim() !== 'standard') throw new Error(`the published Gateway API CRDs are not installed (bash cluster/gateway-crds.sh): ${crds.stdout}${crds.stderr}`);
-  const established = await kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants'].map((p) => `crd/${p}.gateway.networking.k8s.io`)], { timeoutMs: 90_000 });
+  const crds = await kubectl([
+    'get',
+    'crd',
+    'gateways.gateway.networking.k8s.io',
+    '-o',
+    'jsonpath={.metadata.annotations.gateway\\.networking\\.k8s\\.io/channel}',
+  ]);
+  if (crds.stdout.trim() !== 'standard')
+    throw new Error(`the published Gateway API CRDs are not installed (bash cluster/gateway-crds.sh): ${crds.stdout}${crds.stderr}`);
+  const established = await kubectl(
+    [
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      ...['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants'].map((p) => `crd/${p}.gateway.networking.k8s.io`),
+    ],
+    { timeoutMs: 90_000 },
+  );
   if (established.code !== 0) throw new Error(`CRDs not established: ${established.stderr}`);
   await Promise.all([deleteNamespace(NS, true), deleteNamespace(SHARED, true)]);
   await Promise.all([ensureNamespace(NS), ensureNamespace(SHARED)]);
@@ -82,9 +139,24 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `);
   await apply(JSON.stringify(tlsSecret(NS, 'gw-valid', certFor(['www.gw.kdiag.test'], NOW, -1, 365))));
-  await apply(JSON.stringify(tlsSecret(NS, 'gw-expired', makeCertificate({ dnsNames: ['old.gw.kdiag.test'], notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2025-01-01T00:00:00Z') }))));
+  await apply(
+    JSON.stringify(
+      tlsSecret(
+        NS,
+        'gw-expired',
+        makeCertificate({ dnsNames: ['old.gw.kdiag.test'], notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2025-01-01T00:00:00Z') }),
+      ),
+    ),
+  );
 
-  await apply(JSON.stringify({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: CLASS }, spec: { controllerName: 'kdiag.test/e2e-controller' } }));
+  await apply(
+    JSON.stringify({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: CLASS },
+      spec: { controllerName: 'kdiag.test/e2e-controller' },
+    }),
+  );
   await apply(
     JSON.stringify({
       apiVersion: 'gateway.networking.k8s.io/v1',
@@ -94,15 +166,32 @@ spec:
         gatewayClassName: CLASS,
         listeners: [
           { name: 'http', protocol: 'HTTP', port: 80, hostname: '*.gw.kdiag.test', allowedRoutes: { namespaces: { from: 'Same' } } },
-          { name: 'https', protocol: 'HTTPS', port: 443, hostname: 'www.gw.kdiag.test', tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'gw-valid' }] } },
-          { name: 'old', protocol: 'HTTPS', port: 443, hostname: 'old.gw.kdiag.test', tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'gw-expired' }] } },
+          {
+            name: 'https',
+            protocol: 'HTTPS',
+            port: 443,
+            hostname: 'www.gw.kdiag.test',
+            tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'gw-valid' }] },
+          },
+          {
+            name: 'old',
+            protocol: 'HTTPS',
+            port: 443,
+            hostname: 'old.gw.kdiag.test',
+            tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'gw-expired' }] },
+          },
           { name: 'grpc-only', protocol: 'HTTP', port: 8080, hostname: 'rpc.gw.kdiag.test', allowedRoutes: { kinds: [{ kind: 'GRPCRoute' }] } },
         ],
       },
     }),
   );
   // The healthy route and the planted faults.
-  await apply(route('web-route', ['www.gw.kdiag.test'], 'https', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: [{ name: 'web', port: 80, weight: 3 }] }, { backendRefs: [{ name: 'web', port: 80 }] }]));
+  await apply(
+    route('web-route', ['www.gw.kdiag.test'], 'https', [
+      { matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: [{ name: 'web', port: 80, weight: 3 }] },
+      { backendRefs: [{ name: 'web', port: 80 }] },
+    ]),
+  );
   await apply(route('unaccepted-route', ['rpc.gw.kdiag.test'], 'grpc-only', [{ backendRefs: [{ name: 'web', port: 80 }] }]));
   await apply(route('missing-backend-route', ['missing.gw.kdiag.test'], 'http', [{ backendRefs: [{ name: 'ghost', port: 80 }] }]));
   await apply(route('cross-ns-route', ['shared.gw.kdiag.test'], 'http', [{ backendRefs: [{ name: 'shared-api', namespace: SHARED, port: 80 }] }]));
@@ -110,13 +199,33 @@ spec:
 
   // What the controller writes.
   await patchStatus('gatewayclasses.gateway.networking.k8s.io', CLASS, { conditions: [ok('Accepted')] });
-  const listener = (name: string, attachedRoutes: number) => ({ name, attachedRoutes, supportedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }], conditions: [ok('Accepted'), ok('Programmed'), ok('ResolvedRefs'), bad('Conflicted', 'NoConflicts')] });
-  await patchStatus('gateways.gateway.networking.k8s.io', 'e2e-gw', { addresses: [{ type: 'IPAddress', value: nodeIP }], conditions: [ok('Accepted'), ok('Programmed')], listeners: [listener('http', 2), listener('https', 1), listener('old', 0), listener('grpc-only', 0)] }, NS);
+  const listener = (name: string, attachedRoutes: number) => ({
+    name,
+    attachedRoutes,
+    supportedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+    conditions: [ok('Accepted'), ok('Programmed'), ok('ResolvedRefs'), bad('Conflicted', 'NoConflicts')],
+  });
+  await patchStatus(
+    'gateways.gateway.networking.k8s.io',
+    'e2e-gw',
+    {
+      addresses: [{ type: 'IPAddress', value: nodeIP }],
+      conditions: [ok('Accepted'), ok('Programmed')],
+      listeners: [listener('http', 2), listener('https', 1), listener('old', 0), listener('grpc-only', 0)],
+    },
+    NS,
+  );
   await routeStatus('web-route', 'https', [ok('Accepted'), ok('ResolvedRefs')]);
-  await routeStatus('unaccepted-route', 'grpc-only', [bad('Accepted', 'NotAllowedByListeners', 'listener grpc-only does not allow HTTPRoute'), ok('ResolvedRefs')]);
+  await routeStatus('unaccepted-route', 'grpc-only', [
+    bad('Accepted', 'NotAllowedByListeners', 'listener grpc-only does not allow HTTPRoute'),
+    ok('ResolvedRefs'),
+  ]);
   await routeStatus('missing-backend-route', 'http', [ok('Accepted'), bad('ResolvedRefs', 'BackendNotFound', `service ${NS}/ghost not found`)]);
   await routeStatus('cross-ns-route', 'http', [ok('Accepted'), bad('ResolvedRefs', 'RefNotPermitted', `backendRef to ${SHARED}/shared-api not permitted`)]);
-  await routeStatus('hostname-route', 'http', [bad('Accepted', 'NoMatchingListenerHostname', 'no listener hostname matches app.other.test'), ok('ResolvedRefs')]);
+  await routeStatus('hostname-route', 'http', [
+    bad('Accepted', 'NoMatchingListenerHostname', 'no listener hostname matches app.other.test'),
+    ok('ResolvedRefs'),
+  ]);
   await Promise.all([waitForRollout(NS, 'deploy/web'), waitForRollout(NS, 'deploy/e2e-gw-proxy')]);
 });
 
@@ -132,13 +241,12 @@ describe('kdiag gateway on the local cluster', () => {
     expect(code).toBe(1);
     expect(report.installed).toBe(true);
     const mine = report.findings.filter((f) => f.object.namespace === NS || f.object.name === CLASS);
-    expect(mine.filter((f) => f.severity !== 'info').map((f) => `${f.object.name}:${f.code}`).sort()).toEqual([
-      'cross-ns-route:KD7018',
-      'e2e-gw:KD7009',
-      'hostname-route:KD7014',
-      'missing-backend-route:KD7015',
-      'unaccepted-route:KD7020',
-    ]);
+    expect(
+      mine
+        .filter((f) => f.severity !== 'info')
+        .map((f) => `${f.object.name}:${f.code}`)
+        .sort(),
+    ).toEqual(['cross-ns-route:KD7018', 'e2e-gw:KD7009', 'hostname-route:KD7014', 'missing-backend-route:KD7015', 'unaccepted-route:KD7020']);
     const by = (code: string) => mine.find((f) => f.code === code)!;
     expect(by('KD7020').cause).toContain('listener grpc-only (HTTP) admits GRPCRoute, not HTTPRoute');
     expect(by('KD7020').cause).toContain('The controller agrees: Accepted=False reason NotAllowedByListeners');
@@ -153,7 +261,14 @@ describe('kdiag gateway on the local cluster', () => {
   });
 
   test('a ReferenceGrant in the backend namespace clears the cross-namespace fault', async () => {
-    await apply(JSON.stringify({ apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'from-e2e-routes', namespace: SHARED }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: NS }], to: [{ group: '', kind: 'Service', name: 'shared-api' }] } }));
+    await apply(
+      JSON.stringify({
+        apiVersion: 'gateway.networking.k8s.io/v1beta1',
+        kind: 'ReferenceGrant',
+        metadata: { name: 'from-e2e-routes', namespace: SHARED },
+        spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: NS }], to: [{ group: '', kind: 'Service', name: 'shared-api' }] },
+      }),
+    );
     try {
       const { report } = await gatewayJson(['-n', NS]);
       const codes = report.findings.filter((f) => f.object.name === 'cross-ns-route').map((f) => f.code);
@@ -174,7 +289,9 @@ describe('kdiag gateway on the local cluster', () => {
   });
 
   test('--watch redraws when an HTTPRoute appears (a custom resource), and exits 0 on SIGINT', async () => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'gateway', '-n', NS, '--watch', '--kubeconfig', kubeconfigPath()], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'gateway', '-n', NS, '--watch', '--kubeconfig', kubeconfigPath()], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
     child.stderr.on('data', (d) => (out += String(d)));
@@ -203,13 +320,27 @@ describe('kdiag gateway on the local cluster', () => {
 describe('kdiag trace through the Gateway on the local cluster', () => {
   test('follows the HTTPRoute to its Pods, through the NetworkPolicy that admits the data plane', async () => {
     const r = await runKdiag(['trace', 'https://www.gw.kdiag.test/api/users', '-o', 'json']);
-    const report = JSON.parse(r.stdout) as { mode: string; stopsAt: string | null; hops: { id: string; status: string; title: string; detail: string; items?: { text: string }[] }[] };
+    const report = JSON.parse(r.stdout) as {
+      mode: string;
+      stopsAt: string | null;
+      hops: { id: string; status: string; title: string; detail: string; items?: { text: string }[] }[];
+    };
     expect(report.mode).toBe('gateway');
-    expect(report.hops.filter((h) => h.id !== 'egress').map((h) => `${h.id}:${h.status}`)).toEqual(['load-balancer:ok', 'gateway:ok', 'tls:ok', 'route:ok', 'service:ok', 'endpoints:ok', 'network-policy:ok']);
+    expect(report.hops.filter((h) => h.id !== 'egress').map((h) => `${h.id}:${h.status}`)).toEqual([
+      'load-balancer:ok',
+      'gateway:ok',
+      'tls:ok',
+      'route:ok',
+      'service:ok',
+      'endpoints:ok',
+      'network-policy:ok',
+    ]);
     expect(report.hops.find((h) => h.id === 'route')!.detail).toBe(`${NS}/web-route rule 1 (PathPrefix /api, host www.gw.kdiag.test) → 1 backend`);
     expect(report.hops.find((h) => h.id === 'gateway')!.detail).toContain('1/1 data-plane pod Ready');
     expect(report.hops.find((h) => h.id === 'endpoints')!.items!.length).toBe(2);
-    expect(report.hops.find((h) => h.id === 'network-policy')!.detail).toMatch(new RegExp(`^Gateway e2e-gw data plane → web-\\S+:8080 allowed \\(by ${NS}/web-from-gateway`));
+    expect(report.hops.find((h) => h.id === 'network-policy')!.detail).toMatch(
+      new RegExp(`^Gateway e2e-gw data plane → web-\\S+:8080 allowed \\(by ${NS}/web-from-gateway`),
+    );
     expect(report.stopsAt).toBeNull();
     expect(r.code).toBe(0);
   });

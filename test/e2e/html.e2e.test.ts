@@ -20,7 +20,16 @@ test('check -n production -o html: findings and the reachability matrix, offline
     executablePath: '/usr/bin/chromium',
     headless: true,
     javaScriptEnabled: false,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1200, height: 900 },
   });
   try {
@@ -32,8 +41,17 @@ test('check -n production -o html: findings and the reachability matrix, offline
     await page.goto(pathToFileURL(file).toString());
     const dom = await page.evaluate(() => ({
       codes: [...document.querySelectorAll('article.finding')].map((a) => `${a.getAttribute('data-code')}`),
-      paths: [...document.querySelectorAll('figure.traffic-path')].map((f) => ({ url: f.getAttribute('data-url') ?? '', hops: [...f.querySelectorAll('li.hop')].map((h) => `${h.getAttribute('data-hop')}:${h.getAttribute('data-status')}${h.getAttribute('data-broken') ? ':broken' : ''}`) })),
-      cells: [...document.querySelectorAll('#reachability td.cell')].map((c) => ({ to: c.getAttribute('data-to') ?? '', verdict: c.getAttribute('data-verdict'), text: c.textContent ?? '' })),
+      paths: [...document.querySelectorAll('figure.traffic-path')].map((f) => ({
+        url: f.getAttribute('data-url') ?? '',
+        hops: [...f.querySelectorAll('li.hop')].map(
+          (h) => `${h.getAttribute('data-hop')}:${h.getAttribute('data-status')}${h.getAttribute('data-broken') ? ':broken' : ''}`,
+        ),
+      })),
+      cells: [...document.querySelectorAll('#reachability td.cell')].map((c) => ({
+        to: c.getAttribute('data-to') ?? '',
+        verdict: c.getAttribute('data-verdict'),
+        text: c.textContent ?? '',
+      })),
     }));
     mkdirSync(join(REPO_ROOT, 'build', 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(REPO_ROOT, 'build', 'test-artifacts', 'check-html-e2e.png'), fullPage: true });

@@ -7,13 +7,26 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { certFor, makeCertificate, tlsSecret } from '../checks/ingress-certs.js';
 import { kdiagBinary } from '../support/run.js';
-import { apply, backendManifest, deleteNamespace, ensureNamespace, kubectl, kubectlJson, runKdiag, serviceAccountKubeconfig, waitForRollout } from './support/cluster.js';
+import {
+  apply,
+  backendManifest,
+  deleteNamespace,
+  ensureNamespace,
+  kubectl,
+  kubectlJson,
+  runKdiag,
+  serviceAccountKubeconfig,
+  waitForRollout,
+} from './support/cluster.js';
 
 const NS = 'kdiag-e2e-ingress';
 const NOW = new Date();
 
 type Finding = { code: string; severity: string; object: { name: string }; message: string; cause: string };
-type Report = { findings: Finding[]; ingresses: { name: string; address: string[]; status: string; tls: { summary: string }; backends: { ready: number; total: number } }[] };
+type Report = {
+  findings: Finding[];
+  ingresses: { name: string; address: string[]; status: string; tls: { summary: string }; backends: { ready: number; total: number } }[];
+};
 
 async function ingressJson(args: string[]): Promise<{ code: number; report: Report }> {
   const r = await runKdiag(['ingress', ...args, '-o', 'json']);
@@ -21,7 +34,14 @@ async function ingressJson(args: string[]): Promise<{ code: number; report: Repo
   return { code: r.code, report: JSON.parse(r.stdout) as Report };
 }
 
-function ingress(name: string, host: string, paths: [string, string][], secretName?: string, className = 'nginx', annotations: Record<string, string> = {}): string {
+function ingress(
+  name: string,
+  host: string,
+  paths: [string, string][],
+  secretName?: string,
+  className = 'nginx',
+  annotations: Record<string, string> = {},
+): string {
   return JSON.stringify({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -60,17 +80,45 @@ spec:
 `);
   await apply(JSON.stringify(tlsSecret(NS, 'api-tls-secret', certFor(['api.example.com'], NOW, -1, 365))));
   await apply(JSON.stringify(tlsSecret(NS, 'web-tls', certFor(['*.kdiag.test'], NOW, -1, 90))));
-  await apply(JSON.stringify(tlsSecret(NS, 'old-tls', makeCertificate({ dnsNames: ['old.kdiag.test'], notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2025-01-01T00:00:00Z') }))));
+  await apply(
+    JSON.stringify(
+      tlsSecret(
+        NS,
+        'old-tls',
+        makeCertificate({ dnsNames: ['old.kdiag.test'], notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2025-01-01T00:00:00Z') }),
+      ),
+    ),
+  );
   // The guide's api-ingress, with /api/v2 pointing at a Service whose selector matches no pod.
-  await apply(ingress('api-ingress', 'api.example.com', [['/api/v1', 'web'], ['/api/v2', 'api-v2-service']], 'api-tls-secret'));
+  await apply(
+    ingress(
+      'api-ingress',
+      'api.example.com',
+      [
+        ['/api/v1', 'web'],
+        ['/api/v2', 'api-v2-service'],
+      ],
+      'api-tls-secret',
+    ),
+  );
   await apply(ingress('web-ingress', 'www.kdiag.test', [['/', 'web']], 'web-tls'));
   await apply(ingress('old-ingress', 'old.kdiag.test', [['/', 'web']], 'old-tls'));
   await apply(ingress('lost-ingress', 'lost.kdiag.test', [['/', 'web']], undefined, 'no-such-class'));
   // Planted faults: missing Service and wrong port, a certificate for another host, a missing Secret, bad annotation values.
-  await apply(ingress('shop-ingress', 'shop.kdiag.test', [['/cart', 'cart-service'], ['/orders', 'web:8080']]));
+  await apply(
+    ingress('shop-ingress', 'shop.kdiag.test', [
+      ['/cart', 'cart-service'],
+      ['/orders', 'web:8080'],
+    ]),
+  );
   await apply(ingress('www-ingress', 'www.example.com', [['/', 'web']], 'api-tls-secret'));
   await apply(ingress('nosecret-ingress', 'nosecret.kdiag.test', [['/', 'web']], 'missing-tls'));
-  await apply(ingress('tuned-ingress', 'tuned.kdiag.test', [['/', 'web']], undefined, 'nginx', { 'nginx.ingress.kubernetes.io/limit-rps': 'fast', 'nginx.ingress.kubernetes.io/proxy-body-size': '10 MB' }));
+  await apply(
+    ingress('tuned-ingress', 'tuned.kdiag.test', [['/', 'web']], undefined, 'nginx', {
+      'nginx.ingress.kubernetes.io/limit-rps': 'fast',
+      'nginx.ingress.kubernetes.io/proxy-body-size': '10 MB',
+    }),
+  );
   await waitForRollout(NS, 'deploy/web');
   const node = await kubectlJson<{ status: { addresses: { type: string; address: string }[] } }>(['get', 'node', 'kdiag-node']);
   nodeIP = node.status.addresses.find((a) => a.type === 'InternalIP')!.address;
@@ -122,7 +170,11 @@ describe('kdiag ingress on the local cluster', () => {
   test('an expired certificate and a missing class are errors; the table shows each Ingress', async () => {
     const { code, report } = await ingressJson(['-n', NS]);
     expect(code).toBe(1);
-    const by = (name: string) => report.findings.filter((f) => f.object.name === name && f.severity === 'error').map((f) => f.code).sort();
+    const by = (name: string) =>
+      report.findings
+        .filter((f) => f.object.name === name && f.severity === 'error')
+        .map((f) => f.code)
+        .sort();
     expect(by('old-ingress')).toEqual(['KD3024']);
     expect(by('lost-ingress')).toEqual(['KD3001']);
     expect(by('web-ingress')).toEqual([]);
@@ -135,7 +187,11 @@ describe('kdiag ingress on the local cluster', () => {
     expect(san.cause).toContain("The certificate's DNS names are api.example.com");
     const table = await runKdiag(['ingress', '-n', NS]);
     expect(table.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+INGRESS\s+CLASS\s+ADDRESS\s+HOSTS\s+TLS\s+BACKENDS\s+STATUS$/);
-    expect(table.stdout).toMatch(new RegExp(`${NS}\\s+old-ingress\\s+nginx\\s+${nodeIP.replace(/\./g, '\\.')}\\s+old\\.kdiag\\.test\\s+certificate expired \\d+ d ago\\s+1/1\\s+ERROR \\(1\\)`));
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `${NS}\\s+old-ingress\\s+nginx\\s+${nodeIP.replace(/\./g, '\\.')}\\s+old\\.kdiag\\.test\\s+certificate expired \\d+ d ago\\s+1/1\\s+ERROR \\(1\\)`,
+      ),
+    );
     expect(table.stdout).not.toContain('PRIVATE KEY');
   });
 
@@ -182,7 +238,13 @@ subjects: [{kind: ServiceAccount, name: no-secrets, namespace: ${NS}}]
     expect(f?.message).toContain('api-v2-service: selector app=api-v2 matches no pod');
     expect(report.findings.filter((x) => x.code.startsWith('KD302'))).toEqual([]);
     // No controller writes its status here: info while young, an error after the 5-minute grace period.
-    const live = await kubectlJson<{ metadata: { creationTimestamp: string }; status?: { loadBalancer?: { ingress?: unknown[] } } }>(['-n', 'production', 'get', 'ingress', 'api-ingress']);
+    const live = await kubectlJson<{ metadata: { creationTimestamp: string }; status?: { loadBalancer?: { ingress?: unknown[] } } }>([
+      '-n',
+      'production',
+      'get',
+      'ingress',
+      'api-ingress',
+    ]);
     if (!live.status?.loadBalancer?.ingress?.length) {
       const age = Date.now() - new Date(live.metadata.creationTimestamp).getTime();
       const code = report.findings.find((x) => x.code === 'KD3006' || x.code === 'KD3007')?.code;

@@ -28,7 +28,23 @@ interface F {
 const key = (f: F) => `${f.code} ${f.object.kind} ${f.object.namespace ?? ''}/${f.object.name}: ${f.message}`;
 
 /** Rules that need cluster-scoped data or other namespaces: IngressClasses, controller Pods, Namespace labels, kube-system, GatewayClasses. */
-const CLUSTER_DATA_CODES = new Set(['KD3001', 'KD3002', 'KD3003', 'KD3004', 'KD3005', 'KD4004', 'KD4009', 'KD4010', 'KD4011', 'KD6003', 'KD6004', 'KD7001', 'KD7003', 'KD7004', 'KD7030']);
+const CLUSTER_DATA_CODES = new Set([
+  'KD3001',
+  'KD3002',
+  'KD3003',
+  'KD3004',
+  'KD3005',
+  'KD4004',
+  'KD4009',
+  'KD4010',
+  'KD4011',
+  'KD6003',
+  'KD6004',
+  'KD7001',
+  'KD7003',
+  'KD7004',
+  'KD7030',
+]);
 
 function binding(name: string, role: string, sa: string): string {
   return `---
@@ -79,26 +95,42 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
   test('the Role really is namespace-only: cluster-scoped kinds and other namespaces are refused', async () => {
     const asReader = (args: string[]) =>
       new Promise<string>((resolve) => execFile('kubectl', ['--kubeconfig', reader, ...args], (_err, _out, stderr) => resolve(String(stderr))));
-    for (const args of [['get', 'namespaces'], ['get', 'ingressclasses'], ['-n', 'kube-system', 'get', 'pods'], ['-n', 'ingress-nginx', 'get', 'networkpolicies']]) {
+    for (const args of [
+      ['get', 'namespaces'],
+      ['get', 'ingressclasses'],
+      ['-n', 'kube-system', 'get', 'pods'],
+      ['-n', 'ingress-nginx', 'get', 'networkpolicies'],
+    ]) {
       expect({ args, forbidden: /Forbidden/.test(await asReader(args)) }).toEqual({ args, forbidden: true });
     }
     expect(await asReader(['-n', NS, 'get', 'services'])).toBe('');
   });
 
   test('endpoints, services, ingress, gateway and netpol run and name what they skipped', async () => {
-    const results = await Promise.all(['endpoints', 'services', 'ingress', 'gateway', 'netpol'].map(async (command) => ({ command, r: await as(reader, [command, '-n', NS, '-o', 'json']) })));
+    const results = await Promise.all(
+      ['endpoints', 'services', 'ingress', 'gateway', 'netpol'].map(async (command) => ({ command, r: await as(reader, [command, '-n', NS, '-o', 'json']) })),
+    );
     const lines: Record<string, string[]> = {};
     for (const { command, r } of results) {
       expect({ command, code: r.code, stderr: r.stderr }).toEqual({ command, code: expect.any(Number), stderr: '' });
       expect({ command, code: r.code }).not.toEqual({ command, code: 2 });
       const report = JSON.parse(r.stdout);
-      lines[command] = (report.findings as F[]).filter((f) => f.code === 'KD6006').map((f) => f.object.name).sort();
+      lines[command] = (report.findings as F[])
+        .filter((f) => f.code === 'KD6006')
+        .map((f) => f.object.name)
+        .sort();
     }
     expect(lines).toEqual({
       endpoints: [],
       services: ['list namespaces (cluster scope)'],
       ingress: ['list ingressclasses.networking.k8s.io (cluster scope)', 'list pods (cluster scope)'],
-      gateway: gatewayApi ? ['list gatewayclasses.gateway.networking.k8s.io (cluster scope)', 'list ingressclasses.networking.k8s.io (cluster scope)', 'list namespaces (cluster scope)'] : [],
+      gateway: gatewayApi
+        ? [
+            'list gatewayclasses.gateway.networking.k8s.io (cluster scope)',
+            'list ingressclasses.networking.k8s.io (cluster scope)',
+            'list namespaces (cluster scope)',
+          ]
+        : [],
       netpol: ['list namespaces (cluster scope)', 'list pods (cluster scope)'],
     });
     // The table output says it too, once per permission.
@@ -107,7 +139,7 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
     expect(text.stdout).toContain('list namespaces at cluster scope: not allowed; not checked: service-types: Namespace labels');
   });
 
-  test('check -n: the admin\'s findings for every rule that needs only namespaced data, plus one line per skipped part', async () => {
+  test("check -n: the admin's findings for every rule that needs only namespaced data, plus one line per skipped part", async () => {
     let last: unknown;
     // Other suites may touch the scenario meanwhile: compare two runs taken side by side, once more if they differ.
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -120,18 +152,34 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
       const roleFindings = r.findings as F[];
       const adminKeys = new Set((a.findings as F[]).map(key));
       const roleKeys = new Set(roleFindings.map(key));
-      const invented = roleFindings.filter((f) => f.code !== 'KD6006' && f.code !== 'KD6001').map(key).filter((k) => !adminKeys.has(k));
-      const lost = (a.findings as F[]).filter((f) => !CLUSTER_DATA_CODES.has(f.code)).map(key).filter((k) => !roleKeys.has(k));
+      const invented = roleFindings
+        .filter((f) => f.code !== 'KD6006' && f.code !== 'KD6001')
+        .map(key)
+        .filter((k) => !adminKeys.has(k));
+      const lost = (a.findings as F[])
+        .filter((f) => !CLUSTER_DATA_CODES.has(f.code))
+        .map(key)
+        .filter((k) => !roleKeys.has(k));
       last = { invented, lost };
       if (invented.length || lost.length) continue;
       // One line per missing permission: the four cluster-wide lists, and the three kube-system lists of the cluster DNS check.
-      expect(roleFindings.filter((f) => f.code === 'KD6006').map((f) => f.object.name).sort()).toEqual([
+      expect(
+        roleFindings
+          .filter((f) => f.code === 'KD6006')
+          .map((f) => f.object.name)
+          .sort(),
+      ).toEqual([
         ...(gatewayApi ? ['list gatewayclasses.gateway.networking.k8s.io (cluster scope)'] : []),
         'list ingressclasses.networking.k8s.io (cluster scope)',
         'list namespaces (cluster scope)',
         'list pods (cluster scope)',
       ]);
-      expect(roleFindings.filter((f) => f.code === 'KD6001').map((f) => f.message).sort()).toEqual([
+      expect(
+        roleFindings
+          .filter((f) => f.code === 'KD6001')
+          .map((f) => f.message)
+          .sort(),
+      ).toEqual([
         'list endpointslices.discovery.k8s.io: not allowed in namespace kube-system; skipped: cluster-dns',
         'list pods: not allowed in namespace kube-system; skipped: cluster-dns',
         'list services: not allowed in namespace kube-system; skipped: cluster-dns',
@@ -144,7 +192,18 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
   });
 
   test('netpol explain: a side in a namespace kdiag cannot read is UNKNOWN with what it would need', async () => {
-    const args = ['netpol', 'explain', '--from', 'ingress-nginx:app.kubernetes.io/name=ingress-nginx', '--to', `${NS}/svc/api-service`, '--port', '80', '-o', 'json'];
+    const args = [
+      'netpol',
+      'explain',
+      '--from',
+      'ingress-nginx:app.kubernetes.io/name=ingress-nginx',
+      '--to',
+      `${NS}/svc/api-service`,
+      '--port',
+      '80',
+      '-o',
+      'json',
+    ];
     const admin = JSON.parse((await runKdiag(args)).stdout);
     expect(admin.verdict).toBe('allowed');
     const r = await as(reader, args);
@@ -153,7 +212,9 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
     expect(report.verdict).toBe('unknown');
     expect(report.needs).toEqual(['the NetworkPolicies of namespace ingress-nginx (list networkpolicies.networking.k8s.io in namespace ingress-nginx)']);
     // production's own side is decided: api-server-policy admits the namespace ingress-nginx by name.
-    expect(report.connections.map((c: { ingress: { decidedBy?: { policy: string } } }) => c.ingress.decidedBy?.policy)).toEqual(report.connections.map(() => 'production/api-server-policy'));
+    expect(report.connections.map((c: { ingress: { decidedBy?: { policy: string } } }) => c.ingress.decidedBy?.policy)).toEqual(
+      report.connections.map(() => 'production/api-server-policy'),
+    );
     // Inside the namespace kdiag decides as the admin does.
     const inside = ['netpol', 'explain', '--from', `${NS}:app=api-server`, '--to', `${NS}/svc/postgres`, '--port', '5432', '-o', 'json'];
     const [adminInside, roleInside] = await Promise.all([runKdiag(inside), as(reader, inside)]);
@@ -174,8 +235,17 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
     expect(host.stderr).toBe('');
     expect(host.code).not.toBe(2);
     const h = JSON.parse(host.stdout);
-    expect(Object.fromEntries(h.hops.map((x: { id: string; status: string }) => [x.id, x.status]))).toMatchObject({ 'ingress-rule': 'ok', controller: 'info', service: 'ok', endpoints: 'ok' });
-    expect(h.notChecked).toEqual(expect.arrayContaining(['Ingresses of namespaces other than production were not searched (list ingresses.networking.k8s.io at cluster scope is not allowed)']));
+    expect(Object.fromEntries(h.hops.map((x: { id: string; status: string }) => [x.id, x.status]))).toMatchObject({
+      'ingress-rule': 'ok',
+      controller: 'info',
+      service: 'ok',
+      endpoints: 'ok',
+    });
+    expect(h.notChecked).toEqual(
+      expect.arrayContaining([
+        'Ingresses of namespaces other than production were not searched (list ingresses.networking.k8s.io at cluster scope is not allowed)',
+      ]),
+    );
     const text = await as(reader, ['trace', 'https://nowhere.example.com/']);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('no Ingress in namespace production serves host nowhere.example.com; Ingresses of other namespaces could not be searched');
@@ -191,12 +261,18 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
     // The scenario's default-deny blocks the probe: a finding (exit 1), not a failure of kdiag (exit 2).
     expect(conn.code).toBe(1);
     expect(JSON.parse(conn.stdout).findings.map((f: F) => f.code)).toContain('KD5039');
-    const check = await as(prober, ['check', '-n', NS, '--probes', '--only', 'endpoints', '--curl-image', 'docker.io/curlimages/curl:8.11.1', '-o', 'json'], 400_000);
+    const check = await as(
+      prober,
+      ['check', '-n', NS, '--probes', '--only', 'endpoints', '--curl-image', 'docker.io/curlimages/curl:8.11.1', '-o', 'json'],
+      400_000,
+    );
     const c = JSON.parse(check.stdout);
     expect(c.checks.find((x: { id: string }) => x.id === 'probes').status).not.toBe('skipped');
     // Without the probe Role, the probes are skipped with one line per missing permission, the rest runs.
     const without = JSON.parse((await as(reader, ['check', '-n', NS, '--probes', '--only', 'endpoints', '-o', 'json'])).stdout);
     expect(without.checks.map((x: { id: string; status: string }) => `${x.id}:${x.status}`)).toEqual(['endpoints:failed', 'probes:skipped']);
-    expect(without.findings.filter((f: F) => f.code === 'KD6001').map((f: F) => f.object.name)).toEqual(expect.arrayContaining(['create pods', 'create jobs.batch']));
+    expect(without.findings.filter((f: F) => f.code === 'KD6001').map((f: F) => f.object.name)).toEqual(
+      expect.arrayContaining(['create pods', 'create jobs.batch']),
+    );
   });
 });

@@ -45,38 +45,52 @@ describe('cluster-scoped policies (AdminNetworkPolicy, ClusterNetworkPolicy) on 
 
   it('the upstream CRDs are served (from the network-policy-api Go module)', async () => {
     const r = await kubectl(['get', 'crd', 'adminnetworkpolicies.policy.networking.k8s.io', 'clusternetworkpolicies.policy.networking.k8s.io', '-o', 'name']);
-    expect(r.stdout.trim().split('\n')).toEqual(['customresourcedefinition.apiextensions.k8s.io/adminnetworkpolicies.policy.networking.k8s.io', 'customresourcedefinition.apiextensions.k8s.io/clusternetworkpolicies.policy.networking.k8s.io']);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'customresourcedefinition.apiextensions.k8s.io/adminnetworkpolicies.policy.networking.k8s.io',
+      'customresourcedefinition.apiextensions.k8s.io/clusternetworkpolicies.policy.networking.k8s.io',
+    ]);
   });
 
   it('without policies the connection is allowed; an AdminNetworkPolicy Deny makes it denied; a ClusterNetworkPolicy Accept of higher precedence allows it again', async () => {
     expect((await explain()).verdict).toBe('allowed');
 
-    await apply(JSON.stringify({
-      apiVersion: 'policy.networking.k8s.io/v1alpha1',
-      kind: 'AdminNetworkPolicy',
-      metadata: { name: ANP },
-      spec: {
-        priority: 40,
-        subject: { namespaces: { matchLabels: { [NAME_LABEL]: SERVER } } },
-        // The v0.1.1 shape of a peer's namespaces (a NamespacedPeer), as this CRD validates it.
-        ingress: [{ name: 'deny-client', action: 'Deny', from: [{ namespaces: { namespaceSelector: { matchLabels: { [NAME_LABEL]: CLIENT } } } }] }],
-      },
-    }));
+    await apply(
+      JSON.stringify({
+        apiVersion: 'policy.networking.k8s.io/v1alpha1',
+        kind: 'AdminNetworkPolicy',
+        metadata: { name: ANP },
+        spec: {
+          priority: 40,
+          subject: { namespaces: { matchLabels: { [NAME_LABEL]: SERVER } } },
+          // The v0.1.1 shape of a peer's namespaces (a NamespacedPeer), as this CRD validates it.
+          ingress: [{ name: 'deny-client', action: 'Deny', from: [{ namespaces: { namespaceSelector: { matchLabels: { [NAME_LABEL]: CLIENT } } } }] }],
+        },
+      }),
+    );
     const denied = await explain();
     expect(denied.verdict).toBe('denied');
     expect(denied.ingress).toMatchObject({ tier: 'admin', allowed: false, decidedBy: { policy: `AdminNetworkPolicy/${ANP}`, rule: 1 } });
 
-    await apply(JSON.stringify({
-      apiVersion: 'policy.networking.k8s.io/v1alpha2',
-      kind: 'ClusterNetworkPolicy',
-      metadata: { name: CNP },
-      spec: {
-        tier: 'Admin',
-        priority: 10,
-        subject: { namespaces: { matchLabels: { [NAME_LABEL]: SERVER } } },
-        ingress: [{ name: 'accept-client-8080', action: 'Accept', from: [{ namespaces: { matchLabels: { [NAME_LABEL]: CLIENT } } }], protocols: [{ tcp: { destinationPort: { number: 8080 } } }] }],
-      },
-    }));
+    await apply(
+      JSON.stringify({
+        apiVersion: 'policy.networking.k8s.io/v1alpha2',
+        kind: 'ClusterNetworkPolicy',
+        metadata: { name: CNP },
+        spec: {
+          tier: 'Admin',
+          priority: 10,
+          subject: { namespaces: { matchLabels: { [NAME_LABEL]: SERVER } } },
+          ingress: [
+            {
+              name: 'accept-client-8080',
+              action: 'Accept',
+              from: [{ namespaces: { matchLabels: { [NAME_LABEL]: CLIENT } } }],
+              protocols: [{ tcp: { destinationPort: { number: 8080 } } }],
+            },
+          ],
+        },
+      }),
+    );
     const accepted = await explain();
     expect(accepted.verdict).toBe('allowed');
     expect(accepted.ingress).toMatchObject({ tier: 'admin', allowed: true, decidedBy: { policy: `ClusterNetworkPolicy/${CNP}`, rule: 1 } });

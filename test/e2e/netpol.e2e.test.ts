@@ -27,26 +27,81 @@ interface Triple {
 
 const PROBE = { app: 'kdiag-netpol-probe' };
 const TRIPLES: Triple[] = [
-  { id: 'nginx-api-8080', from: { namespace: 'ingress-nginx', labels: PROBE }, to: { namespace: 'production', app: 'api-server' }, port: 8080, expected: 'allowed' },
-  { id: 'nginx-api-8443', from: { namespace: 'ingress-nginx', labels: PROBE }, to: { namespace: 'production', app: 'api-server' }, port: 8443, expected: 'denied' },
-  { id: 'payment-auth', from: { namespace: 'payment-service', labels: { app: 'payment-api' } }, to: { namespace: 'auth-service', app: 'auth-api' }, port: 8080, expected: 'allowed' },
-  { id: 'other-auth', from: { namespace: 'payment-service', labels: PROBE }, to: { namespace: 'auth-service', app: 'auth-api' }, port: 8080, expected: 'denied' },
-  { id: 'payment-postgres', from: { namespace: 'payment-service', labels: { app: 'payment-api' } }, to: { namespace: 'production', app: 'postgres' }, port: 5432, expected: 'denied' },
+  {
+    id: 'nginx-api-8080',
+    from: { namespace: 'ingress-nginx', labels: PROBE },
+    to: { namespace: 'production', app: 'api-server' },
+    port: 8080,
+    expected: 'allowed',
+  },
+  {
+    id: 'nginx-api-8443',
+    from: { namespace: 'ingress-nginx', labels: PROBE },
+    to: { namespace: 'production', app: 'api-server' },
+    port: 8443,
+    expected: 'denied',
+  },
+  {
+    id: 'payment-auth',
+    from: { namespace: 'payment-service', labels: { app: 'payment-api' } },
+    to: { namespace: 'auth-service', app: 'auth-api' },
+    port: 8080,
+    expected: 'allowed',
+  },
+  {
+    id: 'other-auth',
+    from: { namespace: 'payment-service', labels: PROBE },
+    to: { namespace: 'auth-service', app: 'auth-api' },
+    port: 8080,
+    expected: 'denied',
+  },
+  {
+    id: 'payment-postgres',
+    from: { namespace: 'payment-service', labels: { app: 'payment-api' } },
+    to: { namespace: 'production', app: 'postgres' },
+    port: 5432,
+    expected: 'denied',
+  },
   { id: 'outsider-api', from: { namespace: NS, labels: PROBE }, to: { namespace: 'production', app: 'api-server' }, port: 8080, expected: 'denied' },
   { id: 'outsider-payment', from: { namespace: NS, labels: PROBE }, to: { namespace: 'payment-service', app: 'payment-api' }, port: 8080, expected: 'allowed' },
-  { id: 'api-postgres', from: { namespace: 'production', labels: { app: 'api-server' } }, to: { namespace: 'production', app: 'postgres' }, port: 5432, expected: 'denied' },
-  { id: 'api-auth', from: { namespace: 'production', labels: { app: 'api-server' } }, to: { namespace: 'auth-service', app: 'auth-api' }, port: 8080, expected: 'denied' },
+  {
+    id: 'api-postgres',
+    from: { namespace: 'production', labels: { app: 'api-server' } },
+    to: { namespace: 'production', app: 'postgres' },
+    port: 5432,
+    expected: 'denied',
+  },
+  {
+    id: 'api-auth',
+    from: { namespace: 'production', labels: { app: 'api-server' } },
+    to: { namespace: 'auth-service', app: 'auth-api' },
+    port: 8080,
+    expected: 'denied',
+  },
 ];
 
-const labelText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+const labelText = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 /** A running pod of `app` in `namespace`: its name and IP. */
 async function target(namespace: string, app: string): Promise<{ name: string; ip: string }> {
-  return waitFor(async () => {
-    const list = await kubectlJson<{ items: { metadata: { name: string; deletionTimestamp?: string }; status: { phase?: string; podIP?: string } }[] }>(['-n', namespace, 'get', 'pods', '-l', `app=${app}`]);
-    const pod = list.items.find((p) => p.status.phase === 'Running' && p.status.podIP && !p.metadata.deletionTimestamp);
-    return pod ? { name: pod.metadata.name, ip: pod.status.podIP! } : undefined;
-  }, { timeoutMs: 180_000, description: `a running ${app} pod in ${namespace}` });
+  return waitFor(
+    async () => {
+      const list = await kubectlJson<{ items: { metadata: { name: string; deletionTimestamp?: string }; status: { phase?: string; podIP?: string } }[] }>([
+        '-n',
+        namespace,
+        'get',
+        'pods',
+        '-l',
+        `app=${app}`,
+      ]);
+      const pod = list.items.find((p) => p.status.phase === 'Running' && p.status.podIP && !p.metadata.deletionTimestamp);
+      return pod ? { name: pod.metadata.name, ip: pod.status.podIP! } : undefined;
+    },
+    { timeoutMs: 180_000, description: `a running ${app} pod in ${namespace}` },
+  );
 }
 
 /**
@@ -59,7 +114,10 @@ async function probe(source: Triple['from'], triples: { id: string; ip: string; 
   const name = `netpol-probe-${Math.random().toString(36).slice(2, 8)}`;
   const script = [
     'sleep 3',
-    ...triples.map((t) => `ok=closed; for i in 1 2 3; do if timeout 6 nc -w 3 ${t.ip} ${t.port} </dev/null >/dev/null 2>&1; then ok=open; break; fi; sleep 1; done; echo "${t.id} $ok"`),
+    ...triples.map(
+      (t) =>
+        `ok=closed; for i in 1 2 3; do if timeout 6 nc -w 3 ${t.ip} ${t.port} </dev/null >/dev/null 2>&1; then ok=open; break; fi; sleep 1; done; echo "${t.id} $ok"`,
+    ),
   ].join('\n');
   const pod = {
     apiVersion: 'v1',
@@ -84,16 +142,22 @@ async function probe(source: Triple['from'], triples: { id: string; ip: string; 
   };
   await apply(JSON.stringify(pod));
   try {
-    await waitFor(async () => {
-      const r = await kubectl(['-n', source.namespace, 'get', 'pod', name, '-o', 'jsonpath={.status.phase}']);
-      return r.stdout === 'Succeeded' || r.stdout === 'Failed';
-    }, { timeoutMs: 240_000, description: `probe pod ${source.namespace}/${name}` });
+    await waitFor(
+      async () => {
+        const r = await kubectl(['-n', source.namespace, 'get', 'pod', name, '-o', 'jsonpath={.status.phase}']);
+        return r.stdout === 'Succeeded' || r.stdout === 'Failed';
+      },
+      { timeoutMs: 240_000, description: `probe pod ${source.namespace}/${name}` },
+    );
     // Every triple prints one line; the log can lag the phase by a moment.
-    const lines = await waitFor(async () => {
-      const r = await kubectl(['-n', source.namespace, 'logs', name]);
-      const got = r.stdout.split('\n').filter((l) => /^\S+ (open|closed)$/.test(l));
-      return got.length === triples.length ? got : undefined;
-    }, { timeoutMs: 30_000, description: `the log of probe pod ${source.namespace}/${name}` });
+    const lines = await waitFor(
+      async () => {
+        const r = await kubectl(['-n', source.namespace, 'logs', name]);
+        const got = r.stdout.split('\n').filter((l) => /^\S+ (open|closed)$/.test(l));
+        return got.length === triples.length ? got : undefined;
+      },
+      { timeoutMs: 30_000, description: `the log of probe pod ${source.namespace}/${name}` },
+    );
     return Object.fromEntries(lines.map((l) => l.split(' ')).map(([id, state]) => [id!, state === 'open']));
   } finally {
     await kubectl(['-n', source.namespace, 'delete', 'pod', name, '--wait=false', '--ignore-not-found']);
@@ -109,7 +173,14 @@ describe('kdiag netpol on the local cluster', () => {
   beforeAll(async () => {
     await apply((await import('node:fs')).readFileSync(join(REPO_ROOT, 'cluster', 'scenario', 'netpol-faults.yaml'), 'utf8'));
     await ensureNamespace(NS);
-    for (const [ns, w] of [['production', 'deploy/api-server'], ['production', 'deploy/postgres'], ['auth-service', 'deploy/auth-api'], ['payment-service', 'deploy/payment-api'], ['reports', 'deploy/report-runner'], ['sandbox', 'deploy/scratch']] as const) {
+    for (const [ns, w] of [
+      ['production', 'deploy/api-server'],
+      ['production', 'deploy/postgres'],
+      ['auth-service', 'deploy/auth-api'],
+      ['payment-service', 'deploy/payment-api'],
+      ['reports', 'deploy/report-runner'],
+      ['sandbox', 'deploy/scratch'],
+    ] as const) {
       await waitForRollout(ns, w);
     }
   });
@@ -118,23 +189,33 @@ describe('kdiag netpol on the local cluster', () => {
     await deleteNamespace(NS);
   });
 
-  test('reports each planted fault with its fix, and nothing at warning or error on the guide\'s policies', async () => {
+  test("reports each planted fault with its fix, and nothing at warning or error on the guide's policies", async () => {
     const r = await runKdiag(['netpol', '-A', '-o', 'json']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { findings: Finding[]; cni: { plugins: { name: string; enforces: boolean }[]; enforcing: boolean } };
-    const has = (code: string, ns: string | undefined, name: string) => report.findings.find((f) => f.code === code && f.object.namespace === ns && f.object.name === name);
+    const has = (code: string, ns: string | undefined, name: string) =>
+      report.findings.find((f) => f.code === code && f.object.namespace === ns && f.object.name === name);
     expect(has('KD4001', 'reports', 'report-runner-egress')?.fix).toContain('namespaceSelector: {}');
     expect(has('KD4003', 'reports', 'legacy-exporter')).toBeDefined();
     expect(has('KD4004', 'reports', 'allow-from-billing')).toBeDefined();
     expect(has('KD4008', undefined, 'sandbox')?.fix).toContain('name: default-deny-ingress');
-    const guide = report.findings.filter((f) => f.severity !== 'info' && f.object.kind === 'NetworkPolicy' && ['production/default-deny-ingress', 'production/api-server-policy', 'auth-service/allow-from-payment'].includes(`${f.object.namespace}/${f.object.name}`));
+    const guide = report.findings.filter(
+      (f) =>
+        f.severity !== 'info' &&
+        f.object.kind === 'NetworkPolicy' &&
+        ['production/default-deny-ingress', 'production/api-server-policy', 'auth-service/allow-from-payment'].includes(
+          `${f.object.namespace}/${f.object.name}`,
+        ),
+    );
     expect(guide).toEqual([]);
     expect(report.cni.plugins.map((p) => p.name)).toContain('kube-router');
   });
 
   test('prints the production policies as a table', async () => {
     const r = await runKdiag(['netpol', '-n', 'production']);
-    expect(r.stdout).toMatch(/^production\s+api-server-policy\s+app=api-server\s+2\s+Ingress,Egress\s+ns:ingress-nginx → TCP\/8080\s+pod:app=postgres → TCP\/5432$/m);
+    expect(r.stdout).toMatch(
+      /^production\s+api-server-policy\s+app=api-server\s+2\s+Ingress,Egress\s+ns:ingress-nginx → TCP\/8080\s+pod:app=postgres → TCP\/5432$/m,
+    );
     expect(r.stdout).toMatch(/^production\s+default-deny-ingress\s+<all>\s+\d+\s+Ingress\s+deny all\s+-$/m);
   });
 
@@ -150,7 +231,18 @@ describe('kdiag netpol on the local cluster', () => {
     const explainOne = async (t: Triple): Promise<void> => {
       for (let attempt = 0; ; attempt++) {
         const dest = targets.get(`${t.to.namespace}/${t.to.app}`)!;
-        const r = await runKdiag(['netpol', 'explain', '--from', `${t.from.namespace}:${labelText(t.from.labels)}`, '--to', `${t.to.namespace}/${dest.name}`, '--port', String(t.port), '-o', 'json']);
+        const r = await runKdiag([
+          'netpol',
+          'explain',
+          '--from',
+          `${t.from.namespace}:${labelText(t.from.labels)}`,
+          '--to',
+          `${t.to.namespace}/${dest.name}`,
+          '--port',
+          String(t.port),
+          '-o',
+          'json',
+        ]);
         if (r.code === 0) {
           verdicts[t.id] = (JSON.parse(r.stdout) as { verdict: string }).verdict;
           return;
@@ -163,7 +255,7 @@ describe('kdiag netpol on the local cluster', () => {
     expect(verdicts).toEqual(Object.fromEntries(TRIPLES.map((t) => [t.id, t.expected])));
 
     if (!(await enforcerRunning())) {
-      console.warn('kube-router is not running: the cluster cannot enforce NetworkPolicies, so only explain\'s verdicts were compared (not real connections).');
+      console.warn("kube-router is not running: the cluster cannot enforce NetworkPolicies, so only explain's verdicts were compared (not real connections).");
       return;
     }
     // The dynamic part: one probe pod per distinct source, all in parallel.
@@ -174,9 +266,16 @@ describe('kdiag netpol on the local cluster', () => {
       sources.get(key)!.triples.push(t);
     }
     const results = await Promise.all(
-      [...sources.values()].map((s) => probe(s.from, s.triples.map((t) => ({ id: t.id, ip: targets.get(`${t.to.namespace}/${t.to.app}`)!.ip, port: t.port })))),
+      [...sources.values()].map((s) =>
+        probe(
+          s.from,
+          s.triples.map((t) => ({ id: t.id, ip: targets.get(`${t.to.namespace}/${t.to.app}`)!.ip, port: t.port })),
+        ),
+      ),
     );
-    const real = Object.fromEntries(Object.entries(Object.assign({}, ...results) as Record<string, boolean>).map(([id, open]) => [id, open ? 'allowed' : 'denied']));
+    const real = Object.fromEntries(
+      Object.entries(Object.assign({}, ...results) as Record<string, boolean>).map(([id, open]) => [id, open ? 'allowed' : 'denied']),
+    );
     expect(real).toEqual(verdicts);
   }, 600_000);
 });

@@ -29,7 +29,12 @@ function exec(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; 
     execFile(
       file,
       args,
-      { env: { NO_COLOR: '1', HOME: process.env.HOME, ...options.env }, cwd: options.cwd ?? work, timeout: options.timeoutMs ?? 240_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        env: { NO_COLOR: '1', HOME: process.env.HOME, ...options.env },
+        cwd: options.cwd ?? work,
+        timeout: options.timeoutMs ?? 240_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const c = (error as { code?: unknown } | null)?.code;
         resolve({ code: error ? (typeof c === 'number' ? c : 124) : 0, stdout: String(stdout), stderr: String(stderr) });
@@ -54,11 +59,16 @@ describe('the npm package', () => {
   beforeAll(async () => {
     // dist and the manifest are built by `npm test` / `npm run test:package` (prepack would rebuild
     // them under the other test runs' feet, hence --ignore-scripts).
-    const r = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: REPO_ROOT, env: { PATH: `${NODE_DIR}:${process.env.PATH}` } });
+    const r = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
+      cwd: REPO_ROOT,
+      env: { PATH: `${NODE_DIR}:${process.env.PATH}` },
+    });
     expect(r.code).toBe(0);
     packed = JSON.parse(r.stdout)[0];
     tarball = join(work, (packed as unknown as { filename: string }).filename);
-    process.stdout.write(`npm package: ${(packed.size / 1000).toFixed(1)} kB packed, ${(packed.unpackedSize / 1000).toFixed(1)} kB unpacked, ${packed.entryCount} files\n`);
+    process.stdout.write(
+      `npm package: ${(packed.size / 1000).toFixed(1)} kB packed, ${(packed.unpackedSize / 1000).toFixed(1)} kB unpacked, ${packed.entryCount} files\n`,
+    );
 
     // The registry's speed must not decide this test (on a busy machine installs from it took
     // over 240 s). The tarball's dependencies are installed with --offline from the npm cache
@@ -71,7 +81,10 @@ describe('the npm package', () => {
     const npmEnv = { PATH: `${NODE_DIR}:${SYSTEM_PATH}` };
     const cache = (await exec('npm', ['config', 'get', 'cache'], { env: npmEnv })).stdout.trim();
     const started = Date.now();
-    const deps = await exec('npm', ['ci', '--omit=dev', '--offline', '--cache', cache, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: unpacked, env: npmEnv });
+    const deps = await exec('npm', ['ci', '--omit=dev', '--offline', '--cache', cache, '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: unpacked,
+      env: npmEnv,
+    });
     expect(deps.stderr).not.toMatch(/ERR!/);
     expect(deps.code).toBe(0);
     process.stdout.write(`npm package: dependencies installed offline from ${cache} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -79,9 +92,18 @@ describe('the npm package', () => {
 
   it('ships only the built code, manifest, finding docs, RBAC YAML and schema', () => {
     const paths = packed.files.map((f) => f.path);
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/run\.js|oclif\.manifest\.json|deploy\/rbac\.yaml|schema\/[\w.-]+\.json|docs\/checks\/KD\d{4}\.md|dist\/.+\.js)$/;
+    const allowed =
+      /^(package\.json|README\.md|LICENSE|bin\/run\.js|oclif\.manifest\.json|deploy\/rbac\.yaml|schema\/[\w.-]+\.json|docs\/checks\/KD\d{4}\.md|dist\/.+\.js)$/;
     expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
-    for (const needed of ['bin/run.js', 'oclif.manifest.json', 'deploy/rbac.yaml', 'dist/commands/endpoints.js', 'dist/commands/docs.js', 'docs/checks/KD1001.md', 'schema/report.schema.json']) {
+    for (const needed of [
+      'bin/run.js',
+      'oclif.manifest.json',
+      'deploy/rbac.yaml',
+      'dist/commands/endpoints.js',
+      'dist/commands/docs.js',
+      'docs/checks/KD1001.md',
+      'schema/report.schema.json',
+    ]) {
       expect(paths).toContain(needed);
     }
     const docs = readdirSync(join(REPO_ROOT, 'docs', 'checks')).filter((f) => f.endsWith('.md'));
@@ -110,7 +132,10 @@ describe('the npm package', () => {
   });
 
   it('runs from the tarball with npx', async () => {
-    const r = await exec('npx', ['--yes', '--offline', '--package', unpacked, '--', 'kdiag', '--version'], { env: { PATH: `${NODE_DIR}:${SYSTEM_PATH}` }, cwd: work });
+    const r = await exec('npx', ['--yes', '--offline', '--package', unpacked, '--', 'kdiag', '--version'], {
+      env: { PATH: `${NODE_DIR}:${SYSTEM_PATH}` },
+      cwd: work,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^kdiag\/0\.\d+\.\d+ /);
   });
@@ -154,7 +179,11 @@ describe('the single-file build (`npm run build:single`)', () => {
   const exe = join(work, 'bin', 'kdiag');
 
   beforeAll(async () => {
-    const r = await exec(process.execPath, [join(REPO_ROOT, 'build', 'single', 'build.mjs')], { cwd: REPO_ROOT, env: { PATH: `${NODE_DIR}:${process.env.PATH}` }, timeoutMs: 280_000 });
+    const r = await exec(process.execPath, [join(REPO_ROOT, 'build', 'single', 'build.mjs')], {
+      cwd: REPO_ROOT,
+      env: { PATH: `${NODE_DIR}:${process.env.PATH}` },
+      timeoutMs: 280_000,
+    });
     if (r.code !== 0) throw new Error(`build:single failed: ${r.stderr}`);
     // Alone in an empty folder, with no Node and no npm on PATH.
     mkdirSync(dirname(exe), { recursive: true });
@@ -195,7 +224,10 @@ describe('the single-file build (`npm run build:single`)', () => {
     const reference = await runKdiag(['endpoints', '-n', 'production', '-o', 'json']);
     expect(single.stderr).toBe('');
     expect(single.code).toBe(reference.code);
-    const codes = (r: Result) => JSON.parse(r.stdout).findings.map((f: { code: string; object: { name: string } }) => `${f.object.name} ${f.code}`).sort();
+    const codes = (r: Result) =>
+      JSON.parse(r.stdout)
+        .findings.map((f: { code: string; object: { name: string } }) => `${f.object.name} ${f.code}`)
+        .sort();
     expect(codes(single)).toEqual(codes(reference));
     expect(codes(single)).toContain('api-v2-service KD1001');
     const table = await exec(exe, ['endpoints', '-n', 'production', '--kubeconfig', kubeconfigPath()], { env: { PATH: '/nonexistent' } });
@@ -218,7 +250,10 @@ describe('the single-file build (`npm run build:single`)', () => {
       apiVersion: string;
       kind: string;
       metadata: { name: string };
-      spec: { version: string; platforms: { selector: { matchLabels: Record<string, string> }; uri: string; sha256: string; bin: string; files: { from: string; to: string }[] }[] };
+      spec: {
+        version: string;
+        platforms: { selector: { matchLabels: Record<string, string> }; uri: string; sha256: string; bin: string; files: { from: string; to: string }[] }[];
+      };
     };
     expect(manifest).toMatchObject({ apiVersion: 'krew.googlecontainertools.github.com/v1alpha2', kind: 'Plugin', metadata: { name: 'kdiag' } });
     expect(manifest.spec.version).toMatch(/^v\d+\.\d+\.\d+$/);

@@ -27,7 +27,12 @@ describe('kdiag check and the per-area commands agree on the local cluster', () 
   for (const scope of [['-n', 'production'], ['-n', 'auth-service'], ['-n', 'ingress-nginx'], ['-A']]) {
     it(`same findings for ${scope.join(' ')}`, async () => {
       let last = await compare(scope);
-      for (let attempt = 0; attempt < 3 && (JSON.stringify(last.check.ingress) !== JSON.stringify(last.ingress) || JSON.stringify(last.check.gateway) !== JSON.stringify(last.gateway)); attempt++) {
+      for (
+        let attempt = 0;
+        attempt < 3 &&
+        (JSON.stringify(last.check.ingress) !== JSON.stringify(last.ingress) || JSON.stringify(last.check.gateway) !== JSON.stringify(last.gateway));
+        attempt++
+      ) {
         await new Promise((r) => setTimeout(r, 5000));
         last = await compare(scope);
       }

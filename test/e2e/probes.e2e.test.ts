@@ -5,7 +5,19 @@
 // guide's scenario (production, ingress-nginx) is applied by cluster/e2e.sh.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { IMAGES, REPO_ROOT, apiServer, apply, deleteNamespace, kubeconfigPath, kubectl, kubectlJson, runKdiag, waitFor, waitForRollout } from './support/cluster.js';
+import {
+  IMAGES,
+  REPO_ROOT,
+  apiServer,
+  apply,
+  deleteNamespace,
+  kubeconfigPath,
+  kubectl,
+  kubectlJson,
+  runKdiag,
+  waitFor,
+  waitForRollout,
+} from './support/cluster.js';
 
 // A suffix per run: a previous run's namespaces may still be terminating.
 const RUN = Math.random().toString(36).slice(2, 7);
@@ -21,12 +33,20 @@ async function leftovers(namespace: string): Promise<string[]> {
 }
 
 /** Starts the real binary; `signalAfter` sends a signal once the probe pod exists. */
-function startKdiag(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args, '--kubeconfig', kubeconfigPath()], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startKdiag(args: string[]): {
+  child: ReturnType<typeof spawn>;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+} {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args, '--kubeconfig', kubeconfigPath()], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
   child.stdout!.resume();
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  );
   return { child, done };
 }
 
@@ -134,7 +154,11 @@ describe('kdiag dns on the local cluster', () => {
       ['OK', svc.spec.clusterIP, true],
       ['OK', svc.spec.clusterIP, true],
     ]);
-    expect(report.resolvConf).toMatchObject({ nameservers: ['10.96.0.10'], ndots: 5, search: ['production.svc.cluster.local', 'svc.cluster.local', 'cluster.local'] });
+    expect(report.resolvConf).toMatchObject({
+      nameservers: ['10.96.0.10'],
+      ndots: 5,
+      search: ['production.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+    });
     expect(report.clusterDns.readyEndpoints).toBeGreaterThan(0);
     expect(await leftovers('production')).toEqual([]);
   });
@@ -185,14 +209,14 @@ describe('kdiag connectivity on the local cluster', () => {
     expect(await leftovers(NS)).toEqual([]);
   });
 
-  test('a Service without endpoints: the endpoints check\'s cause', async () => {
+  test("a Service without endpoints: the endpoints check's cause", async () => {
     const r = await runKdiag(['connectivity', 'empty', '-n', NS]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`KD5032  Service ${NS}/empty`);
     expect(r.stdout).toContain('selector app=nothing matches no pod');
   });
 
-  test('blocked by the guide\'s default-deny-ingress policy: the explanation names it', async () => {
+  test("blocked by the guide's default-deny-ingress policy: the explanation names it", async () => {
     const r = await runKdiag(['connectivity', 'api-service.production', '-n', NS, '-o', 'json']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
@@ -202,7 +226,20 @@ describe('kdiag connectivity on the local cluster', () => {
   });
 
   test('probing as the ingress controller (--from-namespace/--from-labels) gets through the same policy', async () => {
-    const r = await runKdiag(['connectivity', 'api-service.production', '-n', 'production', '--from-namespace', 'ingress-nginx', '--from-labels', 'app.kubernetes.io/name=ingress-nginx', '--path', '/health', '-o', 'json']);
+    const r = await runKdiag([
+      'connectivity',
+      'api-service.production',
+      '-n',
+      'production',
+      '--from-namespace',
+      'ingress-nginx',
+      '--from-labels',
+      'app.kubernetes.io/name=ingress-nginx',
+      '--path',
+      '/health',
+      '-o',
+      'json',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).targets[0].status).toBe('HTTP 200');
   });
@@ -217,7 +254,7 @@ describe('probe pods that cannot run fail fast with the reason', () => {
     expect(await leftovers(QUOTA)).toEqual([]);
   });
 
-  test('a LimitRange whose minimum is above the probe\'s request', async () => {
+  test("a LimitRange whose minimum is above the probe's request", async () => {
     const r = await runKdiag(['connectivity', 'kube-dns.kube-system:53', '-n', LIMITS]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`kdiag: the probe pod was rejected in namespace ${LIMITS} by a LimitRange:`);
@@ -237,7 +274,11 @@ describe('probe pods that cannot run fail fast with the reason', () => {
 describe('nothing left behind', () => {
   test('Ctrl-C (SIGINT) during a probe: kdiag stops within 2 s and deletes the Job and pod', async () => {
     const { child, done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--settle', '10s']);
-    await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), { timeoutMs: 60_000, intervalMs: 300, description: 'the probe pod' });
+    await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      description: 'the probe pod',
+    });
     const sent = Date.now();
     child.kill('SIGINT');
     const result = await done;
@@ -249,7 +290,11 @@ describe('nothing left behind', () => {
 
   test('SIGTERM likewise', async () => {
     const { child, done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--settle', '10s']);
-    await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), { timeoutMs: 60_000, intervalMs: 300, description: 'the probe pod' });
+    await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      description: 'the probe pod',
+    });
     child.kill('SIGTERM');
     expect((await done).code).toBe(143);
     await waitFor(async () => (await leftovers(LOCKDOWN)).length === 0, { timeoutMs: 15_000, intervalMs: 500, description: 'the probe to be gone' });
@@ -257,17 +302,29 @@ describe('nothing left behind', () => {
 
   test('SIGKILL: the cluster removes the Job and pod on its own (deadline + ttlSecondsAfterFinished)', async () => {
     const { child, done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--settle', '10s', '--timeout', '20s']);
-    await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), { timeoutMs: 60_000, intervalMs: 300, description: 'the probe pod' });
+    await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      description: 'the probe pod',
+    });
     child.kill('SIGKILL');
     await done;
     expect((await leftovers(LOCKDOWN)).length).toBeGreaterThan(0);
     // Documented bound: --timeout + 60 s (pod deadline --timeout + 30 s, then a 30 s TTL).
-    await waitFor(async () => (await leftovers(LOCKDOWN)).length === 0, { timeoutMs: 100_000, intervalMs: 2000, description: 'the cluster to remove the probe' });
+    await waitFor(async () => (await leftovers(LOCKDOWN)).length === 0, {
+      timeoutMs: 100_000,
+      intervalMs: 2000,
+      description: 'the cluster to remove the probe',
+    });
   });
 
   test('the API server stops in the middle of a probe: exit 2 naming the server and the Job; once it is back, the cluster removes the probe', async () => {
     const { done } = startKdiag(['dns', `web.${NS}`, '-n', LOCKDOWN, '--settle', '10s', '--timeout', '20s']);
-    await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), { timeoutMs: 60_000, intervalMs: 300, description: 'the probe pod' });
+    await waitFor(async () => (await leftovers(LOCKDOWN)).some((o) => o.startsWith('pod/')), {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      description: 'the probe pod',
+    });
     await apiServer('stop');
     let result: Awaited<typeof done>;
     try {
@@ -281,7 +338,11 @@ describe('nothing left behind', () => {
     expect(result.stderr).toMatch(new RegExp(`could not delete the probe Job ${LOCKDOWN}/kdiag-dns-[0-9a-f]{6}; the cluster removes it within 80 s`));
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect((await leftovers(LOCKDOWN)).length).toBeGreaterThan(0);
-    await waitFor(async () => (await leftovers(LOCKDOWN)).length === 0, { timeoutMs: 120_000, intervalMs: 2000, description: 'the cluster to remove the probe' });
+    await waitFor(async () => (await leftovers(LOCKDOWN)).length === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 2000,
+      description: 'the cluster to remove the probe',
+    });
   });
 
   test('the only node is tainted NoSchedule: exit 2 naming the taint at once, nothing left behind', async () => {

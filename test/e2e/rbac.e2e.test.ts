@@ -63,7 +63,9 @@ describe('least privilege', () => {
     const withProbes = JSON.parse(probes.stdout);
     expect(withProbes.checks.find((c: { id: string }) => c.id === 'probes').status).toBe('skipped');
     const missing = withProbes.findings.filter((f: { code: string }) => f.code === 'KD6001');
-    expect(missing.map((f: { object: { name: string } }) => f.object.name)).toEqual(expect.arrayContaining(['create pods', 'delete pods', 'get pods/log', 'create jobs.batch']));
+    expect(missing.map((f: { object: { name: string } }) => f.object.name)).toEqual(
+      expect.arrayContaining(['create pods', 'delete pods', 'get pods/log', 'create jobs.batch']),
+    );
     expect(missing[0].fix).toContain('kdiag-probes ClusterRole');
     expect(withProbes.checks.filter((c: { id: string; status: string }) => c.id !== 'probes' && c.status === 'skipped')).toEqual([]);
     for (const text of outputs) expect(text).not.toContain(token);
@@ -73,7 +75,9 @@ describe('least privilege', () => {
     const { file, token } = await kdiagAsNobody();
     const r = await kdiagAs(file, ['endpoints', '-n', 'production']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^kdiag: you lack `list` on `(services|endpointslices\.discovery\.k8s\.io|pods)` in namespace production \(403 Forbidden\)/);
+    expect(r.stderr.trim()).toMatch(
+      /^kdiag: you lack `list` on `(services|endpointslices\.discovery\.k8s\.io|pods)` in namespace production \(403 Forbidden\)/,
+    );
     const check = await kdiagAs(file, ['check', '-n', 'production']);
     expect(check.code).toBe(2);
     expect(check.stderr).toMatch(/kdiag: you lack `list` on `\S+` in namespace production \(and \d+ more permissions\), so no check can run/);

@@ -37,8 +37,17 @@ async function pool<T, R>(items: readonly T[], n: number, fn: (t: T) => Promise<
 beforeAll(async () => {
   await waitForRollout('traefik', 'deploy/traefik');
   // Traefik writes the Ingress address and the Gateway's status once it has loaded them.
-  await waitFor(async () => (await kubectl(['-n', 'edge', 'get', 'ingress', 'api-ingress', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).stdout.trim() === TRAEFIK_IP, { timeoutMs: 60_000, intervalMs: 1000, description: 'Traefik publishes the Ingress address' });
-  await waitFor(async () => (await kubectl(['-n', 'edge-gw', 'get', 'gateway', 'edge', '-o', 'jsonpath={.status.conditions[?(@.type=="Programmed")].status}'])).stdout.trim() === 'True', { timeoutMs: 60_000, intervalMs: 1000, description: 'Traefik programs the Gateway' });
+  await waitFor(
+    async () =>
+      (await kubectl(['-n', 'edge', 'get', 'ingress', 'api-ingress', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).stdout.trim() === TRAEFIK_IP,
+    { timeoutMs: 60_000, intervalMs: 1000, description: 'Traefik publishes the Ingress address' },
+  );
+  await waitFor(
+    async () =>
+      (await kubectl(['-n', 'edge-gw', 'get', 'gateway', 'edge', '-o', 'jsonpath={.status.conditions[?(@.type=="Programmed")].status}'])).stdout.trim() ===
+      'True',
+    { timeoutMs: 60_000, intervalMs: 1000, description: 'Traefik programs the Gateway' },
+  );
   await Promise.all([waitForRollout('edge', 'deploy/api-v1'), waitForRollout('edge-gw', 'deploy/web'), waitForRollout('edge-shared', 'deploy/shared-api')]);
 });
 
@@ -68,9 +77,16 @@ function checkAgreement(url: string, report: TraceReport, stop: string | null, s
   const live = report.hops.find((h) => h.id === 'request');
   expect({ url, stopsAt: report.stopsAt }).toEqual({ url, stopsAt: stop });
   expect(live).toBeDefined();
-  expect({ url, detail: live!.detail }).toEqual({ url, detail: expect.stringMatching(new RegExp(`^HTTP ${status} from Traefik at traefik/traefik ${TRAEFIK_IP.replace(/\./g, '\\.')}:(80|443)`)) });
+  expect({ url, detail: live!.detail }).toEqual({
+    url,
+    detail: expect.stringMatching(new RegExp(`^HTTP ${status} from Traefik at traefik/traefik ${TRAEFIK_IP.replace(/\./g, '\\.')}:(80|443)`)),
+  });
   // Prediction and observation agree: no KD6012, the hop says so.
-  expect({ url, status: live!.status, findings: report.findings.filter((f) => f.code === 'KD6012').map((f) => f.message) }).toEqual({ url, status: 'ok', findings: [] });
+  expect({ url, status: live!.status, findings: report.findings.filter((f) => f.code === 'KD6012').map((f) => f.message) }).toEqual({
+    url,
+    status: 'ok',
+    findings: [],
+  });
   expect(live!.detail).toMatch(/ — as predicted$/);
   return live!;
 }
@@ -81,18 +97,26 @@ describe('what Traefik answers is what kdiag predicts', () => {
     INGRESS_CASES.forEach(([url, stop, status], i) => checkAgreement(url, reports[i]!, stop, status));
     // The healthy path: answered by one of the Service's Pods, through a valid certificate.
     const ok = reports[0]!.hops.find((h) => h.id === 'request')!;
-    expect(ok.detail).toMatch(/answered by pod api-v1-[a-z0-9]+-[a-z0-9]+; certificate CN = api\.edge\.example\.com \(SANs api\.edge\.example\.com\), expires \d{4}-\d\d-\d\d — as predicted$/);
+    expect(ok.detail).toMatch(
+      /answered by pod api-v1-[a-z0-9]+-[a-z0-9]+; certificate CN = api\.edge\.example\.com \(SANs api\.edge\.example\.com\), expires \d{4}-\d\d-\d\d — as predicted$/,
+    );
     // The certificates Traefik presented, as the probe saw them.
-    expect(reports[4]!.hops.find((h) => h.id === 'request')!.detail).toContain('certificate CN = expired.edge.example.com (SANs expired.edge.example.com), expires 2025-01-01 — expired 2025-01-01T00:00:00.000Z');
+    expect(reports[4]!.hops.find((h) => h.id === 'request')!.detail).toContain(
+      'certificate CN = expired.edge.example.com (SANs expired.edge.example.com), expires 2025-01-01 — expired 2025-01-01T00:00:00.000Z',
+    );
     expect(reports[5]!.hops.find((h) => h.id === 'request')!.detail).toContain('certificate CN = TRAEFIK DEFAULT CERT');
   });
 
   test('Gateway API: every planted fault and the healthy paths', async () => {
     const reports = await pool(GATEWAY_CASES, 3, ([url]) => trace(url));
     GATEWAY_CASES.forEach(([url, stop, status], i) => checkAgreement(url, reports[i]!, stop, status));
-    expect(reports[0]!.hops.find((h) => h.id === 'request')!.detail).toMatch(/\(SNI www\.gw\.example\.com\), answered by pod web-[a-z0-9]+-[a-z0-9]+; certificate CN = www\.gw\.example\.com/);
+    expect(reports[0]!.hops.find((h) => h.id === 'request')!.detail).toMatch(
+      /\(SNI www\.gw\.example\.com\), answered by pod web-[a-z0-9]+-[a-z0-9]+; certificate CN = www\.gw\.example\.com/,
+    );
     // Traefik's one proxy serves the Gateway: kdiag finds it as the data plane.
-    expect(reports[1]!.hops.find((h) => h.id === 'gateway')!.detail).toContain('class traefik (traefik.io/gateway-controller), listener http (HTTP 80, *.gw.example.com), 1/1 data-plane pod Ready');
+    expect(reports[1]!.hops.find((h) => h.id === 'gateway')!.detail).toContain(
+      'class traefik (traefik.io/gateway-controller), listener http (HTTP 80, *.gw.example.com), 1/1 data-plane pod Ready',
+    );
   });
 
   test('a host nothing serves: Traefik (--class traefik) answers 404, as kdiag predicts; also for a route no listener accepts', async () => {
@@ -108,14 +132,19 @@ describe('what Traefik answers is what kdiag predicts', () => {
     const live = report.hops.find((h) => h.id === 'request')!;
     expect(live.status).toBe('warn');
     expect(live.detail).toMatch(/^HTTP 200 from ingress-nginx at ingress-nginx\/ingress-nginx-controller \S+:80, answered by pod ingress-nginx-controller-/);
-    expect(report.findings.find((f) => f.code === 'KD6012')!.message).toMatch(/^api\.example\.com: ingress-nginx answered HTTP 200 from pod ingress-nginx-controller-\S+, not what kdiag predicted$/);
+    expect(report.findings.find((f) => f.code === 'KD6012')!.message).toMatch(
+      /^api\.example\.com: ingress-nginx answered HTTP 200 from pod ingress-nginx-controller-\S+, not what kdiag predicted$/,
+    );
   });
 });
 
 describe('kdiag reads what Traefik wrote', () => {
   test('kdiag ingress: Traefik is the running controller, its address, and the controller-specific answers', async () => {
     const r = await runKdiag(['ingress', '-n', 'edge', '-o', 'json']);
-    const report = JSON.parse(r.stdout) as { ingresses: { name: string; class: string; address: string[]; controller?: string }[]; findings: { code: string; object: { name: string }; message: string; cause: string }[] };
+    const report = JSON.parse(r.stdout) as {
+      ingresses: { name: string; class: string; address: string[]; controller?: string }[];
+      findings: { code: string; object: { name: string }; message: string; cause: string }[];
+    };
     const by = (name: string) => report.ingresses.find((i) => i.name === name)!;
     expect(by('api-ingress')).toMatchObject({ class: 'traefik' });
     expect(JSON.stringify(by('api-ingress'))).toContain(TRAEFIK_IP);
@@ -130,13 +159,31 @@ describe('kdiag reads what Traefik wrote', () => {
 
   test('kdiag gateway: the conditions and the address Traefik wrote', async () => {
     const r = await runKdiag(['gateway', '-n', 'edge-gw', '-o', 'json']);
-    const report = JSON.parse(r.stdout) as { gateways: { name: string; addresses: string[]; status: string }[]; findings: { code: string; object: { name: string }; cause: string }[] };
+    const report = JSON.parse(r.stdout) as {
+      gateways: { name: string; addresses: string[]; status: string }[];
+      findings: { code: string; object: { name: string }; cause: string }[];
+    };
     expect(report.gateways.find((g) => g.name === 'edge')).toMatchObject({ addresses: [TRAEFIK_IP] });
     const codes = report.findings.filter((f) => f.code !== 'KD7001').map((f) => `${f.object.name}:${f.code}`);
-    expect(codes).toEqual(expect.arrayContaining(['missing-backend-route:KD7015', 'wrong-port-route:KD7016', 'no-endpoints-route:KD7017', 'cross-ns-route:KD7018', 'hostname-route:KD7014', 'unaccepted-route:KD7020']));
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'missing-backend-route:KD7015',
+        'wrong-port-route:KD7016',
+        'no-endpoints-route:KD7017',
+        'cross-ns-route:KD7018',
+        'hostname-route:KD7014',
+        'unaccepted-route:KD7020',
+      ]),
+    );
     // Conditions written by Traefik, not by the test.
-    const routes = await kubectlJson<{ items: { metadata: { name: string }; status: { parents: { controllerName: string; conditions: { type: string; status: string; reason: string }[] }[] } }[] }>(['-n', 'edge-gw', 'get', 'httproutes']);
-    const cond = (name: string, type: string) => routes.items.find((i) => i.metadata.name === name)!.status.parents[0]!.conditions.find((c) => c.type === type)!;
+    const routes = await kubectlJson<{
+      items: {
+        metadata: { name: string };
+        status: { parents: { controllerName: string; conditions: { type: string; status: string; reason: string }[] }[] };
+      }[];
+    }>(['-n', 'edge-gw', 'get', 'httproutes']);
+    const cond = (name: string, type: string) =>
+      routes.items.find((i) => i.metadata.name === name)!.status.parents[0]!.conditions.find((c) => c.type === type)!;
     expect(routes.items.every((i) => i.status.parents.every((p) => p.controllerName === 'traefik.io/gateway-controller'))).toBe(true);
     expect(cond('unaccepted-route', 'Accepted')).toMatchObject({ status: 'False', reason: 'NotAllowedByListeners' });
     expect(cond('hostname-route', 'Accepted')).toMatchObject({ status: 'False', reason: 'NoMatchingListenerHostname' });
@@ -155,6 +202,10 @@ test('probe pods are gone after the runs (where these tests ran them)', async ()
   // The real request runs in the Ingress's or route's namespace (default for a host nothing
   // serves); the backend probe runs in the controller's namespace with its labels.
   for (const ns of ['edge', 'edge-gw', 'default', 'traefik', 'ingress-nginx']) {
-    await waitFor(async () => (await kubectl(['get', 'pods,jobs', '-n', ns, '-l', 'app.kubernetes.io/managed-by=kdiag', '-o', 'name'])).stdout.trim() === '', { timeoutMs: 30_000, intervalMs: 1000, description: `no kdiag probe pods left in ${ns}` });
+    await waitFor(async () => (await kubectl(['get', 'pods,jobs', '-n', ns, '-l', 'app.kubernetes.io/managed-by=kdiag', '-o', 'name'])).stdout.trim() === '', {
+      timeoutMs: 30_000,
+      intervalMs: 1000,
+      description: `no kdiag probe pods left in ${ns}`,
+    });
   }
 });

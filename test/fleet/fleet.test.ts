@@ -77,7 +77,7 @@ describe('kdiag check over several contexts', () => {
     expect(report.reports.map((r: { context: string }) => r.context)).toEqual(['prod', 'system', 'locked']);
   });
 
-  it('prints one summary row per cluster, then each cluster\'s findings; the exit code is the worst', async () => {
+  it("prints one summary row per cluster, then each cluster's findings; the exit code is the worst", async () => {
     fakeApi(cluster);
     const { stdout, stderr, code } = await kdiag(['check', '--context', 'prod,system', '--only', 'endpoints', '--kubeconfig', fleetKubeconfig()]);
     expect(code).toBe(1);
@@ -127,6 +127,24 @@ describe('kdiag check over several contexts', () => {
 
 describe('childArgv', () => {
   it('drops the flags the fleet run handles itself', () => {
-    expect(childArgv(['-n', 'prod', '--context', 'a,b', '--all-contexts', '-o', 'table', '--output=json', '-ojson', '--pushgateway', 'http://x', '--metrics-label=a=b', '-q', '--only', 'endpoints'])).toEqual(['-n', 'prod', '--only', 'endpoints']);
+    expect(
+      childArgv([
+        '-n',
+        'prod',
+        '--context',
+        'a,b',
+        '--all-contexts',
+        '-o',
+        'table',
+        '--output=json',
+        '-ojson',
+        '--pushgateway',
+        'http://x',
+        '--metrics-label=a=b',
+        '-q',
+        '--only',
+        'endpoints',
+      ]),
+    ).toEqual(['-n', 'prod', '--only', 'endpoints']);
   });
 });

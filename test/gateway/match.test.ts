@@ -1,10 +1,23 @@
 // Route matching cases from the Gateway API specification (HTTPRoute precedence,
 // PathPrefix semantics, hostname wildcards, listener choice).
 import { describe, expect, it } from '@jest/globals';
-import { candidateMatches, hostnameMatch, hostnamesIntersect, intersectingHostnames, pathMatches, requestMatches, selectListener, selectRule } from '../../src/gateway/match.js';
+import {
+  candidateMatches,
+  hostnameMatch,
+  hostnamesIntersect,
+  intersectingHostnames,
+  pathMatches,
+  requestMatches,
+  selectListener,
+  selectRule,
+} from '../../src/gateway/match.js';
 import type { Gateway, Route } from '../../src/gateway/types.js';
 
-const route = (name: string, rules: Route['spec'] extends infer S ? (S extends { rules?: infer R } ? R : never) : never, extra: { hostnames?: string[]; created?: string; namespace?: string } = {}): Route => ({
+const route = (
+  name: string,
+  rules: Route['spec'] extends infer S ? (S extends { rules?: infer R } ? R : never) : never,
+  extra: { hostnames?: string[]; created?: string; namespace?: string } = {},
+): Route => ({
   kind: 'HTTPRoute',
   metadata: { name, namespace: extra.namespace ?? 'default', creationTimestamp: extra.created ?? '2026-01-01T00:00:00Z' },
   spec: { hostnames: extra.hostnames, rules },
@@ -51,7 +64,12 @@ describe('path matches', () => {
     expect(pathMatches({ type: 'RegularExpression', value: '/v[0-9]+' }, '/v2/users')).toBe(false);
   });
   it('method, headers (names case-insensitive) and query parameters must all match', () => {
-    const m = { path: { type: 'PathPrefix', value: '/' }, method: 'POST', headers: [{ name: 'X-Version', value: '2' }], queryParams: [{ name: 'debug', value: 'true' }] };
+    const m = {
+      path: { type: 'PathPrefix', value: '/' },
+      method: 'POST',
+      headers: [{ name: 'X-Version', value: '2' }],
+      queryParams: [{ name: 'debug', value: 'true' }],
+    };
     expect(requestMatches(m, { host: 'h', path: '/', method: 'POST', headers: { 'x-version': '2' }, query: { debug: 'true' } })).toBe(true);
     expect(requestMatches(m, { host: 'h', path: '/', method: 'GET', headers: { 'x-version': '2' }, query: { debug: 'true' } })).toBe(false);
     expect(requestMatches(m, { host: 'h', path: '/', method: 'POST', headers: { 'x-version': '3' }, query: { debug: 'true' } })).toBe(false);
@@ -66,7 +84,11 @@ describe('HTTPRoute precedence (the specification, continuing on ties)', () => {
     expect(pick([r], { host, path: '/foo/bar' })).toBe('r#1');
   });
   it('the longest PathPrefix wins', () => {
-    const r = route('r', [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }, { matches: [{ path: { type: 'PathPrefix', value: '/api' } }] }, { matches: [{ path: { type: 'PathPrefix', value: '/api/v1' } }] }]);
+    const r = route('r', [
+      { matches: [{ path: { type: 'PathPrefix', value: '/' } }] },
+      { matches: [{ path: { type: 'PathPrefix', value: '/api' } }] },
+      { matches: [{ path: { type: 'PathPrefix', value: '/api/v1' } }] },
+    ]);
     expect(pick([r], { host, path: '/api/v1/users' })).toBe('r#2');
     expect(pick([r], { host, path: '/api/v10' })).toBe('r#1');
     expect(pick([r], { host, path: '/other' })).toBe('r#0');
@@ -82,7 +104,20 @@ describe('HTTPRoute precedence (the specification, continuing on ties)', () => {
     expect(pick([r], { host, path: '/x', method: 'PUT', headers: { h: '1' }, query: { a: '1' } })).toBe('r#2');
     expect(pick([r], { host, path: '/x', method: 'PUT', query: { a: '1' } })).toBe('r#1');
     expect(pick([r], { host, path: '/x', method: 'PUT' })).toBe('r#0');
-    const twoHeaders = route('t', [{ matches: [{ path: { value: '/x' }, headers: [{ name: 'h', value: '1' }] }] }, { matches: [{ path: { value: '/x' }, headers: [{ name: 'h', value: '1' }, { name: 'i', value: '2' }] }] }]);
+    const twoHeaders = route('t', [
+      { matches: [{ path: { value: '/x' }, headers: [{ name: 'h', value: '1' }] }] },
+      {
+        matches: [
+          {
+            path: { value: '/x' },
+            headers: [
+              { name: 'h', value: '1' },
+              { name: 'i', value: '2' },
+            ],
+          },
+        ],
+      },
+    ]);
     expect(pick([twoHeaders], { host, path: '/x', headers: { h: '1', i: '2' } })).toBe('t#1');
   });
   it('ties across routes go to the oldest route, then namespace/name alphabetically', () => {

@@ -16,5 +16,8 @@ export function gatewayObjects(objects: readonly K8sObject[], partial: Partial<G
 }
 
 export function gatewaySnapshot(objects: readonly K8sObject[], partial: Partial<Snapshot> = {}): Snapshot {
-  return fixtureSnapshot(objects.filter((o) => !GATEWAY_KINDS.includes(o.kind)), partial);
+  return fixtureSnapshot(
+    objects.filter((o) => !GATEWAY_KINDS.includes(o.kind)),
+    partial,
+  );
 }

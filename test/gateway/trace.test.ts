@@ -26,11 +26,24 @@ describe('kdiag trace through a Gateway', () => {
   it('follows https://api.example.com/api/v1 through the listener, the longest prefix and both weighted backends to the Pods', () => {
     const r = trace('https://api.example.com/api/v1/users')!;
     expect(r.mode).toBe('gateway');
-    expect(hops(r)).toEqual(['load-balancer:ok', 'gateway:ok', 'tls:ok', 'route:ok', 'service:ok', 'endpoints:ok', 'network-policy:ok', 'service:ok', 'endpoints:ok', 'network-policy:ok']);
+    expect(hops(r)).toEqual([
+      'load-balancer:ok',
+      'gateway:ok',
+      'tls:ok',
+      'route:ok',
+      'service:ok',
+      'endpoints:ok',
+      'network-policy:ok',
+      'service:ok',
+      'endpoints:ok',
+      'network-policy:ok',
+    ]);
     const route = r.hops.find((h) => h.id === 'route')!;
     expect(route.detail).toBe('production/api-route rule 1 (PathPrefix /api/v1, host api.example.com) → 2 backends');
     expect(route.items!.map((i) => i.text)).toEqual(['api-v1-service:80 weight 90 (90%)', 'api-service:80 weight 10 (10%)']);
-    expect(r.hops.find((h) => h.id === 'gateway')!.detail).toBe('class example (example.net/gateway-controller), listener https (HTTPS 443, api.example.com), 1/1 data-plane pod Ready');
+    expect(r.hops.find((h) => h.id === 'gateway')!.detail).toBe(
+      'class example (example.net/gateway-controller), listener https (HTTPS 443, api.example.com), 1/1 data-plane pod Ready',
+    );
     expect(r.hops.find((h) => h.id === 'network-policy')!.detail).toContain('Gateway public data plane → api-v1-5c-a:8080 allowed');
     expect(r.stopsAt).toBeUndefined();
     expect(r.findings).toEqual([]);
@@ -51,7 +64,11 @@ describe('kdiag trace through a Gateway', () => {
     expect(missing.stopsAt).toBe('service');
     expect(missing.hops.find((h) => h.id === 'service')!.detail).toBe('does not exist');
     const cross = trace('http://shared.example.com/')!;
-    expect(cross.hops.find((h) => h.id === 'service')).toMatchObject({ title: 'Service shared/shared-api', status: 'fail', detail: 'reference not permitted (no ReferenceGrant)' });
+    expect(cross.hops.find((h) => h.id === 'service')).toMatchObject({
+      title: 'Service shared/shared-api',
+      status: 'fail',
+      detail: 'reference not permitted (no ReferenceGrant)',
+    });
     const granted = trace('http://web.example.com/')!;
     expect(granted.stopsAt).toBeUndefined();
     const dead = trace('http://v2.example.com/')!;
@@ -77,10 +94,16 @@ describe('kdiag trace through a Gateway', () => {
 
   it('reports a route the controller did not accept and a Gateway that is not programmed', () => {
     const objects = all.map((o) =>
-      o.kind === 'HTTPRoute' && o.metadata.name === 'api-route' ? variant(o, (r) => ((r as any).status.parents[0].conditions[0] = { type: 'Accepted', status: 'False', reason: 'UnsupportedValue' })) : o,
+      o.kind === 'HTTPRoute' && o.metadata.name === 'api-route'
+        ? variant(o, (r) => ((r as any).status.parents[0].conditions[0] = { type: 'Accepted', status: 'False', reason: 'UnsupportedValue' }))
+        : o,
     );
     expect(trace('https://api.example.com/', objects)!.stopsAt).toBe('route');
-    const down = all.map((o) => (o.kind === 'Gateway' && o.metadata.name === 'public' ? variant(o, (g) => ((g as any).status.conditions[1] = { type: 'Programmed', status: 'False', reason: 'Pending' })) : o));
+    const down = all.map((o) =>
+      o.kind === 'Gateway' && o.metadata.name === 'public'
+        ? variant(o, (g) => ((g as any).status.conditions[1] = { type: 'Programmed', status: 'False', reason: 'Pending' }))
+        : o,
+    );
     const r = trace('https://api.example.com/', down)!;
     expect(r.stopsAt).toBe('gateway');
     expect(r.hops.find((h) => h.id === 'gateway')!.detail).toBe('not Programmed (Pending): listener https (HTTPS 443, api.example.com)');
@@ -90,23 +113,43 @@ describe('kdiag trace through a Gateway', () => {
     const objects = all.map((o) =>
       o.kind === 'HTTPRoute' && o.metadata.name === 'api-route'
         ? variant(o, (r) => {
-            (r as any).spec.rules.push({ matches: [{ path: { value: '/api/v1' }, method: 'POST', headers: [{ name: 'X-Canary', value: 'yes' }] }], backendRefs: [{ name: 'api-v2-service', port: 80 }] });
-            (r as any).spec.rules.push({ matches: [{ path: { value: '/api/v1' }, queryParams: [{ name: 'beta', value: '1' }] }], backendRefs: [{ name: 'api-service', port: 80 }] });
+            (r as any).spec.rules.push({
+              matches: [{ path: { value: '/api/v1' }, method: 'POST', headers: [{ name: 'X-Canary', value: 'yes' }] }],
+              backendRefs: [{ name: 'api-v2-service', port: 80 }],
+            });
+            (r as any).spec.rules.push({
+              matches: [{ path: { value: '/api/v1' }, queryParams: [{ name: 'beta', value: '1' }] }],
+              backendRefs: [{ name: 'api-service', port: 80 }],
+            });
           })
         : o,
     );
-    const rule = (url: string, extra: Partial<GatewayRequest> = {}) => trace(url, objects, extra)!.hops.find((h) => h.id === 'route')!.detail.split(' (')[0];
+    const rule = (url: string, extra: Partial<GatewayRequest> = {}) =>
+      trace(url, objects, extra)!
+        .hops.find((h) => h.id === 'route')!
+        .detail.split(' (')[0];
     expect(rule('https://api.example.com/api/v1/x')).toBe('production/api-route rule 1');
     expect(rule('https://api.example.com/api/v1/x', { method: 'POST', headers: { 'x-canary': 'yes' } })).toBe('production/api-route rule 3');
     expect(rule('https://api.example.com/api/v1/x?beta=1')).toBe('production/api-route rule 4');
   });
 
   it("stops at a NetworkPolicy that does not admit the Gateway's data-plane Pods, and passes once it does", () => {
-    const policy = (from: object[]) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-v1-ingress', namespace: 'production' }, spec: { podSelector: { matchLabels: { app: 'api-v1' } }, policyTypes: ['Ingress'], ingress: [{ from }] } });
-    const onlyNginx = trace('https://api.example.com/api/v1/users', [...all, policy([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }])])!;
+    const policy = (from: object[]) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api-v1-ingress', namespace: 'production' },
+      spec: { podSelector: { matchLabels: { app: 'api-v1' } }, policyTypes: ['Ingress'], ingress: [{ from }] },
+    });
+    const onlyNginx = trace('https://api.example.com/api/v1/users', [
+      ...all,
+      policy([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]),
+    ])!;
     expect(onlyNginx.stopsAt).toBe('network-policy');
     expect(onlyNginx.hops.find((h) => h.id === 'network-policy')!.detail).toBe('Gateway public data plane → api-v1-5c-a:8080 denied');
-    const gatewayAllowed = trace('https://api.example.com/api/v1/users', [...all, policy([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'infra' } } }])])!;
+    const gatewayAllowed = trace('https://api.example.com/api/v1/users', [
+      ...all,
+      policy([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'infra' } } }]),
+    ])!;
     expect(gatewayAllowed.stopsAt).toBeUndefined();
     expect(gatewayAllowed.hops.find((h) => h.id === 'network-policy')!.detail).toContain('allowed (by production/api-v1-ingress');
   });

@@ -23,13 +23,13 @@ const SCENARIOS: HostileScenario[] = [
 const CHECKS = new Set(['endpoints', 'service-types', 'netpol', 'dns', 'connectivity', 'cluster-dns', 'permissions', 'probes', 'probe', 'trace', 'check']);
 
 const CANNOT_CARRY: Partial<Record<Code, string>> = {
-  KD5020: 'a failure of kdiag\'s own probe pod (ProbeFailure), reported as an error message, not a finding with a fix',
-  KD5021: 'a failure of kdiag\'s own probe pod (ProbeFailure), reported as an error message, not a finding with a fix',
-  KD5022: 'a failure of kdiag\'s own probe pod (ProbeFailure), reported as an error message, not a finding with a fix',
-  KD5023: 'a failure of kdiag\'s own probe pod (ProbeFailure), reported as an error message, not a finding with a fix',
-  KD5024: 'a failure of kdiag\'s own probe pod (ProbeFailure), reported as an error message, not a finding with a fix',
-  KD5025: 'a failure of kdiag\'s own probe pod (ProbeFailure), reported as an error message, not a finding with a fix',
-  KD6002: 'names kdiag\'s own check id and a sanitised error; its fix is fixed text',
+  KD5020: "a failure of kdiag's own probe pod (ProbeFailure), reported as an error message, not a finding with a fix",
+  KD5021: "a failure of kdiag's own probe pod (ProbeFailure), reported as an error message, not a finding with a fix",
+  KD5022: "a failure of kdiag's own probe pod (ProbeFailure), reported as an error message, not a finding with a fix",
+  KD5023: "a failure of kdiag's own probe pod (ProbeFailure), reported as an error message, not a finding with a fix",
+  KD5024: "a failure of kdiag's own probe pod (ProbeFailure), reported as an error message, not a finding with a fix",
+  KD5025: "a failure of kdiag's own probe pod (ProbeFailure), reported as an error message, not a finding with a fix",
+  KD6002: "names kdiag's own check id and a sanitised error; its fix is fixed text",
   KD4013: 'names only counts of cluster-scoped policies and the network plugin kdiag found; its fix is fixed text with no command',
   KD4014: 'names plugin policies by their API-validated names (DNS subdomains) only; its fix is fixed text with no command',
   KD6005: 'namespaces and Service names reach it only after parseTarget validated them as DNS labels (its fix comes from the builder)',

@@ -30,11 +30,25 @@ function route(name: string, parentRefs: object[], rules: object[], status?: obj
 
 function objects(h: string): K8sObject[] {
   const gw = { name: `gw${h}`, namespace: 'infra' };
-  const accepted = (reason = 'Accepted') => ({ parents: [{ parentRef: { ...gw, sectionName: `http${h}` }, controllerName: `example.net/${h}`, conditions: [cond('Accepted', 'True', reason)] }] });
+  const accepted = (reason = 'Accepted') => ({
+    parents: [{ parentRef: { ...gw, sectionName: `http${h}` }, controllerName: `example.net/${h}`, conditions: [cond('Accepted', 'True', reason)] }],
+  });
   const ok = [{ backendRefs: [{ name: `ext${h}`, port: 80 }] }];
   return [
-    { apiVersion: GROUP, kind: 'GatewayClass', metadata: meta(`cls${h}`), spec: { controllerName: `example.net/${h}` }, status: { conditions: [cond('Accepted', 'True', 'Accepted')] } },
-    { apiVersion: GROUP, kind: 'GatewayClass', metadata: meta(`bad${h}`), spec: { controllerName: `example.net/${h}` }, status: { conditions: [cond('Accepted', 'False', `Invalid${h}`, h)] } },
+    {
+      apiVersion: GROUP,
+      kind: 'GatewayClass',
+      metadata: meta(`cls${h}`),
+      spec: { controllerName: `example.net/${h}` },
+      status: { conditions: [cond('Accepted', 'True', 'Accepted')] },
+    },
+    {
+      apiVersion: GROUP,
+      kind: 'GatewayClass',
+      metadata: meta(`bad${h}`),
+      spec: { controllerName: `example.net/${h}` },
+      status: { conditions: [cond('Accepted', 'False', `Invalid${h}`, h)] },
+    },
     {
       apiVersion: GROUP,
       kind: 'Gateway',
@@ -43,18 +57,40 @@ function objects(h: string): K8sObject[] {
         gatewayClassName: `cls${h}`,
         listeners: [
           { name: `http${h}`, port: 80, protocol: 'HTTP', hostname: '*.example.com', allowedRoutes: { namespaces: { from: 'All' } } },
-          { name: `https${h}`, port: 443, protocol: 'HTTPS', hostname: 'api.example.com', allowedRoutes: { namespaces: { from: 'All' } }, tls: { certificateRefs: [{ name: `missing${h}` }, { name: `x${h}`, namespace: 'shared' }, { name: `expired${h}` }, { name: `expiring${h}` }] } },
+          {
+            name: `https${h}`,
+            port: 443,
+            protocol: 'HTTPS',
+            hostname: 'api.example.com',
+            allowedRoutes: { namespaces: { from: 'All' } },
+            tls: { certificateRefs: [{ name: `missing${h}` }, { name: `x${h}`, namespace: 'shared' }, { name: `expired${h}` }, { name: `expiring${h}` }] },
+          },
           { name: `same${h}`, port: 8080, protocol: 'HTTP' },
           // KD7024 (protocol neither core nor domain-prefixed), KD7025 (certificateRef not a core Secret).
           { name: `odd${h}`, port: 9000, protocol: `HTTP2${h}` },
           { name: `tls${h}`, port: 9443, protocol: 'HTTPS', tls: { certificateRefs: [{ group: `g${h}.example`, kind: `Bundle${h}`, name: `c${h}` }] } },
         ],
       },
-      status: { conditions: [cond('Accepted', 'True'), cond('Programmed', 'True')], listeners: [{ name: `http${h}`, conditions: [cond('Conflicted', 'True', `HostnameConflict${h}`, h)] }] },
+      status: {
+        conditions: [cond('Accepted', 'True'), cond('Programmed', 'True')],
+        listeners: [{ name: `http${h}`, conditions: [cond('Conflicted', 'True', `HostnameConflict${h}`, h)] }],
+      },
     },
     { apiVersion: GROUP, kind: 'Gateway', metadata: meta(`g1${h}`, 'infra'), spec: { gatewayClassName: `missing${h}`, listeners: [] } },
-    { apiVersion: GROUP, kind: 'Gateway', metadata: meta(`g2${h}`, 'infra'), spec: { gatewayClassName: `bad${h}`, listeners: [] }, status: { conditions: [cond('Accepted', 'False', `Bad${h}`, h)] } },
-    { apiVersion: GROUP, kind: 'Gateway', metadata: meta(`g3${h}`, 'infra'), spec: { gatewayClassName: `cls${h}`, listeners: [] }, status: { addresses: [{ value: '192.0.2.1' }], conditions: [cond('Accepted', 'True'), cond('Programmed', 'False', `Pending${h}`, h)] } },
+    {
+      apiVersion: GROUP,
+      kind: 'Gateway',
+      metadata: meta(`g2${h}`, 'infra'),
+      spec: { gatewayClassName: `bad${h}`, listeners: [] },
+      status: { conditions: [cond('Accepted', 'False', `Bad${h}`, h)] },
+    },
+    {
+      apiVersion: GROUP,
+      kind: 'Gateway',
+      metadata: meta(`g3${h}`, 'infra'),
+      spec: { gatewayClassName: `cls${h}`, listeners: [] },
+      status: { addresses: [{ value: '192.0.2.1' }], conditions: [cond('Accepted', 'True'), cond('Programmed', 'False', `Pending${h}`, h)] },
+    },
     tlsSecret('infra', `expired${h}`, pairs.expired),
     tlsSecret('infra', `expiring${h}`, pairs.expiring),
     svc(`named${h}`, { selector: { app: 'x' }, ports: [{ name: 'http', port: 80 }] }),
@@ -71,12 +107,25 @@ function objects(h: string): K8sObject[] {
         { name: `w${h}`, backendRefs: [{ name: `ext${h}`, port: 80, weight: 0 }] },
         { backendRefs: [{ name: `s${h}`, namespace: 'shared', port: 80 }] },
       ],
-      { parents: [{ parentRef: { ...gw, sectionName: `http${h}` }, controllerName: `example.net/${h}`, conditions: [cond('Accepted', 'False', 'UnsupportedValue', h)] }] },
+      {
+        parents: [
+          { parentRef: { ...gw, sectionName: `http${h}` }, controllerName: `example.net/${h}`, conditions: [cond('Accepted', 'False', 'UnsupportedValue', h)] },
+        ],
+      },
     ),
     // KD7012: references not resolved, with no broken backend to explain it.
-    route(`r2${h}`, [{ ...gw, sectionName: `http${h}` }], ok, { parents: [{ ...accepted().parents[0]!, conditions: [cond('Accepted', 'True'), cond('ResolvedRefs', 'False', 'RefNotPermitted', h)] }] }),
+    route(`r2${h}`, [{ ...gw, sectionName: `http${h}` }], ok, {
+      parents: [{ ...accepted().parents[0]!, conditions: [cond('Accepted', 'True'), cond('ResolvedRefs', 'False', 'RefNotPermitted', h)] }],
+    }),
     // KD7013: a missing Gateway and a missing listener.
-    route(`r3${h}`, [{ name: `nope${h}`, namespace: 'infra' }, { ...gw, sectionName: `nosuch${h}` }], ok),
+    route(
+      `r3${h}`,
+      [
+        { name: `nope${h}`, namespace: 'infra' },
+        { ...gw, sectionName: `nosuch${h}` },
+      ],
+      ok,
+    ),
     // KD7020: the listener admits routes of its own namespace only.
     route(`r4${h}`, [{ ...gw, sectionName: `same${h}` }], ok),
     // KD7014: hostnames that meet no listener.
@@ -84,7 +133,15 @@ function objects(h: string): K8sObject[] {
     // KD7021: no controller reported on it.
     route(`r6${h}`, [{ ...gw, sectionName: `http${h}` }], ok),
     // KD7026 (a group the cluster does not serve), KD7027 (an implementation-specific kind).
-    route(`r7${h}`, [{ ...gw, sectionName: `http${h}` }], [{ backendRefs: [{ group: `absent${h}.example`, kind: `Bucket${h}`, name: `b${h}`, port: 80 }] }, { backendRefs: [{ group: 'served.example', kind: `Kind${h}`, name: `k${h}`, port: 80 }] }], accepted()),
+    route(
+      `r7${h}`,
+      [{ ...gw, sectionName: `http${h}` }],
+      [
+        { backendRefs: [{ group: `absent${h}.example`, kind: `Bucket${h}`, name: `b${h}`, port: 80 }] },
+        { backendRefs: [{ group: 'served.example', kind: `Kind${h}`, name: `k${h}`, port: 80 }] },
+      ],
+      accepted(),
+    ),
     // KD7030: an Ingress on ingress-nginx.
     { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: meta(`nginx${h}`), spec: { controller: 'k8s.io/ingress-nginx' } },
     { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: meta(`ing${h}`, 'production'), spec: { ingressClassName: `nginx${h}` } },
@@ -93,9 +150,21 @@ function objects(h: string): K8sObject[] {
 
 function findingsFor(h: string): Finding[] {
   const all = objects(h);
-  const found = analyzeGateways(gatewaySnapshot(all, { now: NOW }), gatewayObjects(all, { servedGroups: ['', 'gateway.networking.k8s.io', 'served.example'] }), {}).findings;
-  const skipped = analyzeGateways(gatewaySnapshot(all, { now: NOW, unavailable: { tlssecrets: `secrets is forbidden ${h}` } }), gatewayObjects(all), {}).findings;
-  const forbidden = analyzeGateways(gatewaySnapshot([], { now: NOW }), gatewayObjects([], { unavailable: { reason: 'forbidden', message: `gateways is forbidden ${h}` } }), {}).findings;
+  const found = analyzeGateways(
+    gatewaySnapshot(all, { now: NOW }),
+    gatewayObjects(all, { servedGroups: ['', 'gateway.networking.k8s.io', 'served.example'] }),
+    {},
+  ).findings;
+  const skipped = analyzeGateways(
+    gatewaySnapshot(all, { now: NOW, unavailable: { tlssecrets: `secrets is forbidden ${h}` } }),
+    gatewayObjects(all),
+    {},
+  ).findings;
+  const forbidden = analyzeGateways(
+    gatewaySnapshot([], { now: NOW }),
+    gatewayObjects([], { unavailable: { reason: 'forbidden', message: `gateways is forbidden ${h}` } }),
+    {},
+  ).findings;
   return [...found, ...skipped.filter((f) => f.code === 'KD7023'), ...forbidden];
 }
 

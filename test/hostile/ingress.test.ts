@@ -28,18 +28,38 @@ const pairs = {
 const CANNOT_CARRY: Record<string, string> = {};
 const INGRESS_CODES = Object.keys(CODES).filter((c) => CODES[c as keyof typeof CODES].check === 'ingress' && !(c in CANNOT_CARRY));
 
-const svc = (name: string, ports: object[] = [{ port: 80, targetPort: 8080 }]): K8sObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS }, spec: { selector: { app: 'none' }, ports } });
+const svc = (name: string, ports: object[] = [{ port: 80, targetPort: 8080 }]): K8sObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: NS },
+  spec: { selector: { app: 'none' }, ports },
+});
 const backend = (name: string, port: object = { number: 80 }) => ({ service: { name, port } });
 
 function ingress(name: string, spec: object, annotations: Record<string, string> = {}, extra: object = {}): K8sObject {
-  return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name, namespace: NS, annotations, creationTimestamp: '2026-01-01T00:00:00Z', ...extra }, spec };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name, namespace: NS, annotations, creationTimestamp: '2026-01-01T00:00:00Z', ...extra },
+    spec,
+  };
 }
 
 /** A cluster in which every Ingress code fires on objects that carry `h`. */
 function cluster(h: string): { objects: K8sObject[]; secrets: V1Secret[] } {
   const classes: K8sObject[] = [
-    { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: `nginx${h}`, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: `other${h}`, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: `example.com/${h}` } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name: `nginx${h}`, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+      spec: { controller: 'k8s.io/ingress-nginx' },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name: `other${h}`, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+      spec: { controller: `example.com/${h}` },
+    },
   ];
   const rules = (hostName: string, paths: object[]) => [{ host: hostName, http: { paths } }];
   const path = (p: string, pathType: string, b: object = backend(`svc${h}`)) => ({ path: p, pathType, backend: b });
@@ -92,7 +112,12 @@ function cluster(h: string): { objects: K8sObject[]; secrets: V1Secret[] } {
       { creationTimestamp: '2026-11-25T11:59:00Z' },
     ),
     // KD3015: the same host and path as c, in the same class, younger. KD3004/KD3005 via the classes' controllers.
-    ingress(`d${h}`, { ingressClassName: `nginx${h}`, rules: rules(host, [path('/', 'Prefix')]) }, { 'cert-manager.io/cluster-issuer': `ready${h}` }, { creationTimestamp: '2026-06-01T00:00:00Z' }),
+    ingress(
+      `d${h}`,
+      { ingressClassName: `nginx${h}`, rules: rules(host, [path('/', 'Prefix')]) },
+      { 'cert-manager.io/cluster-issuer': `ready${h}` },
+      { creationTimestamp: '2026-06-01T00:00:00Z' },
+    ),
     ingress(`e${h}`, { ingressClassName: `other${h}`, rules: rules(host, [path('/e', 'Exact')]) }),
     // KD3002 once no class is marked default.
     ingress(`f${h}`, { rules: rules(host, [path('/f', 'Exact')]) }),
@@ -111,7 +136,10 @@ function cluster(h: string): { objects: K8sObject[]; secrets: V1Secret[] } {
 function certManager(h: string): CertManagerObjects {
   const notReady = { conditions: [{ type: 'Ready', status: 'False', reason: `Failing${h}`, message: h }] };
   return {
-    clusterIssuers: [{ metadata: { name: `ready${h}` }, status: notReady }, { metadata: { name: `z${h}` }, status: notReady }],
+    clusterIssuers: [
+      { metadata: { name: `ready${h}` }, status: notReady },
+      { metadata: { name: `z${h}` }, status: notReady },
+    ],
     issuers: [],
     certificates: [{ metadata: { name: `cert${h}`, namespace: NS }, spec: { secretName: `missing${h}` }, status: notReady }],
   };
@@ -120,11 +148,29 @@ function certManager(h: string): CertManagerObjects {
 function findingsFor(h: string): Finding[] {
   const { objects, secrets } = cluster(h);
   const ingresses: V1Ingress[] = objects.filter((o) => o.kind === 'Ingress');
-  const inputs = { controllerPods: [] as V1Pod[], secrets, secretsLookedUp: true, secretErrors: { [`${NS}/unreadable${h}`]: `forbidden ${h}` }, certManager: certManager(h), focus: ingresses };
+  const inputs = {
+    controllerPods: [] as V1Pod[],
+    secrets,
+    secretsLookedUp: true,
+    secretErrors: { [`${NS}/unreadable${h}`]: `forbidden ${h}` },
+    certManager: certManager(h),
+    focus: ingresses,
+  };
   const found = analyzeIngresses(fixtureSnapshot(objects), {}, inputs).findings;
   // Run-wide findings that need other inputs: Secrets not listable, cert-manager absent or forbidden, controller Pods not listable.
-  const skipped = analyzeIngresses(fixtureSnapshot(objects, { unavailable: { tlssecrets: `secrets is forbidden ${h}` } }), {}, { controllerPodsUnavailable: `pods ${h}`, certManager: { unavailable: { reason: 'absent', message: `absent ${h}` }, clusterIssuers: [], issuers: [], certificates: [] } }).findings;
-  const forbidden = analyzeIngresses(fixtureSnapshot(objects), {}, { certManager: { unavailable: { reason: 'forbidden', message: `forbidden ${h}` }, clusterIssuers: [], issuers: [], certificates: [] } }).findings;
+  const skipped = analyzeIngresses(
+    fixtureSnapshot(objects, { unavailable: { tlssecrets: `secrets is forbidden ${h}` } }),
+    {},
+    {
+      controllerPodsUnavailable: `pods ${h}`,
+      certManager: { unavailable: { reason: 'absent', message: `absent ${h}` }, clusterIssuers: [], issuers: [], certificates: [] },
+    },
+  ).findings;
+  const forbidden = analyzeIngresses(
+    fixtureSnapshot(objects),
+    {},
+    { certManager: { unavailable: { reason: 'forbidden', message: `forbidden ${h}` }, clusterIssuers: [], issuers: [], certificates: [] } },
+  ).findings;
   const noDefault = analyzeIngresses(fixtureSnapshot(objects.filter((o) => o.kind !== 'IngressClass')), {}, {}).findings;
   // From the other runs only what they add (each fix is parsed by bash: keep the list short).
   const only = (codes: string[], list: Finding[]) => list.filter((f) => codes.includes(f.code));
@@ -143,10 +189,26 @@ describe('Ingress rules on hostile input', () => {
 
   it("the reproduced injection: KD3016's fix for ingress.class \"x'; echo PWNED; echo '\" parses to exactly the intended argv", () => {
     const evil = "x'; echo PWNED; echo '";
-    const objects = [ingress('evil', { rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('svc') }] } }] }, { 'kubernetes.io/ingress.class': evil })];
+    const objects = [
+      ingress(
+        'evil',
+        { rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('svc') }] } }] },
+        { 'kubernetes.io/ingress.class': evil },
+      ),
+    ];
     const f = analyzeIngresses(fixtureSnapshot(objects), {}, {}).findings.find((x) => x.code === 'KD3016')!;
     const [patch, annotate] = f.remediation!.commands;
-    expect(shellArgv(renderCommand(patch!))).toEqual(['kubectl', '-n', NS, 'patch', 'ingress', 'evil', '--type=merge', '-p', JSON.stringify({ spec: { ingressClassName: evil } })]);
+    expect(shellArgv(renderCommand(patch!))).toEqual([
+      'kubectl',
+      '-n',
+      NS,
+      'patch',
+      'ingress',
+      'evil',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { ingressClassName: evil } }),
+    ]);
     expect(shellArgv(renderCommand(annotate!))).toEqual(['kubectl', '-n', NS, 'annotate', 'ingress', 'evil', 'kubernetes.io/ingress.class-']);
     expect(f.fix).not.toContain(`"${evil}"`);
   });

@@ -12,7 +12,10 @@ describe('parseEndpointSpec', () => {
     ['production/svc/api-service', { form: 'service', namespace: 'production', name: 'api-service' }],
     ['production/service/api-service', { form: 'service', namespace: 'production', name: 'api-service' }],
     ['payment-service:app=payment-api', { form: 'labels', namespace: 'payment-service', labels: { app: 'payment-api' } }],
-    ['ingress-nginx:app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller', { form: 'labels', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } }],
+    [
+      'ingress-nginx:app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller',
+      { form: 'labels', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
+    ],
     ['sandbox:', { form: 'labels', namespace: 'sandbox', labels: {} }],
     ['10.244.0.5', { form: 'ip', ip: '10.244.0.5' }],
     ['2001:db8::1', { form: 'ip', ip: '2001:db8::1' }],
@@ -66,24 +69,40 @@ describe('explainSpecs', () => {
     const snapshot = fixtureSnapshot([
       ...GUIDE,
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'everything', namespace: 'payment-service' }, spec: { selector: {}, ports: [{ port: 80 }] } },
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'all-payment', namespace: 'payment-service' }, spec: { selector: { tier: 'payments' }, ports: [{ port: 80 }] } },
-      ...GUIDE.filter((o) => o.kind === 'Pod' && o.metadata.namespace === 'payment-service').map((p) => ({ ...p, metadata: { ...p.metadata, name: `${p.metadata.name}-t`, labels: { ...p.metadata.labels, tier: 'payments' } } })),
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'all-payment', namespace: 'payment-service' },
+        spec: { selector: { tier: 'payments' }, ports: [{ port: 80 }] },
+      },
+      ...GUIDE.filter((o) => o.kind === 'Pod' && o.metadata.namespace === 'payment-service').map((p) => ({
+        ...p,
+        metadata: { ...p.metadata, name: `${p.metadata.name}-t`, labels: { ...p.metadata.labels, tier: 'payments' } },
+      })),
     ]);
     const r = explainSpecs(snapshot, 'payment-service/svc/all-payment', 'auth-service/svc/auth-service', '80');
     expect(r.verdict).toBe('partially allowed');
-    expect(r.connections.map((c) => [c.source.name, c.allowed])).toEqual([['payment-api-58-a-t', true], ['reporting-9f-a-t', false]]);
-    expect(() => explainSpecs(snapshot, 'payment-service/svc/everything', 'auth-service/svc/auth-service', '80')).toThrow('Service payment-service/everything selects no running pod');
+    expect(r.connections.map((c) => [c.source.name, c.allowed])).toEqual([
+      ['payment-api-58-a-t', true],
+      ['reporting-9f-a-t', false],
+    ]);
+    expect(() => explainSpecs(snapshot, 'payment-service/svc/everything', 'auth-service/svc/auth-service', '80')).toThrow(
+      'Service payment-service/everything selects no running pod',
+    );
   });
 
-  it('treats a port that is not a Service port as the pods\' own port', () => {
+  it("treats a port that is not a Service port as the pods' own port", () => {
     const r = explainSpecs(fixtureSnapshot(GUIDE), 'payment-service/payment-api-58-a', 'auth-service/svc/auth-service', '8080');
     expect(r.verdict).toBe('allowed');
-    expect(r.notes).toContain('8080/TCP is not a port of Service auth-service/auth-service: evaluated as the pods\' own port');
+    expect(r.notes).toContain("8080/TCP is not a port of Service auth-service/auth-service: evaluated as the pods' own port");
   });
 
-  it('resolves a ClusterIP to the Service\'s pods and a named targetPort per pod', () => {
+  it("resolves a ClusterIP to the Service's pods and a named targetPort per pod", () => {
     const r = explainSpecs(fixtureSnapshot(GUIDE), 'ingress-nginx/ingress-nginx-controller-5d-a', '10.96.10.2', '80');
-    expect(r.connections.map((c) => [c.destination.name, c.port, c.allowed])).toEqual([['api-server-7d9f-a', 8080, true], ['api-server-7d9f-b', 8080, true]]);
+    expect(r.connections.map((c) => [c.destination.name, c.port, c.allowed])).toEqual([
+      ['api-server-7d9f-a', 8080, true],
+      ['api-server-7d9f-b', 8080, true],
+    ]);
     expect(r.notes).toContain('Service production/api-v1-service port 80/TCP → targetPort "http" (8080 on the pods): policies see port 8080');
   });
 });

@@ -94,7 +94,11 @@ describe('kdiag completion bash', () => {
     expect(top).not.toContain('__complete');
     expect(bashComplete(['kdiag', 'end'])).toEqual(['endpoints']);
     expect(bashComplete(['kdiag', 'netpol', 'ex'])).toEqual(['explain']);
-    expect(bashComplete(['kdiag', 'docs', 'KD100'])).toEqual(Object.keys(CODES).filter((c) => c.startsWith('KD100')).sort());
+    expect(bashComplete(['kdiag', 'docs', 'KD100'])).toEqual(
+      Object.keys(CODES)
+        .filter((c) => c.startsWith('KD100'))
+        .sort(),
+    );
     expect(bashComplete(['kdiag', 'completion', ''])).toEqual(['bash', 'zsh', 'kubectl-plugin']);
   });
 
@@ -114,9 +118,15 @@ describe('kdiag completion bash', () => {
 
   it('completes namespaces and contexts through `kdiag __complete`, passing --kubeconfig and --context on', () => {
     expect(bashComplete(['kdiag', 'endpoints', '-n', 'prod'])).toEqual(['production', 'prod-eu']);
-    expect(bashComplete(['kdiag', 'check', '--kubeconfig', '/tmp/kc', '--context', 'kind-b', '--namespace', '=', ''])).toEqual(['default', 'production', 'prod-eu']);
+    expect(bashComplete(['kdiag', 'check', '--kubeconfig', '/tmp/kc', '--context', 'kind-b', '--namespace', '=', ''])).toEqual([
+      'default',
+      'production',
+      'prod-eu',
+    ]);
     expect(bashComplete(['kdiag', 'services', '--context', 'kind-'])).toEqual(['kind-a', 'kind-b']);
-    const calls = execFileSync('cat', [join(dir, 'calls')], { encoding: 'utf8' }).trim().split('\n');
+    const calls = execFileSync('cat', [join(dir, 'calls')], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(calls).toContain('__complete namespaces --kubeconfig=/tmp/kc --context=kind-b');
     expect(calls).toContain('__complete namespaces');
   });
@@ -130,7 +140,9 @@ describe('kdiag completion bash', () => {
 (hasZsh ? describe : describe.skip)('kdiag completion zsh', () => {
   it('is valid zsh', () => {
     execFileSync('zsh', ['-n', zshFile]);
-    expect(execFileSync('zsh', ['-f', '-c', `compdef() { print -r -- "compdef $*"; }; source ${zshFile}`], { encoding: 'utf8' }).trim()).toBe('compdef _kdiag kdiag');
+    expect(execFileSync('zsh', ['-f', '-c', `compdef() { print -r -- "compdef $*"; }; source ${zshFile}`], { encoding: 'utf8' }).trim()).toBe(
+      'compdef _kdiag kdiag',
+    );
   });
 
   it('completes commands, flags, values and namespaces', () => {
@@ -159,7 +171,11 @@ const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignor
   const bin = join(dir, 'plugin-bin');
   // kubectl's completion protocol: `kubectl __complete kdiag <words>` runs kubectl_complete-kdiag.
   const complete = (...words: string[]) => {
-    const out = execFileSync('kubectl', ['__complete', 'kdiag', ...words], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('kubectl', ['__complete', 'kdiag', ...words], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out.trim().split('\n');
   };
 
@@ -169,7 +185,9 @@ const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignor
     execFileSync('mkdir', ['-p', bin]);
     writeFileSync(join(bin, 'kubectl_complete-kdiag'), stdout, { mode: 0o755 });
     // The plugin itself, answering only what completion asks it.
-    writeFileSync(join(bin, 'kubectl-kdiag'), `#!/bin/sh\n[ "$1" = __complete ] && [ "$2" = namespaces ] && printf 'default\\nproduction\\n'\nexit 0\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'kubectl-kdiag'), `#!/bin/sh\n[ "$1" = __complete ] && [ "$2" = namespaces ] && printf 'default\\nproduction\\n'\nexit 0\n`, {
+      mode: 0o755,
+    });
   });
 
   it('is valid bash', () => {
@@ -188,7 +206,6 @@ const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignor
 });
 
 describe('kdiag __complete (the helper the scripts call)', () => {
-
   it('lists the namespaces of the context, one per line, sorted', async () => {
     fakeApi([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } },

@@ -14,7 +14,10 @@ describe('probe flags', () => {
 
   it('--from NS/POD, --from-namespace with --from-labels, node selector', () => {
     expect(probeSettings({ ...base, from: 'production/api-server-7d9f-a' }).fromPod).toEqual({ namespace: 'production', name: 'api-server-7d9f-a' });
-    expect(probeSettings({ ...base, 'from-namespace': 'ingress-nginx', 'from-labels': 'app.kubernetes.io/name=ingress-nginx' })).toMatchObject({ fromNamespace: 'ingress-nginx', fromLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } });
+    expect(probeSettings({ ...base, 'from-namespace': 'ingress-nginx', 'from-labels': 'app.kubernetes.io/name=ingress-nginx' })).toMatchObject({
+      fromNamespace: 'ingress-nginx',
+      fromLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+    });
     expect(probeSettings({ ...base, 'node-selector': 'kubernetes.io/os=linux,zone=a' }).nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', zone: 'a' });
   });
 
@@ -48,19 +51,25 @@ describe('--settle auto: wait only when a NetworkPolicy must learn the new probe
   const snapshotWith = (...policies: object[]) => fixtureSnapshot(policies as never);
   const probe = { namespace: 'production', labels: { 'kdiag.dev/probe': 'dns', app: 'web' } };
 
-  it('no policy in the probe\'s or the destinations\' namespaces: no wait', () => {
+  it("no policy in the probe's or the destinations' namespaces: no wait", () => {
     expect(settleSecondsFor({}, snapshotWith(policy('elsewhere', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] })), probe, ['kube-system'])).toBe(0);
   });
 
   it('an egress policy selecting the probe: 2 s; one selecting other pods: no wait', () => {
     expect(settleSecondsFor({}, snapshotWith(policy('production', { podSelector: {}, policyTypes: ['Egress'] })), probe, ['kube-system'])).toBe(2);
-    expect(settleSecondsFor({}, snapshotWith(policy('production', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Egress'] })), probe, ['kube-system'])).toBe(0);
+    expect(
+      settleSecondsFor({}, snapshotWith(policy('production', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Egress'] })), probe, [
+        'kube-system',
+      ]),
+    ).toBe(0);
     // An ingress-only policy on the probe's own pods does not touch its outgoing traffic.
     expect(settleSecondsFor({}, snapshotWith(policy('production', { podSelector: {}, policyTypes: ['Ingress'] })), probe, ['kube-system'])).toBe(0);
   });
 
-  it('a destination namespace isolated for ingress: 2 s (its allow rules must learn the probe\'s IP)', () => {
-    expect(settleSecondsFor({}, snapshotWith(policy('kube-system', { podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } })), probe, ['kube-system'])).toBe(2);
+  it("a destination namespace isolated for ingress: 2 s (its allow rules must learn the probe's IP)", () => {
+    expect(settleSecondsFor({}, snapshotWith(policy('kube-system', { podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } })), probe, ['kube-system'])).toBe(
+      2,
+    );
   });
 
   it('NetworkPolicies unreadable: 2 s; an explicit --settle always wins', () => {

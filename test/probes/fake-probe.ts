@@ -37,7 +37,9 @@ async function bodyOf(req: unknown): Promise<unknown> {
 
 export function fakeProbe(namespace: string, script: ProbeScript): FakeProbe {
   const state: FakeProbe = { jobs: [], dryRuns: [], deleted: [], requests: [] };
-  let job: { metadata: { name: string; labels: Record<string, string> }; spec: { template: { spec: { containers: { command: string[]; image: string }[] } } } } | undefined;
+  let job:
+    | { metadata: { name: string; labels: Record<string, string> }; spec: { template: { spec: { containers: { command: string[]; image: string }[] } } } }
+    | undefined;
   const podName = () => `${job!.metadata.name}-x7k2p`;
   const pod = (status: Record<string, unknown>) => ({
     apiVersion: 'v1',
@@ -48,13 +50,20 @@ export function fakeProbe(namespace: string, script: ProbeScript): FakeProbe {
   });
   const base = `/api/v1/namespaces/${namespace}`;
   const scope = nock(SERVER).persist();
-  scope.post(`${base}/pods`).query({ dryRun: 'All' }).reply(async (req: unknown) => {
-    const body = await bodyOf(req);
-    state.requests.push(`POST ${url(req)}`);
-    state.dryRuns.push(body as Record<string, unknown>);
-    if (script.dryRun) return [script.dryRun.status, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: script.dryRun.status, reason: 'Forbidden', message: script.dryRun.message }];
-    return [201, body];
-  });
+  scope
+    .post(`${base}/pods`)
+    .query({ dryRun: 'All' })
+    .reply(async (req: unknown) => {
+      const body = await bodyOf(req);
+      state.requests.push(`POST ${url(req)}`);
+      state.dryRuns.push(body as Record<string, unknown>);
+      if (script.dryRun)
+        return [
+          script.dryRun.status,
+          { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: script.dryRun.status, reason: 'Forbidden', message: script.dryRun.message },
+        ];
+      return [201, body];
+    });
   scope.post(`/apis/batch/v1/namespaces/${namespace}/jobs`).reply(async (req: unknown) => {
     const body = await bodyOf(req);
     state.requests.push(`POST ${url(req)}`);
@@ -62,27 +71,56 @@ export function fakeProbe(namespace: string, script: ProbeScript): FakeProbe {
     state.jobs.push(body as Record<string, unknown>);
     return [201, body];
   });
-  scope
-    .get(new RegExp(`^${base}/pods\\?.*labelSelector=[^&]*run-id`))
-    .reply((req: unknown) => {
-      const u = url(req);
-      state.requests.push(`GET ${u}`);
-      if (!u.includes('watch=true')) return [200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] }];
-      const events: unknown[] = [
-        { type: 'ADDED', object: pod({ phase: 'Pending' }) },
-        { type: 'MODIFIED', object: pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }], containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] }) },
-      ];
-      if (script.waiting) {
-        events.push({ type: 'MODIFIED', object: pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }], containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: script.waiting } }] }) });
-      } else {
-        events.push({ type: 'MODIFIED', object: pod({ phase: 'Running', containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: true, restartCount: 0, state: { running: {} } }] }) });
-        if (!script.stayRunning) events.push({
+  scope.get(new RegExp(`^${base}/pods\\?.*labelSelector=[^&]*run-id`)).reply((req: unknown) => {
+    const u = url(req);
+    state.requests.push(`GET ${u}`);
+    if (!u.includes('watch=true')) return [200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] }];
+    const events: unknown[] = [
+      { type: 'ADDED', object: pod({ phase: 'Pending' }) },
+      {
+        type: 'MODIFIED',
+        object: pod({
+          phase: 'Pending',
+          conditions: [{ type: 'PodScheduled', status: 'True' }],
+          containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }],
+        }),
+      },
+    ];
+    if (script.waiting) {
+      events.push({
+        type: 'MODIFIED',
+        object: pod({
+          phase: 'Pending',
+          conditions: [{ type: 'PodScheduled', status: 'True' }],
+          containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: script.waiting } }],
+        }),
+      });
+    } else {
+      events.push({
+        type: 'MODIFIED',
+        object: pod({ phase: 'Running', containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: true, restartCount: 0, state: { running: {} } }] }),
+      });
+      if (!script.stayRunning)
+        events.push({
           type: 'MODIFIED',
-          object: pod({ phase: 'Succeeded', ...script.finalStatus, containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: false, restartCount: 0, state: script.final ?? { terminated: { exitCode: 0, reason: 'Completed' } } }] }),
+          object: pod({
+            phase: 'Succeeded',
+            ...script.finalStatus,
+            containerStatuses: [
+              {
+                name: 'probe',
+                image: '',
+                imageID: '',
+                ready: false,
+                restartCount: 0,
+                state: script.final ?? { terminated: { exitCode: 0, reason: 'Completed' } },
+              },
+            ],
+          }),
         });
-      }
-      return [200, events.map((e) => JSON.stringify(e)).join('\n') + '\n'];
-    });
+    }
+    return [200, events.map((e) => JSON.stringify(e)).join('\n') + '\n'];
+  });
   scope.get(new RegExp(`^${base}/pods/[^/]+/log`)).reply((req: unknown) => {
     state.requests.push(`GET ${url(req)}`);
     const nonce = job!.spec.template.spec.containers[0]!.command[4]!;

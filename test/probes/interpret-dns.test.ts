@@ -14,19 +14,48 @@ import { ROOT } from '../support/run.js';
 
 const fixture = (name: string) => readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8');
 const NONCE = 'n0nce123';
-const healthyDns = { service: { namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10' }, pods: [{ name: 'coredns-1', ready: true, detail: 'Ready' }], readyEndpoints: 1 };
+const healthyDns = {
+  service: { namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10' },
+  pods: [{ name: 'coredns-1', ready: true, detail: 'Ready' }],
+  readyEndpoints: 1,
+};
 
 describe('parseNslookup (one busybox output, any version)', () => {
   it.each([
-    ['busybox 1.35 answer', 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tapi.production.svc.cluster.local\nAddress: 10.96.12.34\n', 'answer', ['10.96.12.34']],
-    ['busybox 1.27 answer', 'Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      api\nAddress 1: 10.96.12.34 api.production.svc.cluster.local\n', 'answer', ['10.96.12.34']],
-    ['Address before Name', 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\nAddress: 10.244.0.22\nName:\tr\nAddress: 10.244.0.21\nName:\tr\n', 'answer', ['10.244.0.22', '10.244.0.21']],
-    ['NXDOMAIN', "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find nosuch.: NXDOMAIN\n\n** server can't find nosuch.: NXDOMAIN\n", 'nxdomain', []],
+    [
+      'busybox 1.35 answer',
+      'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tapi.production.svc.cluster.local\nAddress: 10.96.12.34\n',
+      'answer',
+      ['10.96.12.34'],
+    ],
+    [
+      'busybox 1.27 answer',
+      'Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      api\nAddress 1: 10.96.12.34 api.production.svc.cluster.local\n',
+      'answer',
+      ['10.96.12.34'],
+    ],
+    [
+      'Address before Name',
+      'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\nAddress: 10.244.0.22\nName:\tr\nAddress: 10.244.0.21\nName:\tr\n',
+      'answer',
+      ['10.244.0.22', '10.244.0.21'],
+    ],
+    [
+      'NXDOMAIN',
+      "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find nosuch.: NXDOMAIN\n\n** server can't find nosuch.: NXDOMAIN\n",
+      'nxdomain',
+      [],
+    ],
     ['SERVFAIL', "** server can't find x.: SERVFAIL\n", 'servfail', []],
     ['REFUSED', "** server can't find x.: REFUSED\n", 'refused', []],
     ['timeout', ';; connection timed out; no servers could be reached\n', 'timeout', []],
     ['busybox 1.27 failure', "Server:    10.96.0.10\nAddress 1: 10.96.0.10\n\nnslookup: can't resolve 'nosuch'\n", 'unresolved', []],
-    ['refused write then timeout', "nslookup: write to '10.96.0.10:53': Connection refused\n;; connection timed out; no servers could be reached\n", 'unreachable', []],
+    [
+      'refused write then timeout',
+      "nslookup: write to '10.96.0.10:53': Connection refused\n;; connection timed out; no servers could be reached\n",
+      'unreachable',
+      [],
+    ],
     ['AAAA only has no answer', "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n*** Can't find x.: No answer\n", 'nodata', []],
   ])('%s', (_name, text, outcome, addresses) => {
     const r = parseNslookup(text);
@@ -35,11 +64,13 @@ describe('parseNslookup (one busybox output, any version)', () => {
   });
 
   it('never takes the server address for an answer', () => {
-    expect(parseNslookup('Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can\'t find a.: NXDOMAIN\n').addresses).toEqual([]);
+    expect(parseNslookup("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find a.: NXDOMAIN\n").addresses).toEqual([]);
   });
 
   it('reads CNAMEs (ExternalName Services)', () => {
-    const r = parseNslookup('Non-authoritative answer:\next.production.svc.cluster.local\tcanonical name = db.example.com\nName:\tdb.example.com\nAddress: 192.0.2.10\n');
+    const r = parseNslookup(
+      'Non-authoritative answer:\next.production.svc.cluster.local\tcanonical name = db.example.com\nName:\tdb.example.com\nAddress: 192.0.2.10\n',
+    );
     expect(r.cnames).toEqual(['db.example.com']);
     expect(r.addresses).toEqual(['192.0.2.10']);
   });
@@ -48,7 +79,12 @@ describe('parseNslookup (one busybox output, any version)', () => {
 describe('parseResolvConf', () => {
   it('reads nameservers, search list and ndots', () => {
     const c = parseResolvConf('search production.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5 timeout:2\n');
-    expect(c).toMatchObject({ nameservers: ['10.96.0.10'], search: ['production.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], ndots: 5, options: ['ndots:5', 'timeout:2'] });
+    expect(c).toMatchObject({
+      nameservers: ['10.96.0.10'],
+      search: ['production.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+      ndots: 5,
+      options: ['ndots:5', 'timeout:2'],
+    });
   });
 });
 
@@ -73,12 +109,21 @@ describe('parseDnsProbeLog (recorded probe output)', () => {
   it('an absent name walks the whole search list and ends NXDOMAIN', () => {
     const out = parseDnsProbeLog(fixture('probe-dns-nxdomain.txt'), NONCE);
     expect(out.lookups.map((l) => l.outcome)).toEqual(['nxdomain', 'nxdomain', 'nxdomain']);
-    expect(out.lookups[0]!.attempts.map((a) => a.name)).toEqual(['nosuch.production.svc.cluster.local.', 'nosuch.svc.cluster.local.', 'nosuch.cluster.local.', 'nosuch.']);
+    expect(out.lookups[0]!.attempts.map((a) => a.name)).toEqual([
+      'nosuch.production.svc.cluster.local.',
+      'nosuch.svc.cluster.local.',
+      'nosuch.cluster.local.',
+      'nosuch.',
+    ]);
   });
 
   it('a timeout stops the walk at the first attempt', () => {
     const out = parseDnsProbeLog(fixture('probe-dns-timeout.txt'), NONCE);
-    expect(out.lookups.map((l) => [l.outcome, l.attempts.length])).toEqual([['timeout', 1], ['timeout', 1], ['timeout', 1]]);
+    expect(out.lookups.map((l) => [l.outcome, l.attempts.length])).toEqual([
+      ['timeout', 1],
+      ['timeout', 1],
+      ['timeout', 1],
+    ]);
   });
 
   it('SERVFAIL for an external name after the search domains', () => {
@@ -104,7 +149,10 @@ describe('parseDnsProbeLog (recorded probe output)', () => {
 
   it('busybox 1.27 (libc) format and a reordered answer', () => {
     const old = parseDnsProbeLog(fixture('probe-dns-busybox127.txt'), NONCE);
-    expect(old.lookups.map((l) => [l.outcome, l.addresses])).toEqual([['answer', ['10.96.12.34']], ['unresolved', []]]);
+    expect(old.lookups.map((l) => [l.outcome, l.addresses])).toEqual([
+      ['answer', ['10.96.12.34']],
+      ['unresolved', []],
+    ]);
     const reordered = parseDnsProbeLog(fixture('probe-dns-reordered.txt'), NONCE);
     expect(reordered.lookups[0]!.addresses).toEqual(['10.244.0.22', '10.244.0.21']);
   });
@@ -119,9 +167,20 @@ describe('analyzeDns', () => {
   const production = loadFixture('production.yaml');
   const snapshot = fixtureSnapshot(production);
   const analyse = (name: string, file: string, health = healthyDns, dnsEgress?: { isolating: string[]; allowed: boolean }) => {
-    const subject = parseDnsName(name, 'production', 'cluster.local', snapshot.services.map((s) => s.metadata!.name!));
+    const subject = parseDnsName(
+      name,
+      'production',
+      'cluster.local',
+      snapshot.services.map((s) => s.metadata!.name!),
+    );
     const plan = planDns(name, subject, 'production');
-    return analyzeDns({ plan, output: parseDnsProbeLog(fixture(file), NONCE), expectation: dnsExpectation(subject, snapshot), dnsHealth: health, ...(dnsEgress ? { dnsEgress } : {}) });
+    return analyzeDns({
+      plan,
+      output: parseDnsProbeLog(fixture(file), NONCE),
+      expectation: dnsExpectation(subject, snapshot),
+      dnsHealth: health,
+      ...(dnsEgress ? { dnsEgress } : {}),
+    });
   };
   const svcIP = (name: string) => production.find((o) => o.kind === 'Service' && o.metadata.name === name)!.spec as { clusterIP: string };
 
@@ -129,9 +188,18 @@ describe('analyzeDns', () => {
     const ip = svcIP('api-service').clusterIP;
     const log = fixture('probe-dns-service.txt').replaceAll('10.96.12.34', ip);
     const subject = parseDnsName('api-service', 'production', 'cluster.local');
-    const a = analyzeDns({ plan: planDns('api-service', subject, 'production'), output: parseDnsProbeLog(log, NONCE), expectation: dnsExpectation(subject, snapshot), dnsHealth: healthyDns });
+    const a = analyzeDns({
+      plan: planDns('api-service', subject, 'production'),
+      output: parseDnsProbeLog(log, NONCE),
+      expectation: dnsExpectation(subject, snapshot),
+      dnsHealth: healthyDns,
+    });
     expect(a.findings).toEqual([]);
-    expect(a.rows.map((r) => [r.status, r.matches])).toEqual([['OK', true], ['OK', true], ['OK', true]]);
+    expect(a.rows.map((r) => [r.status, r.matches])).toEqual([
+      ['OK', true],
+      ['OK', true],
+      ['OK', true],
+    ]);
   });
 
   it('KD5004 when the answer is not the ClusterIP', () => {
@@ -155,7 +223,11 @@ describe('analyzeDns', () => {
   });
 
   it('KD5002 with the DNS pods down, plus KD6003 and KD6004', () => {
-    const down = { service: healthyDns.service, pods: [{ name: 'coredns-1', ready: false, detail: 'Running: container coredns: CrashLoopBackOff' }], readyEndpoints: 0 };
+    const down = {
+      service: healthyDns.service,
+      pods: [{ name: 'coredns-1', ready: false, detail: 'Running: container coredns: CrashLoopBackOff' }],
+      readyEndpoints: 0,
+    };
     const a = analyse('api-service', 'probe-dns-unreachable.txt', down);
     expect(a.findings.map((f) => f.code)).toEqual(['KD5002', 'KD6003', 'KD6004']);
     expect(a.findings[0]!.cause).toContain('CrashLoopBackOff');
@@ -172,7 +244,12 @@ describe('analyzeDns', () => {
   it('a short name from another namespace is expected not to resolve', () => {
     const subject = parseDnsName('nosuch', 'production', 'cluster.local');
     const plan = planDns('nosuch', subject, 'default');
-    const a = analyzeDns({ plan, output: parseDnsProbeLog(fixture('probe-dns-nxdomain.txt'), NONCE), expectation: dnsExpectation(subject, snapshot), dnsHealth: healthyDns });
+    const a = analyzeDns({
+      plan,
+      output: parseDnsProbeLog(fixture('probe-dns-nxdomain.txt'), NONCE),
+      expectation: dnsExpectation(subject, snapshot),
+      dnsHealth: healthyDns,
+    });
     expect(a.rows[0]!.note).toContain('resolves only from namespace production');
     expect(a.findings[0]!.message).not.toContain('nosuch,');
   });

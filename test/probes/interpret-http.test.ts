@@ -45,22 +45,44 @@ describe('parseCurlProbeLog', () => {
   });
 
   it('a connect timeout (curl 8 wording) is a timeout', () => {
-    const r = parseCurlProbeLog('KDIAGx result 0 28 000  0 0.000912 0.000000 0.000000 0.000000 5.002113 Failed to connect to 10.96.10.5 port 5432 after 5002 ms: Timeout was reached\n', 'x', [{ mode: 'tcp' }]);
+    const r = parseCurlProbeLog(
+      'KDIAGx result 0 28 000  0 0.000912 0.000000 0.000000 0.000000 5.002113 Failed to connect to 10.96.10.5 port 5432 after 5002 ms: Timeout was reached\n',
+      'x',
+      [{ mode: 'tcp' }],
+    );
     expect(r[0]).toMatchObject({ outcome: 'timeout', exitCode: 28 });
   });
 
   it('strips terminal control sequences from the untrusted body', () => {
-    const r = parseCurlProbeLog('KDIAGx result 0 0 500 10.0.0.1 80 0 0.001 0 0.002 0.003 \nKDIAGx body 0 \u001b[31mred\u001b[0m \u0007bell\n', 'x', [{ mode: 'http' }]);
+    const r = parseCurlProbeLog('KDIAGx result 0 0 500 10.0.0.1 80 0 0.001 0 0.002 0.003 \nKDIAGx body 0 \u001b[31mred\u001b[0m \u0007bell\n', 'x', [
+      { mode: 'http' },
+    ]);
     expect(r[0]!.body).toBe('red bell');
   });
 });
 
 describe('analyzeConnectivity', () => {
   const snapshot = fixtureSnapshot(loadFixture('probe-scenario.yaml'));
-  const run = (raws: string[], lines: string[], source: { namespace: string; labels: Record<string, string> } = { namespace: 'default', labels: { 'app.kubernetes.io/managed-by': 'kdiag' } }) => {
-    const targets = planConnectivity(raws.map((r) => parseTarget(r, 'production')), snapshot);
+  const run = (
+    raws: string[],
+    lines: string[],
+    source: { namespace: string; labels: Record<string, string> } = { namespace: 'default', labels: { 'app.kubernetes.io/managed-by': 'kdiag' } },
+  ) => {
+    const targets = planConnectivity(
+      raws.map((r) => parseTarget(r, 'production')),
+      snapshot,
+    );
     const text = lines.map((l, i) => `KDIAGx result ${i} ${l}`).join('\n');
-    return analyzeConnectivity({ targets, results: parseCurlProbeLog(text, 'x', targets.filter((t) => !t.unresolved)), snapshot, source });
+    return analyzeConnectivity({
+      targets,
+      results: parseCurlProbeLog(
+        text,
+        'x',
+        targets.filter((t) => !t.unresolved),
+      ),
+      snapshot,
+      source,
+    });
   };
 
   it('healthy targets: rows, no findings', () => {
@@ -70,20 +92,33 @@ describe('analyzeConnectivity', () => {
   });
 
   it('timeout: names the NetworkPolicies of the destination', () => {
-    const a = run(['api-service'], ['28 000  0 0.001 0 0 0 10.0 Failed to connect to api-service.production.svc.cluster.local port 80 after 5001 ms: Timeout was reached']);
+    const a = run(
+      ['api-service'],
+      ['28 000  0 0.001 0 0 0 10.0 Failed to connect to api-service.production.svc.cluster.local port 80 after 5001 ms: Timeout was reached'],
+    );
     expect(a.findings.map((f) => f.code)).toEqual(['KD5039']);
-    expect(a.findings[0]!.message).toBe('api-service: connection to http://api-service.production.svc.cluster.local/ timed out: blocked by NetworkPolicy production/api-server-policy, production/default-deny-ingress');
-    expect(a.findings[0]!.cause).toContain('NetworkPolicy production/api-server-policy, NetworkPolicy production/default-deny-ingress select the destination pod api-server-7d9f-a');
+    expect(a.findings[0]!.message).toBe(
+      'api-service: connection to http://api-service.production.svc.cluster.local/ timed out: blocked by NetworkPolicy production/api-server-policy, production/default-deny-ingress',
+    );
+    expect(a.findings[0]!.cause).toContain(
+      'NetworkPolicy production/api-server-policy, NetworkPolicy production/default-deny-ingress select the destination pod api-server-7d9f-a',
+    );
   });
 
-  it('no ready endpoints: the endpoints check\'s cause', () => {
-    const a = run(['empty-service'], ['7 000  0 0.001 0 0 0 0.002 Failed to connect to empty-service.production.svc.cluster.local port 80 after 1 ms: Could not connect to server']);
+  it("no ready endpoints: the endpoints check's cause", () => {
+    const a = run(
+      ['empty-service'],
+      ['7 000  0 0.001 0 0 0 0.002 Failed to connect to empty-service.production.svc.cluster.local port 80 after 1 ms: Could not connect to server'],
+    );
     expect(a.findings.map((f) => f.code)).toEqual(['KD5032']);
     expect(a.findings[0]!.message).toContain('the Service has no ready endpoints (selector app=nothing-here matches no pod)');
   });
 
   it('refused where policies allow it: the port → targetPort pair', () => {
-    const a = run(['api-service'], ['7 000  0 0.001 0 0 0 0.002 Failed to connect to x port 80 after 1 ms: Could not connect to server'], { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/managed-by': 'kdiag' } });
+    const a = run(['api-service'], ['7 000  0 0.001 0 0 0 0.002 Failed to connect to x port 80 after 1 ms: Could not connect to server'], {
+      namespace: 'ingress-nginx',
+      labels: { 'app.kubernetes.io/managed-by': 'kdiag' },
+    });
     expect(a.findings[0]!.code).toBe('KD5030');
     expect(a.findings[0]!.cause).toContain('Service port 80 forwards to targetPort 8080 of 1 ready pod(s) (api-server-7d9f-a)');
   });
@@ -95,9 +130,14 @@ describe('analyzeConnectivity', () => {
   });
 
   it('probing as a workload: the suggested policy carries its labels', () => {
-    const a = run(['postgres'], ['28 000  0 0.001 0 0 0 5.0 Connection timed out after 5000 milliseconds'], { namespace: 'production', labels: { app: 'api-server', 'app.kubernetes.io/managed-by': 'kdiag', 'kdiag.dev/run-id': 'a1b2c3' } });
+    const a = run(['postgres'], ['28 000  0 0.001 0 0 0 5.0 Connection timed out after 5000 milliseconds'], {
+      namespace: 'production',
+      labels: { app: 'api-server', 'app.kubernetes.io/managed-by': 'kdiag', 'kdiag.dev/run-id': 'a1b2c3' },
+    });
     expect(a.findings.map((f) => f.code)).toEqual(['KD5039']);
-    expect(a.findings[0]!.message).toBe('postgres: connection to postgres.production.svc.cluster.local:5432 timed out: blocked by NetworkPolicy production/default-deny-ingress');
+    expect(a.findings[0]!.message).toBe(
+      'postgres: connection to postgres.production.svc.cluster.local:5432 timed out: blocked by NetworkPolicy production/default-deny-ingress',
+    );
     expect(a.findings[0]!.fix).toContain('      podSelector:\n        matchLabels:\n          app: api-server\n');
     expect(a.findings[0]!.fix).toContain('  podSelector:\n    matchLabels:\n      app: postgres\n');
     expect(a.findings[0]!.remediation?.commands.map((c) => c.argv)).toEqual([['kubectl', 'apply', '-f', '-']]);
@@ -106,7 +146,9 @@ describe('analyzeConnectivity', () => {
   it('an HTTP timeout after the connection opened is the application, not the network', () => {
     const a = run(['api-service'], ['28 000 10.96.10.1 80 0.001 0.002 0 0 10.0 Operation timed out after 10001 milliseconds with 0 bytes received']);
     expect(a.findings.map((f) => f.code)).toEqual(['KD5031']);
-    expect(a.findings[0]!.message).toBe('api-service: http://api-service.production.svc.cluster.local/ accepted the connection but sent no HTTP answer in time');
+    expect(a.findings[0]!.message).toBe(
+      'api-service: http://api-service.production.svc.cluster.local/ accepted the connection but sent no HTTP answer in time',
+    );
   });
 
   it('5xx: the pods behind', () => {
@@ -117,6 +159,8 @@ describe('analyzeConnectivity', () => {
 
   it('unknown Service: KD5038 and nothing probed', () => {
     const a = run(['api-servise'], []);
-    expect(a.findings.map((f) => [f.code, f.message])).toEqual([['KD5038', 'api-servise: no Service api-servise in namespace production (similar: api-service)']]);
+    expect(a.findings.map((f) => [f.code, f.message])).toEqual([
+      ['KD5038', 'api-servise: no Service api-servise in namespace production (similar: api-service)'],
+    ]);
   });
 });

@@ -39,7 +39,10 @@ describe('planDns', () => {
   });
 
   it('external names: as given (search walk) and absolute', () => {
-    expect(planDns('db.example.com', { kind: 'external', name: 'db.example.com' }, 'default').queries.map((q) => q.query)).toEqual(['db.example.com', 'db.example.com.']);
+    expect(planDns('db.example.com', { kind: 'external', name: 'db.example.com' }, 'default').queries.map((q) => q.query)).toEqual([
+      'db.example.com',
+      'db.example.com.',
+    ]);
   });
 });
 
@@ -95,7 +98,12 @@ describe('parseTarget', () => {
 });
 
 describe('planConnectivity', () => {
-  const plan = (raws: string[], flags = {}) => planConnectivity(raws.map((r) => parseTarget(r, 'production')), snapshot, flags);
+  const plan = (raws: string[], flags = {}) =>
+    planConnectivity(
+      raws.map((r) => parseTarget(r, 'production')),
+      snapshot,
+      flags,
+    );
 
   it('HTTP for http ports, TCP for databases, one curl argument pair each', () => {
     const targets = plan(['api-service', 'postgres', 'redis-headless:6379'], { path: undefined });
@@ -104,7 +112,14 @@ describe('planConnectivity', () => {
       ['tcp', 'telnet://postgres.production.svc.cluster.local:5432'],
       ['tcp', 'telnet://redis-headless.production.svc.cluster.local:6379'],
     ]);
-    expect(curlArgs(targets)).toEqual(['http', 'http://api-service.production.svc.cluster.local/', 'tcp', 'telnet://postgres.production.svc.cluster.local:5432', 'tcp', 'telnet://redis-headless.production.svc.cluster.local:6379']);
+    expect(curlArgs(targets)).toEqual([
+      'http',
+      'http://api-service.production.svc.cluster.local/',
+      'tcp',
+      'telnet://postgres.production.svc.cluster.local:5432',
+      'tcp',
+      'telnet://redis-headless.production.svc.cluster.local:6379',
+    ]);
     expect(targets[0]!.service).toEqual({ namespace: 'production', name: 'api-service', port: 80, targetPort: '8080', portName: 'http' });
   });
 

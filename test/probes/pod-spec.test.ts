@@ -2,7 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { leftBehindNotice, probeDryRunPod, probeJob, runSelector, workloadLabelsOf, newRunId, type ProbeSpec } from '../../src/probes/pod-spec.js';
 import { DNS_SCRIPT } from '../../src/probes/scripts.js';
 
-const spec: ProbeSpec = { kind: 'dns', runId: 'a1b2c3', namespace: 'production', image: 'busybox:1.36', script: DNS_SCRIPT, args: ['n0nce', '3', '0', 'api;rm -rf /'], deadlineSeconds: 90 };
+const spec: ProbeSpec = {
+  kind: 'dns',
+  runId: 'a1b2c3',
+  namespace: 'production',
+  image: 'busybox:1.36',
+  script: DNS_SCRIPT,
+  args: ['n0nce', '3', '0', 'api;rm -rf /'],
+  deadlineSeconds: 90,
+};
 
 describe('probe Job and pod', () => {
   const job = probeJob(spec);
@@ -11,7 +19,13 @@ describe('probe Job and pod', () => {
 
   it('passes Pod Security "restricted"', () => {
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65534 });
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 65534,
+    });
     expect(pod.hostNetwork).toBeUndefined();
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '4Mi' } }]);
   });
@@ -59,7 +73,9 @@ describe('probe Job and pod', () => {
   });
 
   it('workload labels drop controller bookkeeping', () => {
-    expect(workloadLabelsOf({ app: 'redis', 'controller-revision-hash': 'x', 'statefulset.kubernetes.io/pod-name': 'redis-0', 'pod-template-hash': 'y' })).toEqual({ app: 'redis' });
+    expect(
+      workloadLabelsOf({ app: 'redis', 'controller-revision-hash': 'x', 'statefulset.kubernetes.io/pod-name': 'redis-0', 'pod-template-hash': 'y' }),
+    ).toEqual({ app: 'redis' });
   });
 
   it('run ids are 6 hex characters', () => {
@@ -68,7 +84,7 @@ describe('probe Job and pod', () => {
 });
 
 describe('a probe kdiag could not delete', () => {
-  it('names the Job, the bound on the cluster\'s own cleanup and the command that removes it now', () => {
+  it("names the Job, the bound on the cluster's own cleanup and the command that removes it now", () => {
     expect(leftBehindNotice('production', 'kdiag-dns-abc123', 50)).toBe(
       "could not delete the probe Job production/kdiag-dns-abc123; the cluster removes it within 80 s (the pod's 50 s deadline, then 30 s), or run: kdiag cleanup -n production",
     );

@@ -36,7 +36,7 @@ describe('probe pod state machine', () => {
   it('unschedulable gives the scheduler message', () => {
     const s = last(replay(events('probe-watch-unschedulable.json'), 'busybox:1.36'));
     expect(s.failure).toMatchObject({ reason: 'unschedulable', code: 'KD5021' });
-    expect(s.failure!.message).toContain("0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}");
+    expect(s.failure!.message).toContain('0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}');
   });
 
   it('deadline exceeded', () => {
@@ -47,7 +47,9 @@ describe('probe pod state machine', () => {
   it('CreateContainerConfigError and deletion by someone else', () => {
     const pod = events('probe-watch-success.json')[2]!.object;
     const config = structuredClone(pod);
-    config.status!.containerStatuses![0]!.state = { waiting: { reason: 'CreateContainerConfigError', message: 'container has runAsNonRoot and image will run as root' } };
+    config.status!.containerStatuses![0]!.state = {
+      waiting: { reason: 'CreateContainerConfigError', message: 'container has runAsNonRoot and image will run as root' },
+    };
     expect(last(replay([{ type: 'MODIFIED', object: config }], 'x')).failure).toMatchObject({ reason: 'config', code: 'KD5023' });
     expect(last(replay([{ type: 'DELETED', object: pod }], 'x')).failure).toMatchObject({ reason: 'deleted', code: 'KD5025' });
   });

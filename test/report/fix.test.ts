@@ -48,7 +48,10 @@ describe('fix builder', () => {
     const a = fix`first ${kubectl('get', 'pods')}`;
     const b = fix`then ${kubectl('describe', 'pod', 'x')} or merge ${manifest({ a: 1 })}`;
     const both = joinFixes([a, b, fix`prose only`]);
-    expect(both.remediation?.commands.map((c) => c.argv)).toEqual([['kubectl', 'get', 'pods'], ['kubectl', 'describe', 'pod', 'x']]);
+    expect(both.remediation?.commands.map((c) => c.argv)).toEqual([
+      ['kubectl', 'get', 'pods'],
+      ['kubectl', 'describe', 'pod', 'x'],
+    ]);
     expect(both.remediation?.manifests).toEqual([{ a: 1 }]);
     expect(fix`prose only`.remediation).toBeUndefined();
   });

@@ -28,7 +28,8 @@ function parseSamples(text: string): { name: string; labels: Record<string, stri
     .map((l) => {
       const m = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(l)!;
       const labels: Record<string, string> = {};
-      for (const [, k, v] of (m[2] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)) labels[k!] = v!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+      for (const [, k, v] of (m[2] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g))
+        labels[k!] = v!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
       return { name: m[1]!, labels, value: Number(m[3]) };
     });
 }
@@ -49,12 +50,24 @@ describe('renderPrometheus', () => {
     kind: 'CheckReport',
     context: 'prod',
     serverVersion: 'https://10.0.0.1:6443 (v1.35.8)',
-    findings: [f('KD1001', 'error', 'production'), f('KD1001', 'error', 'production', 'Service', 'web'), f('KD1008', 'warning', 'staging'), f('KD6001', 'warning', undefined, 'Check')],
+    findings: [
+      f('KD1001', 'error', 'production'),
+      f('KD1001', 'error', 'production', 'Service', 'web'),
+      f('KD1008', 'warning', 'staging'),
+      f('KD6001', 'warning', undefined, 'Check'),
+    ],
     checks: [
       { id: 'endpoints', status: 'failed', durationMs: 12 },
       { id: 'gateway', status: 'skipped', durationMs: 0 },
     ],
-    probes: { pods: 2, maxAlive: 2, results: [{ namespace: 'production', target: 'api.production', outcome: 'ok', totalMs: 15 }, { namespace: 'production', target: 'db.production', outcome: 'timeout' }] },
+    probes: {
+      pods: 2,
+      maxAlive: 2,
+      results: [
+        { namespace: 'production', target: 'api.production', outcome: 'ok', totalMs: 15 },
+        { namespace: 'production', target: 'db.production', outcome: 'timeout' },
+      ],
+    },
   };
 
   it('counts findings by code, check, severity, namespace and kind; durations and probe results', () => {
@@ -88,7 +101,12 @@ describe('renderPrometheus', () => {
   });
 
   it('reports a run that could not do its job as kdiag_run_success 0, and no probe series without probes', () => {
-    const text = renderPrometheus({ command: 'check', reports: [{ apiVersion: 'kdiag/v1', kind: 'CheckReport', error: 'unreachable', findings: [] }], timestamp: 1, version: '0.1.0' });
+    const text = renderPrometheus({
+      command: 'check',
+      reports: [{ apiVersion: 'kdiag/v1', kind: 'CheckReport', error: 'unreachable', findings: [] }],
+      timestamp: 1,
+      version: '0.1.0',
+    });
     expect(promtool(text).code).toBe(0);
     expect(text).toContain('\nkdiag_run_success 0\n');
     expect(text).not.toContain('kdiag_probe');
@@ -97,9 +115,16 @@ describe('renderPrometheus', () => {
 
   it('keeps hostile label values inside their quotes', () => {
     const findings = HOSTILE_STRINGS.map((s, i) => f('KD1001', 'error', `ns${i}`, s, s));
-    const text = renderPrometheus({ command: 'check', reports: [{ apiVersion: 'kdiag/v1', kind: 'CheckReport', context: 'a"b\\c\nd', findings }], timestamp: 1, version: '0.1.0' });
+    const text = renderPrometheus({
+      command: 'check',
+      reports: [{ apiVersion: 'kdiag/v1', kind: 'CheckReport', context: 'a"b\\c\nd', findings }],
+      timestamp: 1,
+      version: '0.1.0',
+    });
     expect(promtool(text)).toEqual({ code: 0, output: '' });
-    const kinds = parseSamples(text).filter((s) => s.name === 'kdiag_findings').map((s) => s.labels.kind);
+    const kinds = parseSamples(text)
+      .filter((s) => s.name === 'kdiag_findings')
+      .map((s) => s.labels.kind);
     expect(kinds.sort()).toEqual([...HOSTILE_STRINGS].sort());
     expect(escapeLabelValue('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
   });
@@ -132,7 +157,20 @@ describe('kdiag check -o prometheus (against a fake API)', () => {
   it('writes the metrics to --output-file, stdout stays empty', async () => {
     fakeApi(cluster);
     const file = join(mkdtempSync(join(tmpdir(), 'kdiag-prom-')), 'kdiag.prom');
-    const { stdout } = await kdiag(['check', '-n', 'production', '--only', 'endpoints', '-o', 'prometheus', '--output-file', file, '-q', '--kubeconfig', testKubeconfig()]);
+    const { stdout } = await kdiag([
+      'check',
+      '-n',
+      'production',
+      '--only',
+      'endpoints',
+      '-o',
+      'prometheus',
+      '--output-file',
+      file,
+      '-q',
+      '--kubeconfig',
+      testKubeconfig(),
+    ]);
     expect(stdout).toBe('');
     const text = readFileSync(file, 'utf8');
     expect(promtool(text).code).toBe(0);
@@ -154,11 +192,29 @@ describe('kdiag check -o prometheus (against a fake API)', () => {
     try {
       fakeApi(cluster);
       nock.enableNetConnect('127.0.0.1');
-      const { stdout, stderr } = await kdiag(['check', '-n', 'production', '--only', 'endpoints', '-o', 'prometheus', '--pushgateway', `http://127.0.0.1:${port}`, '--metrics-label', 'cluster=eu-1', '--kubeconfig', testKubeconfig()]);
+      const { stdout, stderr } = await kdiag([
+        'check',
+        '-n',
+        'production',
+        '--only',
+        'endpoints',
+        '-o',
+        'prometheus',
+        '--pushgateway',
+        `http://127.0.0.1:${port}`,
+        '--metrics-label',
+        'cluster=eu-1',
+        '--kubeconfig',
+        testKubeconfig(),
+      ]);
       expect(stdout).toBe('');
       expect(received).toHaveLength(1);
       const b64 = (s: string) => Buffer.from(s).toString('base64url');
-      expect(received[0]).toMatchObject({ method: 'PUT', url: `/metrics/job/kdiag/cluster@base64/${b64('eu-1')}/context@base64/${b64('test')}`, type: 'text/plain; version=0.0.4; charset=utf-8' });
+      expect(received[0]).toMatchObject({
+        method: 'PUT',
+        url: `/metrics/job/kdiag/cluster@base64/${b64('eu-1')}/context@base64/${b64('test')}`,
+        type: 'text/plain; version=0.0.4; charset=utf-8',
+      });
       expect(promtool(received[0]!.body).code).toBe(0);
       expect(received[0]!.body).toMatch(/^kdiag_run_success\{cluster="eu-1",context="test"\} 1$/m);
       expect(stderr).toContain(`metrics pushed to http://127.0.0.1:${port}/metrics/job/kdiag/cluster@base64/`);
@@ -173,7 +229,19 @@ describe('kdiag check -o prometheus (against a fake API)', () => {
     try {
       fakeApi(cluster);
       nock.enableNetConnect('127.0.0.1');
-      const { stderr, code } = await kdiag(['check', '-n', 'production', '--only', 'endpoints', '-o', 'prometheus', '--pushgateway', `http://127.0.0.1:${(server.address() as AddressInfo).port}`, '--kubeconfig', testKubeconfig()]);
+      const { stderr, code } = await kdiag([
+        'check',
+        '-n',
+        'production',
+        '--only',
+        'endpoints',
+        '-o',
+        'prometheus',
+        '--pushgateway',
+        `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        '--kubeconfig',
+        testKubeconfig(),
+      ]);
       expect(code).toBe(2);
       expect(stderr).toContain('could not push the metrics to http://127.0.0.1:');
       expect(stderr).toContain('400 Bad Request: pushed metrics are invalid');

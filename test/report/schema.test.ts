@@ -16,7 +16,11 @@ describe('JSON contract', () => {
   });
 
   it('rejects a finding without a fix', () => {
-    const bad = { apiVersion: 'kdiag/v1', kind: 'EndpointsReport', findings: [{ code: 'KD1001', check: 'endpoints', severity: 'error', object: { kind: 'Service', name: 'a' }, message: 'm', cause: 'c' }] };
+    const bad = {
+      apiVersion: 'kdiag/v1',
+      kind: 'EndpointsReport',
+      findings: [{ code: 'KD1001', check: 'endpoints', severity: 'error', object: { kind: 'Service', name: 'a' }, message: 'm', cause: 'c' }],
+    };
     expect(validateReport(bad)).toBe(false);
   });
 });

@@ -49,7 +49,10 @@ function groupOf(apiVersion: string | undefined): string {
 
 /** GET /apis: an APIGroupList of the built-in groups and those the fixtures' apiVersions name. */
 function apiGroupList(objects: readonly K8sObject[]) {
-  const versions = new Set([...BUILTIN_GROUP_VERSIONS, ...objects.map((o) => (o as { apiVersion?: string }).apiVersion).filter((v): v is string => Boolean(v?.includes('/')))]);
+  const versions = new Set([
+    ...BUILTIN_GROUP_VERSIONS,
+    ...objects.map((o) => (o as { apiVersion?: string }).apiVersion).filter((v): v is string => Boolean(v?.includes('/'))),
+  ]);
   const groups = new Map<string, string[]>();
   for (const gv of versions) groups.set(groupOf(gv), [...(groups.get(groupOf(gv)) ?? []), gv]);
   return {
@@ -179,7 +182,9 @@ export function fakeApiHandler(objects: readonly K8sObject[], options: FakeApiOp
     }
     if (method === 'GET' && url.pathname === '/apis') return [200, apiGroupList(objects)];
     if (method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
-      const review = (typeof body === 'string' ? JSON.parse(body) : body) as { spec: { resourceAttributes: { resource: string; verb: string; namespace?: string } } };
+      const review = (typeof body === 'string' ? JSON.parse(body) : body) as {
+        spec: { resourceAttributes: { resource: string; verb: string; namespace?: string } };
+      };
       const attrs = review.spec.resourceAttributes;
       const outside = options.namespaceOnly !== undefined && attrs.namespace !== options.namespaceOnly;
       const allowed = !(options.forbidden ?? []).includes(attrs.resource) && !outside;
@@ -208,12 +213,34 @@ export function fakeApiHandler(objects: readonly K8sObject[], options: FakeApiOp
     }
     if (kind === 'Namespace' && parsed.name) {
       const ns = items.find((o) => o.metadata.name === parsed.name);
-      return ns ? [200, ns] : [404, { kind: 'Status', code: 404, reason: 'NotFound', message: `namespaces "${parsed.name}" not found`, details: { name: parsed.name, kind: 'namespaces' } }];
+      return ns
+        ? [200, ns]
+        : [
+            404,
+            {
+              kind: 'Status',
+              code: 404,
+              reason: 'NotFound',
+              message: `namespaces "${parsed.name}" not found`,
+              details: { name: parsed.name, kind: 'namespaces' },
+            },
+          ];
     }
     if (parsed.namespace) items = items.filter((o) => o.metadata.namespace === parsed.namespace);
     if (parsed.name) {
       const one = items.find((o) => o.metadata.name === parsed.name);
-      return one ? [200, one] : [404, { kind: 'Status', code: 404, reason: 'NotFound', message: `${parsed.resource} "${parsed.name}" not found`, details: { name: parsed.name, kind: parsed.resource } }];
+      return one
+        ? [200, one]
+        : [
+            404,
+            {
+              kind: 'Status',
+              code: 404,
+              reason: 'NotFound',
+              message: `${parsed.resource} "${parsed.name}" not found`,
+              details: { name: parsed.name, kind: parsed.resource },
+            },
+          ];
     }
     for (const term of (url.searchParams.get('fieldSelector') ?? '').split(',').filter(Boolean)) {
       const [field, value] = term.split('=');
@@ -241,13 +268,19 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
   const { requests, unexpected, handle: handler } = fakeApiHandler(objects, options);
   nock.disableNetConnect();
 
-  nock(SERVER).persist().get(/.*/).reply((req: unknown) => serialize(handler('GET', requestUrl(req))) as never);
+  nock(SERVER)
+    .persist()
+    .get(/.*/)
+    .reply((req: unknown) => serialize(handler('GET', requestUrl(req))) as never);
   // nock 15 passes the fetch Request; a reply function with two parameters would be taken as callback-style.
   nock(SERVER)
     .persist()
     .post(/.*/)
     .reply((async (req: Request) => serialize(handler('POST', requestUrl(req), await req.text()))) as never);
-  nock(SERVER).persist().delete(/.*/).reply((req: unknown) => serialize(handler('DELETE', requestUrl(req))) as never);
+  nock(SERVER)
+    .persist()
+    .delete(/.*/)
+    .reply((req: unknown) => serialize(handler('DELETE', requestUrl(req))) as never);
 
   active = {
     requests,

@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
 import { snapshotOf, type Snapshot } from '../../src/snapshot.js';
 
-export type K8sObject = { apiVersion?: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }; [k: string]: unknown };
+export type K8sObject = {
+  apiVersion?: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown };
+  [k: string]: unknown;
+};
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 

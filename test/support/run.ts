@@ -27,7 +27,7 @@ export function kdiagBinary(args: string[], env: NodeJS.ProcessEnv = {}, timeout
       [join(ROOT, 'bin', 'run.js'), ...args],
       { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 2) : 0;
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 2) : 0;
         resolve({ stdout, stderr, code });
       },
     );

@@ -18,12 +18,29 @@ export function selfSigned(cn: string, options: { sans?: string[]; days?: number
   const certFile = join(dir, 'tls.crt');
   const keyFile = join(dir, 'tls.key');
   const sans = options.sans ?? [`DNS:${cn}`];
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-subj', `/CN=${cn}`,
-    '-days', String(options.days ?? 30),
-    '-addext', `subjectAltName=${sans.join(',')}`,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      `/CN=${cn}`,
+      '-days',
+      String(options.days ?? 30),
+      '-addext',
+      `subjectAltName=${sans.join(',')}`,
+    ],
+    { stdio: 'ignore' },
+  );
   return { dir, certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }
 
@@ -33,7 +50,13 @@ export function clientCert(ca: TestCert, cn: string, days = 30): TestCert {
   const certFile = join(dir, 'client.crt');
   const keyFile = join(dir, 'client.key');
   const csr = join(dir, 'client.csr');
-  execFileSync('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${cn}`], { stdio: 'ignore' });
-  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', certFile, '-days', String(days)], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${cn}`],
+    { stdio: 'ignore' },
+  );
+  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', certFile, '-days', String(days)], {
+    stdio: 'ignore',
+  });
   return { dir, certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }

@@ -10,7 +10,12 @@ const traefik = profileForIngressController('traefik.io/ingress-controller')!;
 const NOW = new Date('2026-12-07T10:00:00Z');
 
 function result(hops: Partial<Hop>[]): TraceResult {
-  return { url: 'https://a.example.com/', mode: 'ingress', hops: hops.map((h) => ({ id: 'service', title: 't', status: 'ok', detail: '', ...h }) as Hop), findings: [] };
+  return {
+    url: 'https://a.example.com/',
+    mode: 'ingress',
+    hops: hops.map((h) => ({ id: 'service', title: 't', status: 'ok', detail: '', ...h }) as Hop),
+    findings: [],
+  };
 }
 
 describe('controller profiles', () => {
@@ -46,12 +51,33 @@ describe('expectAnswer', () => {
   });
 
   test('no stop: a 200 from one of the ready Pods', () => {
-    const e = expectAnswer(result([{ id: 'endpoints', items: [{ status: 'ok', text: 'web-1 10.0.0.1 Ready' }, { status: 'fail', text: 'web-2 10.0.0.2 not ready' }] }]), traefik, 'ingress', 'http');
+    const e = expectAnswer(
+      result([
+        {
+          id: 'endpoints',
+          items: [
+            { status: 'ok', text: 'web-1 10.0.0.1 Ready' },
+            { status: 'fail', text: 'web-2 10.0.0.2 not ready' },
+          ],
+        },
+      ]),
+      traefik,
+      'ingress',
+      'http',
+    );
     expect(e).toMatchObject({ stopsAt: null, status: 200, pods: ['web-1'] });
   });
 
   test('a failed TLS hop predicts an invalid certificate and still the status of the rest of the path', () => {
-    const e = expectAnswer(result([{ id: 'tls', status: 'fail', detail: 'expired' }, { id: 'endpoints', items: [{ status: 'ok', text: 'p 1 Ready' }] }]), traefik, 'ingress', 'https');
+    const e = expectAnswer(
+      result([
+        { id: 'tls', status: 'fail', detail: 'expired' },
+        { id: 'endpoints', items: [{ status: 'ok', text: 'p 1 Ready' }] },
+      ]),
+      traefik,
+      'ingress',
+      'https',
+    );
     expect(e).toMatchObject({ stopsAt: null, status: 200, certificateValid: false });
   });
 
@@ -75,11 +101,20 @@ describe('parseRequestLog', () => {
       'Expire date:Jan  1 00:00:00 2025 GMT',
     ]);
     const o = parseRequestLog(log, 'abc', '10.96.0.80:443');
-    expect(o).toMatchObject({ status: 404, pod: 'web-7d9-x2', address: '10.96.0.80:443', certificate: { subject: 'CN = www.gw.example.com', sans: ['www.gw.example.com'], notAfter: '2025-01-01T00:00:00.000Z' } });
+    expect(o).toMatchObject({
+      status: 404,
+      pod: 'web-7d9-x2',
+      address: '10.96.0.80:443',
+      certificate: { subject: 'CN = www.gw.example.com', sans: ['www.gw.example.com'], notAfter: '2025-01-01T00:00:00.000Z' },
+    });
     expect(o.error).toBeUndefined();
   });
   test('a failed request: no status, curl error kept; a forged marker in the body is not a result', () => {
-    const o = parseRequestLog(['KDIAGn1 result 28 000  0 Connection timed out after 5001 milliseconds', 'KDIAGn1 body KDIAGn1 result 0 200', 'KDIAGn1 done 1'].join('\n'), 'n1', '10.96.0.80:80');
+    const o = parseRequestLog(
+      ['KDIAGn1 result 28 000  0 Connection timed out after 5001 milliseconds', 'KDIAGn1 body KDIAGn1 result 0 200', 'KDIAGn1 done 1'].join('\n'),
+      'n1',
+      '10.96.0.80:80',
+    );
     expect(o.status).toBeUndefined();
     expect(o.error).toBe('Connection timed out after 5001 milliseconds');
     expect(o.pod).toBeUndefined();
@@ -89,27 +124,60 @@ describe('parseRequestLog', () => {
 describe('compareAnswer', () => {
   const cert = { subject: 'CN = api.example.com', sans: ['api.example.com'], notAfter: '2027-01-01T00:00:00.000Z' };
   test('agreement: same status, an expected Pod, a valid certificate', () => {
-    expect(compareAnswer({ stopsAt: null, status: 200, pods: ['a'], certificateValid: true, because: '' }, { status: 200, pod: 'a', certificate: cert, address: 'x' }, 'api.example.com', NOW)).toEqual([]);
+    expect(
+      compareAnswer(
+        { stopsAt: null, status: 200, pods: ['a'], certificateValid: true, because: '' },
+        { status: 200, pod: 'a', certificate: cert, address: 'x' },
+        'api.example.com',
+        NOW,
+      ),
+    ).toEqual([]);
   });
   test('differences: status, Pod, certificate validity, no answer', () => {
-    expect(compareAnswer({ stopsAt: 'service', status: 404, because: 'b' }, { status: 503, address: 'x' }, 'h', NOW)).toEqual(['expected HTTP 404 (b), got 503']);
-    expect(compareAnswer({ stopsAt: null, status: 200, pods: ['a'], because: '' }, { status: 200, pod: 'z', address: 'x' }, 'h', NOW)).toEqual(['expected an answer from a, got one from z']);
-    expect(compareAnswer({ stopsAt: null, status: 200, certificateValid: false, because: '' }, { status: 200, certificate: cert, address: 'x' }, 'api.example.com', NOW)[0]).toContain('expected an invalid certificate');
-    expect(compareAnswer({ stopsAt: null, status: 200, because: '' }, { error: 'timeout', address: 'x' }, 'h', NOW)).toEqual(['expected HTTP 200, got no answer (timeout)']);
+    expect(compareAnswer({ stopsAt: 'service', status: 404, because: 'b' }, { status: 503, address: 'x' }, 'h', NOW)).toEqual([
+      'expected HTTP 404 (b), got 503',
+    ]);
+    expect(compareAnswer({ stopsAt: null, status: 200, pods: ['a'], because: '' }, { status: 200, pod: 'z', address: 'x' }, 'h', NOW)).toEqual([
+      'expected an answer from a, got one from z',
+    ]);
+    expect(
+      compareAnswer(
+        { stopsAt: null, status: 200, certificateValid: false, because: '' },
+        { status: 200, certificate: cert, address: 'x' },
+        'api.example.com',
+        NOW,
+      )[0],
+    ).toContain('expected an invalid certificate');
+    expect(compareAnswer({ stopsAt: null, status: 200, because: '' }, { error: 'timeout', address: 'x' }, 'h', NOW)).toEqual([
+      'expected HTTP 200, got no answer (timeout)',
+    ]);
   });
   test('certificateProblem: expiry, host mismatch, wildcard', () => {
-    expect(certificateProblem({ subject: 'CN = a', sans: ['a.example.com'], notAfter: '2025-01-01T00:00:00.000Z' }, 'a.example.com', NOW)).toBe('expired 2025-01-01T00:00:00.000Z');
+    expect(certificateProblem({ subject: 'CN = a', sans: ['a.example.com'], notAfter: '2025-01-01T00:00:00.000Z' }, 'a.example.com', NOW)).toBe(
+      'expired 2025-01-01T00:00:00.000Z',
+    );
     expect(certificateProblem({ subject: 'CN = a', sans: ['a.example.com'] }, 'b.example.com', NOW)).toBe('issued for a.example.com, not b.example.com');
     expect(certificateProblem({ subject: 'CN = x', sans: ['*.example.com'] }, 'b.example.com', NOW)).toBeUndefined();
-    expect(certificateProblem({ subject: 'CN = TRAEFIK DEFAULT CERT', sans: [] }, 'b.example.com', NOW)).toBe('issued for TRAEFIK DEFAULT CERT, not b.example.com');
+    expect(certificateProblem({ subject: 'CN = TRAEFIK DEFAULT CERT', sans: [] }, 'b.example.com', NOW)).toBe(
+      'issued for TRAEFIK DEFAULT CERT, not b.example.com',
+    );
   });
 });
 
 describe('controllerService', () => {
-  const svc = (name: string, selector: Record<string, string>, ports: { name?: string; port: number }[], clusterIP = '10.96.0.80') => ({ metadata: { name, namespace: 'traefik' }, spec: { selector, clusterIP, ports } });
+  const svc = (name: string, selector: Record<string, string>, ports: { name?: string; port: number }[], clusterIP = '10.96.0.80') => ({
+    metadata: { name, namespace: 'traefik' },
+    spec: { selector, clusterIP, ports },
+  });
   const pod = { namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik', 'pod-template-hash': 'x' } };
   test('the Service selecting the controller Pod, by port name then number', () => {
-    const services = [svc('other', { app: 'x' }, [{ port: 443 }]), svc('traefik', { 'app.kubernetes.io/name': 'traefik' }, [{ name: 'web', port: 80 }, { name: 'websecure', port: 443 }])];
+    const services = [
+      svc('other', { app: 'x' }, [{ port: 443 }]),
+      svc('traefik', { 'app.kubernetes.io/name': 'traefik' }, [
+        { name: 'web', port: 80 },
+        { name: 'websecure', port: 443 },
+      ]),
+    ];
     expect(controllerService(services, pod, 'https')).toMatchObject({ port: 443, service: { metadata: { name: 'traefik' } } });
     expect(controllerService(services, pod, 'http')?.port).toBe(80);
     expect(controllerService([svc('h', { 'app.kubernetes.io/name': 'traefik' }, [{ port: 80 }], 'None')], pod, 'http')).toBeUndefined();
@@ -118,19 +186,48 @@ describe('controllerService', () => {
 
 describe('disagreementFinding (KD6012)', () => {
   test('names the controller and its answer; the log command is built by the fix builder', () => {
-    const f = disagreementFinding({ host: 'a.example.com', who: 'Traefik', answer: 'HTTP 503', predicted: 'kdiag predicted: stops at service, HTTP 404', diffs: ['expected HTTP 404, got 503'], controllerPod: { namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' } } });
-    expect(f).toMatchObject({ code: 'KD6012', severity: 'warning', object: { kind: 'URL', name: 'a.example.com' }, message: 'a.example.com: Traefik answered HTTP 503, not what kdiag predicted' });
+    const f = disagreementFinding({
+      host: 'a.example.com',
+      who: 'Traefik',
+      answer: 'HTTP 503',
+      predicted: 'kdiag predicted: stops at service, HTTP 404',
+      diffs: ['expected HTTP 404, got 503'],
+      controllerPod: { namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' } },
+    });
+    expect(f).toMatchObject({
+      code: 'KD6012',
+      severity: 'warning',
+      object: { kind: 'URL', name: 'a.example.com' },
+      message: 'a.example.com: Traefik answered HTTP 503, not what kdiag predicted',
+    });
     expect(f.remediation?.commands[0]?.argv).toEqual(['kubectl', '-n', 'traefik', 'logs', '-l', 'app.kubernetes.io/name=traefik', '--tail', '50']);
   });
   test('hostile namespaces, labels and answering pod names stay single arguments', () => {
-    const findings = HOSTILE_STRINGS.map((h) => disagreementFinding({ host: 'h.example.com', who: 'Traefik', answer: 'HTTP 200', predicted: 'p', diffs: ['d'], controllerPod: { namespace: h, labels: { app: h, [h.replace(/[^a-z]/g, '') || 'k']: 'v' } } }));
+    const findings = HOSTILE_STRINGS.map((h) =>
+      disagreementFinding({
+        host: 'h.example.com',
+        who: 'Traefik',
+        answer: 'HTTP 200',
+        predicted: 'p',
+        diffs: ['d'],
+        controllerPod: { namespace: h, labels: { app: h, [h.replace(/[^a-z]/g, '') || 'k']: 'v' } },
+      }),
+    );
     expectSafeFindings(findings);
   });
   test('what the server wrote (body, certificate) is cleaned before it reaches a finding', () => {
     for (const h of HOSTILE_STRINGS) {
       const o = parseRequestLog(LOG('n', JSON.stringify({ pod: h }), [`Subject:CN = ${h}`, `X509v3 Subject Alternative Name:DNS:${h}`]), 'n', 'x');
       expect(o.pod === undefined || /^[a-z0-9][-a-z0-9.]*$/.test(o.pod)).toBe(true);
-      const f = disagreementFinding({ host: 'h.example.com', who: 'Traefik', answer: 'HTTP 200', observedPod: o.pod, predicted: 'p', diffs: [o.certificate?.subject ?? '', ...(o.certificate?.sans ?? [])], controllerPod: { namespace: 'traefik', labels: { app: 'traefik' } } });
+      const f = disagreementFinding({
+        host: 'h.example.com',
+        who: 'Traefik',
+        answer: 'HTTP 200',
+        observedPod: o.pod,
+        predicted: 'p',
+        diffs: [o.certificate?.subject ?? '', ...(o.certificate?.sans ?? [])],
+        controllerPod: { namespace: 'traefik', labels: { app: 'traefik' } },
+      });
       expectSafeFindings([f]);
     }
   });

@@ -18,7 +18,11 @@ const pods = (objs: K8sObject[]) => objs.filter((o) => o.kind === 'Pod');
 function run(url: string, objs: K8sObject[] = [...objects, tlsSecret]) {
   const snap = fixtureSnapshot(objs, { now: new Date() });
   const request = parseTraceUrl(url);
-  const inputs = { controllerPods: pods(objs).filter((p) => p.metadata.namespace === 'ingress-nginx') as never, dnsPods: pods(objs).filter((p) => p.metadata.namespace === 'kube-system') as never, certWarnDays: 14 };
+  const inputs = {
+    controllerPods: pods(objs).filter((p) => p.metadata.namespace === 'ingress-nginx') as never,
+    dnsPods: pods(objs).filter((p) => p.metadata.namespace === 'kube-system') as never,
+    certWarnDays: 14,
+  };
   if (request.service && snap.services.some((s) => s.metadata?.name === request.service!.name)) return traceService(snap, request, inputs);
   return traceIngress(snap, request, selectRoute(snap.ingresses, request), inputs);
 }
@@ -27,14 +31,33 @@ const statuses = (r: ReturnType<typeof run>) => r.hops.map((h) => `${h.id}:${h.s
 describe('kdiag trace (pure)', () => {
   it('a working URL shows every hop as ok', () => {
     const r = run('https://api.example.com/api/v1/users');
-    expect(statuses(r)).toEqual(['load-balancer:ok', 'controller:ok', 'tls:ok', 'ingress-rule:ok', 'service:ok', 'endpoints:ok', 'network-policy:ok', 'egress:ok']);
+    expect(statuses(r)).toEqual([
+      'load-balancer:ok',
+      'controller:ok',
+      'tls:ok',
+      'ingress-rule:ok',
+      'service:ok',
+      'endpoints:ok',
+      'network-policy:ok',
+      'egress:ok',
+    ]);
     expect(r.stopsAt).toBeUndefined();
     expect(r.findings).toEqual([]);
     expect(r.hops.find((h) => h.id === 'network-policy')!.detail).toContain('allowed (by production/api-server-policy)');
     expect(r.hops.find((h) => h.id === 'egress')!.items!.map((i) => i.text)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^cluster DNS kube-system\/coredns-a:53\/UDP allowed/), expect.stringMatching(/^postgres:5432 \(pod port 5432\) allowed/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^cluster DNS kube-system\/coredns-a:53\/UDP allowed/),
+        expect.stringMatching(/^postgres:5432 \(pod port 5432\) allowed/),
+      ]),
     );
-    expect(r.probe).toEqual({ namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' }, service: 'api-v1-service', serviceNamespace: 'production', port: 80, path: '/api/v1/users' });
+    expect(r.probe).toEqual({
+      namespace: 'ingress-nginx',
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+      service: 'api-v1-service',
+      serviceNamespace: 'production',
+      port: 80,
+      path: '/api/v1/users',
+    });
   });
 
   it('a broken backend stops at the Pods with the endpoints cause', () => {
@@ -56,7 +79,9 @@ describe('kdiag trace (pure)', () => {
   it('stops at the NetworkPolicy when the controller namespace is not admitted', () => {
     const policy = find(objects, 'NetworkPolicy', 'api-server-policy');
     const narrowed = variant(policy, (p) => {
-      (p as unknown as { spec: { ingress: { from: object[] }[] } }).spec.ingress[0]!.from = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }];
+      (p as unknown as { spec: { ingress: { from: object[] }[] } }).spec.ingress[0]!.from = [
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ];
     });
     const r = run('https://api.example.com/api/v1/users', [...objects.filter((o) => o !== policy), narrowed, tlssecretOf()]);
     expect(r.stopsAt).toBe('network-policy');
@@ -76,7 +101,12 @@ describe('kdiag trace (pure)', () => {
   });
 
   it("lists destinations the backend's own egress policy does not allow as info, not as a problem", () => {
-    const extra: K8sObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'search', namespace: 'production' }, spec: { selector: { app: 'redis' }, ports: [{ port: 9200, targetPort: 9200 }] } } as K8sObject;
+    const extra: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'search', namespace: 'production' },
+      spec: { selector: { app: 'redis' }, ports: [{ port: 9200, targetPort: 9200 }] },
+    } as K8sObject;
     const r = run('https://api.example.com/api/v1', [...objects, tlsSecret, extra]);
     const egress = r.hops.find((h) => h.id === 'egress')!;
     expect(egress.status).toBe('ok');
@@ -90,7 +120,9 @@ describe('kdiag trace (pure)', () => {
     expect(r.stopsAt).toBeUndefined();
     const egress = r.hops.find((h) => h.id === 'egress')!;
     expect(egress.status).toBe('warn');
-    expect(egress.items!.find((i) => i.text.startsWith('postgres:5432'))!.text).toMatch(/denied by the destination — production\/postgres-0 is isolated for ingress by production\/default-deny-ingress/);
+    expect(egress.items!.find((i) => i.text.startsWith('postgres:5432'))!.text).toMatch(
+      /denied by the destination — production\/postgres-0 is isolated for ingress by production\/default-deny-ingress/,
+    );
     expect(r.findings.map((f) => f.code)).toEqual(['KD6011']);
   });
 

@@ -58,7 +58,8 @@ export const CONTROLLER_PROFILES: readonly ControllerProfile[] = [
     ingress: { noRoute: 404, missingService: 503, missingPort: 503, noEndpoints: 503 },
     defaultCertificate: 'O=Acme Co, CN=Kubernetes Ingress Controller Fake Certificate',
     source: 'documented',
-    behaviour: 'ingress-nginx keeps a path whose backend is missing or has no ready endpoint and answers 503 for it; an unknown host gets its default backend (404) and its self-signed fake certificate.',
+    behaviour:
+      'ingress-nginx keeps a path whose backend is missing or has no ready endpoint and answers 503 for it; an unknown host gets its default backend (404) and its self-signed fake certificate.',
   },
 ];
 

@@ -20,9 +20,18 @@ EXIT CODES
 ${EXIT_CODES_TEXT}`;
 
   static override examples = [
-    { description: 'May the ingress controller reach the API pods on 8080?', command: '<%= config.bin %> netpol explain --from ingress-nginx:app.kubernetes.io/name=ingress-nginx --to production/svc/api-service --port 80' },
-    { description: 'A pod with given labels, towards a pod, UDP', command: '<%= config.bin %> netpol explain --from production:app=api-server --to kube-system:k8s-app=kube-dns --port 53/UDP' },
-    { description: 'The verdict as JSON', command: '<%= config.bin %> netpol explain --from payment-service:app=payment-api --to auth-service/svc/auth-service --port 80 -o json' },
+    {
+      description: 'May the ingress controller reach the API pods on 8080?',
+      command: '<%= config.bin %> netpol explain --from ingress-nginx:app.kubernetes.io/name=ingress-nginx --to production/svc/api-service --port 80',
+    },
+    {
+      description: 'A pod with given labels, towards a pod, UDP',
+      command: '<%= config.bin %> netpol explain --from production:app=api-server --to kube-system:k8s-app=kube-dns --port 53/UDP',
+    },
+    {
+      description: 'The verdict as JSON',
+      command: '<%= config.bin %> netpol explain --from payment-service:app=payment-api --to auth-service/svc/auth-service --port 80 -o json',
+    },
   ];
 
   static override flags = {
@@ -79,7 +88,10 @@ ${EXIT_CODES_TEXT}`;
     const title = `  ${s.direction} of ${s.subject}: ${this.verdictWord(s.allowed ? 'allowed' : s.unknown ? 'unknown' : 'denied')}`;
     if (s.unknown) return [title, `    ${s.reason}`, `    needs: ${s.unknown}`];
     if (!s.enforced || !s.isolated || s.tier === 'admin' || s.tier === 'baseline') return [title, `    ${s.reason}`];
-    const lines = [title, `    selected by: ${s.policies.map((p) => `${p.namespace}/${p.name}${p.appliesToDirection ? '' : ` (not ${s.direction})`}`).join(', ')}`];
+    const lines = [
+      title,
+      `    selected by: ${s.policies.map((p) => `${p.namespace}/${p.name}${p.appliesToDirection ? '' : ` (not ${s.direction})`}`).join(', ')}`,
+    ];
     if (s.allowed && s.decidedBy) {
       lines.push(`    allowed by ${s.decidedBy.policy} ${s.direction} rule ${s.decidedBy.rule}: ${s.decidedBy.text}`);
       return lines;
@@ -97,16 +109,30 @@ ${EXIT_CODES_TEXT}`;
 
   private connection(c: ConnectionVerdict): string {
     const name = (e: ConnectionVerdict['source']) => (e.kind === 'ip' ? e.ip! : `${e.namespace}/${e.name}`);
-    return [`${this.verdictWord(c.verdict)}  ${name(c.source)} → ${name(c.destination)}  ${c.protocol}/${c.port}`, ...this.side(c.egress), ...this.side(c.ingress)].join('\n');
+    return [
+      `${this.verdictWord(c.verdict)}  ${name(c.source)} → ${name(c.destination)}  ${c.protocol}/${c.port}`,
+      ...this.side(c.egress),
+      ...this.side(c.ingress),
+    ].join('\n');
   }
 
   private render(r: ExplainResult): string {
     const n = r.connections.length;
     const allowed = r.connections.filter((c) => c.allowed).length;
     const word =
-      r.verdict === 'allowed' ? this.style.ok('ALLOWED') : r.verdict === 'denied' ? this.style.severity('error', 'DENIED') : r.verdict === 'unknown' ? this.style.severity('warning', 'UNKNOWN') : this.style.severity('warning', 'PARTIALLY ALLOWED');
+      r.verdict === 'allowed'
+        ? this.style.ok('ALLOWED')
+        : r.verdict === 'denied'
+          ? this.style.severity('error', 'DENIED')
+          : r.verdict === 'unknown'
+            ? this.style.severity('warning', 'UNKNOWN')
+            : this.style.severity('warning', 'PARTIALLY ALLOWED');
     const head = `Verdict: ${word}${n > 1 ? ` (${allowed} of ${n} connections allowed)` : ''}`;
-    const parts = [head, ...(r.verdict === 'unknown' ? [`It depends on objects kdiag cannot read; to decide, kdiag needs ${(r.needs ?? []).join(' and ')}.`] : []), ...r.connections.map((c) => this.connection(c))];
+    const parts = [
+      head,
+      ...(r.verdict === 'unknown' ? [`It depends on objects kdiag cannot read; to decide, kdiag needs ${(r.needs ?? []).join(' and ')}.`] : []),
+      ...r.connections.map((c) => this.connection(c)),
+    ];
     if (r.notes.length) parts.push(['Notes:', ...r.notes.map((x) => `  - ${x}`)].join('\n'));
     return parts.join('\n\n');
   }

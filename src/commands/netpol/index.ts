@@ -18,7 +18,10 @@ ${EXIT_CODES_TEXT}`;
   static override examples = [
     { description: 'Policies and lint findings in production', command: '<%= config.bin %> netpol -n production' },
     { description: 'Every namespace, as JSON', command: '<%= config.bin %> netpol -A -o json' },
-    { description: 'Why can A not reach B?', command: '<%= config.bin %> netpol explain --from payment-service:app=payment-api --to auth-service/svc/auth-service --port 80' },
+    {
+      description: 'Why can A not reach B?',
+      command: '<%= config.bin %> netpol explain --from payment-service:app=payment-api --to auth-service/svc/auth-service --port 80',
+    },
   ];
 
   static override flags = { ...WATCH_FLAG };
@@ -74,13 +77,25 @@ ${EXIT_CODES_TEXT}`;
 
   /** One line per cluster-wide list the API refused, naming the parts of the analysis it removed. */
   private async skipped(refused: readonly string[], namespace: string | undefined): Promise<Finding[]> {
-    const [{ netpolCheck }, { inputPermission, skippedPartFindings }] = await Promise.all([import('../../checks/netpol.js'), import('../../checks/permissions.js')]);
+    const [{ netpolCheck }, { inputPermission, skippedPartFindings }] = await Promise.all([
+      import('../../checks/netpol.js'),
+      import('../../checks/permissions.js'),
+    ]);
     const parts: SkippedPart[] = [];
-    if (refused.includes('namespaces')) parts.push({ permission: inputPermission('namespaces', namespace), check: 'netpol', part: netpolCheck.skippedWithout!.namespaces! });
+    if (refused.includes('namespaces'))
+      parts.push({ permission: inputPermission('namespaces', namespace), check: 'netpol', part: netpolCheck.skippedWithout!.namespaces! });
     if (refused.includes('pods')) {
-      parts.push({ permission: inputPermission('pods', undefined), check: 'netpol', part: "pods of other namespaces: peers there (KD4005, egress KD4007, KD4012), the Ingress controller's reach to the Ingress backends (KD4009) and the network plugin (KD4010, KD4011)" });
+      parts.push({
+        permission: inputPermission('pods', undefined),
+        check: 'netpol',
+        part: "pods of other namespaces: peers there (KD4005, egress KD4007, KD4012), the Ingress controller's reach to the Ingress backends (KD4009) and the network plugin (KD4010, KD4011)",
+      });
     } else if (refused.includes('daemonsets')) {
-      parts.push({ permission: inputPermission('daemonsets', undefined), check: 'netpol', part: 'the network plugin and whether it enforces NetworkPolicy (KD4010, KD4011)' });
+      parts.push({
+        permission: inputPermission('daemonsets', undefined),
+        check: 'netpol',
+        part: 'the network plugin and whether it enforces NetworkPolicy (KD4010, KD4011)',
+      });
     }
     return skippedPartFindings(parts);
   }
@@ -100,7 +115,15 @@ ${EXIT_CODES_TEXT}`;
       parts.push(
         this.table(
           ['NAMESPACE', 'POLICY', 'POD SELECTOR', 'PODS', 'TYPES', 'INGRESS', 'EGRESS'],
-          a.policies.map((p) => [p.namespace, p.name, p.podSelector, String(p.pods), p.policyTypes.join(','), this.rulesCell(p, 'Ingress'), this.rulesCell(p, 'Egress')]),
+          a.policies.map((p) => [
+            p.namespace,
+            p.name,
+            p.podSelector,
+            String(p.pods),
+            p.policyTypes.join(','),
+            this.rulesCell(p, 'Ingress'),
+            this.rulesCell(p, 'Egress'),
+          ]),
         ),
       );
     }

@@ -21,7 +21,12 @@ export interface HtmlPath {
 
 export interface HtmlInput {
   paths?: HtmlPath[];
-  report: Report & { server?: string; serverVersion?: string | null; context?: string; checks?: { id: string; title: string; status: string; errors: number; warnings: number; durationMs: number }[] };
+  report: Report & {
+    server?: string;
+    serverVersion?: string | null;
+    context?: string;
+    checks?: { id: string; title: string; status: string; errors: number; warnings: number; durationMs: number }[];
+  };
   generatedAt: Date;
   matrix?: HtmlMatrix;
 }
@@ -63,7 +68,12 @@ function summary(input: HtmlInput): string {
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
   const areas = [...new Set(report.findings.map((f) => f.check))].sort();
   const version = typeof report.serverVersion === 'string' ? (/\((v[^)]+)\)\s*$/.exec(report.serverVersion)?.[1] ?? report.serverVersion) : 'unknown';
-  const byArea = areas.map((a) => `<tr><th scope="row">${e(a)}</th>${(['error', 'warning', 'info'] as const).map((s) => `<td>${report.findings.filter((f) => f.check === a && f.severity === s).length}</td>`).join('')}</tr>`).join('');
+  const byArea = areas
+    .map(
+      (a) =>
+        `<tr><th scope="row">${e(a)}</th>${(['error', 'warning', 'info'] as const).map((s) => `<td>${report.findings.filter((f) => f.check === a && f.severity === s).length}</td>`).join('')}</tr>`,
+    )
+    .join('');
   return `<section aria-labelledby="summary"><h2 id="summary">Summary</h2>
 <dl class="meta"><dt>Cluster</dt><dd>${e(String(report.server ?? 'unknown'))}</dd><dt>Context</dt><dd>${e(String(report.context ?? ''))}</dd><dt>Kubernetes</dt><dd>${e(version)}</dd><dt>Namespace</dt><dd>${e(report.namespace ? String(report.namespace) : 'all namespaces')}</dd><dt>Generated</dt><dd><time datetime="${input.generatedAt.toISOString()}">${e(input.generatedAt.toISOString())}</time></dd></dl>
 <p id="counts"><span class="sev sev-error">${count('error')} errors</span> <span class="sev sev-warning">${count('warning')} warnings</span> <span class="sev sev-info">${count('info')} info</span></p>
@@ -87,7 +97,13 @@ function findingsSection(findings: readonly Finding[]): string {
     const inArea = sorted.filter((f) => f.check === area);
     const objects = [...new Set(inArea.map((f) => `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`))];
     const body = objects
-      .map((o) => `<h4>${e(o)}</h4>${inArea.filter((f) => `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` === o).map(findingHtml).join('\n')}`)
+      .map(
+        (o) =>
+          `<h4>${e(o)}</h4>${inArea
+            .filter((f) => `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` === o)
+            .map(findingHtml)
+            .join('\n')}`,
+      )
       .join('\n');
     return `<section class="area" id="area-${e(area)}" aria-labelledby="h-area-${e(area)}"><h3 id="h-area-${e(area)}">${e(area)} <small>(${inArea.length})</small></h3>\n${body}</section>`;
   });
@@ -111,7 +127,8 @@ function pathsSection(paths: readonly HtmlPath[]): string {
 }
 
 function matrixSection(m: HtmlMatrix): string {
-  if (m.workloads.length === 0) return `<section aria-labelledby="matrix"><h2 id="matrix">NetworkPolicy reachability</h2><p>No pods in ${e(m.namespaces.join(', '))}.</p></section>`;
+  if (m.workloads.length === 0)
+    return `<section aria-labelledby="matrix"><h2 id="matrix">NetworkPolicy reachability</h2><p>No pods in ${e(m.namespaces.join(', '))}.</p></section>`;
   const head = m.workloads.map((w) => `<th scope="col">${e(w)}</th>`).join('');
   const rows = m.workloads
     .map((from, i) => {

@@ -105,10 +105,7 @@ export interface WaitOptions {
 }
 
 /** Polls `check` until it returns a value other than undefined/false/null; returns that value. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | false | null> | T | undefined | false | null,
-  opts: WaitOptions = {},
-): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T | undefined | false | null> | T | undefined | false | null, opts: WaitOptions = {}): Promise<T> {
   const timeout = opts.timeoutMs ?? 120_000;
   const interval = opts.intervalMs ?? 1_000;
   const end = Date.now() + timeout;
@@ -234,7 +231,9 @@ export function backendManifest(o: {
   service?: boolean;
 }): string {
   const labels = { app: o.name, ...o.labels };
-  const labelText = Object.entries(labels).map(([k, v]) => `${k}: ${v}`).join(', ');
+  const labelText = Object.entries(labels)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
   const deployment = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ${o.name}, namespace: ${o.namespace}}

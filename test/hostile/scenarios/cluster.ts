@@ -12,7 +12,11 @@ function trace(v: string, objects: K8sObject[]) {
   const snapshot = fixtureSnapshot(objects);
   const ns = nameOf(v);
   const dnsPods = snapshot.pods.filter((p: V1Pod) => p.metadata?.namespace === 'kube-system');
-  return traceService(snapshot, { url: `http://${ns}.${ns}/${v}`, scheme: 'http', host: `${ns}.${ns}`, port: 80, explicitPort: false, path: `/${v}`, service: { name: ns, namespace: ns } }, { controllerPods: [], dnsPods, certWarnDays: 14 }).findings;
+  return traceService(
+    snapshot,
+    { url: `http://${ns}.${ns}/${v}`, scheme: 'http', host: `${ns}.${ns}`, port: 80, explicitPort: false, path: `/${v}`, service: { name: ns, namespace: ns } },
+    { controllerPods: [], dnsPods, certWarnDays: 14 },
+  ).findings;
 }
 
 const COREDNS: K8sObject = {
@@ -46,7 +50,16 @@ export const clusterScenarios: HostileScenario[] = [
     name: 'the controller answered otherwise than predicted',
     codes: ['KD6012'],
     run: (v) => [
-      disagreementFinding({ host: nameOf(v), who: v, answer: `HTTP 404 ${v}`, observedPod: nameOf(v), predicted: v, diffs: [v], behaviour: v, controllerPod: { namespace: nameOf(v), labels: { app: v } } }),
+      disagreementFinding({
+        host: nameOf(v),
+        who: v,
+        answer: `HTTP 404 ${v}`,
+        observedPod: nameOf(v),
+        predicted: v,
+        diffs: [v],
+        behaviour: v,
+        controllerPod: { namespace: nameOf(v), labels: { app: v } },
+      }),
     ],
   },
   {
@@ -59,7 +72,12 @@ export const clusterScenarios: HostileScenario[] = [
     codes: ['KD6011'],
     run: (v) => {
       const ns = nameOf(v);
-      const deny = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: nameOf(v, '-egress'), namespace: ns }, spec: { podSelector: { matchLabels: { app: v } }, policyTypes: ['Egress'] } };
+      const deny = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: nameOf(v, '-egress'), namespace: ns },
+        spec: { podSelector: { matchLabels: { app: v } }, policyTypes: ['Egress'] },
+      };
       return trace(v, [...world(v), COREDNS, deny]);
     },
   },

@@ -7,7 +7,13 @@ import { nameOf, type HostileScenario } from './types.js';
 
 const READY = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
 
-function pod(ns: string, name: string, labels: Record<string, string>, status: object, extra: { ports?: object[]; owner?: string; deleting?: boolean } = {}): K8sObject {
+function pod(
+  ns: string,
+  name: string,
+  labels: Record<string, string>,
+  status: object,
+  extra: { ports?: object[]; owner?: string; deleting?: boolean } = {},
+): K8sObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -25,7 +31,12 @@ function pod(ns: string, name: string, labels: Record<string, string>, status: o
 }
 
 function service(ns: string, name: string, spec: object, extra: object = {}): K8sObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, ...extra }, spec: { clusterIP: '10.96.0.50', ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: ns, ...extra },
+    spec: { clusterIP: '10.96.0.50', ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec },
+  };
 }
 
 function slice(ns: string, svc: string, endpoints: object[], managedBy = 'endpointslice-controller.k8s.io'): K8sObject {
@@ -64,13 +75,19 @@ export const endpointScenarios: HostileScenario[] = [
     run: endpointsOf((ns, name, v) => {
       const waiting = reason === 'readiness' ? { running: {} } : { waiting: { reason, message: v } };
       const phase = reason === 'Pending' || reason === 'ImagePullBackOff' ? 'Pending' : 'Running';
-      return [service(ns, name, { selector: { app: v } }), pod(ns, nameOf(v), { app: v }, { phase, containerStatuses: [{ name: 'app', ready: false, restartCount: 1, state: waiting, image: 'x', imageID: '' }] })];
+      return [
+        service(ns, name, { selector: { app: v } }),
+        pod(ns, nameOf(v), { app: v }, { phase, containerStatuses: [{ name: 'app', ready: false, restartCount: 1, state: waiting, image: 'x', imageID: '' }] }),
+      ];
     }),
   })),
   {
     name: 'completed Pods',
     codes: ['KD1003'],
-    run: endpointsOf((ns, name, v) => [service(ns, name, { selector: { app: v } }), pod(ns, nameOf(v), { app: v }, { phase: 'Succeeded', reason: v, message: v })]),
+    run: endpointsOf((ns, name, v) => [
+      service(ns, name, { selector: { app: v } }),
+      pod(ns, nameOf(v), { app: v }, { phase: 'Succeeded', reason: v, message: v }),
+    ]),
   },
   {
     name: 'terminating Pods',
@@ -82,7 +99,10 @@ export const endpointScenarios: HostileScenario[] = [
     codes: ['KD1005', 'KD2005'],
     run: (v) => {
       const ns = nameOf(v);
-      const objects = [service(ns, nameOf(v), { selector: { app: v }, ports: [{ name: 'http', port: 80, targetPort: nameOf(v, 'p') }] }), pod(ns, nameOf(v), { app: v }, READY)];
+      const objects = [
+        service(ns, nameOf(v), { selector: { app: v }, ports: [{ name: 'http', port: 80, targetPort: nameOf(v, 'p') }] }),
+        pod(ns, nameOf(v), { app: v }, READY),
+      ];
       return [...analyzeEndpoints(fixtureSnapshot(objects)).flatMap((r) => r.findings), ...serviceTypeFindings(fixtureSnapshot(objects))];
     },
   },
@@ -90,10 +110,19 @@ export const endpointScenarios: HostileScenario[] = [
     name: 'named targetPort of one port of two',
     codes: ['KD1005'],
     run: endpointsOf((ns, name, v) => [
-      service(ns, name, { selector: { app: v }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'admin', port: 81, targetPort: nameOf(v, 'p') }] }),
+      service(ns, name, {
+        selector: { app: v },
+        ports: [
+          { name: 'http', port: 80, targetPort: 8080 },
+          { name: 'admin', port: 81, targetPort: nameOf(v, 'p') },
+        ],
+      }),
       pod(ns, nameOf(v), { app: v }, READY),
       pod(ns, nameOf(v, '-2'), { app: v }, READY),
-      slice(ns, name, [{ addresses: ['10.0.0.1'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: nameOf(v), uid: 'a' } }, { addresses: ['10.0.0.2'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: nameOf(v, '-2'), uid: 'b' } }]),
+      slice(ns, name, [
+        { addresses: ['10.0.0.1'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: nameOf(v), uid: 'a' } },
+        { addresses: ['10.0.0.2'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: nameOf(v, '-2'), uid: 'b' } },
+      ]),
     ]),
   },
   {

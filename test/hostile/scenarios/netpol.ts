@@ -13,7 +13,13 @@ function namespace(name: string, labels: Record<string, string> = {}): K8sObject
 
 let ip = 10;
 function pod(ns: string, name: string, labels: Record<string, string>, ports: object[] = []): K8sObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, uid: `uid-${ns}-${name}`, labels }, spec: { containers: [{ name: 'app', image: 'x', ports }] }, status: READY(`10.244.1.${ip++ % 250}`) };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, uid: `uid-${ns}-${name}`, labels },
+    spec: { containers: [{ name: 'app', image: 'x', ports }] },
+    status: READY(`10.244.1.${ip++ % 250}`),
+  };
 }
 
 function policy(ns: string, name: string, spec: object): K8sObject {
@@ -23,7 +29,10 @@ function policy(ns: string, name: string, spec: object): K8sObject {
 /** Cluster DNS and an enforcing network plugin, so only the scenario's own faults fire. */
 const KUBE_SYSTEM: K8sObject[] = [
   namespace('kube-system'),
-  pod('kube-system', 'coredns-1', { 'k8s-app': 'kube-dns' }, [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }]),
+  pod('kube-system', 'coredns-1', { 'k8s-app': 'kube-dns' }, [
+    { name: 'dns', containerPort: 53, protocol: 'UDP' },
+    { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+  ]),
   { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'kube-router', namespace: 'kube-system' }, spec: {} },
 ];
 
@@ -36,7 +45,11 @@ function workloads(v: string): { ns: string; objects: K8sObject[]; client: Recor
     ns,
     client,
     db,
-    objects: [namespace(ns, { team: v }), pod(ns, nameOf(v), client), pod(ns, nameOf(v, '-db'), db, [{ name: nameOf(v, 'p').slice(0, 15), containerPort: 5432 }])],
+    objects: [
+      namespace(ns, { team: v }),
+      pod(ns, nameOf(v), client),
+      pod(ns, nameOf(v, '-db'), db, [{ name: nameOf(v, 'p').slice(0, 15), containerPort: 5432 }]),
+    ],
   };
 }
 
@@ -52,7 +65,11 @@ export const netpolScenarios: HostileScenario[] = [
       const w = workloads(v);
       return lint([
         ...w.objects,
-        policy(w.ns, nameOf(v), { podSelector: { matchLabels: w.client }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: w.db } }], ports: [{ protocol: 'TCP', port: 5432 }] }] }),
+        policy(w.ns, nameOf(v), {
+          podSelector: { matchLabels: w.client },
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ podSelector: { matchLabels: w.db } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+        }),
         policy(w.ns, nameOf(v, '-deny'), { podSelector: {}, policyTypes: ['Ingress'] }),
       ]);
     },
@@ -70,7 +87,14 @@ export const netpolScenarios: HostileScenario[] = [
     codes: ['KD4002'],
     run: (v) => {
       const w = workloads(v);
-      return lint([...w.objects, policy(w.ns, nameOf(v), { podSelector: { matchLabels: w.client }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }] }] })]);
+      return lint([
+        ...w.objects,
+        policy(w.ns, nameOf(v), {
+          podSelector: { matchLabels: w.client },
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ namespaceSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }] }],
+        }),
+      ]);
     },
   },
   {
@@ -87,7 +111,13 @@ export const netpolScenarios: HostileScenario[] = [
           ingress: [
             { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': `${v}-gone` } } }] },
             { from: [{ podSelector: { matchLabels: { app: `${v}-gone` } } }] },
-            { from: [{ podSelector: { matchLabels: w.client } }], ports: [{ protocol: 'TCP', port: nameOf(v, 'q').slice(0, 15) }, { protocol: 'TCP', port: 9999 }] },
+            {
+              from: [{ podSelector: { matchLabels: w.client } }],
+              ports: [
+                { protocol: 'TCP', port: nameOf(v, 'q').slice(0, 15) },
+                { protocol: 'TCP', port: 9999 },
+              ],
+            },
           ],
           egress: [{ to: [{ podSelector: { matchLabels: { app: v } } }] }],
         }),
@@ -104,8 +134,20 @@ export const netpolScenarios: HostileScenario[] = [
     codes: ['KD4009'],
     run: (v) => {
       const w = workloads(v);
-      const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: nameOf(v), namespace: w.ns }, spec: { selector: w.db, ports: [{ port: 80, targetPort: 5432 }] } };
-      const ing = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: nameOf(v), namespace: w.ns }, spec: { rules: [{ host: 'a.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: nameOf(v), port: { number: 80 } } } }] } }] } };
+      const svc = {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: nameOf(v), namespace: w.ns },
+        spec: { selector: w.db, ports: [{ port: 80, targetPort: 5432 }] },
+      };
+      const ing = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: nameOf(v), namespace: w.ns },
+        spec: {
+          rules: [{ host: 'a.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: nameOf(v), port: { number: 80 } } } }] } }],
+        },
+      };
       return lint([
         ...w.objects,
         namespace('ingress-nginx'),
@@ -121,7 +163,15 @@ export const netpolScenarios: HostileScenario[] = [
     codes: ['KD4010'],
     run: (v) => {
       const w = workloads(v);
-      return lint([...w.objects, pod('kube-system', 'coredns-1', { 'k8s-app': 'kube-dns' }), { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'kube-flannel-ds', namespace: 'kube-flannel' }, spec: {} }, policy(w.ns, nameOf(v), { podSelector: {}, policyTypes: ['Ingress'] })], false);
+      return lint(
+        [
+          ...w.objects,
+          pod('kube-system', 'coredns-1', { 'k8s-app': 'kube-dns' }),
+          { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'kube-flannel-ds', namespace: 'kube-flannel' }, spec: {} },
+          policy(w.ns, nameOf(v), { podSelector: {}, policyTypes: ['Ingress'] }),
+        ],
+        false,
+      );
     },
   },
   {

@@ -13,22 +13,47 @@ import { nameOf, type HostileScenario } from './types.js';
 
 // --- DNS ---------------------------------------------------------------------------------------
 
-const HEALTHY: ClusterDnsHealth = { service: { namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10' }, pods: [{ name: 'coredns-1', ready: true, detail: 'Ready' }], readyEndpoints: 1 };
+const HEALTHY: ClusterDnsHealth = {
+  service: { namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10' },
+  pods: [{ name: 'coredns-1', ready: true, detail: 'Ready' }],
+  readyEndpoints: 1,
+};
 
 function lookups(queries: readonly string[], outcome: DnsLookup['outcome'], addresses: string[] = []): DnsLookup[] {
-  return queries.map((query, index) => ({ index, query, outcome, addresses, cnames: [], attempts: [{ name: `${query}.`, exitCode: outcome === 'answer' ? 0 : 1, outcome, addresses, cnames: [], ms: 3 }] }));
+  return queries.map((query, index) => ({
+    index,
+    query,
+    outcome,
+    addresses,
+    cnames: [],
+    attempts: [{ name: `${query}.`, exitCode: outcome === 'answer' ? 0 : 1, outcome, addresses, cnames: [], ms: 3 }],
+  }));
 }
 
-function dns(subject: DnsSubject, outcome: DnsLookup['outcome'], expectation: Partial<DnsExpectation> = {}, extra: { health?: ClusterDnsHealth; egress?: string; addresses?: string[]; ndots?: number } = {}): Finding[] {
+function dns(
+  subject: DnsSubject,
+  outcome: DnsLookup['outcome'],
+  expectation: Partial<DnsExpectation> = {},
+  extra: { health?: ClusterDnsHealth; egress?: string; addresses?: string[]; ndots?: number } = {},
+): Finding[] {
   const plan = planDns(subject.kind === 'external' ? subject.name : subject.service, subject, subject.kind === 'external' ? 'default' : subject.namespace);
   const output: DnsProbeOutput = {
-    lookups: lookups(plan.queries.map((q) => q.query), outcome, extra.addresses),
+    lookups: lookups(
+      plan.queries.map((q) => q.query),
+      outcome,
+      extra.addresses,
+    ),
     stray: [],
-    ...(extra.ndots ? { resolvConf: { nameservers: ['10.96.0.10'], search: ['default.svc.cluster.local', 'svc.cluster.local'], ndots: extra.ndots, options: [], raw: '' } } : {}),
+    ...(extra.ndots
+      ? { resolvConf: { nameservers: ['10.96.0.10'], search: ['default.svc.cluster.local', 'svc.cluster.local'], ndots: extra.ndots, options: [], raw: '' } }
+      : {}),
   };
   if (extra.ndots) {
     const first = output.lookups[0]!;
-    first.attempts = [{ name: `${first.query}.default.svc.cluster.local.`, exitCode: 1, outcome: 'nxdomain', addresses: [], cnames: [], ms: 4 }, ...first.attempts];
+    first.attempts = [
+      { name: `${first.query}.default.svc.cluster.local.`, exitCode: 1, outcome: 'nxdomain', addresses: [], cnames: [], ms: 4 },
+      ...first.attempts,
+    ];
   }
   return analyzeDns({
     plan,
@@ -70,7 +95,19 @@ export const dnsScenarios: HostileScenario[] = [
   {
     name: 'timeout: DNS pods not ready',
     codes: ['KD5002', 'KD6003', 'KD6004'],
-    run: (v) => dns(service(v), 'timeout', {}, { health: { service: { namespace: 'kube-system', name: nameOf(v), clusterIP: '10.96.0.10' }, pods: [{ name: nameOf(v), ready: false, detail: v }], readyEndpoints: 0 } }),
+    run: (v) =>
+      dns(
+        service(v),
+        'timeout',
+        {},
+        {
+          health: {
+            service: { namespace: 'kube-system', name: nameOf(v), clusterIP: '10.96.0.10' },
+            pods: [{ name: nameOf(v), ready: false, detail: v }],
+            readyEndpoints: 0,
+          },
+        },
+      ),
   },
   {
     name: 'timeout, no known cause',
@@ -85,7 +122,10 @@ export const dnsScenarios: HostileScenario[] = [
   {
     name: 'another answer than the Service',
     codes: ['KD5004'],
-    run: (v) => [...dns(service(v), 'answer', { addresses: ['10.96.1.1'] }, { addresses: ['10.96.1.2'] }), ...dns({ kind: 'external', name: nameOf(v) }, 'answer', { addresses: ['10.96.1.1'] }, { addresses: ['10.96.1.2'] })],
+    run: (v) => [
+      ...dns(service(v), 'answer', { addresses: ['10.96.1.1'] }, { addresses: ['10.96.1.2'] }),
+      ...dns({ kind: 'external', name: nameOf(v) }, 'answer', { addresses: ['10.96.1.1'] }, { addresses: ['10.96.1.2'] }),
+    ],
   },
   {
     name: 'ndots makes an external name slow',
@@ -97,7 +137,20 @@ export const dnsScenarios: HostileScenario[] = [
 // --- Cluster DNS check -------------------------------------------------------------------------
 
 function corednsPod(name: string, ready: boolean): K8sObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, spec: { containers: [{ name: 'c', image: 'x' }] }, status: ready ? { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } : { phase: 'Running', containerStatuses: [{ name: 'c', ready: false, restartCount: 3, image: 'x', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff', message: 'x' } } }] } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+    spec: { containers: [{ name: 'c', image: 'x' }] },
+    status: ready
+      ? { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] }
+      : {
+          phase: 'Running',
+          containerStatuses: [
+            { name: 'c', ready: false, restartCount: 3, image: 'x', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff', message: 'x' } } },
+          ],
+        },
+  };
 }
 
 export const clusterDnsScenarios: HostileScenario[] = [
@@ -124,7 +177,16 @@ const T0 = { dnsMs: 1, connectMs: 0, tlsMs: 0, firstByteMs: 0, totalMs: 5 };
 
 function result(outcome: CurlOutcome, extra: Partial<CurlResult> = {}): CurlResult {
   const codes: Record<string, number> = { refused: 7, timeout: 28, dns: 6, tls: 35, reset: 56, error: 3 };
-  return { index: 0, exitCode: codes[outcome] ?? 0, httpCode: outcome === 'server-error' ? 503 : outcome === 'client-error' ? 404 : 0, timings: T0, outcome, connected: false, error: 'x', ...extra };
+  return {
+    index: 0,
+    exitCode: codes[outcome] ?? 0,
+    httpCode: outcome === 'server-error' ? 503 : outcome === 'client-error' ? 404 : 0,
+    timings: T0,
+    outcome,
+    connected: false,
+    error: 'x',
+    ...extra,
+  };
 }
 
 /** A namespace named after the value with a Service and one ready pod, both labelled with it. */
@@ -132,18 +194,47 @@ export function world(v: string, opts: { deny?: boolean; ready?: boolean } = {})
   const ns = nameOf(v);
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: nameOf(v), namespace: ns }, spec: { clusterIP: '10.96.0.50', selector: { app: v }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: nameOf(v), namespace: ns },
+      spec: { clusterIP: '10.96.0.50', selector: { app: v }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    },
     {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: nameOf(v), namespace: ns, uid: 'p', labels: { app: v } },
       spec: { containers: [{ name: 'app', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }] },
-      status: opts.ready === false ? { phase: 'Running', containerStatuses: [{ name: 'app', ready: false, restartCount: 0, image: 'x', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } } }] } : { phase: 'Running', podIP: '10.244.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
+      status:
+        opts.ready === false
+          ? {
+              phase: 'Running',
+              containerStatuses: [{ name: 'app', ready: false, restartCount: 0, image: 'x', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+            }
+          : { phase: 'Running', podIP: '10.244.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
     },
     ...(opts.ready === false
       ? []
-      : [{ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `${ns}-x`, namespace: ns, labels: { 'kubernetes.io/service-name': nameOf(v) } }, addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: ['10.244.0.9'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: nameOf(v), uid: 'p' } }] }]),
-    ...(opts.deny ? [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: nameOf(v), namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }] : []),
+      : [
+          {
+            apiVersion: 'discovery.k8s.io/v1',
+            kind: 'EndpointSlice',
+            metadata: { name: `${ns}-x`, namespace: ns, labels: { 'kubernetes.io/service-name': nameOf(v) } },
+            addressType: 'IPv4',
+            ports: [{ name: 'http', port: 8080 }],
+            endpoints: [{ addresses: ['10.244.0.9'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: nameOf(v), uid: 'p' } }],
+          },
+        ]),
+    ...(opts.deny
+      ? [
+          {
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'NetworkPolicy',
+            metadata: { name: nameOf(v), namespace: ns },
+            spec: { podSelector: {}, policyTypes: ['Ingress'] },
+          },
+        ]
+      : []),
   ];
 }
 
@@ -162,7 +253,18 @@ function target(v: string, mode: 'http' | 'tcp' = 'http', extra: Partial<ProbeTa
   };
 }
 
-function connect(v: string, outcome: CurlOutcome, opts: { deny?: boolean; ready?: boolean; mode?: 'http' | 'tcp'; target?: Partial<ProbeTarget>; result?: Partial<CurlResult>; labels?: Record<string, string> } = {}): Finding[] {
+function connect(
+  v: string,
+  outcome: CurlOutcome,
+  opts: {
+    deny?: boolean;
+    ready?: boolean;
+    mode?: 'http' | 'tcp';
+    target?: Partial<ProbeTarget>;
+    result?: Partial<CurlResult>;
+    labels?: Record<string, string>;
+  } = {},
+): Finding[] {
   return analyzeConnectivity({
     targets: [target(v, opts.mode, opts.target)],
     results: [result(outcome, opts.result)],
@@ -177,18 +279,28 @@ export const connectivityScenarios: HostileScenario[] = [
   { name: 'timed out, no policy', codes: ['KD5031'], run: (v) => connect(v, 'timeout') },
   { name: 'connected, no HTTP answer', codes: ['KD5031'], run: (v) => connect(v, 'timeout', { result: { connected: true } }) },
   { name: 'no ready endpoints', codes: ['KD5032'], run: (v) => connect(v, 'refused', { ready: false }) },
-  { name: 'HTTP 5xx and 4xx', codes: ['KD5033', 'KD5034'], run: (v) => [...connect(v, 'server-error', { result: { body: v } }), ...connect(v, 'client-error', { result: { body: v } })] },
+  {
+    name: 'HTTP 5xx and 4xx',
+    codes: ['KD5033', 'KD5034'],
+    run: (v) => [...connect(v, 'server-error', { result: { body: v } }), ...connect(v, 'client-error', { result: { body: v } })],
+  },
   { name: 'name does not resolve', codes: ['KD5035'], run: (v) => [...connect(v, 'dns'), ...connect(v, 'dns', { target: { service: undefined } })] },
   { name: 'TLS handshake', codes: ['KD5036'], run: (v) => connect(v, 'tls') },
   { name: 'reset', codes: ['KD5037'], run: (v) => [...connect(v, 'reset'), ...connect(v, 'error', { mode: 'tcp' })] },
   {
     name: 'unknown target',
     codes: ['KD5038'],
-    run: (v) => [...connect(v, 'error', { target: { unresolved: `no Service ${nameOf(v)}; similar: ${nameOf(v, '2')}` } }), ...connect(v, 'error', { target: { unresolved: `no Service ${nameOf(v)}` } })],
+    run: (v) => [
+      ...connect(v, 'error', { target: { unresolved: `no Service ${nameOf(v)}; similar: ${nameOf(v, '2')}` } }),
+      ...connect(v, 'error', { target: { unresolved: `no Service ${nameOf(v)}` } }),
+    ],
   },
   {
     name: 'blocked by a policy, as the probe and as a workload',
     codes: ['KD5039'],
-    run: (v) => [...connect(v, 'timeout', { deny: true }), ...connect(v, 'timeout', { deny: true, labels: { app: v, 'app.kubernetes.io/managed-by': 'kdiag' } })],
+    run: (v) => [
+      ...connect(v, 'timeout', { deny: true }),
+      ...connect(v, 'timeout', { deny: true, labels: { app: v, 'app.kubernetes.io/managed-by': 'kdiag' } }),
+    ],
   },
 ];

@@ -27,7 +27,16 @@ async function openInChromium(html: string, screenshot?: string) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     javaScriptEnabled: false,
     viewport: { width: 1200, height: 900 },
   });
@@ -44,11 +53,27 @@ async function openInChromium(html: string, screenshot?: string) {
     const dom = await page.evaluate(() => ({
       title: document.title,
       counts: document.querySelector('#counts')?.textContent ?? '',
-      findings: [...document.querySelectorAll('article.finding')].map((a) => ({ code: a.getAttribute('data-code'), severity: a.getAttribute('data-severity'), fix: a.querySelector('pre.fix')?.textContent ?? '' })),
-      areas: [...document.querySelectorAll('section.area')].map((s) => [...s.querySelectorAll('article.finding')].map((a) => a.getAttribute('data-severity') ?? '')),
-      cells: [...document.querySelectorAll('#reachability td.cell')].map((c) => ({ from: c.getAttribute('data-from'), to: c.getAttribute('data-to'), verdict: c.getAttribute('data-verdict'), text: c.textContent ?? '' })),
+      findings: [...document.querySelectorAll('article.finding')].map((a) => ({
+        code: a.getAttribute('data-code'),
+        severity: a.getAttribute('data-severity'),
+        fix: a.querySelector('pre.fix')?.textContent ?? '',
+      })),
+      areas: [...document.querySelectorAll('section.area')].map((s) =>
+        [...s.querySelectorAll('article.finding')].map((a) => a.getAttribute('data-severity') ?? ''),
+      ),
+      cells: [...document.querySelectorAll('#reachability td.cell')].map((c) => ({
+        from: c.getAttribute('data-from'),
+        to: c.getAttribute('data-to'),
+        verdict: c.getAttribute('data-verdict'),
+        text: c.textContent ?? '',
+      })),
       headings: [...document.querySelectorAll('h2')].map((h) => h.textContent),
-      paths: [...document.querySelectorAll('figure.traffic-path')].map((f) => ({ url: f.getAttribute('data-url') ?? '', hops: [...f.querySelectorAll('li.hop')].map((h) => `${h.getAttribute('data-hop')}:${h.getAttribute('data-status')}${h.getAttribute('data-broken') ? ':broken' : ''}`) })),
+      paths: [...document.querySelectorAll('figure.traffic-path')].map((f) => ({
+        url: f.getAttribute('data-url') ?? '',
+        hops: [...f.querySelectorAll('li.hop')].map(
+          (h) => `${h.getAttribute('data-hop')}:${h.getAttribute('data-status')}${h.getAttribute('data-broken') ? ':broken' : ''}`,
+        ),
+      })),
       scripts: document.querySelectorAll('script').length,
     }));
     if (screenshot) {
@@ -92,7 +117,19 @@ describe('kdiag check -o html in headless Chromium', () => {
   it('marks each cell with its verdict and the deciding policy (from the NetworkPolicy engine)', async () => {
     const snapshot = fixtureSnapshot(loadFixture('netpol-guide.yaml'));
     const ns = 'production';
-    const html = htmlReport({ apiVersion: 'kdiag/v1', kind: 'CheckReport', context: 'fixture', namespace: ns, server: 'https://fixture', serverVersion: 'https://fixture (v1.35.0)', findings: [] }, { ...snapshot, namespace: ns }, new Date(0));
+    const html = htmlReport(
+      {
+        apiVersion: 'kdiag/v1',
+        kind: 'CheckReport',
+        context: 'fixture',
+        namespace: ns,
+        server: 'https://fixture',
+        serverVersion: 'https://fixture (v1.35.0)',
+        findings: [],
+      },
+      { ...snapshot, namespace: ns },
+      new Date(0),
+    );
     const { dom, console } = await openInChromium(html);
     expect(console).toEqual([]);
     expect(dom.cells.length).toBeGreaterThan(0);
@@ -119,7 +156,15 @@ describe('kdiag check -o html in headless Chromium', () => {
   }, 60_000);
 
   it('escapes every value from the cluster', async () => {
-    const findings = HOSTILE_STRINGS.map((s) => ({ code: 'KD1001', check: 'endpoints', severity: 'error' as const, object: { kind: 'Service', namespace: 'ns', name: s }, message: s, cause: s, fix: s }));
+    const findings = HOSTILE_STRINGS.map((s) => ({
+      code: 'KD1001',
+      check: 'endpoints',
+      severity: 'error' as const,
+      object: { kind: 'Service', namespace: 'ns', name: s },
+      message: s,
+      cause: s,
+      fix: s,
+    }));
     const html = htmlReport({ apiVersion: 'kdiag/v1', kind: 'CheckReport', context: '<script>alert(1)</script>', findings }, undefined, new Date(0));
     const { dom, console, requests } = await openInChromium(html);
     expect(console).toEqual([]);
