@@ -182,8 +182,7 @@ describe('Ingress rules on hostile input', () => {
     it(`every code fires and every fix is safe: ${JSON.stringify(h)}`, () => {
       const findings = findingsFor(h);
       expect([...new Set(findings.map((f) => f.code))].sort()).toEqual(INGRESS_CODES.sort());
-      // KD3010 carries the endpoints check's own fix for the cause it found: that check's hostile suite covers it.
-      expectSafeFindings(findings.filter((f) => f.code !== 'KD3010'));
+      expectSafeFindings(findings);
     }, 60_000);
   }
 
