@@ -3,14 +3,13 @@
 // about one Ingress that several rules share (its class, its routing tree). Pure.
 import type { V1Ingress, V1IngressBackend, V1IngressClass, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { Code } from '../report/codes.js';
-import type { FixSpec } from '../report/fix.js';
-import type { Finding, ObjectRef, Severity } from '../report/types.js';
+import type { Finding, ObjectRef } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { CONTROLLER_POD_LABELS, INGRESS_NGINX_CONTROLLER } from './data/nginx-annotations.js';
 import { serviceAnalyzer, type ServiceEndpoints } from './endpoints.js';
 import { backendLabel, requestedClass, resolveServicePort } from './ingress-match.js';
 import type { BackendNode, CertManagerObjects, HostNode, IngressInputs, IngressResult } from './ingress-types.js';
-import { finding } from './lib/finding.js';
+import { finding, type FindingText } from './lib/finding.js';
 import { formatMap, matchesMap } from './lib/labels.js';
 import { isPodReady } from './lib/pods.js';
 import type { CheckOptions } from './types.js';
@@ -99,14 +98,6 @@ export function ingressContext(snapshot: Snapshot, options: CheckOptions, inputs
     global: [],
     once: new Set(),
   };
-}
-
-/** The text of one finding; the subject's name is put before the message. */
-export interface FindingText {
-  message: string;
-  cause: string;
-  fix: string | FixSpec;
-  severity?: Severity;
 }
 
 /** One Ingress under analysis: its identity and the findings the rules add to it. */

@@ -4,11 +4,10 @@
 // routes). Pure.
 import type { V1Secret, V1Service } from '@kubernetes/client-node';
 import { serviceAnalyzer, type ServiceEndpoints } from '../checks/endpoints.js';
-import { finding } from '../checks/lib/finding.js';
+import { finding, type FindingText } from '../checks/lib/finding.js';
 import type { CheckOptions } from '../checks/types.js';
 import type { Code } from '../report/codes.js';
-import type { FixSpec } from '../report/fix.js';
-import type { Finding, ObjectRef, Severity } from '../report/types.js';
+import type { Finding, ObjectRef } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import type { Gateway, GatewayClass, GatewayObjects } from './types.js';
 
@@ -87,13 +86,6 @@ export function gatewayContext(base: Snapshot, objects: GatewayObjects, options:
     global: [],
     once: new Set(),
   };
-}
-
-export interface FindingText {
-  message: string;
-  cause: string;
-  fix: string | FixSpec;
-  severity?: Severity;
 }
 
 /** One Gateway or route under analysis: its identity and its findings. */

@@ -2,7 +2,8 @@ import { CODES, type Code } from '../../report/codes.js';
 import type { FixSpec } from '../../report/fix.js';
 import type { Finding, ObjectRef, Severity } from '../../report/types.js';
 
-interface FindingText {
+/** The text of a finding as a rule writes it (the Ingress and Gateway rule contexts take the same). */
+export interface FindingText {
   message: string;
   cause: string;
   /** Prose only, or built by the fix builder (src/report/fix.ts) when it holds a command or manifest. */
