@@ -17,6 +17,7 @@ import {
   Observable,
 } from './k8s.js';
 import { isForbidden, isNotFound, KdiagError } from '../errors.js';
+import { isProbePod } from '../probes/pod-spec.js';
 import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
 import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';
 import { checkHeapSize } from './heap.js';
@@ -306,7 +307,12 @@ export class ClusterClient {
         ...(selectors.labelSelector ? { labelSelector: selectors.labelSelector } : {}),
       };
       const page = await this.call(target, (options) => api[method]!.call(api, param, options));
-      for (const item of page.items ?? []) items.push(kind === 'pods' ? (slimPod(item as Pod) as KindMap[K]) : slim(item));
+      for (const item of page.items ?? []) {
+        if (kind !== 'pods') items.push(slim(item));
+        // kdiag's own probe Pods (this run's or another's) look like the workload they stand in
+        // for (its labels, never Ready): counting them would report a Pod that is not Ready.
+        else if (!isProbePod(item as Pod)) items.push(slimPod(item as Pod) as KindMap[K]);
+      }
       cont = (raw ? page.metadata?.continue : page.metadata?._continue) || undefined;
       checkHeapSize();
     } while (cont);

@@ -4,7 +4,7 @@
 // NetworkPolicies that must admit the Gateway's data-plane Pods → egress. Pure.
 import type { V1Pod } from '@kubernetes/client-node';
 import { checkTlsSecret } from '../checks/ingress-tls.js';
-import { isPodReady, isTerminal } from '../checks/lib/pods.js';
+import { isPodReady, isTerminal, isTerminating } from '../checks/lib/pods.js';
 import { buildContext } from '../netpol/explain.js';
 import type { Snapshot } from '../snapshot.js';
 import { finish, hop, traceBackend, type Hop, type TraceEntry, type TraceResult } from '../trace/trace.js';
@@ -118,7 +118,9 @@ function gatewayHop(choice: GatewayChoice, objects: GatewayObjects, dataPlanePod
   const badListener = (lstatus?.conditions ?? []).find((c) =>
     c.type === 'Conflicted' ? c.status === 'True' : ['Accepted', 'Programmed', 'ResolvedRefs'].includes(c.type) && c.status === 'False',
   );
-  const pods = (dataPlanePods ?? []).filter((p) => !isTerminal(p));
+  // A Pod being deleted (a rollout's old replica) no longer serves new connections: counted apart.
+  const pods = (dataPlanePods ?? []).filter((p) => !isTerminal(p) && !isTerminating(p));
+  const terminating = (dataPlanePods ?? []).filter((p) => !isTerminal(p) && isTerminating(p)).length;
   const ready = pods.filter(isPodReady);
   if (!cls && objects.missing.gatewayclasses === undefined) {
     return hop('gateway', title, 'fail', `GatewayClass ${gateway.spec?.gatewayClassName} does not exist`, {
@@ -149,8 +151,10 @@ function gatewayHop(choice: GatewayChoice, objects: GatewayObjects, dataPlanePod
     dataPlanePods === undefined
       ? 'data-plane Pods not listed'
       : pods.length
-        ? `${ready.length}/${pods.length} data-plane pod${pods.length === 1 ? '' : 's'} Ready`
-        : 'no data-plane Pod found by the gateway-name labels';
+        ? `${ready.length}/${pods.length} data-plane pod${pods.length === 1 ? '' : 's'} Ready${terminating ? ` (${terminating} more terminating)` : ''}`
+        : terminating
+          ? `no data-plane Pod but ${terminating} terminating`
+          : 'no data-plane Pod found by the gateway-name labels';
   return hop(
     'gateway',
     title,
@@ -312,7 +316,7 @@ export function traceGateway(
   if (request.scheme === 'https') hops.push(tlsHop(snapshot, request, choice, objects, inputs.certWarnDays));
   hops.push(routeHop(request, choice));
   // Where the request enters, for --probe's real request through the implementation's Service.
-  const readyPlane = (inputs.dataPlanePods ?? []).filter((p) => !isTerminal(p)).filter(isPodReady);
+  const readyPlane = (inputs.dataPlanePods ?? []).filter((p) => !isTerminal(p) && !isTerminating(p)).filter(isPodReady);
   const controller = objects.gatewayClasses.find((c) => c.metadata?.name === gateway.spec?.gatewayClassName)?.spec?.controllerName;
   const entryOf = (namespace: string): TraceEntry => ({
     api: 'gateway',

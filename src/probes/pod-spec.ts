@@ -71,6 +71,12 @@ export function probeLabels(spec: Pick<ProbeSpec, 'kind' | 'runId'>): Record<str
   return { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: spec.runId, [PROBE_LABEL]: spec.kind };
 }
 
+/** A Pod kdiag itself started (a probe): never a workload to diagnose, even when it carries a workload's labels. */
+export function isProbePod(pod: Pick<V1Pod, 'metadata'>): boolean {
+  const labels = pod.metadata?.labels;
+  return labels?.[MANAGED_BY_LABEL] === MANAGED_BY && labels[PROBE_LABEL] !== undefined;
+}
+
 /** The label selector that finds everything of one run. */
 export function runSelector(runId: string): string {
   return `${MANAGED_BY_LABEL}=${MANAGED_BY},${RUN_ID_LABEL}=${runId}`;

@@ -36,6 +36,22 @@ describe('ClusterClient.list', () => {
     expect(client.totalRequests()).toBe(3);
   });
 
+  it("leaves out kdiag's own probe Pods, which carry a workload's labels but are no workload", async () => {
+    const pod = (name: string, labels: Record<string, string>): K8sObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'edge', labels },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    });
+    fakeApi([
+      pod('traefik-1', { 'app.kubernetes.io/name': 'traefik' }),
+      pod('kdiag-probe-1', { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/managed-by': 'kdiag', 'kdiag.dev/probe': 'http' }),
+      pod('other-tool', { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/managed-by': 'kdiag' }),
+    ]);
+    const client = new ClusterClient({ kubeconfig: testKubeconfig() });
+    expect((await client.list('pods', 'edge')).map((p) => p.metadata?.name)).toEqual(['traefik-1', 'other-tool']);
+  });
+
   it('waits for Retry-After on 429 and then succeeds', async () => {
     const api = fakeApi(production, { faults: [{ path: /\/services$/, statuses: [429, 429], headers: { 'Retry-After': '1' } }] });
     const client = new ClusterClient({ kubeconfig: testKubeconfig() });

@@ -50,6 +50,20 @@ describe('kdiag trace through a Gateway', () => {
     expect(r.probe).toMatchObject({ namespace: 'infra', service: 'api-v1-service', serviceNamespace: 'production', port: 80 });
   });
 
+  it("a data-plane Pod being deleted (a rollout's old replica) is counted apart, not as a Pod that is not Ready", () => {
+    const objects = all.flatMap((o) => {
+      const labels = (o.metadata as { labels?: Record<string, string> } | undefined)?.labels;
+      if (o.kind !== 'Pod' || labels?.['gateway.networking.k8s.io/gateway-name'] !== 'public') return [o];
+      const meta = o.metadata as Record<string, unknown>;
+      const old = { ...o, metadata: { ...meta, name: `${String(meta.name)}-old`, deletionTimestamp: '2026-11-25T11:59:50Z' } };
+      return [o, old];
+    });
+    const r = trace('https://api.example.com/api/v1/users', objects)!;
+    expect(r.hops.find((h) => h.id === 'gateway')!.detail).toBe(
+      'class example (example.net/gateway-controller), listener https (HTTPS 443, api.example.com), 1/1 data-plane pod Ready (1 more terminating)',
+    );
+  });
+
   it('takes the catch-all rule for other paths and stops at an expired listener certificate', () => {
     const other = trace('https://api.example.com/health')!;
     expect(other.hops.find((h) => h.id === 'route')!.detail).toBe('production/api-route rule 2 (PathPrefix /, host api.example.com) → 1 backend');
