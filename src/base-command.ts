@@ -214,12 +214,22 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     return this.flags.namespace ?? (await this.client()).defaultNamespace;
   }
 
+  /**
+   * The width tables fit: COLUMNS when set (it wins over the terminal's size, as for GNU ls and
+   * Python's get_terminal_size, so `COLUMNS=100 kdiag … | less` works), else the terminal's
+   * width; piped output without COLUMNS is never wrapped or cut (kubectl and `gh` do not cut
+   * piped output either: a script or grep sees whole rows).
+   */
   protected terminalWidth(): number | undefined {
+    const columns = Number(process.env.COLUMNS);
+    if (Number.isInteger(columns) && columns > 0) return columns;
     return process.stdout.isTTY ? process.stdout.columns || 80 : undefined;
   }
 
-  protected table(head: string[], rows: string[][]): string {
-    return renderTable(head, rows, { noHeaders: this.flags['no-headers'], width: this.terminalWidth() });
+  /** A table fitted to the terminal; `drop` lists the columns that may be left out there, first first. */
+  protected table(head: string[], rows: string[][], drop?: string[]): string {
+    const dropIndices = (drop ?? []).map((name) => head.indexOf(name)).filter((i) => i >= 0);
+    return renderTable(head, rows, { noHeaders: this.flags['no-headers'], width: this.terminalWidth(), drop: dropIndices });
   }
 
   /**

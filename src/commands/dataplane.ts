@@ -34,6 +34,7 @@ ${EXIT_CODES_TEXT}`;
           this.table(
             ['NODE', 'READY', 'SERVICE PROXY', 'MODE', 'POLICY ENFORCER', 'COREDNS'],
             rows.map((r) => [r.node, r.ready === null ? '?' : r.ready ? 'yes' : 'NO', r.serviceProxy, r.mode ?? '-', r.enforcer, r.coredns.join(', ') || '-']),
+            ['MODE', 'COREDNS', 'READY'],
           ),
         );
       if (view.skipped.length) lines.push('', `Skipped (no permission or not found): ${view.skipped.join('; ')}`);

@@ -69,7 +69,7 @@ ${EXIT_CODES_TEXT}`;
       if (wide) row.push(s.selector, s.ports.map((p) => `${p.port}→${p.targetPort}/${p.protocol}`).join(','));
       return row;
     });
-    return this.table(head, rows);
+    return this.table(head, rows, ['SELECTOR', 'TYPE', 'PORTS', 'NOT READY']);
   }
 
   private detail(s: ServiceEndpoints): string {

@@ -144,6 +144,7 @@ ${EXIT_CODES_TEXT}`;
             if (wide) row.push(g.controller ?? '', worst(g.findings, g.name));
             return row;
           }),
+          ['CONTROLLER', 'PROBLEM', 'PROGRAMMED', 'CLASS', 'LISTENERS'],
         ),
       );
     }
@@ -174,6 +175,7 @@ ${EXIT_CODES_TEXT}`;
             if (wide) row.push(worst(r.findings, r.name));
             return row;
           }),
+          ['PROBLEM', 'KIND', 'ACCEPTED', 'BACKENDS', 'PARENTS'],
         ),
       );
     }

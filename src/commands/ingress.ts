@@ -114,7 +114,7 @@ ${EXIT_CODES_TEXT}`;
       }
       return row;
     });
-    return this.table(head, rows);
+    return this.table(head, rows, ['CONTROLLER', 'PROBLEM', 'TLS', 'CLASS', 'BACKENDS', 'HOSTS']);
   }
 
   private backendText(b: BackendNode): { line: string; cause?: string } {

@@ -56,6 +56,7 @@ ${EXIT_CODES_TEXT}`;
             if (wide) row.push(s.externalTrafficPolicy ?? '-');
             return row;
           }),
+          ['TRAFFIC-POLICY', 'TYPE', 'EXTERNAL', 'FINDINGS'],
         );
       });
     });

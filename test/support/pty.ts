@@ -83,7 +83,7 @@ export class PtySession {
     // remain-on-exit keeps the pane (and its exit status) after the process ends.
     writeFileSync(conf, 'set -g remain-on-exit on\nset -g history-limit 100000\nset -g status off\n');
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of ['NO_COLOR', 'FORCE_COLOR', 'CI', 'TMUX', 'TMUX_PANE']) delete env[name];
+    for (const name of ['NO_COLOR', 'FORCE_COLOR', 'CI', 'TMUX', 'TMUX_PANE', 'COLUMNS', 'LINES']) delete env[name];
     Object.assign(env, { PATH: `${kdiagBinDir()}:${process.env.PATH ?? ''}`, TERM: 'xterm-256color' }, options.env ?? {});
     const session = new PtySession(dir);
     // The pane waits on a tmux channel so the session exists (and is set up) before kdiag starts.

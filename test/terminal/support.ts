@@ -135,3 +135,36 @@ export const lastLine = (screen: string) =>
     .split('\n')
     .filter((l) => l.trim())
     .pop() ?? '';
+
+/** The terminal's wrapping of long lines at `cols` columns. */
+function wrapAt(text: string, cols: number): string {
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      const chars = [...line];
+      if (chars.length <= cols) return [line];
+      const parts: string[] = [];
+      for (let i = 0; i < chars.length; i += cols)
+        parts.push(
+          chars
+            .slice(i, i + cols)
+            .join('')
+            .replace(/\s+$/, ''),
+        );
+      return parts;
+    })
+    .join('\n');
+}
+
+/**
+ * A screen made comparable: the fake API's port, timings and ages change from run to run.
+ * Normalised on the joined lines, then wrapped as the 80-column terminal wraps them.
+ */
+export function normaliseScreen(screen: string, cols = 80): string {
+  const normalised = screen
+    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+    .replace(/\(\d+\.\d+s\)/g, '(0.00s)')
+    .replace(/(?<= )\d+\.\d\ds$/gm, '0.00s')
+    .replace(/\b\d+ (minutes|hours|days) (after creation|ago)/g, 'N $1 $2');
+  return wrapAt(normalised, cols);
+}

@@ -124,6 +124,7 @@ ${EXIT_CODES_TEXT}`;
             this.rulesCell(p, 'Ingress'),
             this.rulesCell(p, 'Egress'),
           ]),
+          ['TYPES', 'PODS', 'POD SELECTOR'],
         ),
       );
     }
@@ -132,6 +133,7 @@ ${EXIT_CODES_TEXT}`;
         this.table(
           ['NAMESPACE', 'POLICIES', 'PODS', 'INGRESS', 'EGRESS', 'PODS WITHOUT POLICY'],
           a.namespaces.map((n) => [n.namespace, String(n.policies), String(n.pods), n.ingress.status, n.egress.status, String(n.unselectedPods)]),
+          ['PODS', 'POLICIES'],
         ),
       );
     }
