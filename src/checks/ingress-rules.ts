@@ -2,9 +2,9 @@
 // conflicts between Ingresses. One function per concern, each reading the run's context
 // and the facts about one Ingress; fixes through the fix builder (no cluster value is
 // pasted into a command or manifest as text).
-import type { V1Ingress } from '@kubernetes/client-node';
+import type { V1Ingress, V1Service } from '@kubernetes/client-node';
 import { cmd, fix, kubectl } from '../report/fix.js';
-import type { Finding } from '../report/types.js';
+import type { Finding, ObjectRef } from '../report/types.js';
 import { answerPhrase, profileForIngressController } from './data/controllers.js';
 import {
   DEFAULT_CLASS_ANNOTATION,
@@ -16,6 +16,7 @@ import {
 } from './ingress-context.js';
 import { byAge, IMPLEMENTATION_SPECIFIC_NOTE } from './ingress-match.js';
 import { finding } from './lib/finding.js';
+import { matchesMap } from './lib/labels.js';
 import { whyNotReady } from './lib/pods.js';
 
 const REGEX_CHARS = /[\^$()[\]{}*+?|\\]/;
@@ -41,6 +42,9 @@ export function lintDefaultClasses(ctx: IngressContext): Finding[] {
   ];
 }
 
+/** The IngressClass as the one cause shared by every Ingress of the class (a missing class, a stopped controller). */
+const classRoot = (name: string): ObjectRef => ({ kind: 'IngressClass', name });
+
 /** KD3001, KD3002, KD3016: the class the Ingress asks for. */
 export function lintClass(s: IngressSubject, c: ClassFacts, ctx: IngressContext): void {
   const { asked } = c;
@@ -57,6 +61,7 @@ export function lintClass(s: IngressSubject, c: ClassFacts, ctx: IngressContext)
           ? fix`${patchClass(s, known[0]!)} (or create IngressClass ${asked.name})`
           : 'Install an Ingress controller (it creates its IngressClass), e.g. ingress-nginx, then set spec.ingressClassName.',
         severity: legacy ? 'warning' : undefined,
+        root: classRoot(asked.name),
       });
     }
     if (legacy) {
@@ -102,6 +107,7 @@ export function lintController(s: IngressSubject, c: ClassFacts, ctx: IngressCon
   const pods = state.pods;
   const first = pods[0];
   s.add('KD3004', {
+    ...(c.className ? { root: classRoot(c.className) } : {}),
     message: `controller ${state.name} of class ${c.className} is not running`,
     cause: first
       ? `${pods.length} controller Pod(s) labelled ${selector}, none Ready: ${pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}: ${whyNotReady(p)}`).join('; ')}.`
@@ -138,17 +144,48 @@ export function lintAddress(s: IngressSubject, c: ClassFacts, ctx: IngressContex
     });
     return;
   }
+  const after = created ? ` ${formatAge(age)} after creation` : '';
+  const pending = (c.state?.ready ?? 0) > 0 ? pendingControllerService(c, ctx) : undefined;
+  if (pending) {
+    const [pns, pname] = [pending.metadata?.namespace ?? '', pending.metadata?.name ?? ''];
+    s.add('KD3006', {
+      message: 'no address (status.loadBalancer is empty)',
+      cause: `status.loadBalancer.ingress of ${s.ns}/${s.name} is empty${after}: the controller of class ${c.className} runs, but its LoadBalancer Service ${pns}/${pname} has no external address (pending), so the controller has none to publish.`,
+      fix: fix`${kubectl('-n', pns, 'describe', 'service', pname)} (events: is a load-balancer provider such as the cloud's or MetalLB installed, and does it have addresses?); or make the Service a NodePort and let the controller publish that (ingress-nginx: --publish-status-address).`,
+      root: { kind: 'Service', namespace: pns, name: pname },
+    });
+    return;
+  }
+  const classMissing = !c.cls && c.className !== null && !ctx.classesUnavailable;
   const why =
     c.controllerStatus === 'not running'
       ? 'its controller is not running'
-      : c.className
-        ? `the controller of class ${c.className} has not admitted it, or the controller's own LoadBalancer Service is pending`
-        : 'no controller has admitted it (no IngressClass)';
+      : classMissing
+        ? `IngressClass ${c.className} does not exist, so no controller admits it`
+        : c.className
+          ? `the controller of class ${c.className} has not admitted it, or the controller's own LoadBalancer Service is pending`
+          : 'no controller has admitted it (no IngressClass)';
   s.add('KD3006', {
     message: 'no address (status.loadBalancer is empty)',
-    cause: `status.loadBalancer.ingress of ${s.ns}/${s.name} is empty${created ? ` ${formatAge(age)} after creation` : ''}: ${why}.`,
+    cause: `status.loadBalancer.ingress of ${s.ns}/${s.name} is empty${after}: ${why}.`,
     fix: fix`${kubectl('-n', s.ns, 'describe', 'ingress', s.name)} (events); ${kubectl('get', 'svc', '-A', '-l', 'app.kubernetes.io/component=controller')} (is the controller's Service pending?)`,
+    ...((c.controllerStatus === 'not running' || classMissing) && c.className ? { root: classRoot(c.className) } : {}),
   });
+}
+
+/**
+ * The controller's own LoadBalancer Service without an address: in the namespace of the
+ * controller's Pods, selecting them. Every Ingress of the class stays without an address then.
+ */
+function pendingControllerService(c: ClassFacts, ctx: IngressContext): V1Service | undefined {
+  const pods = c.state?.pods ?? [];
+  return ctx.snapshot.services.find(
+    (svc) =>
+      svc.spec?.type === 'LoadBalancer' &&
+      (svc.status?.loadBalancer?.ingress ?? []).length === 0 &&
+      Object.keys(svc.spec.selector ?? {}).length > 0 &&
+      pods.some((p) => p.metadata?.namespace === svc.metadata?.namespace && matchesMap(svc.spec?.selector, p.metadata?.labels)),
+  );
 }
 
 /** KD3012, KD3013, KD3014: path types used as meant. */

@@ -421,3 +421,80 @@ describe('the rules as a catalogue', () => {
     expect(declared.map((d) => d.split(':')[0]).sort()).toEqual(codes.sort());
   });
 });
+
+describe('one cause behind many Ingresses: the finding names it as root', () => {
+  /** The controller's own LoadBalancer Service, still without an address. */
+  const pendingService: K8sObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+      ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+    },
+    status: { loadBalancer: {} },
+  };
+  /** Three copies of web-ingress without an address, long after their creation. */
+  const withoutAddress = (objects: readonly K8sObject[]) => {
+    const web = find(objects, 'Ingress', 'web-ingress');
+    const copies = ['shop-a', 'shop-b', 'shop-c'].map((name) =>
+      variant(web, (i: any) => {
+        i.metadata.name = name;
+        i.spec.rules[0].host = `${name}.example.com`;
+        delete i.spec.tls;
+        delete i.status;
+      }),
+    );
+    return [...objects.filter((o) => o.kind !== 'Ingress'), ...copies];
+  };
+
+  it('KD3006 on every Ingress of the class names the pending controller Service as root, with its own cause and fix', () => {
+    const findings = run(withoutAddress([...all, pendingService])).findings.filter((f) => f.code === 'KD3006');
+    expect(findings.map((f) => f.object.name).sort()).toEqual(['shop-a', 'shop-b', 'shop-c']);
+    for (const f of findings) {
+      expect(f.root).toEqual({ kind: 'Service', namespace: 'ingress-nginx', name: 'ingress-nginx-controller' });
+      expect(f.cause).toMatch(/its LoadBalancer Service ingress-nginx\/ingress-nginx-controller has no external address \(pending\)/);
+      expect(f.remediation?.commands[0]?.argv).toEqual(['kubectl', '-n', 'ingress-nginx', 'describe', 'service', 'ingress-nginx-controller']);
+    }
+  });
+
+  it('without a pending controller Service, KD3006 has no root (the cause is not known to be shared)', () => {
+    const findings = run(withoutAddress(all)).findings.filter((f) => f.code === 'KD3006');
+    expect(findings).toHaveLength(3);
+    for (const f of findings) expect(f.root).toBeUndefined();
+  });
+
+  it('a Service with an address, or one that does not select the controller, is not the root', () => {
+    const served = variant(pendingService, (s: any) => (s.status = { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } }));
+    const other = variant(pendingService, (s: any) => (s.spec.selector = { app: 'something-else' }));
+    for (const svc of [served, other])
+      for (const f of run(withoutAddress([...all, svc])).findings.filter((x) => x.code === 'KD3006')) expect(f.root).toBeUndefined();
+  });
+
+  it('KD3001 on several Ingresses asking for one missing class has the IngressClass as root', () => {
+    const objects = withoutAddress(all).map((o) => (o.kind === 'Ingress' ? variant(o, (i: any) => (i.spec.ingressClassName = 'traefik')) : o));
+    const findings = run(objects).findings.filter((f) => f.code === 'KD3001');
+    expect(findings).toHaveLength(3);
+    for (const f of findings) expect(f.root).toEqual({ kind: 'IngressClass', name: 'traefik' });
+  });
+
+  it('KD3004 and KD3006 behind a stopped controller have its IngressClass as root', () => {
+    const stopped = withoutAddress(all).map((o) =>
+      o.kind === 'Pod' && o.metadata.name === 'ingress-nginx-controller-5f-a'
+        ? variant(o, (p: any) => (p.status.conditions = [{ type: 'Ready', status: 'False' }]))
+        : o,
+    );
+    const findings = run(stopped).findings.filter((f) => f.code === 'KD3004' || f.code === 'KD3006');
+    expect(findings).toHaveLength(6);
+    for (const f of findings) expect(f.root).toEqual({ kind: 'IngressClass', name: 'nginx' });
+  });
+});
+
+describe('KD3006 for an Ingress whose class does not exist', () => {
+  it('says the class is missing and names it as root', () => {
+    const f = run().findings.find((x) => x.code === 'KD3006' && x.object.name === 'missing-class-ingress')!;
+    expect(f.cause).toMatch(/IngressClass traefik does not exist, so no controller admits it\.$/);
+    expect(f.root).toEqual({ kind: 'IngressClass', name: 'traefik' });
+  });
+});

@@ -133,3 +133,47 @@ describe('list tables at a terminal', () => {
     expect(screen).toBe(readFileSync(file, 'utf8'));
   });
 });
+
+describe('one root cause at a terminal', () => {
+  /** The ingress-nginx controller's LoadBalancer Service without an address, and three Ingresses of its class without one. */
+  function pendingController(): K8sObject[] {
+    const objects = fakeCluster();
+    const web = objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'web-ingress')!;
+    const copies = ['shop-a', 'shop-b', 'shop-c'].map((name): K8sObject => ({
+      ...web,
+      metadata: { ...web.metadata, name, annotations: {} },
+      spec: { ingressClassName: 'nginx', rules: [{ host: `${name}.example.com`, http: (web.spec as any).rules[0].http }] },
+      status: {},
+    }));
+    const service: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' },
+      spec: {
+        type: 'LoadBalancer',
+        clusterIP: '10.96.5.5',
+        selector: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+        ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+      },
+      status: { loadBalancer: {} },
+    };
+    return [...objects, ...copies, service];
+  }
+
+  it('kdiag ingress -A: the Ingresses behind the pending controller Service are one entry under it (reviewed screen)', async () => {
+    const api = await fakeApiServer(pendingController());
+    try {
+      const r = await runInPty(kdiagLine(['ingress', '-A', '--kubeconfig', api.kubeconfig]), { cols: 80, rows: 40 });
+      expect(r.screen).toMatch(
+        /^ERROR +KD3006 +3 Ingresses: no address \(status\.loadBalancer is empty\), all from Service ingress-nginx\/ingress-nginx-controller$/m,
+      );
+      expect(r.screen).toMatch(/^ +objects: production\/shop-a, production\/shop-b, production\/shop-c$/m);
+      const screen = `${normaliseScreen(r.screen)}\n`;
+      const file = join(SCREENS, 'ingress-root.txt');
+      if (process.env.UPDATE_SCREENS === '1') writeFileSync(file, screen);
+      expect(screen).toBe(readFileSync(file, 'utf8'));
+    } finally {
+      await api.close();
+    }
+  }, 120_000);
+});

@@ -10,6 +10,8 @@ export interface FindingText {
   fix: string | FixSpec;
   /** Overrides the catalogue's severity (e.g. a grace period turns an error into info). */
   severity?: Severity;
+  /** The one object the problem comes from when many findings share it (table output groups by it). */
+  root?: ObjectRef;
 }
 
 /** A finding for `code`: check and severity come from the catalogue, so they cannot drift. */
@@ -22,6 +24,7 @@ export function finding(code: Code, object: ObjectRef, text: FindingText): Findi
     object,
     message: text.message,
     cause: text.cause,
+    ...(text.root ? { root: text.root } : {}),
     ...(typeof text.fix === 'string' ? { fix: text.fix } : { fix: text.fix.text, ...(text.fix.remediation ? { remediation: text.fix.remediation } : {}) }),
   };
 }
