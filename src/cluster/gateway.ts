@@ -150,12 +150,23 @@ export function dataPlaneSelectors(gateway: Gateway, controllerName?: string): {
   ];
 }
 
-/** The data-plane Pods of a Gateway; undefined when Pods may not be listed. */
+/**
+ * The data-plane Pods of a Gateway; undefined when Pods may not be listed. A user of one
+ * namespace still finds a data plane that runs in the Gateway's namespace (GEP-1762).
+ */
 export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway, controllerName?: string): Promise<V1Pod[] | undefined> {
   try {
-    const lists = await Promise.all(
-      dataPlaneSelectors(gateway, controllerName).map((s) => client.list('pods', s.namespace, { labelSelector: s.labelSelector })),
+    const results = await Promise.all(
+      dataPlaneSelectors(gateway, controllerName).map((s) =>
+        client.list('pods', s.namespace, { labelSelector: s.labelSelector }).catch((err: unknown) => {
+          if (isForbidden(err)) return undefined;
+          throw err;
+        }),
+      ),
     );
+    const lists = results.filter((l): l is V1Pod[] => l !== undefined);
+    // Some lists refused and nothing found: whether the Gateway has a data plane is unknown.
+    if (lists.length < results.length && lists.every((l) => l.length === 0)) return undefined;
     const seen = new Set<string>();
     return lists.flat().filter((p) => {
       const k = `${p.metadata?.namespace}/${p.metadata?.name}`;
@@ -174,8 +185,15 @@ export async function loadGatewayTrace(
   client: ClusterClient,
   snapshot: Snapshot,
   request: import('../gateway/trace.js').GatewayRequest,
-): Promise<{ objects: GatewayObjects; choice: import('../gateway/trace.js').GatewayChoice; dataPlanePods?: V1Pod[] } | undefined> {
-  const objects = await loadGatewayObjects(client);
+  /** Searched when Gateways may not be listed across namespaces (a user of one namespace). */
+  fallbackNamespace?: string,
+): Promise<{ objects: GatewayObjects; choice: import('../gateway/trace.js').GatewayChoice; dataPlanePods?: V1Pod[]; searchedNamespace?: string } | undefined> {
+  let objects = await loadGatewayObjects(client);
+  let searchedNamespace: string | undefined;
+  if (objects.unavailable?.reason === 'forbidden' && fallbackNamespace !== undefined) {
+    objects = await loadGatewayObjects(client, fallbackNamespace);
+    searchedNamespace = fallbackNamespace;
+  }
   if (objects.unavailable) return undefined;
   const { selectGatewayRoute } = await import('../gateway/trace.js');
   const { loadSnapshot } = await import('./load.js');
@@ -205,5 +223,10 @@ export async function loadGatewayTrace(
     Object.assign(snapshot.unavailable, part.unavailable);
   }
   const controllerName = objects.gatewayClasses.find((c) => c.metadata?.name === choice.gateway.spec?.gatewayClassName)?.spec?.controllerName;
-  return { objects, choice, dataPlanePods: await loadDataPlanePods(client, choice.gateway, controllerName) };
+  return {
+    objects,
+    choice,
+    dataPlanePods: await loadDataPlanePods(client, choice.gateway, controllerName),
+    ...(searchedNamespace !== undefined ? { searchedNamespace } : {}),
+  };
 }

@@ -121,14 +121,36 @@ ${EXIT_CODES_TEXT}`;
       };
       const viaGateway =
         !route || route.via === 'default-backend' || route.hostMatch === 'any'
-          ? await (await import('../cluster/gateway.js')).loadGatewayTrace(client, snapshot, gatewayRequest)
+          ? await (await import('../cluster/gateway.js')).loadGatewayTrace(client, snapshot, gatewayRequest, this.flags.namespace ?? client.defaultNamespace)
           : undefined;
       if (viaGateway) {
         const { traceGateway } = await import('../gateway/trace.js');
+        if (viaGateway.searchedNamespace !== undefined)
+          notChecked.push(
+            `Gateways of namespaces other than ${viaGateway.searchedNamespace} were not searched (list gateways.gateway.networking.k8s.io at cluster scope is not allowed)`,
+          );
+        if (policiesReadIn) {
+          // The policies where the request passes: the data plane's, the route's and the backends' namespaces.
+          const { choice } = viaGateway;
+          const rns = choice.match?.route.metadata?.namespace;
+          const namespaces = [
+            choice.gateway.metadata?.namespace ?? '',
+            ...(viaGateway.dataPlanePods ?? []).map((p) => p.metadata?.namespace ?? ''),
+            ...(rns ? [rns, ...(choice.match?.rule.backendRefs ?? []).map((b) => b.namespace ?? rns)] : []),
+          ];
+          for (const namespace of [...new Set(namespaces)].filter(Boolean).sort()) {
+            if (policiesReadIn.has(namespace)) continue;
+            const part = await loadSnapshot(client, ['networkpolicies'], { namespace, tolerateForbidden: true });
+            if (part.unavailable.networkpolicies) continue;
+            snapshot.networkpolicies = [...snapshot.networkpolicies.filter((p) => p.metadata?.namespace !== namespace), ...part.networkpolicies];
+            policiesReadIn.add(namespace);
+          }
+        }
         result = traceGateway(snapshot, gatewayRequest, viaGateway.choice, viaGateway.objects, {
           dataPlanePods: viaGateway.dataPlanePods,
           dnsPods: await dnsPods(),
           certWarnDays: options.certWarnDays ?? 14,
+          ...(policiesReadIn ? { policiesReadIn: [...policiesReadIn] } : {}),
         });
       } else {
         if (route) await merge(route.ingress.metadata?.namespace ?? 'default', request.scheme === 'https');

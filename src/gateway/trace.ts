@@ -89,6 +89,8 @@ export interface GatewayTraceInputs {
   dataPlanePods?: V1Pod[];
   dnsPods: V1Pod[];
   certWarnDays: number;
+  /** Set when NetworkPolicies could be read in some namespaces only: which (a side elsewhere is undecided, as in the Ingress trace). */
+  policiesReadIn?: string[];
 }
 
 /** 1. The Gateway's address. */
@@ -254,9 +256,13 @@ function backendHops(
   objects: GatewayObjects,
   readyPlane: V1Pod[],
   dnsPods: V1Pod[],
+  policiesReadIn?: string[],
+  /** Set when the data-plane Pods could not be listed: what reading them would need. */
+  planeUnread?: string,
 ): { hops: Hop[]; probe?: TraceResult['probe'] } {
   const { match } = choice;
   const ctx = buildContext(snapshot);
+  if (policiesReadIn) ctx.policiesRead = (namespace) => policiesReadIn.includes(namespace);
   const rns = match.route.metadata?.namespace ?? '';
   const sourceLabel = `Gateway ${choice.gateway.metadata?.name ?? ''} data plane`;
   const refs = match.rule.backendRefs ?? [];
@@ -278,7 +284,18 @@ function backendHops(
       continue;
     }
     const svc = snapshot.services.find((s) => s.metadata?.namespace === bns && s.metadata?.name === b.name);
-    const backend = traceBackend(snapshot, ctx, svc, bns, b.name, b.port === undefined ? undefined : { number: b.port }, readyPlane, sourceLabel, dnsPods);
+    const backend = traceBackend(
+      snapshot,
+      ctx,
+      svc,
+      bns,
+      b.name,
+      b.port === undefined ? undefined : { number: b.port },
+      readyPlane,
+      sourceLabel,
+      dnsPods,
+      planeUnread,
+    );
     hops.push(...backend.hops);
     const src = readyPlane[0];
     if (!probe && src && backend.servicePort)
@@ -345,6 +362,10 @@ export function traceGateway(
     );
     return finish({ url: request.url, mode: 'gateway', hops, entry }, ref);
   }
-  const backends = backendHops(snapshot, request, { ...choice, match }, objects, readyPlane, inputs.dnsPods);
+  const planeUnread =
+    inputs.dataPlanePods === undefined
+      ? `the data-plane Pods of Gateway ${gns}/${gname} and their NetworkPolicies (list pods and networkpolicies where the implementation runs its proxy)`
+      : undefined;
+  const backends = backendHops(snapshot, request, { ...choice, match }, objects, readyPlane, inputs.dnsPods, inputs.policiesReadIn, planeUnread);
   return finish({ url: request.url, mode: 'gateway', hops: [...hops, ...backends.hops], entry, ...(backends.probe ? { probe: backends.probe } : {}) }, ref);
 }

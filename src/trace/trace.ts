@@ -125,6 +125,8 @@ export function traceBackend(
   sources: V1Pod[],
   sourceLabel: string | undefined,
   dnsPods: readonly V1Pod[],
+  /** Why the source Pods could not be read (then the policy hop says so, and what would enable it). */
+  sourcesUnavailable?: string,
 ): { hops: Hop[]; servicePort?: number; targetPort?: number | string } {
   const hops: Hop[] = [];
   if (!svc) {
@@ -217,6 +219,15 @@ export function traceBackend(
                 },
           ),
         );
+    } else if (sourceLabel && sourcesUnavailable) {
+      hops.push(
+        hop(
+          'network-policy',
+          'NetworkPolicy',
+          'info',
+          `${sourceLabel} → ${dest.metadata?.name}:${destPort}: depends on objects kdiag cannot read (${sourcesUnavailable})`,
+        ),
+      );
     } else if (sourceLabel) {
       hops.push(hop('network-policy', 'NetworkPolicy', 'info', `cannot tell: no running ${sourceLabel} pod was found to evaluate as the source`));
     }
@@ -455,7 +466,18 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
   const svc = snapshot.services.find((s) => s.metadata?.namespace === ns && s.metadata?.name === svcName);
   const ctx = traceContext(snapshot, inputs);
   const sourceName = CONTROLLER_POD_LABELS[controller ?? '']?.name ?? 'the Ingress controller';
-  const backend = traceBackend(snapshot, ctx, svc, ns, svcName, route.backend.service.port, readyControllers, sourceName, inputs.dnsPods);
+  const backend = traceBackend(
+    snapshot,
+    ctx,
+    svc,
+    ns,
+    svcName,
+    route.backend.service.port,
+    readyControllers,
+    sourceName,
+    inputs.dnsPods,
+    inputs.controllerPodsUnavailable ? `the Pods of ${sourceName} and the NetworkPolicies of their namespace (list pods at cluster scope is not allowed)` : undefined,
+  );
   hops.push(...backend.hops);
   const src = readyControllers[0];
   const result = finish(

@@ -172,7 +172,11 @@ describe('a user who may read one namespace only', () => {
     const role = await json(['trace', 'https://api.example.com/api/v1/users'], 'production');
     expect(role.code).not.toBe(2);
     const hops = Object.fromEntries(role.report.hops.map((h: { id: string; status: string }) => [h.id, h.status]));
-    expect(hops).toMatchObject({ 'ingress-rule': 'ok', controller: 'info', service: 'ok', endpoints: 'ok' });
+    expect(hops).toMatchObject({ 'ingress-rule': 'ok', controller: 'info', service: 'ok', endpoints: 'ok', 'network-policy': 'info' });
+    // The controller's Pods could not be listed: the policy hop says what it would need, as the Gateway trace does.
+    expect(role.report.hops.find((h: { id: string }) => h.id === 'network-policy').detail).toMatch(
+      /depends on objects kdiag cannot read \(the Pods of .+ and the NetworkPolicies of their namespace \(list pods at cluster scope is not allowed\)\)$/,
+    );
     expect(role.report.notChecked).toEqual(
       expect.arrayContaining([
         'Ingresses of namespaces other than production were not searched (list ingresses.networking.k8s.io at cluster scope is not allowed)',
@@ -188,5 +192,105 @@ describe('a user who may read one namespace only', () => {
       }),
     ]);
     expect(missing.code).toBe(0);
+  });
+});
+
+describe('trace through a Gateway for a user of one namespace', () => {
+  const ns = 'shop';
+  const ready = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+  const pod = (name: string, ip: string, labels: Record<string, string>): K8sObject =>
+    ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: ns, uid: `uid-${name}`, labels },
+      spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'backend', ports: [{ containerPort: 8080 }] }] },
+      status: { ...ready, podIP: ip },
+    }) as K8sObject;
+  const objects = (dataPlane: boolean): K8sObject[] =>
+    [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name: 'example' },
+        spec: { controllerName: 'example.net/gateway-controller' },
+      },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'gw', namespace: ns },
+        spec: { gatewayClassName: 'example', listeners: [{ name: 'http', protocol: 'HTTP', port: 80, hostname: 'app.shop.example' }] },
+        status: {
+          addresses: [{ type: 'IPAddress', value: '192.0.2.60' }],
+          conditions: [
+            { type: 'Accepted', status: 'True' },
+            { type: 'Programmed', status: 'True' },
+          ],
+          listeners: [
+            {
+              name: 'http',
+              attachedRoutes: 1,
+              conditions: [
+                { type: 'Accepted', status: 'True' },
+                { type: 'Programmed', status: 'True' },
+              ],
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'web', namespace: ns },
+        spec: { parentRefs: [{ name: 'gw' }], hostnames: ['app.shop.example'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+        status: {
+          parents: [{ parentRef: { name: 'gw' }, controllerName: 'example.net/gateway-controller', conditions: [{ type: 'Accepted', status: 'True' }] }],
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: ns },
+        spec: { clusterIP: '10.96.60.1', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+      },
+      pod('web-0', '10.244.6.10', { app: 'web' }),
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: 'web-x', namespace: ns, labels: { 'kubernetes.io/service-name': 'web' } },
+        addressType: 'IPv4',
+        ports: [{ name: '', port: 8080, protocol: 'TCP' }],
+        endpoints: [{ addresses: ['10.244.6.10'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'web-0', namespace: ns, uid: 'uid-web-0' } }],
+      },
+      ...(dataPlane ? [pod('gw-proxy-0', '10.244.6.2', { 'gateway.networking.k8s.io/gateway-name': 'gw' })] : []),
+    ] as K8sObject[];
+
+  async function traceAs(dataPlane: boolean) {
+    fakeApi(objects(dataPlane), { namespaceOnly: ns });
+    const r = await kdiag(['trace', 'http://app.shop.example/', '-o', 'json', '--kubeconfig', testKubeconfig({ namespace: ns })]);
+    return { ...r, report: JSON.parse(r.stdout) };
+  }
+
+  it('finds the Gateway in its namespace, reads the policies there, and says which it could not read', async () => {
+    const { code, report } = await traceAs(true);
+    expect(code).toBe(0);
+    expect(report.mode).toBe('gateway');
+    const policy = report.hops.find((h: { id: string }) => h.id === 'network-policy');
+    // Both sides run in shop, whose policies were read: a decided answer.
+    expect(policy).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^Gateway gw data plane → web-0:8080 allowed/) });
+    expect(report.notChecked).toEqual(
+      expect.arrayContaining([
+        'Gateways of namespaces other than shop were not searched (list gateways.gateway.networking.k8s.io at cluster scope is not allowed)',
+        'NetworkPolicies of namespaces other than shop were not read (list networkpolicies.networking.k8s.io at cluster scope is not allowed): a side there is reported as undecided',
+      ]),
+    );
+  });
+
+  it('a data plane it cannot list (elsewhere): the policy hop is undecided and names what it would need', async () => {
+    const { code, report } = await traceAs(false);
+    expect(code).toBe(0);
+    const policy = report.hops.find((h: { id: string }) => h.id === 'network-policy');
+    expect(policy.status).toBe('info');
+    expect(policy.detail).toMatch(/depends on objects kdiag cannot read \(the data-plane Pods of Gateway shop\/gw and their NetworkPolicies/);
   });
 });

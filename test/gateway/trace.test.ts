@@ -11,14 +11,14 @@ const shopCert = tlsSecret('infra', 'shop-gw-cert', certFor(['shop.example.com']
 const all = [...loadFixture('production.yaml'), ...loadFixture('gateway.yaml'), apiCert, shopCert];
 const req = (url: string, extra: Partial<GatewayRequest> = {}): GatewayRequest => ({ ...parseTraceUrl(url), ...extra });
 
-function trace(url: string, objects: readonly K8sObject[] = all, extra: Partial<GatewayRequest> = {}) {
+function trace(url: string, objects: readonly K8sObject[] = all, extra: Partial<GatewayRequest> = {}, policiesReadIn?: string[]) {
   const gw = gatewayObjects(objects);
   const snap = gatewaySnapshot(objects);
   const request = req(url, extra);
   const choice = selectGatewayRoute(gw, request);
   if (!choice) return undefined;
   const dataPlanePods = snap.pods.filter((p) => p.metadata?.labels?.['gateway.networking.k8s.io/gateway-name'] === 'public');
-  return traceGateway(snap, request, choice, gw, { dataPlanePods, dnsPods: [], certWarnDays: 14 });
+  return traceGateway(snap, request, choice, gw, { dataPlanePods, dnsPods: [], certWarnDays: 14, ...(policiesReadIn ? { policiesReadIn } : {}) });
 }
 const hops = (r: ReturnType<typeof trace>) => r!.hops.filter((h) => h.id !== 'egress').map((h) => `${h.id}:${h.status}`);
 
@@ -171,5 +171,55 @@ describe('kdiag trace through a Gateway', () => {
   it('is not chosen when no listener serves the host and port', () => {
     expect(trace('https://api.example.com:8443/')).toBeUndefined();
     expect(trace('http://api.other.org/')).toBeUndefined();
+  });
+});
+
+describe('kdiag trace through a Gateway, for a user who may read NetworkPolicies in some namespaces only', () => {
+  const policyHops = (r: ReturnType<typeof trace>) => r!.hops.filter((h) => h.id === 'network-policy');
+
+  it('a side in a namespace whose policies were not read is undecided, with the permission it would need (as in the Ingress trace)', () => {
+    // The data plane runs in infra; only production's policies were read.
+    const r = trace('https://api.example.com/api/v1/users', all, {}, ['production'])!;
+    expect(policyHops(r).map((h) => h.status)).toEqual(['info', 'info']);
+    expect(policyHops(r)[0]!.detail).toBe(
+      'Gateway public data plane → api-v1-5c-a:8080: depends on objects kdiag cannot read (the NetworkPolicies of namespace infra (list networkpolicies.networking.k8s.io in namespace infra))',
+    );
+    expect(r.stopsAt).toBeUndefined();
+    expect(r.findings).toEqual([]);
+  });
+
+  it('neither side read: both namespaces named; both read: the same answer as with every policy', () => {
+    const none = trace('https://api.example.com/api/v1/users', all, {}, [])!;
+    expect(policyHops(none)[0]!.detail).toMatch(/the NetworkPolicies of namespace infra .*; the NetworkPolicies of namespace production /);
+    const both = trace('https://api.example.com/api/v1/users', all, {}, ['infra', 'production'])!;
+    expect(hops(both)).toEqual(hops(trace('https://api.example.com/api/v1/users')));
+  });
+
+  it('data-plane Pods that could not be listed: the policy hop is undecided and names what reading them would need', () => {
+    const gw = gatewayObjects(all);
+    const snap = gatewaySnapshot(all);
+    const request = req('https://api.example.com/api/v1/users');
+    const r = traceGateway(snap, request, selectGatewayRoute(gw, request)!, gw, { dnsPods: [], certWarnDays: 14, policiesReadIn: ['production'] });
+    expect(policyHops(r).map((h) => h.status)).toEqual(['info', 'info']);
+    expect(policyHops(r)[0]!.detail).toBe(
+      'Gateway public data plane → api-v1-5c-a:8080: depends on objects kdiag cannot read (the data-plane Pods of Gateway infra/public and their NetworkPolicies (list pods and networkpolicies where the implementation runs its proxy))',
+    );
+    expect(r.stopsAt).toBeUndefined();
+  });
+
+  it('a denial by a policy that was read is a denial even when the other side was not read (either side can refuse)', () => {
+    const onlyNginx: K8sObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api-v1-ingress', namespace: 'production' },
+      spec: {
+        podSelector: { matchLabels: { app: 'api-v1' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] }],
+      },
+    };
+    const r = trace('https://api.example.com/api/v1/users', [...all, onlyNginx], {}, ['production'])!;
+    expect(r.stopsAt).toBe('network-policy');
+    expect(r.hops.find((h) => h.id === 'network-policy')!.detail).toBe('Gateway public data plane → api-v1-5c-a:8080 denied');
   });
 });
