@@ -476,7 +476,9 @@ export function traceIngress(snapshot: Snapshot, request: TraceRequest, route: R
     readyControllers,
     sourceName,
     inputs.dnsPods,
-    inputs.controllerPodsUnavailable ? `the Pods of ${sourceName} and the NetworkPolicies of their namespace (list pods at cluster scope is not allowed)` : undefined,
+    inputs.controllerPodsUnavailable
+      ? `the Pods of ${sourceName} and the NetworkPolicies of their namespace (list pods at cluster scope is not allowed)`
+      : undefined,
   );
   hops.push(...backend.hops);
   const src = readyControllers[0];
