@@ -6,7 +6,19 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { kdiagBinary } from '../support/run.js';
-import { apply, kubectl, REPO_ROOT, runKdiag, serviceAccountKubeconfig } from './support/cluster.js';
+import {
+  apply,
+  backendManifest,
+  deleteNamespace,
+  ensureNamespace,
+  kubectl,
+  kubectlJson,
+  REPO_ROOT,
+  runKdiag,
+  serviceAccountKubeconfig,
+  waitFor,
+  waitForRollout,
+} from './support/cluster.js';
 
 const NS = 'production';
 const READER = 'kdiag-e2e-nsonly-reader';
@@ -273,6 +285,98 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
     expect(without.checks.map((x: { id: string; status: string }) => `${x.id}:${x.status}`)).toEqual(['endpoints:failed', 'probes:skipped']);
     expect(without.findings.filter((f: F) => f.code === 'KD6001').map((f: F) => f.object.name)).toEqual(
       expect.arrayContaining(['create pods', 'create jobs.batch']),
+    );
+  });
+});
+
+// A team that runs its own Gateway (class traefik, whose proxy runs in namespace traefik) in its
+// namespace: the namespace Roles read the Gateway, the route and the backend, not the proxy's
+// Pods or any other namespace's policies. Own namespace: ogtr-<run>.
+describe('trace through a Gateway with the namespace Roles only', () => {
+  const GNS = `ogtr-${Math.random().toString(36).slice(2, 7)}`;
+  const HOST = `app.${GNS}.example`;
+  let gwReader = '';
+
+  beforeAll(async () => {
+    if (!gatewayApi) return;
+    await ensureNamespace(GNS);
+    const roles = await kubectl(['-n', GNS, 'apply', '-f', join(REPO_ROOT, 'deploy', 'rbac.yaml'), '-l', 'kdiag.dev/scope=namespace']);
+    expect(roles.stderr).toBe('');
+    await apply(`apiVersion: v1
+kind: ServiceAccount
+metadata: {name: ${READER}, namespace: ${GNS}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ${READER}-read, namespace: ${GNS}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: kdiag-namespace-read}
+subjects: [{kind: ServiceAccount, name: ${READER}, namespace: ${GNS}}]
+---
+${backendManifest({ namespace: GNS, name: 'web', replicas: 1 })}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: ${GNS}}
+spec:
+  gatewayClassName: traefik
+  listeners: [{name: http, protocol: HTTP, port: 80, hostname: ${HOST}, allowedRoutes: {namespaces: {from: Same}}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: ${GNS}}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [${HOST}]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`);
+    await waitForRollout(GNS, 'deployment/web');
+    // Traefik programs the Gateway and gives it its address.
+    await waitFor(
+      async () => {
+        const gw = await kubectlJson(['-n', GNS, 'get', 'gateway', 'gw', '-o', 'json']);
+        return (
+          (gw.status?.addresses ?? []).length > 0 &&
+          (gw.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Programmed' && c.status === 'True')
+        );
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000, description: `Gateway ${GNS}/gw programmed` },
+    );
+    const { file, token } = await serviceAccountKubeconfig(GNS, READER, GNS);
+    files.push(file);
+    tokens.push(token);
+    gwReader = file;
+  });
+
+  afterAll(async () => {
+    if (gatewayApi) await deleteNamespace(GNS);
+  });
+
+  test('finds the Gateway in the namespace; the policy hop of the proxy it cannot read is undecided and names what it would need', async () => {
+    if (!gatewayApi) return;
+    const admin = JSON.parse((await runKdiag(['trace', `http://${HOST}/`, '-o', 'json'])).stdout);
+    expect(admin.mode).toBe('gateway');
+    expect(admin.hops.find((h: { id: string }) => h.id === 'network-policy')?.status).toMatch(/^(ok|fail)$/);
+
+    const r = await as(gwReader, ['trace', `http://${HOST}/`, '-o', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).not.toBe(2);
+    const t = JSON.parse(r.stdout);
+    expect(t.mode).toBe('gateway');
+    expect(Object.fromEntries(t.hops.map((h: { id: string; status: string }) => [h.id, h.status]))).toMatchObject({
+      'load-balancer': 'ok',
+      route: 'ok',
+      service: 'ok',
+      // One replica: a single ready endpoint is a warning.
+      endpoints: expect.stringMatching(/^(ok|warn)$/),
+      'network-policy': 'info',
+    });
+    expect(t.hops.find((h: { id: string }) => h.id === 'network-policy').detail).toMatch(
+      new RegExp(`depends on objects kdiag cannot read \\(the data-plane Pods of Gateway ${GNS}/gw and their NetworkPolicies`),
+    );
+    expect(t.notChecked).toEqual(
+      expect.arrayContaining([
+        `Gateways of namespaces other than ${GNS} were not searched (list gateways.gateway.networking.k8s.io at cluster scope is not allowed)`,
+        `NetworkPolicies of namespaces other than ${GNS} were not read (list networkpolicies.networking.k8s.io at cluster scope is not allowed): a side there is reported as undecided`,
+      ]),
     );
   });
 });

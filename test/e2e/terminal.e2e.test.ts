@@ -3,7 +3,7 @@
 // connectivity, trace --probe and --watch; Ctrl-C during a probe exits 130 at once, shows the
 // cursor again and leaves no probe Job or pod behind. Own namespace: term-<run>.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { apply, backendManifest, deleteNamespace, ensureNamespace, kubeconfigPath, kubectl, waitFor, waitForRollout } from './support/cluster.js';
+import { apply, backendManifest, deleteNamespace, ensureNamespace, kubeconfigPath, kubectl, runKdiag, waitFor, waitForRollout } from './support/cluster.js';
 import { hasColour, kdiagLine, PtySession, runInPty, shellStatus, type PtyResult } from '../support/pty.js';
 
 const RUN = Math.random().toString(36).slice(2, 7);
@@ -151,5 +151,40 @@ spec: {ports: [{port: 80}]}
     } finally {
       await session.close();
     }
+  });
+});
+
+describe('list tables at an 80-column terminal', () => {
+  /** The table part of a screen: up to the summary, the findings or the totals. */
+  const tableLines = (screen: string) => {
+    const lines = screen.split('\n');
+    const end = lines.findIndex((l) => /^(ERROR|WARNING|INFO)\s+KD\d{4}\b|^\d+ error\(s\)|^SUMMARY:|^Network plugin:|^Skipped /.test(l));
+    return (end < 0 ? lines : lines.slice(0, end)).filter((l) => l.trim());
+  };
+  const IP = /\b\d{1,3}(?:\.\d{1,3}){3}\b/g;
+
+  it.each([
+    ['endpoints', ['endpoints', '-n', 'production']],
+    ['services', ['services', '-A']],
+    ['ingress', ['ingress', '-A']],
+    ['netpol', ['netpol', '-n', 'production']],
+    ['gateway', ['gateway', '-A']],
+    ['dataplane', ['dataplane']],
+  ])('kdiag %s: no table line wider than the pane, every address and name whole', async (_name, args) => {
+    const [r, piped] = await Promise.all([runInPty(line(args), { cols: 80, rows: 40, timeoutMs: 120_000 }), runKdiag(args)]);
+    expectClean(r);
+    const lines = tableLines(r.screen);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.filter((l) => [...l].length > 80)).toEqual([]);
+    const text = lines.join('\n');
+    const rows = tableLines(piped.stdout);
+    for (const ip of rows.join('\n').match(IP) ?? []) expect(text).toMatch(new RegExp(`(^|[^\\d.])${ip.replace(/\./g, '\\.')}($|[^\\d.])`, 'm'));
+    // The first column (namespace or node) and, but for dataplane, the second (the object's name) stay whole.
+    const names = rows
+      .slice(1)
+      .flatMap((row) => row.split(/ {3,}/).slice(0, args[0] === 'dataplane' ? 1 : 2))
+      .filter((n) => /^[\w.-]+$/.test(n));
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((n) => !new RegExp(`(^|\\s)${n.replace(/\./g, '\\.')}(\\s|$)`, 'm').test(text))).toEqual([]);
   });
 });
