@@ -61,7 +61,9 @@ EXIT CODES
       .map(([code, info]) => ({ code, severity: info.severity, check: info.check, title: info.title }));
     if (output !== 'table') return this.print(output, { apiVersion: 'kdiag/v1', kind: 'FindingCodeList', codes });
     const { renderTable } = await import('../report/table.js');
-    const width = process.stdout.isTTY ? process.stdout.columns || 80 : undefined;
+    // As every table (BaseCommand.terminalWidth): COLUMNS wins, else the terminal's width.
+    const columns = Number(process.env.COLUMNS);
+    const width = Number.isInteger(columns) && columns > 0 ? columns : process.stdout.isTTY ? process.stdout.columns || 80 : undefined;
     this.log(
       renderTable(
         ['CODE', 'SEVERITY', 'CHECK', 'TITLE'],

@@ -76,7 +76,7 @@ export const EXPECTED: Record<string, { status: number; last: RegExp }> = {
     status: 2,
     last: /^kdiag: pod production\/api-server-7d9c-abcde \(--from\) not found$/,
   },
-  'kdiag docs': { status: 0, last: /^\s+ingress-nginx controller$|^KD\d{4}\s/ },
+  'kdiag docs': { status: 0, last: /^\s+(ingress-nginx )?controller$|^KD\d{4}\s/ },
   'kdiag docs KD1001': { status: 0, last: /^https:\/\/kubernetes\.io\/docs\// },
   'kdiag endpoints -n production': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
   'kdiag endpoints api-service -n production': { status: 0, last: /^api-server-\S+\s+Running\s+true/ },
