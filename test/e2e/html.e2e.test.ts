@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { axeAudit, drawnPaths, screenshot, withPage } from '../support/browser.js';
 import { REPO_ROOT, runKdiag } from './support/cluster.js';
 
 test('check -n production -o html: findings and the reachability matrix, offline', async () => {
@@ -71,4 +72,57 @@ test('check -n production -o html: findings and the reachability matrix, offline
   } finally {
     await context.close();
   }
+});
+
+// The real Traefik Gateway of cluster/scenario/traefik/ (Gateway edge-gw/edge, HTTPRoutes with
+// planted faults, a backend in edge-shared): each route is drawn, and its first broken hop is
+// the hop where `kdiag trace` of the same URL stops.
+const GATEWAY_STOPS: [string, string | null][] = [
+  ['https://www.gw.example.com/', null],
+  ['http://plain.gw.example.com/', null],
+  ['http://missing.gw.example.com/', 'service'], // Service ghost does not exist
+  ['http://wrong-port.gw.example.com/', 'service'], // Service web has no port 8080
+  ['http://empty.gw.example.com/', 'endpoints'], // Service empty selects no Pod
+  ['http://shared.gw.example.com/', 'service'], // no ReferenceGrant in edge-shared
+  ['http://rpc.gw.example.com/', 'route'], // listener grpc-only admits GRPCRoutes only
+  ['https://old.gw.example.com/', 'tls'], // expired listener certificate
+  ['https://wrong.gw.example.com/', 'tls'], // listener certificate for www, not wrong
+];
+
+test('check -n edge-gw -o html: every Gateway route drawn, broken where kdiag trace stops; accessible', async () => {
+  const r = await runKdiag(['check', '-n', 'edge-gw', '-o', 'html', '-q']);
+  expect(r.code).toBe(1);
+  const traced = new Map<string, string | null>();
+  for (const [url] of GATEWAY_STOPS) {
+    const t = await runKdiag(['trace', url, '-o', 'json']);
+    traced.set(url, (JSON.parse(t.stdout) as { stopsAt?: string | null }).stopsAt ?? null);
+  }
+  await withPage(r.stdout, async ({ page, errors, requests, file }) => {
+    const paths = (await drawnPaths(page)).filter((p) => p.kind === 'gateway');
+    await screenshot(page, REPO_ROOT, 'check-html-gateway-e2e.png');
+    await screenshot(page, REPO_ROOT, 'check-html-gateway.png', 'section.path-group');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([file]);
+    for (const [url, stop] of GATEWAY_STOPS) {
+      const drawn = paths.find((p) => p.url === url);
+      expect({ url, drawn: Boolean(drawn) }).toEqual({ url, drawn: true });
+      const broken = drawn!.hops.filter((h) => h.endsWith(':broken'));
+      expect({ url, broken, trace: traced.get(url) }).toEqual({ url, broken: stop ? [expect.stringMatching(new RegExp(`^${stop}:fail`))] : [], trace: stop });
+      expect(drawn!.hops.slice(0, 2)).toEqual(['load-balancer:ok', 'gateway:ok']);
+    }
+    // The healthy routes: Traefik's Pod reaches web's Pods (no policy in edge-gw): the edge says allowed.
+    const www = paths.find((p) => p.url === 'https://www.gw.example.com/')!;
+    expect(www.hops).toEqual(expect.arrayContaining(['network-policy:ok:allowed', 'endpoints:ok']));
+    expect(www.hops.indexOf('network-policy:ok:allowed')).toBe(www.hops.indexOf('endpoints:ok') - 1);
+    const names = await page.$$eval('section.path-group h3, section.path-group h4', (hs) => hs.map((h) => h.textContent ?? ''));
+    expect(names).toEqual(expect.arrayContaining(['Gateway edge-gw/edge', 'Listener grpc-only (HTTP 80, rpc.gw.example.com)']));
+  });
+  await withPage(
+    r.stdout,
+    async ({ page }) => {
+      const { violations } = await axeAudit(page);
+      expect(violations).toEqual([]);
+    },
+    { javaScript: true },
+  );
 });

@@ -108,6 +108,23 @@ describe('kdiag check -o html: Gateway traffic paths', () => {
     );
   }, 90_000);
 
+  it('the audit and the keyboard walk do catch what they look for (a planted fault page)', async () => {
+    const planted = `<!DOCTYPE html><html lang="en"><head><title>planted</title><style>a:focus{outline:none}</style></head><body><main><h1>x</h1>
+<p style="color:#bbb;background:#fff">grey on white</p><svg role="img" width="10" height="10"><rect width="10" height="10"/></svg><a href="#x">link</a></main></body></html>`;
+    await withPage(
+      planted,
+      async ({ page }) => {
+        const ids = (await axeAudit(page)).violations.map((v) => v.id);
+        expect(ids).toEqual(expect.arrayContaining(['color-contrast', 'svg-img-alt']));
+      },
+      { javaScript: true },
+    );
+    await withPage(planted, async ({ page }) => {
+      const { stops } = await tabWalk(page);
+      expect(stops.map((s) => [s.element, s.outlineVisible])).toEqual([['0:a:link', false]]);
+    });
+  }, 90_000);
+
   it('reaches every interactive element with Tab, each with a visible focus ring', async () => {
     const html = await report();
     await withPage(html, async ({ page }) => {
