@@ -56,6 +56,19 @@ test('check -n production -o html: findings and the reachability matrix, offline
     }));
     mkdirSync(join(REPO_ROOT, 'build', 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(REPO_ROOT, 'build', 'test-artifacts', 'check-html-e2e.png'), fullPage: true });
+    // For the README (docs/img/): the top of the page, and the Ingress paths with their index.
+    await page.screenshot({
+      path: join(REPO_ROOT, 'build', 'test-artifacts', 'check-html.png'),
+      fullPage: true,
+      clip: { x: 50, y: 0, width: 1100, height: 1300 },
+    });
+    const top = await page.$eval('#paths', (h) => h.getBoundingClientRect().top + window.scrollY - 8);
+    const end = await page.$eval('section.path-group', (s) => s.getBoundingClientRect().bottom + window.scrollY + 8);
+    await page.screenshot({
+      path: join(REPO_ROOT, 'build', 'test-artifacts', 'check-html-paths.png'),
+      fullPage: true,
+      clip: { x: 40, y: top, width: 1120, height: end - top },
+    });
     expect(errors).toEqual([]);
     expect(requests).toEqual([pathToFileURL(file).toString()]);
     expect(dom.codes).toEqual(expect.arrayContaining(['KD1001', 'KD1002', 'KD1006']));
@@ -100,7 +113,15 @@ test('check -n edge-gw -o html: every Gateway route drawn, broken where kdiag tr
   await withPage(r.stdout, async ({ page, errors, requests, file }) => {
     const paths = (await drawnPaths(page)).filter((p) => p.kind === 'gateway');
     await screenshot(page, REPO_ROOT, 'check-html-gateway-e2e.png');
-    await screenshot(page, REPO_ROOT, 'check-html-gateway.png', 'section.path-group');
+    // For the README (docs/img/): the paths at a glance with the first drawn path, and the healthy www path.
+    const top = await page.$eval('#paths', (h) => h.getBoundingClientRect().top + window.scrollY - 8);
+    const first = await page.$eval('figure.traffic-path', (f) => f.getBoundingClientRect().bottom + window.scrollY + 8);
+    await page.screenshot({
+      path: join(REPO_ROOT, 'build', 'test-artifacts', 'check-html-gateway.png'),
+      fullPage: true,
+      clip: { x: 40, y: top, width: 1120, height: first - top },
+    });
+    await screenshot(page, REPO_ROOT, 'check-html-gateway-path.png', 'figure.traffic-path[data-url="https://www.gw.example.com/"]');
     expect(errors).toEqual([]);
     expect(requests).toEqual([file]);
     for (const [url, stop] of GATEWAY_STOPS) {

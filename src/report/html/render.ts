@@ -61,14 +61,14 @@ table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid var(--line)
 pre.fix{background:#f6f8fa;border:1px solid var(--line);padding:.5rem;overflow-x:auto;white-space:pre-wrap;user-select:all;margin:.3rem 0}
 td.v-allowed{background:var(--ok-bg);color:var(--ok)}td.v-denied{background:var(--err-bg);color:var(--err)}td.v-port{background:var(--warn-bg);color:var(--warn)}td.v-unknown{background:#eaeef2}
 td.cell small{display:block;color:var(--muted)}
-ol.path{list-style:none;display:flex;flex-wrap:wrap;align-items:stretch;gap:.6rem 0;padding:0;margin:.5rem 0}
+ol.path{list-style:none;display:flex;flex-wrap:wrap;align-items:flex-start;gap:.6rem 0;padding:0;margin:.5rem 0}
 ol.path>li{border:2px solid var(--line);border-radius:.4rem;padding:.4rem .6rem;max-width:15rem;background:#fff;position:relative;margin-left:1.9rem;break-inside:avoid}
 ol.path>li:first-child{margin-left:0}
-ol.path>li:not(:first-child)::before{content:"→";position:absolute;left:-1.65rem;top:35%;font-size:1.2rem;color:var(--muted)}
+ol.path>li:not(:first-child)::before{content:"→";position:absolute;left:-1.65rem;top:1.6rem;font-size:1.2rem;color:var(--muted)}
 ol.path>li.hop-ok{border-color:#1a7f37}ol.path>li.hop-warn{border-color:#bf8700}ol.path>li.hop-fail{border-color:var(--err);background:var(--err-bg)}ol.path>li.hop-skipped{border-style:dashed;color:var(--muted)}ol.path>li.hop-info{border-color:#0969da}
 ol.path>li.edge-policy{border-radius:1rem;border-style:dashed;max-width:12rem;font-size:.9rem}
 ol.path>li.edge-policy.hop-ok{background:var(--ok-bg)}ol.path>li.edge-policy.hop-info{background:var(--info-bg)}
-ol.path>li.edge-policy::after{content:"→";position:absolute;right:-1.65rem;top:35%;font-size:1.2rem;color:var(--muted)}
+ol.path>li.edge-policy::after{content:"→";position:absolute;right:-1.65rem;top:1.6rem;font-size:1.2rem;color:var(--muted)}
 ol.path>li.edge-policy+li::before{content:none}
 ol.path>li.broken{outline:3px solid var(--err);outline-offset:2px}
 ol.path .status{font-weight:600;display:block}ol.path small{display:block;color:var(--muted)}ol.path li.hop-fail small{color:#4c2a2e}
@@ -77,7 +77,7 @@ ul.items{margin:.3rem 0 0;padding-left:1rem;font-size:.85rem}ul.items li{overflo
 li.fork{max-width:none!important;flex:1 1 100%;margin-left:0!important}li.fork::before{content:none!important}ul.branches{list-style:none;padding:0;margin:.3rem 0 0}
 figure.traffic-path{margin:1rem 0;padding:.5rem .8rem;border:1px solid var(--line);border-radius:.4rem;break-inside:avoid}figure.traffic-path figcaption code{overflow-wrap:anywhere}
 .result-fail{color:var(--err);font-weight:600}.result-ok{color:var(--ok)}.result-warn{color:var(--warn)}.result-info{color:var(--info)}
-h4{font-size:.98rem;margin:1rem 0 .3rem}
+h4{font-size:.98rem;margin:1rem 0 .3rem}small.via{display:block;color:var(--muted)}
 a{color:#0969da}a:focus,summary:focus,[tabindex]:focus{outline:3px solid #0969da;outline-offset:2px}
 .scroll{overflow-x:auto}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.3rem}
@@ -196,7 +196,7 @@ function pathIndex(paths: readonly HtmlPath[]): string {
   const rows = paths
     .map((p, i) => {
       const r = pathResult(p);
-      return `<tr><td><a href="#path-${i}">${e(p.title)}</a></td><td>${e(p.group ?? 'Ingress')}</td><td class="result result-${r.status}"><span aria-hidden="true">${HOP_SIGN[r.status]}</span> ${e(r.text)}</td></tr>`;
+      return `<tr><td><a href="#path-${i}">${e(p.title)}</a></td><td>${e(p.group ?? 'Ingress')}${p.subgroup ? `<small class="via">${e(p.subgroup)}</small>` : ''}</td><td class="result result-${r.status}"><span aria-hidden="true">${HOP_SIGN[r.status]}</span> ${e(r.text)}</td></tr>`;
     })
     .join('');
   return `<table id="path-index" aria-label="Traffic paths at a glance"><thead><tr><th scope="col">Path</th><th scope="col">Through</th><th scope="col">Result</th></tr></thead><tbody>${rows}</tbody></table>`;
