@@ -1,15 +1,22 @@
 // The data-plane section of kdiag check on the real cluster, through the real binary: the
 // same findings and rows as kdiag dataplane for the same scope, none on the healthy scenario,
 // and the NetworkPolicy enforcer stopped shows in both (cluster/faults/enforcer-stopped.sh).
+// Then predicted allow, observed timeout (KD5046): the endpoints answer an unrestricted source
+// but not the probe standing in for a workload (cluster/faults/source-drop.sh).
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT, runKdiag } from './support/cluster.js';
+import { REPO_ROOT, apply, backendManifest, deleteNamespace, kubectlJson, runKdiag, waitForRollout } from './support/cluster.js';
+
+const RUN = Math.random().toString(36).slice(2, 7);
+const NS = `dpc-${RUN}`;
 
 interface Finding {
   code: string;
   check: string;
   object: { kind: string; namespace?: string; name: string };
   message: string;
+  cause: string;
+  fix: string;
 }
 
 function fault(script: string, ...args: string[]): Promise<{ code: number; out: string }> {
@@ -28,6 +35,8 @@ async function json(args: string[]) {
 
 afterAll(async () => {
   await fault('enforcer-stopped.sh', 'undo');
+  await fault('source-drop.sh', 'undo');
+  await deleteNamespace(NS);
 }, 200_000);
 
 describe('kdiag check: the data plane per node', () => {
@@ -63,5 +72,65 @@ describe('kdiag check: the data plane per node', () => {
     }
     expect([...new Set(dataplane.findings.map((f) => f.code))]).toEqual(['KD6021']);
     expect(check.findings.filter((f) => f.check === 'dataplane')).toEqual(dataplane.findings);
+  }, 240_000);
+});
+
+describe('predicted allow, observed timeout: a policy kdiag cannot evaluate (KD5046)', () => {
+  beforeAll(async () => {
+    await apply(`apiVersion: v1
+kind: Namespace
+metadata: {name: ${NS}}
+---
+${backendManifest({ namespace: NS, name: 'web', replicas: 2 })}`);
+    await waitForRollout(NS, 'deployment/web');
+  }, 200_000);
+
+  const probe = () => json(['connectivity', 'web', '-n', NS, '--from-namespace', NS, '--from-labels', 'app=client', '--settle', '3s']);
+
+  it('healthy first: no NetworkPolicy, the probe as app=client reaches web: no finding', async () => {
+    const report = await probe();
+    expect(report.findings).toEqual([]);
+    expect(report.unrestricted).toBeUndefined();
+  }, 120_000);
+
+  it('packets from the app=client probe dropped by a rule kdiag cannot see: KD5046 naming what it found, not the pod network', async () => {
+    // The stand-in for "a policy kdiag cannot evaluate": a raw-table DROP, in this machine's
+    // cluster only, from the pods labelled app=client to the web pods; a probe pod without that
+    // label still gets through, as it would past a CNI-native policy that selects app=client.
+    const pods = await kubectlJson<{ items: { metadata: { name: string }; status: { podIP: string } }[] }>([
+      '-n',
+      NS,
+      'get',
+      'pods',
+      '-l',
+      'app=web',
+      '-o',
+      'json',
+    ]);
+    let report: {
+      findings: Finding[];
+      unrestricted?: { source: string; namespace: string; direct: { pod?: string; outcome: string }[] };
+    };
+    try {
+      const injected = await fault('source-drop.sh', 'inject', NS, 'app=client', ...pods.items.map((p) => p.status.podIP));
+      expect(injected.code).toBe(0);
+      report = await probe();
+    } finally {
+      await fault('source-drop.sh', 'undo');
+    }
+    expect(report.findings.map((f) => f.code)).toEqual(['KD5046']);
+    const f = report.findings[0]!;
+    expect(f.object).toEqual({ kind: 'Service', namespace: NS, name: 'web' });
+    expect(f.message).toMatch(
+      new RegExp(
+        `^web: predicted allow, observed timeout from the probe in ${NS} with labels app=client, while 2 of 2 endpoint\\(s\\) answer an unlabelled probe pod in namespace ${NS}`,
+      ),
+    );
+    // No Cilium or Calico here: kdiag says none were found and suspects a firewall rule.
+    expect(f.message).toContain('(none found: suspect a firewall rule)');
+    expect(f.cause).toContain('No policy kinds that kdiag cannot evaluate were found');
+    expect(f.fix).toContain('iptables-save');
+    expect(report.unrestricted!.namespace).toBe(NS);
+    expect(report.unrestricted!.direct.map((d) => d.outcome).sort()).toEqual(['ok', 'ok']);
   }, 240_000);
 });
