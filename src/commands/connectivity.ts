@@ -168,39 +168,17 @@ ${EXIT_CODES_TEXT}`;
       source: probeSource,
       ...(run?.node ? { probeNode: run.node } : {}),
       base: analysis.findings,
+      // Every endpoint silent although kdiag predicts allow: the same probes again from an unrestricted source (KD5046).
       ...(run
         ? {
-            retry: {
+            retry: differential.unrestrictedRetry(client, {
+              snapshot,
+              settings,
+              image,
               source: { ...probeSource, workloadLabels: source.labels ?? {}, description: source.description },
               ownLabels: Object.fromEntries(Object.entries(source.effectiveLabels).filter(([k]) => !(k in (source.labels ?? {})))),
-              // One more probe pod, from the unrestricted source, with only the silent endpoints' probes.
-              run: async (alt, extras) => {
-                const again = cli.randomNonce();
-                const altSettle = cli.settleSecondsFor(settings, snapshot, { namespace: alt.namespace, labels: alt.labels }, namespaces);
-                const second = await cli.executeProbe(
-                  client,
-                  {
-                    kind: 'connectivity' as const,
-                    runId: newRunId(),
-                    namespace: alt.namespace,
-                    image,
-                    script: CURL_SCRIPT,
-                    args: [again, '5', String(altSettle), ...(await import('../dataplane/plan.js')).extraArgs(extras)],
-                    finish: finishMarker(again, altSettle),
-                    deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
-                    imagePullSecret: settings.imagePullSecret,
-                    nodeSelector: settings.nodeSelector,
-                    keep: settings.keep,
-                    command: `kdiag connectivity ${words.join(' ')} (unrestricted source)`,
-                  },
-                  settings,
-                  { interactive: false },
-                );
-                const parsed = interpret.parseCurlProbeLog(second.log, again, extras);
-                return extras.map((_, i) => parsed.find((r) => r.index === i));
-              },
-              loadPolicies: async () => (await import('../cluster/policies.js')).loadClusterPolicies(client),
-            },
+              command: `kdiag connectivity ${words.join(' ')}`,
+            }),
           }
         : {}),
     });

@@ -10,6 +10,9 @@ import type { DataplaneView } from '../dataplane/components.js';
 import { analyzeDifferential, mergeFindings, needsDataplaneView, type Differential, type DirectRow } from '../dataplane/differential.js';
 import { allowedButSilent, unevaluatedPolicyFindings, unrestrictedSource, type UnrestrictedSource } from '../dataplane/unevaluated.js';
 import { extraArgs, planDifferential, type DifferentialOptions, type ExtraProbe } from '../dataplane/plan.js';
+import { finishMarker, newRunId } from '../probes/pod-spec.js';
+import { CURL_SCRIPT } from '../probes/scripts.js';
+import { executeProbe, podDeadlineSeconds, randomNonce, settleSecondsFor, type ProbeSettings } from './probe-cli.js';
 
 export interface DifferentialPlan {
   extras: ExtraProbe[];
@@ -43,7 +46,7 @@ export interface DifferentialOutcome {
   /** What the data-plane view could not read, when it was loaded. */
   skipped?: string[];
   /** The second probe from an unrestricted source, when the first one's silence needed it. */
-  unrestricted?: { source: string; namespace: string; direct: DirectRow[] };
+  unrestricted?: { source: string; namespace: string; direct: DirectRow[]; error?: string };
 }
 
 /**
@@ -61,6 +64,57 @@ export interface UnrestrictedRetry {
 }
 
 /**
+ * The retry as the probe commands run it: one more probe pod (kdiag's own labels only) in the
+ * unrestricted source's namespace with the silent endpoints' probes, under the same settings.
+ */
+export function unrestrictedRetry(
+  client: ClusterClient,
+  o: {
+    snapshot: Snapshot;
+    settings: ProbeSettings;
+    image: string;
+    source: UnrestrictedRetry['source'];
+    ownLabels: Record<string, string>;
+    /** The command line, for the probe pod's annotation. */
+    command: string;
+    quiet?: boolean;
+  },
+): UnrestrictedRetry {
+  return {
+    source: o.source,
+    ownLabels: o.ownLabels,
+    run: async (alt, extras) => {
+      const nonce = randomNonce();
+      const settle = settleSecondsFor(o.settings, o.snapshot, { namespace: alt.namespace, labels: alt.labels }, [
+        ...new Set(extras.map((e) => e.pod?.namespace ?? alt.namespace)),
+      ]);
+      const run = await executeProbe(
+        client,
+        {
+          kind: 'connectivity',
+          runId: newRunId(),
+          namespace: alt.namespace,
+          image: o.image,
+          script: CURL_SCRIPT,
+          args: [nonce, '5', String(settle), ...extraArgs(extras)],
+          finish: finishMarker(nonce, settle),
+          deadlineSeconds: podDeadlineSeconds(o.settings.timeoutMs),
+          imagePullSecret: o.settings.imagePullSecret,
+          nodeSelector: o.settings.nodeSelector,
+          keep: o.settings.keep,
+          command: `${o.command} (unrestricted source)`,
+        },
+        o.settings,
+        { interactive: false, ...(o.quiet ? { quiet: true } : {}) },
+      );
+      const parsed = parseCurlProbeLog(run.log, nonce, extras);
+      return extras.map((_, i) => parsed.find((r) => r.index === i));
+    },
+    loadPolicies: async () => (await import('../cluster/policies.js')).loadClusterPolicies(client),
+  };
+}
+
+/**
  * Predicted allow, observed timeout: when every endpoint of a Service timed out from the probe
  * although kdiag predicts the connection allowed, the same endpoint probes run once more from an
  * unrestricted source; endpoints that answer it make the silence a policy kdiag cannot evaluate
@@ -74,14 +128,20 @@ async function retryUnrestricted(
 ): Promise<{ findings: Finding[]; replaced: Finding['object'][]; unrestricted?: DifferentialOutcome['unrestricted'] }> {
   if (!d.verdicts.some((v) => v.kind === 'pod-network')) return { findings: [], replaced: [] };
   // The admin kinds (AdminNetworkPolicy & co.) count in the prediction; the plugin kinds are named.
-  const policies = snapshot.clusterPolicies ?? (await retry.loadPolicies());
+  const policies = snapshot.clusterPolicies ?? (await retry.loadPolicies().catch(() => undefined));
   const withPolicies: Snapshot = { ...snapshot, clusterPolicies: policies };
   const silent = allowedButSilent(d, withPolicies, retry.source, base);
   if (silent.length === 0) return { findings: [], replaced: [] };
   const alt = unrestrictedSource(silent, withPolicies, retry.source, retry.ownLabels);
   if (!alt) return { findings: [], replaced: [] };
   const extras = silent.flatMap((s) => s.endpoints.map((e) => e.probe));
-  const results = await retry.run(alt, extras);
+  let results: (CurlResult | undefined)[];
+  try {
+    results = await retry.run(alt, extras);
+  } catch (err) {
+    // The second pod could not run (a quota, no permission in that namespace): the first verdict stands, and the report says why.
+    return { findings: [], replaced: [], unrestricted: { source: alt.description, namespace: alt.namespace, direct: [], error: (err as Error).message.split('\n')[0] } };
+  }
   const pairs = extras.map((probe, i) => ({ probe, ...(results[i] ? { result: results[i] } : {}) }));
   const findings = unevaluatedPolicyFindings(silent, alt, pairs, retry.source, policies);
   const direct = analyzeDifferential({ targets: silent.map((s) => s.target), results: [], extras: pairs, snapshot, source: alt }).rows;

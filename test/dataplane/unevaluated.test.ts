@@ -75,6 +75,7 @@ async function silent(opts: { objects?: K8sObject[]; workload?: Record<string, s
   const run = jest.fn(
     async (alt: { namespace: string; labels: Record<string, string> }, extras: readonly ExtraProbe[]): Promise<(CurlResult | undefined)[]> => {
       calls.push({ namespace: alt.namespace, labels: alt.labels, extras });
+      if (opts.second === 'THROW') throw new Error('pods "kdiag-conn" is forbidden\nmore');
       const second = extras.map((_, i) => `KDIAGy result ${i} ${opts.second ?? OK}`).join('\n');
       const parsed = parseCurlProbeLog(second, 'y', extras);
       return extras.map((_, i) => parsed.find((r) => r.index === i));
@@ -188,6 +189,17 @@ describe('predicted allow, observed timeout', () => {
     const { out, run } = await silent({ objects: cluster([onlyClient]) });
     expect(run).not.toHaveBeenCalled();
     expect(out.findings.map((f) => f.code)).toEqual(['KD5042']);
+  });
+
+  it('a second probe pod that cannot run: the pod network (KD5042) stays and the report says why', async () => {
+    const { out } = await silent({ second: 'THROW' });
+    expect(out.findings.map((f) => f.code)).toEqual(['KD5042']);
+    expect(out.unrestricted).toEqual({
+      source: expect.stringContaining('unlabelled probe pod'),
+      namespace: NS,
+      direct: [],
+      error: 'pods "kdiag-conn" is forbidden',
+    });
   });
 
   it('hostile policy names reach the finding as text only; its commands come from the builder', async () => {
