@@ -140,7 +140,11 @@ async function retryUnrestricted(
     results = await retry.run(alt, extras);
   } catch (err) {
     // The second pod could not run (a quota, no permission in that namespace): the first verdict stands, and the report says why.
-    return { findings: [], replaced: [], unrestricted: { source: alt.description, namespace: alt.namespace, direct: [], error: (err as Error).message.split('\n')[0] } };
+    return {
+      findings: [],
+      replaced: [],
+      unrestricted: { source: alt.description, namespace: alt.namespace, direct: [], error: (err as Error).message.split('\n')[0] },
+    };
   }
   const pairs = extras.map((probe, i) => ({ probe, ...(results[i] ? { result: results[i] } : {}) }));
   const findings = unevaluatedPolicyFindings(silent, alt, pairs, retry.source, policies);
