@@ -145,6 +145,7 @@ ${EXIT_CODES_TEXT}`;
       ...(output.resolvConf ? { resolvConf: output.resolvConf } : {}),
       ...(run.node ? { probeNode: run.node } : {}),
       clusterDomain: settings.clusterDomain,
+      egressBlocked: dnsEgress.allowed === false,
     });
     const { mergeDnsFindings } = await import('../dataplane/dns-depth.js');
     analysis.findings = mergeDnsFindings(analysis.findings, inDepth.findings);

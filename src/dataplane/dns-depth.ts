@@ -46,6 +46,8 @@ export interface DnsDepthInput {
   rbac?: { serviceAccount: string; roles: string[]; rules: readonly RbacRule[] };
   /** NodeLocal DNSCache: its DaemonSet (when found) and its pods (undefined: not read). */
   nodeLocal?: { daemonset?: string; pods: readonly { name: string; node?: string; ready: boolean; detail: string }[] };
+  /** A NetworkPolicy keeps the probe from sending DNS: its direct lookups prove nothing about CoreDNS. */
+  egressBlocked?: boolean;
   /** One sentence on what translates Service addresses on the probe's node (kube-proxy), when known. */
   proxySummary?: string;
 }
@@ -93,7 +95,7 @@ function replicaFindings(input: DnsDepthInput, servers: CorefileServer[] | undef
       }),
     ];
   }
-  if (pods.length === 0) return [];
+  if (pods.length === 0 || input.egressBlocked) return [];
   const good = pods.filter((p) => ok(asked(p)));
   // 'error' is the probe's own failure (nslookup's usage), not the server's answer.
   const bad = pods.filter((p) => asked(p) && !ok(asked(p)) && asked(p)!.outcome !== 'error');

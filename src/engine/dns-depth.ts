@@ -3,6 +3,10 @@
 // RBAC and NodeLocal DNSCache read where permitted and the data-plane view loaded only
 // when the Service path is the suspect.
 import type { ClusterClient } from '../cluster/client.js';
+import { finding } from '../checks/lib/finding.js';
+import { KdiagError } from '../errors.js';
+import { cmd, fix } from '../report/fix.js';
+import { sanitize } from '../report/render.js';
 import { isPodReady } from '../checks/lib/pods.js';
 import { skippedPartFindings } from '../checks/permissions.js';
 import type { DnsSkipped } from '../cluster/dns-depth.js';
@@ -10,6 +14,7 @@ import { dnsDepthFindings, type DnsDepthInput, type DnsServer } from '../datapla
 import type { DirectQuery, ResolvConf } from '../probes/interpret-dns.js';
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
+import type { ProbeSettings } from './probe-cli.js';
 
 /** At most this many CoreDNS pods are asked directly. */
 export const MAX_DNS_PODS = 10;
@@ -51,7 +56,15 @@ export interface DnsDepthOutcome {
 
 export async function explainDnsDepth(
   client: ClusterClient,
-  input: { plan: DnsServerPlan; direct: readonly DirectQuery[]; resolvConf?: ResolvConf; probeNode?: string; clusterDomain: string; logs?: boolean },
+  input: {
+    plan: DnsServerPlan;
+    direct: readonly DirectQuery[];
+    resolvConf?: ResolvConf;
+    probeNode?: string;
+    clusterDomain: string;
+    logs?: boolean;
+    egressBlocked?: boolean;
+  },
 ): Promise<DnsDepthOutcome> {
   const { plan } = input;
   const { loadDnsDepth } = await import('../cluster/dns-depth.js');
@@ -66,6 +79,7 @@ export async function explainDnsDepth(
     ...(input.probeNode ? { probeNode: input.probeNode } : {}),
     ...(plan.servers.find((s) => s.role === 'service') ? { serviceIP: plan.servers.find((s) => s.role === 'service')!.address } : {}),
     dnsPods: plan.dnsPods.length,
+    ...(input.egressBlocked ? { egressBlocked: true } : {}),
     ...reads,
   };
   let findings = dnsDepthFindings(base);
@@ -109,4 +123,97 @@ export async function explainDnsDepth(
     skipped: reads.skipped,
     ...(nl?.daemonset ? { nodeLocal: `DaemonSet kube-system/${nl.daemonset}: ${nl.pods.filter((p) => p.ready).length}/${nl.pods.length} pod(s) Ready` } : {}),
   };
+}
+
+/**
+ * `kdiag check --probes`: one DNS probe pod (busybox nslookup) in `namespace` asks the DNS
+ * Service and each CoreDNS pod directly, then the same in-depth diagnosis as kdiag dns.
+ * Skipped (no pod started) when a NetworkPolicy keeps the probe from sending DNS there.
+ */
+export async function probeClusterDnsInDepth(
+  client: ClusterClient,
+  snapshot: Snapshot,
+  options: { namespace: string; settings: ProbeSettings; image?: string },
+): Promise<{ findings: Finding[]; note: string }> {
+  const { settings, namespace } = options;
+  const [cli, { DEFAULT_DNS_IMAGE, finishMarker, newRunId }, { DNS_SCRIPT }, { parseDnsProbeLog }, explain, netpol, { loadClusterDns }] = await Promise.all([
+    import('./probe-cli.js'),
+    import('../probes/pod-spec.js'),
+    import('../probes/scripts.js'),
+    import('../probes/interpret-dns.js'),
+    import('../probes/explain.js'),
+    import('../netpol/explain.js'),
+    import('../cluster/cluster-dns.js'),
+  ]);
+  const dns = snapshot.clusterDns ?? (await loadClusterDns(client, snapshot));
+  const view: Snapshot = { ...snapshot, pods: [...snapshot.pods, ...dns.pods], services: [...snapshot.services, ...dns.services] };
+  const plan = planDnsServers(view, settings.clusterDomain);
+  const runId = newRunId();
+  const source = await cli.resolveSource(client, settings, namespace, 'dns', runId);
+  const dnsPod = dns.pods[0];
+  const egress = explain.dnsEgress(
+    netpol.buildContext(snapshot),
+    explain.probeEndpoint(source.namespace, source.effectiveLabels),
+    explain.probeEndpoint('kube-system', dnsPod?.metadata?.labels ?? { 'k8s-app': 'kube-dns' }),
+  );
+  if (egress.allowed === false)
+    return { findings: [], note: `skipped: NetworkPolicy ${egress.isolating.join(', ')} keeps a probe in ${namespace} from sending DNS` };
+  if (!plan.args.length) {
+    const findings = dnsDepthFindings({
+      clusterDomain: settings.clusterDomain,
+      servers: [],
+      direct: [],
+      clusterName: plan.clusterName,
+      dnsPods: plan.dnsPods.length,
+    });
+    return { findings, note: 'no DNS Service or pod to ask' };
+  }
+  const nonce = cli.randomNonce();
+  const settle = cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, ['kube-system']);
+  let run: Awaited<ReturnType<typeof cli.executeProbe>>;
+  try {
+    run = await cli.executeProbe(
+      client,
+      {
+        kind: 'dns',
+        runId,
+        namespace: source.namespace,
+        image: options.image ?? DEFAULT_DNS_IMAGE,
+        script: DNS_SCRIPT,
+        args: [nonce, '3', String(settle), ...plan.args],
+        finish: finishMarker(nonce, settle),
+        deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
+        imagePullSecret: settings.imagePullSecret,
+        nodeSelector: settings.nodeSelector,
+        workloadLabels: source.labels,
+        keep: false,
+        command: `kdiag check --probes -n ${namespace}`,
+      },
+      settings,
+      { interactive: false, quiet: true },
+    );
+  } catch (err) {
+    if (!(err instanceof KdiagError)) throw err;
+    const reason = sanitize(err.message.split('\n')[0] ?? 'failed');
+    const f = finding(
+      'KD6005',
+      { kind: 'Namespace', name: namespace },
+      {
+        message: `${namespace}: the cluster DNS probe pod could not run: ${reason}`,
+        cause: `kdiag check --probes starts one short-lived DNS pod that asks the DNS Service and each CoreDNS pod directly; in ${namespace} it failed: ${reason}`,
+        fix: fix`Run it alone for details: ${cmd('kdiag', 'dns', 'kubernetes.default', '-n', namespace)}`,
+      },
+    );
+    return { findings: [f], note: `could not run (${reason})` };
+  }
+  const output = parseDnsProbeLog(run.log, nonce);
+  const outcome = await explainDnsDepth(client, {
+    plan,
+    direct: output.direct,
+    ...(output.resolvConf ? { resolvConf: output.resolvConf } : {}),
+    ...(run.node ? { probeNode: run.node } : {}),
+    clusterDomain: settings.clusterDomain,
+  });
+  const failing = outcome.servers.filter((r) => r.status !== 'OK').length;
+  return { findings: outcome.findings, note: `DNS: ${outcome.servers.length - failing}/${outcome.servers.length} direct lookups answered` };
 }
