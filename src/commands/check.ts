@@ -237,7 +237,7 @@ ${EXIT_CODES_TEXT}
           probeSummary = { pods: probed.pods, maxAlive: probed.maxAlive, results: probed.results };
           // Cluster DNS in depth: one DNS probe asks the DNS Service and each CoreDNS pod (src/engine/dns-depth.ts).
           const dns =
-            namespaces[0] && selected.some((c) => c.id === 'cluster-dns')
+            namespaces[0] && runnable.some((c) => c.id === 'cluster-dns')
               ? await progress.step('Cluster DNS probe', async () => {
                   const r = await (
                     await import('../engine/dns-depth.js')

@@ -37,8 +37,8 @@ export interface DnsDepthInput {
   resolvConf?: ResolvConf;
   probeNode?: string;
   serviceIP?: string;
-  /** How many kube-dns pods exist (any phase) and the Deployment's wanted replicas. */
-  dnsPods: number;
+  /** How many kube-dns pods exist (any phase; undefined: kdiag could not list them) and the Deployment's wanted replicas. */
+  dnsPods?: number;
   deploymentReplicas?: number;
   corefile?: string;
   logs?: readonly { pod: string; text: string }[];

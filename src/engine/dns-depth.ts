@@ -27,6 +27,8 @@ export interface DnsServerPlan {
   args: string[];
   /** kube-dns pods in kube-system (any state). */
   dnsPods: Snapshot['pods'];
+  /** kdiag could not list pods in kube-system: how many DNS pods run is unknown. */
+  podsUnknown: boolean;
 }
 
 /** The DNS Service and each Ready kube-dns pod, asked the cluster name (and the external subject). */
@@ -43,7 +45,14 @@ export function planDnsServers(snapshot: Snapshot, clusterDomain: string, extern
   const externalName = external ? (external.endsWith('.') ? external : `${external}.`) : undefined;
   const names = [clusterName, ...(externalName ? [externalName] : [])];
   const pairs = servers.flatMap((s) => names.flatMap((n) => [s.address, n]));
-  return { servers, clusterName, ...(externalName ? { externalName } : {}), args: pairs.length ? ['--direct', ...pairs] : [], dnsPods };
+  return {
+    servers,
+    clusterName,
+    ...(externalName ? { externalName } : {}),
+    args: pairs.length ? ['--direct', ...pairs] : [],
+    dnsPods,
+    podsUnknown: Boolean(snapshot.unavailable.pods),
+  };
 }
 
 export interface DnsDepthOutcome {
@@ -78,7 +87,7 @@ export async function explainDnsDepth(
     ...(input.resolvConf ? { resolvConf: input.resolvConf } : {}),
     ...(input.probeNode ? { probeNode: input.probeNode } : {}),
     ...(plan.servers.find((s) => s.role === 'service') ? { serviceIP: plan.servers.find((s) => s.role === 'service')!.address } : {}),
-    dnsPods: plan.dnsPods.length,
+    ...(plan.podsUnknown ? {} : { dnsPods: plan.dnsPods.length }),
     ...(input.egressBlocked ? { egressBlocked: true } : {}),
     ...reads,
   };
@@ -145,7 +154,13 @@ export async function probeClusterDnsInDepth(
     import('../netpol/explain.js'),
     import('../cluster/cluster-dns.js'),
   ]);
-  const dns = snapshot.clusterDns ?? (await loadClusterDns(client, snapshot));
+  let dns = snapshot.clusterDns;
+  try {
+    dns ??= await loadClusterDns(client, snapshot);
+  } catch (err) {
+    if (err instanceof KdiagError) return { findings: [], note: `skipped: ${sanitize(err.message.split('\n')[0] ?? '')}` };
+    throw err;
+  }
   const view: Snapshot = { ...snapshot, pods: [...snapshot.pods, ...dns.pods], services: [...snapshot.services, ...dns.services] };
   const plan = planDnsServers(view, settings.clusterDomain);
   const runId = newRunId();

@@ -124,6 +124,11 @@ const ROWS: Row[] = [
       expect(f[0]!.remediation?.commands[0]!.argv).toEqual(['kubectl', '-n', 'kube-system', 'scale', 'deployment', 'coredns', '--replicas=2']);
     },
   },
+  {
+    name: 'kube-system pods not readable: no claim that no replica runs',
+    input: { dnsPods: undefined, servers: [{ address: SVC, role: 'service' }], direct: [q(SVC, 'timeout')] },
+    codes: [],
+  },
   { name: "nslookup's own error is not the server's", input: { direct: [q(SVC, 'error'), q(A, 'error'), q(B, 'error')] }, codes: [] },
   {
     name: 'a NetworkPolicy blocks the probe: no replica verdict',
@@ -370,5 +375,7 @@ describe('planDnsServers', () => {
     ]);
     expect(plan.args).toEqual(['--direct', SVC, CLUSTER, SVC, 'api.example.com.', A, CLUSTER, A, 'api.example.com.']);
     expect(plan.dnsPods).toHaveLength(3);
+    expect(plan.podsUnknown).toBe(false);
+    expect(planDnsServers(emptySnapshot({ unavailable: { pods: 'forbidden' } }), 'cluster.local').podsUnknown).toBe(true);
   });
 });

@@ -38,16 +38,21 @@ async function dns(...args: string[]): Promise<DnsReport> {
   return JSON.parse(r.stdout) as DnsReport;
 }
 
-/** Injects, runs kdiag, undoes (always), then returns kdiag's report. */
+/** Injects, runs kdiag, undoes (always, also when kdiag failed), then returns kdiag's report. */
 async function during(script: string, run: () => Promise<DnsReport>): Promise<DnsReport> {
   const injected = await fault(script, 'inject');
+  let report: DnsReport | undefined;
+  let failure: unknown;
   try {
     if (injected.code !== 0) throw new Error(injected.out);
-    return await run();
-  } finally {
-    const undone = await fault(script, 'undo');
-    if (undone.code !== 0) throw new Error(`undo ${script}: ${undone.out}`);
+    report = await run();
+  } catch (err) {
+    failure = err;
   }
+  const undone = await fault(script, 'undo');
+  if (undone.code !== 0) throw new Error(`undo ${script}: ${undone.out}`);
+  if (failure !== undefined) throw failure;
+  return report!;
 }
 
 afterAll(async () => {
