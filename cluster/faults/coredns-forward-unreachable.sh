@@ -23,13 +23,16 @@ case ${1:-} in
     # build, a Corefile with `forward` makes CoreDNS exit, so refuse before touching anything.
     coredns_bin=${KDIAG_CACHE:-/var/cache/kdiag}/bin/coredns
     [[ -x $coredns_bin ]] || die "no CoreDNS binary at $coredns_bin: cannot tell whether it has the forward plugin"
-    "$coredns_bin" -plugins 2>/dev/null | grep -qw 'dns.forward\|forward' ||
+    # (outputs captured first: with pipefail, grep -q closing the pipe early fails the pipeline)
+    plugins=$("$coredns_bin" -plugins 2>/dev/null || true)
+    grep -qw 'forward' <<<"$plugins" ||
       die "this cluster's CoreDNS is built without the forward plugin (cluster/go/coredns/main.go): the fault cannot be injected"
     node_ip=$(kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')
     [[ -n $node_ip ]] || die "no node InternalIP"
-    ip -o addr show | grep -q " $node_ip/" || die "$node_ip is not an address of this machine"
-    ss -Hlnu "sport = :$PORT" | grep -q . && die "UDP port $PORT is in use on this machine"
-    ss -Hlnt "sport = :$PORT" | grep -q . && die "TCP port $PORT is in use on this machine"
+    addrs=$(ip -o addr show)
+    [[ $addrs == *" $node_ip/"* ]] || die "$node_ip is not an address of this machine"
+    [[ -z $(ss -Hlnu "sport = :$PORT") ]] || die "UDP port $PORT is in use on this machine"
+    [[ -z $(ss -Hlnt "sport = :$PORT") ]] || die "TCP port $PORT is in use on this machine"
     [[ -f $SAVED ]] || kubectl -n kube-system get configmap coredns -o json |
       python3 -c 'import json,sys; print(json.dumps({"data": {"Corefile": json.load(sys.stdin)["data"]["Corefile"]}}))' >"$SAVED"
     patch=$(mktemp)

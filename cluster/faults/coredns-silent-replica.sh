@@ -36,8 +36,9 @@ YAML
     kubectl -n kube-system wait --for=condition=Ready pod/$NAME --timeout=120s >/dev/null
     ip=$(kubectl -n kube-system get pod $NAME -o jsonpath='{.status.podIP}')
     for _ in $(seq 1 120); do
-      kubectl -n kube-system get endpointslices -l kubernetes.io/service-name=kube-dns \
-        -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]}{"\n"}{end}' | grep -qx "$ip" && break
+      ready=$(kubectl -n kube-system get endpointslices -l kubernetes.io/service-name=kube-dns \
+        -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]}{"\n"}{end}')
+      grep -qx "$ip" <<<"$ready" && break
       sleep 0.5
     done
     note "pod kube-system/$NAME ($ip) is a Ready endpoint of kube-dns and does not serve DNS"

@@ -106,7 +106,7 @@ test('one of two replicas not answering: KD5050 names that pod only, not CoreDNS
 // Needs the cluster's CoreDNS built with the forward plugin (cluster/go/coredns/main.go): the
 // script refuses to inject on an older build, and this test then fails with that message.
 test('unreachable forwarder: KD5056 names the forward address of the Corefile, while cluster names resolve', async () => {
-  const report = await during('coredns-forward-unreachable.sh', () => dns('kdiag-fault.example', '-n', 'default'));
+  const report = await during('coredns-forward-unreachable.sh', () => dns('kdiag-fault.example.', '-n', 'default'));
   const pods = report.servers.filter((s) => s.role === 'pod');
   expect(pods.filter((s) => s.name.startsWith('kubernetes.default')).every((s) => s.status === 'OK')).toBe(true);
   expect(pods.filter((s) => s.name === 'kdiag-fault.example.').every((s) => s.status !== 'OK')).toBe(true);
