@@ -264,19 +264,26 @@ export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway,
   }
 }
 
-/** What `kdiag trace` needs to follow a URL through a Gateway; undefined when no Gateway listener serves it. */
+/** Namespace labels from the snapshot, when Namespaces were listed (allowedRoutes selectors). */
+export function namespaceLabelsOf(snapshot: Snapshot): ((ns: string) => Record<string, string>) | undefined {
+  return snapshot.namespaces.length ? (ns: string) => snapshot.namespaces.find((n) => n.metadata?.name === ns)?.metadata?.labels ?? {} : undefined;
+}
+
+/**
+ * What `kdiag trace` needs to follow a URL through a Gateway; `choice` undefined when no Gateway
+ * listener and route serve it (the objects then explain why); undefined without the Gateway API.
+ */
 export async function loadGatewayTrace(
   client: ClusterClient,
   snapshot: Snapshot,
   request: import('../gateway/trace.js').GatewayRequest,
-): Promise<{ objects: GatewayObjects; choice: import('../gateway/trace.js').GatewayChoice; dataPlanePods?: V1Pod[] } | undefined> {
+): Promise<{ objects: GatewayObjects; choice?: import('../gateway/trace.js').GatewayChoice; dataPlanePods?: V1Pod[] } | undefined> {
   const objects = await loadGatewayObjects(client);
   if (objects.unavailable) return undefined;
   const { selectGatewayRoute } = await import('../gateway/trace.js');
   const { loadSnapshot } = await import('./load.js');
-  const labels = snapshot.namespaces.length ? (ns: string) => snapshot.namespaces.find((n) => n.metadata?.name === ns)?.metadata?.labels ?? {} : undefined;
-  const choice = selectGatewayRoute(objects, request, labels);
-  if (!choice) return undefined;
+  const choice = selectGatewayRoute(objects, request, namespaceLabelsOf(snapshot));
+  if (!choice) return { objects };
   const gns = choice.gateway.metadata?.namespace ?? '';
   const rns = choice.match?.route.metadata?.namespace;
   const namespaces = new Set<string>([gns]);

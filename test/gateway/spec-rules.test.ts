@@ -118,7 +118,7 @@ describe('ParametersReference: "If the referent cannot be found, refers to an un
     const partial = {
       servedGroups: ['gateway.networking.k8s.io', 'example.net'],
       servedKinds: { 'example.net': [served('ProxyConfig')], '': [served('ConfigMap')] },
-      parameters,
+      parameters: parameters as GatewayObjects['parameters'],
     };
     const found = analyze(objects, partial).findings.filter((f) => ['KD7032', 'KD7034'].includes(f.code));
     expect(found.map((f) => f.code)).toEqual(code ? [code] : []);
