@@ -124,9 +124,11 @@ ${EXIT_CODES_TEXT}`;
           ? await (await import('../cluster/gateway.js')).loadGatewayTrace(client, snapshot, gatewayRequest)
           : undefined;
       const { traceGateway, traceUnserved } = await import('../gateway/trace.js');
-      // No Ingress serves the host and Gateways exist: say why no listener or route takes it, in Gateway API terms.
+      // No Ingress rule names the host and Gateways exist: say why no listener or route takes it, in Gateway API terms.
+      const { hostMatches } = await import('../checks/ingress-match.js');
+      const ingressNamesHost = snapshot.ingresses.some((i) => (i.spec?.rules ?? []).some((r) => hostMatches(r.host, request.host)));
       const unserved =
-        !route && viaGateway && !viaGateway.choice
+        !route && !ingressNamesHost && viaGateway && !viaGateway.choice
           ? traceUnserved(gatewayRequest, viaGateway.objects, (await import('../cluster/gateway.js')).namespaceLabelsOf(snapshot), snapshot.ingresses.length)
           : undefined;
       if (viaGateway?.choice) {

@@ -190,7 +190,7 @@ export function traceUnserved(
     }));
     result = hop('gateway', 'Gateway listener', 'fail', `no Gateway listener serves ${request.scheme} ${request.host} on port ${request.port}`, {
       explanation: `None of the ${listeners.length} listener${listeners.length === 1 ? '' : 's'} of the cluster's Gateways has port ${request.port}, protocol ${request.scheme === 'https' ? 'HTTPS' : 'HTTP'} and a hostname matching ${request.host} (a listener without hostname takes every host); a Gateway that resolves the name refuses or drops the request.${ingressNote} Add a listener for the host, or use a host a listener serves.`,
-      items: items.slice(0, 20),
+      items: items.slice(0, 60),
     });
   }
   return finish({ url: request.url, mode: 'gateway', hops: [result], ...(entry ? { entry } : {}) }, { kind: 'URL', name: request.host });
