@@ -77,7 +77,7 @@ export function lintGatewayClasses(ctx: GatewayContext): GatewayClassResult[] {
     const name = cls.metadata?.name ?? '';
     const controller = cls.spec?.controllerName;
     const accepted = condition(cls, 'Accepted');
-    const explained = lintClassParameters(name, cls.spec?.parametersRef, ctx);
+    const explained = lintClassParameters(name, cls.spec?.parametersRef, accepted, ctx);
     if (accepted?.status !== 'True' && used.has(name) && !(explained && accepted?.reason === 'InvalidParameters')) {
       ctx.global.push(
         finding(
@@ -116,7 +116,7 @@ function parametersProblem(objects: GatewayObjects, ref: ParametersReference, na
 }
 
 /** KD7032 (or KD7034 when unreadable): a GatewayClass parametersRef that does not resolve. Returns whether it was reported. */
-function lintClassParameters(name: string, ref: ParametersReference | undefined, ctx: GatewayContext): boolean {
+function lintClassParameters(name: string, ref: ParametersReference | undefined, accepted: Condition | undefined, ctx: GatewayContext): boolean {
   const problem = ref && parametersProblem(ctx.objects, ref, ref.namespace);
   if (!ref || !problem) return false;
   const edit = kubectl('edit', 'gatewayclass', name);
@@ -128,12 +128,20 @@ function lintClassParameters(name: string, ref: ParametersReference | undefined,
           { kind: 'GatewayClass', name },
           {
             message: `${name}: parametersRef does not resolve: ${problem.text}`,
-            cause: `spec.parametersRef names ${ref.group ? `${ref.kind}.${ref.group}` : ref.kind} ${ref.name}; when the referent cannot be found or is of an unsupported kind, a conformant controller rejects the class (Accepted: False, reason InvalidParameters) and programs none of its Gateways.`,
+            cause: `spec.parametersRef names ${ref.group ? `${ref.kind}.${ref.group}` : ref.kind} ${ref.name}; when the referent cannot be found or is of an unsupported kind, a conformant controller rejects the class (Accepted: False, reason InvalidParameters) and programs none of its Gateways.${acceptedAnyway(accepted)}`,
             fix: fix`Create the parameters object, or point spec.parametersRef at an existing one (or remove it): ${edit}`,
+            severity: accepted?.status === 'True' ? 'warning' : undefined,
           },
         ),
   );
   return !problem.skipped;
+}
+
+/** The controller accepted the object although its parameters do not resolve: its verdict stands, kdiag's is a warning. */
+function acceptedAnyway(accepted: Condition | undefined): string {
+  return accepted?.status === 'True'
+    ? ' The controller reports Accepted: True nonetheless (it may not read these parameters, or read them from elsewhere).'
+    : '';
 }
 
 function parametersSkipped(name: string, field: string, text: string) {
@@ -149,14 +157,16 @@ export function lintGatewayParameters(g: Subject, gw: Gateway, ctx: GatewayConte
   const ref = gw.spec?.infrastructure?.parametersRef;
   const problem = ref && parametersProblem(ctx.objects, ref, g.ns);
   if (!ref || !problem) return;
+  const accepted = condition(gw, 'Accepted');
   if (problem.skipped) {
     g.add('KD7034', parametersSkipped(g.name, 'spec.infrastructure.parametersRef', problem.text));
     return;
   }
   g.add('KD7033', {
     message: `infrastructure.parametersRef does not resolve: ${problem.text}`,
-    cause: `spec.infrastructure.parametersRef names ${ref.group ? `${ref.kind}.${ref.group}` : ref.kind} ${ref.name} in the Gateway's namespace ${g.ns}; when the referent cannot be found or is of an unsupported kind, a conformant controller rejects the Gateway (Accepted: False, reason InvalidParameters) and none of its listeners serve.`,
+    cause: `spec.infrastructure.parametersRef names ${ref.group ? `${ref.kind}.${ref.group}` : ref.kind} ${ref.name} in the Gateway's namespace ${g.ns}; when the referent cannot be found or is of an unsupported kind, a conformant controller rejects the Gateway (Accepted: False, reason InvalidParameters) and none of its listeners serve.${acceptedAnyway(accepted)}`,
     fix: fix`Create the parameters object in namespace ${g.ns}, or point spec.infrastructure.parametersRef at an existing one (or remove it): ${kubectl('-n', g.ns, 'edit', 'gateway', g.name)}`,
+    severity: accepted?.status === 'True' ? 'warning' : undefined,
   });
 }
 

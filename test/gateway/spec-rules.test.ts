@@ -147,6 +147,20 @@ describe('ParametersReference: "If the referent cannot be found, refers to an un
     expect(codes).toEqual(code ? [code] : []);
   });
 
+  it("with status Accepted=True the controller's verdict stands: KD7032/KD7033 become warnings saying so", () => {
+    const objects = withClass((c) => (c.spec.parametersRef = { ...ref, group: 'absent.example' })).map((o) =>
+      o.kind === 'Gateway' && o.metadata.name === 'public'
+        ? variant(o, (g: any) => (g.spec.infrastructure = { parametersRef: { ...ref, group: 'absent.example' } }))
+        : o,
+    );
+    const found = analyze(objects, { servedGroups: ['gateway.networking.k8s.io'] }).findings.filter((f) => ['KD7032', 'KD7033'].includes(f.code));
+    expect(found.map((f) => [f.code, f.severity])).toEqual([
+      ['KD7032', 'warning'],
+      ['KD7033', 'warning'],
+    ]);
+    expect(found[0]!.cause).toContain('The controller reports Accepted: True nonetheless');
+  });
+
   it("with status Accepted=False (InvalidParameters) the controller's verdict is explained once, not repeated as KD7003", () => {
     const objects = withGateway((g) => {
       g.spec.infrastructure = { parametersRef: { ...ref, group: 'absent.example' } };
