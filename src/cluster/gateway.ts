@@ -264,6 +264,16 @@ export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway,
   }
 }
 
+/** The data-plane Pods of every Gateway (`ns/name` → Pods; undefined where Pods may not be listed), for the HTML report's paths. */
+export async function loadDataPlanes(client: ClusterClient, objects: GatewayObjects): Promise<Map<string, V1Pod[] | undefined>> {
+  const planes = new Map<string, V1Pod[] | undefined>();
+  for (const gateway of objects.gateways) {
+    const controllerName = objects.gatewayClasses.find((c) => c.metadata?.name === gateway.spec?.gatewayClassName)?.spec?.controllerName;
+    planes.set(`${gateway.metadata?.namespace ?? ''}/${gateway.metadata?.name ?? ''}`, await loadDataPlanePods(client, gateway, controllerName));
+  }
+  return planes;
+}
+
 /** Namespace labels from the snapshot, when Namespaces were listed (allowedRoutes selectors). */
 export function namespaceLabelsOf(snapshot: Snapshot): ((ns: string) => Record<string, string>) | undefined {
   return snapshot.namespaces.length ? (ns: string) => snapshot.namespaces.find((n) => n.metadata?.name === ns)?.metadata?.labels ?? {} : undefined;
