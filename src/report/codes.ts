@@ -158,6 +158,10 @@ export const CODES = {
   KD7025: { check: 'gateway', severity: 'warning', title: 'Listener certificateRef is not a core Secret' },
   KD7026: { check: 'gateway', severity: 'error', title: 'backendRef kind not served by the cluster' },
   KD7027: { check: 'gateway', severity: 'warning', title: 'backendRef kind is implementation-specific' },
+  KD7031: { check: 'gateway', severity: 'error', title: 'Listener allowedRoutes.kinds names a kind it cannot carry' },
+  KD7032: { check: 'gateway', severity: 'error', title: 'GatewayClass parametersRef does not resolve' },
+  KD7033: { check: 'gateway', severity: 'error', title: 'Gateway infrastructure.parametersRef does not resolve' },
+  KD7034: { check: 'gateway', severity: 'info', title: 'parametersRef not checked' },
   KD7030: { check: 'gateway', severity: 'info', title: 'Ingress runs on the retired ingress-nginx controller' },
 } as const satisfies Record<string, CodeInfo>;
 
