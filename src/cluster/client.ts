@@ -20,8 +20,8 @@ import { isForbidden, isNotFound, KdiagError } from '../errors.js';
 import { isProbePod } from '../probes/pod-spec.js';
 import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
 import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';
-import { checkHeapSize } from './heap.js';
 import { loadKubeConfig, type ConnectOptions } from './kubeconfig.js';
+import { parseListPage } from './page.js';
 
 export interface ClientOptions extends ConnectOptions {
   /** Per-request timeout in milliseconds; 0 disables it. */
@@ -93,6 +93,14 @@ function slim<T>(item: T): T {
 
 type Pod = KindMap['pods'];
 
+/** What list() keeps of one listed object: trimmed; kdiag's own probe Pods not at all. */
+function keep<K extends Kind>(kind: K, item: unknown): KindMap[K] | undefined {
+  if (kind !== 'pods') return slim(item as KindMap[K]);
+  // kdiag's own probe Pods (this run's or another's) look like the workload they stand in
+  // for (its labels, never Ready): counting them would report a Pod that is not Ready.
+  return isProbePod(item as Pod) ? undefined : (slimPod(item as Pod) as KindMap[K]);
+}
+
 /**
  * The fields of a Pod that kdiag reads (identity, labels, owner, scheduling, container names,
  * images and ports, and the status), kept as each page arrives so a cluster with tens of
@@ -139,9 +147,10 @@ export function slimPod(pod: Pod): Pod {
 }
 
 /**
- * The response processor of kdiag's list calls: each page as the JSON the server sent,
- * parsed once, without client-node's model deserializer (which copies every object into
- * model classes — twice the garbage per page for tens of thousands of Pods). Failures are
+ * The response processor of kdiag's list calls: each page as the JSON text the server sent,
+ * parsed by list() item by item (src/cluster/page.ts), without client-node's model
+ * deserializer (which copies every object into model classes — twice the garbage per page
+ * for tens of thousands of Pods). Failures are
  * the same ApiException the generated processor throws. Only list methods are answered;
  * JSON and TypeScript names differ for no field of the kinds listed this way (NetworkPolicy
  * rules' `from` does, so NetworkPolicies keep the model deserializer).
@@ -154,7 +163,7 @@ const RAW_LIST_PROCESSOR = new Proxy(
       return async (response: ResponseContext) => {
         const code = response.httpStatusCode;
         if (code >= 200 && code <= 299) {
-          return { httpStatusCode: code, headers: response.headers, body: response.body, data: JSON.parse(await response.body.text()) };
+          return { httpStatusCode: code, headers: response.headers, body: response.body, data: await response.body.text() };
         }
         if (code === 401) throw new ApiException(code, 'Unauthorized', undefined, response.headers);
         throw new ApiException(code, 'Unknown API Status Code!', await response.getBodyAsAny(), response.headers);
@@ -288,11 +297,10 @@ export class ClusterClient {
   async list<K extends Kind>(kind: K, namespace?: string, selectors: { labelSelector?: string; fieldSelector?: string } = {}): Promise<KindMap[K][]> {
     const info = RESOURCES[kind];
     const raw = !MODEL_KINDS.has(kind);
-    // cast: the list method is named at runtime (RESOURCES), which TypeScript cannot index the API class by.
-    const api = (raw ? this.raw : this)[info.api] as unknown as Record<
-      string,
-      (param: object, options: ApiOptions) => Promise<{ items?: KindMap[K][] | null; metadata?: { _continue?: string; continue?: string } }>
-    >;
+    type Page = { items?: KindMap[K][] | null; metadata?: { _continue?: string; continue?: string } };
+    // cast: the list method is named at runtime (RESOURCES), which TypeScript cannot index the API class by;
+    // raw APIs answer with the page's text (RAW_LIST_PROCESSOR).
+    const api = (raw ? this.raw : this)[info.api] as unknown as Record<string, (param: object, options: ApiOptions) => Promise<Page | string>>;
     const scoped = info.namespaced && namespace !== undefined;
     const method = scoped ? info.listNamespaced! : info.listAll;
     const target: RequestTarget = { verb: 'list', resource: info.resource, group: info.group || undefined, namespace: scoped ? namespace : undefined };
@@ -306,15 +314,19 @@ export class ClusterClient {
         ...(info.fieldSelector || selectors.fieldSelector ? { fieldSelector: [info.fieldSelector, selectors.fieldSelector].filter(Boolean).join(',') } : {}),
         ...(selectors.labelSelector ? { labelSelector: selectors.labelSelector } : {}),
       };
-      const page = await this.call(target, (options) => api[method]!.call(api, param, options));
-      for (const item of page.items ?? []) {
-        if (kind !== 'pods') items.push(slim(item));
-        // kdiag's own probe Pods (this run's or another's) look like the workload they stand in
-        // for (its labels, never Ready): counting them would report a Pod that is not Ready.
-        else if (!isProbePod(item as Pod)) items.push(slimPod(item as Pod) as KindMap[K]);
+      const answer = await this.call(target, (options) => api[method]!.call(api, param, options));
+      if (typeof answer === 'string') {
+        // A raw page: each item trimmed as soon as it is parsed.
+        const page = parseListPage(answer, (item) => keep(kind, item));
+        items.push(...page.items);
+        cont = page.list.metadata?.continue || undefined;
+      } else {
+        for (const item of answer.items ?? []) {
+          const kept = keep(kind, item);
+          if (kept !== undefined) items.push(kept);
+        }
+        cont = answer.metadata?._continue || undefined;
       }
-      cont = (raw ? page.metadata?.continue : page.metadata?._continue) || undefined;
-      checkHeapSize();
     } while (cont);
     return items;
   }
