@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseListPage } from '../../src/cluster/page.js';
+import { ListPageParser, parseListPage, parseListStream } from '../../src/cluster/page.js';
 
 const keepAll = (item: unknown) => item;
 
@@ -22,6 +22,25 @@ describe('list pages parsed item by item', () => {
     }
   });
 
+  it('gives the same items and list wherever the stream is cut into chunks', async () => {
+    const list = {
+      kind: 'ServiceList',
+      metadata: { continue: 'abc' },
+      items: [{ metadata: { name: 'a\\"b', labels: { k: 'é ✓ \\\\' } }, spec: { ports: [{ port: 80 }] } }, { metadata: { name: 'c' } }],
+    };
+    const bytes = Buffer.from(JSON.stringify(list, null, 1));
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const parser = new ListPageParser(keepAll);
+      parser.push(bytes.subarray(0, cut));
+      parser.push(bytes.subarray(cut));
+      expect(parser.end()).toEqual({ list: { kind: 'ServiceList', metadata: { continue: 'abc' } }, items: list.items });
+    }
+    async function* oneByteAtATime() {
+      for (let i = 0; i < bytes.length; i++) yield bytes.subarray(i, i + 1);
+    }
+    expect((await parseListStream(oneByteAtATime(), keepAll)).items).toEqual(list.items);
+  });
+
   it('keeps what keep returns, and nothing for undefined', () => {
     const text = JSON.stringify({ items: [{ n: 1 }, { n: 2 }, { n: 3 }], metadata: {} });
     const page = parseListPage(text, (item) => ((item as { n: number }).n === 2 ? undefined : (item as { n: number }).n * 10));
@@ -40,6 +59,8 @@ describe('list pages parsed item by item', () => {
 
   it('fails on text that is not JSON, as JSON.parse does', () => {
     expect(() => parseListPage('{"items":[{"a":1},', keepAll)).toThrow(SyntaxError);
+    expect(() => parseListPage('{"items":[{"a":1}],"metadata":{"continue":"x', keepAll)).toThrow(SyntaxError);
+    expect(() => parseListPage('{"items":[{"a":tru}]}', keepAll)).toThrow(SyntaxError);
     expect(() => parseListPage('<html>', keepAll)).toThrow(SyntaxError);
   });
 });
