@@ -277,7 +277,13 @@ ${EXIT_CODES_TEXT}
 
     if (this.output === 'html') {
       const { htmlReport } = await import('../engine/html-report.js');
-      this.log(htmlReport(report, taken));
+      // The Gateways' proxy Pods (often in the implementation's namespace) for the Gateway traffic paths.
+      const gateways = taken?.gateway;
+      const planes =
+        gateways && !gateways.unavailable && gateways.gateways.length
+          ? await (await import('../cluster/gateway.js')).loadDataPlanes(client, gateways)
+          : undefined;
+      this.log(htmlReport(report, taken, new Date(), planes));
       if (fatal) {
         this.logToStderr(`kdiag: ${fatal.message}`);
         this.exit(EXIT_FAILURE);
