@@ -88,6 +88,25 @@ export interface Snapshot extends Objects {
   gateway?: import('./gateway/types.js').GatewayObjects;
   /** Cluster-scoped (policy.networking.k8s.io) and network-plugin policies, as custom objects. */
   clusterPolicies?: ClusterPolicyObjects;
+  /** What runs the data plane per node (src/cluster/dataplane.ts), for the data-plane section of kdiag check. */
+  dataplane?: DataplaneInputs;
+}
+
+/** What kdiag read about the data plane: nodes, kube-system's pods and DaemonSets, kube-proxy's configuration. */
+export interface DataplaneInputs {
+  nodes: V1Node[];
+  /** Pods of kube-system (kube-proxy, CNI agents, enforcers, CoreDNS), with their args and env. */
+  systemPods: V1Pod[];
+  /** DaemonSets of kube-system. */
+  daemonsets: V1DaemonSet[];
+  /** The `config.conf` of ConfigMap kube-system/kube-proxy (kubeadm's layout), when readable. */
+  kubeProxyConfig?: string;
+  /** API groups the server serves (for policy kinds kdiag cannot evaluate). */
+  apiGroups?: string[];
+  /** What could not be read, in words ("nodes: forbidden"). */
+  skipped: string[];
+  /** The lists the API refused (403), as inputs of KD6006. */
+  refused?: ('nodes' | 'kube-system-pods' | 'kube-system-daemonsets')[];
 }
 
 /** A policy kind of a network plugin (Cilium, Calico), which kdiag names but does not evaluate. */

@@ -90,6 +90,8 @@ export function mergePermissions(...lists: Permission[][]): Permission[] {
 export function inputPermission(input: Input, namespace: string | undefined): Omit<Permission, 'neededBy'> {
   if (input === 'controller-pods') return { verb: 'list', resource: 'pods', group: '' };
   if (input === 'gatewayclasses') return { verb: 'list', resource: 'gatewayclasses', group: 'gateway.networking.k8s.io' };
+  if (input === 'kube-system-pods') return { verb: 'list', resource: 'pods', group: '', namespace: 'kube-system' };
+  if (input === 'kube-system-daemonsets') return { verb: 'list', resource: 'daemonsets', group: 'apps', namespace: 'kube-system' };
   const r = KIND_RESOURCES[input];
   return { verb: 'list', resource: r.resource, group: r.group, namespace: r.namespaced ? namespace : undefined };
 }
@@ -107,6 +109,7 @@ export function refusedInputs(snapshot: Snapshot): Input[] {
   const inputs: Input[] = [...(snapshot.forbidden ?? [])];
   if (snapshot.ingress?.controllerPodsUnavailable) inputs.push('controller-pods');
   if (snapshot.gateway?.forbidden?.includes('gatewayclasses')) inputs.push('gatewayclasses');
+  for (const input of snapshot.dataplane?.refused ?? []) if (!inputs.includes(input)) inputs.push(input);
   return inputs;
 }
 
