@@ -123,12 +123,19 @@ ${EXIT_CODES_TEXT}`;
         !route || route.via === 'default-backend' || route.hostMatch === 'any'
           ? await (await import('../cluster/gateway.js')).loadGatewayTrace(client, snapshot, gatewayRequest, this.flags.namespace ?? client.defaultNamespace)
           : undefined;
-      if (viaGateway) {
-        const { traceGateway } = await import('../gateway/trace.js');
-        if (viaGateway.searchedNamespace !== undefined)
-          notChecked.push(
-            `Gateways of namespaces other than ${viaGateway.searchedNamespace} were not searched (list gateways.gateway.networking.k8s.io at cluster scope is not allowed)`,
-          );
+      const { traceGateway, traceUnserved } = await import('../gateway/trace.js');
+      // No Ingress rule names the host and Gateways exist: say why no listener or route takes it, in Gateway API terms.
+      const { hostMatches } = await import('../checks/ingress-match.js');
+      const ingressNamesHost = snapshot.ingresses.some((i) => (i.spec?.rules ?? []).some((r) => hostMatches(r.host, request.host)));
+      const unserved =
+        !route && !ingressNamesHost && viaGateway && !viaGateway.choice
+          ? traceUnserved(gatewayRequest, viaGateway.objects, (await import('../cluster/gateway.js')).namespaceLabelsOf(snapshot), snapshot.ingresses.length)
+          : undefined;
+      if (viaGateway?.searchedNamespace !== undefined)
+        notChecked.push(
+          `Gateways of namespaces other than ${viaGateway.searchedNamespace} were not searched (list gateways.gateway.networking.k8s.io at cluster scope is not allowed)`,
+        );
+      if (viaGateway?.choice) {
         if (policiesReadIn) {
           // The policies where the request passes: the data plane's, the route's and the backends' namespaces.
           const { choice } = viaGateway;
@@ -152,6 +159,8 @@ ${EXIT_CODES_TEXT}`;
           certWarnDays: options.certWarnDays ?? 14,
           ...(policiesReadIn ? { policiesReadIn: [...policiesReadIn] } : {}),
         });
+      } else if (unserved) {
+        result = unserved;
       } else {
         if (route) await merge(route.ingress.metadata?.namespace ?? 'default', request.scheme === 'https');
         const { controllerPods = [], controllerPodsUnavailable = undefined } = route || !searchedNamespaces ? await loadControllerPods(client, snapshot) : {};
