@@ -606,6 +606,30 @@ function lintBeyondNetworkPolicy(l: Lint, cni: CniDetection | undefined): void {
   }
 }
 
+/**
+ * The snapshot as the NetworkPolicy rules read it, and how far they judge: with the loader's
+ * inputs (src/cluster/netpol.ts), the Pods and DaemonSets of every namespace; without them
+ * (fixtures), the snapshot as it is, cluster-wide only when it is not scoped to a namespace.
+ * `kdiag check` and `kdiag netpol` both go through here, so they judge the same data.
+ */
+export function netpolScope(snapshot: Snapshot): { snapshot: Snapshot; options: NetpolOptions } {
+  const inputs = snapshot.netpol;
+  if (!inputs) return { snapshot, options: { namespace: snapshot.namespace, clusterWide: snapshot.namespace === undefined } };
+  const { pods: _pods, daemonsets: _daemonsets, ...rest } = snapshot.unavailable;
+  const unavailable: Snapshot['unavailable'] = { ...rest, ...(inputs.refused.daemonsets ? { daemonsets: inputs.refused.daemonsets } : {}) };
+  const loaded = snapshot.loaded.filter((k) => k !== 'daemonsets' || !inputs.refused.daemonsets);
+  return {
+    snapshot: {
+      ...snapshot,
+      pods: inputs.pods,
+      daemonsets: inputs.daemonsets,
+      loaded: [...new Set([...loaded, 'pods' as const, ...(inputs.refused.daemonsets ? [] : ['daemonsets' as const])])],
+      unavailable,
+    },
+    options: { namespace: snapshot.namespace, clusterWide: inputs.clusterWide },
+  };
+}
+
 /** Inventory and lint. Pure: the snapshot in, rows and findings out. */
 export function analyzeNetpol(snapshot: Snapshot, options: NetpolOptions): NetpolAnalysis {
   const ctx = buildContext(snapshot);
@@ -646,20 +670,25 @@ export function analyzeNetpol(snapshot: Snapshot, options: NetpolOptions): Netpo
   };
 }
 
-export const NETPOL_KINDS = ['networkpolicies', 'pods', 'namespaces', 'services', 'ingresses', 'daemonsets'] as const;
-
 export const netpolCheck: Check = {
   id: 'netpol',
   title: 'NetworkPolicies',
-  requires: ['networkpolicies', 'pods', 'services', 'ingresses', 'daemonsets'],
+  requires: ['networkpolicies', 'pods', 'services', 'ingresses'],
   // Namespaces are cluster-scoped: without their labels, namespaceSelectors are judged only
   // where kubernetes.io/metadata.name decides them.
   optional: ['namespaces'],
-  // AdminNetworkPolicy & co. and the network plugins' policy kinds, where the API serves them.
-  extras: ['clusterPolicies'],
+  // Pods and DaemonSets of every namespace, AdminNetworkPolicy & co. and the network plugins'
+  // policy kinds (where the API serves them): src/cluster/netpol.ts, as for kdiag netpol.
+  extras: ['netpol'],
   skippedWithout: {
     namespaces:
       'namespaceSelector peers that select by labels other than kubernetes.io/metadata.name, and KD4004 (a namespaceSelector that matches no namespace)',
+    'cluster-pods':
+      "pods of other namespaces: peers there (KD4005, egress KD4007, KD4012), the Ingress controller's reach to the Ingress backends (KD4009) and the network plugin (KD4010, KD4011)",
+    'cluster-daemonsets': 'the network plugin and whether it enforces NetworkPolicy (KD4010, KD4011)',
   },
-  run: (snapshot) => analyzeNetpol(snapshot, { namespace: snapshot.namespace, clusterWide: snapshot.namespace === undefined }).findings,
+  run: (snapshot) => {
+    const scope = netpolScope(snapshot);
+    return analyzeNetpol(scope.snapshot, scope.options).findings;
+  },
 };

@@ -3,9 +3,10 @@ import type { Kind, Snapshot } from '../snapshot.js';
 
 /**
  * An input a check reads: a kind of the snapshot, the Ingress controllers' Pods in every
- * namespace, or the cluster-scoped GatewayClasses.
+ * namespace, the cluster-scoped GatewayClasses, or the Pods and DaemonSets of every namespace
+ * (the NetworkPolicy rules: peers, the Ingress controller, the network plugin).
  */
-export type Input = Kind | 'controller-pods' | 'gatewayclasses';
+export type Input = Kind | 'controller-pods' | 'gatewayclasses' | 'cluster-pods' | 'cluster-daemonsets';
 
 /** Thresholds and switches a check may read (from flags or .kdiag.yaml). */
 export interface CheckOptions {
@@ -23,7 +24,7 @@ export interface Check {
   /** Kinds read when permitted; without them the check still runs and says what it skipped. */
   optional?: readonly Kind[];
   /** Extra data loaded narrowly for this check (see src/cluster/). */
-  extras?: readonly ('clusterDns' | 'ingress' | 'gateway' | 'clusterPolicies')[];
+  extras?: readonly ('clusterDns' | 'ingress' | 'gateway' | 'netpol')[];
   /**
    * What this check does not check when an input may not be read (an optional kind, or a
    * narrowly loaded extra): one phrase each, reported once per missing permission (KD6006).
