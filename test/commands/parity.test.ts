@@ -128,6 +128,43 @@ describe('kdiag check and the per-area commands report the same findings', () =>
     }
   }
 
+  // Per-area flags are the intended differences: each narrows or tunes what check also reports.
+  it('a per-area argument narrows to one object: kdiag endpoints SERVICE reports what check reports for that Service', async () => {
+    fakeApi(trace);
+    const check = await json(['check', '-n', 'production']);
+    const one = await json(['endpoints', 'api-v2-service', '-n', 'production']);
+    expect(one.findings.length).toBeGreaterThan(0);
+    expect(keys(one.findings)).toEqual(keys(check.findings.filter((f) => f.check === 'endpoints' && f.object.name === 'api-v2-service')));
+  }, 60_000);
+
+  it('--cert-warn-days, a flag of both kdiag check and kdiag ingress, gives the same findings', async () => {
+    fakeApi(CLUSTERS['production, ingress, gateway and cert-manager']!.objects);
+    const check = await json(['check', '-n', 'production', '--cert-warn-days', '250']);
+    const ingress = await json(['ingress', '-n', 'production', '--cert-warn-days', '250']);
+    expect(ingress.findings.map((f) => f.code)).toContain('KD3025');
+    expect(keys(check.findings.filter((f) => f.check === 'ingress'))).toEqual(keys(ingress.findings));
+  }, 60_000);
+
+  it("a user who may read one namespace: the same rule findings, and every part a per-area command left out is in check's line for that permission", async () => {
+    for (const command of ['services', 'netpol', 'endpoints'] as const) {
+      const id = AREAS.find(([c]) => c === command)![1];
+      fakeApi(trace, { namespaceOnly: 'production' });
+      const check = await json(['check', '-n', 'production']);
+      const area = await json([command, '-n', 'production']);
+      expect({ command, findings: keys(check.findings.filter((f) => f.check === id)) }).toEqual({
+        command,
+        findings: keys(area.findings.filter((f) => f.check === id)),
+      });
+      const lines = check.findings.filter((f) => f.code === 'KD6006');
+      for (const part of area.findings.filter((f) => f.code === 'KD6006')) {
+        const same = lines.find((l) => l.object.name === part.object.name);
+        expect({ command, line: part.object.name, found: Boolean(same) }).toEqual({ command, line: part.object.name, found: true });
+        // `… not checked: netpol: pods of other namespaces …` is one part of check's line.
+        expect(same!.message).toContain(part.message.slice(part.message.indexOf('not checked: ') + 'not checked: '.length));
+      }
+    }
+  }, 120_000);
+
   it('the parity cases exercise what used to differ (KD3021 for a Secret of another type, cert-manager codes)', async () => {
     fakeApi(CLUSTERS['production, ingress, gateway and cert-manager']!.objects);
     const check = await json(['check', '-n', 'production']);
