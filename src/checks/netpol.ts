@@ -26,6 +26,7 @@ import { fix, joinFixes, kubectl, kubectlApply, manifest, type FixSpec, type Man
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { finding, refOf } from './lib/finding.js';
+import { CONTROLLER_POD_LABELS } from './data/nginx-annotations.js';
 import { formatMap, formatSelector, matchesMap, matchesSelector } from './lib/labels.js';
 import type { Check } from './types.js';
 
@@ -476,10 +477,24 @@ function ingressControllerPods(l: Lint): V1Pod[] {
   return distinctByLabels(pods.filter((p) => INGRESS_CONTROLLER_LABELS.some(([k, v]) => p.metadata?.labels?.[k] === v)));
 }
 
-function lintIngressBackends(l: Lint, controllers: V1Pod[]): void {
-  if (controllers.length === 0) return;
+/**
+ * The controller Pods that serve an Ingress: those of its class's controller when the IngressClass
+ * and that controller's Pod labels are known (none when its Pods were not found), else every
+ * known controller's.
+ */
+function controllersOf(l: Lint, ing: V1Ingress, controllers: readonly V1Pod[]): readonly V1Pod[] {
+  const className = ing.spec?.ingressClassName ?? ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
+  const controller = l.snapshot.ingressclasses.find((c) => c.metadata?.name === className)?.spec?.controller;
+  const labels = controller === undefined ? undefined : CONTROLLER_POD_LABELS[controller]?.labels;
+  if (!labels) return controllers;
+  return controllers.filter((p) => labels.some((wanted) => matchesMap(wanted, p.metadata?.labels)));
+}
+
+function lintIngressBackends(l: Lint, known: V1Pod[]): void {
+  if (known.length === 0) return;
   for (const ing of l.snapshot.ingresses.filter((i) => l.inScope(i.metadata?.namespace ?? ''))) {
     const ns = ing.metadata?.namespace ?? '';
+    const controllers = controllersOf(l, ing, known);
     for (const backend of ingressBackends(ing)) {
       const svc = l.snapshot.services.find((s) => s.metadata?.namespace === ns && s.metadata?.name === backend.service);
       const selector = svc?.spec?.selector;
@@ -675,14 +690,16 @@ export const netpolCheck: Check = {
   title: 'NetworkPolicies',
   requires: ['networkpolicies', 'pods', 'services', 'ingresses'],
   // Namespaces are cluster-scoped: without their labels, namespaceSelectors are judged only
-  // where kubernetes.io/metadata.name decides them.
-  optional: ['namespaces'],
+  // where kubernetes.io/metadata.name decides them. IngressClasses (cluster-scoped) name the
+  // controller whose Pods must reach an Ingress's backends (KD4009).
+  optional: ['namespaces', 'ingressclasses'],
   // Pods and DaemonSets of every namespace, AdminNetworkPolicy & co. and the network plugins'
   // policy kinds (where the API serves them): src/cluster/netpol.ts, as for kdiag netpol.
   extras: ['netpol'],
   skippedWithout: {
     namespaces:
       'namespaceSelector peers that select by labels other than kubernetes.io/metadata.name, and KD4004 (a namespaceSelector that matches no namespace)',
+    ingressclasses: "which controller serves each Ingress: KD4009 checked every known Ingress controller's reach, not only its class's",
     'cluster-pods':
       "pods of other namespaces: peers there (KD4005, egress KD4007, KD4012), the Ingress controller's reach to the Ingress backends (KD4009) and the network plugin (KD4010, KD4011)",
     'cluster-daemonsets': 'the network plugin and whether it enforces NetworkPolicy (KD4010, KD4011)',

@@ -348,6 +348,32 @@ describe('netpol check: planted faults (invalid)', () => {
     expect(f.fix).toContain('  podSelector:\n    matchLabels:\n      app: api-server\n      version: v1\n');
   });
 
+  it("KD4009: only the controller of the Ingress's class must reach its backends (a Traefik pod elsewhere is not asked)", () => {
+    const traefik: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'traefik-6b-a', namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' } },
+      spec: { containers: [{ name: 'traefik', image: 'traefik' }] },
+      status: { phase: 'Running', podIP: '10.244.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
+    } as K8sObject;
+    const classes: K8sObject[] = [
+      { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } } as K8sObject,
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: 'traefik' },
+        spec: { controller: 'traefik.io/ingress-controller' },
+      } as K8sObject,
+    ];
+    // The guide's api-ingress (class nginx) admits ingress-nginx only: Traefik's denial does not matter.
+    expect(run([...GUIDE, traefik, ...classes]).findings.filter((f) => f.code === 'KD4009')).toEqual([]);
+    // Without the IngressClasses, every known controller is asked, Traefik included.
+    expect(run([...GUIDE, traefik]).findings.find((f) => f.code === 'KD4009')?.cause).toContain('from the controller pod traefik/traefik-6b-a is denied');
+    // The same Ingress served by Traefik: now Traefik must reach the backend.
+    const byTraefik = GUIDE.map((o) => (o.kind === 'Ingress' ? { ...o, spec: { ...(o.spec as object), ingressClassName: 'traefik' } } : o)) as K8sObject[];
+    expect(run([...byTraefik, traefik, ...classes]).findings.find((f) => f.code === 'KD4009')?.cause).toContain('from the controller pod traefik/traefik-6b-a');
+  });
+
   it('KD4009: not reported when no ingress controller pod is visible', () => {
     const policy = np('production', 'api-server-policy', { podSelector: API_SERVER, policyTypes: ['Ingress'] });
     const objects = withPolicy(policy).filter((o) => o.metadata.namespace !== 'ingress-nginx');
@@ -438,7 +464,7 @@ describe('netpol check: planted faults (invalid)', () => {
     expect(netpolCheck.requires).toEqual(['networkpolicies', 'pods', 'services', 'ingresses']);
     expect(netpolCheck.extras).toEqual(['netpol']);
     // Namespaces are cluster-scoped: a namespace-only user still gets the check, without namespace labels.
-    expect(netpolCheck.optional).toEqual(['namespaces']);
+    expect(netpolCheck.optional).toEqual(['namespaces', 'ingressclasses']);
     expect(summary(serious(netpolCheck.run(fixtureSnapshot([...GUIDE, ...FAULTS]), {})))).toEqual(summary(serious(all.findings)));
   });
 
