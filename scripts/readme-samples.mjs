@@ -59,7 +59,10 @@ export function normalise(text) {
       // Pod IPs and UIDs change whenever a Pod is recreated; restarts count up.
       .replace(/\b10\.244\.\d+\.\d+\b/g, '10.244.0.x')
       .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, '00000000-0000-0000-0000-000000000000')
-      .replace(/\b\d+ restarts?\b/g, '3 restarts')
+      // DaemonSet Pods (kdiag dataplane, the data-plane section of check) are <daemonset>-<suffix>.
+      .replace(new RegExp(`\\bkube-system/([a-z0-9.-]+)-${NAME_CHARS}{5}(?![a-z0-9])`, 'g'), 'kube-system/$1-xxxxx')
+      .replace(/\b\d+ restart\(s\)/g, '3 restart(s)')
+      .replace(/\b\d+ restarts?\b(?!\()/g, '3 restarts')
   );
 }
 
@@ -67,7 +70,7 @@ export function normalise(text) {
 export function comparable(text) {
   return (
     normalise(text)
-      .replace(/,? \d+ restarts?\b/g, '')
+      .replace(/,? \d+ restart(?:\(s\)|s)?(?![\w(])/g, '')
       // The snapshot line counts cluster-wide kinds (namespaces, IngressClasses) that other tests
       // create, in the order the lists finished.
       .replace(/^✓ Snapshot: (.*) \([\d.]+s\)$/m, (_line, kinds) => `✓ Snapshot: ${kinds.replace(/\d+/g, 'N').split(', ').sort().join(', ')}`)

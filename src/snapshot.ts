@@ -90,6 +90,8 @@ export interface Snapshot extends Objects {
   clusterPolicies?: ClusterPolicyObjects;
   /** What the NetworkPolicy rules read in every namespace, from src/cluster/netpol.ts (`kdiag check` and `kdiag netpol` alike). */
   netpol?: NetpolInputs;
+  /** What runs the data plane per node (src/cluster/dataplane.ts), for the data-plane section of kdiag check. */
+  dataplane?: DataplaneInputs;
 }
 
 /**
@@ -106,6 +108,23 @@ export interface NetpolInputs {
   clusterWide: boolean;
   /** Cluster-wide lists the API refused (403), with its message; DaemonSets only matter when Pods were read. */
   refused: Partial<Record<'pods' | 'daemonsets', string>>;
+}
+
+/** What kdiag read about the data plane: nodes, kube-system's pods and DaemonSets, kube-proxy's configuration. */
+export interface DataplaneInputs {
+  nodes: V1Node[];
+  /** Pods of kube-system (kube-proxy, CNI agents, enforcers, CoreDNS), with their args and env. */
+  systemPods: V1Pod[];
+  /** DaemonSets of kube-system. */
+  daemonsets: V1DaemonSet[];
+  /** The `config.conf` of ConfigMap kube-system/kube-proxy (kubeadm's layout), when readable. */
+  kubeProxyConfig?: string;
+  /** API groups the server serves (for policy kinds kdiag cannot evaluate). */
+  apiGroups?: string[];
+  /** What could not be read, in words ("nodes: forbidden"). */
+  skipped: string[];
+  /** The lists the API refused (403), as inputs of KD6006. */
+  refused?: ('nodes' | 'kube-system-pods' | 'kube-system-daemonsets')[];
 }
 
 /** A policy kind of a network plugin (Cilium, Calico), which kdiag names but does not evaluate. */

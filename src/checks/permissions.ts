@@ -91,6 +91,8 @@ export function inputPermission(input: Input, namespace: string | undefined): Om
   if (input === 'controller-pods' || input === 'cluster-pods') return { verb: 'list', resource: 'pods', group: '' };
   if (input === 'cluster-daemonsets') return { verb: 'list', resource: 'daemonsets', group: 'apps' };
   if (input === 'gatewayclasses') return { verb: 'list', resource: 'gatewayclasses', group: 'gateway.networking.k8s.io' };
+  if (input === 'kube-system-pods') return { verb: 'list', resource: 'pods', group: '', namespace: 'kube-system' };
+  if (input === 'kube-system-daemonsets') return { verb: 'list', resource: 'daemonsets', group: 'apps', namespace: 'kube-system' };
   const r = KIND_RESOURCES[input];
   return { verb: 'list', resource: r.resource, group: r.group, namespace: r.namespaced ? namespace : undefined };
 }
@@ -111,6 +113,7 @@ export function refusedInputs(snapshot: Snapshot): Input[] {
   // Without other namespaces' Pods the network plugin is not judged at all: one line, for the Pods.
   if (snapshot.netpol?.refused.pods) inputs.push('cluster-pods');
   else if (snapshot.netpol?.refused.daemonsets) inputs.push('cluster-daemonsets');
+  for (const input of snapshot.dataplane?.refused ?? []) if (!inputs.includes(input)) inputs.push(input);
   return inputs;
 }
 

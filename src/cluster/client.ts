@@ -96,7 +96,7 @@ type Pod = KindMap['pods'];
 /**
  * The fields of a Pod that kdiag reads (identity, labels, owner, scheduling, container names,
  * images and ports, and the status), kept as each page arrives so a cluster with tens of
- * thousands of Pods fits in a small heap. Env, probes, volumes and resources are dropped.
+ * thousands of Pods fits in a small heap. Env, most probes, volumes and resources are dropped (kube-system keeps env and args).
  */
 type Container = NonNullable<Pod['spec']>['containers'][number];
 
@@ -105,7 +105,16 @@ export function slimPod(pod: Pod): Pod {
   const spec = pod.spec;
   const st = pod.status;
   // readinessProbe: kdiag compares the port it checks with the Service's target port (KD5041).
-  const container = (c: Container): Container => ({ name: c.name, image: c.image, ports: c.ports, readinessProbe: c.readinessProbe });
+  // kube-system's few Pods keep their command, args and env: the data-plane agents' flags
+  // (--proxy-mode, --run-firewall, FELIX_BPFENABLED) tell their mode (src/dataplane/components.ts).
+  const system = m.namespace === 'kube-system';
+  const container = (c: Container): Container => ({
+    name: c.name,
+    image: c.image,
+    ports: c.ports,
+    readinessProbe: c.readinessProbe,
+    ...(system ? { command: c.command, args: c.args, env: c.env } : {}),
+  });
   return {
     metadata: {
       name: m.name,

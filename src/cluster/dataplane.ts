@@ -1,41 +1,57 @@
 // Reads what runs the data plane (nodes, kube-system pods and DaemonSets, kube-proxy's
-// ConfigMap) for src/dataplane. Loaded only when a probe's result needs it explained; each
-// part that cannot be read (RBAC) is skipped and said, never fatal.
+// ConfigMap) for src/dataplane: one loader for `kdiag dataplane`, the data-plane section of
+// `kdiag check` and the probes' explanations. Lists a snapshot already holds are reused, never
+// listed again; each part that cannot be read (RBAC) is skipped and said, never fatal.
 import type { DataplaneView } from '../dataplane/components.js';
-import { KdiagError } from '../errors.js';
+import { isForbidden, isNotFound } from '../errors.js';
+import type { Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 
 export const SYSTEM_NAMESPACE = 'kube-system';
 
 function skippedReason(what: string, err: unknown): string {
-  if (err instanceof KdiagError && /403 Forbidden/.test(err.message)) return `${what}: forbidden`;
-  if (err instanceof KdiagError && /not found|\(404\)/.test(err.message)) return `${what}: not found`;
+  if (isForbidden(err)) return `${what}: forbidden`;
+  if (isNotFound(err)) return `${what}: not found`;
   return `${what}: ${(err as Error).message.split('\n')[0]}`;
 }
 
-/** `kubeProxyConfig`: also read ConfigMap kube-system/kube-proxy (its mode), needed only to explain the Service path. */
-export async function loadDataplaneView(client: ClusterClient, options: { kubeProxyConfig?: boolean } = {}): Promise<DataplaneView> {
-  const view: DataplaneView = { nodes: [], systemPods: [], daemonsets: [], skipped: [] };
-  await Promise.all([
-    client.list('nodes').then(
-      (n) => (view.nodes = n),
-      (e) => view.skipped.push(skippedReason('nodes', e)),
-    ),
-    // Whole pods (not the slim list copies): the agents' flags and environment tell their mode.
-    client
-      .call({ verb: 'list', resource: 'pods', namespace: SYSTEM_NAMESPACE }, (o) =>
-        client.core.listNamespacedPod({ namespace: SYSTEM_NAMESPACE, limit: 500 }, o),
-      )
-      .then(
-        (l) => (view.systemPods = l.items),
-        (e) => view.skipped.push(skippedReason('pods in kube-system', e)),
-      ),
-    client.list('daemonsets', SYSTEM_NAMESPACE).then(
-      (d) => (view.daemonsets = d),
-      (e) => view.skipped.push(skippedReason('DaemonSets in kube-system', e)),
-    ),
-    options.kubeProxyConfig ? readKubeProxyConfig(client, view) : undefined,
-  ]);
+/** Whether the snapshot holds every object of `kind` in kube-system (all namespaces, or kube-system itself). */
+function holdsSystem(snapshot: Snapshot | undefined, kind: 'pods' | 'daemonsets'): boolean {
+  return !!snapshot && snapshot.loaded.includes(kind) && (snapshot.namespace === undefined || snapshot.namespace === SYSTEM_NAMESPACE);
+}
+
+const inSystem = <T extends { metadata?: { namespace?: string } }>(items: readonly T[]) => items.filter((i) => i.metadata?.namespace === SYSTEM_NAMESPACE);
+
+/**
+ * `kubeProxyConfig`: also read ConfigMap kube-system/kube-proxy (its mode). `snapshot`: take
+ * nodes, kube-system's pods and DaemonSets from it where it listed them (kdiag check -A lists
+ * them anyway); a node list the snapshot was refused is not asked for again.
+ */
+export async function loadDataplaneView(client: ClusterClient, options: { kubeProxyConfig?: boolean; snapshot?: Snapshot } = {}): Promise<DataplaneView> {
+  const snap = options.snapshot;
+  const view: DataplaneView = { nodes: [], systemPods: [], daemonsets: [], skipped: [], refused: [] };
+  const refuse = (input: 'nodes' | 'kube-system-pods' | 'kube-system-daemonsets', what: string, e: unknown) => {
+    view.skipped.push(skippedReason(what, e));
+    if (isForbidden(e)) view.refused!.push(input);
+  };
+  const nodes = async () => {
+    if (snap?.loaded.includes('nodes')) view.nodes = snap.nodes;
+    else if (snap?.forbidden?.includes('nodes')) view.skipped.push('nodes: forbidden');
+    else view.nodes = await client.list('nodes').catch((e: unknown) => (refuse('nodes', 'nodes', e), []));
+  };
+  // kube-system's pods keep their args and env in the list (slimPod): the agents' flags tell their mode.
+  const pods = async () => {
+    if (holdsSystem(snap, 'pods')) view.systemPods = inSystem(snap!.pods);
+    else view.systemPods = await client.list('pods', SYSTEM_NAMESPACE).catch((e: unknown) => (refuse('kube-system-pods', 'pods in kube-system', e), []));
+  };
+  const daemonsets = async () => {
+    if (holdsSystem(snap, 'daemonsets')) view.daemonsets = inSystem(snap!.daemonsets);
+    else
+      view.daemonsets = await client
+        .list('daemonsets', SYSTEM_NAMESPACE)
+        .catch((e: unknown) => (refuse('kube-system-daemonsets', 'DaemonSets in kube-system', e), []));
+  };
+  await Promise.all([nodes(), pods(), daemonsets(), options.kubeProxyConfig ? readKubeProxyConfig(client, view) : undefined]);
   return view;
 }
 
@@ -48,6 +64,6 @@ async function readKubeProxyConfig(client: ClusterClient, view: DataplaneView): 
     view.kubeProxyConfig = data['config.conf'] ?? Object.values(data).find((v) => /KubeProxyConfiguration/.test(v)) ?? '';
   } catch (e) {
     // A missing ConfigMap is normal (kube-proxy configured another way): not worth a "skipped".
-    if (!(e instanceof KdiagError && /not found|\(404\)/.test(e.message))) view.skipped.push(skippedReason('ConfigMap kube-system/kube-proxy', e));
+    if (!isNotFound(e)) view.skipped.push(skippedReason('ConfigMap kube-system/kube-proxy', e));
   }
 }

@@ -169,6 +169,16 @@ export async function loadDataPlanePods(client: ClusterClient, gateway: Gateway,
   }
 }
 
+/** The data-plane Pods of every Gateway (`ns/name` → Pods; undefined where Pods may not be listed), for the HTML report's paths. */
+export async function loadDataPlanes(client: ClusterClient, objects: GatewayObjects): Promise<Map<string, V1Pod[] | undefined>> {
+  const planes = new Map<string, V1Pod[] | undefined>();
+  for (const gateway of objects.gateways) {
+    const controllerName = objects.gatewayClasses.find((c) => c.metadata?.name === gateway.spec?.gatewayClassName)?.spec?.controllerName;
+    planes.set(`${gateway.metadata?.namespace ?? ''}/${gateway.metadata?.name ?? ''}`, await loadDataPlanePods(client, gateway, controllerName));
+  }
+  return planes;
+}
+
 /** What `kdiag trace` needs to follow a URL through a Gateway; undefined when no Gateway listener serves it. */
 export async function loadGatewayTrace(
   client: ClusterClient,

@@ -3,10 +3,14 @@ import { EXIT_CODES_TEXT, KdiagCommand, PROMETHEUS_FLAGS } from '../base-command
 import type { CheckResult } from '../report/check-result.js';
 import type { Finding, Severity } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
+import type { DataplaneSection } from '../dataplane/check.js';
+
+/** Up to this many nodes, kdiag check prints the data plane's table; beyond, one line (all rows with -o wide). */
+const DATAPLANE_ROWS = 10;
 
 export default class Check extends KdiagCommand<typeof Check> {
   static override summary = "Runs the guide's whole operational checklist as one runbook step.";
-  static override description = `Checks that the cluster answers, that kdiag may read what it needs (SelfSubjectAccessReview; a missing permission becomes a finding naming the rule to add, and only the checks that need it are skipped), then runs every check over one snapshot in which each kind is listed once: Service endpoints, Service types, Ingresses, Gateway API Gateways and routes (when the Gateway API is installed), NetworkPolicies and the cluster DNS. Ends with a summary table and the findings grouped by severity. A check that crashes is reported as errored; the others still run.
+  static override description = `Checks that the cluster answers, that kdiag may read what it needs (SelfSubjectAccessReview; a missing permission becomes a finding naming the rule to add, and only the checks that need it are skipped), then runs every check over one snapshot in which each kind is listed once: Service endpoints, Service types, Ingresses, Gateway API Gateways and routes (when the Gateway API is installed), NetworkPolicies, the cluster DNS and the data plane per node (the rows and findings of kdiag dataplane: kube-proxy or its replacement, the NetworkPolicy enforcer, CoreDNS; shown as its own section). Ends with a summary table and the findings grouped by severity. A check that crashes is reported as errored; the others still run.
 
 Outputs: table (default), json, yaml, junit (one test case per check and object, for CI) markdown (for an incident channel or ticket) and prometheus (metrics in the Prometheus text format, to stdout, --output-file or --pushgateway; see deploy/cronjob.yaml). Silence codes, objects or namespaces and set thresholds in .kdiag.yaml (or --config).
 
@@ -127,7 +131,7 @@ ${EXIT_CODES_TEXT}
       findings.push(...denied.map(missingPermissionFinding));
       const deniedChecks = new Set(denied.flatMap((p) => p.neededBy));
       const runnable = selected.filter((c) => !deniedChecks.has(c.id));
-      if (runnable.length === 0 && denied.length > 0 && (!probing || deniedChecks.has('probes'))) {
+      if (runnable.every((c) => c.supplementary) && denied.length > 0 && (!probing || deniedChecks.has('probes'))) {
         const first = denied[0]!;
         const resource = `${first.resource}${first.subresource ? `/${first.subresource}` : ''}${first.group ? `.${first.group}` : ''}`;
         throw new KdiagError(
@@ -148,6 +152,9 @@ ${EXIT_CODES_TEXT}
         if (extras.has('ingress')) snap.ingress = await (await import('../cluster/ingress.js')).loadIngressInputs(client, snap);
         if (extras.has('gateway')) snap.gateway = await (await import('../cluster/gateway.js')).loadGatewayInputs(client, snap);
         if (extras.has('netpol')) snap.netpol = await (await import('../cluster/netpol.js')).loadNetpolInputs(client, snap);
+        // kdiag dataplane's loader: nodes, kube-system's pods and DaemonSets taken from this snapshot where it holds them.
+        if (extras.has('dataplane'))
+          snap.dataplane = await (await import('../cluster/dataplane.js')).loadDataplaneView(client, { kubeProxyConfig: true, snapshot: snap });
         const counts = kinds.map((k) => `${(snap[k] as unknown[]).length} ${k}`).join(', ');
         return { value: snap, note: counts || 'nothing to list' };
       });
@@ -262,6 +269,11 @@ ${EXIT_CODES_TEXT}
       progress.done();
     }
 
+    // The data-plane section: the same rows as kdiag dataplane, from the same snapshot the check read.
+    const dataplane =
+      taken?.dataplane && results.some((r) => r.id === 'dataplane' && r.status !== 'errored' && r.status !== 'skipped')
+        ? (await import('../dataplane/check.js')).dataplaneSection(taken)
+        : undefined;
     const report = {
       apiVersion: 'kdiag/v1' as const,
       kind: 'CheckReport',
@@ -272,12 +284,19 @@ ${EXIT_CODES_TEXT}
       ...(fatal ? { error: fatal.message } : {}),
       findings: applyConfig(findings, config),
       checks: results.map(({ findings: _f, ...r }) => ({ ...r, durationMs: Math.round(r.durationMs) })),
+      ...(dataplane ? { dataplane: { nodes: dataplane.nodes, skipped: dataplane.skipped } } : {}),
       ...(probeSummary ? { probes: probeSummary } : {}),
     };
 
     if (this.output === 'html') {
       const { htmlReport } = await import('../engine/html-report.js');
-      this.log(htmlReport(report, taken));
+      // The Gateways' proxy Pods (often in the implementation's namespace) for the Gateway traffic paths.
+      const gateways = taken?.gateway;
+      const planes =
+        gateways && !gateways.unavailable && gateways.gateways.length
+          ? await (await import('../cluster/gateway.js')).loadDataPlanes(client, gateways)
+          : undefined;
+      this.log(htmlReport(report, taken, new Date(), planes));
       if (fatal) {
         this.logToStderr(`kdiag: ${fatal.message}`);
         this.exit(EXIT_FAILURE);
@@ -298,7 +317,8 @@ ${EXIT_CODES_TEXT}
       );
     }
     if (fatal) {
-      if (this.output !== 'junit' && this.output !== 'markdown') await this.emit(report, () => this.summary(results), { exit: false, checksShown: true });
+      if (this.output !== 'junit' && this.output !== 'markdown')
+        await this.emit(report, (wide) => this.summary(results, dataplane, wide), { exit: false, checksShown: true });
       this.logToStderr(`kdiag: ${fatal.message}`);
       this.exit(EXIT_FAILURE);
     }
@@ -306,11 +326,36 @@ ${EXIT_CODES_TEXT}
       this.exitForFindings(report.findings);
       return;
     }
-    await this.emit(report, () => this.summary(results), { checksShown: true });
+    await this.emit(report, (wide) => this.summary(results, dataplane, wide), { checksShown: true });
     if (results.some((r) => r.status === 'errored')) this.exit(EXIT_FAILURE);
   }
 
-  private summary(results: CheckResult[]): string {
+  /**
+   * The data plane per node below the checks: the table of kdiag dataplane up to
+   * DATAPLANE_ROWS nodes (all with -o wide), else one line of counts.
+   */
+  private dataplaneText(section: DataplaneSection, wide: boolean): string {
+    const lines = ['', 'DATA PLANE (per node; the same as kdiag dataplane)'];
+    const rows = section.nodes;
+    if (rows.length === 0) lines.push(section.skipped.some((s) => s.startsWith('nodes')) ? 'Nodes could not be read.' : 'No nodes found.');
+    else if (wide || rows.length <= DATAPLANE_ROWS)
+      lines.push(
+        this.table(
+          ['NODE', 'READY', 'SERVICE PROXY', 'MODE', 'POLICY ENFORCER', 'COREDNS'],
+          rows.map((r) => [r.node, r.ready === null ? '?' : r.ready ? 'yes' : 'NO', r.serviceProxy, r.mode ?? '-', r.enforcer, r.coredns.join(', ') || '-']),
+        ),
+      );
+    else {
+      const withFinding = new Set(section.findings.map((f) => f.object.name));
+      lines.push(
+        `${rows.length} nodes, ${rows.filter((r) => withFinding.has(r.node)).length} with a finding below; every node: kdiag check -o wide, or kdiag dataplane`,
+      );
+    }
+    if (section.skipped.length) lines.push(`Skipped (no permission or not found): ${section.skipped.join('; ')}`);
+    return lines.join('\n');
+  }
+
+  private summary(results: CheckResult[], dataplane: DataplaneSection | undefined, wide: boolean): string {
     const status = (r: CheckResult) =>
       r.status === 'passed'
         ? this.style.ok('passed')
@@ -319,9 +364,10 @@ ${EXIT_CODES_TEXT}
           : r.status === 'errored'
             ? this.style.severity('error', 'errored')
             : this.style.paint('dim', 'skipped');
-    return this.table(
+    const checks = this.table(
       ['CHECK', 'STATUS', 'ERRORS', 'WARNINGS', 'TIME'],
       results.map((r) => [r.id, status(r), String(r.errors), String(r.warnings), `${(r.durationMs / 1000).toFixed(2)}s`]),
     );
+    return dataplane ? `${checks}\n${this.dataplaneText(dataplane, wide)}` : checks;
   }
 }

@@ -168,6 +168,19 @@ ${EXIT_CODES_TEXT}`;
       source: probeSource,
       ...(run?.node ? { probeNode: run.node } : {}),
       base: analysis.findings,
+      // Every endpoint silent although kdiag predicts allow: the same probes again from an unrestricted source (KD5046).
+      ...(run
+        ? {
+            retry: differential.unrestrictedRetry(client, {
+              snapshot,
+              settings,
+              image,
+              source: { ...probeSource, workloadLabels: source.labels ?? {}, description: source.description },
+              ownLabels: Object.fromEntries(Object.entries(source.effectiveLabels).filter(([k]) => !(k in (source.labels ?? {})))),
+              command: `kdiag connectivity ${words.join(' ')}`,
+            }),
+          }
+        : {}),
     });
     const report = {
       apiVersion: 'kdiag/v1' as const,
@@ -189,6 +202,7 @@ ${EXIT_CODES_TEXT}`;
         : null,
       targets: analysis.rows,
       direct: explained.direct,
+      ...(explained.unrestricted ? { unrestricted: explained.unrestricted } : {}),
       ...(hairpin ? { hairpin: hairpin.summary } : {}),
       ...(explained.skipped?.length ? { skipped: explained.skipped } : {}),
       findings: [...explained.findings, ...(hairpin?.findings ?? [])],

@@ -2,21 +2,11 @@
 // replaces it, and the NetworkPolicy enforcer. Recognised by the labels and names their
 // upstream manifests use; anything kdiag could not read is said, never guessed.
 import type { V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { DataplaneInputs } from '../snapshot.js';
 import { isPodReady, restartCount } from '../checks/lib/pods.js';
 
-/** What kdiag read about the data plane (src/cluster/dataplane.ts loads it). */
-export interface DataplaneView {
-  nodes: V1Node[];
-  /** Pods of kube-system (kube-proxy, CNI agents, enforcers). */
-  systemPods: V1Pod[];
-  daemonsets: V1DaemonSet[];
-  /** The `config.conf` of ConfigMap kube-system/kube-proxy (kubeadm's layout), when readable. */
-  kubeProxyConfig?: string;
-  /** API groups the server serves (for policy kinds kdiag cannot evaluate). */
-  apiGroups?: string[];
-  /** What could not be read, in words ("nodes: forbidden"). */
-  skipped: string[];
-}
+/** What kdiag read about the data plane (src/cluster/dataplane.ts loads it); the type lives with the snapshot. */
+export type DataplaneView = DataplaneInputs;
 
 export interface AgentState {
   pod: string;

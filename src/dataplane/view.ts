@@ -51,7 +51,16 @@ export function notWantedHere(ds: V1DaemonSet | undefined, node: V1Node | undefi
   return undefined;
 }
 
-export function dataplaneRows(view: DataplaneView, policies: readonly V1NetworkPolicy[] | undefined): { rows: NodeRow[]; findings: Finding[] } {
+/**
+ * The rows and findings of the data plane, for `kdiag dataplane` and the `dataplane` check of
+ * `kdiag check` alike. `policies`: the NetworkPolicies of the run's scope (`namespace`, or the
+ * whole cluster when undefined), or undefined when they could not be read.
+ */
+export function dataplaneRows(
+  view: DataplaneView,
+  policies: readonly V1NetworkPolicy[] | undefined,
+  namespace?: string,
+): { rows: NodeRow[]; findings: Finding[] } {
   const findings: Finding[] = [];
   const nodes = view.nodes
     .map((n) => n.metadata?.name ?? '')
@@ -86,7 +95,7 @@ export function dataplaneRows(view: DataplaneView, policies: readonly V1NetworkP
           { kind: 'Node', name: node },
           {
             message: `${node}: ${proxy.agent ? `kube-proxy pod ${proxy.agent.pod} is not Ready` : 'no kube-proxy pod runs on this node'}, while other nodes have one`,
-            cause: `kube-proxy translates Service addresses on each node for the pods there. ${proxy.summary}. Pods on ${node} then reach Services only by luck: rules are missing or stale.`,
+            cause: `kube-proxy translates Service addresses on each node for the pods there. ${proxy.agent ? `On ${node}: ${describeAgent(proxy.agent)}` : proxy.summary}. Pods on ${node} then reach Services only by luck: rules are missing or stale.`,
             fix: proxy.agent
               ? fix`Read its log and restart it: ${kubectl('-n', 'kube-system', 'logs', proxy.agent.pod, '--tail=100')}; ${kubectl('-n', 'kube-system', 'delete', 'pod', proxy.agent.pod)}`
               : fix`Check why its DaemonSet does not run there (nodeSelector, taints): ${kubectl('-n', 'kube-system', 'get', 'daemonsets', '-o', 'wide')}`,
@@ -101,7 +110,7 @@ export function dataplaneRows(view: DataplaneView, policies: readonly V1NetworkP
           { kind: 'Node', name: node },
           {
             message: `${node}: NetworkPolicies are not enforced here: ${enf.problem}`,
-            cause: `A NetworkPolicy is applied by the network plugin's agent on each node; ${policies ? `${policies.length} NetworkPolicy object(s) exist, and ` : ''}pods on ${node} are not protected by them while the agent is missing or not Ready.`,
+            cause: `A NetworkPolicy is applied by the network plugin's agent on each node; ${policies ? `${policies.length} NetworkPolicy object(s) exist${namespace === undefined ? '' : ` in namespace ${namespace}`}, and ` : ''}pods on ${node} are not protected by them while the agent is missing or not Ready.`,
             fix: fix`Bring the agent back on ${node} (its DaemonSet's nodeSelector, tolerations, crash log): ${kubectl('-n', 'kube-system', 'get', 'pods', '-o', 'wide', '--field-selector', `spec.nodeName=${node}`)}`,
           },
         ),

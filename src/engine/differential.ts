@@ -3,12 +3,16 @@
 // data-plane view loaded only when a verdict needs it.
 import type { ClusterClient } from '../cluster/client.js';
 import type { Finding } from '../report/types.js';
-import type { Snapshot } from '../snapshot.js';
+import type { ClusterPolicyObjects, Snapshot } from '../snapshot.js';
 import { parseCurlProbeLog, type CurlResult } from '../probes/interpret-http.js';
 import { curlArgs, type ProbeTarget } from '../probes/plan.js';
 import type { DataplaneView } from '../dataplane/components.js';
-import { analyzeDifferential, mergeFindings, needsDataplaneView, type DirectRow } from '../dataplane/differential.js';
+import { analyzeDifferential, mergeFindings, needsDataplaneView, type Differential, type DirectRow } from '../dataplane/differential.js';
+import { allowedButSilent, unevaluatedPolicyFindings, unrestrictedSource, type UnrestrictedSource } from '../dataplane/unevaluated.js';
 import { extraArgs, planDifferential, type DifferentialOptions, type ExtraProbe } from '../dataplane/plan.js';
+import { finishMarker, newRunId } from '../probes/pod-spec.js';
+import { CURL_SCRIPT } from '../probes/scripts.js';
+import { executeProbe, podDeadlineSeconds, randomNonce, settleSecondsFor, type ProbeSettings } from './probe-cli.js';
 
 export interface DifferentialPlan {
   extras: ExtraProbe[];
@@ -41,6 +45,111 @@ export interface DifferentialOutcome {
   direct: DirectRow[];
   /** What the data-plane view could not read, when it was loaded. */
   skipped?: string[];
+  /** The second probe from an unrestricted source, when the first one's silence needed it. */
+  unrestricted?: { source: string; namespace: string; direct: DirectRow[]; error?: string };
+}
+
+/**
+ * How to try the silent endpoints again from an unrestricted source: the probe's identity and a
+ * runner that starts one more probe pod there with the given endpoint probes (the command's own
+ * probe machinery), returning each probe's result (undefined: no result).
+ */
+export interface UnrestrictedRetry {
+  source: { namespace: string; labels: Record<string, string>; workloadLabels?: Record<string, string>; description: string };
+  /** kdiag's own labels on every probe pod (they stay on the second one). */
+  ownLabels: Record<string, string>;
+  run: (source: UnrestrictedSource, extras: readonly ExtraProbe[]) => Promise<(CurlResult | undefined)[]>;
+  /** Loads the policy kinds beyond NetworkPolicy (cluster-wide), to name them and to include the admin kinds in the prediction. */
+  loadPolicies: () => Promise<ClusterPolicyObjects>;
+}
+
+/**
+ * The retry as the probe commands run it: one more probe pod (kdiag's own labels only) in the
+ * unrestricted source's namespace with the silent endpoints' probes, under the same settings.
+ */
+export function unrestrictedRetry(
+  client: ClusterClient,
+  o: {
+    snapshot: Snapshot;
+    settings: ProbeSettings;
+    image: string;
+    source: UnrestrictedRetry['source'];
+    ownLabels: Record<string, string>;
+    /** The command line, for the probe pod's annotation. */
+    command: string;
+    quiet?: boolean;
+  },
+): UnrestrictedRetry {
+  return {
+    source: o.source,
+    ownLabels: o.ownLabels,
+    run: async (alt, extras) => {
+      const nonce = randomNonce();
+      const settle = settleSecondsFor(o.settings, o.snapshot, { namespace: alt.namespace, labels: alt.labels }, [
+        ...new Set(extras.map((e) => e.pod?.namespace ?? alt.namespace)),
+      ]);
+      const run = await executeProbe(
+        client,
+        {
+          kind: 'connectivity',
+          runId: newRunId(),
+          namespace: alt.namespace,
+          image: o.image,
+          script: CURL_SCRIPT,
+          args: [nonce, '5', String(settle), ...extraArgs(extras)],
+          finish: finishMarker(nonce, settle),
+          deadlineSeconds: podDeadlineSeconds(o.settings.timeoutMs),
+          imagePullSecret: o.settings.imagePullSecret,
+          nodeSelector: o.settings.nodeSelector,
+          keep: o.settings.keep,
+          command: `${o.command} (unrestricted source)`,
+        },
+        o.settings,
+        { interactive: false, ...(o.quiet ? { quiet: true } : {}) },
+      );
+      const parsed = parseCurlProbeLog(run.log, nonce, extras);
+      return extras.map((_, i) => parsed.find((r) => r.index === i));
+    },
+    loadPolicies: async () => (await import('../cluster/policies.js')).loadClusterPolicies(client),
+  };
+}
+
+/**
+ * Predicted allow, observed timeout: when every endpoint of a Service timed out from the probe
+ * although kdiag predicts the connection allowed, the same endpoint probes run once more from an
+ * unrestricted source; endpoints that answer it make the silence a policy kdiag cannot evaluate
+ * (KD5046, replacing KD5042 for that Service).
+ */
+async function retryUnrestricted(
+  d: Differential,
+  snapshot: Snapshot,
+  base: readonly Finding[],
+  retry: UnrestrictedRetry,
+): Promise<{ findings: Finding[]; replaced: Finding['object'][]; unrestricted?: DifferentialOutcome['unrestricted'] }> {
+  if (!d.verdicts.some((v) => v.kind === 'pod-network')) return { findings: [], replaced: [] };
+  // The admin kinds (AdminNetworkPolicy & co.) count in the prediction; the plugin kinds are named.
+  const policies = snapshot.clusterPolicies ?? (await retry.loadPolicies().catch(() => undefined));
+  const withPolicies: Snapshot = { ...snapshot, clusterPolicies: policies };
+  const silent = allowedButSilent(d, withPolicies, retry.source, base);
+  if (silent.length === 0) return { findings: [], replaced: [] };
+  const alt = unrestrictedSource(silent, withPolicies, retry.source, retry.ownLabels);
+  if (!alt) return { findings: [], replaced: [] };
+  const extras = silent.flatMap((s) => s.endpoints.map((e) => e.probe));
+  let results: (CurlResult | undefined)[];
+  try {
+    results = await retry.run(alt, extras);
+  } catch (err) {
+    // The second pod could not run (a quota, no permission in that namespace): the first verdict stands, and the report says why.
+    return {
+      findings: [],
+      replaced: [],
+      unrestricted: { source: alt.description, namespace: alt.namespace, direct: [], error: (err as Error).message.split('\n')[0] },
+    };
+  }
+  const pairs = extras.map((probe, i) => ({ probe, ...(results[i] ? { result: results[i] } : {}) }));
+  const findings = unevaluatedPolicyFindings(silent, alt, pairs, retry.source, policies);
+  const direct = analyzeDifferential({ targets: silent.map((s) => s.target), results: [], extras: pairs, snapshot, source: alt }).rows;
+  return { findings, replaced: findings.map((f) => f.object), unrestricted: { source: alt.description, namespace: alt.namespace, direct } };
 }
 
 export async function explainWithDifferential(
@@ -54,6 +163,8 @@ export async function explainWithDifferential(
     source: { namespace: string; labels: Record<string, string> };
     probeNode?: string;
     base: readonly Finding[];
+    /** Try silent endpoints again from an unrestricted source (kdiag connectivity). */
+    retry?: UnrestrictedRetry;
   },
   load: (client: ClusterClient, options: { kubeProxyConfig: boolean }) => Promise<DataplaneView> = async (c, o) =>
     (await import('../cluster/dataplane.js')).loadDataplaneView(c, o),
@@ -67,5 +178,14 @@ export async function explainWithDifferential(
     ...(input.probeNode ? { probeNode: input.probeNode } : {}),
   });
   const view = needsDataplaneView(d) ? await load(client, { kubeProxyConfig: d.verdicts.some((v) => v.kind === 'service-path') }) : undefined;
-  return { findings: mergeFindings(input.base, d, view, input.probeNode), direct: d.rows, ...(view ? { skipped: view.skipped } : {}) };
+  const merged = mergeFindings(input.base, d, view, input.probeNode);
+  const again = input.retry ? await retryUnrestricted(d, input.snapshot, input.base, input.retry) : { findings: [], replaced: [] };
+  const replaced = (f: Finding) =>
+    f.code === 'KD5042' && again.replaced.some((o) => o.kind === f.object.kind && o.namespace === f.object.namespace && o.name === f.object.name);
+  return {
+    findings: [...merged.filter((f) => !replaced(f)), ...again.findings],
+    direct: d.rows,
+    ...(view ? { skipped: view.skipped } : {}),
+    ...(again.unrestricted ? { unrestricted: again.unrestricted } : {}),
+  };
 }

@@ -1,6 +1,7 @@
 // `kdiag check -o html`: the page (src/report/html) over the check report, with the
 // NetworkPolicy reachability matrix of the namespace(s) computed from the same snapshot.
 import { reachabilityMatrix } from '../netpol/matrix.js';
+import { gatewayPaths, type DataPlanes } from './gateway-paths.js';
 import { renderHtml, type HtmlInput, type HtmlPath } from '../report/html/render.js';
 import type { Snapshot } from '../snapshot.js';
 import { selectRoute, traceIngress } from '../trace/trace.js';
@@ -24,6 +25,8 @@ export function ingressPaths(snapshot: Snapshot, certWarnDays = 14): HtmlPath[] 
             certWarnDays,
           });
           paths.push({
+            kind: 'ingress',
+            group: 'Ingress',
             title: `Ingress ${ing.metadata?.namespace}/${ing.metadata?.name}: ${rule.host ?? '*'}${path}`,
             url: result.url,
             hops: result.hops.map((h) => ({
@@ -32,6 +35,7 @@ export function ingressPaths(snapshot: Snapshot, certWarnDays = 14): HtmlPath[] 
               status: h.status,
               detail: h.detail,
               ...(h.explanation ? { explanation: h.explanation } : {}),
+              ...(h.items?.length ? { items: h.items } : {}),
             })),
             ...(result.stopsAt ? { stopsAt: result.stopsAt } : {}),
           });
@@ -44,7 +48,8 @@ export function ingressPaths(snapshot: Snapshot, certWarnDays = 14): HtmlPath[] 
   return paths;
 }
 
-export function htmlReport(report: HtmlInput['report'], snapshot: Snapshot | undefined, now = new Date()): string {
+/** The page over a check report; `planes`: the Gateways' data-plane Pods, listed by the command. */
+export function htmlReport(report: HtmlInput['report'], snapshot: Snapshot | undefined, now = new Date(), planes?: DataPlanes): string {
   const havePolicyData = snapshot && (['pods', 'networkpolicies'] as const).every((k) => snapshot.loaded.includes(k));
   const namespaces = snapshot
     ? snapshot.namespace
@@ -52,6 +57,6 @@ export function htmlReport(report: HtmlInput['report'], snapshot: Snapshot | und
       : [...new Set(snapshot.pods.map((p) => p.metadata?.namespace ?? ''))].filter(Boolean).sort()
     : [];
   const matrix = havePolicyData ? reachabilityMatrix(snapshot, namespaces) : undefined;
-  const paths = snapshot && snapshot.loaded.includes('ingresses') ? ingressPaths(snapshot) : [];
+  const paths = [...(snapshot && snapshot.loaded.includes('ingresses') ? ingressPaths(snapshot) : []), ...(snapshot ? gatewayPaths(snapshot, planes) : [])];
   return renderHtml({ report, generatedAt: now, ...(matrix ? { matrix } : {}), paths });
 }

@@ -9,6 +9,14 @@ export async function loadChecks(): Promise<Check[]> {
     import('../checks/netpol.js'),
     import('../checks/cluster-dns.js'),
   ]);
-  const gateway = await import('../gateway/check.js');
-  return [endpoints.endpointsCheck, serviceTypes.serviceTypesCheck, ingress.ingressCheck, gateway.gatewayCheck, netpol.netpolCheck, clusterDns.clusterDnsCheck];
+  const [gateway, dataplane] = await Promise.all([import('../gateway/check.js'), import('../dataplane/check.js')]);
+  return [
+    endpoints.endpointsCheck,
+    serviceTypes.serviceTypesCheck,
+    ingress.ingressCheck,
+    gateway.gatewayCheck,
+    netpol.netpolCheck,
+    clusterDns.clusterDnsCheck,
+    dataplane.dataplaneCheck,
+  ];
 }

@@ -19,7 +19,7 @@ import { parseTarget, planConnectivity } from '../probes/plan.js';
 import { DEFAULT_CURL_IMAGE, finishMarker, newRunId, workloadLabelsOf } from '../probes/pod-spec.js';
 import { CURL_SCRIPT, REQUEST_SCRIPT } from '../probes/scripts.js';
 import type { Observation } from '../trace/expect.js';
-import { explainWithDifferential, parseProbeLog, planProbeArgs } from './differential.js';
+import { explainWithDifferential, parseProbeLog, planProbeArgs, unrestrictedRetry } from './differential.js';
 
 export interface TraceProbeInput {
   namespace: string;
@@ -80,6 +80,16 @@ export async function probeHop(
       source,
       ...(run.node ? { probeNode: run.node } : {}),
       base: base.findings,
+      // The backend silent to the controller's stand-in although kdiag predicts allow: ask again from an unrestricted source (KD5046).
+      retry: unrestrictedRetry(client, {
+        snapshot,
+        settings,
+        image,
+        source: { ...source, workloadLabels: labels, description: `in ${from}` },
+        ownLabels: {},
+        command: `kdiag trace --probe ${target}`,
+        quiet: true,
+      }),
     });
     const analysis = { rows: base.rows, findings: explained.findings };
     const row = analysis.rows[0];

@@ -114,6 +114,11 @@ export const CODES = {
   KD5043: { check: 'dataplane', severity: 'error', title: 'The Service name fails while its ClusterIP answers (DNS)' },
   KD5044: { check: 'dataplane', severity: 'error', title: 'A pod cannot reach itself through its Service (hairpin)' },
   KD5045: { check: 'dataplane', severity: 'error', title: 'Predicted deny, observed connect: NetworkPolicy not enforced' },
+  KD5046: {
+    check: 'dataplane',
+    severity: 'error',
+    title: 'Predicted allow, observed timeout, while the endpoints answer an unrestricted source: a policy kdiag cannot evaluate',
+  },
   KD7001: { check: 'gateway', severity: 'error', title: 'GatewayClass not found' },
   KD7002: { check: 'gateway', severity: 'error', title: 'GatewayClass not Accepted' },
   KD7003: { check: 'gateway', severity: 'error', title: 'Gateway not Accepted' },

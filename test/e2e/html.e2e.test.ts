@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { axeAudit, drawnPaths, screenshot, withPage } from '../support/browser.js';
 import { REPO_ROOT, runKdiag } from './support/cluster.js';
 
 test('check -n production -o html: findings and the reachability matrix, offline', async () => {
@@ -55,6 +56,19 @@ test('check -n production -o html: findings and the reachability matrix, offline
     }));
     mkdirSync(join(REPO_ROOT, 'build', 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(REPO_ROOT, 'build', 'test-artifacts', 'check-html-e2e.png'), fullPage: true });
+    // For the README (docs/img/): the top of the page, and the Ingress paths with their index.
+    await page.screenshot({
+      path: join(REPO_ROOT, 'build', 'test-artifacts', 'check-html.png'),
+      fullPage: true,
+      clip: { x: 50, y: 0, width: 1100, height: 1300 },
+    });
+    const top = await page.$eval('#paths', (h) => h.getBoundingClientRect().top + window.scrollY - 8);
+    const end = await page.$eval('section.path-group', (s) => s.getBoundingClientRect().bottom + window.scrollY + 8);
+    await page.screenshot({
+      path: join(REPO_ROOT, 'build', 'test-artifacts', 'check-html-paths.png'),
+      fullPage: true,
+      clip: { x: 40, y: top, width: 1120, height: end - top },
+    });
     expect(errors).toEqual([]);
     expect(requests).toEqual([pathToFileURL(file).toString()]);
     expect(dom.codes).toEqual(expect.arrayContaining(['KD1001', 'KD1002', 'KD1006']));
@@ -71,4 +85,65 @@ test('check -n production -o html: findings and the reachability matrix, offline
   } finally {
     await context.close();
   }
+});
+
+// The real Traefik Gateway of cluster/scenario/traefik/ (Gateway edge-gw/edge, HTTPRoutes with
+// planted faults, a backend in edge-shared): each route is drawn, and its first broken hop is
+// the hop where `kdiag trace` of the same URL stops.
+const GATEWAY_STOPS: [string, string | null][] = [
+  ['https://www.gw.example.com/', null],
+  ['http://plain.gw.example.com/', null],
+  ['http://missing.gw.example.com/', 'service'], // Service ghost does not exist
+  ['http://wrong-port.gw.example.com/', 'service'], // Service web has no port 8080
+  ['http://empty.gw.example.com/', 'endpoints'], // Service empty selects no Pod
+  ['http://shared.gw.example.com/', 'service'], // no ReferenceGrant in edge-shared
+  ['http://rpc.gw.example.com/', 'route'], // listener grpc-only admits GRPCRoutes only
+  ['https://old.gw.example.com/', 'tls'], // expired listener certificate
+  ['https://wrong.gw.example.com/', 'tls'], // listener certificate for www, not wrong
+];
+
+test('check -n edge-gw -o html: every Gateway route drawn, broken where kdiag trace stops; accessible', async () => {
+  const r = await runKdiag(['check', '-n', 'edge-gw', '-o', 'html', '-q']);
+  expect(r.code).toBe(1);
+  const traced = new Map<string, string | null>();
+  for (const [url] of GATEWAY_STOPS) {
+    const t = await runKdiag(['trace', url, '-o', 'json']);
+    traced.set(url, (JSON.parse(t.stdout) as { stopsAt?: string | null }).stopsAt ?? null);
+  }
+  await withPage(r.stdout, async ({ page, errors, requests, file }) => {
+    const paths = (await drawnPaths(page)).filter((p) => p.kind === 'gateway');
+    await screenshot(page, REPO_ROOT, 'check-html-gateway-e2e.png');
+    // For the README (docs/img/): the paths at a glance with the first drawn path, and the healthy www path.
+    const top = await page.$eval('#paths', (h) => h.getBoundingClientRect().top + window.scrollY - 8);
+    const first = await page.$eval('figure.traffic-path', (f) => f.getBoundingClientRect().bottom + window.scrollY + 8);
+    await page.screenshot({
+      path: join(REPO_ROOT, 'build', 'test-artifacts', 'check-html-gateway.png'),
+      fullPage: true,
+      clip: { x: 40, y: top, width: 1120, height: first - top },
+    });
+    await screenshot(page, REPO_ROOT, 'check-html-gateway-path.png', 'figure.traffic-path[data-url="https://www.gw.example.com/"]');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([file]);
+    for (const [url, stop] of GATEWAY_STOPS) {
+      const drawn = paths.find((p) => p.url === url);
+      expect({ url, drawn: Boolean(drawn) }).toEqual({ url, drawn: true });
+      const broken = drawn!.hops.filter((h) => h.endsWith(':broken'));
+      expect({ url, broken, trace: traced.get(url) }).toEqual({ url, broken: stop ? [expect.stringMatching(new RegExp(`^${stop}:fail`))] : [], trace: stop });
+      expect(drawn!.hops.slice(0, 2)).toEqual(['load-balancer:ok', 'gateway:ok']);
+    }
+    // The healthy routes: Traefik's Pod reaches web's Pods (no policy in edge-gw): the edge says allowed.
+    const www = paths.find((p) => p.url === 'https://www.gw.example.com/')!;
+    expect(www.hops).toEqual(expect.arrayContaining(['network-policy:ok:allowed', 'endpoints:ok']));
+    expect(www.hops.indexOf('network-policy:ok:allowed')).toBe(www.hops.indexOf('endpoints:ok') - 1);
+    const names = await page.$$eval('section.path-group h3, section.path-group h4', (hs) => hs.map((h) => h.textContent ?? ''));
+    expect(names).toEqual(expect.arrayContaining(['Gateway edge-gw/edge', 'Listener grpc-only (HTTP 80, rpc.gw.example.com)']));
+  });
+  await withPage(
+    r.stdout,
+    async ({ page }) => {
+      const { violations } = await axeAudit(page);
+      expect(violations).toEqual([]);
+    },
+    { javaScript: true },
+  );
 });

@@ -40,6 +40,8 @@ const CLUSTER_DATA_CODES = new Set([
   'KD4011',
   'KD6003',
   'KD6004',
+  'KD6020',
+  'KD6021',
   'KD7001',
   'KD7003',
   'KD7004',
@@ -162,18 +164,23 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
         .filter((k) => !roleKeys.has(k));
       last = { invented, lost };
       if (invented.length || lost.length) continue;
-      // One line per missing permission: the four cluster-wide lists, and the three kube-system lists of the cluster DNS check.
+      // One line per missing permission: the cluster-wide lists (nodes for the data plane), and the data plane's two kube-system lists.
       expect(
         roleFindings
           .filter((f) => f.code === 'KD6006')
-          .map((f) => f.object.name)
+          .map((f) => f.message.split(': not allowed')[0])
           .sort(),
       ).toEqual([
-        ...(gatewayApi ? ['list gatewayclasses.gateway.networking.k8s.io (cluster scope)'] : []),
-        'list ingressclasses.networking.k8s.io (cluster scope)',
-        'list namespaces (cluster scope)',
-        'list pods (cluster scope)',
+        'list daemonsets.apps in namespace kube-system',
+        ...(gatewayApi ? ['list gatewayclasses.gateway.networking.k8s.io at cluster scope'] : []),
+        'list ingressclasses.networking.k8s.io at cluster scope',
+        'list namespaces at cluster scope',
+        'list nodes at cluster scope',
+        'list pods at cluster scope',
+        'list pods in namespace kube-system',
       ]);
+      // The data plane degrades to those lines: it runs, on nothing it may read.
+      expect(r.dataplane).toEqual({ nodes: [], skipped: expect.arrayContaining(['nodes: forbidden', 'pods in kube-system: forbidden']) });
       expect(
         roleFindings
           .filter((f) => f.code === 'KD6001')

@@ -56,7 +56,7 @@ export async function pool(jobs: (() => Promise<void>)[], width: number): Promis
 /** What each example must end with: its exit status and its last line. */
 export const EXPECTED: Record<string, { status: number; last: RegExp }> = {
   'kdiag check -n production': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
-  'kdiag check -A -o junit > kdiag.xml': { status: 1, last: /^ {2}Cluster DNS: passed \(0 errors, 0 warnings\)$/ },
+  'kdiag check -A -o junit > kdiag.xml': { status: 1, last: /^ {2}Data plane per node: passed \(0 errors, 0 warnings\)$/ },
   'kdiag check -n production --only endpoints,ingress --fail-on warning': { status: 1, last: /^\d+ error\(s\), \d+ warning\(s\), \d+ info$/ },
   'kdiag cleanup -A --dry-run': { status: 0, last: /^No kdiag probe objects found in any namespace\.$/ },
   'kdiag cleanup -n production': { status: 0, last: /^No kdiag probe objects found in namespace production\.$/ },
