@@ -28,6 +28,11 @@ export async function loadNetpolInputs(client: ClusterClient, snapshot: Snapshot
     everywhere(client, snapshot, 'daemonsets'),
     addClusterPolicies(client, snapshot),
   ]);
+  // With -A these are the snapshot's own lists: kept there for the loaders that follow (kdiag check's data plane).
+  if (snapshot.namespace === undefined && 'items' in daemonsets && !snapshot.loaded.includes('daemonsets')) {
+    snapshot.daemonsets = daemonsets.items;
+    snapshot.loaded = [...snapshot.loaded, 'daemonsets'];
+  }
   const refused: NetpolInputs['refused'] = {};
   if ('refused' in pods) refused.pods = pods.refused;
   if ('refused' in daemonsets) refused.daemonsets = daemonsets.refused;
