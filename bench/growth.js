@@ -8,11 +8,15 @@
 //   node bench/growth.js [levels...]      e.g. node bench/growth.js 0.5 1 2
 //   node bench/growth.js --no-load 2      measure the load present as level 2 (again, once the
 //                                         cluster has settled after loading it)
+//   node bench/growth.js --stand-in       measure on the stand-in API (bench/api-server.js) instead:
+//                                         no cluster needed, nothing loaded into one (minutes, not hours)
+// Memory targets (issue 21): peak RSS at most 300 MB at 2× and 450 MB at 4×.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KUBECONFIG, clusterUp, count, fmt, peak, row } from './lib.js';
+import { KUBECONFIG, clusterUp, count, fmt, measureOnce, row } from './lib.js';
+import { startApiServer } from './api-server.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'bench', 'growth.json');
@@ -22,6 +26,8 @@ const RUNS = Number(process.env.KDIAG_BENCH_RUNS ?? 5);
 const SETTLE_S = Number(process.env.KDIAG_BENCH_SETTLE ?? 90);
 const START = '<!-- growth:start -->';
 const END = '<!-- growth:end -->';
+/** Peak RSS targets per level (MB). */
+const MEMORY_TARGETS = { 2: 300, 4: 450 };
 
 /** The scale load at a level: 1 is the issue's 5,000 Services / 20,000 Pods. */
 export function loadAt(level) {
@@ -40,27 +46,45 @@ export function loadAt(level) {
 /** The growth section of BENCHMARKS.md from the recorded points. */
 export function growthSection(points) {
   if (points.length === 0) return `${START}\n${END}`;
-  const sorted = [...points].sort((a, b) => a.pods - b.pods);
+  const sorted = [...points].sort((a, b) => (a.source ?? '').localeCompare(b.source ?? '') || a.pods - b.pods);
   const first = sorted[0];
-  const last = sorted[sorted.length - 1];
   const x = (a, b) => `${(a / b).toFixed(2)}×`;
   const lines = [
     START,
     '## Growth: `kdiag check -A` as the cluster grows (`npm run bench:growth`)',
     '',
-    `Each level loaded with \`cluster/scale.sh\`; ${first.runs} runs after a warm-up, median (min–max); peak RSS the largest of the runs. Each ratio compares a level with the one before it (load = Pods).`,
+    `Each level loaded with \`cluster/scale.sh\` (source: local cluster) or served by the stand-in API (\`node bench/growth.js --stand-in\`, bench/api-server.js); ${first.runs} runs after a warm-up, median (min–max); peak RSS the largest of the runs, with its target (at most 300 MB at 2×, 450 MB at 4×). Each ratio compares a level with the one before it from the same source (load = Pods).`,
     '',
-    row(['level', 'Services', 'Pods', 'EndpointSlices', 'wall time', 'peak RSS', 'load ratio', 'time ratio', 'memory ratio', 'measured']),
-    row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---']),
-    ...sorted.map((p, i) => {
-      const prev = sorted[i - 1];
+    row([
+      'level',
+      'source',
+      'Services',
+      'Pods',
+      'EndpointSlices',
+      'wall time',
+      'CPU',
+      'peak RSS',
+      'memory target',
+      'load ratio',
+      'time ratio',
+      'memory ratio',
+      'measured',
+    ]),
+    row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---']),
+    ...sorted.map((p) => {
+      const same = sorted.filter((q) => (q.source ?? 'local cluster') === (p.source ?? 'local cluster'));
+      const prev = same[same.indexOf(p) - 1];
+      const target = MEMORY_TARGETS[p.level];
       return row([
         `${p.level}×`,
+        p.source ?? 'local cluster',
         String(p.services),
         String(p.pods),
         String(p.endpointslices),
         `${fmt(p.median)} (${fmt(p.min)}–${fmt(p.max)})`,
+        p.cpu === undefined ? '' : fmt(p.cpu),
         `${Math.round(p.rssMb)} MB`,
+        target ? `≤ ${target} MB: ${p.rssMb <= target ? 'pass' : 'FAIL'}` : '',
         prev ? x(p.pods, prev.pods) : '',
         prev ? `${x(p.median, prev.median)} (min to min ${x(p.min, prev.min)})` : '',
         prev ? x(p.rssMb, prev.rssMb) : '',
@@ -68,7 +92,13 @@ export function growthSection(points) {
       ]);
     }),
     '',
-    `From ${first.level}× to ${last.level}×: ${x(last.pods, first.pods)} the load, ${x(last.median, first.median)} the time, ${x(last.rssMb, first.rssMb)} the memory. Linear or better means the time ratio and the memory ratio are at most the load ratio.`,
+    ...[...new Set(sorted.map((p) => p.source ?? 'local cluster'))].map((source) => {
+      const same = sorted.filter((p) => (p.source ?? 'local cluster') === source);
+      const [a, b] = [same[0], same[same.length - 1]];
+      return `${source}, from ${a.level}× to ${b.level}×: ${x(b.pods, a.pods)} the load, ${x(b.median, a.median)} the time, ${x(b.rssMb, a.rssMb)} the memory.`;
+    }),
+    '',
+    'Linear or better means the time ratio and the memory ratio are at most the load ratio.',
     END,
   ];
   return lines.join('\n');
@@ -89,17 +119,23 @@ export function readPoints() {
   return existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : [];
 }
 
-function measure(level) {
-  const kd = [join(ROOT, 'bin', 'run.js'), 'check', '-A', '-o', 'json', '--kubeconfig', KUBECONFIG];
-  peak(process.execPath, kd); // warm-up
+function measure(level, kubeconfig = KUBECONFIG, objects) {
+  const kd = [join(ROOT, 'bin', 'run.js'), 'check', '-A', '-o', 'json', '--kubeconfig', kubeconfig];
+  measureOnce(process.execPath, kd); // warm-up
   const runs = [];
-  for (let i = 0; i < RUNS; i++) runs.push(peak(process.execPath, kd));
+  for (let i = 0; i < RUNS; i++) {
+    const m = measureOnce(process.execPath, kd);
+    runs.push({ seconds: m.wall / 1000, rssMb: m.rssMb, cpu: m.cpu });
+  }
   const times = runs.map((r) => r.seconds * 1000).sort((a, b) => a - b);
+  const cpus = runs.map((r) => r.cpu).sort((a, b) => a - b);
   return {
     level,
-    services: count('services'),
-    pods: count('pods'),
-    endpointslices: count('endpointslices.discovery.k8s.io'),
+    ...(objects ? { source: 'stand-in API' } : {}),
+    services: objects?.services ?? count('services'),
+    pods: objects?.pods ?? count('pods'),
+    endpointslices: objects?.endpointslices ?? count('endpointslices.discovery.k8s.io'),
+    cpu: cpus[Math.floor(cpus.length / 2)],
     runs: RUNS,
     median: times[Math.floor(times.length / 2)],
     min: times[0],
@@ -110,32 +146,49 @@ function measure(level) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (!clusterUp()) {
-    console.error(`The local cluster is not running (${KUBECONFIG}): npm run cluster:up first.`);
-    process.exit(2);
-  }
+  const standIn = process.argv.includes('--stand-in');
   const noLoad = process.argv.includes('--no-load');
   const levels = process.argv
     .slice(2)
-    .filter((a) => a !== '--no-load')
+    .filter((a) => !a.startsWith('--'))
     .map(Number);
+  if (!standIn && !clusterUp()) {
+    console.error(`The local cluster is not running (${KUBECONFIG}): npm run cluster:up first (or --stand-in).`);
+    process.exit(2);
+  }
   for (const level of levels.length ? levels : [0.5, 1, 2, 4]) {
-    const load = loadAt(level);
-    // scalegen's own time limit (30 min by default) is too short for 4× on 2 cores.
-    const args = [...Object.entries(load).flatMap(([k, v]) => [`--${k}`, String(v)]), '--timeout', '3h'];
-    if (!noLoad) {
-      console.log(`level ${level}×: loading ${load.services} Services, ${load.pods} Pods …`);
-      const loaded = spawnSync('bash', [join(ROOT, 'cluster', 'scale.sh'), 'up', ...args], { stdio: 'inherit' });
-      if (loaded.status !== 0) process.exit(loaded.status ?? 1);
-      console.log(`level ${level}×: loaded; measuring in ${SETTLE_S} s`);
-      await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+    let point;
+    if (standIn) {
+      const server = await startApiServer(level);
+      try {
+        point = measure(level, server.kubeconfig, {
+          services: Math.round(5000 * level),
+          pods: Math.round(20000 * level),
+          endpointslices: Math.round(5000 * level),
+        });
+      } finally {
+        server.stop();
+      }
+    } else {
+      const load = loadAt(level);
+      // scalegen's own time limit (30 min by default) is too short for 4× on 2 cores.
+      const args = [...Object.entries(load).flatMap(([k, v]) => [`--${k}`, String(v)]), '--timeout', '3h'];
+      if (!noLoad) {
+        console.log(`level ${level}×: loading ${load.services} Services, ${load.pods} Pods …`);
+        const loaded = spawnSync('bash', [join(ROOT, 'cluster', 'scale.sh'), 'up', ...args], { stdio: 'inherit' });
+        if (loaded.status !== 0) process.exit(loaded.status ?? 1);
+        console.log(`level ${level}×: loaded; measuring in ${SETTLE_S} s`);
+        await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+      }
+      point = measure(level);
     }
-    const point = measure(level);
-    const points = readPoints().filter((p) => p.level !== level);
+    const points = readPoints().filter((p) => p.level !== level || (p.source ?? 'local cluster') !== (point.source ?? 'local cluster'));
     points.push(point);
     writeFileSync(RESULTS, `${JSON.stringify(points, null, 2)}\n`);
     writeGrowthSection(points);
-    console.log(`level ${level}×: ${fmt(point.median)} (${fmt(point.min)}–${fmt(point.max)}), peak RSS ${Math.round(point.rssMb)} MB`);
+    console.log(
+      `level ${level}× (${point.source ?? 'local cluster'}): ${fmt(point.median)} (${fmt(point.min)}–${fmt(point.max)}), CPU ${fmt(point.cpu)}, peak RSS ${Math.round(point.rssMb)} MB`,
+    );
   }
   console.log(growthSection(readPoints()));
 }

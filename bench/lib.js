@@ -67,3 +67,58 @@ export function count(resource) {
   });
   return r.stdout.split('\n').filter(Boolean).length;
 }
+
+/** One run under GNU time: wall (ms, measured here), CPU (user + sys, ms) and peak RSS (MB). */
+export function measureOnce(cmd, args, { env = {}, input } = {}) {
+  const started = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', 'KDIAG-BENCH %U %S %M', cmd, ...args], {
+    env: { ...process.env, ...env },
+    input,
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024 * 1024,
+  });
+  const wall = Number(process.hrtime.bigint() - started) / 1e6;
+  const line = r.stderr
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('KDIAG-BENCH '));
+  const [user, sys, kb] = (line ?? 'KDIAG-BENCH NaN NaN NaN').split(' ').slice(1).map(Number);
+  return { wall, cpu: (user + sys) * 1000, rssMb: kb / 1024, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const stats = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+};
+
+/**
+ * Runs each command of `cases` ({name: [cmd, args, options]}) in turn, `runs` rounds after
+ * `warmup` rounds, so that all of them see the same load on a busy machine. Per case: wall and
+ * CPU medians with their ranges, and the largest peak RSS.
+ */
+export function interleaved(cases, { runs = 5, warmup = 1 } = {}) {
+  const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (let i = 0; i < warmup + runs; i++) {
+    for (const [name, [cmd, args, options]] of Object.entries(cases)) {
+      const m = measureOnce(cmd, args, options);
+      if (i >= warmup) samples[name].push(m);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(samples).map(([name, list]) => [
+      name,
+      {
+        wall: stats(list.map((m) => m.wall)),
+        cpu: stats(list.map((m) => m.cpu)),
+        rssMb: Math.max(...list.map((m) => m.rssMb)),
+        status: list[list.length - 1].status,
+        stderr: list[list.length - 1].stderr,
+      },
+    ]),
+  );
+}
+
+/** "1.23 s (1.10 s–1.40 s), CPU 0.90 s" */
+export function fmtRun(r, { rss = false } = {}) {
+  return `${fmt(r.wall.median)} (${fmt(r.wall.min)}–${fmt(r.wall.max)}), CPU ${fmt(r.cpu.median)}${rss ? `, ${Math.round(r.rssMb)} MB` : ''}`;
+}

@@ -2,7 +2,8 @@
 // Entry point for `kdiag` and `kubectl-kdiag`. Node's compile cache makes warm starts faster.
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
-import { basename } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -17,7 +18,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.stdout.write(`kdiag/${version} ${process.platform}-${process.arch} node-${process.version}\n`);
   process.exit(0);
 }
-module.enableCompileCache?.();
+// Node's compile cache (V8 code cache of every module loaded) in the user's cache directory:
+// it outlives /tmp cleanups and is kdiag's own (NODE_COMPILE_CACHE still wins).
+module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kdiag', 'compile-cache'));
 // oclif checks its own Node requirement (22.0) with semver, 47 modules loaded at every start;
 // the check above is stricter.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';

@@ -7,7 +7,7 @@ import type { ClusterClient } from './cluster/client.js';
 import type { KdiagConfig } from './config.js';
 import type { WatchTarget } from './cluster/watch.js';
 import type { FleetChild } from './fleet/command.js';
-import { DEFAULT_MAX_ENTRIES, renderFindings, renderJson, renderYaml, type FindingsView } from './report/render.js';
+import { DEFAULT_MAX_ENTRIES, renderFindings, renderJson, renderJsonPieces, renderYaml, type FindingsView } from './report/render.js';
 import type { Progress } from './report/progress.js';
 import { makeStyle, type Style } from './report/style.js';
 import { renderTable } from './report/table.js';
@@ -222,6 +222,23 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     return renderTable(head, rows, { noHeaders: this.flags['no-headers'], width: this.terminalWidth() });
   }
 
+  /** `-o json`: the report written in pieces of about 1 MB (renderJsonPieces), waiting for stdout to drain. */
+  private async writeJson(report: Report): Promise<void> {
+    // A fleet run collects each context's output through log().
+    if (this.fleetChild) return this.log(renderJson(report));
+    let buffered = '';
+    const flush = async () => {
+      if (!process.stdout.write(buffered)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+      buffered = '';
+    };
+    for (const piece of renderJsonPieces(report)) {
+      buffered += piece;
+      if (buffered.length >= 1 << 20) await flush();
+    }
+    buffered += '\n';
+    await flush();
+  }
+
   /**
    * Prints the report in the chosen format and exits 1 when a finding is at or above
    * --fail-on. `human` renders table/wide output (findings are appended after it).
@@ -235,7 +252,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
     report.findings = applyConfig(report.findings, await this.kdiagConfig());
     switch (this.output) {
       case 'json':
-        this.log(renderJson(report));
+        await this.writeJson(report);
         break;
       case 'yaml':
         this.log(await renderYaml(report));

@@ -20,3 +20,19 @@ kube_proxy_pid() {
   kill -0 "$pid" 2>/dev/null || die "kube-proxy (pid $pid) is not running"
   echo "$pid"
 }
+
+# Waits until every CoreDNS pod (not a fault's stand-in) is Ready and listed as a ready endpoint
+# of the kube-dns Service, and no endpoint is left that is not such a pod.
+wait_dns_endpoints() {
+  local want got
+  for _ in $(seq 1 120); do
+    want=$(kubectl -n kube-system get pods -l k8s-app=kube-dns,'!kdiag.dev/fault' \
+      -o jsonpath='{range .items[*]}{.status.podIP}|{.metadata.deletionTimestamp}|{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' 2>/dev/null |
+      awk -F'|' '$1 != "" && $2 == "" && $3 == "True" {print $1}' | sort | tr '\n' ' ')
+    got=$(kubectl -n kube-system get endpointslices -l kubernetes.io/service-name=kube-dns -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]}{"\n"}{end}' 2>/dev/null | sort -u | tr '\n' ' ')
+    [[ -n $want && $want == "$got" ]] && return 0
+    sleep 0.5
+  done
+  note "CoreDNS endpoints not ready (pods: $want; endpoints: $got)"
+  return 1
+}

@@ -76,7 +76,11 @@ function key(ns: string | undefined, name: string | undefined): string {
 export interface EndpointsIndex {
   slicesByService: Map<string, V1EndpointSlice[]>;
   podsByNamespace: Map<string, V1Pod[]>;
+  /** Pods by namespace and one label (`ns\0key=value`): a selector's candidates without visiting every Pod of the namespace. */
+  podsByLabel: Map<string, V1Pod[]>;
 }
+
+const labelKey = (ns: string, k: string, v: string) => `${ns}\0${k}=${v}`;
 
 export function indexEndpoints(snapshot: Snapshot): EndpointsIndex {
   const slicesByService = new Map<string, V1EndpointSlice[]>();
@@ -91,13 +95,28 @@ export function indexEndpoints(snapshot: Snapshot): EndpointsIndex {
   snapshot.endpointslices.forEach(add);
   if (snapshot.endpointslices.length === 0) snapshot.endpoints.flatMap(slicesFromEndpoints).forEach(add);
   const podsByNamespace = new Map<string, V1Pod[]>();
+  const podsByLabel = new Map<string, V1Pod[]>();
+  const push = (map: Map<string, V1Pod[]>, k: string, pod: V1Pod) => {
+    const list = map.get(k);
+    if (list) list.push(pod);
+    else map.set(k, [pod]);
+  };
   for (const pod of snapshot.pods) {
     const ns = pod.metadata?.namespace ?? '';
-    const list = podsByNamespace.get(ns);
-    if (list) list.push(pod);
-    else podsByNamespace.set(ns, [pod]);
+    push(podsByNamespace, ns, pod);
+    for (const [k, v] of Object.entries(pod.metadata?.labels ?? {})) push(podsByLabel, labelKey(ns, k, v), pod);
   }
-  return { slicesByService, podsByNamespace };
+  return { slicesByService, podsByNamespace, podsByLabel };
+}
+
+/** The Pods of the namespace a (non-empty) selector matches, in snapshot order: the fewest candidates of one of its labels, checked whole. */
+function selectedPods(index: EndpointsIndex, ns: string, selector: Record<string, string>): V1Pod[] {
+  let fewest: V1Pod[] | undefined;
+  for (const [k, v] of Object.entries(selector)) {
+    const candidates = index.podsByLabel.get(labelKey(ns, k, v)) ?? [];
+    if (!fewest || candidates.length < fewest.length) fewest = candidates;
+  }
+  return (fewest ?? []).filter((p) => matchesMap(selector, p.metadata?.labels));
 }
 
 function portKey(p: { name?: string }): string {
@@ -250,7 +269,7 @@ function serviceFacts(svc: V1Service, index: EndpointsIndex): ServiceFacts {
     endpoints,
     serving: endpoints.filter((e) => e.ready && e.ports.length > 0),
     nsPods,
-    matching: hasSelector ? nsPods.filter((p) => matchesMap(selector, p.metadata?.labels)) : [],
+    matching: hasSelector ? selectedPods(index, ns, selector) : [],
   };
 }
 

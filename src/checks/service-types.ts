@@ -128,6 +128,8 @@ function namedTargetPorts(scope: ServiceScope, svc: V1Service): Finding[] {
   const { ref, ns, name } = refOfService(svc);
   const selector = svc.spec?.selector;
   if (!selector || !Object.keys(selector).length || svc.spec?.type === 'ExternalName') return [];
+  // Only a named targetPort can name no container port: Services without one skip the Pods.
+  if (!(svc.spec?.ports ?? []).some((p) => typeof p.targetPort === 'string' && !/^\d+$/.test(p.targetPort))) return [];
   const pods = (scope.podsByNs.get(ns) ?? []).filter((p) => matchesMap(selector, p.metadata?.labels) && !isTerminal(p));
   if (!pods.length) return [];
   return undeclaredNamedTargetPorts(svc, pods).map((u) =>

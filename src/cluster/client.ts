@@ -2,7 +2,7 @@
 // Everything that talks to the API goes through ClusterClient.call(): one place for
 // per-request timeouts, bounded retries on 429/5xx (honouring Retry-After), request
 // counting for --debug and benchmarks, and mapping failures to one sentence.
-import type { Configuration, KubeConfig, ResponseContext } from '@kubernetes/client-node';
+import type { ApiType, Configuration, KubeConfig, ResponseContext } from '@kubernetes/client-node';
 import {
   ApiException,
   ApisApi,
@@ -20,8 +20,8 @@ import { isForbidden, isNotFound, KdiagError } from '../errors.js';
 import { isProbePod } from '../probes/pod-spec.js';
 import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
 import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';
-import { checkHeapSize } from './heap.js';
 import { loadKubeConfig, type ConnectOptions } from './kubeconfig.js';
+import { parseListStream } from './page.js';
 
 export interface ClientOptions extends ConnectOptions {
   /** Per-request timeout in milliseconds; 0 disables it. */
@@ -93,6 +93,14 @@ function slim<T>(item: T): T {
 
 type Pod = KindMap['pods'];
 
+/** What list() keeps of one listed object: trimmed; kdiag's own probe Pods not at all. */
+function keep<K extends Kind>(kind: K, item: unknown): KindMap[K] | undefined {
+  if (kind !== 'pods') return slim(item as KindMap[K]);
+  // kdiag's own probe Pods (this run's or another's) look like the workload they stand in
+  // for (its labels, never Ready): counting them would report a Pod that is not Ready.
+  return isProbePod(item as Pod) ? undefined : (slimPod(item as Pod) as KindMap[K]);
+}
+
 /**
  * The fields of a Pod that kdiag reads (identity, labels, owner, scheduling, container names,
  * images and ports, and the status), kept as each page arrives so a cluster with tens of
@@ -148,9 +156,10 @@ export function slimPod(pod: Pod): Pod {
 }
 
 /**
- * The response processor of kdiag's list calls: each page as the JSON the server sent,
- * parsed once, without client-node's model deserializer (which copies every object into
- * model classes — twice the garbage per page for tens of thousands of Pods). Failures are
+ * The response processor of kdiag's list calls: each page as the byte stream the server sent,
+ * parsed by list() item by item as it arrives (src/cluster/page.ts), without client-node's model
+ * deserializer (which copies every object into model classes — twice the garbage per page
+ * for tens of thousands of Pods). Failures are
  * the same ApiException the generated processor throws. Only list methods are answered;
  * JSON and TypeScript names differ for no field of the kinds listed this way (NetworkPolicy
  * rules' `from` does, so NetworkPolicies keep the model deserializer).
@@ -163,7 +172,7 @@ const RAW_LIST_PROCESSOR = new Proxy(
       return async (response: ResponseContext) => {
         const code = response.httpStatusCode;
         if (code >= 200 && code <= 299) {
-          return { httpStatusCode: code, headers: response.headers, body: response.body, data: JSON.parse(await response.body.text()) };
+          return { httpStatusCode: code, headers: response.headers, body: response.body, data: response.body.stream() };
         }
         if (code === 401) throw new ApiException(code, 'Unauthorized', undefined, response.headers);
         throw new ApiException(code, 'Unknown API Status Code!', await response.getBodyAsAny(), response.headers);
@@ -187,6 +196,31 @@ function rawLists<T>(Api: new (config: Configuration, ...rest: never[]) => T): n
 /** Kinds whose list pages skip the model deserializer (see RAW_LIST_PROCESSOR). */
 const MODEL_KINDS: ReadonlySet<Kind> = new Set(['networkpolicies']);
 
+/**
+ * client-node builds a new undici Agent for every request (config.js, applySecurityAuthentication):
+ * a new TLS context, connection and handshake each time — 15 handshakes for `kdiag check -n NS`,
+ * 70 for a cluster-wide check. One Agent per client lets requests reuse kept-alive connections.
+ * The Agent depends only on the context's cluster and user, which a client never changes.
+ */
+function shareDispatcher(kc: KubeConfig): void {
+  // cast: createDispatcher is private in client-node's types; it is the method every request calls for its Agent.
+  const target = kc as unknown as { createDispatcher: (cluster: unknown, options: unknown) => unknown };
+  const create = target.createDispatcher.bind(kc);
+  let made = false;
+  let shared: unknown;
+  target.createDispatcher = (cluster, options) => {
+    if (!made) {
+      shared = create(cluster, options);
+      made = true;
+    }
+    return shared;
+  };
+}
+
+function isByteStream(value: unknown): value is AsyncIterable<Uint8Array> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ClusterClient {
@@ -195,18 +229,58 @@ export class ClusterClient {
   readonly contextName: string;
   /** The context's namespace, else `default`. */
   readonly defaultNamespace: string;
-  readonly core: CoreV1Api;
-  readonly discovery: DiscoveryV1Api;
-  readonly networking: NetworkingV1Api;
-  readonly apps: AppsV1Api;
-  readonly batch: BatchV1Api;
-  readonly authorization: AuthorizationV1Api;
-  readonly custom: CustomObjectsApi;
+  // The API objects are made on first use: each makeApiClient costs about 3 ms, and a command
+  // uses two or three of the thirteen.
+  get core(): CoreV1Api {
+    return this.api('core', CoreV1Api);
+  }
+  get discovery(): DiscoveryV1Api {
+    return this.api('discovery', DiscoveryV1Api);
+  }
+  get networking(): NetworkingV1Api {
+    return this.api('networking', NetworkingV1Api);
+  }
+  get apps(): AppsV1Api {
+    return this.api('apps', AppsV1Api);
+  }
+  get batch(): BatchV1Api {
+    return this.api('batch', BatchV1Api);
+  }
+  get authorization(): AuthorizationV1Api {
+    return this.api('authorization', AuthorizationV1Api);
+  }
+  get custom(): CustomObjectsApi {
+    return this.api('custom', CustomObjectsApi);
+  }
   /** Discovery of API groups (GET /apis). */
-  readonly apis: ApisApi;
-  readonly version: VersionApi;
+  get apis(): ApisApi {
+    return this.api('apis', ApisApi);
+  }
+  get version(): VersionApi {
+    return this.api('version', VersionApi);
+  }
   /** The same APIs with raw list pages, used by list(). */
-  private readonly raw: Pick<ClusterClient, 'core' | 'discovery' | 'networking' | 'apps'>;
+  private readonly raw = {
+    core: () => this.api('raw core', rawLists(CoreV1Api)),
+    discovery: () => this.api('raw discovery', rawLists(DiscoveryV1Api)),
+    networking: () => this.api('raw networking', rawLists(NetworkingV1Api)),
+    apps: () => this.api('raw apps', rawLists(AppsV1Api)),
+  };
+  private readonly apiObjects = new Map<string, unknown>();
+
+  private api<T extends ApiType>(name: string, Api: new (config: Configuration) => T): T {
+    // cast: the map holds the API object this method made for this name, of this class.
+    const known = this.apiObjects.get(name) as T | undefined;
+    if (known !== undefined) return known;
+    let made: T;
+    try {
+      made = this.kc.makeApiClient(Api);
+    } catch (err) {
+      throw new KdiagError(`cannot use the server address ${this.server} of context "${this.contextName}": ${(err as Error).message}`);
+    }
+    this.apiObjects.set(name, made);
+    return made;
+  }
   /** Requests sent (including retries), per `verb resource`. */
   readonly requestCounts = new Map<string, number>();
   private readonly options: Required<Pick<ClientOptions, 'requestTimeoutMs' | 'maxRetries' | 'pageSize' | 'maxRetryAfterMs'>> & ClientOptions;
@@ -218,25 +292,9 @@ export class ClusterClient {
     this.server = loaded.server;
     this.contextName = loaded.contextName;
     this.defaultNamespace = loaded.namespace;
-    try {
-      this.core = this.kc.makeApiClient(CoreV1Api);
-      this.discovery = this.kc.makeApiClient(DiscoveryV1Api);
-      this.networking = this.kc.makeApiClient(NetworkingV1Api);
-      this.apps = this.kc.makeApiClient(AppsV1Api);
-      this.batch = this.kc.makeApiClient(BatchV1Api);
-      this.authorization = this.kc.makeApiClient(AuthorizationV1Api);
-      this.custom = this.kc.makeApiClient(CustomObjectsApi);
-      this.apis = this.kc.makeApiClient(ApisApi);
-      this.version = this.kc.makeApiClient(VersionApi);
-      this.raw = {
-        core: this.kc.makeApiClient(rawLists(CoreV1Api)),
-        discovery: this.kc.makeApiClient(rawLists(DiscoveryV1Api)),
-        networking: this.kc.makeApiClient(rawLists(NetworkingV1Api)),
-        apps: this.kc.makeApiClient(rawLists(AppsV1Api)),
-      };
-    } catch (err) {
-      throw new KdiagError(`cannot use the server address ${this.server} of context "${this.contextName}": ${(err as Error).message}`);
-    }
+    shareDispatcher(this.kc);
+    // The server address is checked now (a malformed one fails here, as before any request).
+    void this.version;
   }
 
   /** Per-call options: the request timeout and the request log. Pass as the last argument of an API method. */
@@ -297,10 +355,12 @@ export class ClusterClient {
   async list<K extends Kind>(kind: K, namespace?: string, selectors: { labelSelector?: string; fieldSelector?: string } = {}): Promise<KindMap[K][]> {
     const info = RESOURCES[kind];
     const raw = !MODEL_KINDS.has(kind);
-    // cast: the list method is named at runtime (RESOURCES), which TypeScript cannot index the API class by.
-    const api = (raw ? this.raw : this)[info.api] as unknown as Record<
+    type Page = { items?: KindMap[K][] | null; metadata?: { _continue?: string; continue?: string } };
+    // cast: the list method is named at runtime (RESOURCES), which TypeScript cannot index the API class by;
+    // raw APIs answer with the page's byte stream (RAW_LIST_PROCESSOR).
+    const api = (raw ? this.raw[info.api]() : this[info.api]) as unknown as Record<
       string,
-      (param: object, options: ApiOptions) => Promise<{ items?: KindMap[K][] | null; metadata?: { _continue?: string; continue?: string } }>
+      (param: object, options: ApiOptions) => Promise<Page | AsyncIterable<Uint8Array>>
     >;
     const scoped = info.namespaced && namespace !== undefined;
     const method = scoped ? info.listNamespaced! : info.listAll;
@@ -315,15 +375,20 @@ export class ClusterClient {
         ...(info.fieldSelector || selectors.fieldSelector ? { fieldSelector: [info.fieldSelector, selectors.fieldSelector].filter(Boolean).join(',') } : {}),
         ...(selectors.labelSelector ? { labelSelector: selectors.labelSelector } : {}),
       };
-      const page = await this.call(target, (options) => api[method]!.call(api, param, options));
-      for (const item of page.items ?? []) {
-        if (kind !== 'pods') items.push(slim(item));
-        // kdiag's own probe Pods (this run's or another's) look like the workload they stand in
-        // for (its labels, never Ready): counting them would report a Pod that is not Ready.
-        else if (!isProbePod(item as Pod)) items.push(slimPod(item as Pod) as KindMap[K]);
-      }
-      cont = (raw ? page.metadata?.continue : page.metadata?._continue) || undefined;
-      checkHeapSize();
+      // The body is read inside call(): a connection lost mid-page is retried like a failed request.
+      const page = await this.call(target, async (options) => {
+        const answer = await api[method]!.call(api, param, options);
+        if (isByteStream(answer)) return parseListStream(answer, (item) => keep(kind, item));
+        // A model page (NetworkPolicies): client-node's deserializer names `continue` `_continue`.
+        const kept: KindMap[K][] = [];
+        for (const item of answer.items ?? []) {
+          const one = keep(kind, item);
+          if (one !== undefined) kept.push(one);
+        }
+        return { items: kept, list: { metadata: { continue: answer.metadata?._continue } } };
+      });
+      for (const item of page.items) items.push(item);
+      cont = page.list.metadata?.continue || undefined;
     } while (cont);
     return items;
   }

@@ -4,8 +4,20 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { profileForGatewayController } from '../checks/data/controllers.js';
 import { formatMap } from '../checks/lib/labels.js';
-import { isForbidden } from '../errors.js';
-import { emptyGatewayObjects, GATEWAY_GROUP, type Gateway, type GatewayClass, type GatewayObjects, type ReferenceGrant, type Route } from '../gateway/types.js';
+import { isForbidden, isNotFound } from '../errors.js';
+import {
+  emptyGatewayObjects,
+  GATEWAY_GROUP,
+  parametersKey,
+  type Gateway,
+  type GatewayClass,
+  type GatewayObjects,
+  type ParametersLookup,
+  type ParametersReference,
+  type ReferenceGrant,
+  type Route,
+  type ServedKind,
+} from '../gateway/types.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ClusterClient } from './client.js';
 import { listCustomObjects, type CustomList, type CustomResource } from './custom.js';
@@ -122,16 +134,99 @@ export async function loadReferencedData(client: ClusterClient, objects: Gateway
 /** What the Gateway API rules read beyond the snapshot, the same for `kdiag check` and `kdiag gateway`. */
 export async function loadGatewayInputs(client: ClusterClient, snapshot: Snapshot): Promise<GatewayObjects> {
   const objects = await loadGatewayObjects(client, snapshot.namespace);
-  if (!objects.unavailable) await addServedGroups(client, objects);
+  if (!objects.unavailable) await addDiscovery(client, objects);
   if (!objects.unavailable && snapshot.namespace !== undefined) await loadReferencedData(client, objects, snapshot.namespace);
   return objects;
 }
 
+/** Served groups, the kinds of the groups that references name, and the parametersRef objects. */
+export async function addDiscovery(client: ClusterClient, objects: GatewayObjects): Promise<void> {
+  const served = await addServedGroups(client, objects);
+  if (!served) return;
+  await addServedKinds(client, objects, served);
+  await addParameters(client, objects);
+}
+
 /** The API groups the cluster serves (one discovery request), for backendRef kinds. */
-export async function addServedGroups(client: ClusterClient, objects: GatewayObjects): Promise<void> {
+export async function addServedGroups(client: ClusterClient, objects: GatewayObjects): Promise<Set<string> | undefined> {
   const { servedGroupVersions } = await import('./policies.js');
   const served = await servedGroupVersions(client);
   if (served) objects.servedGroups = [...new Set([...served].map((gv) => (gv.includes('/') ? gv.split('/')[0]! : '')))].sort();
+  return served;
+}
+
+/** The groups whose kinds the rules need: those of backendRefs other than core Services and of parametersRefs. */
+export function referencedGroups(objects: GatewayObjects): string[] {
+  const groups = new Set<string>();
+  for (const r of [...objects.httpRoutes, ...objects.grpcRoutes])
+    for (const rule of r.spec?.rules ?? [])
+      for (const b of rule.backendRefs ?? []) if ((b.group ?? '') !== '' || (b.kind ?? 'Service') !== 'Service') groups.add(b.group ?? '');
+  for (const c of objects.gatewayClasses) if (c.spec?.parametersRef) groups.add(c.spec.parametersRef.group ?? '');
+  for (const g of objects.gateways) {
+    if (g.spec?.infrastructure?.parametersRef) groups.add(g.spec.infrastructure.parametersRef.group ?? '');
+    for (const l of g.spec?.listeners ?? [])
+      for (const k of l.allowedRoutes?.kinds ?? []) if ((k.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) groups.add(k.group!);
+  }
+  return [...groups].sort();
+}
+
+/** One discovery request per served version of each referenced group (the core group: /api/v1). */
+async function addServedKinds(client: ClusterClient, objects: GatewayObjects, served: Set<string>): Promise<void> {
+  const out: Record<string, ServedKind[]> = {};
+  for (const group of referencedGroups(objects)) {
+    const versions = group === '' ? ['v1'] : [...served].filter((gv) => gv.startsWith(`${group}/`)).map((gv) => gv.slice(group.length + 1));
+    if (group !== '' && versions.length === 0) continue; // not served: kindServed says so from servedGroups
+    const kinds: ServedKind[] = [];
+    try {
+      for (const version of versions) {
+        const target = { verb: 'get', resource: group === '' ? 'api/v1' : `apis/${group}/${version}` };
+        const list = await client.call(target, (o) => (group === '' ? client.core.getAPIResources(o) : client.custom.getAPIResources({ group, version }, o)));
+        for (const r of list.resources ?? [])
+          if (!r.name.includes('/') && !kinds.some((k) => k.kind === r.kind)) kinds.push({ kind: r.kind, plural: r.name, version, namespaced: r.namespaced });
+      }
+    } catch (err) {
+      if (isForbidden(err) || isNotFound(err)) continue; // the group's kinds stay unknown
+      throw err;
+    }
+    out[group] = kinds;
+  }
+  objects.servedKinds = out;
+}
+
+/** Reads each parametersRef's object when its kind is served; what the rules report on. */
+async function addParameters(client: ClusterClient, objects: GatewayObjects): Promise<void> {
+  const refs: { ref: ParametersReference; namespace?: string }[] = [
+    ...objects.gatewayClasses.flatMap((c) => (c.spec?.parametersRef ? [{ ref: c.spec.parametersRef, namespace: c.spec.parametersRef.namespace }] : [])),
+    ...objects.gateways.flatMap((g) =>
+      g.spec?.infrastructure?.parametersRef ? [{ ref: g.spec.infrastructure.parametersRef, namespace: g.metadata?.namespace }] : [],
+    ),
+  ];
+  const found: Record<string, ParametersLookup> = {};
+  for (const { ref, namespace } of refs) {
+    const served = objects.servedKinds?.[ref.group ?? '']?.find((k) => k.kind === ref.kind);
+    if (!served) continue;
+    found[parametersKey(ref, namespace)] = await readParameters(client, ref.group ?? '', served, ref.name, namespace);
+  }
+  objects.parameters = found;
+}
+
+async function readParameters(client: ClusterClient, group: string, kind: ServedKind, name: string, namespace?: string): Promise<ParametersLookup> {
+  if (kind.namespaced && !namespace) return { status: 'missing', message: `${kind.kind} is namespaced and the reference gives no namespace` };
+  const ns = kind.namespaced ? namespace : undefined;
+  const target = { verb: 'get', resource: kind.plural, group, namespace: ns, name };
+  const { version, plural } = kind;
+  try {
+    if (group === '' && plural === 'configmaps') await client.call(target, (o) => client.core.readNamespacedConfigMap({ name, namespace: ns! }, o));
+    else if (group === '' && plural === 'secrets') await client.call(target, (o) => client.core.readNamespacedSecret({ name, namespace: ns! }, o));
+    else if (group === '') return { status: 'unreadable', message: `kdiag does not read core ${kind.kind} objects` };
+    else if (ns) await client.call(target, (o) => client.custom.getNamespacedCustomObject({ group, version, namespace: ns, plural, name }, o));
+    else await client.call(target, (o) => client.custom.getClusterCustomObject({ group, version, plural, name }, o));
+    return { status: 'found' };
+  } catch (err) {
+    if (isNotFound(err)) return { status: 'missing' };
+    if (isForbidden(err)) return { status: 'unreadable', message: err.message };
+    throw err;
+  }
 }
 
 /**
@@ -179,19 +274,26 @@ export async function loadDataPlanes(client: ClusterClient, objects: GatewayObje
   return planes;
 }
 
-/** What `kdiag trace` needs to follow a URL through a Gateway; undefined when no Gateway listener serves it. */
+/** Namespace labels from the snapshot, when Namespaces were listed (allowedRoutes selectors). */
+export function namespaceLabelsOf(snapshot: Snapshot): ((ns: string) => Record<string, string>) | undefined {
+  return snapshot.namespaces.length ? (ns: string) => snapshot.namespaces.find((n) => n.metadata?.name === ns)?.metadata?.labels ?? {} : undefined;
+}
+
+/**
+ * What `kdiag trace` needs to follow a URL through a Gateway; `choice` undefined when no Gateway
+ * listener and route serve it (the objects then explain why); undefined without the Gateway API.
+ */
 export async function loadGatewayTrace(
   client: ClusterClient,
   snapshot: Snapshot,
   request: import('../gateway/trace.js').GatewayRequest,
-): Promise<{ objects: GatewayObjects; choice: import('../gateway/trace.js').GatewayChoice; dataPlanePods?: V1Pod[] } | undefined> {
+): Promise<{ objects: GatewayObjects; choice?: import('../gateway/trace.js').GatewayChoice; dataPlanePods?: V1Pod[] } | undefined> {
   const objects = await loadGatewayObjects(client);
   if (objects.unavailable) return undefined;
   const { selectGatewayRoute } = await import('../gateway/trace.js');
   const { loadSnapshot } = await import('./load.js');
-  const labels = snapshot.namespaces.length ? (ns: string) => snapshot.namespaces.find((n) => n.metadata?.name === ns)?.metadata?.labels ?? {} : undefined;
-  const choice = selectGatewayRoute(objects, request, labels);
-  if (!choice) return undefined;
+  const choice = selectGatewayRoute(objects, request, namespaceLabelsOf(snapshot));
+  if (!choice) return { objects };
   const gns = choice.gateway.metadata?.namespace ?? '';
   const rns = choice.match?.route.metadata?.namespace;
   const namespaces = new Set<string>([gns]);

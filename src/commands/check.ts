@@ -242,7 +242,17 @@ ${EXIT_CODES_TEXT}
             return { value: r, note: `${r.targets} Service(s) in ${namespaces.length} namespace(s), ${r.pods} probe pod(s), at most ${r.maxAlive} at once` };
           });
           probeSummary = { pods: probed.pods, maxAlive: probed.maxAlive, results: probed.results };
-          const found = applyConfig(probed.findings, config);
+          // Cluster DNS in depth: one DNS probe asks the DNS Service and each CoreDNS pod (src/engine/dns-depth.ts).
+          const dns =
+            namespaces[0] && runnable.some((c) => c.id === 'cluster-dns')
+              ? await progress.step('Cluster DNS probe', async () => {
+                  const r = await (
+                    await import('../engine/dns-depth.js')
+                  ).probeClusterDnsInDepth(client, snapshot, { namespace: namespaces[0]!, settings: settings! });
+                  return { value: r.findings, note: r.note };
+                })
+              : [];
+          const found = applyConfig([...probed.findings, ...dns], config);
           results.push(resultOf('probes', 'Live probes', found, performance.now() - started, failOn));
           findings.push(...found);
         }

@@ -4,6 +4,7 @@ import type { DnsAnalysis } from '../probes/interpret-dns.js';
 import type { ClusterDnsHealth } from '../probes/explain.js';
 import type { DnsExpectation, DnsPlan } from '../probes/plan.js';
 import type { ProbeRun } from '../cluster/probe-runner.js';
+import type { DnsDepthOutcome } from '../engine/dns-depth.js';
 import { keepNote, probeFlags, probeSettings } from '../engine/probe-cli.js';
 import { sanitize } from '../report/render.js';
 import { DEFAULT_DNS_IMAGE } from '../probes/pod-spec.js';
@@ -56,13 +57,14 @@ ${EXIT_CODES_TEXT}`;
     const image = imageReference(this.flags.image);
     const client = await this.client();
     const namespace = this.flags.namespace ?? client.defaultNamespace;
-    const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { DNS_SCRIPT }, interpret, explain] = await Promise.all([
+    const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { DNS_SCRIPT }, interpret, explain, depth] = await Promise.all([
       import('../cluster/load.js'),
       import('../engine/probe-cli.js'),
       import('../probes/pod-spec.js'),
       import('../probes/scripts.js'),
       import('../probes/interpret-dns.js'),
       import('../probes/explain.js'),
+      import('../engine/dns-depth.js'),
     ]);
 
     const load = async (ns: string, kinds: Parameters<typeof loadSnapshot>[1]) => {
@@ -100,6 +102,8 @@ ${EXIT_CODES_TEXT}`;
     const snapshot = cli.mergeSnapshots([target, probeNs, kubeSystem, namespaces].filter((s): s is NonNullable<typeof s> => s !== undefined));
     const plan = planDns(name, subject, source.namespace, settings.clusterDomain);
     const expectation = dnsExpectation(subject, snapshot);
+    // Each CoreDNS pod and the DNS Service asked directly, from the same probe pod.
+    const servers = depth.planDnsServers(snapshot, settings.clusterDomain, subject.kind === 'external' ? subject.name : undefined);
     if (subjectNs && !target) expectation.description += ` (namespace ${subjectNs} does not exist)`;
 
     const nonce = cli.randomNonce();
@@ -113,7 +117,7 @@ ${EXIT_CODES_TEXT}`;
       namespace: source.namespace,
       image,
       script: DNS_SCRIPT,
-      args: [nonce, String(perAttemptSeconds), String(settle), ...plan.queries.map((q) => q.query)],
+      args: [nonce, String(perAttemptSeconds), String(settle), ...plan.queries.map((q) => q.query), ...servers.args],
       finish: finishMarker(nonce, settle),
       deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
       imagePullSecret: settings.imagePullSecret,
@@ -135,6 +139,16 @@ ${EXIT_CODES_TEXT}`;
     const dnsEndpoint = dnsPod ? netpol.podEndpoint(dnsPod) : explain.probeEndpoint('kube-system', { 'k8s-app': 'kube-dns' });
     const dnsEgress = explain.dnsEgress(netpolExplain.buildContext(snapshot), explain.probeEndpoint(source.namespace, source.effectiveLabels), dnsEndpoint);
     const analysis = interpret.analyzeDns({ plan, output, expectation, dnsHealth, dnsEgress });
+    const inDepth = await depth.explainDnsDepth(client, {
+      plan: servers,
+      direct: output.direct,
+      ...(output.resolvConf ? { resolvConf: output.resolvConf } : {}),
+      ...(run.node ? { probeNode: run.node } : {}),
+      clusterDomain: settings.clusterDomain,
+      egressBlocked: dnsEgress.allowed === false,
+    });
+    const { mergeDnsFindings } = await import('../dataplane/dns-depth.js');
+    analysis.findings = mergeDnsFindings(analysis.findings, inDepth.findings);
 
     const report = {
       apiVersion: 'kdiag/v1' as const,
@@ -164,9 +178,12 @@ ${EXIT_CODES_TEXT}`;
         : null,
       lookups: analysis.rows,
       clusterDns: dnsHealth,
+      servers: inDepth.servers,
+      ...(inDepth.nodeLocal ? { nodeLocal: inDepth.nodeLocal } : {}),
+      skipped: inDepth.skipped.map((x) => x.part),
       findings: analysis.findings,
     };
-    await this.emit(report, (wide) => this.human(plan, expectation, analysis, dnsHealth, run, image, source.description, wide));
+    await this.emit(report, (wide) => this.human(plan, expectation, analysis, dnsHealth, run, image, source.description, wide, inDepth));
   }
 
   private human(
@@ -178,6 +195,7 @@ ${EXIT_CODES_TEXT}`;
     image: string,
     source: string,
     wide: boolean,
+    inDepth: DnsDepthOutcome,
   ): string {
     const ms = (n?: number, res?: number) => (n === undefined ? '' : res && n < res ? `<${res}ms` : `${n}ms`);
     const lines: string[] = [];
@@ -226,6 +244,18 @@ ${EXIT_CODES_TEXT}`;
         ? `Cluster DNS: unknown (${h.unknown})`
         : `Cluster DNS: ${ready}/${h.pods.length} pod(s) Ready${h.pods.length ? ` (${h.pods.map((p) => p.name).join(', ')})` : ''}, Service ${h.service ? `kube-system/${h.service.name} (${h.service.clusterIP ?? '?'})` : 'kube-dns missing'}, ${h.readyEndpoints} ready endpoint(s)`,
     );
+    if (inDepth.servers.length) {
+      lines.push('', 'Asked directly (the DNS Service and each CoreDNS pod, from the same probe pod):');
+      lines.push(
+        this.table(
+          ['SERVER', 'POD', 'NAME', 'STATUS', 'TIME'],
+          inDepth.servers.map((r) => [r.server, r.role === 'service' ? '(Service kube-dns)' : (r.pod ?? ''), r.name, r.status, ms(r.ms)]),
+        ),
+      );
+    }
+    if (inDepth.nodeLocal) lines.push(`NodeLocal DNSCache: ${inDepth.nodeLocal}`);
+    if (conf) lines.push(`Search list: ${conf.search.length} domain(s), ${conf.search.join(' ').length} characters`);
+    for (const part of inDepth.skipped) lines.push(`not checked (no permission): ${part.part}`);
     if (run.kept) lines.push('', keepNote(run));
     return lines.join('\n');
   }

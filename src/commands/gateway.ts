@@ -46,8 +46,12 @@ ${EXIT_CODES_TEXT}`;
 
   private async report(name: string | undefined, namespace: string | undefined): Promise<void> {
     const client = await this.client();
-    const [{ loadSnapshot }, { loadGatewayInputs, loadGatewayObjects, loadReferencedData }, { analyzeGateways, scopedGatewayFindings }, { KdiagError }] =
-      await Promise.all([import('../cluster/load.js'), import('../cluster/gateway.js'), import('../gateway/analyze.js'), import('../errors.js')]);
+    const [
+      { loadSnapshot },
+      { addDiscovery, loadGatewayInputs, loadGatewayObjects, loadReferencedData },
+      { analyzeGateways, scopedGatewayFindings },
+      { KdiagError },
+    ] = await Promise.all([import('../cluster/load.js'), import('../cluster/gateway.js'), import('../gateway/analyze.js'), import('../errors.js')]);
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
     const kinds = ['services', 'endpointslices', 'pods', 'tlssecrets', 'namespaces', 'ingresses', 'ingressclasses'] as const;
     const snapshot = await loadSnapshot(client, [...kinds], { namespace, tolerateForbidden: true });
@@ -60,6 +64,7 @@ ${EXIT_CODES_TEXT}`;
     let objects;
     if (all && !all.unavailable && namespace !== undefined) {
       objects = { ...all, httpRoutes: all.httpRoutes.filter(attaches), grpcRoutes: all.grpcRoutes.filter(attaches) };
+      await addDiscovery(client, objects);
       await loadReferencedData(client, objects, namespace);
     } else {
       // The loader of kdiag check too: the same objects, the same rules, the same findings.

@@ -123,13 +123,22 @@ ${EXIT_CODES_TEXT}`;
         !route || route.via === 'default-backend' || route.hostMatch === 'any'
           ? await (await import('../cluster/gateway.js')).loadGatewayTrace(client, snapshot, gatewayRequest)
           : undefined;
-      if (viaGateway) {
-        const { traceGateway } = await import('../gateway/trace.js');
+      const { traceGateway, traceUnserved } = await import('../gateway/trace.js');
+      // No Ingress rule names the host and Gateways exist: say why no listener or route takes it, in Gateway API terms.
+      const { hostMatches } = await import('../checks/ingress-match.js');
+      const ingressNamesHost = snapshot.ingresses.some((i) => (i.spec?.rules ?? []).some((r) => hostMatches(r.host, request.host)));
+      const unserved =
+        !route && !ingressNamesHost && viaGateway && !viaGateway.choice
+          ? traceUnserved(gatewayRequest, viaGateway.objects, (await import('../cluster/gateway.js')).namespaceLabelsOf(snapshot), snapshot.ingresses.length)
+          : undefined;
+      if (viaGateway?.choice) {
         result = traceGateway(snapshot, gatewayRequest, viaGateway.choice, viaGateway.objects, {
           dataPlanePods: viaGateway.dataPlanePods,
           dnsPods: await dnsPods(),
           certWarnDays: options.certWarnDays ?? 14,
         });
+      } else if (unserved) {
+        result = unserved;
       } else {
         if (route) await merge(route.ingress.metadata?.namespace ?? 'default', request.scheme === 'https');
         const { controllerPods = [], controllerPodsUnavailable = undefined } = route || !searchedNamespaces ? await loadControllerPods(client, snapshot) : {};

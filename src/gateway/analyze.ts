@@ -10,7 +10,7 @@ import type { Kind, Snapshot } from '../snapshot.js';
 import { gatewayContext, subject, type GatewayContext } from './context.js';
 import type { GatewayAnalysis, GatewayResult, ResultStatus, RouteKind, RouteResult } from './results.js';
 import { lintBackends } from './rules-backends.js';
-import { lintGateway, lintGatewayClasses, lintListeners, retiredIngressFindings, unreadableFindings } from './rules-gateways.js';
+import { lintGateway, lintGatewayClasses, lintGatewayParameters, lintListeners, retiredIngressFindings, unreadableFindings } from './rules-gateways.js';
 import { condText, lintParents, lintUnresolved, type RouteSubject } from './rules-routes.js';
 import { condition, type Gateway, type GatewayObjects, type Route } from './types.js';
 
@@ -26,6 +26,7 @@ export const GATEWAY_RULES: readonly { id: string; codes: readonly Code[]; needs
   { id: 'retired-ingress-controller', codes: ['KD7030'], needs: ['ingresses', 'ingressclasses'] },
   { id: 'unreadable', codes: ['KD7022'], needs: ['gateways'] },
   { id: 'gateway-classes', codes: ['KD7002'], needs: ['gatewayclasses', 'gateways'] },
+  { id: 'parameters-refs', codes: ['KD7032', 'KD7033', 'KD7034'], needs: ['gatewayclasses', 'gateways'] },
   { id: 'route-parents', codes: ['KD7011', 'KD7012', 'KD7013', 'KD7014', 'KD7020', 'KD7021'], needs: ['httproutes', 'grpcroutes', 'gateways', 'namespaces'] },
   {
     id: 'route-backends',
@@ -34,7 +35,7 @@ export const GATEWAY_RULES: readonly { id: string; codes: readonly Code[]; needs
   },
   { id: 'gateway', codes: ['KD7001', 'KD7003', 'KD7004', 'KD7005'], needs: ['gateways', 'gatewayclasses'] },
   { id: 'listeners', codes: ['KD7006', 'KD7007', 'KD7008', 'KD7009', 'KD7010', 'KD7023'], needs: ['gateways', 'referencegrants', 'tlssecrets'] },
-  { id: 'listener-spec', codes: ['KD7024', 'KD7025'], needs: ['gateways'] },
+  { id: 'listener-spec', codes: ['KD7024', 'KD7025', 'KD7031'], needs: ['gateways'] },
 ];
 
 function statusOf(findings: readonly Finding[]): ResultStatus {
@@ -68,6 +69,7 @@ function analyzeRoute(route: Route, kind: RouteKind, ctx: GatewayContext): Route
 
 function analyzeGateway(gw: Gateway, ctx: GatewayContext): GatewayResult {
   const g = subject('Gateway', gw, ctx);
+  lintGatewayParameters(g, gw, ctx);
   lintGateway(g, gw, ctx);
   const listeners = lintListeners(g, gw, ctx);
   const className = gw.spec?.gatewayClassName ?? '';

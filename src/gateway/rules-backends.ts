@@ -6,8 +6,8 @@ import { resolveServicePort } from '../checks/ingress-match.js';
 import { cmd, fix } from '../report/fix.js';
 import { key, type GatewayContext } from './context.js';
 import type { BackendResult, RouteResult } from './results.js';
-import { backendLabel, grantFix, referenceGranted, type RouteSubject } from './rules-routes.js';
-import type { BackendRef } from './types.js';
+import { backendLabel, grantFix, grantsMismatch, referenceGranted, type RouteSubject } from './rules-routes.js';
+import { kindServed, type BackendRef } from './types.js';
 
 /** One backendRef under analysis: where it is, and whether its finding was already reported. */
 interface BackendUse {
@@ -30,10 +30,9 @@ function notPermitted(r: RouteSubject, b: BackendUse, ctx: GatewayContext): bool
   b.node.status = 'NOT PERMITTED';
   b.node.cause = `no ReferenceGrant in ${bns} allows ${r.kind}s of ${r.ns}`;
   if (!b.first) return true;
-  const grants = ctx.objects.referenceGrants.filter((g) => g.metadata?.namespace === bns).map((g) => g.metadata?.name ?? '');
   r.add('KD7018', {
     message: `backendRef ${b.node.backend} in namespace ${bns} is not permitted (no ReferenceGrant)`,
-    cause: `The backendRef crosses from namespace ${r.ns} to ${bns}; only a ReferenceGrant in ${bns} that lists {group: gateway.networking.k8s.io, kind: ${r.kind}, namespace: ${r.ns}} in from and Service ${b.ref.name} (or all Services) in to permits it${grants.length ? ` (ReferenceGrants in ${bns}: ${grants.join(', ')}, none matching)` : ` (there is none in ${bns})`}; the controller refuses the reference (ResolvedRefs: RefNotPermitted) and answers 500 for this backend${answerOf(r, 'refNotPermitted')}.`,
+    cause: `The backendRef crosses from namespace ${r.ns} to ${bns}; only a ReferenceGrant in ${bns} that lists {group: gateway.networking.k8s.io, kind: ${r.kind}, namespace: ${r.ns}} in from and Service ${b.ref.name} (or all Services) in to permits it (${grantsMismatch(ctx.objects, r.kind, r.ns, bns, 'Service', b.ref.name)}); the controller refuses the reference (ResolvedRefs: RefNotPermitted) and answers 500 for this backend${answerOf(r, 'refNotPermitted')}.`,
     fix: grantFix(r.kind, r.ns, bns, 'Service', b.ref.name),
   });
   return true;
@@ -48,14 +47,14 @@ function otherKind(r: RouteSubject, b: BackendUse, ctx: GatewayContext): boolean
   const group = b.ref.group ?? '';
   const kind = b.node.kind;
   const named = group ? `${kind}.${group}` : kind;
-  const served = ctx.objects.servedGroups;
-  if (group !== '' && served && !served.includes(group)) {
+  if (kindServed(ctx.objects, group, kind) === false) {
+    const groupKnown = ctx.objects.servedKinds?.[group] !== undefined;
     b.node.status = 'INVALID KIND';
-    b.node.cause = `the API group ${group} is not served by this cluster`;
+    b.node.cause = groupKnown ? `API group ${group || '(core)'} serves no kind ${kind}` : `the API group ${group} is not served by this cluster`;
     if (b.first) {
       r.add('KD7026', {
         message: `backendRef ${named}/${b.ref.name} names a kind the cluster does not serve (${b.where})`,
-        cause: `API discovery lists no group ${group}, so nothing can resolve ${named}; a conformant controller sets ResolvedRefs: False with reason InvalidKind and answers HTTP 500 for the requests sent to this backend.`,
+        cause: `API discovery ${groupKnown ? `lists group ${group || '(core)'} without kind ${kind}` : `lists no group ${group}`}, so nothing can resolve ${named}; a conformant controller sets ResolvedRefs: False with reason InvalidKind and answers HTTP 500 for the requests sent to this backend.`,
         fix: fix`Point the backendRef at a Service (group "", kind Service), or install the implementation that provides ${named}: ${r.edit}`,
       });
     }

@@ -10,8 +10,21 @@ import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { ageMs, key, type GatewayContext, type Subject } from './context.js';
 import type { GatewayClassResult, ListenerResult } from './results.js';
-import { condDetail, condText, grantFix, referenceGranted } from './rules-routes.js';
-import { condition, conditionIn, type Condition, type Gateway, type GatewayObjects, type Listener, type SecretObjectRef } from './types.js';
+import { condDetail, condText, grantFix, grantsMismatch, referenceGranted } from './rules-routes.js';
+import {
+  condition,
+  conditionIn,
+  GATEWAY_GROUP,
+  kindServed,
+  parametersKey,
+  type Condition,
+  type Gateway,
+  type GatewayObjects,
+  type Listener,
+  type ParametersReference,
+  type RouteGroupKind,
+  type SecretObjectRef,
+} from './types.js';
 
 export const GATEWAY_API_MIGRATION = 'https://gateway-api.sigs.k8s.io/guides/migrating-from-ingress/';
 
@@ -64,7 +77,8 @@ export function lintGatewayClasses(ctx: GatewayContext): GatewayClassResult[] {
     const name = cls.metadata?.name ?? '';
     const controller = cls.spec?.controllerName;
     const accepted = condition(cls, 'Accepted');
-    if (accepted?.status !== 'True' && used.has(name)) {
+    const explained = lintClassParameters(name, cls.spec?.parametersRef, accepted, ctx);
+    if (accepted?.status !== 'True' && used.has(name) && !(explained && accepted?.reason === 'InvalidParameters')) {
       ctx.global.push(
         finding(
           'KD7002',
@@ -83,6 +97,76 @@ export function lintGatewayClasses(ctx: GatewayContext): GatewayClassResult[] {
       );
     }
     return { name, controller: controller ?? '', accepted: condText(accepted) };
+  });
+}
+
+/** What is wrong with a parametersRef from discovery and a read of its object; undefined: fine or unknown. */
+function parametersProblem(objects: GatewayObjects, ref: ParametersReference, namespace: string | undefined): { skipped: boolean; text: string } | undefined {
+  const group = ref.group ?? '';
+  const named = group ? `${ref.kind}.${group}` : ref.kind;
+  const where = namespace ? ` in namespace ${namespace}` : '';
+  if (kindServed(objects, group, ref.kind) === false) {
+    const how = objects.servedKinds?.[group] ? `API group ${group || '(core)'} serves no kind ${ref.kind}` : `API discovery lists no group ${group}`;
+    return { skipped: false, text: `${how}, so nothing can read ${named} ${ref.name}` };
+  }
+  const found = objects.parameters?.[parametersKey(ref, namespace)];
+  if (found?.status === 'missing') return { skipped: false, text: `${named} ${ref.name} does not exist${where}${found.message ? ` (${found.message})` : ''}` };
+  if (found?.status === 'unreadable') return { skipped: true, text: `${named} ${ref.name}${where} could not be read (${found.message ?? 'refused'})` };
+  return undefined;
+}
+
+/** KD7032 (or KD7034 when unreadable): a GatewayClass parametersRef that does not resolve. Returns whether it was reported. */
+function lintClassParameters(name: string, ref: ParametersReference | undefined, accepted: Condition | undefined, ctx: GatewayContext): boolean {
+  const problem = ref && parametersProblem(ctx.objects, ref, ref.namespace);
+  if (!ref || !problem) return false;
+  const edit = kubectl('edit', 'gatewayclass', name);
+  ctx.global.push(
+    problem.skipped
+      ? finding('KD7034', { kind: 'GatewayClass', name }, parametersSkipped(name, 'spec.parametersRef', problem.text))
+      : finding(
+          'KD7032',
+          { kind: 'GatewayClass', name },
+          {
+            message: `${name}: parametersRef does not resolve: ${problem.text}`,
+            cause: `spec.parametersRef names ${ref.group ? `${ref.kind}.${ref.group}` : ref.kind} ${ref.name}; when the referent cannot be found or is of an unsupported kind, a conformant controller rejects the class (Accepted: False, reason InvalidParameters) and programs none of its Gateways.${acceptedAnyway(accepted)}`,
+            fix: fix`Create the parameters object, or point spec.parametersRef at an existing one (or remove it): ${edit}`,
+            severity: accepted?.status === 'True' ? 'warning' : undefined,
+          },
+        ),
+  );
+  return !problem.skipped;
+}
+
+/** The controller accepted the object although its parameters do not resolve: its verdict stands, kdiag's is a warning. */
+function acceptedAnyway(accepted: Condition | undefined): string {
+  return accepted?.status === 'True'
+    ? ' The controller reports Accepted: True nonetheless (it may not read these parameters, or read them from elsewhere).'
+    : '';
+}
+
+function parametersSkipped(name: string, field: string, text: string) {
+  return {
+    message: `${name}: ${field} not checked: ${text}`,
+    cause: `kdiag could not read the object ${field} names (${text}); whether it exists was not checked.`,
+    fix: 'Grant get on the parameters kind (or run as a user who may read it) to have it checked.',
+  };
+}
+
+/** KD7033 (or KD7034 when unreadable): spec.infrastructure.parametersRef of a Gateway that does not resolve. */
+export function lintGatewayParameters(g: Subject, gw: Gateway, ctx: GatewayContext): void {
+  const ref = gw.spec?.infrastructure?.parametersRef;
+  const problem = ref && parametersProblem(ctx.objects, ref, g.ns);
+  if (!ref || !problem) return;
+  const accepted = condition(gw, 'Accepted');
+  if (problem.skipped) {
+    g.add('KD7034', parametersSkipped(g.name, 'spec.infrastructure.parametersRef', problem.text));
+    return;
+  }
+  g.add('KD7033', {
+    message: `infrastructure.parametersRef does not resolve: ${problem.text}`,
+    cause: `spec.infrastructure.parametersRef names ${ref.group ? `${ref.kind}.${ref.group}` : ref.kind} ${ref.name} in the Gateway's namespace ${g.ns}; when the referent cannot be found or is of an unsupported kind, a conformant controller rejects the Gateway (Accepted: False, reason InvalidParameters) and none of its listeners serve.${acceptedAnyway(accepted)}`,
+    fix: fix`Create the parameters object in namespace ${g.ns}, or point spec.infrastructure.parametersRef at an existing one (or remove it): ${kubectl('-n', g.ns, 'edit', 'gateway', g.name)}`,
+    severity: accepted?.status === 'True' ? 'warning' : undefined,
   });
 }
 
@@ -105,7 +189,8 @@ export function lintGateway(g: Subject, gw: Gateway, ctx: GatewayContext): void 
   const accepted = condition(gw, 'Accepted');
   const programmed = condition(gw, 'Programmed');
   const controller = cls?.spec?.controllerName;
-  if (accepted?.status !== 'True' && cls) {
+  const explained = accepted?.reason === 'InvalidParameters' && g.findings.some((f) => f.code === 'KD7033');
+  if (accepted?.status !== 'True' && cls && !explained) {
     g.add('KD7003', {
       message: `not Accepted (${accepted?.reason ?? 'no status'})${accepted?.message ? `: ${accepted.message}` : ''}`,
       cause:
@@ -141,7 +226,7 @@ function certificateRef(g: Subject, l: Listener, c: SecretObjectRef, ctx: Gatewa
   if (sns !== g.ns && ctx.grantsKnown && !referenceGranted(ctx.objects, 'Gateway', g.ns, sns, 'Secret', c.name)) {
     g.add('KD7008', {
       message: `listener ${l.name}: certificateRef ${label} is not permitted (no ReferenceGrant)`,
-      cause: `The listener's certificate Secret lives in namespace ${sns}; only a ReferenceGrant there listing {group: gateway.networking.k8s.io, kind: Gateway, namespace: ${g.ns}} in from permits the reference. The controller reports ResolvedRefs: RefNotPermitted and the listener serves no TLS.`,
+      cause: `The listener's certificate Secret lives in namespace ${sns}; only a ReferenceGrant there listing {group: gateway.networking.k8s.io, kind: Gateway, namespace: ${g.ns}} in from and Secret ${c.name} (or all Secrets) in to permits the reference (${grantsMismatch(ctx.objects, 'Gateway', g.ns, sns, 'Secret', c.name)}). The controller reports ResolvedRefs: RefNotPermitted and the listener serves no TLS.`,
       fix: grantFix('Gateway', g.ns, sns, 'Secret', c.name),
     });
     return { tls: { secret: label, status: 'not permitted', summary: `no ReferenceGrant in ${sns}` }, broken: true };
@@ -192,14 +277,15 @@ function lintListenerConditions(
   l: Listener,
   conditions: Condition[] | undefined,
   gateway: { accepted?: Condition; programmed?: Condition },
-  certProblem: boolean,
+  explained: { certProblem: boolean; kindsProblem: boolean },
 ): void {
+  const { certProblem, kindsProblem } = explained;
   const resolved = conditionIn(conditions, 'ResolvedRefs');
   const conflicted = conditionIn(conditions, 'Conflicted');
   const accepted = conditionIn(conditions, 'Accepted');
   const programmed = conditionIn(conditions, 'Programmed');
   const bad = [
-    resolved?.status === 'False' && !certProblem ? resolved : undefined,
+    resolved?.status === 'False' && !certProblem && !(kindsProblem && resolved.reason === 'InvalidRouteKinds') ? resolved : undefined,
     conflicted?.status === 'True' ? conflicted : undefined,
     accepted?.status === 'False' ? accepted : undefined,
     programmed?.status === 'False' && gateway.accepted?.status === 'True' && gateway.programmed?.status === 'True' ? programmed : undefined,
@@ -243,6 +329,41 @@ export function lintListenerSpec(g: Subject, l: Listener): void {
   }
 }
 
+/** The route kinds of the Gateway API, and those each core listener protocol carries. */
+export const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'];
+const KINDS_BY_PROTOCOL: Record<string, string[]> = {
+  HTTP: ['HTTPRoute', 'GRPCRoute'],
+  HTTPS: ['HTTPRoute', 'GRPCRoute'],
+  TLS: ['TLSRoute', 'TCPRoute'],
+  TCP: ['TCPRoute'],
+  UDP: ['UDPRoute'],
+};
+
+/** Why a listener cannot carry an allowedRoutes kind; undefined when it can (or kdiag cannot say). */
+function invalidRouteKind(k: RouteGroupKind, protocol: string, objects: GatewayObjects): string | undefined {
+  const group = k.group ?? GATEWAY_GROUP;
+  if (group !== GATEWAY_GROUP) return kindServed(objects, group, k.kind) === false ? `${k.kind}.${group} is not served by this cluster` : undefined;
+  if (!ROUTE_KINDS.includes(k.kind)) return `${k.kind} is not a route kind of the Gateway API (${ROUTE_KINDS.join(', ')})`;
+  const carried = KINDS_BY_PROTOCOL[protocol];
+  if (carried && !carried.includes(k.kind)) return `${k.kind} does not fit protocol ${protocol} (${carried.join(', ')} do)`;
+  return undefined;
+}
+
+/** KD7031: allowedRoutes.kinds naming kinds the listener cannot carry (ResolvedRefs False, InvalidRouteKinds). Returns whether reported. */
+export function lintAllowedKinds(g: Subject, l: Listener, objects: GatewayObjects): boolean {
+  const kinds = l.allowedRoutes?.kinds ?? [];
+  const verdicts = kinds.map((k) => ({ k, why: invalidRouteKind(k, l.protocol, objects) }));
+  const bad = verdicts.filter((v) => v.why !== undefined);
+  if (bad.length === 0) return false;
+  const valid = verdicts.filter((v) => v.why === undefined).map((v) => v.k.kind);
+  g.add('KD7031', {
+    message: `listener ${l.name}: allowedRoutes.kinds names ${bad.map((v) => v.k.kind).join(', ')}, which it cannot carry`,
+    cause: `${bad.map((v) => v.why).join('; ')}. A conformant controller sets ResolvedRefs: False with reason InvalidRouteKinds on listener ${l.name} and lists only the kinds it supports in supportedKinds; ${valid.length ? `routes of kind ${valid.join(', ')} still attach` : 'no route can attach to it'}.`,
+    fix: fix`Name route kinds the ${l.protocol} listener carries in allowedRoutes.kinds (or leave it empty to take the protocol's defaults): ${kubectl('-n', g.ns, 'edit', 'gateway', g.name)}`,
+  });
+  return true;
+}
+
 /** KD7006–KD7010, KD7023–KD7025: every listener's certificates, conditions and spec. */
 export function lintListeners(g: Subject, gw: Gateway, ctx: GatewayContext): ListenerResult[] {
   const gateway = { accepted: condition(gw, 'Accepted'), programmed: condition(gw, 'Programmed') };
@@ -264,7 +385,8 @@ export function lintListeners(g: Subject, gw: Gateway, ctx: GatewayContext): Lis
       certProblem = checked.some((c) => c.broken);
       result.tls = { secrets: checked.map((c) => c.tls) };
     }
-    lintListenerConditions(g, l, ls?.conditions, gateway, certProblem);
+    const kindsProblem = lintAllowedKinds(g, l, ctx.objects);
+    lintListenerConditions(g, l, ls?.conditions, gateway, { certProblem, kindsProblem });
     lintListenerSpec(g, l);
     return result;
   });

@@ -93,6 +93,29 @@ export function referenceGranted(objects: GatewayObjects, fromKind: string, from
   );
 }
 
+/**
+ * The ReferenceGrants of `toNs` and why none permits the reference: each grant's `from` must name
+ * {gateway.networking.k8s.io, fromKind, fromNs} and its `to` {"" , toKind} with the name or none.
+ */
+export function grantsMismatch(objects: GatewayObjects, fromKind: string, fromNs: string, toNs: string, toKind: string, toName: string): string {
+  const grants = objects.referenceGrants.filter((g) => g.metadata?.namespace === toNs);
+  if (grants.length === 0) return `there is no ReferenceGrant in ${toNs}`;
+  const why = grants.map((g) => {
+    const fromOk = (g.spec?.from ?? []).some((f) => f.group === GATEWAY_GROUP && f.kind === fromKind && f.namespace === fromNs);
+    const to = (g.spec?.to ?? []).filter((t) => (t.group ?? '') === '' && t.kind === toKind);
+    const reasons = [
+      fromOk ? '' : `from lists ${(g.spec?.from ?? []).map((f) => `${f.kind} of ${f.namespace}`).join(', ') || 'nothing'}, not ${fromKind} of ${fromNs}`,
+      to.length === 0
+        ? `to names no core ${toKind}`
+        : to.some((t) => !t.name || t.name === toName)
+          ? ''
+          : `to names ${toKind} ${to.map((t) => t.name).join(', ')}, not ${toName}`,
+    ].filter(Boolean);
+    return `${g.metadata?.name ?? ''}: ${reasons.join('; ')}`;
+  });
+  return `ReferenceGrants in ${toNs}, none matching: ${why.join(' | ')}`;
+}
+
 /** `kubectl apply` of the ReferenceGrant that permits the reference (a manifest, serialised by the fix builder). */
 export function grantFix(fromKind: string, fromNs: string, toNs: string, toKind: string, toName: string): FixSpec {
   return fix`${kubectlApply({

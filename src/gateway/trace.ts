@@ -9,10 +9,30 @@ import { buildContext } from '../netpol/explain.js';
 import type { Snapshot } from '../snapshot.js';
 import { finish, hop, traceBackend, type Hop, type TraceEntry, type TraceResult } from '../trace/trace.js';
 import type { TraceRequest } from '../trace/url.js';
-import { shellJoin } from '../report/fix.js';
+import { kubectl, renderCommand, shellJoin } from '../report/fix.js';
 import { backendLabel, listenerAdmits, parentStatus, referenceGranted } from './analyze.js';
-import { candidateMatches, describeMatch, selectListener, type HttpRequest, type RuleMatch } from './match.js';
-import { condition, conditionIn, GATEWAY_GROUP, type Condition, type Gateway, type GatewayObjects, type Listener, type Route } from './types.js';
+import {
+  candidateMatches,
+  describeMatch,
+  hostnameMatch,
+  hostnamesIntersect,
+  pathMatches,
+  requestMatches,
+  selectListener,
+  type HttpRequest,
+  type RuleMatch,
+} from './match.js';
+import {
+  condition,
+  conditionIn,
+  GATEWAY_GROUP,
+  type Condition,
+  type Gateway,
+  type GatewayObjects,
+  type HTTPRouteMatch,
+  type Listener,
+  type Route,
+} from './types.js';
 
 export interface GatewayRequest extends TraceRequest {
   method?: string;
@@ -82,6 +102,98 @@ export function selectGatewayRoute(
   const specific = (l: Listener) => (!l.hostname ? 0 : l.hostname.startsWith('*.') ? l.hostname.length : 10_000 + l.hostname.length);
   choices.sort((a, b) => Number(Boolean(b.match)) - Number(Boolean(a.match)) || specific(b.listener) - specific(a.listener));
   return choices[0];
+}
+
+/** The first condition of one HTTPRouteMatch the request fails (path, method, header, query), or undefined when it matches. */
+export function matchMiss(match: HTTPRouteMatch, request: HttpRequest): string | undefined {
+  if (!pathMatches(match.path, request.path))
+    return `path ${request.path.split('?')[0] || '/'} is not ${match.path?.type ?? 'PathPrefix'} ${match.path?.value ?? '/'}`;
+  if (match.method && match.method.toUpperCase() !== (request.method ?? 'GET').toUpperCase())
+    return `method ${request.method ?? 'GET'}, the match wants ${match.method}`;
+  const headers = new Map(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const header = (match.headers ?? []).find(
+    (h) => !requestMatches({ headers: [h] }, { ...request, path: '/', method: undefined, headers: Object.fromEntries(headers) }),
+  );
+  if (header)
+    return `header ${header.name} ${headers.has(header.name.toLowerCase()) ? `is ${JSON.stringify(headers.get(header.name.toLowerCase()))}` : 'is absent'}, the match wants ${header.type === 'RegularExpression' ? '~' : ''}${JSON.stringify(header.value)}`;
+  const query = (match.queryParams ?? []).find((q) => !requestMatches({ queryParams: [q] }, { ...request, path: '/', method: undefined }));
+  if (query)
+    return `query parameter ${query.name} ${request.query?.[query.name] !== undefined ? `is ${JSON.stringify(request.query[query.name])}` : 'is absent'}, the match wants ${query.type === 'RegularExpression' ? '~' : ''}${JSON.stringify(query.value)}`;
+  return undefined;
+}
+
+/** Why one route attached to a listener does not take the request: its hostnames, or each rule's first failed condition. */
+export function routeMiss(route: Route, request: HttpRequest, listenerHostname?: string): string {
+  const name = `HTTPRoute ${route.metadata?.namespace ?? ''}/${route.metadata?.name ?? ''}`;
+  const hostnames = route.spec?.hostnames ?? [];
+  if (hostnames.length && !hostnames.some((h) => hostnameMatch(h, request.host) && hostnamesIntersect(listenerHostname, h)))
+    return `${name}: hostnames ${hostnames.join(', ')} do not match host ${request.host}`;
+  const rules = route.spec?.rules ?? [];
+  if (rules.length === 0) return `${name}: no rules`;
+  const misses = rules.flatMap((rule, i) =>
+    (rule.matches?.length ? rule.matches : [{}]).map((m) => `rule ${rule.name ?? i + 1} (${describeMatch(m)}): ${matchMiss(m, request) ?? 'matches'}`),
+  );
+  return `${name}: ${misses.slice(0, 6).join('; ')}${misses.length > 6 ? `; ${misses.length - 6} more` : ''}`;
+}
+
+/** Why a listener does not take the request (port, protocol, hostname); undefined when it does. */
+function listenerMiss(l: Listener, request: GatewayRequest): string | undefined {
+  if (l.port !== request.port) return `port ${l.port}, not ${request.port}`;
+  const want = request.scheme === 'https' ? 'HTTPS' : 'HTTP';
+  if (l.protocol !== want) return `protocol ${l.protocol}, not ${want}`;
+  if (!hostnameMatch(l.hostname, request.host)) return `hostname ${l.hostname} does not match ${request.host}`;
+  return undefined;
+}
+
+/**
+ * A request no Gateway takes, in Gateway API terms: no listener serves the host (each listener
+ * considered and why not), or a listener for any host takes it and no HTTPRoute rule matches
+ * (each route considered and why not). Undefined when there is no Gateway at all.
+ */
+export function traceUnserved(
+  request: GatewayRequest,
+  objects: GatewayObjects,
+  namespaceLabels: ((ns: string) => Record<string, string> | undefined) | undefined,
+  ingresses: number,
+): TraceResult | undefined {
+  if (objects.gateways.length === 0) return undefined;
+  const http = httpRequestOf(request);
+  const ingressNote = ingresses ? ` No Ingress rule names host ${request.host} either (${renderCommand(kubectl('get', 'ingress', '-A'))}).` : '';
+  const listeners = objects.gateways.flatMap((gateway) => (gateway.spec?.listeners ?? []).map((listener) => ({ gateway, listener })));
+  const label = (g: Gateway, l: Listener) => `Gateway ${g.metadata?.namespace}/${g.metadata?.name} ${listenerText(l)}`;
+  const taking = listeners.filter(({ listener }) => listenerMiss(listener, request) === undefined);
+  let result: Hop;
+  let entry: TraceEntry | undefined;
+  if (taking.length) {
+    const first = taking[0]!.gateway;
+    const controller = objects.gatewayClasses.find((c) => c.metadata?.name === first.spec?.gatewayClassName)?.spec?.controllerName;
+    entry = { api: 'gateway', controller, namespace: first.metadata?.namespace ?? '' };
+    const items = taking.flatMap(({ gateway, listener }) => {
+      const routes = routesOnListener(objects, gateway, listener, namespaceLabels);
+      if (routes.length === 0) return [{ status: 'fail' as const, text: `${label(gateway, listener)}: no HTTPRoute attached` }];
+      return routes.map((r) => ({ status: 'fail' as const, text: `${label(gateway, listener)}: ${routeMiss(r, http, listener.hostname)}` }));
+    });
+    result = hop(
+      'route',
+      'HTTPRoute',
+      'fail',
+      `no HTTPRoute rule matches ${request.method ?? 'GET'} ${request.host}${request.path} on the listeners for any host`,
+      {
+        explanation: `Listener${taking.length === 1 ? '' : 's'} ${taking.map(({ gateway, listener }) => `${gateway.metadata?.namespace}/${gateway.metadata?.name}/${listener.name}`).join(', ')} take${taking.length === 1 ? 's' : ''} every host on port ${request.port}, and no rule of the HTTPRoutes attached there matches the request (hostnames, path, method, headers, query parameters): the Gateway answers 404.${ingressNote}`,
+        items,
+      },
+    );
+  } else {
+    const items = listeners.map(({ gateway, listener }) => ({
+      status: 'info' as const,
+      text: `${label(gateway, listener)}: ${listenerMiss(listener, request)}`,
+    }));
+    result = hop('gateway', 'Gateway listener', 'fail', `no Gateway listener serves ${request.scheme} ${request.host} on port ${request.port}`, {
+      explanation: `None of the ${listeners.length} listener${listeners.length === 1 ? '' : 's'} of the cluster's Gateways has port ${request.port}, protocol ${request.scheme === 'https' ? 'HTTPS' : 'HTTP'} and a hostname matching ${request.host} (a listener without hostname takes every host); a Gateway that resolves the name refuses or drops the request.${ingressNote} Add a listener for the host, or use a host a listener serves.`,
+      items: items.slice(0, 60),
+    });
+  }
+  return finish({ url: request.url, mode: 'gateway', hops: [result], ...(entry ? { entry } : {}) }, { kind: 'URL', name: request.host });
 }
 
 export interface GatewayTraceInputs {
@@ -203,9 +315,17 @@ function routeHop(request: GatewayRequest, choice: GatewayChoice): Hop {
   const gname = gateway.metadata?.name ?? '';
   if (!match) {
     const names = choice.routes.map((r) => `${r.metadata?.namespace}/${r.metadata?.name}`);
-    return hop('route', 'HTTPRoute', 'fail', `no HTTPRoute rule of ${listenerText(listener)} matches ${request.host}${request.path}`, {
-      explanation: `${names.length ? `Routes attached to the listener (${names.join(', ')}) have no hostname and rule matching the request` : `No HTTPRoute is attached to listener ${listener.name} (parentRefs, sectionName, allowedRoutes)`}: the Gateway answers 404. kdiag gateway ${gname} -n ${gns} shows what is attached.`,
-    });
+    const http = httpRequestOf(request);
+    return hop(
+      'route',
+      'HTTPRoute',
+      'fail',
+      `no HTTPRoute rule of ${listenerText(listener)} matches ${request.method ?? 'GET'} ${request.host}${request.path}`,
+      {
+        explanation: `${names.length ? `Routes attached to the listener (${names.join(', ')}) have no hostname and rule matching the request (path, method, headers, query parameters)` : `No HTTPRoute is attached to listener ${listener.name} (parentRefs, sectionName, allowedRoutes)`}: the Gateway answers 404. kdiag gateway ${gname} -n ${gns} shows what is attached.`,
+        items: choice.routes.map((r) => ({ status: 'fail' as const, text: routeMiss(r, http, listener.hostname) })),
+      },
+    );
   }
   const route = match.route;
   const rns = route.metadata?.namespace ?? '';

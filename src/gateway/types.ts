@@ -25,8 +25,16 @@ export interface GatewayClass {
   apiVersion?: string;
   kind?: string;
   metadata?: Meta;
-  spec?: { controllerName?: string; description?: string };
+  spec?: { controllerName?: string; description?: string; parametersRef?: ParametersReference };
   status?: { conditions?: Condition[] };
+}
+
+/** GatewayClass spec.parametersRef (namespace set for a namespaced referent) and Gateway spec.infrastructure.parametersRef (local). */
+export interface ParametersReference {
+  group?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
 }
 
 export interface SecretObjectRef {
@@ -66,7 +74,12 @@ export interface Gateway {
   apiVersion?: string;
   kind?: string;
   metadata?: Meta;
-  spec?: { gatewayClassName?: string; listeners?: Listener[]; addresses?: { type?: string; value: string }[] };
+  spec?: {
+    gatewayClassName?: string;
+    listeners?: Listener[];
+    addresses?: { type?: string; value: string }[];
+    infrastructure?: { parametersRef?: ParametersReference };
+  };
   status?: { addresses?: { type?: string; value: string }[]; conditions?: Condition[]; listeners?: ListenerStatus[] };
 }
 
@@ -162,8 +175,44 @@ export interface GatewayObjects {
   };
   /** API groups the cluster serves (discovery); undefined when discovery was not read. */
   servedGroups?: string[];
+  /**
+   * The kinds each referenced group serves (discovery of its versions), for the groups that
+   * backendRefs and parametersRefs name; a group absent here was not looked up.
+   */
+  servedKinds?: Record<string, ServedKind[]>;
+  /** What kdiag found for each parametersRef (keyed by parametersKey); absent: not looked up. */
+  parameters?: Record<string, ParametersLookup>;
   /** Data-plane Pods of the Gateways (by the labels implementations put on them). */
   dataPlanePods?: import('@kubernetes/client-node').V1Pod[];
+}
+
+export interface ServedKind {
+  kind: string;
+  /** The resource name (plural) and a version serving it, to read an object of the kind. */
+  plural: string;
+  version: string;
+  namespaced: boolean;
+}
+
+/** A parametersRef looked up: found, missing (404), or not read (refused, or a kind kdiag cannot read). */
+export interface ParametersLookup {
+  status: 'found' | 'missing' | 'unreadable';
+  message?: string;
+}
+
+export function parametersKey(ref: ParametersReference, namespace: string | undefined): string {
+  return `${ref.group ?? ''}/${ref.kind}/${namespace ?? ''}/${ref.name}`;
+}
+
+/**
+ * Whether the cluster serves kind `kind` of API group `group`, by discovery: false when the group
+ * is not served or its kinds were read and `kind` is not among them; undefined when kdiag cannot say.
+ */
+export function kindServed(objects: GatewayObjects, group: string, kind: string): boolean | undefined {
+  const kinds = objects.servedKinds?.[group];
+  if (kinds) return kinds.some((k) => k.kind === kind);
+  if (group !== '' && objects.servedGroups && !objects.servedGroups.includes(group)) return false;
+  return undefined;
 }
 
 export function emptyGatewayObjects(partial: Partial<GatewayObjects> = {}): GatewayObjects {

@@ -57,9 +57,21 @@ export interface DnsLookup {
   totalMs?: number;
 }
 
+/** One name asked of one server alone (a CoreDNS pod or the DNS Service), see DNS_SCRIPT. */
+export interface DirectQuery extends NslookupResult {
+  index: number;
+  server: string;
+  /** The absolute name asked. */
+  name: string;
+  exitCode: number;
+  ms?: number;
+}
+
 export interface DnsProbeOutput {
   resolvConf?: ResolvConf;
   lookups: DnsLookup[];
+  /** The names asked of each server directly (`--direct`), in order. */
+  direct: DirectQuery[];
   /** Lines outside any block (errors of the shell itself). */
   stray: string[];
 }
@@ -167,8 +179,9 @@ const RANK: DnsOutcome[] = ['unreachable', 'timeout', 'servfail', 'refused', 'er
 /** Splits the DNS probe's log (see DNS_SCRIPT) into resolv.conf and lookups. */
 export function parseDnsProbeLog(log: string, nonce: string): DnsProbeOutput {
   const marker = `KDIAG${nonce} `;
-  const out: DnsProbeOutput = { lookups: [], stray: [] };
-  let section: 'none' | 'resolv' | 'lookup' | 'attempt' = 'none';
+  const out: DnsProbeOutput = { lookups: [], direct: [], stray: [] };
+  let section: 'none' | 'resolv' | 'lookup' | 'attempt' | 'direct' = 'none';
+  let direct: { index: number; server: string; name: string; lines: string[] } | undefined;
   let resolvLines: string[] = [];
   let lookup: DnsLookup | undefined;
   let attempt: { name: string; lines: string[] } | undefined;
@@ -176,6 +189,7 @@ export function parseDnsProbeLog(log: string, nonce: string): DnsProbeOutput {
     if (!line.startsWith(marker)) {
       if (section === 'resolv') resolvLines.push(line);
       else if (section === 'attempt') attempt!.lines.push(line);
+      else if (section === 'direct') direct!.lines.push(line);
       else if (line.trim()) out.stray.push(line);
       continue;
     }
@@ -211,6 +225,28 @@ export function parseDnsProbeLog(log: string, nonce: string): DnsProbeOutput {
         }
         attempt = undefined;
         section = 'lookup';
+        break;
+      }
+      case 'direct':
+        if (section === 'resolv') out.resolvConf = parseResolvConf(resolvLines.join('\n'));
+        direct = { index: Number(rest[0]), server: rest[1] ?? '', name: rest[2] ?? '', lines: [] };
+        section = 'direct';
+        break;
+      case 'directed': {
+        if (direct) {
+          const rc = /rc=(\d+)/.exec(line);
+          const ms = /ms=(-?\d+)/.exec(line);
+          out.direct.push({
+            index: direct.index,
+            server: direct.server,
+            name: direct.name,
+            exitCode: rc ? Number(rc[1]) : -1,
+            ...(ms && Number(ms[1]) >= 0 ? { ms: Number(ms[1]) } : {}),
+            ...parseNslookup(direct.lines.join('\n')),
+          });
+        }
+        direct = undefined;
+        section = 'none';
         break;
       }
       case 'end':

@@ -12,7 +12,9 @@
  * handling of search domains differs between versions, so every attempt is an absolute
  * name (trailing dot) and the order is the one glibc/musl follow (ndots rule).
  * Args: nonce, per-attempt timeout (s), settle time (s), then one name per lookup; a name
- * ending in '.' is looked up as is.
+ * ending in '.' is looked up as is. After an optional `--direct`, pairs SERVER NAME: NAME
+ * (absolute) asked of that server alone (each CoreDNS pod and the DNS Service), all at
+ * once, each block `KDIAG<nonce> direct J SERVER NAME` … `KDIAG<nonce> directed rc= ms=`.
  */
 export const DNS_SCRIPT = `n=$1; t=$2; w=$3; shift 3
 [ "$w" -gt 0 ] && sleep "$w"
@@ -23,7 +25,8 @@ while read -r k v; do case $k in search) search=$v;; options) for o in $v; do ca
 echo "KDIAG$n resolv.conf"
 cat /etc/resolv.conf
 i=0
-for q in "$@"; do
+while [ $# -gt 0 ] && [ "$1" != --direct ]; do
+  q=$1; shift
   echo "KDIAG$n lookup $i $q"
   case $q in
     *.) cands=$q;;
@@ -43,6 +46,19 @@ for q in "$@"; do
   echo "KDIAG$n end $i"
   i=$((i+1))
 done
+[ $# -gt 0 ] && shift
+j=0
+while [ $# -ge 2 ]; do
+  (
+    a=$(ms)
+    out=$(nslookup -timeout="$t" -retry=1 "$2" "$1" 2>&1); r=$?
+    b=$(ms)
+    { echo "KDIAG$n direct $j $1 $2"; printf '%s\n' "$out"; echo "KDIAG$n directed rc=$r ms=$((b-a))"; } >/tmp/d.$j
+  ) &
+  j=$((j+1)); shift 2
+done
+wait
+k=0; while [ $k -lt $j ]; do cat /tmp/d.$k; k=$((k+1)); done
 echo "KDIAG$n done $i"
 `;
 

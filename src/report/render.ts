@@ -9,6 +9,36 @@ export function renderJson(report: Report): string {
   return JSON.stringify(report, null, 2);
 }
 
+/**
+ * renderJson's text in pieces: the report's top-level arrays (services, findings…) one element
+ * at a time, so a cluster-wide report (26 MB at 40,000 Pods) is never one string in memory.
+ * Joined, the pieces are exactly renderJson(report).
+ */
+export function* renderJsonPieces(report: Report): Generator<string> {
+  const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
+  const entries = Object.entries(report).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
+  if (entries.length === 0) {
+    yield '{}';
+    return;
+  }
+  yield '{';
+  for (let i = 0; i < entries.length; i++) {
+    const [key, value] = entries[i]!;
+    const head = `\n  ${JSON.stringify(key)}: `;
+    const comma = i < entries.length - 1 ? ',' : '';
+    if (Array.isArray(value) && value.length > 0) {
+      yield `${head}[`;
+      for (let j = 0; j < value.length; j++) {
+        yield `\n    ${indent(JSON.stringify(value[j], null, 2) ?? 'null', '    ')}${j < value.length - 1 ? ',' : ''}`;
+      }
+      yield `\n  ]${comma}`;
+    } else {
+      yield `${head}${indent(JSON.stringify(value, null, 2), '  ')}${comma}`;
+    }
+  }
+  yield '\n}';
+}
+
 export async function renderYaml(report: Report): Promise<string> {
   const { dump } = await import('js-yaml');
   return dump(JSON.parse(JSON.stringify(report)), { noRefs: true, lineWidth: -1, sortKeys: false }).trimEnd();

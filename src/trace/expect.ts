@@ -46,6 +46,9 @@ export function answerKey(stop: Hop): keyof ControllerAnswers | undefined {
       return 'noRoute';
     case 'route':
       return /has no backendRefs|weight 0/.test(stop.detail) ? undefined : 'noRoute';
+    case 'gateway':
+      // No listener for the host: the proxy on that port has no route for it.
+      return stop.detail.startsWith('no Gateway listener serves') ? 'noRoute' : undefined;
     case 'service':
       if (stop.detail.startsWith('does not exist')) return 'missingService';
       if (stop.detail.startsWith('has no port')) return 'missingPort';

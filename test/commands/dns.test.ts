@@ -7,7 +7,26 @@ import { loadFixture } from '../support/fixtures.js';
 import { kdiag, kdiagBinary, ROOT } from '../support/run.js';
 import { fakeProbe } from '../probes/fake-probe.js';
 
-const scenario = loadFixture('probe-scenario.yaml');
+// CoreDNS's own RBAC as kubeadm installs it: the in-depth DNS check reads it.
+const scenario = [
+  ...loadFixture('probe-scenario.yaml'),
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'system:coredns' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:coredns' },
+    subjects: [{ kind: 'ServiceAccount', name: 'coredns', namespace: 'kube-system' }],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'system:coredns' },
+    rules: [
+      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+    ],
+  },
+];
 const recorded = (name: string) => readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8').replaceAll('n0nce123', 'NONCE');
 
 describe('kdiag dns (against a fake API)', () => {
@@ -34,6 +53,12 @@ describe('kdiag dns (against a fake API)', () => {
       'api-service',
       'api-service.production',
       'api-service.production.svc.cluster.local.',
+      // Then the DNS Service and each Ready CoreDNS pod, asked directly.
+      '--direct',
+      '10.96.0.10',
+      'kubernetes.default.svc.cluster.local.',
+      '10.244.0.2',
+      'kubernetes.default.svc.cluster.local.',
     ]);
     expect(probe.dryRuns).toHaveLength(1);
     expect(probe.deleted.sort()).toEqual([`job/${job.metadata.name}`, `pod/${job.metadata.name}-x7k2p`]);
@@ -75,6 +100,26 @@ describe('kdiag dns (against a fake API)', () => {
     expect(report.findings.map((f: { code: string }) => f.code)).toEqual(['KD5001']);
     expect(report.findings[0].cause).toContain('Services with a similar name in production: api-service');
     expect(report.lookups.map((l: { status: string }) => l.status)).toEqual(['NXDOMAIN', 'NXDOMAIN', 'NXDOMAIN']);
+  });
+
+  it('without permission for the Corefile, CoreDNS RBAC and NodeLocal DNSCache: one skipped line each, no guess', async () => {
+    fakeProbe('production', { log: recorded('probe-dns-service.txt').replaceAll('10.96.12.34', '10.96.10.1') });
+    fakeApi(scenario, { forbidden: ['configmaps', 'clusterrolebindings', 'daemonsets'] });
+    const { stdout, code } = await kdiag(['dns', 'api-service', '-n', 'production', '-o', 'json', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.skipped).toEqual([
+      'the Corefile (ConfigMap coredns): zone, forward loop, cache',
+      'NodeLocal DNSCache (DaemonSet node-local-dns)',
+      "CoreDNS's ClusterRole (list/watch on endpointslices, services, namespaces)",
+    ]);
+    const codes = report.findings.map((f: { code: string }) => f.code);
+    expect(codes.filter((c: string) => c !== 'KD6006')).toEqual([]);
+    expect(report.findings.map((f: { message: string }) => f.message)).toEqual([
+      'get configmaps in namespace kube-system: not allowed; not checked: dns: the Corefile (ConfigMap coredns): zone, forward loop, cache',
+      'list daemonsets.apps in namespace kube-system: not allowed; not checked: dns: NodeLocal DNSCache (DaemonSet node-local-dns)',
+      "list clusterrolebindings.rbac.authorization.k8s.io at cluster scope: not allowed; not checked: dns: CoreDNS's ClusterRole (list/watch on endpointslices, services, namespaces)",
+    ]);
   });
 
   it('a headless Service and a StatefulSet pod name match the pod IPs', async () => {

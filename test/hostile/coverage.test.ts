@@ -8,12 +8,14 @@ import { endpointScenarios, serviceTypeScenarios } from './scenarios/endpoints.j
 import { netpolScenarios } from './scenarios/netpol.js';
 import { clusterDnsScenarios, connectivityScenarios, dnsScenarios } from './scenarios/probes.js';
 import { HOSTILE_VALUES, type HostileScenario } from './scenarios/types.js';
+import { dnsDepthScenarios } from './scenarios/dns-depth.js';
 
 const SCENARIOS: HostileScenario[] = [
   ...endpointScenarios,
   ...serviceTypeScenarios,
   ...netpolScenarios,
   ...dnsScenarios,
+  ...dnsDepthScenarios,
   ...clusterDnsScenarios,
   ...connectivityScenarios,
   ...clusterScenarios,

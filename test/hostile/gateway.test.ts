@@ -4,6 +4,7 @@
 // gateway code fires; each finding must pass expectSafeFindings.
 import { describe, expect, it } from '@jest/globals';
 import { analyzeGateways } from '../../src/gateway/analyze.js';
+import { parametersKey } from '../../src/gateway/types.js';
 import { CODES } from '../../src/report/codes.js';
 import type { Finding } from '../../src/report/types.js';
 import { certFor, tlsSecret } from '../checks/ingress-certs.js';
@@ -69,6 +70,8 @@ function objects(h: string): K8sObject[] {
           // KD7024 (protocol neither core nor domain-prefixed), KD7025 (certificateRef not a core Secret).
           { name: `odd${h}`, port: 9000, protocol: `HTTP2${h}` },
           { name: `tls${h}`, port: 9443, protocol: 'HTTPS', tls: { certificateRefs: [{ group: `g${h}.example`, kind: `Bundle${h}`, name: `c${h}` }] } },
+          // KD7031: allowedRoutes.kinds naming a kind that is no route kind.
+          { name: `kinds${h}`, port: 9080, protocol: 'HTTP', allowedRoutes: { kinds: [{ kind: `Bogus${h}` }] } },
         ],
       },
       status: {
@@ -77,6 +80,25 @@ function objects(h: string): K8sObject[] {
       },
     },
     { apiVersion: GROUP, kind: 'Gateway', metadata: meta(`g1${h}`, 'infra'), spec: { gatewayClassName: `missing${h}`, listeners: [] } },
+    // KD7032: a class whose parameters' group is not served; KD7033 and KD7034: Gateway parameters missing, unreadable.
+    {
+      apiVersion: GROUP,
+      kind: 'GatewayClass',
+      metadata: meta(`params${h}`),
+      spec: { controllerName: `example.net/${h}`, parametersRef: { group: `absent${h}.example`, kind: `Params${h}`, name: `p${h}` } },
+    },
+    {
+      apiVersion: GROUP,
+      kind: 'Gateway',
+      metadata: meta(`g4${h}`, 'infra'),
+      spec: { gatewayClassName: `cls${h}`, listeners: [], infrastructure: { parametersRef: { group: 'served.example', kind: `Cfg${h}`, name: `gone${h}` } } },
+    },
+    {
+      apiVersion: GROUP,
+      kind: 'Gateway',
+      metadata: meta(`g5${h}`, 'infra'),
+      spec: { gatewayClassName: `cls${h}`, listeners: [], infrastructure: { parametersRef: { group: 'served.example', kind: `Cfg${h}`, name: `hidden${h}` } } },
+    },
     {
       apiVersion: GROUP,
       kind: 'Gateway',
@@ -152,7 +174,19 @@ function findingsFor(h: string): Finding[] {
   const all = objects(h);
   const found = analyzeGateways(
     gatewaySnapshot(all, { now: NOW }),
-    gatewayObjects(all, { servedGroups: ['', 'gateway.networking.k8s.io', 'served.example'] }),
+    gatewayObjects(all, {
+      servedGroups: ['', 'gateway.networking.k8s.io', 'served.example'],
+      servedKinds: {
+        'served.example': [
+          { kind: `Kind${h}`, plural: 'kinds', version: 'v1', namespaced: true },
+          { kind: `Cfg${h}`, plural: 'cfgs', version: 'v1', namespaced: true },
+        ],
+      },
+      parameters: {
+        [parametersKey({ group: 'served.example', kind: `Cfg${h}`, name: `gone${h}` }, 'infra')]: { status: 'missing' },
+        [parametersKey({ group: 'served.example', kind: `Cfg${h}`, name: `hidden${h}` }, 'infra')]: { status: 'unreadable', message: `forbidden ${h}` },
+      },
+    }),
     {},
   ).findings;
   const skipped = analyzeGateways(

@@ -38,6 +38,8 @@ const RESOURCE_KIND: Record<string, string> = {
   ciliumnetworkpolicies: 'CiliumNetworkPolicy',
   ciliumclusterwidenetworkpolicies: 'CiliumClusterwideNetworkPolicy',
   globalnetworkpolicies: 'GlobalNetworkPolicy',
+  clusterroles: 'ClusterRole',
+  clusterrolebindings: 'ClusterRoleBinding',
 };
 
 /** The API groups a real cluster of this fake serves: the built-in ones and those of the fixtures. */
@@ -108,7 +110,7 @@ function parsePath(path: string): { namespace?: string; resource?: string; name?
   const grouped = /^\/apis\/[^/]+\/[^/]+\/(.*)$/.exec(path);
   const rest = core?.[1] ?? grouped?.[1];
   if (rest === undefined) return undefined;
-  const parts = rest.split('/').filter(Boolean);
+  const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'namespaces' && parts.length >= 3) {
     return { namespace: parts[1], resource: parts[2], name: parts[3], sub: parts[4] };
   }

@@ -44,6 +44,10 @@ describe('expectAnswer', () => {
     ['gateway', 'service', 'reference not permitted (no ReferenceGrant)', 500],
     ['gateway', 'endpoints', 'no ready endpoint on port 80', 503],
     ['gateway', 'route', 'no HTTPRoute rule of listener http matches x', 404],
+    ['gateway', 'route', 'no HTTPRoute rule matches GET x/ on the listeners for any host', 404],
+    // No listener for the host, no Ingress rule naming it: the controller on that port routes it nowhere.
+    ['gateway', 'gateway', 'no Gateway listener serves http x on port 80', 404],
+    ['ingress', 'gateway', 'no Gateway listener serves http x on port 80', 404],
   ] as const)('%s: stop at %s (%s) → Traefik answers %d', (api, id, detail, status) => {
     const e = expectAnswer(result([{ id: 'load-balancer' }, { id, status: 'fail', detail }]), traefik, api, 'http');
     expect(e).toMatchObject({ stopsAt: id, status });

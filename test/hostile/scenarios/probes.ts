@@ -43,6 +43,7 @@ function dns(
       outcome,
       extra.addresses,
     ),
+    direct: [],
     stray: [],
     ...(extra.ndots
       ? { resolvConf: { nameservers: ['10.96.0.10'], search: ['default.svc.cluster.local', 'svc.cluster.local'], ndots: extra.ndots, options: [], raw: '' } }
