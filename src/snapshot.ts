@@ -88,8 +88,26 @@ export interface Snapshot extends Objects {
   gateway?: import('./gateway/types.js').GatewayObjects;
   /** Cluster-scoped (policy.networking.k8s.io) and network-plugin policies, as custom objects. */
   clusterPolicies?: ClusterPolicyObjects;
+  /** What the NetworkPolicy rules read in every namespace, from src/cluster/netpol.ts (`kdiag check` and `kdiag netpol` alike). */
+  netpol?: NetpolInputs;
   /** What runs the data plane per node (src/cluster/dataplane.ts), for the data-plane section of kdiag check. */
   dataplane?: DataplaneInputs;
+}
+
+/**
+ * Pods and DaemonSets of every namespace, for the NetworkPolicy rules: peers and the cluster
+ * DNS live anywhere, and so do the Ingress controller and the network plugin. Scoped to one
+ * namespace only when the API refused the cluster-wide list of Pods.
+ */
+export interface NetpolInputs {
+  /** Pods of every namespace (or of the namespace in scope when listing all was refused). */
+  pods: V1Pod[];
+  /** DaemonSets of every namespace (the network plugin), when they could be listed. */
+  daemonsets: V1DaemonSet[];
+  /** Pods and DaemonSets of every namespace were read: peers, the controller and the plugin are judged everywhere. */
+  clusterWide: boolean;
+  /** Cluster-wide lists the API refused (403), with its message; DaemonSets only matter when Pods were read. */
+  refused: Partial<Record<'pods' | 'daemonsets', string>>;
 }
 
 /** What kdiag read about the data plane: nodes, kube-system's pods and DaemonSets, kube-proxy's configuration. */

@@ -6,10 +6,9 @@ import { finding } from './lib/finding.js';
 import { isPodReady, whyNotReady } from './lib/pods.js';
 import type { Check } from './types.js';
 
-export function clusterDnsFindings(dns: ClusterDns | undefined): Finding[] {
-  if (!dns) return [];
+/** KD6003: no cluster DNS Pod, or none Ready. */
+function dnsPods(dns: ClusterDns): Finding[] {
   const out: Finding[] = [];
-  const svc = dns.services[0];
   const ready = dns.pods.filter(isPodReady);
   if (dns.pods.length === 0) {
     out.push(
@@ -36,6 +35,13 @@ export function clusterDnsFindings(dns: ClusterDns | undefined): Finding[] {
       ),
     );
   }
+  return out;
+}
+
+/** KD6004: the kube-dns Service is missing, or lists no ready endpoint while DNS Pods exist. */
+function dnsService(dns: ClusterDns): Finding[] {
+  const out: Finding[] = [];
+  const svc = dns.services[0];
   if (!svc) {
     out.push(
       finding(
@@ -65,6 +71,10 @@ export function clusterDnsFindings(dns: ClusterDns | undefined): Finding[] {
     }
   }
   return out;
+}
+
+export function clusterDnsFindings(dns: ClusterDns | undefined): Finding[] {
+  return dns ? [...dnsPods(dns), ...dnsService(dns)] : [];
 }
 
 export const clusterDnsCheck: Check = {

@@ -6,7 +6,7 @@ import type { Code } from '../report/codes.js';
 import { fix, kubectl, manifest, type FixSpec, type Manifest } from '../report/fix.js';
 import type { Finding, ObjectRef } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
-import { finding } from './lib/finding.js';
+import { finding, type FindingText } from './lib/finding.js';
 import { formatMap, matchesMap } from './lib/labels.js';
 import { isPodReady, isTerminal, isTerminating, namedPorts, restartCount, shortReason, whyNotReady } from './lib/pods.js';
 import type { Check } from './types.js';
@@ -239,11 +239,15 @@ interface ServiceFacts {
   matching: V1Pod[];
 }
 
+/** Why a Service serves nothing: its finding, and the same in a few words for the table's CAUSE column. */
 interface NoEndpoints {
-  code: Code;
-  message: string;
-  cause: string;
-  fix: string | FixSpec;
+  summary: string;
+  finding: Finding;
+}
+
+/** The finding of a no-endpoints rule: the Service's name, then the rule's summary. */
+function noEndpoints(s: ServiceFacts, code: Code, summary: string, text: Omit<FindingText, 'message'>): NoEndpoints {
+  return { summary, finding: finding(code, s.ref, { message: `${s.name}: ${summary}`, ...text }) };
 }
 
 function serviceFacts(svc: V1Service, index: EndpointsIndex): ServiceFacts {
@@ -313,19 +317,15 @@ function manualSlice(s: ServiceFacts): Manifest {
 function withoutSelector(s: ServiceFacts): NoEndpoints {
   const manual = s.slices.filter((sl) => sl.metadata?.labels?.[MANAGED_BY_LABEL] !== CONTROLLER);
   if (manual.length === 0) {
-    return {
-      code: 'KD1006',
-      message: 'no selector and no EndpointSlices',
+    return noEndpoints(s, 'KD1006', 'no selector and no EndpointSlices', {
       cause: `Service ${s.ns}/${s.name} has no selector, so Kubernetes creates no endpoints for it, and no EndpointSlice or Endpoints object was created by hand.`,
       fix: fix`Add a selector matching the backend Pods (${kubectl('-n', s.ns, 'edit', 'service', s.name)}), or create an EndpointSlice labelled ${SERVICE_NAME_LABEL}=${s.name} listing the backend addresses (192.0.2.10 stands for one):\n${manifest(manualSlice(s))}`,
-    };
+    });
   }
-  return {
-    code: 'KD1007',
-    message: `manual endpoints, none ready (${s.endpoints.length} listed)`,
+  return noEndpoints(s, 'KD1007', `manual endpoints, none ready (${s.endpoints.length} listed)`, {
     cause: `Service ${s.ns}/${s.name} has no selector; its ${manual.length} manually managed EndpointSlice(s) list ${s.endpoints.length} address(es), none ready with a port of the Service.`,
     fix: fix`Fix the addresses, ports or conditions in the EndpointSlices: ${kubectl('-n', s.ns, 'get', 'endpointslices', '-l', `${SERVICE_NAME_LABEL}=${s.name}`, '-o', 'yaml')}`,
-  };
+  });
 }
 
 /** KD1001: the selector matches no Pod; suggests the nearest label set. */
@@ -337,32 +337,26 @@ function selectorMatchesNothing(s: ServiceFacts): NoEndpoints {
     : ` No Pod in namespace ${s.ns} carries the label key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}.`;
   const best = near[0];
   const patch = best && Object.keys(best.labels).length === keys.length;
-  return {
-    code: 'KD1001',
-    message: `selector ${s.selectorText} matches no pod`,
+  return noEndpoints(s, 'KD1001', `selector ${s.selectorText} matches no pod`, {
     cause: `No Pod in namespace ${s.ns} has the labels ${s.selectorText}.${nearText}`,
     fix: patch
       ? fix`If the Service should select the Pods labelled ${best.text}: ${kubectl('-n', s.ns, 'patch', 'service', s.name, '-p', { spec: { selector: best.labels } })}; otherwise fix the Pod template's labels to include ${s.selectorText}.`
       : fix`Make the Pod template's labels include ${s.selectorText}, or change the Service's selector to match the Pods (${kubectl('-n', s.ns, 'get', 'pods', '--show-labels')}).`,
-  };
+  });
 }
 
 /** KD1003/KD1004: the matching Pods have finished or are being deleted. */
 function noLivePods(s: ServiceFacts): NoEndpoints {
   if (s.matching.every(isTerminal)) {
-    return {
-      code: 'KD1003',
-      message: `only completed pods match (${s.matching.length})`,
+    return noEndpoints(s, 'KD1003', `only completed pods match (${s.matching.length})`, {
       cause: `The ${s.matching.length} Pod(s) matching ${s.selectorText} have finished (${s.matching.map((p) => `${p.metadata?.name}: ${p.status?.phase}`).join(', ')}); finished Pods never serve.`,
       fix: fix`Run the workload as a Deployment or StatefulSet so Pods keep running (${kubectl('-n', s.ns, 'get', 'pods', '-l', s.selectorText)}).`,
-    };
+    });
   }
-  return {
-    code: 'KD1004',
-    message: `only terminating pods match (${s.matching.length})`,
+  return noEndpoints(s, 'KD1004', `only terminating pods match (${s.matching.length})`, {
     cause: `Every Pod matching ${s.selectorText} is being deleted; no replacement is Ready yet.`,
     fix: fix`Check the owning controller's rollout (${kubectl('-n', s.ns, 'get', 'deploy,rs,sts', '-o', 'wide')}) and why replacements are not created or not Ready.`,
-  };
+  });
 }
 
 /** What to run for a Pod that is not Ready, by the reason it is not. */
@@ -381,32 +375,26 @@ function noReadyPods(s: ServiceFacts, live: readonly V1Pod[]): NoEndpoints {
   const rows = live.map(podRow);
   const reasons = [...new Set(rows.map((r) => r.reason))];
   const first = rows[0]!;
-  return {
-    code: 'KD1002',
-    message: `${live.length} pod${live.length === 1 ? '' : 's'} match, none Ready (${reasons.join(', ')})`,
+  return noEndpoints(s, 'KD1002', `${live.length} pod${live.length === 1 ? '' : 's'} match, none Ready (${reasons.join(', ')})`, {
     cause: `Pods matching ${s.selectorText}: ${rows.map((r) => `${r.name}: ${r.detail}`).join('; ')}.`,
     fix: notReadyFix(s.ns, first.name, first.reason),
-  };
+  });
 }
 
 /** KD1005 (whole Service): the Ready Pods do not declare the named targetPort. */
 function undeclaredPort(s: ServiceFacts, readyPods: readonly V1Pod[], u: { port: number; targetPort: string }): NoEndpoints {
-  return {
-    code: 'KD1005',
-    message: `targetPort "${u.targetPort}" is not declared by the pods`,
+  return noEndpoints(s, 'KD1005', `targetPort "${u.targetPort}" is not declared by the pods`, {
     cause: `Service port ${u.port}→${u.targetPort} targets the named port "${u.targetPort}", but none of the ${readyPods.length} Ready Pod(s) matching ${s.selectorText} declares a container port named "${u.targetPort}", so their endpoints carry no port and receive no traffic.`,
     fix: fix`Name the container port in the Pod template or set the Service's targetPort to the container's port number: ${kubectl('-n', s.ns, 'edit', 'service', s.name)}\nThe container port, named:\n${manifest({ ports: [{ name: u.targetPort, containerPort: '<port>' }] })}`,
-  };
+  });
 }
 
 /** KD1009: Ready Pods the EndpointSlice controller has not published. */
 function notPublished(s: ServiceFacts, readyPods: readonly V1Pod[]): NoEndpoints {
-  return {
-    code: 'KD1009',
-    message: `${readyPods.length} ready pod(s) not published as endpoints`,
+  return noEndpoints(s, 'KD1009', `${readyPods.length} ready pod(s) not published as endpoints`, {
     cause: `${readyPods.length} Pod(s) matching ${s.selectorText} are Ready, but no EndpointSlice of ${s.ns}/${s.name} lists them as ready with a port of the Service. The EndpointSlice controller (kube-controller-manager) may be lagging or not running.`,
     fix: fix`${kubectl('-n', s.ns, 'get', 'endpointslices', '-l', `${SERVICE_NAME_LABEL}=${s.name}`, '-o', 'wide')}; ${kubectl('-n', 'kube-system', 'get', 'pods')} (is kube-controller-manager running?)`,
-  };
+  });
 }
 
 /** Why a Service with a selector serves nothing, the first reason that holds. */
@@ -472,8 +460,8 @@ export function analyzeService(svc: V1Service, index: EndpointsIndex): ServiceEn
   if (s.serving.length === 0) {
     const why = whyNoEndpoints(s);
     result.status = 'NO ENDPOINTS';
-    result.cause = why.message;
-    result.findings.push(finding(why.code, s.ref, { message: `${s.name}: ${why.message}`, cause: why.cause, fix: why.fix }));
+    result.cause = why.summary;
+    result.findings.push(why.finding);
     return result;
   }
   portsWithoutEndpoints(s, result);

@@ -266,12 +266,29 @@ function certificateInfo(cert: X509Certificate, now: Date): CertificateInfo {
   };
 }
 
+/** cert-manager's annotation on a Secret it issued: the Certificate the Secret belongs to. */
+const CERTIFICATE_NAME_ANNOTATION = 'cert-manager.io/certificate-name';
+
+/**
+ * How to renew: for a Secret cert-manager issued, what `cmctl renew` does, as a kubectl command
+ * (so it can be checked with --dry-run=server): set the Certificate's Issuing condition through
+ * the status subresource, after which cert-manager reissues; replacing such a Secret by hand
+ * would be overwritten. Otherwise, replace the Secret's certificate.
+ */
+function renewal(c: TlsCheck): FixSpec {
+  const certificate = c.input.secret?.metadata?.annotations?.[CERTIFICATE_NAME_ANNOTATION];
+  if (!certificate) return fix`Renew the certificate and update the Secret: ${c.again[0]} | ${c.again[1]}`;
+  const issuing = { type: 'Issuing', status: 'True', reason: 'ManuallyTriggered', message: 'Certificate re-issuance manually triggered' };
+  const ns = c.input.namespace;
+  return fix`cert-manager issued this Secret for Certificate ${certificate}: see why it was not renewed (${kubectl('-n', ns, 'describe', 'certificate', certificate)}), then have it reissue, as cmctl renew does: ${kubectl('-n', ns, 'patch', 'certificate', certificate, '--subresource=status', '--type=json', '-p', [{ op: 'add', path: '/status/conditions/-', value: issuing }])}`;
+}
+
 /** KD3024 expired, KD3026 not yet valid, KD3025 expiring within the warning window. */
 function lintValidity(c: TlsCheck, cert: X509Certificate, info: CertificateInfo): void {
   const { namespace: ns, secretName, now, warnDays } = c.input;
   const notBefore = cert.validFromDate;
   const notAfter = cert.validToDate;
-  const renew = fix`Renew the certificate and update the Secret: ${c.again[0]} | ${c.again[1]} (with cert-manager: ${cmd('cmctl', 'renew', '-n', ns, secretName)})`;
+  const renew = renewal(c);
   if (notAfter.getTime() <= now.getTime()) {
     const ago = Math.max(0, Math.floor((now.getTime() - notAfter.getTime()) / DAY));
     c.problem(

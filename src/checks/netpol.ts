@@ -26,6 +26,7 @@ import { fix, joinFixes, kubectl, kubectlApply, manifest, type FixSpec, type Man
 import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { finding, refOf } from './lib/finding.js';
+import { CONTROLLER_POD_LABELS } from './data/nginx-annotations.js';
 import { formatMap, formatSelector, matchesMap, matchesSelector } from './lib/labels.js';
 import type { Check } from './types.js';
 
@@ -476,10 +477,24 @@ function ingressControllerPods(l: Lint): V1Pod[] {
   return distinctByLabels(pods.filter((p) => INGRESS_CONTROLLER_LABELS.some(([k, v]) => p.metadata?.labels?.[k] === v)));
 }
 
-function lintIngressBackends(l: Lint, controllers: V1Pod[]): void {
-  if (controllers.length === 0) return;
+/**
+ * The controller Pods that serve an Ingress: those of its class's controller when the IngressClass
+ * and that controller's Pod labels are known (none when its Pods were not found), else every
+ * known controller's.
+ */
+function controllersOf(l: Lint, ing: V1Ingress, controllers: readonly V1Pod[]): readonly V1Pod[] {
+  const className = ing.spec?.ingressClassName ?? ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
+  const controller = l.snapshot.ingressclasses.find((c) => c.metadata?.name === className)?.spec?.controller;
+  const labels = controller === undefined ? undefined : CONTROLLER_POD_LABELS[controller]?.labels;
+  if (!labels) return controllers;
+  return controllers.filter((p) => labels.some((wanted) => matchesMap(wanted, p.metadata?.labels)));
+}
+
+function lintIngressBackends(l: Lint, known: V1Pod[]): void {
+  if (known.length === 0) return;
   for (const ing of l.snapshot.ingresses.filter((i) => l.inScope(i.metadata?.namespace ?? ''))) {
     const ns = ing.metadata?.namespace ?? '';
+    const controllers = controllersOf(l, ing, known);
     for (const backend of ingressBackends(ing)) {
       const svc = l.snapshot.services.find((s) => s.metadata?.namespace === ns && s.metadata?.name === backend.service);
       const selector = svc?.spec?.selector;
@@ -606,6 +621,30 @@ function lintBeyondNetworkPolicy(l: Lint, cni: CniDetection | undefined): void {
   }
 }
 
+/**
+ * The snapshot as the NetworkPolicy rules read it, and how far they judge: with the loader's
+ * inputs (src/cluster/netpol.ts), the Pods and DaemonSets of every namespace; without them
+ * (fixtures), the snapshot as it is, cluster-wide only when it is not scoped to a namespace.
+ * `kdiag check` and `kdiag netpol` both go through here, so they judge the same data.
+ */
+export function netpolScope(snapshot: Snapshot): { snapshot: Snapshot; options: NetpolOptions } {
+  const inputs = snapshot.netpol;
+  if (!inputs) return { snapshot, options: { namespace: snapshot.namespace, clusterWide: snapshot.namespace === undefined } };
+  const { pods: _pods, daemonsets: _daemonsets, ...rest } = snapshot.unavailable;
+  const unavailable: Snapshot['unavailable'] = { ...rest, ...(inputs.refused.daemonsets ? { daemonsets: inputs.refused.daemonsets } : {}) };
+  const loaded = snapshot.loaded.filter((k) => k !== 'daemonsets' || !inputs.refused.daemonsets);
+  return {
+    snapshot: {
+      ...snapshot,
+      pods: inputs.pods,
+      daemonsets: inputs.daemonsets,
+      loaded: [...new Set([...loaded, 'pods' as const, ...(inputs.refused.daemonsets ? [] : ['daemonsets' as const])])],
+      unavailable,
+    },
+    options: { namespace: snapshot.namespace, clusterWide: inputs.clusterWide },
+  };
+}
+
 /** Inventory and lint. Pure: the snapshot in, rows and findings out. */
 export function analyzeNetpol(snapshot: Snapshot, options: NetpolOptions): NetpolAnalysis {
   const ctx = buildContext(snapshot);
@@ -646,20 +685,27 @@ export function analyzeNetpol(snapshot: Snapshot, options: NetpolOptions): Netpo
   };
 }
 
-export const NETPOL_KINDS = ['networkpolicies', 'pods', 'namespaces', 'services', 'ingresses', 'daemonsets'] as const;
-
 export const netpolCheck: Check = {
   id: 'netpol',
   title: 'NetworkPolicies',
-  requires: ['networkpolicies', 'pods', 'services', 'ingresses', 'daemonsets'],
+  requires: ['networkpolicies', 'pods', 'services', 'ingresses'],
   // Namespaces are cluster-scoped: without their labels, namespaceSelectors are judged only
-  // where kubernetes.io/metadata.name decides them.
-  optional: ['namespaces'],
-  // AdminNetworkPolicy & co. and the network plugins' policy kinds, where the API serves them.
-  extras: ['clusterPolicies'],
+  // where kubernetes.io/metadata.name decides them. IngressClasses (cluster-scoped) name the
+  // controller whose Pods must reach an Ingress's backends (KD4009).
+  optional: ['namespaces', 'ingressclasses'],
+  // Pods and DaemonSets of every namespace, AdminNetworkPolicy & co. and the network plugins'
+  // policy kinds (where the API serves them): src/cluster/netpol.ts, as for kdiag netpol.
+  extras: ['netpol'],
   skippedWithout: {
     namespaces:
       'namespaceSelector peers that select by labels other than kubernetes.io/metadata.name, and KD4004 (a namespaceSelector that matches no namespace)',
+    ingressclasses: "which controller serves each Ingress: KD4009 checked every known Ingress controller's reach, not only its class's",
+    'cluster-pods':
+      "pods of other namespaces: peers there (KD4005, egress KD4007, KD4012), the Ingress controller's reach to the Ingress backends (KD4009) and the network plugin (KD4010, KD4011)",
+    'cluster-daemonsets': 'the network plugin and whether it enforces NetworkPolicy (KD4010, KD4011)',
   },
-  run: (snapshot) => analyzeNetpol(snapshot, { namespace: snapshot.namespace, clusterWide: snapshot.namespace === undefined }).findings,
+  run: (snapshot) => {
+    const scope = netpolScope(snapshot);
+    return analyzeNetpol(scope.snapshot, scope.options).findings;
+  },
 };

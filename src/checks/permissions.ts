@@ -88,7 +88,8 @@ export function mergePermissions(...lists: Permission[][]): Permission[] {
 
 /** The request that reads an input: `list` in `namespace` for namespaced kinds, else at cluster scope. */
 export function inputPermission(input: Input, namespace: string | undefined): Omit<Permission, 'neededBy'> {
-  if (input === 'controller-pods') return { verb: 'list', resource: 'pods', group: '' };
+  if (input === 'controller-pods' || input === 'cluster-pods') return { verb: 'list', resource: 'pods', group: '' };
+  if (input === 'cluster-daemonsets') return { verb: 'list', resource: 'daemonsets', group: 'apps' };
   if (input === 'gatewayclasses') return { verb: 'list', resource: 'gatewayclasses', group: 'gateway.networking.k8s.io' };
   if (input === 'kube-system-pods') return { verb: 'list', resource: 'pods', group: '', namespace: 'kube-system' };
   if (input === 'kube-system-daemonsets') return { verb: 'list', resource: 'daemonsets', group: 'apps', namespace: 'kube-system' };
@@ -109,6 +110,9 @@ export function refusedInputs(snapshot: Snapshot): Input[] {
   const inputs: Input[] = [...(snapshot.forbidden ?? [])];
   if (snapshot.ingress?.controllerPodsUnavailable) inputs.push('controller-pods');
   if (snapshot.gateway?.forbidden?.includes('gatewayclasses')) inputs.push('gatewayclasses');
+  // Without other namespaces' Pods the network plugin is not judged at all: one line, for the Pods.
+  if (snapshot.netpol?.refused.pods) inputs.push('cluster-pods');
+  else if (snapshot.netpol?.refused.daemonsets) inputs.push('cluster-daemonsets');
   for (const input of snapshot.dataplane?.refused ?? []) if (!inputs.includes(input)) inputs.push(input);
   return inputs;
 }

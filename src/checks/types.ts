@@ -3,9 +3,11 @@ import type { Kind, Snapshot } from '../snapshot.js';
 
 /**
  * An input a check reads: a kind of the snapshot, the Ingress controllers' Pods in every
- * namespace, the cluster-scoped GatewayClasses, or kube-system's Pods and DaemonSets (the data plane).
+ * namespace, the cluster-scoped GatewayClasses, the Pods and DaemonSets of every namespace (the
+ * NetworkPolicy rules: peers, the Ingress controller, the network plugin), or kube-system's Pods
+ * and DaemonSets (the data plane).
  */
-export type Input = Kind | 'controller-pods' | 'gatewayclasses' | 'kube-system-pods' | 'kube-system-daemonsets';
+export type Input = Kind | 'controller-pods' | 'gatewayclasses' | 'cluster-pods' | 'cluster-daemonsets' | 'kube-system-pods' | 'kube-system-daemonsets';
 
 /** Thresholds and switches a check may read (from flags or .kdiag.yaml). */
 export interface CheckOptions {
@@ -23,7 +25,7 @@ export interface Check {
   /** Kinds read when permitted; without them the check still runs and says what it skipped. */
   optional?: readonly Kind[];
   /** Extra data loaded narrowly for this check (see src/cluster/). */
-  extras?: readonly ('clusterDns' | 'ingress' | 'gateway' | 'clusterPolicies' | 'dataplane')[];
+  extras?: readonly ('clusterDns' | 'ingress' | 'gateway' | 'netpol' | 'dataplane')[];
   /**
    * What this check does not check when an input may not be read (an optional kind, or a
    * narrowly loaded extra): one phrase each, reported once per missing permission (KD6006).

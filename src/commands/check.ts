@@ -151,7 +151,7 @@ ${EXIT_CODES_TEXT}
         // The same loaders as kdiag ingress and kdiag gateway: the same data, so the same findings.
         if (extras.has('ingress')) snap.ingress = await (await import('../cluster/ingress.js')).loadIngressInputs(client, snap);
         if (extras.has('gateway')) snap.gateway = await (await import('../cluster/gateway.js')).loadGatewayInputs(client, snap);
-        if (extras.has('clusterPolicies')) await (await import('../cluster/policies.js')).addClusterPolicies(client, snap);
+        if (extras.has('netpol')) snap.netpol = await (await import('../cluster/netpol.js')).loadNetpolInputs(client, snap);
         // kdiag dataplane's loader: nodes, kube-system's pods and DaemonSets taken from this snapshot where it holds them.
         if (extras.has('dataplane'))
           snap.dataplane = await (await import('../cluster/dataplane.js')).loadDataplaneView(client, { kubeProxyConfig: true, snapshot: snap });

@@ -95,6 +95,37 @@ describe('checkTlsSecret: invalid', () => {
     expect(r.summary).toBe('certificate expired 3 d ago');
   });
 
+  it('KD3024/KD3025: a Secret replaced by hand without cert-manager; with cert-manager, what cmctl renew does as a kubectl command that can be dry-run', () => {
+    const expired = tlsSecret('production', 'api-tls', certFor(['api.example.com'], NOW, -100, -3));
+    const byHand = check(expired).problems[0]!;
+    expect(byHand.fix).toBe(
+      'Renew the certificate and update the Secret: kubectl -n production create secret tls api-tls-secret --cert=tls.crt --key=tls.key --dry-run=client -o yaml | kubectl apply -f -',
+    );
+    // cert-manager marks the Secrets it issues with their Certificate's name.
+    const managed = { ...expired, metadata: { ...expired.metadata, annotations: { 'cert-manager.io/certificate-name': 'api-cert' } } };
+    const renew = check(managed).problems[0]!;
+    expect(renew.code).toBe('KD3024');
+    // A Secret cert-manager owns is not replaced by hand (cert-manager would overwrite it).
+    expect(renew.fix).not.toContain('create secret tls');
+    expect(renew.remediation!.commands.map((c) => c.argv)).toEqual([
+      ['kubectl', '-n', 'production', 'describe', 'certificate', 'api-cert'],
+      [
+        'kubectl',
+        '-n',
+        'production',
+        'patch',
+        'certificate',
+        'api-cert',
+        '--subresource=status',
+        '--type=json',
+        '-p',
+        '[{"op":"add","path":"/status/conditions/-","value":{"type":"Issuing","status":"True","reason":"ManuallyTriggered","message":"Certificate re-issuance manually triggered"}}]',
+      ],
+    ]);
+    const soon = { ...managed, data: tlsSecret('production', 'api-tls', certFor(['api.example.com'], NOW, -80, 10)).data };
+    expect(check(soon).problems[0]!.remediation).toEqual(renew.remediation);
+  });
+
   it('KD3026 not yet valid', () => {
     const r = check(tlsSecret('production', 's', certFor(['api.example.com'], NOW, 2, 300)));
     expect(codes(r)).toEqual(['KD3026']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { analyzeNetpol, netpolCheck } from '../../src/checks/netpol.js';
+import { analyzeNetpol, netpolCheck, netpolScope } from '../../src/checks/netpol.js';
 import { load } from 'js-yaml';
 import type { Finding } from '../../src/report/types.js';
 import { fixtureSnapshot, loadFixture, type K8sObject } from '../support/fixtures.js';
@@ -348,6 +348,32 @@ describe('netpol check: planted faults (invalid)', () => {
     expect(f.fix).toContain('  podSelector:\n    matchLabels:\n      app: api-server\n      version: v1\n');
   });
 
+  it("KD4009: only the controller of the Ingress's class must reach its backends (a Traefik pod elsewhere is not asked)", () => {
+    const traefik: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'traefik-6b-a', namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' } },
+      spec: { containers: [{ name: 'traefik', image: 'traefik' }] },
+      status: { phase: 'Running', podIP: '10.244.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
+    } as K8sObject;
+    const classes: K8sObject[] = [
+      { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } } as K8sObject,
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: 'traefik' },
+        spec: { controller: 'traefik.io/ingress-controller' },
+      } as K8sObject,
+    ];
+    // The guide's api-ingress (class nginx) admits ingress-nginx only: Traefik's denial does not matter.
+    expect(run([...GUIDE, traefik, ...classes]).findings.filter((f) => f.code === 'KD4009')).toEqual([]);
+    // Without the IngressClasses, every known controller is asked, Traefik included.
+    expect(run([...GUIDE, traefik]).findings.find((f) => f.code === 'KD4009')?.cause).toContain('from the controller pod traefik/traefik-6b-a is denied');
+    // The same Ingress served by Traefik: now Traefik must reach the backend.
+    const byTraefik = GUIDE.map((o) => (o.kind === 'Ingress' ? { ...o, spec: { ...(o.spec as object), ingressClassName: 'traefik' } } : o)) as K8sObject[];
+    expect(run([...byTraefik, traefik, ...classes]).findings.find((f) => f.code === 'KD4009')?.cause).toContain('from the controller pod traefik/traefik-6b-a');
+  });
+
   it('KD4009: not reported when no ingress controller pod is visible', () => {
     const policy = np('production', 'api-server-policy', { podSelector: API_SERVER, policyTypes: ['Ingress'] });
     const objects = withPolicy(policy).filter((o) => o.metadata.namespace !== 'ingress-nginx');
@@ -434,10 +460,59 @@ describe('netpol check: planted faults (invalid)', () => {
 
   it('is exported as a Check for kdiag check', () => {
     expect(netpolCheck.id).toBe('netpol');
-    expect(netpolCheck.requires).toEqual(['networkpolicies', 'pods', 'services', 'ingresses', 'daemonsets']);
+    // DaemonSets (the network plugin) are read in every namespace by the netpol loader, as kdiag netpol does.
+    expect(netpolCheck.requires).toEqual(['networkpolicies', 'pods', 'services', 'ingresses']);
+    expect(netpolCheck.extras).toEqual(['netpol']);
     // Namespaces are cluster-scoped: a namespace-only user still gets the check, without namespace labels.
-    expect(netpolCheck.optional).toEqual(['namespaces']);
+    expect(netpolCheck.optional).toEqual(['namespaces', 'ingressclasses']);
     expect(summary(serious(netpolCheck.run(fixtureSnapshot([...GUIDE, ...FAULTS]), {})))).toEqual(summary(serious(all.findings)));
+  });
+
+  describe("netpolScope: the loader's inputs decide what the rules see, for kdiag check and kdiag netpol alike", () => {
+    const everything = fixtureSnapshot([...GUIDE, ...FAULTS]);
+    const scoped = (namespace: string) => ({
+      ...fixtureSnapshot([...GUIDE, ...FAULTS].filter((o) => o.kind === 'Namespace' || o.metadata.namespace === namespace)),
+      namespace,
+    });
+
+    it('a snapshot scoped to one namespace, with Pods and DaemonSets of every namespace, is judged as cluster-wide', () => {
+      const snapshot = { ...scoped('production'), netpol: { pods: everything.pods, daemonsets: everything.daemonsets, clusterWide: true, refused: {} } };
+      const { snapshot: seen, options } = netpolScope(snapshot);
+      expect(options).toEqual({ namespace: 'production', clusterWide: true });
+      expect(seen.pods).toBe(everything.pods);
+      expect(seen.daemonsets).toBe(everything.daemonsets);
+      // The network plugin is judged: it runs in kube-system, outside the scope.
+      expect(analyzeNetpol(seen, options).cni?.plugins.map((p) => p.name)).toEqual(['kube-router']);
+      expect(netpolCheck.run(snapshot, {})).toEqual(analyzeNetpol(seen, options).findings);
+    });
+
+    it("without the cluster-wide list of Pods, only the namespace's own Pods are judged and nothing is reported unavailable", () => {
+      const own = scoped('production');
+      const { snapshot: seen, options } = netpolScope({
+        ...own,
+        netpol: { pods: own.pods, daemonsets: [], clusterWide: false, refused: { pods: 'forbidden' } },
+      });
+      expect(options).toEqual({ namespace: 'production', clusterWide: false });
+      expect(seen.pods).toBe(own.pods);
+      expect(seen.unavailable).toEqual({});
+      expect(analyzeNetpol(seen, options).cni).toBeUndefined();
+    });
+
+    it('a refused list of DaemonSets leaves the plugin unknown (cni.unknown names them)', () => {
+      const { snapshot: seen, options } = netpolScope({
+        ...scoped('production'),
+        netpol: { pods: everything.pods, daemonsets: [], clusterWide: true, refused: { daemonsets: 'daemonsets is forbidden' } },
+      });
+      expect(seen.unavailable).toEqual({ daemonsets: 'daemonsets is forbidden' });
+      expect(seen.loaded).not.toContain('daemonsets');
+      expect(analyzeNetpol(seen, options).cni?.unknown).toEqual(['daemonsets']);
+    });
+
+    it('without loader inputs (fixtures), the snapshot is read as it is', () => {
+      expect(netpolScope(everything)).toEqual({ snapshot: everything, options: { namespace: undefined, clusterWide: true } });
+      const own = scoped('reports');
+      expect(netpolScope(own).options).toEqual({ namespace: 'reports', clusterWide: false });
+    });
   });
 });
 

@@ -138,7 +138,7 @@ describe('a user who may read one namespace only', () => {
         .filter((f: F) => f.code === 'KD6006')
         .map((f: F) => f.object.name)
         .sort(),
-    ).toEqual(['list namespaces (cluster scope)', 'list pods (cluster scope)']);
+    ).toEqual(['list ingressclasses.networking.k8s.io (cluster scope)', 'list namespaces (cluster scope)', 'list pods (cluster scope)']);
   });
 
   it('netpol explain: a side in a namespace kdiag cannot read is undecided, with what it would need', async () => {

@@ -2,7 +2,16 @@
 // commands in `remediation.commands` run with --dry-run=server when they change something, as
 // they are when they only read, and `kubectl edit` is checked by a `kubectl get` of its object;
 // every manifest with apiVersion and kind passes `kubectl apply --dry-run=server`. Nothing is
-// changed for real.
+// changed for real. The few commands that are not kubectl or kdiag work on the user's own files
+// (openssl on tls.crt and tls.key) or filter a kubectl command's output (grep): they run here on
+// a throw-away certificate and key, or on empty input, so their argument vectors are checked by
+// the programs themselves. Certificate renewal through cert-manager is printed as
+// `kubectl patch certificate … --subresource=status` (what `cmctl renew` does) only for Secrets
+// cert-manager issued; the local cluster has no cert-manager (installing its CRDs on the shared
+// cluster would change what every other test reads), so that argument vector is checked in
+// test/checks/ingress-tls.test.ts instead.
+import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
 import { toYaml, type FixCommand, type Manifest } from '../../src/report/fix.js';
 import { selfSigned } from '../support/tls.js';
 import { kubectl, runKdiag, type ExecResult } from './support/cluster.js';
@@ -23,6 +32,20 @@ interface Finding {
   object: { kind: string; namespace?: string; name: string };
   fix: string;
   remediation?: { commands: FixCommand[]; manifests: Manifest[] };
+}
+
+/** A local program (openssl, grep) in a directory holding a throw-away tls.crt and tls.key, on empty input. */
+function local(argv: readonly string[]): Promise<ExecResult> {
+  certFiles ??= (() => {
+    const c = selfSigned('example.com');
+    return { cert: c.certFile, key: c.keyFile };
+  })();
+  return new Promise((resolve) => {
+    const child = execFile(argv[0]!, argv.slice(1), { cwd: dirname(certFiles!.cert), timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 2) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
 }
 
 /** kubectl verbs that change objects: run with --dry-run=server. */
@@ -86,9 +109,18 @@ async function check(c: FixCommand): Promise<Outcome> {
     // 0: nothing found, 1: findings; 2 would be kdiag failing to run the command it suggested.
     return { command, how: 'kdiag', result, ok: result.code === 0 || result.code === 1 };
   }
-  // Other programs (cert-manager's cmctl) are not installed here: their argument vectors are
-  // checked by the hostile-input suite only.
-  if (program !== 'kubectl') return { command, how: 'not run (not kubectl or kdiag)', result: { code: 0, stdout: '', stderr: '' }, ok: true };
+  if (program === 'openssl') {
+    // On the user's files: here a throw-away certificate and key named as the fix names them.
+    const result = await local(c.argv);
+    return { command, how: 'openssl on a throw-away tls.crt and tls.key', result, ok: result.code === 0 };
+  }
+  if (program === 'grep') {
+    // The filter after `kubectl logs … |`: on empty input it exits 1 (no match); 2 would be a bad argument vector.
+    const result = await local(c.argv);
+    return { command, how: 'grep on empty input', result, ok: result.code === 0 || result.code === 1 };
+  }
+  // Nothing else is printed: a new program needs a way to be checked here.
+  expect({ command, program }).toEqual({ command, program: 'kubectl' });
   const { verb, index } = verbOf(args);
   // `… --dry-run=client -o yaml | kubectl apply -f -`: the second half reads the first one's
   // output, which the first command (run with --dry-run=server) is checked for.
@@ -162,6 +194,8 @@ describe('the fixes kdiag prints for the local cluster are accepted by the API s
     // The scenario's own namespaces (production, reports, sandbox, kube-system) stay: most are judged.
     expect(outcomes.length).toBeGreaterThanOrEqual(10);
     expect(outcomes.some((o) => o.how === 'dry-run=server' && o.command.startsWith('kubectl -n production patch'))).toBe(true);
+    // The scenario's certificate faults (edge, edge-gw) print an openssl request for the missing names.
+    expect(outcomes.some((o) => o.how.startsWith('openssl'))).toBe(true);
   }, 600_000);
 
   test('every manifest with apiVersion and kind passes kubectl apply --dry-run=server', async () => {

@@ -1,10 +1,7 @@
 import { EXIT_CODES_TEXT, KdiagCommand, WATCH_FLAG } from '../../base-command.js';
 import type { NetpolAnalysis } from '../../checks/netpol.js';
-import type { SkippedPart } from '../../checks/permissions.js';
 import type { ClusterClient } from '../../cluster/client.js';
-import type { Finding } from '../../report/types.js';
 import type { PolicyRow } from '../../netpol/inventory.js';
-import type { Snapshot } from '../../snapshot.js';
 
 export default class Netpol extends KdiagCommand<typeof Netpol> {
   static override summary = 'NetworkPolicies: what each selects and allows, namespace isolation, and the mistakes in them.';
@@ -33,32 +30,21 @@ ${EXIT_CODES_TEXT}`;
   }
 
   private async inspect(client: ClusterClient, namespace: string | undefined): Promise<void> {
-    const [{ loadSnapshot }, { analyzeNetpol }] = await Promise.all([import('../../cluster/load.js'), import('../../checks/netpol.js')]);
-    // Policies, Services and Ingresses in scope; pods, namespaces and DaemonSets everywhere
-    // (peers, the cluster DNS, the ingress controller and the network plugin live anywhere).
-    const [scoped, wide] = await Promise.all([
-      loadSnapshot(client, ['networkpolicies', 'services', 'ingresses'], { namespace }),
-      loadSnapshot(client, ['namespaces', 'pods', 'daemonsets'], { tolerateForbidden: true }),
+    const [{ loadSnapshot }, { loadNetpolInputs }, { analyzeNetpol, netpolCheck, netpolScope }, { skippedParts, skippedPartFindings }] = await Promise.all([
+      import('../../cluster/load.js'),
+      import('../../cluster/netpol.js'),
+      import('../../checks/netpol.js'),
+      import('../../checks/permissions.js'),
     ]);
-    const refused = [...(wide.forbidden ?? [])];
-    const clusterWide = !wide.unavailable.pods;
-    if (!clusterWide) {
-      if (namespace === undefined) throw new (await import('../../errors.js')).KdiagError(wide.unavailable.pods!);
-      // Only this namespace's pods are readable: peers in other namespaces are not judged.
-      wide.pods = (await loadSnapshot(client, ['pods'], { namespace })).pods;
-      delete wide.unavailable.pods;
-    }
-    const snapshot: Snapshot = {
-      ...scoped,
-      namespaces: wide.namespaces,
-      pods: wide.pods,
-      daemonsets: wide.daemonsets,
-      loaded: [...new Set([...scoped.loaded, ...wide.loaded, 'pods' as const])],
-      unavailable: { ...scoped.unavailable, ...wide.unavailable },
-    };
-    await (await import('../../cluster/policies.js')).addClusterPolicies(client, snapshot);
-    const analysis = analyzeNetpol(snapshot, { namespace, clusterWide });
-    analysis.findings.push(...(await this.skipped(refused, namespace)));
+    // The loaders and the rules of kdiag check's netpol check: policies, Services and Ingresses
+    // in scope; Pods and DaemonSets everywhere (peers, the cluster DNS, the Ingress controller and
+    // the network plugin live anywhere), the namespace's own Pods alone when that is refused.
+    const optional = netpolCheck.optional ?? [];
+    const loaded = await loadSnapshot(client, [...netpolCheck.requires, ...optional], { namespace, optional });
+    loaded.netpol = await loadNetpolInputs(client, loaded);
+    const { snapshot, options } = netpolScope(loaded);
+    const analysis = analyzeNetpol(snapshot, options);
+    analysis.findings.push(...skippedPartFindings(skippedParts([netpolCheck], loaded)));
     const report = {
       apiVersion: 'kdiag/v1' as const,
       kind: 'NetpolReport',
@@ -73,31 +59,6 @@ ${EXIT_CODES_TEXT}`;
       unavailable: snapshot.unavailable,
     };
     await this.emit(report, () => this.render(analysis, namespace));
-  }
-
-  /** One line per cluster-wide list the API refused, naming the parts of the analysis it removed. */
-  private async skipped(refused: readonly string[], namespace: string | undefined): Promise<Finding[]> {
-    const [{ netpolCheck }, { inputPermission, skippedPartFindings }] = await Promise.all([
-      import('../../checks/netpol.js'),
-      import('../../checks/permissions.js'),
-    ]);
-    const parts: SkippedPart[] = [];
-    if (refused.includes('namespaces'))
-      parts.push({ permission: inputPermission('namespaces', namespace), check: 'netpol', part: netpolCheck.skippedWithout!.namespaces! });
-    if (refused.includes('pods')) {
-      parts.push({
-        permission: inputPermission('pods', undefined),
-        check: 'netpol',
-        part: "pods of other namespaces: peers there (KD4005, egress KD4007, KD4012), the Ingress controller's reach to the Ingress backends (KD4009) and the network plugin (KD4010, KD4011)",
-      });
-    } else if (refused.includes('daemonsets')) {
-      parts.push({
-        permission: inputPermission('daemonsets', undefined),
-        check: 'netpol',
-        part: 'the network plugin and whether it enforces NetworkPolicy (KD4010, KD4011)',
-      });
-    }
-    return skippedPartFindings(parts);
   }
 
   private rulesCell(row: PolicyRow, direction: 'Ingress' | 'Egress'): string {
