@@ -12,7 +12,8 @@ PORT=5399
 
 set_corefile() { # $1: a JSON file {"data":{"Corefile":...}}
   kubectl -n kube-system patch configmap coredns --type merge --patch-file "$1" >/dev/null
-  kubectl -n kube-system delete pods -l k8s-app=kube-dns,'!kdiag.dev/fault' --wait=false >/dev/null
+  # --wait: the old pods are gone when this returns, so nothing after it sees two replicas.
+  kubectl -n kube-system delete pods -l k8s-app=kube-dns,'!kdiag.dev/fault' --wait=true --timeout=60s >/dev/null
   kubectl -n kube-system rollout status deployment coredns --timeout=60s >/dev/null || return 1
   wait_dns_endpoints || return 1
 }

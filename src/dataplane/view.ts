@@ -3,7 +3,7 @@
 // what is missing or unhealthy. Reads only; nothing is probed.
 import type { V1DaemonSet, V1NetworkPolicy, V1Node } from '@kubernetes/client-node';
 import { finding } from '../checks/lib/finding.js';
-import { isPodReady, restartCount } from '../checks/lib/pods.js';
+import { isPodReady, isTerminating, restartCount } from '../checks/lib/pods.js';
 import { kubectl, fix } from '../report/fix.js';
 import type { Finding } from '../report/types.js';
 import { describeAgent, enforcerOnNode, ENFORCERS, isKubeProxyPod, proxyOnNode, type DataplaneView } from './components.js';
@@ -78,7 +78,8 @@ export function dataplaneRows(
     const enforcerTaint = enf.agent ? undefined : notWantedHere(enforcerDs, n);
     const proxyTaint = proxy.agent ? undefined : notWantedHere(proxyDs, n);
     const coredns = view.systemPods
-      .filter((p) => p.spec?.nodeName === node && p.metadata?.labels?.['k8s-app'] === DNS_LABEL)
+      // A replica being deleted (a rollout's or a restart's old pod) no longer serves: left out.
+      .filter((p) => p.spec?.nodeName === node && p.metadata?.labels?.['k8s-app'] === DNS_LABEL && !isTerminating(p))
       .map((p) => `${p.metadata?.name} (${isPodReady(p) ? 'Ready' : 'not Ready'}, ${restartCount(p)} restarts)`);
     const serviceProxy = proxy.replacement
       ? `${proxy.replacement.name} (replaces kube-proxy)`

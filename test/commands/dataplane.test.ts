@@ -24,6 +24,11 @@ const objects: K8sObject[] = [
   pod('kube-proxy-b', 'n2', { 'k8s-app': 'kube-proxy' }, false),
   pod('calico-node-a', 'n1', { 'k8s-app': 'calico-node' }),
   pod('coredns-1', 'n1', { 'k8s-app': 'kube-dns' }),
+  // The old replica of a restart, still Ready while it shuts down: not listed.
+  (() => {
+    const old = pod('coredns-old', 'n1', { 'k8s-app': 'kube-dns' });
+    return { ...old, metadata: { ...(old.metadata as object), deletionTimestamp: '2026-12-07T12:00:00Z' } };
+  })(),
   {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
@@ -46,7 +51,7 @@ const objects: K8sObject[] = [
 ];
 
 describe('kdiag dataplane', () => {
-  it('one row per node; kube-proxy not Ready and the enforcer missing on n2 are findings', async () => {
+  it('one row per node (a CoreDNS replica being deleted left out); kube-proxy not Ready and the enforcer missing on n2 are findings', async () => {
     fakeApi(objects);
     const { stdout, code } = await kdiag(['dataplane', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(1);

@@ -145,7 +145,8 @@ describe('with the namespace Roles of deploy/rbac.yaml only', () => {
             'list namespaces (cluster scope)',
           ]
         : [],
-      netpol: ['list namespaces (cluster scope)', 'list pods (cluster scope)'],
+      // IngressClasses: which controller serves an Ingress (without them KD4009 asks every known controller).
+      netpol: ['list ingressclasses.networking.k8s.io (cluster scope)', 'list namespaces (cluster scope)', 'list pods (cluster scope)'],
     });
     // The table output says it too, once per permission.
     const text = await as(reader, ['services', '-n', NS]);
