@@ -27,7 +27,7 @@ const objects: K8sObject[] = [
   // The old replica of a restart, still Ready while it shuts down: not listed.
   (() => {
     const old = pod('coredns-old', 'n1', { 'k8s-app': 'kube-dns' });
-    return { ...old, metadata: { ...(old.metadata as object), deletionTimestamp: '2026-12-07T12:00:00Z' } };
+    return { ...old, metadata: { ...old.metadata, name: 'coredns-old', deletionTimestamp: '2026-12-07T12:00:00Z' } };
   })(),
   {
     apiVersion: 'apps/v1',
