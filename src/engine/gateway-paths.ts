@@ -9,6 +9,7 @@ import { httpRequestOf, routesOnListener, traceGateway, type GatewayRequest } fr
 import { GATEWAY_GROUP, type Gateway, type GatewayObjects, type HTTPRouteMatch, type Listener, type Route } from '../gateway/types.js';
 import type { HtmlPath } from '../report/html/render.js';
 import type { Snapshot } from '../snapshot.js';
+import type { TraceResult } from '../trace/trace.js';
 import { parseTraceUrl } from '../trace/url.js';
 
 /** Data-plane Pods per Gateway (`ns/name`); undefined for a Gateway whose Pods could not be listed. */
@@ -135,16 +136,7 @@ export function gatewayPaths(snapshot: Snapshot, planes: DataPlanes = new Map(),
           group: `Gateway ${gname}`,
           subgroup: `Listener ${listenerLabel(listener)}`,
           title: `${routeName}: ${request.host}${request.path}${extras ? ` (${extras})` : ''}`,
-          url: result.url,
-          hops: result.hops.map((h) => ({
-            id: h.id,
-            title: h.title,
-            status: h.status,
-            detail: h.detail,
-            ...(h.explanation ? { explanation: h.explanation } : {}),
-            ...(h.items?.length ? { items: h.items } : {}),
-          })),
-          ...(result.stopsAt ? { stopsAt: result.stopsAt } : {}),
+          ...drawnTrace(result),
         });
       }
       for (const r of objects.grpcRoutes.filter((x) => namesListener(x, gateway, listener)))
@@ -160,4 +152,20 @@ export function gatewayPaths(snapshot: Snapshot, planes: DataPlanes = new Map(),
     }
   }
   return paths;
+}
+
+/** What a diagram draws of one traced request (Ingress or Gateway): its URL, hops and where it stops. */
+export function drawnTrace(result: TraceResult): Pick<HtmlPath, 'url' | 'hops' | 'stopsAt'> {
+  return {
+    url: result.url,
+    hops: result.hops.map((h) => ({
+      id: h.id,
+      title: h.title,
+      status: h.status,
+      detail: h.detail,
+      ...(h.explanation ? { explanation: h.explanation } : {}),
+      ...(h.items?.length ? { items: h.items } : {}),
+    })),
+    ...(result.stopsAt ? { stopsAt: result.stopsAt } : {}),
+  };
 }

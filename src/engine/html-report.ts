@@ -1,7 +1,7 @@
 // `kdiag check -o html`: the page (src/report/html) over the check report, with the
 // NetworkPolicy reachability matrix of the namespace(s) computed from the same snapshot.
 import { reachabilityMatrix } from '../netpol/matrix.js';
-import { gatewayPaths, type DataPlanes } from './gateway-paths.js';
+import { drawnTrace, gatewayPaths, type DataPlanes } from './gateway-paths.js';
 import { renderHtml, type HtmlInput, type HtmlPath } from '../report/html/render.js';
 import type { Snapshot } from '../snapshot.js';
 import { selectRoute, traceIngress } from '../trace/trace.js';
@@ -28,16 +28,7 @@ export function ingressPaths(snapshot: Snapshot, certWarnDays = 14): HtmlPath[] 
             kind: 'ingress',
             group: 'Ingress',
             title: `Ingress ${ing.metadata?.namespace}/${ing.metadata?.name}: ${rule.host ?? '*'}${path}`,
-            url: result.url,
-            hops: result.hops.map((h) => ({
-              id: h.id,
-              title: h.title,
-              status: h.status,
-              detail: h.detail,
-              ...(h.explanation ? { explanation: h.explanation } : {}),
-              ...(h.items?.length ? { items: h.items } : {}),
-            })),
-            ...(result.stopsAt ? { stopsAt: result.stopsAt } : {}),
+            ...drawnTrace(result),
           });
         } catch {
           // A host or path kdiag cannot turn into a URL has no diagram; the ingress check reports it.
