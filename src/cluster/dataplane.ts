@@ -24,8 +24,8 @@ const inSystem = <T extends { metadata?: { namespace?: string } }>(items: readon
 
 /**
  * `kubeProxyConfig`: also read ConfigMap kube-system/kube-proxy (its mode). `snapshot`: take
- * nodes, kube-system's pods and DaemonSets from it where it listed them (kdiag check -A lists
- * them anyway); a node list the snapshot was refused is not asked for again.
+ * nodes, kube-system's pods and DaemonSets from it where it (or its NetworkPolicy inputs) listed
+ * them (kdiag check lists them anyway); a node list the snapshot was refused is not asked for again.
  */
 export async function loadDataplaneView(client: ClusterClient, options: { kubeProxyConfig?: boolean; snapshot?: Snapshot } = {}): Promise<DataplaneView> {
   const snap = options.snapshot;
@@ -40,12 +40,16 @@ export async function loadDataplaneView(client: ClusterClient, options: { kubePr
     else view.nodes = await client.list('nodes').catch((e: unknown) => (refuse('nodes', 'nodes', e), []));
   };
   // kube-system's pods keep their args and env in the list (slimPod): the agents' flags tell their mode.
+  // kdiag check -n: the NetworkPolicy loader has already listed Pods and DaemonSets of every namespace.
+  const netpol = snap?.netpol;
   const pods = async () => {
     if (holdsSystem(snap, 'pods')) view.systemPods = inSystem(snap!.pods);
+    else if (netpol?.clusterWide) view.systemPods = inSystem(netpol.pods);
     else view.systemPods = await client.list('pods', SYSTEM_NAMESPACE).catch((e: unknown) => (refuse('kube-system-pods', 'pods in kube-system', e), []));
   };
   const daemonsets = async () => {
     if (holdsSystem(snap, 'daemonsets')) view.daemonsets = inSystem(snap!.daemonsets);
+    else if (netpol && !netpol.refused.daemonsets) view.daemonsets = inSystem(netpol.daemonsets);
     else
       view.daemonsets = await client
         .list('daemonsets', SYSTEM_NAMESPACE)

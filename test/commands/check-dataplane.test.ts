@@ -76,7 +76,7 @@ describe('kdiag check: the data-plane section', () => {
     });
   }
 
-  it('reuses the lists of check -A (pods, DaemonSets) and lists only the nodes in addition; -n lists kube-system narrowly', async () => {
+  it("reuses the lists of check -A (pods, DaemonSets) and lists only the nodes in addition; -n reuses the NetworkPolicy loader's cluster-wide lists", async () => {
     let api = fakeApi(objects);
     await json(['check', '-A']);
     // Whole lists (the Ingress and Gateway loaders' label-selected pod lists are theirs).
@@ -88,9 +88,12 @@ describe('kdiag check: the data-plane section', () => {
     api = fakeApi(objects);
     await json(['check', '-n', 'shop']);
     expect(api.count(/^\/api\/v1\/nodes$/)).toBe(1);
-    // (the cluster-dns check's label-selected list of CoreDNS pods is its own)
-    expect(whole(/^\/api\/v1\/namespaces\/kube-system\/pods$/)).toBe(1);
-    expect(api.count(/^\/apis\/apps\/v1\/namespaces\/kube-system\/daemonsets$/)).toBe(1);
+    // The NetworkPolicy rules list Pods and DaemonSets of every namespace once; the data plane
+    // takes kube-system's from them (the cluster-dns check's label-selected list of CoreDNS pods is its own).
+    expect(whole(/^\/api\/v1\/pods$/)).toBe(1);
+    expect(whole(/^\/apis\/apps\/v1\/daemonsets$/)).toBe(1);
+    expect(whole(/^\/api\/v1\/namespaces\/kube-system\/pods$/)).toBe(0);
+    expect(api.count(/^\/apis\/apps\/v1\/namespaces\/kube-system\/daemonsets$/)).toBe(0);
   });
 
   it('table output: a dataplane row among the checks and the per-node table as its own section', async () => {
