@@ -1,10 +1,10 @@
 // `--help` without loading oclif: the text oclif and src/help.ts printed the last time the same
 // inputs were given, from the user's cache directory. The key holds everything that text
-// depends on: the arguments, the name kdiag was started as, kdiag's package.json, manifest and
-// help class, oclif's entry file, Node's version and platform, the width oclif wraps at, how
-// ansis (oclif's colours) styles bold and 24-bit text here, and every KDIAG_ and OCLIF_
-// variable. A user theme or DEBUG skips the cache. A miss returns the file and key: the help
-// class (src/help.ts) saves what it prints there.
+// depends on: the arguments, the name kdiag was started as, kdiag's package.json, manifest,
+// help class and oclif bundle, oclif's entry file, Node's version and platform, the width
+// oclif wraps at, how ansis (oclif's colours) styles bold and 24-bit text here, and every
+// KDIAG_ and OCLIF_ variable. A user theme or DEBUG skips the cache. A miss returns the file
+// and key: the help class (src/help.ts) saves what it prints there.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,7 +38,7 @@ export function cachedHelp(args, cacheHome) {
     const key = JSON.stringify({
       args,
       bin: basename(process.argv[1] ?? ''),
-      kdiag: ['package.json', 'oclif.manifest.json', join('dist', 'help.js')].map((f) => stamp(join(root, f))),
+      kdiag: ['package.json', 'oclif.manifest.json', join('dist', 'help.js'), join('dist', 'vendor', 'oclif.cjs')].map((f) => stamp(join(root, f))),
       oclif: [oclif, stamp(oclif)],
       node: [process.version, process.platform, process.arch],
       width: width(),

@@ -36,7 +36,8 @@ module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE || join(cacheHome, 'c
 // oclif checks its own Node requirement (22.0) with semver, 47 modules loaded at every start;
 // the check above is stricter.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
-const { execute } = await import('@oclif/core');
+// @oclif/core as one file (build/vendor.mjs), the copy every command imports.
+const { execute } = await import('../dist/vendor/oclif.js');
 if (basename(process.argv[1] ?? '') === 'kubectl-kdiag') {
   // As a kubectl plugin, help and errors say `kubectl kdiag`.
   const root = fileURLToPath(new URL('..', import.meta.url));
