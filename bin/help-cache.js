@@ -5,7 +5,6 @@
 // oclif wraps at, how ansis (oclif's colours) styles bold and 24-bit text here, and every
 // KDIAG_ and OCLIF_ variable. A user theme or DEBUG skips the cache. A miss returns the file
 // and key: the help class (src/help.ts) saves what it prints there.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -19,6 +18,18 @@ function width() {
   if (!process.stdout.isTTY) return 80;
   const [w] = process.stdout.getWindowSize();
   return w < 1 ? 80 : Math.max(w, 40);
+}
+
+/** 64 bits of FNV-1a, as a file name (the file holds the whole key, compared on read). */
+function hash(text) {
+  let a = 0x811c9dc5;
+  let b = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x01000193 ^ 0x5bd1e995) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
 
 const stamp = (path) => {
@@ -47,7 +58,7 @@ export function cachedHelp(args, cacheHome) {
         .filter(([name]) => /^(KDIAG|OCLIF)_/.test(name))
         .sort(([a], [b]) => (a < b ? -1 : 1)),
     });
-    const file = join(cacheHome, 'help', `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.txt`);
+    const file = join(cacheHome, 'help', `${hash(key)}.txt`);
     let text;
     try {
       const saved = readFileSync(file, 'utf8');

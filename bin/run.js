@@ -19,9 +19,13 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.exit(0);
 }
 const cacheHome = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kdiag');
+// Node's compile cache (V8 code cache of every module loaded) in the user's cache directory:
+// it outlives /tmp cleanups and is kdiag's own (NODE_COMPILE_CACHE still wins).
+module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE || join(cacheHome, 'compile-cache'));
 // `--help` as oclif and src/help.ts printed it last time with the same inputs, without loading
 // oclif (≈ 70 ms); bin/help-cache.js says what the inputs are. A miss runs oclif, which saves it.
-if (args.length === 0 || args.slice(0, (args.indexOf('--') + 1 || args.length + 1) - 1).includes('--help')) {
+const dashes = args.indexOf('--');
+if (args.length === 0 || (dashes === -1 ? args : args.slice(0, dashes)).includes('--help')) {
   const { cachedHelp } = await import('./help-cache.js');
   const help = cachedHelp(args, cacheHome);
   if (help?.text !== undefined) {
@@ -30,9 +34,6 @@ if (args.length === 0 || args.slice(0, (args.indexOf('--') + 1 || args.length + 
   }
   if (help) globalThis[Symbol.for('kdiag.helpCache')] = help;
 }
-// Node's compile cache (V8 code cache of every module loaded) in the user's cache directory:
-// it outlives /tmp cleanups and is kdiag's own (NODE_COMPILE_CACHE still wins).
-module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE || join(cacheHome, 'compile-cache'));
 // oclif checks its own Node requirement (22.0) with semver, 47 modules loaded at every start;
 // the check above is stricter.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
