@@ -95,17 +95,29 @@ export interface Snapshot extends Objects {
 }
 
 /**
- * Pods and DaemonSets of every namespace, for the NetworkPolicy rules: peers and the cluster
- * DNS live anywhere, and so do the Ingress controller and the network plugin. Scoped to one
- * namespace only when the API refused the cluster-wide list of Pods.
+ * Pods and DaemonSets beyond the namespace in scope, for the NetworkPolicy rules: peers and the
+ * cluster DNS live anywhere, and so do the Ingress controller and the network plugin. For one
+ * namespace, the Pods are those the rules can look at (src/netpol/needed-pods.ts); scoped to
+ * the namespace alone only when the API refused the lists beyond it.
  */
 export interface NetpolInputs {
-  /** Pods of every namespace (or of the namespace in scope when listing all was refused). */
+  /**
+   * Every Pod the rules can look at: of every namespace (-A, or when the plan asked for the
+   * cluster-wide list), or, for one namespace, its own Pods, kube-system's, the Ingress
+   * controllers' and network plugins' (by label) and those the policies' peers select; only the
+   * namespace's own when listing beyond it was refused.
+   */
   pods: V1Pod[];
   /** DaemonSets of every namespace (the network plugin), when they could be listed. */
   daemonsets: V1DaemonSet[];
-  /** Pods and DaemonSets of every namespace were read: peers, the controller and the plugin are judged everywhere. */
+  /**
+   * The Pods the rules can need beyond the namespace (peers, the controller, the plugin, the
+   * cluster DNS, kube-system whole) and the DaemonSets of every namespace were read: they are
+   * judged everywhere.
+   */
   clusterWide: boolean;
+  /** For one namespace: the list queries that read `pods` (absent: the one cluster-wide list). */
+  podQueries?: { namespace?: string; labelSelector?: string }[];
   /** Cluster-wide lists the API refused (403), with its message; DaemonSets only matter when Pods were read. */
   refused: Partial<Record<'pods' | 'daemonsets', string>>;
 }

@@ -1,7 +1,7 @@
 // NetworkPolicy lint over a snapshot: DNS egress, selectors that select nothing, rules the
 // API ignores, ports nobody exposes, namespaces without policy, Ingress backends the
 // controller cannot reach, and whether the network plugin enforces policies at all.
-import type { V1Ingress, V1NetworkPolicy, V1NetworkPolicyPort, V1Pod } from '@kubernetes/client-node';
+import type { V1Ingress, V1NetworkPolicy, V1Pod } from '@kubernetes/client-node';
 import { subjectSelects } from '../netpol/admin.js';
 import { detectCni, KNOWN_CNI_NAMES, type CniDetection } from '../netpol/cni.js';
 import { decision, evaluateSide, explainConnection } from '../netpol/explain.js';
@@ -14,9 +14,9 @@ import {
   peerText,
   podEndpoint,
   portEntryText,
+  portExposed as exposes,
   rulesOf,
   ruleText,
-  type ContainerPortInfo,
   type Direction,
   type PodEndpoint,
   type PolicyContext,
@@ -27,6 +27,7 @@ import type { Finding } from '../report/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { finding, refOf } from './lib/finding.js';
 import { CONTROLLER_POD_LABELS } from './data/nginx-annotations.js';
+import { INGRESS_CONTROLLER_LABELS } from './data/ingress-controller-labels.js';
 import { formatMap, formatSelector, matchesMap, matchesSelector } from './lib/labels.js';
 import type { Check } from './types.js';
 
@@ -50,16 +51,6 @@ export interface NetpolAnalysis {
 
 /** Namespaces kdiag does not ask to have policies (the control plane's own). */
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
-
-/** Labels by which ingress controllers' pods are found, in any namespace. */
-const INGRESS_CONTROLLER_LABELS: [string, string][] = [
-  ['app.kubernetes.io/name', 'ingress-nginx'],
-  ['app.kubernetes.io/name', 'rke2-ingress-nginx'],
-  ['app', 'ingress-nginx'],
-  ['app.kubernetes.io/name', 'traefik'],
-  ['app.kubernetes.io/name', 'haproxy-ingress'],
-  ['app.kubernetes.io/name', 'contour'],
-];
 
 /** The guide's DNS egress rule (TCP too, for large answers). */
 const DNS_RULE = {
@@ -127,15 +118,6 @@ function distinctByLabels(pods: readonly V1Pod[]): V1Pod[] {
     if (!seen.has(key)) seen.set(key, p);
   }
   return [...seen.values()];
-}
-
-function exposes(ports: readonly ContainerPortInfo[], entry: V1NetworkPolicyPort): boolean {
-  const proto = (entry.protocol ?? 'TCP').toUpperCase();
-  const value = typeof entry.port === 'string' && /^\d+$/.test(entry.port) ? Number(entry.port) : entry.port;
-  if (value === undefined) return true;
-  if (typeof value === 'string') return ports.some((p) => p.name === value && p.protocol === proto);
-  const end = entry.endPort ?? value;
-  return ports.some((p) => p.protocol === proto && p.port >= value && p.port <= end);
 }
 
 interface Lint {

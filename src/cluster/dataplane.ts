@@ -40,7 +40,7 @@ export async function loadDataplaneView(client: ClusterClient, options: { kubePr
     else view.nodes = await client.list('nodes').catch((e: unknown) => (refuse('nodes', 'nodes', e), []));
   };
   // kube-system's pods keep their args and env in the list (slimPod): the agents' flags tell their mode.
-  // kdiag check -n: the NetworkPolicy loader has already listed Pods and DaemonSets of every namespace.
+  // kdiag check -n: the NetworkPolicy loader has already listed kube-system's Pods (whole) and the DaemonSets of every namespace.
   const netpol = snap?.netpol;
   const pods = async () => {
     if (holdsSystem(snap, 'pods')) view.systemPods = inSystem(snap!.pods);

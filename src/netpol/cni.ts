@@ -28,6 +28,12 @@ const KNOWN: { name: string; enforces: boolean; names: string[] }[] = [
   { name: 'flannel', enforces: false, names: ['kube-flannel', 'kube-flannel-ds', 'flannel'] },
 ];
 
+/** The DaemonSet names and label values (k8s-app, app.kubernetes.io/name, app) by which the plugins are recognised. */
+export const CNI_IDENTITIES: readonly string[] = KNOWN.flatMap((k) => k.names);
+
+/** The Pod labels whose value names a plugin (besides the owning DaemonSet's name). */
+export const CNI_IDENTITY_LABELS = ['k8s-app', 'app.kubernetes.io/name', 'app'] as const;
+
 function plugin(name: string): (typeof KNOWN)[number] | undefined {
   return KNOWN.find((k) => k.names.includes(name));
 }
@@ -35,7 +41,7 @@ function plugin(name: string): (typeof KNOWN)[number] | undefined {
 function podIdentity(pod: V1Pod): string | undefined {
   const labels = pod.metadata?.labels ?? {};
   const owner = pod.metadata?.ownerReferences?.find((o) => o.kind === 'DaemonSet')?.name;
-  return [owner, labels['k8s-app'], labels['app.kubernetes.io/name'], labels.app].find((n) => n !== undefined && plugin(n) !== undefined);
+  return [owner, ...CNI_IDENTITY_LABELS.map((k) => labels[k])].find((n) => n !== undefined && plugin(n) !== undefined);
 }
 
 export function detectCni(snapshot: Snapshot): CniDetection {

@@ -310,6 +310,16 @@ function numericPort(value: number | string | undefined): number | string | unde
   return value;
 }
 
+/** Whether a Pod declaring `ports` exposes a policy port entry (a named port by name and protocol; endPort ranges). */
+export function portExposed(ports: readonly ContainerPortInfo[], entry: V1NetworkPolicyPort): boolean {
+  const proto = (entry.protocol ?? 'TCP').toUpperCase();
+  const value = typeof entry.port === 'string' && /^\d+$/.test(entry.port) ? Number(entry.port) : entry.port;
+  if (value === undefined) return true;
+  if (typeof value === 'string') return ports.some((p) => p.name === value && p.protocol === proto);
+  const end = entry.endPort ?? value;
+  return ports.some((p) => p.protocol === proto && p.port >= value && p.port <= end);
+}
+
 export function portEntryText(p: V1NetworkPolicyPort): string {
   const proto = asProtocol(p.protocol);
   const port = numericPort(p.port);
