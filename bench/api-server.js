@@ -425,9 +425,20 @@ function serve(level) {
         const name = /metadata\.name=([^,]+)/.exec(field)?.[1];
         items = name ? items.filter((o) => o.metadata.name === name) : items;
       }
-      for (const term of (label ?? '').split(',').filter(Boolean)) {
-        const [k, v] = term.split('=');
-        items = items.filter((o) => o.metadata.labels?.[k] === v);
+      // Label selectors: k=v and the set-based forms (k in (a,b), k notin (a), k, !k), as the API takes them.
+      for (const term of (label ?? '').match(/[^,(]+(\([^)]*\))?/g) ?? []) {
+        const t = term.trim();
+        const set = /^(\S+) (in|notin) \((.*)\)$/.exec(t);
+        const has = (o, k) => Object.prototype.hasOwnProperty.call(o.metadata.labels ?? {}, k);
+        if (set) {
+          const values = set[3].split(',');
+          const inSet = (o) => has(o, set[1]) && values.includes(o.metadata.labels[set[1]]);
+          items = items.filter((o) => (set[2] === 'in' ? inSet(o) : !inSet(o)));
+        } else if (t.startsWith('!')) items = items.filter((o) => !has(o, t.slice(1)));
+        else if (t.includes('=')) {
+          const [k, v] = t.split('=');
+          items = items.filter((o) => o.metadata.labels?.[k] === v);
+        } else if (t) items = items.filter((o) => has(o, t));
       }
       const page = limit > 0 ? items.slice(start, start + limit) : items.slice(start);
       const next = limit > 0 && start + limit < items.length ? String(start + limit) : undefined;

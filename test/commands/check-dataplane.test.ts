@@ -88,11 +88,12 @@ describe('kdiag check: the data-plane section', () => {
     api = fakeApi(objects);
     await json(['check', '-n', 'shop']);
     expect(api.count(/^\/api\/v1\/nodes$/)).toBe(1);
-    // The NetworkPolicy rules list Pods and DaemonSets of every namespace once; the data plane
-    // takes kube-system's from them (the cluster-dns check's label-selected list of CoreDNS pods is its own).
-    expect(whole(/^\/api\/v1\/pods$/)).toBe(1);
+    // The NetworkPolicy rules list kube-system's Pods whole (other namespaces' by label, never all
+    // Pods) and DaemonSets of every namespace once; the data plane takes kube-system's from them
+    // (the cluster-dns check's label-selected list of CoreDNS pods is its own).
+    expect(whole(/^\/api\/v1\/pods$/)).toBe(0);
     expect(whole(/^\/apis\/apps\/v1\/daemonsets$/)).toBe(1);
-    expect(whole(/^\/api\/v1\/namespaces\/kube-system\/pods$/)).toBe(0);
+    expect(whole(/^\/api\/v1\/namespaces\/kube-system\/pods$/)).toBe(1);
     expect(api.count(/^\/apis\/apps\/v1\/namespaces\/kube-system\/daemonsets$/)).toBe(0);
   });
 

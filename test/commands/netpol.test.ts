@@ -27,9 +27,13 @@ describe('kdiag netpol (against a fake API)', () => {
     expect(plugin).toBe('Network plugin: kube-router (DaemonSet kube-system/kube-router): NetworkPolicies are enforced.');
     expect(stdout).toContain('INFO    KD4002  NetworkPolicy production/api-server-policy: allows DNS over UDP/53 but not TCP/53');
     expect(stdout).toContain('0 error(s), 0 warning(s), 3 info');
-    // Policies in scope; pods, namespaces and DaemonSets everywhere.
+    // Policies in scope; namespaces and DaemonSets everywhere; of the other namespaces' Pods only
+    // those the rules can look at: kube-system whole, the rest by label (controllers, plugins, peers).
     expect(api.count(/^\/apis\/networking\.k8s\.io\/v1\/namespaces\/production\/networkpolicies$/)).toBe(1);
-    expect(api.count(/^\/api\/v1\/pods$/)).toBe(1);
+    const pods = api.requests.filter((r) => /\/pods$/.test(r.path)).map((r) => `${r.path} ${r.query.get('labelSelector') ?? ''}`.trim());
+    expect(pods).not.toContain('/api/v1/pods');
+    expect(pods).toContain('/api/v1/namespaces/kube-system/pods');
+    expect(pods).toContain('/api/v1/pods app.kubernetes.io/name in (contour,haproxy-ingress,ingress-nginx,rke2-ingress-nginx,traefik)');
     expect(api.count(/^\/apis\/apps\/v1\/daemonsets$/)).toBe(1);
   });
 
@@ -100,8 +104,8 @@ describe('kdiag netpol (against a fake API)', () => {
     expect(stdout).toContain('ERROR   KD4006  NetworkPolicy payment-service/half: 1 egress rule ignored, policyTypes lacks Egress');
   });
 
-  it('judges only its namespace when pods cannot be listed cluster-wide', async () => {
-    const api = fakeApi([...GUIDE, ...FAULTS], { faults: [{ path: /^\/api\/v1\/pods$/, statuses: [403] }] });
+  it('judges only its namespace when pods cannot be listed cluster-wide (by label or whole)', async () => {
+    const api = fakeApi([...GUIDE, ...FAULTS], { faults: [{ path: /^\/api\/v1\/pods$/, statuses: Array(20).fill(403) }] });
     const { stdout, code } = await kdiag(['netpol', '-n', 'auth-service', '-o', 'json', '--kubeconfig', testKubeconfig()]);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import type { K8sObject } from './fixtures.js';
+import { matchesSelector } from '../../src/checks/lib/labels.js';
+import { parseLabelSelector } from '../../src/netpol/needed-pods.js';
 
 export const SERVER = 'https://kdiag-test.invalid:6443';
 
@@ -249,10 +251,11 @@ export function fakeApiHandler(objects: readonly K8sObject[], options: FakeApiOp
       if (field === 'type') items = items.filter((o) => (o as { type?: string }).type === value);
       if (field === 'metadata.name') items = items.filter((o) => o.metadata.name === value);
     }
-    // Equality-based label selectors (k=v,k2=v2), as kdiag sends them.
-    for (const term of (url.searchParams.get('labelSelector') ?? '').split(',').filter(Boolean)) {
-      const [k, v] = term.split('=');
-      items = items.filter((o) => o.metadata.labels?.[k!] === v);
+    // Label selectors as kdiag sends them: k=v, and the set-based forms (k in (a,b), k notin (a), k, !k).
+    const labelSelector = url.searchParams.get('labelSelector');
+    if (labelSelector) {
+      const selector = parseLabelSelector(labelSelector);
+      items = items.filter((o) => matchesSelector(selector, o.metadata.labels ?? {}));
     }
     const limit = Number(url.searchParams.get('limit') ?? '0');
     const start = Number(url.searchParams.get('continue') ?? '0');
