@@ -2,7 +2,8 @@
 // Everything that talks to the API goes through ClusterClient.call(): one place for
 // per-request timeouts, bounded retries on 429/5xx (honouring Retry-After), request
 // counting for --debug and benchmarks, and mapping failures to one sentence.
-import type { ApiType, Configuration, KubeConfig, ResponseContext } from '@kubernetes/client-node';
+import type { AgentOptions } from 'node:https';
+import type { ApiType, Cluster, Configuration, HttpLibrary, KubeConfig, ResponseContext } from '@kubernetes/client-node';
 import {
   ApiException,
   ApisApi,
@@ -22,6 +23,7 @@ import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
 import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';
 import { loadKubeConfig, type ConnectOptions } from './kubeconfig.js';
 import { parseListStream } from './page.js';
+import { NodeTransport } from './transport.js';
 
 export interface ClientOptions extends ConnectOptions {
   /** Per-request timeout in milliseconds; 0 disables it. */
@@ -197,20 +199,23 @@ function rawLists<T>(Api: new (config: Configuration, ...rest: never[]) => T): n
 const MODEL_KINDS: ReadonlySet<Kind> = new Set(['networkpolicies']);
 
 /**
- * client-node builds a new undici Agent for every request (config.js, applySecurityAuthentication):
- * a new TLS context, connection and handshake each time — 15 handshakes for `kdiag check -n NS`,
- * 70 for a cluster-wide check. One Agent per client lets requests reuse kept-alive connections.
- * The Agent depends only on the context's cluster and user, which a client never changes.
+ * client-node builds a new HTTP client (undici Agent) for every request (config.js,
+ * applySecurityAuthentication → createDispatcher): a new TLS context, connection and handshake
+ * each time — 15 handshakes for `kdiag check -n NS`, 70 for a cluster-wide check. One per
+ * client lets requests reuse kept-alive connections; it depends only on the context's cluster
+ * and user, which a client never changes. The first call also hands the TLS settings
+ * client-node computed for it to kdiag's transport (src/cluster/transport.ts).
  */
-function shareDispatcher(kc: KubeConfig): void {
+function shareDispatcher(kc: KubeConfig, transport: NodeTransport | undefined): void {
   // cast: createDispatcher is private in client-node's types; it is the method every request calls for its Agent.
-  const target = kc as unknown as { createDispatcher: (cluster: unknown, options: unknown) => unknown };
+  const target = kc as unknown as { createDispatcher: (cluster: Cluster | null, options: AgentOptions) => unknown };
   const create = target.createDispatcher.bind(kc);
   let made = false;
   let shared: unknown;
   target.createDispatcher = (cluster, options) => {
     if (!made) {
       shared = create(cluster, options);
+      transport?.useTls(kc.createDispatcherOptions(cluster, options));
       made = true;
     }
     return shared;
@@ -281,6 +286,8 @@ export class ClusterClient {
     this.apiObjects.set(name, made);
     return made;
   }
+  /** The HTTP client under client-node's APIs (undefined: client-node's own, for a proxy). */
+  private readonly transport: NodeTransport | undefined;
   /** Requests sent (including retries), per `verb resource`. */
   readonly requestCounts = new Map<string, number>();
   private readonly options: Required<Pick<ClientOptions, 'requestTimeoutMs' | 'maxRetries' | 'pageSize' | 'maxRetryAfterMs'>> & ClientOptions;
@@ -292,7 +299,9 @@ export class ClusterClient {
     this.server = loaded.server;
     this.contextName = loaded.contextName;
     this.defaultNamespace = loaded.namespace;
-    shareDispatcher(this.kc);
+    // Requests go through kdiag's node:https transport, except through a proxy (client-node's fetch handles those).
+    this.transport = this.kc.getCurrentCluster()?.proxyUrl ? undefined : new NodeTransport();
+    shareDispatcher(this.kc, this.transport);
     // The server address is checked now (a malformed one fails here, as before any request).
     void this.version;
   }
@@ -300,8 +309,9 @@ export class ClusterClient {
   /** Per-call options: the request timeout and the request log. Pass as the last argument of an API method. */
   requestOptions(): ApiOptions {
     const { requestTimeoutMs, debug } = this.options;
-    const options: { middleware: Middleware[]; middlewareMergeStrategy: 'append' } = {
+    const options: { middleware: Middleware[]; middlewareMergeStrategy: 'append'; httpApi?: HttpLibrary } = {
       middlewareMergeStrategy: 'append',
+      httpApi: this.transport?.library,
       middleware: [
         {
           pre: (ctx) => {
