@@ -3,8 +3,10 @@
 // page's text and buffers are large objects that only full collections free; at 20,000 Pods
 // they made most of the peak memory and of the GC time. Here each item is cut from the
 // stream's chunks, parsed alone and trimmed at once: what kdiag does not keep dies young.
-// The scanner reads bytes: in UTF-8 no byte of a multi-byte character is an ASCII quote,
-// backslash or bracket, so structure is found without decoding.
+// The scanner reads the decoded text of each chunk (a character cut between chunks is
+// completed by the next one) and finds structure by quotes, backslashes and brackets.
+
+import { StringDecoder } from 'node:string_decoder';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -33,32 +35,44 @@ export class ListPageParser<T> {
   private inItems = false;
   /** The list without its items' contents, as text (small: kind, apiVersion, metadata). */
   private outside = '';
-  /** The parts of the item being read, from earlier chunks. */
-  private pending: Buffer[] = [];
+  /** The start of the item being read, from earlier chunks. */
+  private pending = '';
   private inItem = false;
+  /** Bytes to text; a character cut between two chunks is completed by the next one. */
+  private readonly decoder = new StringDecoder('utf8');
   readonly items: T[] = [];
 
   constructor(private readonly keep: (item: unknown) => T | undefined) {}
 
+  /** The next bytes of the response. */
   push(chunk: Buffer): void {
+    this.pushText(this.decoder.write(chunk));
+  }
+
+  /**
+   * The next characters of the response. Scanning text rather than bytes: one decoding per
+   * chunk and String.prototype.indexOf over it cost less than decoding each item's bytes and
+   * Buffer.indexOf (≈ 15 % of parsing at 20,000 Pods).
+   */
+  pushText(text: string): void {
     let outsideFrom = this.inItems ? -1 : 0;
     let itemFrom = this.inItem ? 0 : -1;
-    const n = chunk.length;
+    const n = text.length;
     let i = 0;
     while (i < n) {
       if (this.inString) {
-        const q = chunk.indexOf(QUOTE, i);
+        const q = text.indexOf('"', i);
         if (q < 0) {
-          this.slashes = trailingSlashes(chunk, n, i, this.slashes);
+          this.slashes = trailingSlashes(text, n, i, this.slashes);
           break;
         }
-        const before = trailingSlashes(chunk, q, i, this.slashes);
+        const before = trailingSlashes(text, q, i, this.slashes);
         this.slashes = 0;
         i = q + 1;
         if (before % 2 === 0) this.inString = false;
         continue;
       }
-      const c = chunk[i]!;
+      const c = text.charCodeAt(i);
       if (c === QUOTE) {
         this.inString = true;
         this.slashes = 0;
@@ -67,8 +81,8 @@ export class ListPageParser<T> {
           if (c !== OPEN_OBJECT) throw new SyntaxError('a list item that is not an object');
           this.inItem = true;
           itemFrom = i;
-        } else if (!this.inItems && this.depth === 1 && c === OPEN_ARRAY && ITEMS_KEY.test(this.outside + chunk.toString('utf8', outsideFrom, i))) {
-          this.outside += chunk.toString('utf8', outsideFrom, i + 1);
+        } else if (!this.inItems && this.depth === 1 && c === OPEN_ARRAY && ITEMS_KEY.test(this.outside + text.slice(outsideFrom, i))) {
+          this.outside += text.slice(outsideFrom, i + 1);
           outsideFrom = -1;
           this.inItems = true;
         }
@@ -76,7 +90,7 @@ export class ListPageParser<T> {
       } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
         this.depth--;
         if (this.inItem && this.depth === 2) {
-          this.item(chunk.subarray(itemFrom, i + 1));
+          this.item(text.slice(itemFrom, i + 1));
           itemFrom = -1;
         } else if (this.inItems && this.depth === 1) {
           this.inItems = false;
@@ -85,13 +99,13 @@ export class ListPageParser<T> {
       }
       i++;
     }
-    if (this.inItem && itemFrom >= 0) this.pending.push(chunk.subarray(itemFrom));
-    if (outsideFrom >= 0) this.outside += chunk.toString('utf8', outsideFrom);
+    if (this.inItem && itemFrom >= 0) this.pending += text.slice(itemFrom);
+    if (outsideFrom >= 0) this.outside += text.slice(outsideFrom);
   }
 
-  private item(last: Buffer): void {
-    const text = this.pending.length === 0 ? last.toString('utf8') : Buffer.concat([...this.pending, last]).toString('utf8');
-    this.pending = [];
+  private item(last: string): void {
+    const text = this.pending === '' ? last : this.pending + last;
+    this.pending = '';
     this.inItem = false;
     const kept = this.keep(JSON.parse(text));
     if (kept !== undefined) this.items.push(kept);
@@ -99,6 +113,8 @@ export class ListPageParser<T> {
 
   /** The page, once every chunk has been pushed. */
   end(): ParsedPage<T> {
+    const rest = this.decoder.end();
+    if (rest) this.pushText(rest);
     if (this.inString || this.depth !== 0 || this.inItems) throw new SyntaxError('the list response ended early');
     const list = JSON.parse(this.outside) as ParsedPage<T>['list'] & { items?: unknown[] | null };
     // `items: null` (no array) was parsed with the list; an array's contents went to keep().
@@ -112,9 +128,9 @@ export class ListPageParser<T> {
 }
 
 /** Backslashes right before `end` (down to `from`), plus `carried` when they reach `from`. */
-function trailingSlashes(chunk: Buffer, end: number, from: number, carried: number): number {
+function trailingSlashes(text: string, end: number, from: number, carried: number): number {
   let k = end - 1;
-  while (k >= from && chunk[k] === BACKSLASH) k--;
+  while (k >= from && text.charCodeAt(k) === BACKSLASH) k--;
   const run = end - 1 - k;
   return k < from ? run + carried : run;
 }
@@ -129,6 +145,6 @@ export async function parseListStream<T>(body: AsyncIterable<Uint8Array>, keep: 
 /** Parses a whole list response held as text. */
 export function parseListPage<T>(text: string, keep: (item: unknown) => T | undefined): ParsedPage<T> {
   const parser = new ListPageParser(keep);
-  parser.push(Buffer.from(text, 'utf8'));
+  parser.pushText(text);
   return parser.end();
 }
