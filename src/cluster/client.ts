@@ -555,7 +555,7 @@ export class ClusterClient {
   }
 
   async serverVersion(): Promise<string> {
-    const info = await this.call({ verb: 'get', resource: 'version' }, (o) => this.version.getCode(o));
+    const info = await this.call({ verb: 'get', resource: 'version' }, (o) => this.version.getCode({}, o));
     return info.gitVersion;
   }
 
