@@ -10,12 +10,20 @@
 // client-node's too: the connect options it computes for its own dispatcher
 // (KubeConfig.createDispatcherOptions). Clusters reached through a proxy keep client-node's
 // fetch (ClusterClient does not pass this library for them).
-import * as http from 'node:http';
-import * as https from 'node:https';
-import { pipeline, type Readable } from 'node:stream';
-import * as zlib from 'node:zlib';
+import type * as Http from 'node:http';
+import { createRequire } from 'node:module';
+import type { Readable } from 'node:stream';
+import type * as Zlib from 'node:zlib';
 import type { DispatcherOptions, HttpLibrary, RequestContext, ResponseBody, ResponseContext as ResponseContextType } from '@kubernetes/client-node';
 import { ResponseContext, wrapHttpLibrary } from './k8s.js';
+
+// Node's built-ins by require(), as the client-node bundle takes them (build/vendor.mjs): an ESM
+// import of node:http builds its ESM face, whose WebSocket export loads Node's own undici.
+const require = createRequire(import.meta.url);
+const http = require('node:http') as typeof Http;
+const https = require('node:https') as typeof import('node:https');
+const zlib = require('node:zlib') as typeof Zlib;
+const { pipeline } = require('node:stream') as typeof import('node:stream');
 
 type TlsOptions = Extract<DispatcherOptions, { type: 'agent' }>['connect'];
 
@@ -31,7 +39,7 @@ const INFLATE_CHUNK = 64 * 1024;
 class NodeBody implements ResponseBody {
   private decoded?: Readable;
   constructor(
-    private readonly res: http.IncomingMessage,
+    private readonly res: Http.IncomingMessage,
     private readonly signal: AbortSignal | undefined,
   ) {}
 
@@ -47,7 +55,7 @@ class NodeBody implements ResponseBody {
       }
     }
     const encoding = res.headers['content-encoding']?.trim().toLowerCase();
-    let inflater: zlib.Gunzip | zlib.Inflate | undefined;
+    let inflater: Zlib.Gunzip | Zlib.Inflate | undefined;
     if (encoding === 'gzip' || encoding === 'x-gzip') inflater = zlib.createGunzip({ chunkSize: INFLATE_CHUNK });
     else if (encoding === 'deflate') inflater = zlib.createInflate({ chunkSize: INFLATE_CHUNK });
     else if (encoding && encoding !== 'identity') {
@@ -105,7 +113,7 @@ function requestBody(request: RequestContext): string | undefined {
 }
 
 /** Lower-cased header names, as fetch reports them; repeated headers joined with ", ". */
-function responseHeaders(res: http.IncomingMessage): Record<string, string> {
+function responseHeaders(res: Http.IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(res.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -115,7 +123,7 @@ function responseHeaders(res: http.IncomingMessage): Record<string, string> {
 
 export class NodeTransport {
   private tls: TlsOptions = {};
-  private agent?: http.Agent;
+  private agent?: Http.Agent;
 
   /**
    * The TLS settings client-node computed for this kubeconfig's cluster and user (CA, client
@@ -144,7 +152,7 @@ export class NodeTransport {
     const body = requestBody(request);
     const headers = requestHeaders(request);
     if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const res = await new Promise<Http.IncomingMessage>((resolve, reject) => {
       const req = lib.request(url, { method: request.getHttpMethod(), headers, agent: this.agent, signal }, resolve);
       // Errors after the answer arrived (a connection lost mid-body) reach the body's reader too.
       req.on('error', (err) => reject(err.name === 'AbortError' ? abortError(signal) : err));
