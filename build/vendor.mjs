@@ -20,6 +20,7 @@ const MODULES = [
   { path: 'dist/watch.js' },
   { path: 'dist/gen/apis/exception.js' },
   { path: 'dist/gen/rxjsStub.js' },
+  { path: 'dist/gen/http/http.js' },
   { path: 'dist/gen/types/ObjectParamAPI.js', prefix: 'Object' },
 ];
 

@@ -2,7 +2,8 @@
 // Everything that talks to the API goes through ClusterClient.call(): one place for
 // per-request timeouts, bounded retries on 429/5xx (honouring Retry-After), request
 // counting for --debug and benchmarks, and mapping failures to one sentence.
-import type { ApiType, Configuration, KubeConfig, ResponseContext } from '@kubernetes/client-node';
+import type { AgentOptions } from 'node:https';
+import type { ApiType, Cluster, Configuration, HttpLibrary, KubeConfig, ResponseContext } from '@kubernetes/client-node';
 import {
   ApiException,
   ApisApi,
@@ -22,6 +23,7 @@ import { KIND_RESOURCES, type Kind, type KindMap } from '../snapshot.js';
 import { isApiError, isRetryable, toKdiagError, type RequestTarget } from './errors.js';
 import { loadKubeConfig, type ConnectOptions } from './kubeconfig.js';
 import { parseListStream } from './page.js';
+import { NodeTransport } from './transport.js';
 
 export interface ClientOptions extends ConnectOptions {
   /** Per-request timeout in milliseconds; 0 disables it. */
@@ -92,9 +94,11 @@ function slim<T>(item: T): T {
 }
 
 type Pod = KindMap['pods'];
+type EndpointSlice = KindMap['endpointslices'];
 
 /** What list() keeps of one listed object: trimmed; kdiag's own probe Pods not at all. */
 function keep<K extends Kind>(kind: K, item: unknown): KindMap[K] | undefined {
+  if (kind === 'endpointslices') return slimEndpointSlice(item as EndpointSlice) as KindMap[K];
   if (kind !== 'pods') return slim(item as KindMap[K]);
   // kdiag's own probe Pods (this run's or another's) look like the workload they stand in
   // for (its labels, never Ready): counting them would report a Pod that is not Ready.
@@ -102,12 +106,59 @@ function keep<K extends Kind>(kind: K, item: unknown): KindMap[K] | undefined {
 }
 
 /**
- * The fields of a Pod that kdiag reads (identity, labels, owner, scheduling, container names,
- * images and ports, and the status), kept as each page arrives so a cluster with tens of
- * thousands of Pods fits in a small heap. Env, most probes, volumes and resources are dropped (kube-system keeps env and args).
+ * One copy of each of the values that repeat across tens of thousands of Pods and
+ * EndpointSlices (namespaces, node names, label values, condition types, images, kinds):
+ * JSON.parse makes a new string for every occurrence. At 40,000 Pods this keeps ≈ 30 MB less.
+ * Values that never repeat (names, uids, IPs) are not looked up.
  */
+const interned = new Map<string, string>();
+function intern<T extends string | undefined>(value: T): T {
+  if (value === undefined) return value;
+  const known = interned.get(value);
+  if (known !== undefined) return known as T;
+  interned.set(value, value);
+  return value;
+}
+
+function internLabels(labels: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (labels) for (const k in labels) labels[k] = intern(labels[k]!);
+  return labels;
+}
+
+type Condition = NonNullable<NonNullable<Pod['status']>['conditions']>[number];
+type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
 type Container = NonNullable<Pod['spec']>['containers'][number];
 
+/**
+ * A running container's state as kdiag reads it: running or not (its start time is read by
+ * nothing). One object shared by every running container.
+ */
+const RUNNING = Object.freeze({});
+
+/** What kdiag reads of a container's status: readiness, restarts, why it waits or ended (src/checks/lib/pods.ts, src/dataplane/components.ts). */
+function slimContainerStatus(cs: ContainerStatus): ContainerStatus {
+  const state = cs.state;
+  const terminated = cs.lastState?.terminated;
+  return {
+    name: intern(cs.name),
+    ready: cs.ready,
+    restartCount: cs.restartCount,
+    state: state && { running: state.running && RUNNING, waiting: state.waiting, terminated: state.terminated },
+    lastState: terminated ? { terminated } : undefined,
+  } as ContainerStatus;
+}
+
+function slimCondition(c: Condition): Condition {
+  return { type: intern(c.type), status: intern(c.status), reason: c.reason, message: c.message } as Condition;
+}
+
+/**
+ * The fields of a Pod that kdiag reads (identity, labels, owner, scheduling, container names,
+ * images and ports, and the status), kept as each page arrives so a cluster with tens of
+ * thousands of Pods fits in a small heap. Env, most probes, volumes and resources are dropped
+ * (kube-system keeps env and args), and so are podIPs (podIP is read), container image IDs
+ * and start times.
+ */
 export function slimPod(pod: Pod): Pod {
   const m = pod.metadata ?? {};
   const spec = pod.spec;
@@ -117,24 +168,24 @@ export function slimPod(pod: Pod): Pod {
   // (--proxy-mode, --run-firewall, FELIX_BPFENABLED) tell their mode (src/dataplane/components.ts).
   const system = m.namespace === 'kube-system';
   const container = (c: Container): Container => ({
-    name: c.name,
-    image: c.image,
-    ports: c.ports,
+    name: intern(c.name),
+    image: intern(c.image),
+    ports: internPorts(c.ports),
     readinessProbe: c.readinessProbe,
     ...(system ? { command: c.command, args: c.args, env: c.env } : {}),
   });
   return {
     metadata: {
       name: m.name,
-      namespace: m.namespace,
+      namespace: intern(m.namespace),
       uid: m.uid,
-      labels: m.labels,
+      labels: internLabels(m.labels),
       ownerReferences: m.ownerReferences,
       creationTimestamp: m.creationTimestamp,
       deletionTimestamp: m.deletionTimestamp,
     },
     spec: spec && {
-      nodeName: spec.nodeName,
+      nodeName: intern(spec.nodeName),
       hostNetwork: spec.hostNetwork,
       hostname: spec.hostname,
       subdomain: spec.subdomain,
@@ -143,16 +194,74 @@ export function slimPod(pod: Pod): Pod {
       initContainers: spec.initContainers?.map(container),
     },
     status: st && {
-      phase: st.phase,
+      phase: intern(st.phase),
       reason: st.reason,
       message: st.message,
       podIP: st.podIP,
-      podIPs: st.podIPs,
-      conditions: st.conditions?.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message })),
-      containerStatuses: st.containerStatuses,
-      initContainerStatuses: st.initContainerStatuses,
+      conditions: st.conditions?.map(slimCondition),
+      containerStatuses: st.containerStatuses?.map(slimContainerStatus),
+      initContainerStatuses: st.initContainerStatuses?.map(slimContainerStatus),
     },
   } as Pod;
+}
+
+/** Ports (of containers, of EndpointSlices) with their names and protocols interned, in place. */
+function internPorts<P extends { name?: string | null; protocol?: string }>(ports: P[] | undefined): P[] | undefined {
+  for (const p of ports ?? []) {
+    if (typeof p.name === 'string') p.name = intern(p.name);
+    if (p.protocol !== undefined) p.protocol = intern(p.protocol);
+  }
+  return ports;
+}
+
+type Endpoint = NonNullable<EndpointSlice['endpoints']>[number];
+type EndpointConditions = NonNullable<Endpoint['conditions']>;
+/** The endpoint conditions seen so far, one frozen object each: most endpoints share one of a few. */
+const CONDITIONS = new Map<string, EndpointConditions>();
+function sharedConditions(c: EndpointConditions): EndpointConditions {
+  let n = 0;
+  for (const k in c) {
+    if (k !== 'ready' && k !== 'serving' && k !== 'terminating') return c;
+    n++;
+  }
+  const key = `${n}/${c.ready}/${c.serving}/${c.terminating}`;
+  let shared = CONDITIONS.get(key);
+  if (!shared) {
+    shared = Object.freeze({ ...c });
+    CONDITIONS.set(key, shared);
+  }
+  return shared;
+}
+
+/**
+ * The fields of an EndpointSlice that kdiag reads: its Service label, address type, ports and
+ * endpoints (addresses, conditions, node, zone, hostname, target). Its generated name, uid,
+ * resourceVersion, generation, annotations and owner (the Service its label names) are dropped.
+ */
+export function slimEndpointSlice(slice: EndpointSlice): EndpointSlice {
+  const m = slice.metadata ?? {};
+  for (const ep of slice.endpoints ?? []) {
+    if (ep.conditions) ep.conditions = sharedConditions(ep.conditions);
+    if (ep.nodeName !== undefined) ep.nodeName = intern(ep.nodeName);
+    if (ep.zone !== undefined) ep.zone = intern(ep.zone);
+    const ref = ep.targetRef;
+    if (ref) {
+      if (ref.kind !== undefined) ref.kind = intern(ref.kind);
+      if (ref.namespace !== undefined) ref.namespace = intern(ref.namespace);
+    }
+  }
+  return {
+    metadata: {
+      name: m.name,
+      namespace: intern(m.namespace),
+      labels: internLabels(m.labels),
+      creationTimestamp: m.creationTimestamp,
+      deletionTimestamp: m.deletionTimestamp,
+    },
+    addressType: intern(slice.addressType),
+    ports: internPorts(slice.ports),
+    endpoints: slice.endpoints,
+  } as EndpointSlice;
 }
 
 /**
@@ -197,20 +306,23 @@ function rawLists<T>(Api: new (config: Configuration, ...rest: never[]) => T): n
 const MODEL_KINDS: ReadonlySet<Kind> = new Set(['networkpolicies']);
 
 /**
- * client-node builds a new undici Agent for every request (config.js, applySecurityAuthentication):
- * a new TLS context, connection and handshake each time — 15 handshakes for `kdiag check -n NS`,
- * 70 for a cluster-wide check. One Agent per client lets requests reuse kept-alive connections.
- * The Agent depends only on the context's cluster and user, which a client never changes.
+ * client-node builds a new HTTP client (undici Agent) for every request (config.js,
+ * applySecurityAuthentication → createDispatcher): a new TLS context, connection and handshake
+ * each time — 15 handshakes for `kdiag check -n NS`, 70 for a cluster-wide check. One per
+ * client lets requests reuse kept-alive connections; it depends only on the context's cluster
+ * and user, which a client never changes. The first call also hands the TLS settings
+ * client-node computed for it to kdiag's transport (src/cluster/transport.ts).
  */
-function shareDispatcher(kc: KubeConfig): void {
+function shareDispatcher(kc: KubeConfig, transport: NodeTransport | undefined): void {
   // cast: createDispatcher is private in client-node's types; it is the method every request calls for its Agent.
-  const target = kc as unknown as { createDispatcher: (cluster: unknown, options: unknown) => unknown };
+  const target = kc as unknown as { createDispatcher: (cluster: Cluster | null, options: AgentOptions) => unknown };
   const create = target.createDispatcher.bind(kc);
   let made = false;
   let shared: unknown;
   target.createDispatcher = (cluster, options) => {
     if (!made) {
       shared = create(cluster, options);
+      transport?.useTls(kc.createDispatcherOptions(cluster, options));
       made = true;
     }
     return shared;
@@ -281,6 +393,8 @@ export class ClusterClient {
     this.apiObjects.set(name, made);
     return made;
   }
+  /** The HTTP client under client-node's APIs (undefined: client-node's own, for a proxy). */
+  private readonly transport: NodeTransport | undefined;
   /** Requests sent (including retries), per `verb resource`. */
   readonly requestCounts = new Map<string, number>();
   private readonly options: Required<Pick<ClientOptions, 'requestTimeoutMs' | 'maxRetries' | 'pageSize' | 'maxRetryAfterMs'>> & ClientOptions;
@@ -292,7 +406,9 @@ export class ClusterClient {
     this.server = loaded.server;
     this.contextName = loaded.contextName;
     this.defaultNamespace = loaded.namespace;
-    shareDispatcher(this.kc);
+    // Requests go through kdiag's node:https transport, except through a proxy (client-node's fetch handles those).
+    this.transport = this.kc.getCurrentCluster()?.proxyUrl ? undefined : new NodeTransport();
+    shareDispatcher(this.kc, this.transport);
     // The server address is checked now (a malformed one fails here, as before any request).
     void this.version;
   }
@@ -300,8 +416,9 @@ export class ClusterClient {
   /** Per-call options: the request timeout and the request log. Pass as the last argument of an API method. */
   requestOptions(): ApiOptions {
     const { requestTimeoutMs, debug } = this.options;
-    const options: { middleware: Middleware[]; middlewareMergeStrategy: 'append' } = {
+    const options: { middleware: Middleware[]; middlewareMergeStrategy: 'append'; httpApi?: HttpLibrary } = {
       middlewareMergeStrategy: 'append',
+      httpApi: this.transport?.library,
       middleware: [
         {
           pre: (ctx) => {
@@ -438,7 +555,7 @@ export class ClusterClient {
   }
 
   async serverVersion(): Promise<string> {
-    const info = await this.call({ verb: 'get', resource: 'version' }, (o) => this.version.getCode(o));
+    const info = await this.call({ verb: 'get', resource: 'version' }, (o) => this.version.getCode({}, o));
     return info.gitVersion;
   }
 

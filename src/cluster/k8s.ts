@@ -15,6 +15,8 @@ export {
   KubeConfig,
   NetworkingV1Api,
   Observable,
+  ResponseContext,
   VersionApi,
   Watch,
+  wrapHttpLibrary,
 } from '@kubernetes/client-node';

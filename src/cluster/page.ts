@@ -3,8 +3,10 @@
 // page's text and buffers are large objects that only full collections free; at 20,000 Pods
 // they made most of the peak memory and of the GC time. Here each item is cut from the
 // stream's chunks, parsed alone and trimmed at once: what kdiag does not keep dies young.
-// The scanner reads bytes: in UTF-8 no byte of a multi-byte character is an ASCII quote,
-// backslash or bracket, so structure is found without decoding.
+// The scanner reads the decoded text of each chunk (a character cut between chunks is
+// completed by the next one) and finds structure by quotes, backslashes and brackets.
+
+import { StringDecoder } from 'node:string_decoder';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -12,7 +14,11 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
+const COLON = 0x3a;
 const ITEMS_KEY = /"items"\s*:\s*$/;
+/** Inside the list object the depth is 1, its items array 2, an item 3, the item's metadata 4. */
+const ITEM_DEPTH = 3;
+const METADATA_DEPTH = 4;
 
 export interface ParsedPage<T> {
   /** The list's own fields (kind, apiVersion, metadata with `continue`), items left out. */
@@ -33,50 +39,98 @@ export class ListPageParser<T> {
   private inItems = false;
   /** The list without its items' contents, as text (small: kind, apiVersion, metadata). */
   private outside = '';
-  /** The parts of the item being read, from earlier chunks. */
-  private pending: Buffer[] = [];
+  /** The start of the item being read, from earlier chunks. */
+  private pending = '';
   private inItem = false;
+  /** Inside an item's `metadata` object. */
+  private inMetadata = false;
+  /** Inside an item's `metadata.managedFields` array, which is left out of the item's text. */
+  private skipping = false;
+  /** Bytes to text; a character cut between two chunks is completed by the next one. */
+  private readonly decoder = new StringDecoder('utf8');
   readonly items: T[] = [];
 
   constructor(private readonly keep: (item: unknown) => T | undefined) {}
 
+  /** The next bytes of the response. */
   push(chunk: Buffer): void {
+    this.pushText(this.decoder.write(chunk));
+  }
+
+  /**
+   * The next characters of the response. Scanning text rather than bytes: one decoding per
+   * chunk and String.prototype.indexOf over it cost less than decoding each item's bytes and
+   * Buffer.indexOf (≈ 15 % of parsing at 20,000 Pods).
+   */
+  pushText(text: string): void {
     let outsideFrom = this.inItems ? -1 : 0;
-    let itemFrom = this.inItem ? 0 : -1;
-    const n = chunk.length;
+    let itemFrom = this.inItem && !this.skipping ? 0 : -1;
+    // Where the string being read started, and the closing quote of an item's `"metadata"` key
+    // or of its metadata's `"managedFields"` key (-1: none). The managedFields array, which no
+    // caller keeps, is replaced by null before JSON.parse: about 40 % of a Pod's text as the API
+    // server sends it, and most of the objects parsing it would make. (A key cut between two
+    // chunks is not recognised: that item's managedFields is parsed, and trimmed by the caller.)
+    let stringFrom = -1;
+    let keyEnd = -1;
+    let keyIs: 'metadata' | 'managedFields' | undefined;
+    const n = text.length;
     let i = 0;
     while (i < n) {
       if (this.inString) {
-        const q = chunk.indexOf(QUOTE, i);
+        const q = text.indexOf('"', i);
         if (q < 0) {
-          this.slashes = trailingSlashes(chunk, n, i, this.slashes);
+          this.slashes = trailingSlashes(text, n, i, this.slashes);
           break;
         }
-        const before = trailingSlashes(chunk, q, i, this.slashes);
+        const before = trailingSlashes(text, q, i, this.slashes);
         this.slashes = 0;
         i = q + 1;
-        if (before % 2 === 0) this.inString = false;
+        if (before % 2 === 0) {
+          this.inString = false;
+          if (this.inItem && stringFrom >= 0) {
+            keyIs = undefined;
+            if (this.depth === ITEM_DEPTH && q - stringFrom === 9 && text.startsWith('metadata"', stringFrom + 1)) keyIs = 'metadata';
+            else if (this.inMetadata && this.depth === METADATA_DEPTH && q - stringFrom === 14 && text.startsWith('managedFields"', stringFrom + 1))
+              keyIs = 'managedFields';
+            keyEnd = keyIs ? q : -1;
+          }
+        }
         continue;
       }
-      const c = chunk[i]!;
+      const c = text.charCodeAt(i);
       if (c === QUOTE) {
         this.inString = true;
         this.slashes = 0;
+        stringFrom = i;
+        keyEnd = -1;
       } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-        if (this.inItems && this.depth === 2) {
+        // The value right after the key (compact JSON, as the API server writes it: `"key":{`).
+        const afterKey = keyEnd >= 0 && i === keyEnd + 2 && text.charCodeAt(i - 1) === COLON;
+        if (afterKey && keyIs === 'metadata' && c === OPEN_OBJECT && this.depth === ITEM_DEPTH) {
+          this.inMetadata = true;
+        } else if (afterKey && keyIs === 'managedFields' && c === OPEN_ARRAY && this.depth === METADATA_DEPTH && this.inMetadata) {
+          this.pending += text.slice(itemFrom, i) + 'null';
+          itemFrom = -1;
+          this.skipping = true;
+        } else if (this.inItems && this.depth === 2) {
           if (c !== OPEN_OBJECT) throw new SyntaxError('a list item that is not an object');
           this.inItem = true;
           itemFrom = i;
-        } else if (!this.inItems && this.depth === 1 && c === OPEN_ARRAY && ITEMS_KEY.test(this.outside + chunk.toString('utf8', outsideFrom, i))) {
-          this.outside += chunk.toString('utf8', outsideFrom, i + 1);
+        } else if (!this.inItems && this.depth === 1 && c === OPEN_ARRAY && ITEMS_KEY.test(this.outside + text.slice(outsideFrom, i))) {
+          this.outside += text.slice(outsideFrom, i + 1);
           outsideFrom = -1;
           this.inItems = true;
         }
         this.depth++;
       } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
         this.depth--;
-        if (this.inItem && this.depth === 2) {
-          this.item(chunk.subarray(itemFrom, i + 1));
+        if (this.skipping && this.depth === METADATA_DEPTH) {
+          this.skipping = false;
+          itemFrom = i + 1;
+        } else if (this.inMetadata && this.depth === ITEM_DEPTH) {
+          this.inMetadata = false;
+        } else if (this.inItem && this.depth === 2) {
+          this.item(text.slice(itemFrom, i + 1));
           itemFrom = -1;
         } else if (this.inItems && this.depth === 1) {
           this.inItems = false;
@@ -85,13 +139,13 @@ export class ListPageParser<T> {
       }
       i++;
     }
-    if (this.inItem && itemFrom >= 0) this.pending.push(chunk.subarray(itemFrom));
-    if (outsideFrom >= 0) this.outside += chunk.toString('utf8', outsideFrom);
+    if (this.inItem && itemFrom >= 0) this.pending += text.slice(itemFrom);
+    if (outsideFrom >= 0) this.outside += text.slice(outsideFrom);
   }
 
-  private item(last: Buffer): void {
-    const text = this.pending.length === 0 ? last.toString('utf8') : Buffer.concat([...this.pending, last]).toString('utf8');
-    this.pending = [];
+  private item(last: string): void {
+    const text = this.pending === '' ? last : this.pending + last;
+    this.pending = '';
     this.inItem = false;
     const kept = this.keep(JSON.parse(text));
     if (kept !== undefined) this.items.push(kept);
@@ -99,6 +153,8 @@ export class ListPageParser<T> {
 
   /** The page, once every chunk has been pushed. */
   end(): ParsedPage<T> {
+    const rest = this.decoder.end();
+    if (rest) this.pushText(rest);
     if (this.inString || this.depth !== 0 || this.inItems) throw new SyntaxError('the list response ended early');
     const list = JSON.parse(this.outside) as ParsedPage<T>['list'] & { items?: unknown[] | null };
     // `items: null` (no array) was parsed with the list; an array's contents went to keep().
@@ -112,9 +168,9 @@ export class ListPageParser<T> {
 }
 
 /** Backslashes right before `end` (down to `from`), plus `carried` when they reach `from`. */
-function trailingSlashes(chunk: Buffer, end: number, from: number, carried: number): number {
+function trailingSlashes(text: string, end: number, from: number, carried: number): number {
   let k = end - 1;
-  while (k >= from && chunk[k] === BACKSLASH) k--;
+  while (k >= from && text.charCodeAt(k) === BACKSLASH) k--;
   const run = end - 1 - k;
   return k < from ? run + carried : run;
 }
@@ -129,6 +185,6 @@ export async function parseListStream<T>(body: AsyncIterable<Uint8Array>, keep: 
 /** Parses a whole list response held as text. */
 export function parseListPage<T>(text: string, keep: (item: unknown) => T | undefined): ParsedPage<T> {
   const parser = new ListPageParser(keep);
-  parser.push(Buffer.from(text, 'utf8'));
+  parser.pushText(text);
   return parser.end();
 }

@@ -74,7 +74,7 @@ export function servedGroupVersions(client: ClusterClient): Promise<Set<string> 
 
 async function discover(client: ClusterClient): Promise<Set<string> | undefined> {
   try {
-    const list = await client.call({ verb: 'get', resource: 'apis' }, (o) => client.apis.getAPIVersions(o));
+    const list = await client.call({ verb: 'get', resource: 'apis' }, (o) => client.apis.getAPIVersions({}, o));
     return new Set((list.groups ?? []).flatMap((g) => (g.versions ?? []).map((v) => v.groupVersion)));
   } catch (err) {
     if (isForbidden(err) || isNotFound(err)) return undefined;

@@ -41,6 +41,33 @@ describe('list pages parsed item by item', () => {
     expect((await parseListStream(oneByteAtATime(), keepAll)).items).toEqual(list.items);
   });
 
+  it("leaves out an item's metadata.managedFields (null), and nothing else, wherever the stream is cut", () => {
+    const managedFields = [{ manager: 'kubectl', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'k:{"port":80}': { '.': {} } } }];
+    const item = (name: string) => ({
+      metadata: { name, annotations: { note: '"managedFields":[1,2]', managedFields: '[]' }, managedFields, labels: { managedFields: 'x' } },
+      spec: { managedFields: [1], template: { metadata: { managedFields: [2] } } },
+      managedFields: [3],
+    });
+    const list = { kind: 'PodList', metadata: { continue: 'c' }, items: [item('a'), item('b\\\\"c'), { metadata: { managedFields: [] } }] };
+    const expected = list.items.map((i) => ({ ...i, metadata: { ...i.metadata, managedFields: null } }));
+    const text = JSON.stringify(list);
+    expect(parseListPage(text, keepAll)).toEqual({ list: { kind: 'PodList', metadata: { continue: 'c' } }, items: expected });
+    // Cut anywhere, the items are the same once managedFields is dropped (a key cut in two is not recognised).
+    const withoutFields = (i: unknown) => {
+      delete (i as { metadata: { managedFields?: unknown } }).metadata.managedFields;
+      return i;
+    };
+    const bytes = Buffer.from(text);
+    const want = parseListPage(text, withoutFields);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const parser = new ListPageParser(withoutFields);
+      parser.push(bytes.subarray(0, cut));
+      parser.push(bytes.subarray(cut));
+      expect(parser.end()).toEqual(want);
+    }
+    expect(want.items[0]).toEqual({ ...item('a'), metadata: { name: 'a', annotations: item('a').metadata.annotations, labels: { managedFields: 'x' } } });
+  });
+
   it('keeps what keep returns, and nothing for undefined', () => {
     const text = JSON.stringify({ items: [{ n: 1 }, { n: 2 }, { n: 3 }], metadata: {} });
     const page = parseListPage(text, (item) => ((item as { n: number }).n === 2 ? undefined : (item as { n: number }).n * 10));
