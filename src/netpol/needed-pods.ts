@@ -197,15 +197,16 @@ export function morePodsNeeded(input: NeededPodsInput, pods: readonly V1Pod[]): 
   return { queries: missing.map((namespace) => ({ namespace })) };
 }
 
-/** Pods of several answers, each once (by uid, else namespace/name), in the API's list order (namespace/name). */
+/**
+ * Pods of several answers, each once, in the API's list order (namespace/name, bytewise). Once per
+ * namespace/name, which the API keeps unique: a Pod re-created between two answers (a new uid)
+ * is not counted twice.
+ */
 export function mergePods(lists: readonly (readonly V1Pod[])[]): V1Pod[] {
+  const keyOf = (p: V1Pod) => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
   const seen = new Map<string, V1Pod>();
   for (const list of lists) {
-    for (const pod of list) {
-      const id = pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-      if (!seen.has(id)) seen.set(id, pod);
-    }
+    for (const pod of list) if (!seen.has(keyOf(pod))) seen.set(keyOf(pod), pod);
   }
-  const keyOf = (p: V1Pod) => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
-  return [...seen.values()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, pod]) => pod);
 }
