@@ -83,6 +83,15 @@ function isAdmissionRejection(err: unknown): { status: number; message: string }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Following the log of a running probe (ProbeSpec.finish): reads from when the kubelet reports it
+ * running (its settle time later, less EARLY_READ_LAG_MS: the report comes up to a second after
+ * the start), one every EARLY_READ_EVERY_MS, at most EARLY_READS; after that the watch alone.
+ */
+const EARLY_READ_LAG_MS = 1000;
+const EARLY_READ_EVERY_MS = 100;
+const EARLY_READS = 50;
+
 /** Like Promise.all, but every promise has settled before the first rejection is thrown (no request left running). */
 async function settleAll<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
   const [ra, rb] = await Promise.allSettled([a, b]);
@@ -236,30 +245,36 @@ export class ProbeRunner {
     let lastStage: ProbeStage = 'creating';
     let early: string | undefined;
     let wake: (() => void) | undefined;
-    const timers: NodeJS.Timeout[] = [];
-    const readEarly = (pod: string, marker: string) => {
-      if (early !== undefined || state.finished || state.failure) return;
+    let reading: NodeJS.Timeout | undefined;
+    let stopped = false;
+    // Reads the log until it holds the script's last line; one read at a time.
+    const readEarly = (pod: string, marker: string, n: number) => {
+      if (stopped || early !== undefined || state.finished || state.failure || n >= EARLY_READS) return;
+      const next = () => {
+        if (!stopped) reading = setTimeout(readEarly, EARLY_READ_EVERY_MS, pod, marker, n + 1);
+      };
       this.readLog(namespace, pod).then(
         (log) => {
-          if (early === undefined && hasFinalLine(log, marker)) {
-            early = log;
-            wake?.();
-          }
+          if (early !== undefined) return;
+          if (!hasFinalLine(log, marker)) return next();
+          early = log;
+          wake?.();
         },
-        () => undefined, // the watch still reports the end
+        next, // not started yet (400), or a hiccup: the watch still reports the end
       );
     };
     const apply = (type: string, pod: V1Pod) => {
       if (pod.metadata?.name) seenPods.add(pod.metadata.name);
       const before = state.stage;
       state = nextState(state, type, pod, spec.image);
-      const starting = (stage: ProbeStage) => stage === 'image' || stage === 'running';
-      if (spec.finish && !starting(before) && starting(state.stage) && state.podName && !state.finished) {
-        // From the moment the container is being created: a short script often starts and ends
-        // before the kubelet reports it running at all. A handful of reads around the time it
-        // can be done (a read before it starts just fails); later the watch is as quick.
+      if (spec.finish && before !== 'running' && state.stage === 'running' && state.podName && !state.finished) {
+        // The kubelet serves the log once it has reported the container running (it notices
+        // containers starting and ending only once a second): a script still running then ends
+        // before the kubelet reports it, so its log is followed closely from now on (from the
+        // settle time on, less the most the report can lag behind the start), and the result
+        // is there as soon as the script printed its last line.
         const { marker, afterMs } = spec.finish;
-        for (const ms of [300, 500, 700, 900, 1200, 1600, 2200]) timers.push(setTimeout(readEarly, afterMs + ms, state.podName, marker));
+        reading = setTimeout(readEarly, Math.max(0, afterMs - EARLY_READ_LAG_MS), state.podName, marker, 0);
       }
       if (state.stage !== lastStage) {
         lastStage = state.stage;
@@ -290,7 +305,8 @@ export class ProbeRunner {
         await sleep(Math.min(500 * (attempt + 1), 2000));
       }
     } finally {
-      for (const t of timers) clearTimeout(t);
+      stopped = true;
+      clearTimeout(reading);
     }
     const why = await this.whyNoProgress(namespace, probeName(spec), state);
     throw new ProbeError({

@@ -103,6 +103,8 @@ ${EXIT_CODES_TEXT}`;
     };
     // Admission answers while the cluster is read (the script's arguments come from what is read).
     const admitted = cli.admitProbe(client, { ...pod, args: [] });
+    const kdiagConfig = this.kdiagConfig();
+    kdiagConfig.catch(() => undefined); // awaited below
 
     const [target, probeNs, kubeSystem, namespaces] = await Promise.all([
       subjectNs ? load(subjectNs, ['services', 'endpointslices', 'pods']) : Promise.resolve(undefined),
@@ -123,7 +125,7 @@ ${EXIT_CODES_TEXT}`;
 
     const nonce = cli.randomNonce();
     // Per attempt of the search walk; .kdiag.yaml thresholds.dnsTimeoutSeconds overrides it.
-    const configured = (await this.kdiagConfig()).thresholds.dnsTimeoutSeconds;
+    const configured = (await kdiagConfig).thresholds.dnsTimeoutSeconds;
     const perAttemptSeconds = configured === undefined ? 3 : Math.min(30, Math.max(1, Math.round(configured)));
     const settle = cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, ['kube-system']);
     const spec = {

@@ -119,13 +119,11 @@ export function podSpec(spec: ProbeSpec): V1PodSpec {
           requests: { cpu: '10m', memory: '16Mi' },
           limits: { cpu: '200m', memory: '64Mi' },
         },
-        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
         // As a workload the probe carries its labels, so a Service may select it: a
         // readiness probe that always fails keeps it out of every ready endpoint list.
         ...(asWorkload ? { readinessProbe: { exec: { command: ['false'] }, periodSeconds: 3600, failureThreshold: 1 } } : {}),
       },
     ],
-    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '4Mi' } }],
   };
 }
 
