@@ -2,7 +2,8 @@
 // Corefile, the coredns Deployment, CoreDNS's recent log, the ClusterRoles bound to its
 // ServiceAccount and NodeLocal DNSCache. Each part the API refuses is skipped and said
 // (KD6006), never fatal; a missing object is simply absent.
-import { RbacAuthorizationV1Api, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import { RbacAuthorizationV1Api } from './k8s.js';
 import { isForbidden, isNotFound } from '../errors.js';
 import type { DnsDepthInput, RbacRule } from '../dataplane/dns-depth.js';
 import type { ClusterClient } from './client.js';
