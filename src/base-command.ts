@@ -94,7 +94,7 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
       helpGroup: 'OUTPUT',
     }),
     details: Flags.boolean({
-      description: 'Table output: print info findings with their cause and fix too (by default one line each).',
+      description: 'Table output: print info findings with their cause and fix too (by default one line each), and every line of long fixes in big reports.',
       default: false,
       helpGroup: 'OUTPUT',
     }),
@@ -356,9 +356,9 @@ export abstract class KdiagCommand<T extends typeof Command> extends Command {
 
   /** Step-by-step progress on stderr: listr2 on a TTY, plain lines otherwise. */
   protected async progress(): Promise<Progress> {
-    const { plainProgress, ttyProgress } = await import('./report/progress.js');
+    const { canDraw, plainProgress, ttyProgress } = await import('./report/progress.js');
     if ((this.flags as { quiet?: boolean }).quiet || this.fleetChild) return plainProgress(() => undefined);
-    return process.stderr.isTTY && !this.flags['no-color'] ? ttyProgress() : plainProgress();
+    return canDraw(process.stderr) && !this.flags['no-color'] ? ttyProgress() : plainProgress();
   }
 
   private get kdiagCtor(): typeof KdiagCommand {

@@ -3,6 +3,7 @@
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
 import { cmd, kubectl, shellJoin } from '../report/shell.js';
+import { canDraw } from '../report/progress.js';
 import { emptySnapshot, KINDS, type Snapshot } from '../snapshot.js';
 import { dnsLabel, dnsSubdomain, duration, labelMap } from '../validate.js';
 import type { ClusterClient } from '../cluster/client.js';
@@ -249,7 +250,7 @@ export async function resolveSource(client: ClusterClient, s: ProbeSettings, tar
 
 /** A task list only on a real terminal of usable width, and only for human output (commands also skip it for --no-color: plain lines, like check). */
 export function canDrawProgress(output: string): boolean {
-  return Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) >= 40 && (output === 'table' || output === 'wide') && !process.env.CI;
+  return canDraw(process.stdout) && (output === 'table' || output === 'wide') && !process.env.CI;
 }
 
 export interface ExecuteOptions {

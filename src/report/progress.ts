@@ -35,6 +35,15 @@ export function plainProgress(write: (line: string) => void = (l) => process.std
   };
 }
 
+/**
+ * A task list needs a terminal that reports its width: a pseudo-terminal that was never given a
+ * size (`script` run from a pipe, some CI runners) says 0 columns, and listr2 then wraps every
+ * title at one character a line. Such a terminal, or one narrower than 40 columns, gets plain lines.
+ */
+export function canDraw(stream: { isTTY?: boolean; columns?: number }): boolean {
+  return Boolean(stream.isTTY) && (stream.columns ?? 0) >= 40;
+}
+
 export async function ttyProgress(): Promise<Progress> {
   const { DefaultRenderer, Listr, ListrLogger, ProcessOutput } = await import('listr2');
   // listr2 chooses its renderer by stdout alone and falls back to one that prints on stdout, so

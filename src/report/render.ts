@@ -76,6 +76,12 @@ export const OBJECTS_SHOWN = 5;
 export const NAMESPACES_SHOWN = 5;
 export const SUMMARY_FROM = 10;
 export const DEFAULT_MAX_ENTRIES = 50;
+/**
+ * Above this many lines of entries, a multi-line fix (a manifest or patch to paste) shows its
+ * first line and how to see the rest, so a cluster-wide scan stays a few screens long; a
+ * namespace's report is far below it and keeps every manifest in place.
+ */
+export const FOLD_FIXES_FROM_LINES = 120;
 
 const SEVERITY_ORDER = ['error', 'warning', 'info'] as const;
 
@@ -90,7 +96,8 @@ export function renderFindings(findings: readonly Finding[], style: Style, view:
   if (shown.length === 0) return '';
   const groups = groupFindings(shown);
   const limit = view.maxEntries && view.maxEntries > 0 ? view.maxEntries : Infinity;
-  const blocks = groups.slice(0, limit).map((g) => renderGroup(g, style, view));
+  let blocks = groups.slice(0, limit).map((g) => renderGroup(g, style, view));
+  if (!view.details && lineCount(blocks) > FOLD_FIXES_FROM_LINES) blocks = groups.slice(0, limit).map((g) => renderGroup(g, style, view, true));
   const left = groups.slice(limit);
   if (left.length) {
     const count = left.reduce((n, g) => n + g.findings.length, 0);
@@ -105,6 +112,10 @@ export function renderFindings(findings: readonly Finding[], style: Style, view:
   const opening = renderSummary(summary, style, { checks: !view.checksShown, title: `SUMMARY: ${countsText(summary.total)} (${entries})` });
   const closing = renderSummary(summary, style, { checks: true, title: `SUMMARY (again): ${countsText(summary.total)} (${entries})` });
   return [opening, blocks.join('\n'), closing, summaryLine(shown)].join('\n\n');
+}
+
+function lineCount(blocks: readonly string[]): number {
+  return blocks.reduce((n, b) => n + b.split('\n').length, 0);
 }
 
 function countsText(c: SeverityCounts): string {
@@ -147,7 +158,7 @@ export function renderSummary(summary: FindingSummary, style: Style, options: { 
 const CONTINUATION = '\n                 ';
 
 /** One entry: a single finding as before, or a group with its count, objects, shared cause and fix. */
-function renderGroup(g: FindingGroup, style: Style, view: FindingsView): string {
+function renderGroup(g: FindingGroup, style: Style, view: FindingsView, foldFixes = false): string {
   const first = g.findings[0]!;
   const label = `${style.severity(g.severity, g.severity.toUpperCase().padEnd(7))} ${style.paint('dim', g.code)}  `;
   const full = g.severity !== 'info' || view.details;
@@ -155,7 +166,7 @@ function renderGroup(g: FindingGroup, style: Style, view: FindingsView): string 
   const indent = (text: string) => text.split('\n').map(sanitize).join(CONTINUATION);
   if (g.findings.length === 1) {
     const lines = [`${label}${sanitize(first.object.kind)} ${sanitize(refString(first.object))}: ${sanitize(stripName(first))}`];
-    if (full) lines.push(`          cause: ${indent(first.cause)}`, `          fix:   ${indent(first.fix)}`);
+    if (full) lines.push(`          cause: ${indent(first.cause)}`, `          fix:   ${foldFixes ? folded(first.fix, '') : indent(first.fix)}`);
     return lines.join('\n');
   }
   const messages = new Set(g.findings.map(stripName));
@@ -168,17 +179,20 @@ function renderGroup(g: FindingGroup, style: Style, view: FindingsView): string 
   const sameFix = g.findings.every((f) => f.fix === first.fix);
   // A manifest written for one object of many is an example, not the fix of the others: its
   // first line here, the whole with --details, each object's in -o json (remediation).
-  const [firstLine, ...more] = first.fix.split('\n');
-  const fix =
-    sameFix || view.details || more.length === 0
-      ? indent(first.fix)
-      : `${sanitize(firstLine!)} [${more.length} more lines: --details prints them; -o json has each object's fix]`;
+  const fix = (sameFix && !foldFixes) || view.details ? indent(first.fix) : folded(first.fix, sameFix ? '' : "; -o json has each object's fix");
   return [
     head,
     `          objects: ${objects}`,
     `          cause: ${g.sameCause ? '' : example}${indent(first.cause)}`,
     `          fix:   ${sameFix ? '' : example}${fix}`,
   ].join('\n');
+}
+
+/** A fix's first line and how many lines --details adds (the whole fix when it is one line). */
+function folded(fix: string, also: string): string {
+  const [firstLine, ...more] = fix.split('\n');
+  if (more.length === 0) return sanitize(fix);
+  return `${sanitize(firstLine!)} [${more.length} more line${more.length === 1 ? '' : 's'}: --details prints them${also}]`;
 }
 
 function objectList(findings: readonly Finding[], all: boolean): string {

@@ -239,6 +239,32 @@ describe('rendering grouped findings', () => {
     expect(renderFindings(findings, style, { details: true })).toContain('kubectl -n default scale deployment/kubernetes --replicas=2');
   });
 
+  it('folds multi-line fixes to their first line when the entries run past a few screens, and keeps them in a short report', () => {
+    const manifestFix = (name: string) =>
+      `Create the EndpointSlice by hand:\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ${name}-manual`;
+    const distinct = (i: number) =>
+      f(
+        `KD${9000 + i}`,
+        'endpoints',
+        'error',
+        { kind: 'Service', namespace: `team-${i}`, name: `db${'x'.repeat(i)}` },
+        'no selector and no EndpointSlices',
+        `Service team-${i} has no selector.`,
+        manifestFix(`db-${i}`),
+      );
+    // A short report (one namespace's few findings): every manifest line in place.
+    const few = renderFindings([distinct(1), distinct(2)], style);
+    expect(few).toContain('                 kind: EndpointSlice');
+    // Forty distinct entries of five lines' fix each: well past FOLD_FIXES_FROM_LINES.
+    const many = Array.from({ length: 40 }, (_, i) => distinct(i + 1));
+    const text = renderFindings(many, style, { maxEntries: 0 });
+    expect(text).not.toContain('kind: EndpointSlice');
+    expect(text).toContain('          fix:   Create the EndpointSlice by hand: [4 more lines: --details prints them]');
+    expect(text.split('\n').length).toBeLessThan(40 * 3 + 30);
+    // --details prints every line again.
+    expect(renderFindings(many, style, { maxEntries: 0, details: true })).toContain('                 kind: EndpointSlice');
+  });
+
   it('strips control sequences from names in grouped entries', () => {
     const evil = Array.from({ length: 20 }, (_, i) =>
       f('KD1001', 'endpoints', 'error', { kind: 'Service', namespace: 'x', name: `s\u001b[31m${i}` }, 'm', 'c', 'fx'),
