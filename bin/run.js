@@ -18,13 +18,27 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.stdout.write(`kdiag/${version} ${process.platform}-${process.arch} node-${process.version}\n`);
   process.exit(0);
 }
+const cacheHome = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kdiag');
 // Node's compile cache (V8 code cache of every module loaded) in the user's cache directory:
 // it outlives /tmp cleanups and is kdiag's own (NODE_COMPILE_CACHE still wins).
-module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kdiag', 'compile-cache'));
+module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE || join(cacheHome, 'compile-cache'));
+// `--help` as oclif and src/help.ts printed it last time with the same inputs, without loading
+// oclif (≈ 70 ms); bin/help-cache.js says what the inputs are. A miss runs oclif, which saves it.
+const dashes = args.indexOf('--');
+if (args.length === 0 || (dashes === -1 ? args : args.slice(0, dashes)).includes('--help')) {
+  const { cachedHelp } = await import('./help-cache.js');
+  const help = cachedHelp(args, cacheHome);
+  if (help?.text !== undefined) {
+    process.stdout.write(help.text, () => process.exit(0));
+    await new Promise(() => {});
+  }
+  if (help) globalThis[Symbol.for('kdiag.helpCache')] = help;
+}
 // oclif checks its own Node requirement (22.0) with semver, 47 modules loaded at every start;
 // the check above is stricter.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
-const { execute } = await import('@oclif/core');
+// @oclif/core as one file (build/vendor.mjs), the copy every command imports.
+const { execute } = await import('../dist/vendor/oclif.js');
 if (basename(process.argv[1] ?? '') === 'kubectl-kdiag') {
   // As a kubectl plugin, help and errors say `kubectl kdiag`.
   const root = fileURLToPath(new URL('..', import.meta.url));

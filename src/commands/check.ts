@@ -110,21 +110,34 @@ ${EXIT_CODES_TEXT}
     let taken: Snapshot | undefined;
     let probeSummary: { pods: number; maxAlive: number; results: { namespace: string; target: string; outcome: string; totalMs?: number }[] } | undefined;
 
+    // The loaders the snapshot step needs, read from disk while the first requests are out.
+    const wanted = new Set(selected.flatMap((c) => c.extras ?? []));
+    const loaders = Promise.all([
+      import('../cluster/load.js'),
+      wanted.has('clusterDns') ? import('../cluster/cluster-dns.js') : undefined,
+      wanted.has('ingress') ? import('../cluster/ingress.js') : undefined,
+      wanted.has('gateway') ? import('../cluster/gateway.js') : undefined,
+      wanted.has('netpol') ? import('../cluster/netpol.js') : undefined,
+      wanted.has('dataplane') ? import('../cluster/dataplane.js') : undefined,
+    ]);
+    loaders.catch(() => {});
     try {
-      version = await progress.step('Cluster reachable', async () => {
-        const v = await client.serverVersion();
-        return `${client.server} (${v})`;
-      });
-
       const needed = mergePermissions(
         permissionsFor(selected, namespace),
         selected.some((c) => c.id === 'cluster-dns') && namespace !== undefined ? clusterDnsPermissions() : [],
         probing ? probePermissions(namespace as string) : [],
       );
+      // The access reviews go out with the version request (one round trip instead of two); an
+      // unreachable cluster is still reported by the first step.
+      const reviews = needed.map((p) => client.canI(p.verb, p.resource, p.group, p.namespace, p.subresource));
+      for (const review of reviews) review.catch(() => {});
+      version = await progress.step('Cluster reachable', async () => {
+        const v = await client.serverVersion();
+        return `${client.server} (${v})`;
+      });
+
       const denied = await progress.step('Permissions', async () => {
-        const answers = await Promise.all(
-          needed.map(async (p) => ({ p, allowed: await client.canI(p.verb, p.resource, p.group, p.namespace, p.subresource) })),
-        );
+        const answers = await Promise.all(needed.map(async (p, i) => ({ p, allowed: await reviews[i]! })));
         const missing = answers.filter((a) => !a.allowed).map((a) => a.p);
         return { value: missing, note: missing.length ? `${missing.length} missing` : `${needed.length} allowed` };
       });
@@ -144,17 +157,24 @@ ${EXIT_CODES_TEXT}
       const probeKinds = probing && !deniedChecks.has('probes') ? (['services', 'endpointslices', 'pods', 'networkpolicies', 'namespaces'] as const) : [];
       const kinds = [...new Set([...runnable.flatMap((c) => c.requires), ...optional, ...probeKinds])];
       const snapshot: Snapshot = await progress.step('Snapshot', async () => {
-        const [{ loadSnapshot }, { loadClusterDns }] = await Promise.all([import('../cluster/load.js'), import('../cluster/cluster-dns.js')]);
+        const [{ loadSnapshot }, dnsLoader, ingressLoader, gatewayLoader, netpolLoader, dataplaneLoader] = await loaders;
         const snap = await loadSnapshot(client, kinds, { namespace, tolerateForbidden: true });
         const extras = new Set(runnable.flatMap((c) => c.extras ?? []));
-        if (extras.has('clusterDns')) snap.clusterDns = await loadClusterDns(client, snap);
-        // The same loaders as kdiag ingress and kdiag gateway: the same data, so the same findings.
-        if (extras.has('ingress')) snap.ingress = await (await import('../cluster/ingress.js')).loadIngressInputs(client, snap);
-        if (extras.has('gateway')) snap.gateway = await (await import('../cluster/gateway.js')).loadGatewayInputs(client, snap);
-        if (extras.has('netpol')) snap.netpol = await (await import('../cluster/netpol.js')).loadNetpolInputs(client, snap);
-        // kdiag dataplane's loader: nodes, kube-system's pods and DaemonSets taken from this snapshot where it holds them.
-        if (extras.has('dataplane'))
-          snap.dataplane = await (await import('../cluster/dataplane.js')).loadDataplaneView(client, { kubeProxyConfig: true, snapshot: snap });
+        // The extra inputs load side by side; only the data plane waits for the NetworkPolicy
+        // loader, whose cluster-wide lists it reads (kube-system's Pods and DaemonSets).
+        // The same loaders as kdiag ingress, gateway, netpol and dataplane: the same data, so the same findings.
+        const [clusterDns, ingress, gateway] = await Promise.all([
+          extras.has('clusterDns') ? dnsLoader!.loadClusterDns(client, snap) : undefined,
+          extras.has('ingress') ? ingressLoader!.loadIngressInputs(client, snap) : undefined,
+          extras.has('gateway') ? gatewayLoader!.loadGatewayInputs(client, snap) : undefined,
+          (async () => {
+            if (extras.has('netpol')) snap.netpol = await netpolLoader!.loadNetpolInputs(client, snap);
+            if (extras.has('dataplane')) snap.dataplane = await dataplaneLoader!.loadDataplaneView(client, { kubeProxyConfig: true, snapshot: snap });
+          })(),
+        ]);
+        if (clusterDns) snap.clusterDns = clusterDns;
+        if (ingress) snap.ingress = ingress;
+        if (gateway) snap.gateway = gateway;
         const counts = kinds.map((k) => `${(snap[k] as unknown[]).length} ${k}`).join(', ');
         return { value: snap, note: counts || 'nothing to list' };
       });

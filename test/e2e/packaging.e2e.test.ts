@@ -93,10 +93,12 @@ describe('the npm package', () => {
   it('ships only the built code, manifest, finding docs, RBAC YAML and schema', () => {
     const paths = packed.files.map((f) => f.path);
     const allowed =
-      /^(package\.json|README\.md|LICENSE|bin\/run\.js|oclif\.manifest\.json|deploy\/rbac\.yaml|schema\/[\w.-]+\.json|docs\/checks\/KD\d{4}\.md|dist\/.+\.js)$/;
+      /^(package\.json|README\.md|LICENSE|bin\/(run|help-cache)\.js|oclif\.manifest\.json|deploy\/rbac\.yaml|schema\/[\w.-]+\.json|docs\/checks\/KD\d{4}\.md|dist\/.+\.js|dist\/vendor\/oclif\.cjs)$/;
     expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
     for (const needed of [
       'bin/run.js',
+      'bin/help-cache.js',
+      'dist/vendor/oclif.cjs',
       'oclif.manifest.json',
       'deploy/rbac.yaml',
       'dist/commands/endpoints.js',

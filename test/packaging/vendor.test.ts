@@ -1,8 +1,8 @@
 // dist/cluster/k8s.js is not tsc's output: build/vendor.mjs replaces it with a bundle of the
 // client-node modules kdiag uses (`npm test` builds first). It must export what
 // src/cluster/k8s.ts exports, the same classes by name, and run without the package.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -38,5 +38,45 @@ describe('dist/cluster/k8s.js', () => {
     const alone = join(dir, 'k8s.js');
     copyFileSync(BUNDLE, alone);
     expect(exportsOf(alone)).toEqual(expected);
+  });
+});
+
+describe('dist/vendor/oclif.cjs', () => {
+  const OCLIF = join(ROOT, 'dist', 'vendor', 'oclif.js');
+
+  it('exports what @oclif/core exports, and every dist module imports it instead of the package', async () => {
+    const oclif = await import('@oclif/core');
+    const names = (m: object) =>
+      Object.keys(m)
+        .filter((n) => !['default', '__esModule', 'module.exports'].includes(n))
+        .sort();
+    const script = `const m = await import(${JSON.stringify(OCLIF)}); console.log(JSON.stringify(Object.keys(m)));`;
+    const bundled = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' })) as string[];
+    expect(names(Object.fromEntries(bundled.map((n) => [n, 1])))).toEqual(names(oclif));
+    const files = readdirSync(join(ROOT, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') && !f.startsWith('vendor'));
+    expect(files.filter((f) => /from\s*["']@oclif\/core["']|import\(\s*["']@oclif\/core["']/.test(readFileSync(join(ROOT, 'dist', f), 'utf8')))).toEqual([]);
+    expect(files.filter((f) => readFileSync(join(ROOT, 'dist', f), 'utf8').includes('vendor/oclif.js')).length).toBeGreaterThan(10);
+  });
+
+  it("a start loads neither @oclif/core from node_modules nor Node's own undici", () => {
+    // kdiag endpoints against a closed port: oclif, the client-node bundle and a request that fails.
+    const BIN = join(ROOT, 'bin', 'run.js');
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\n',
+    );
+    const script = [
+      "import { createRequire } from 'node:module';",
+      'const cache = createRequire(import.meta.url).cache;',
+      "process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify({ undici: process.moduleLoadList.filter((m) => m.includes('undici')), oclif: Object.keys(cache).filter((k) => k.includes('@oclif')) })));",
+      `process.argv.splice(1, Infinity, ${JSON.stringify(BIN)}, 'endpoints', '-n', 'x', '--kubeconfig', ${JSON.stringify(kubeconfig)});`,
+      `await import(${JSON.stringify(BIN)});`,
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(run.stderr).toMatch(/^kdiag: .*127\.0\.0\.1:9/);
+    expect(run.status).toBe(2);
+    const loaded = JSON.parse(run.stderr.split('\nLOADED ').pop()!) as { undici: string[]; oclif: string[] };
+    expect(loaded).toEqual({ undici: [], oclif: [] });
   });
 });
