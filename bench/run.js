@@ -181,38 +181,63 @@ if (scaleLoaded && process.env.KDIAG_BENCH_POPEYE !== '0') {
   }
 }
 
-// 5. Probes.
+// 5. Probes, each interleaved with doing the same by hand: `kubectl run --rm -i` of the image
+// kdiag's probe uses (imported on the local cluster), against the scenario's own Services.
 if (up && process.env.KDIAG_BENCH_PROBES !== '0' && existsSync(join(ROOT, 'dist', 'commands', 'dns.js'))) {
-  const k = timeCommand(process.execPath, kd('dns', 'api-service', '-n', 'production', '-o', 'json'), { runs: RUNS, warmup: 1 });
-  const b = timeCommand(
+  const byHand = (name, namespace, image, command) => [
     'kubectl',
     [
       '--kubeconfig',
       KUBECONFIG,
       'run',
-      `dns-bench-${process.pid}`,
+      `${name}-${process.pid}`,
       '-n',
-      'production',
+      namespace,
       '--rm',
       '-i',
       '--restart=Never',
-      '--image=busybox:1.36',
+      `--image=${image}`,
       '--image-pull-policy=IfNotPresent',
       '--',
-      'nslookup',
-      'api-service.production.svc.cluster.local',
+      ...command,
     ],
-    { runs: RUNS, warmup: 1, input: '' },
+    { input: '' },
+  ];
+  const probeRow = (figure, k, b, baseline, limit) => {
+    const ratio = k.wall.median / b.wall.median;
+    add(
+      figure,
+      fmtRun(k),
+      `${baseline} ${fmtRun(b)}`,
+      `≤ ${limit}× kubectl run`,
+      ratio <= limit,
+      `${ratio.toFixed(2)}× (CPU ${(k.cpu.median / b.cpu.median).toFixed(2)}×)`,
+    );
+  };
+  const dns = interleaved(
+    {
+      kdiag: [process.execPath, kd('dns', 'api-service', '-n', 'production', '-o', 'json')],
+      kubectl: byHand('dns-bench', 'production', 'busybox:1.36', ['nslookup', 'api-service.production.svc.cluster.local']),
+    },
+    { runs: RUNS },
   );
-  const ratio = k.median / b.median;
-  add(
-    'kdiag dns api-service -n production',
-    `${fmt(k.median)} (${fmt(k.min)}–${fmt(k.max)})`,
-    `kubectl run … nslookup ${fmt(b.median)}`,
-    '≤ 1.0× kubectl run',
-    ratio <= 1.0,
-    `${ratio.toFixed(2)}×`,
+  probeRow('kdiag dns api-service -n production', dns.kdiag, dns.kubectl, 'kubectl run … busybox:1.36 nslookup', 1.0);
+  // payment-service: a live HTTP backend in a namespace without NetworkPolicies (the probe's
+  // request succeeds, no settle time); kdiag also tries the ClusterIP and each endpoint directly.
+  const conn = interleaved(
+    {
+      kdiag: [process.execPath, kd('connectivity', 'payment-service', '-n', 'payment-service', '-o', 'json')],
+      kubectl: byHand('conn-bench', 'payment-service', 'curlimages/curl:8.11.1', [
+        'curl',
+        '-sS',
+        '-m',
+        '10',
+        'http://payment-service.payment-service.svc.cluster.local/',
+      ]),
+    },
+    { runs: RUNS },
   );
+  probeRow('kdiag connectivity payment-service -n payment-service', conn.kdiag, conn.kubectl, 'kubectl run … curlimages/curl:8.11.1 curl', 0.8);
   const one = timeCommand(process.execPath, kd('connectivity', 'api-service', '-n', 'production', '-o', 'json'), { runs: RUNS });
   const five = timeCommand(
     process.execPath,

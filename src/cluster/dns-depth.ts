@@ -2,7 +2,8 @@
 // Corefile, the coredns Deployment, CoreDNS's recent log, the ClusterRoles bound to its
 // ServiceAccount and NodeLocal DNSCache. Each part the API refuses is skipped and said
 // (KD6006), never fatal; a missing object is simply absent.
-import { RbacAuthorizationV1Api, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import { RbacAuthorizationV1Api } from './k8s.js';
 import { isForbidden, isNotFound } from '../errors.js';
 import type { DnsDepthInput, RbacRule } from '../dataplane/dns-depth.js';
 import type { ClusterClient } from './client.js';
@@ -23,8 +24,30 @@ export type DnsDepthReads = Pick<DnsDepthInput, 'corefile' | 'logs' | 'rbac' | '
 
 const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
+/** Where each part's "not checked" line goes: the order the parts are listed in, whatever answered first. */
+const PART_ORDER = ['configmaps', 'deployments', 'daemonsets', 'pods', 'clusterrolebindings', 'clusterroles'];
+const partRank = (s: DnsSkipped) => PART_ORDER.indexOf(s.resource);
+
+/** What the in-depth diagnosis reads besides CoreDNS's log: none of it depends on the probe, so it can be read while the probe pod starts. */
+export type DnsConfigReads = Omit<DnsDepthReads, 'logs'>;
+
+/** CoreDNS's recent log: read after the probe, so that errors its own queries caused are in it. */
+export type DnsLogReads = Pick<DnsDepthReads, 'logs' | 'skipped'>;
+
+/** Everything at once (the Corefile, the Deployment, NodeLocal DNSCache, RBAC and, unless `logs: false`, the log). */
 export async function loadDnsDepth(client: ClusterClient, dnsPods: readonly V1Pod[], options: { logs?: boolean } = {}): Promise<DnsDepthReads> {
-  const out: DnsDepthReads = { skipped: [] };
+  const [config, logs] = await Promise.all([loadDnsConfig(client, dnsPods), options.logs === false ? undefined : loadDnsLogs(client, dnsPods)]);
+  return combineDnsReads(config, logs);
+}
+
+/** The config part and the log part as one, their skipped parts in a fixed order. */
+export function combineDnsReads(config: DnsConfigReads, logs: DnsLogReads | undefined): DnsDepthReads {
+  const skipped = [...config.skipped, ...(logs?.skipped ?? [])].sort((a, b) => partRank(a) - partRank(b));
+  return { ...config, ...(logs?.logs ? { logs: logs.logs } : {}), skipped };
+}
+
+export async function loadDnsConfig(client: ClusterClient, dnsPods: readonly V1Pod[]): Promise<DnsConfigReads> {
+  const out: DnsConfigReads = { skipped: [] };
   // Refused → skipped; not found → absent; anything else is a real failure.
   const guard = async <T>(skip: Omit<DnsSkipped, 'part'> & { part: string }, fn: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -65,7 +88,6 @@ export async function loadDnsDepth(client: ClusterClient, dnsPods: readonly V1Po
         })),
       };
     }),
-    options.logs === false ? undefined : readLogs(client, dnsPods, out),
   ]);
   await guard(
     {
@@ -76,10 +98,17 @@ export async function loadDnsDepth(client: ClusterClient, dnsPods: readonly V1Po
     },
     () => readRbac(client, serviceAccount ?? 'coredns', out, guard),
   );
+  out.skipped.sort((a, b) => partRank(a) - partRank(b));
   return out;
 }
 
-async function readLogs(client: ClusterClient, pods: readonly V1Pod[], out: DnsDepthReads): Promise<void> {
+export async function loadDnsLogs(client: ClusterClient, dnsPods: readonly V1Pod[]): Promise<DnsLogReads> {
+  const out: DnsLogReads = { skipped: [] };
+  await readLogs(client, dnsPods, out);
+  return out;
+}
+
+async function readLogs(client: ClusterClient, pods: readonly V1Pod[], out: DnsLogReads): Promise<void> {
   const logs: { pod: string; text: string }[] = [];
   let refused = false;
   await Promise.all(
@@ -112,7 +141,7 @@ async function readLogs(client: ClusterClient, pods: readonly V1Pod[], out: DnsD
 async function readRbac(
   client: ClusterClient,
   serviceAccount: string,
-  out: DnsDepthReads,
+  out: DnsConfigReads,
   guard: <T>(skip: DnsSkipped, fn: () => Promise<T>) => Promise<T | undefined>,
 ): Promise<void> {
   const rbac = client.kc.makeApiClient(RbacAuthorizationV1Api);

@@ -15,6 +15,7 @@ export {
   KubeConfig,
   NetworkingV1Api,
   Observable,
+  RbacAuthorizationV1Api,
   ResponseContext,
   VersionApi,
   Watch,

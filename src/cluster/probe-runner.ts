@@ -3,7 +3,7 @@
 // watch its pod (no polling) through the pure state machine → read the container's log
 // → delete. SIGINT/SIGTERM during a run delete what was created before kdiag exits; if
 // kdiag is killed outright, the Job's deadline and TTL make the cluster remove it.
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1Job, V1Pod, V1PodList } from '@kubernetes/client-node';
 import { Watch } from './k8s.js';
 import { isNotFound, KdiagError } from '../errors.js';
 import { claimSignalExit } from '../interrupt.js';
@@ -20,6 +20,16 @@ export interface RunProbeOptions {
   keep?: boolean;
   /** Called when a signal arrives, before cleanup (stop progress renderers). */
   onInterrupt?: (signal: NodeJS.Signals) => void;
+  /**
+   * The dry run of this probe's pod, started earlier by the caller (dryRun()) while it was still
+   * reading the cluster: nothing is created unless it passed. Without it, run() dry-runs first.
+   */
+  admitted?: Promise<void>;
+  /**
+   * Return as soon as the result is there and delete the Job and pod meanwhile: the caller
+   * awaits `cleaned` before it ends (signals still delete the probe until then).
+   */
+  deferCleanup?: boolean;
 }
 
 export interface ProbeRun {
@@ -33,6 +43,12 @@ export interface ProbeRun {
   kept: boolean;
   /** Milliseconds from creating the Job to the pod's end. */
   elapsedMs: number;
+  /**
+   * Settles once the Job and pod are deleted (at once with --keep or when the runner deleted
+   * them before returning); rejects, after saying what was left behind, when they could not be.
+   * Absent: nothing to wait for.
+   */
+  cleaned?: Promise<void>;
 }
 
 /** Does the log hold the script's last line (`marker` at the start of a complete line)? */
@@ -67,29 +83,56 @@ function isAdmissionRejection(err: unknown): { status: number; message: string }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Following the log of a running probe (ProbeSpec.finish): reads from when the kubelet reports it
+ * running (its settle time later, less EARLY_READ_LAG_MS: the report comes up to a second after
+ * the start), one every EARLY_READ_EVERY_MS, at most EARLY_READS; after that the watch alone.
+ */
+const EARLY_READ_LAG_MS = 1000;
+const EARLY_READ_EVERY_MS = 100;
+const EARLY_READS = 50;
+
+/** Like Promise.all, but every promise has settled before the first rejection is thrown (no request left running). */
+async function settleAll<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
+
 export class ProbeRunner {
   constructor(private readonly client: ClusterClient) {}
 
-  /** Server-side dry run of the pod: Pod Security, ResourceQuota, LimitRange and webhooks answer now. */
-  async dryRun(spec: ProbeSpec): Promise<void> {
+  /**
+   * Server-side dry run of the pod: Pod Security, ResourceQuota, LimitRange and webhooks answer
+   * now. Only the pod's shape matters to admission, not the script's arguments, so a caller may
+   * start it before it knows them (the same spec with `args` still empty). The returned promise is
+   * marked handled: its rejection surfaces where it is awaited, not as an unhandled rejection.
+   */
+  dryRun(spec: ProbeSpec): Promise<void> {
     const pod = probeDryRunPod(spec);
-    const rejected = await this.client.call({ verb: 'create', resource: 'pods', namespace: spec.namespace }, async (o) => {
-      try {
-        await this.client.core.createNamespacedPod({ namespace: spec.namespace, body: pod, dryRun: 'All' }, o);
-        return undefined;
-      } catch (err) {
-        const a = isAdmissionRejection(err);
-        if (a) return a;
-        throw err;
-      }
-    });
-    if (rejected) throw new ProbeError(admissionFailure(spec.namespace, rejected.status, rejected.message));
+    const admitted = this.client
+      .call({ verb: 'create', resource: 'pods', namespace: spec.namespace }, async (o) => {
+        try {
+          await this.client.core.createNamespacedPod({ namespace: spec.namespace, body: pod, dryRun: 'All' }, o);
+          return undefined;
+        } catch (err) {
+          const a = isAdmissionRejection(err);
+          if (a) return a;
+          throw err;
+        }
+      })
+      .then((rejected) => {
+        if (rejected) throw new ProbeError(admissionFailure(spec.namespace, rejected.status, rejected.message));
+      });
+    admitted.catch(() => undefined);
+    return admitted;
   }
 
   async run(spec: ProbeSpec, options: RunProbeOptions): Promise<ProbeRun> {
     const namespace = spec.namespace;
     const jobName = probeName(spec);
-    await this.dryRun(spec);
+    await (options.admitted ?? this.dryRun(spec));
     options.onStage?.('creating', `Job ${namespace}/${jobName}`);
 
     const seenPods = new Set<string>();
@@ -110,10 +153,25 @@ export class ProbeRunner {
     process.on('SIGTERM', onSignal);
     // This run exits by itself on a signal, once its Job is deleted.
     const releaseExit = claimSignalExit();
+    const release = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      releaseExit();
+    };
+    // The API server may be the thing that failed: then the Job cannot be deleted now, and
+    // the user must know it is there and that the cluster removes it by itself.
+    let deletion: Promise<void> | undefined;
+    const deleted = () =>
+      (deletion ??= cleanup().catch((err: unknown) => {
+        process.stderr.write(`kdiag: ${leftBehindNotice(namespace, jobName, spec.deadlineSeconds)}\n`);
+        throw err;
+      }));
+    let deferred = false;
     const started = Date.now();
     try {
-      await this.createJob(probeJob(spec));
-      const { state, log: early } = await this.waitForPod(spec, options, seenPods, (stop) => (stopWatch = stop));
+      // The run's pods are listed while the Job is created: the watch then starts at once.
+      const [, list] = await settleAll(this.createJob(probeJob(spec)), this.listRunPods(namespace, spec.runId));
+      const { state, log: early } = await this.waitForPod(spec, options, seenPods, (stop) => (stopWatch = stop), list);
       const podName = state.podName!;
       options.onStage?.('done', podName);
       const log = early ?? (await this.readLog(namespace, podName));
@@ -128,20 +186,29 @@ export class ProbeRunner {
         kept: Boolean(options.keep),
         elapsedMs: Date.now() - started,
       };
-      if (!options.keep) await cleanup();
-      return run;
-    } catch (err) {
-      if (!options.keep) {
-        // The API server may be the thing that failed: then the Job cannot be deleted now,
-        // and the user must know it is there and that the cluster removes it by itself.
-        await cleanup().catch(() => process.stderr.write(`kdiag: ${leftBehindNotice(namespace, jobName, spec.deadlineSeconds)}\n`));
+      if (options.keep) return run;
+      if (!options.deferCleanup) {
+        await deleted();
+        return run;
       }
+      // The caller analyses the result while the probe is deleted; it awaits `cleaned` before
+      // it ends, and a signal meanwhile still deletes the probe (the same request) and exits.
+      deferred = true;
+      const cleaned = deleted().finally(release);
+      cleaned.catch(() => undefined);
+      return { ...run, cleaned };
+    } catch (err) {
+      if (!options.keep) await deleted().catch(() => undefined);
       throw err;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      releaseExit();
+      if (!deferred) release();
     }
+  }
+
+  private listRunPods(namespace: string, runId: string): Promise<V1PodList> {
+    return this.client.call({ verb: 'list', resource: 'pods', namespace }, (o) =>
+      this.client.core.listNamespacedPod({ namespace, labelSelector: runSelector(runId) }, o),
+    );
   }
 
   private async createJob(job: V1Job): Promise<void> {
@@ -169,6 +236,7 @@ export class ProbeRunner {
     options: RunProbeOptions,
     seenPods: Set<string>,
     setStop: (stop: () => void) => void,
+    firstList: V1PodList,
   ): Promise<{ state: ProbeState; log?: string }> {
     const namespace = spec.namespace;
     const selector = runSelector(spec.runId);
@@ -177,30 +245,36 @@ export class ProbeRunner {
     let lastStage: ProbeStage = 'creating';
     let early: string | undefined;
     let wake: (() => void) | undefined;
-    const timers: NodeJS.Timeout[] = [];
-    const readEarly = (pod: string, marker: string) => {
-      if (early !== undefined || state.finished || state.failure) return;
+    let reading: NodeJS.Timeout | undefined;
+    let stopped = false;
+    // Reads the log until it holds the script's last line; one read at a time.
+    const readEarly = (pod: string, marker: string, n: number) => {
+      if (stopped || early !== undefined || state.finished || state.failure || n >= EARLY_READS) return;
+      const next = () => {
+        if (!stopped) reading = setTimeout(readEarly, EARLY_READ_EVERY_MS, pod, marker, n + 1);
+      };
       this.readLog(namespace, pod).then(
         (log) => {
-          if (early === undefined && hasFinalLine(log, marker)) {
-            early = log;
-            wake?.();
-          }
+          if (early !== undefined) return;
+          if (!hasFinalLine(log, marker)) return next();
+          early = log;
+          wake?.();
         },
-        () => undefined, // the watch still reports the end
+        next, // not started yet (400), or a hiccup: the watch still reports the end
       );
     };
     const apply = (type: string, pod: V1Pod) => {
       if (pod.metadata?.name) seenPods.add(pod.metadata.name);
       const before = state.stage;
       state = nextState(state, type, pod, spec.image);
-      const starting = (stage: ProbeStage) => stage === 'image' || stage === 'running';
-      if (spec.finish && !starting(before) && starting(state.stage) && state.podName && !state.finished) {
-        // From the moment the container is being created: a short script often starts and ends
-        // before the kubelet reports it running at all. A handful of reads around the time it
-        // can be done (a read before it starts just fails); later the watch is as quick.
+      if (spec.finish && before !== 'running' && state.stage === 'running' && state.podName && !state.finished) {
+        // The kubelet serves the log once it has reported the container running (it notices
+        // containers starting and ending only once a second): a script still running then ends
+        // before the kubelet reports it, so its log is followed closely from now on (from the
+        // settle time on, less the most the report can lag behind the start), and the result
+        // is there as soon as the script printed its last line.
         const { marker, afterMs } = spec.finish;
-        for (const ms of [300, 500, 700, 900, 1200, 1600, 2200]) timers.push(setTimeout(readEarly, afterMs + ms, state.podName, marker));
+        reading = setTimeout(readEarly, Math.max(0, afterMs - EARLY_READ_LAG_MS), state.podName, marker, 0);
       }
       if (state.stage !== lastStage) {
         lastStage = state.stage;
@@ -215,9 +289,7 @@ export class ProbeRunner {
     };
     try {
       for (let attempt = 0; attempt < 6; attempt++) {
-        const list = await this.client.call({ verb: 'list', resource: 'pods', namespace }, (o) =>
-          this.client.core.listNamespacedPod({ namespace, labelSelector: selector }, o),
-        );
+        const list = attempt === 0 ? firstList : await this.listRunPods(namespace, spec.runId);
         for (const pod of list.items) apply('ADDED', pod);
         if (settled()) return result();
         const remaining = deadline - Date.now();
@@ -233,7 +305,8 @@ export class ProbeRunner {
         await sleep(Math.min(500 * (attempt + 1), 2000));
       }
     } finally {
-      for (const t of timers) clearTimeout(t);
+      stopped = true;
+      clearTimeout(reading);
     }
     const why = await this.whyNoProgress(namespace, probeName(spec), state);
     throw new ProbeError({

@@ -100,6 +100,21 @@ ${EXIT_CODES_TEXT}`;
     ]);
     const runId = newRunId();
     const source = await cli.resolveSource(client, settings, namespace, 'connectivity', runId);
+    const pod = {
+      kind: 'connectivity' as const,
+      runId,
+      namespace: source.namespace,
+      image,
+      script: CURL_SCRIPT,
+      deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
+      imagePullSecret: settings.imagePullSecret,
+      nodeSelector: settings.nodeSelector,
+      workloadLabels: source.labels,
+      keep: settings.keep,
+      command: `kdiag connectivity ${words.join(' ')}`,
+    };
+    // Admission answers while the cluster is read (the script's arguments come from what is read).
+    const admitted = cli.admitProbe(client, { ...pod, args: [] });
     const namespaces = [...new Set([namespace, source.namespace, ...parsed.map((t) => t.namespace).filter((n): n is string => Boolean(n))])];
     const loaded = await Promise.all([
       ...namespaces.map(async (ns) => {
@@ -123,90 +138,86 @@ ${EXIT_CODES_TEXT}`;
     const nonce = cli.randomNonce();
     const diff = differential.planProbeArgs(targets, snapshot, { maxEndpoints: this.flags['max-endpoints'] });
     let run: ProbeRun | undefined;
-    let results: ReturnType<typeof interpret.parseCurlProbeLog> = [];
-    let extraResults: ReturnType<typeof differential.parseProbeLog>['extraResults'] = [];
     let hairpin: Awaited<ReturnType<Connectivity['runHairpin']>> | undefined;
     if (probed.length) {
       const settle = cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, namespaces);
-      const spec = {
-        kind: 'connectivity' as const,
-        runId,
-        namespace: source.namespace,
-        image,
-        script: CURL_SCRIPT,
-        args: [nonce, '5', String(settle), ...diff.args],
-        finish: finishMarker(nonce, settle),
-        deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
-        imagePullSecret: settings.imagePullSecret,
-        nodeSelector: settings.nodeSelector,
-        workloadLabels: source.labels,
-        keep: settings.keep,
-        command: `kdiag connectivity ${words.join(' ')}`,
-      };
+      const spec = { ...pod, args: [nonce, '5', String(settle), ...diff.args], finish: finishMarker(nonce, settle) };
       const hairpinPlans =
         this.flags.hairpin && settings.fromPod ? (await import('../dataplane/hairpin.js')).planHairpin(targets, snapshot, settings.fromPod) : [];
       const hairpinRun = hairpinPlans.length ? this.runHairpin(client, settings.fromPod!, hairpinPlans, image, settings.timeoutMs) : undefined;
       try {
-        run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) && !this.flags['no-color'] });
+        run = await cli.executeProbe(client, spec, settings, {
+          interactive: cli.canDrawProgress(this.output) && !this.flags['no-color'],
+          admitted,
+          deferCleanup: true,
+        });
       } finally {
         hairpin = await hairpinRun;
       }
-      ({ results, extraResults } = differential.parseProbeLog(run.log, nonce, targets, diff.extras));
-      if (results.length === 0) {
-        const [{ ProbeError, noResultFailure }, { sanitize }] = await Promise.all([import('../probes/state.js'), import('../report/render.js')]);
-        throw new ProbeError(noResultFailure(image, 'curl', sanitize(run.log)));
-      }
     }
-    const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
-    const analysis = interpret.analyzeConnectivity({ targets, results, snapshot, source: probeSource });
-    const explained = await differential.explainWithDifferential(client, {
-      targets,
-      results,
-      extras: diff.extras,
-      extraResults,
-      snapshot,
-      source: probeSource,
-      ...(run?.node ? { probeNode: run.node } : {}),
-      base: analysis.findings,
-      // Every endpoint silent although kdiag predicts allow: the same probes again from an unrestricted source (KD5046).
-      ...(run
-        ? {
-            retry: differential.unrestrictedRetry(client, {
-              snapshot,
-              settings,
+    // The probe is deleted while its result is explained; the report comes once it is gone.
+    const { analysis, explained, report } = await cli.whileDeleting(run, async () => {
+      let results: ReturnType<typeof interpret.parseCurlProbeLog> = [];
+      let extraResults: ReturnType<typeof differential.parseProbeLog>['extraResults'] = [];
+      if (run) {
+        ({ results, extraResults } = differential.parseProbeLog(run.log, nonce, targets, diff.extras));
+        if (results.length === 0) {
+          const [{ ProbeError, noResultFailure }, { sanitize }] = await Promise.all([import('../probes/state.js'), import('../report/render.js')]);
+          throw new ProbeError(noResultFailure(image, 'curl', sanitize(run.log)));
+        }
+      }
+      const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
+      const analysis = interpret.analyzeConnectivity({ targets, results, snapshot, source: probeSource });
+      const explained = await differential.explainWithDifferential(client, {
+        targets,
+        results,
+        extras: diff.extras,
+        extraResults,
+        snapshot,
+        source: probeSource,
+        ...(run?.node ? { probeNode: run.node } : {}),
+        base: analysis.findings,
+        // Every endpoint silent although kdiag predicts allow: the same probes again from an unrestricted source (KD5046).
+        ...(run
+          ? {
+              retry: differential.unrestrictedRetry(client, {
+                snapshot,
+                settings,
+                image,
+                source: { ...probeSource, workloadLabels: source.labels ?? {}, description: source.description },
+                ownLabels: Object.fromEntries(Object.entries(source.effectiveLabels).filter(([k]) => !(k in (source.labels ?? {})))),
+                command: `kdiag connectivity ${words.join(' ')}`,
+              }),
+            }
+          : {}),
+      });
+      const report = {
+        apiVersion: 'kdiag/v1' as const,
+        kind: 'ConnectivityReport',
+        context: client.contextName,
+        namespace,
+        probe: run
+          ? {
+              namespace: run.namespace,
+              job: run.jobName,
+              pod: run.podName,
+              node: run.node ?? null,
               image,
-              source: { ...probeSource, workloadLabels: source.labels ?? {}, description: source.description },
-              ownLabels: Object.fromEntries(Object.entries(source.effectiveLabels).filter(([k]) => !(k in (source.labels ?? {})))),
-              command: `kdiag connectivity ${words.join(' ')}`,
-            }),
-          }
-        : {}),
+              source: source.description,
+              elapsedMs: run.elapsedMs,
+              exitCode: run.exitCode ?? null,
+              kept: run.kept,
+            }
+          : null,
+        targets: analysis.rows,
+        direct: explained.direct,
+        ...(explained.unrestricted ? { unrestricted: explained.unrestricted } : {}),
+        ...(hairpin ? { hairpin: hairpin.summary } : {}),
+        ...(explained.skipped?.length ? { skipped: explained.skipped } : {}),
+        findings: [...explained.findings, ...(hairpin?.findings ?? [])],
+      };
+      return { analysis, explained, report };
     });
-    const report = {
-      apiVersion: 'kdiag/v1' as const,
-      kind: 'ConnectivityReport',
-      context: client.contextName,
-      namespace,
-      probe: run
-        ? {
-            namespace: run.namespace,
-            job: run.jobName,
-            pod: run.podName,
-            node: run.node ?? null,
-            image,
-            source: source.description,
-            elapsedMs: run.elapsedMs,
-            exitCode: run.exitCode ?? null,
-            kept: run.kept,
-          }
-        : null,
-      targets: analysis.rows,
-      direct: explained.direct,
-      ...(explained.unrestricted ? { unrestricted: explained.unrestricted } : {}),
-      ...(hairpin ? { hairpin: hairpin.summary } : {}),
-      ...(explained.skipped?.length ? { skipped: explained.skipped } : {}),
-      findings: [...explained.findings, ...(hairpin?.findings ?? [])],
-    };
     await this.emit(report, (wide) => this.human(analysis.rows, run, image, source.description, wide, explained.direct, hairpin?.summary ?? []));
   }
 

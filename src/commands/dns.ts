@@ -88,6 +88,23 @@ ${EXIT_CODES_TEXT}`;
     const runId = newRunId();
     // The probe runs in the chosen namespace (-n): "can a pod there resolve NAME?".
     const source = await cli.resolveSource(client, settings, namespace, 'dns', runId);
+    const pod = {
+      kind: 'dns' as const,
+      runId,
+      namespace: source.namespace,
+      image,
+      script: DNS_SCRIPT,
+      deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
+      imagePullSecret: settings.imagePullSecret,
+      nodeSelector: settings.nodeSelector,
+      workloadLabels: source.labels,
+      keep: settings.keep,
+      command: `kdiag dns ${name}`,
+    };
+    // Admission answers while the cluster is read (the script's arguments come from what is read).
+    const admitted = cli.admitProbe(client, { ...pod, args: [] });
+    const kdiagConfig = this.kdiagConfig();
+    kdiagConfig.catch(() => undefined); // awaited below
 
     const [target, probeNs, kubeSystem, namespaces] = await Promise.all([
       subjectNs ? load(subjectNs, ['services', 'endpointslices', 'pods']) : Promise.resolve(undefined),
@@ -108,81 +125,83 @@ ${EXIT_CODES_TEXT}`;
 
     const nonce = cli.randomNonce();
     // Per attempt of the search walk; .kdiag.yaml thresholds.dnsTimeoutSeconds overrides it.
-    const configured = (await this.kdiagConfig()).thresholds.dnsTimeoutSeconds;
+    const configured = (await kdiagConfig).thresholds.dnsTimeoutSeconds;
     const perAttemptSeconds = configured === undefined ? 3 : Math.min(30, Math.max(1, Math.round(configured)));
     const settle = cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, ['kube-system']);
     const spec = {
-      kind: 'dns' as const,
-      runId,
-      namespace: source.namespace,
-      image,
-      script: DNS_SCRIPT,
+      ...pod,
       args: [nonce, String(perAttemptSeconds), String(settle), ...plan.queries.map((q) => q.query), ...servers.args],
       finish: finishMarker(nonce, settle),
-      deadlineSeconds: cli.podDeadlineSeconds(settings.timeoutMs),
-      imagePullSecret: settings.imagePullSecret,
-      nodeSelector: settings.nodeSelector,
-      workloadLabels: source.labels,
-      keep: settings.keep,
-      command: `kdiag dns ${name}`,
     };
-    const run = await cli.executeProbe(client, spec, settings, { interactive: cli.canDrawProgress(this.output) && !this.flags['no-color'] });
-    const output = interpret.parseDnsProbeLog(run.log, nonce);
-    if (output.lookups.length === 0 || output.lookups.every((l) => l.outcome === 'error')) {
-      const { ProbeError, noResultFailure } = await import('../probes/state.js');
-      const { sanitize: clean } = await import('../report/render.js');
-      throw new ProbeError(noResultFailure(image, 'nslookup', clean(run.log)));
-    }
-    const dnsHealth = explain.clusterDnsHealth(snapshot);
-    const dnsPod = snapshot.pods.find((p) => p.metadata?.namespace === 'kube-system' && p.metadata?.labels?.['k8s-app'] === 'kube-dns');
-    const [netpol, netpolExplain] = await Promise.all([import('../netpol/policy.js'), import('../netpol/explain.js')]);
-    const dnsEndpoint = dnsPod ? netpol.podEndpoint(dnsPod) : explain.probeEndpoint('kube-system', { 'k8s-app': 'kube-dns' });
-    const dnsEgress = explain.dnsEgress(netpolExplain.buildContext(snapshot), explain.probeEndpoint(source.namespace, source.effectiveLabels), dnsEndpoint);
-    const analysis = interpret.analyzeDns({ plan, output, expectation, dnsHealth, dnsEgress });
-    const inDepth = await depth.explainDnsDepth(client, {
-      plan: servers,
-      direct: output.direct,
-      ...(output.resolvConf ? { resolvConf: output.resolvConf } : {}),
-      ...(run.node ? { probeNode: run.node } : {}),
-      clusterDomain: settings.clusterDomain,
-      egressBlocked: dnsEgress.allowed === false,
+    // CoreDNS's Corefile, Deployment and RBAC are read while the probe pod starts.
+    const config = depth.readDnsConfig(client, servers);
+    const run = await cli.executeProbe(client, spec, settings, {
+      interactive: cli.canDrawProgress(this.output) && !this.flags['no-color'],
+      admitted,
+      deferCleanup: true,
     });
-    const { mergeDnsFindings } = await import('../dataplane/dns-depth.js');
-    analysis.findings = mergeDnsFindings(analysis.findings, inDepth.findings);
+    // The probe is deleted while its result is explained (CoreDNS's log is read now, so errors
+    // the probe's own queries caused are in it); the report comes once the probe is gone.
+    const { analysis, dnsHealth, inDepth, report } = await cli.whileDeleting(run, async () => {
+      const output = interpret.parseDnsProbeLog(run.log, nonce);
+      if (output.lookups.length === 0 || output.lookups.every((l) => l.outcome === 'error')) {
+        const { ProbeError, noResultFailure } = await import('../probes/state.js');
+        const { sanitize: clean } = await import('../report/render.js');
+        throw new ProbeError(noResultFailure(image, 'nslookup', clean(run.log)));
+      }
+      const dnsHealth = explain.clusterDnsHealth(snapshot);
+      const dnsPod = snapshot.pods.find((p) => p.metadata?.namespace === 'kube-system' && p.metadata?.labels?.['k8s-app'] === 'kube-dns');
+      const [netpol, netpolExplain] = await Promise.all([import('../netpol/policy.js'), import('../netpol/explain.js')]);
+      const dnsEndpoint = dnsPod ? netpol.podEndpoint(dnsPod) : explain.probeEndpoint('kube-system', { 'k8s-app': 'kube-dns' });
+      const dnsEgress = explain.dnsEgress(netpolExplain.buildContext(snapshot), explain.probeEndpoint(source.namespace, source.effectiveLabels), dnsEndpoint);
+      const analysis = interpret.analyzeDns({ plan, output, expectation, dnsHealth, dnsEgress });
+      const inDepth = await depth.explainDnsDepth(client, {
+        plan: servers,
+        direct: output.direct,
+        ...(output.resolvConf ? { resolvConf: output.resolvConf } : {}),
+        ...(run.node ? { probeNode: run.node } : {}),
+        clusterDomain: settings.clusterDomain,
+        egressBlocked: dnsEgress.allowed === false,
+        config,
+      });
+      const { mergeDnsFindings } = await import('../dataplane/dns-depth.js');
+      analysis.findings = mergeDnsFindings(analysis.findings, inDepth.findings);
 
-    const report = {
-      apiVersion: 'kdiag/v1' as const,
-      kind: 'DnsReport',
-      context: client.contextName,
-      name,
-      subject,
-      expected: { description: expectation.description, addresses: expectation.addresses, ...(expectation.cname ? { cname: expectation.cname } : {}) },
-      probe: {
-        namespace: run.namespace,
-        job: run.jobName,
-        pod: run.podName,
-        node: run.node ?? null,
-        image,
-        source: source.description,
-        elapsedMs: run.elapsedMs,
-        exitCode: run.exitCode ?? null,
-        kept: run.kept,
-      },
-      resolvConf: analysis.resolvConf
-        ? {
-            nameservers: analysis.resolvConf.nameservers,
-            search: analysis.resolvConf.search,
-            ndots: analysis.resolvConf.ndots,
-            options: analysis.resolvConf.options,
-          }
-        : null,
-      lookups: analysis.rows,
-      clusterDns: dnsHealth,
-      servers: inDepth.servers,
-      ...(inDepth.nodeLocal ? { nodeLocal: inDepth.nodeLocal } : {}),
-      skipped: inDepth.skipped.map((x) => x.part),
-      findings: analysis.findings,
-    };
+      const report = {
+        apiVersion: 'kdiag/v1' as const,
+        kind: 'DnsReport',
+        context: client.contextName,
+        name,
+        subject,
+        expected: { description: expectation.description, addresses: expectation.addresses, ...(expectation.cname ? { cname: expectation.cname } : {}) },
+        probe: {
+          namespace: run.namespace,
+          job: run.jobName,
+          pod: run.podName,
+          node: run.node ?? null,
+          image,
+          source: source.description,
+          elapsedMs: run.elapsedMs,
+          exitCode: run.exitCode ?? null,
+          kept: run.kept,
+        },
+        resolvConf: analysis.resolvConf
+          ? {
+              nameservers: analysis.resolvConf.nameservers,
+              search: analysis.resolvConf.search,
+              ndots: analysis.resolvConf.ndots,
+              options: analysis.resolvConf.options,
+            }
+          : null,
+        lookups: analysis.rows,
+        clusterDns: dnsHealth,
+        servers: inDepth.servers,
+        ...(inDepth.nodeLocal ? { nodeLocal: inDepth.nodeLocal } : {}),
+        skipped: inDepth.skipped.map((x) => x.part),
+        findings: analysis.findings,
+      };
+      return { analysis, dnsHealth, inDepth, report };
+    });
     await this.emit(report, (wide) => this.human(plan, expectation, analysis, dnsHealth, run, image, source.description, wide, inDepth));
   }
 

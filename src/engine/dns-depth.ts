@@ -9,7 +9,7 @@ import { cmd, fix } from '../report/fix.js';
 import { sanitize } from '../report/render.js';
 import { isPodReady } from '../checks/lib/pods.js';
 import { skippedPartFindings } from '../checks/permissions.js';
-import type { DnsSkipped } from '../cluster/dns-depth.js';
+import type { DnsConfigReads, DnsSkipped } from '../cluster/dns-depth.js';
 import { dnsDepthFindings, type DnsDepthInput, type DnsServer } from '../dataplane/dns-depth.js';
 import type { DirectQuery, ResolvConf } from '../probes/interpret-dns.js';
 import type { Finding } from '../report/types.js';
@@ -63,6 +63,17 @@ export interface DnsDepthOutcome {
   nodeLocal?: string;
 }
 
+/**
+ * Starts reading what the in-depth diagnosis needs besides CoreDNS's log; none of it depends on
+ * the probe, so it runs while the probe pod starts. Pass the promise to explainDnsDepth.
+ */
+export function readDnsConfig(client: ClusterClient, plan: Pick<DnsServerPlan, 'dnsPods'>): Promise<DnsConfigReads> {
+  const reads = import('../cluster/dns-depth.js').then(({ loadDnsConfig }) => loadDnsConfig(client, plan.dnsPods));
+  // Awaited after the probe; a failure meanwhile must not count as unhandled.
+  reads.catch(() => undefined);
+  return reads;
+}
+
 export async function explainDnsDepth(
   client: ClusterClient,
   input: {
@@ -73,11 +84,18 @@ export async function explainDnsDepth(
     clusterDomain: string;
     logs?: boolean;
     egressBlocked?: boolean;
+    /** The Corefile, Deployment, NodeLocal DNSCache and RBAC, already being read (readDnsConfig) while the probe ran. */
+    config?: Promise<DnsConfigReads>;
   },
 ): Promise<DnsDepthOutcome> {
   const { plan } = input;
-  const { loadDnsDepth } = await import('../cluster/dns-depth.js');
-  const reads = await loadDnsDepth(client, plan.dnsPods, { logs: input.logs ?? true });
+  const { loadDnsConfig, loadDnsLogs, combineDnsReads } = await import('../cluster/dns-depth.js');
+  // The log after the probe: errors its own queries caused are in it.
+  const [config, logs] = await Promise.all([
+    input.config ?? loadDnsConfig(client, plan.dnsPods),
+    input.logs === false ? undefined : loadDnsLogs(client, plan.dnsPods),
+  ]);
+  const reads = combineDnsReads(config, logs);
   const base: DnsDepthInput = {
     clusterDomain: input.clusterDomain,
     servers: plan.servers,
@@ -185,6 +203,7 @@ export async function probeClusterDnsInDepth(
   }
   const nonce = cli.randomNonce();
   const settle = cli.settleSecondsFor(settings, snapshot, { namespace: source.namespace, labels: source.effectiveLabels }, ['kube-system']);
+  const config = readDnsConfig(client, plan);
   let run: Awaited<ReturnType<typeof cli.executeProbe>>;
   try {
     run = await cli.executeProbe(
@@ -228,6 +247,7 @@ export async function probeClusterDnsInDepth(
     ...(output.resolvConf ? { resolvConf: output.resolvConf } : {}),
     ...(run.node ? { probeNode: run.node } : {}),
     clusterDomain: settings.clusterDomain,
+    config,
   });
   const failing = outcome.servers.filter((r) => r.status !== 'OK').length;
   return { findings: outcome.findings, note: `DNS: ${outcome.servers.length - failing}/${outcome.servers.length} direct lookups answered` };

@@ -258,6 +258,22 @@ export interface ExecuteOptions {
   interactive: boolean;
   /** Plain progress lines on stderr when not interactive. */
   quiet?: boolean;
+  /** The pod's dry run, started earlier with admitProbe(). */
+  admitted?: Promise<void>;
+  /** Return with the result while the probe is deleted; the caller awaits `run.cleaned` before it ends. */
+  deferCleanup?: boolean;
+}
+
+/**
+ * Starts the server-side dry run of the probe pod now (admission only looks at the pod's shape:
+ * the script's arguments may still be missing), so it runs while the command reads the cluster.
+ * executeProbe({ admitted }) waits for it before creating anything.
+ */
+export function admitProbe(client: ClusterClient, spec: ProbeSpec): Promise<void> {
+  const admitted = import('../cluster/probe-runner.js').then(({ ProbeRunner }) => new ProbeRunner(client).dryRun(spec));
+  // Awaited later (by executeProbe); until then a rejection must not count as unhandled.
+  admitted.catch(() => undefined);
+  return admitted;
 }
 
 /** Runs one probe with progress output; the runner guarantees cleanup. */
@@ -271,6 +287,8 @@ export async function executeProbe(client: ClusterClient, spec: ProbeSpec, setti
       keep: settings.keep,
       onStage: (stage, detail) => progress.stage(stage, detail),
       onInterrupt: () => progress.abort(),
+      ...(options.admitted ? { admitted: options.admitted } : {}),
+      ...(options.deferCleanup ? { deferCleanup: true } : {}),
     });
     await progress.end();
     return run;
@@ -278,6 +296,15 @@ export async function executeProbe(client: ClusterClient, spec: ProbeSpec, setti
     await progress.end(err as Error);
     throw err;
   }
+}
+
+/**
+ * Explains a probe's result (reads, analysis) while its Job and pod are deleted (executeProbe
+ * with deferCleanup), and returns once both are done: a failed deletion fails the command as
+ * before, and nothing is left when kdiag ends.
+ */
+export async function whileDeleting<T>(run: Pick<ProbeRun, 'cleaned'> | undefined, explain: () => Promise<T>): Promise<T> {
+  return explain().finally(() => run?.cleaned);
 }
 
 export function keepNote(run: ProbeRun): string {

@@ -259,6 +259,8 @@ export function parseDnsProbeLog(log: string, nonce: string): DnsProbeOutput {
   }
   if (section === 'resolv') out.resolvConf = parseResolvConf(resolvLines.join('\n'));
   for (const l of out.lookups) if (l.outcome === 'error' && l.attempts.length) finishLookup(l);
+  // The direct queries print their blocks as they finish: back in the order they were asked.
+  out.direct.sort((a, b) => a.index - b.index);
   return out;
 }
 

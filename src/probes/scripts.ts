@@ -6,6 +6,11 @@
 // instead of waiting for the kubelet to notice that the container exited (up to a second).
 // Both first wait the settle time: enforcers such as kube-router program NetworkPolicy
 // rules for a new pod asynchronously, and packets sent before that escape the policies.
+// No script writes a file: the probe pod has a read-only root filesystem and no volume (a
+// volume alone costs the pod ≈ 0.3 s: the kubelet checks mounts every 300 ms before it
+// starts the sandbox). Work done in parallel prints each of its blocks with one printf of
+// well under PIPE_BUF (4 KiB) bytes, newline included: one write() to the container's
+// stdout pipe, which the kernel never interleaves with another; blocks come in any order.
 
 /**
  * busybox nslookup, with the resolver's search-list walk done here: busybox's own
@@ -14,7 +19,8 @@
  * Args: nonce, per-attempt timeout (s), settle time (s), then one name per lookup; a name
  * ending in '.' is looked up as is. After an optional `--direct`, pairs SERVER NAME: NAME
  * (absolute) asked of that server alone (each CoreDNS pod and the DNS Service), all at
- * once, each block `KDIAG<nonce> direct J SERVER NAME` … `KDIAG<nonce> directed rc= ms=`.
+ * once, each block `KDIAG<nonce> direct J SERVER NAME` … `KDIAG<nonce> directed rc= ms=`
+ * (blocks in the order they finish).
  */
 export const DNS_SCRIPT = `n=$1; t=$2; w=$3; shift 3
 [ "$w" -gt 0 ] && sleep "$w"
@@ -53,18 +59,20 @@ while [ $# -ge 2 ]; do
     a=$(ms)
     out=$(nslookup -timeout="$t" -retry=1 "$2" "$1" 2>&1); r=$?
     b=$(ms)
-    { echo "KDIAG$n direct $j $1 $2"; printf '%s\n' "$out"; echo "KDIAG$n directed rc=$r ms=$((b-a))"; } >/tmp/d.$j
+    printf '%s' "KDIAG$n direct $j $1 $2
+$(printf '%s\n' "$out" | head -c 3000)
+KDIAG$n directed rc=$r ms=$((b-a))
+"
   ) &
   j=$((j+1)); shift 2
 done
 wait
-k=0; while [ $k -lt $j ]; do cat /tmp/d.$k; k=$((k+1)); done
 echo "KDIAG$n done $i"
 `;
 
 /**
- * curl for every target at once (in the background, each into its own file under /tmp,
- * printed in order at the end). Args: nonce, connect timeout (s), settle time (s), then pairs
+ * curl for every target at once (in the background, each printing its result and body
+ * lines in one write when it is done). Args: nonce, connect timeout (s), settle time (s), then pairs
  * MODE URL with MODE http (GET, timing breakdown, first bytes of the body) or tcp
  * (telnet:// connect only: it sends nothing, so a connection stays open until the
  * timeout, and "connected" is read from time_connect), or node: http to PORT/PATH on the
@@ -78,21 +86,24 @@ while [ $# -ge 2 ]; do
   (
     m=$1; u=$2
     if [ "$m" = node ]; then m=http; u="http://$KDIAG_NODE_IP:$u"; fi
-    f="KDIAG$n result $i %{exitcode} %{http_code} %{remote_ip} %{remote_port} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total} %{errormsg}\\n"
+    f="KDIAG$n result $i %{exitcode} %{http_code} %{remote_ip} %{remote_port} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total} %{errormsg}"
     if [ "$m" = tcp ]; then
-      curl -s -o /dev/null --connect-timeout "$t" -m "$t" -w "$f" "$u" </dev/null >/tmp/r.$i 2>&1
+      o=$(curl -s -o /dev/null --connect-timeout "$t" -m "$t" -w "$f" "$u" </dev/null 2>&1)
+      printf '%s' "$(printf '%s' "$o" | head -c 1000)
+"
     else
-      curl -s -k -o /tmp/b.$i --max-filesize 65536 --connect-timeout "$t" -m $((t * 2)) -H 'User-Agent: kdiag-probe' -w "$f" "$u" </dev/null >/tmp/r.$i 2>&1
-      printf 'KDIAG%s body %s ' "$n" "$i" >>/tmp/r.$i
-      head -c 300 /tmp/b.$i 2>/dev/null | tr '\\r\\n' '  ' >>/tmp/r.$i
-      echo >>/tmp/r.$i
+      # The body first, then the write-out after a separator with the nonce (a server cannot write it).
+      o=$(curl -s -k --max-filesize 65536 --connect-timeout "$t" -m $((t * 2)) -H 'User-Agent: kdiag-probe' -w "KDIAG\${n}W$f" "$u" </dev/null 2>&1)
+      w=\${o##*KDIAG\${n}W}; b=\${o%KDIAG\${n}W*}
+      printf '%s' "$(printf '%s' "$w" | head -c 1000)
+KDIAG$n body $i $(printf '%s' "$b" | head -c 300 | tr '\\r\\n' '  ')
+"
     fi
   ) &
   i=$((i + 1)); shift 2
   [ $((i % 24)) -eq 0 ] && wait
 done
 wait
-j=0; while [ $j -lt $i ]; do cat /tmp/r.$j; j=$((j + 1)); done
 echo "KDIAG$n done $i"
 `;
 
@@ -128,13 +139,13 @@ echo "KDIAG$n done $i"
  */
 export const REQUEST_SCRIPT = `n=$1; t=$2; w=$3; u=$4; r=$5
 [ "$w" -gt 0 ] && sleep "$w"
-curl -s -k -o /tmp/b --max-filesize 65536 --connect-timeout "$t" -m $((t * 2)) -H 'User-Agent: kdiag-probe' --connect-to "$r" \\
-  -w "KDIAG$n result %{exitcode} %{http_code} %{remote_ip} %{remote_port} %{errormsg}\\nKDIAG$n certs\\n%{certs}\\nKDIAG$n endcerts\\n" "$u" </dev/null >/tmp/r 2>&1
-while IFS= read -r l; do
+o=$(curl -s -k --max-filesize 65536 --connect-timeout "$t" -m $((t * 2)) -H 'User-Agent: kdiag-probe' --connect-to "$r" \\
+  -w "KDIAG\${n}WKDIAG$n result %{exitcode} %{http_code} %{remote_ip} %{remote_port} %{errormsg}\\nKDIAG$n certs\\n%{certs}\\nKDIAG$n endcerts\\n" "$u" </dev/null 2>&1)
+printf '%s\\n' "\${o##*KDIAG\${n}W}" | while IFS= read -r l; do
   case $l in "KDIAG$n"*|Subject:*|Issuer:*|'X509v3 Subject Alternative Name:'*|'Start date:'*|'Expire date:'*) printf '%s\\n' "$l";; esac
-done </tmp/r
+done
 printf 'KDIAG%s body ' "$n"
-head -c 600 /tmp/b 2>/dev/null | tr '\\r\\n' '  '
+printf '%s' "\${o%KDIAG\${n}W*}" | head -c 600 | tr '\\r\\n' '  '
 echo
 echo "KDIAG$n done 1"
 `;

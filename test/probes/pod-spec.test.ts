@@ -27,12 +27,14 @@ describe('probe Job and pod', () => {
       runAsUser: 65534,
     });
     expect(pod.hostNetwork).toBeUndefined();
-    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '4Mi' } }]);
+    // No volume at all (the scripts write no file): the kubelet starts a pod without volumes at once.
+    expect(pod.volumes).toBeUndefined();
+    expect(c.volumeMounts).toBeUndefined();
   });
 
   it('has no token, small requests and limits, one attempt, a deadline and a TTL', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '200m', memory: '64Mi' } });
+    expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '500m', memory: '64Mi' } });
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.activeDeadlineSeconds).toBe(90);
     expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 90, ttlSecondsAfterFinished: 30 });
