@@ -196,19 +196,7 @@ ${EXIT_CODES_TEXT}`;
         kind: 'ConnectivityReport',
         context: client.contextName,
         namespace,
-        probe: run
-          ? {
-              namespace: run.namespace,
-              job: run.jobName,
-              pod: run.podName,
-              node: run.node ?? null,
-              image,
-              source: source.description,
-              elapsedMs: run.elapsedMs,
-              exitCode: run.exitCode ?? null,
-              kept: run.kept,
-            }
-          : null,
+        probe: run ? cli.probeRecord(run, image, source) : null,
         targets: analysis.rows,
         direct: explained.direct,
         ...(explained.unrestricted ? { unrestricted: explained.unrestricted } : {}),

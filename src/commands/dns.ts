@@ -174,17 +174,7 @@ ${EXIT_CODES_TEXT}`;
         name,
         subject,
         expected: { description: expectation.description, addresses: expectation.addresses, ...(expectation.cname ? { cname: expectation.cname } : {}) },
-        probe: {
-          namespace: run.namespace,
-          job: run.jobName,
-          pod: run.podName,
-          node: run.node ?? null,
-          image,
-          source: source.description,
-          elapsedMs: run.elapsedMs,
-          exitCode: run.exitCode ?? null,
-          kept: run.kept,
-        },
+        probe: cli.probeRecord(run, image, source),
         resolvConf: analysis.resolvConf
           ? {
               nameservers: analysis.resolvConf.nameservers,

@@ -311,3 +311,18 @@ export function keepNote(run: ProbeRun): string {
   const del = shellJoin(kubectl('-n', run.namespace, 'delete', 'job', run.jobName).argv);
   return `Kept Job ${run.namespace}/${run.jobName} (pod ${run.podName}); delete it with: ${del}   (or: ${shellJoin(cmd('kdiag', 'cleanup', '-n', run.namespace).argv)}; the cluster removes it after an hour)`;
 }
+
+/** The probe pod as the JSON reports of dns and connectivity record it. */
+export function probeRecord(run: ProbeRun, image: string, source: { description: string }) {
+  return {
+    namespace: run.namespace,
+    job: run.jobName,
+    pod: run.podName,
+    node: run.node ?? null,
+    image,
+    source: source.description,
+    elapsedMs: run.elapsedMs,
+    exitCode: run.exitCode ?? null,
+    kept: run.kept,
+  };
+}
