@@ -11,19 +11,18 @@
 // (KubeConfig.createDispatcherOptions). Clusters reached through a proxy keep client-node's
 // fetch (ClusterClient does not pass this library for them).
 import type * as Http from 'node:http';
-import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type * as Zlib from 'node:zlib';
 import type { DispatcherOptions, HttpLibrary, RequestContext, ResponseBody, ResponseContext as ResponseContextType } from '@kubernetes/client-node';
 import { ResponseContext, wrapHttpLibrary } from './k8s.js';
 
-// Node's built-ins by require(), as the client-node bundle takes them (build/vendor.mjs): an ESM
-// import of node:http builds its ESM face, whose WebSocket export loads Node's own undici.
-const require = createRequire(import.meta.url);
-const http = require('node:http') as typeof Http;
-const https = require('node:https') as typeof import('node:https');
-const zlib = require('node:zlib') as typeof Zlib;
-const { pipeline } = require('node:stream') as typeof import('node:stream');
+// Node's built-ins as CommonJS objects, as the client-node bundle takes them (build/vendor.mjs): an
+// ESM import of node:http builds its ESM face, whose WebSocket export loads Node's own undici.
+// process.getBuiltinModule needs no import.meta.url, which the single-file build (CommonJS) lacks.
+const http = process.getBuiltinModule('node:http') as typeof Http;
+const https = process.getBuiltinModule('node:https') as typeof import('node:https');
+const zlib = process.getBuiltinModule('node:zlib') as typeof Zlib;
+const { pipeline } = process.getBuiltinModule('node:stream') as typeof import('node:stream');
 
 type TlsOptions = Extract<DispatcherOptions, { type: 'agent' }>['connect'];
 
