@@ -13,6 +13,7 @@ import {
   CustomObjectsApi,
   DiscoveryV1Api,
   NetworkingV1Api,
+  RbacAuthorizationV1Api,
   VersionApi,
   BatchV1Api,
   Observable,
@@ -342,7 +343,7 @@ export class ClusterClient {
   /** The context's namespace, else `default`. */
   readonly defaultNamespace: string;
   // The API objects are made on first use: each makeApiClient costs about 3 ms, and a command
-  // uses two or three of the thirteen.
+  // uses two or three of the fourteen.
   get core(): CoreV1Api {
     return this.api('core', CoreV1Api);
   }
@@ -367,6 +368,10 @@ export class ClusterClient {
   /** Discovery of API groups (GET /apis). */
   get apis(): ApisApi {
     return this.api('apis', ApisApi);
+  }
+  /** ClusterRoles and their bindings (CoreDNS's own permissions, src/cluster/dns-depth.ts). */
+  get rbac(): RbacAuthorizationV1Api {
+    return this.api('rbac', RbacAuthorizationV1Api);
   }
   get version(): VersionApi {
     return this.api('version', VersionApi);

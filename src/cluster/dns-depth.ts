@@ -3,7 +3,6 @@
 // ServiceAccount and NodeLocal DNSCache. Each part the API refuses is skipped and said
 // (KD6006), never fatal; a missing object is simply absent.
 import type { V1Pod } from '@kubernetes/client-node';
-import { RbacAuthorizationV1Api } from './k8s.js';
 import { isForbidden, isNotFound } from '../errors.js';
 import type { DnsDepthInput, RbacRule } from '../dataplane/dns-depth.js';
 import type { ClusterClient } from './client.js';
@@ -144,7 +143,7 @@ async function readRbac(
   out: DnsConfigReads,
   guard: <T>(skip: DnsSkipped, fn: () => Promise<T>) => Promise<T | undefined>,
 ): Promise<void> {
-  const rbac = client.kc.makeApiClient(RbacAuthorizationV1Api);
+  const rbac = client.rbac;
   const bindings = await client.call({ verb: 'list', resource: 'clusterrolebindings', group: 'rbac.authorization.k8s.io' }, (o) =>
     rbac.listClusterRoleBinding({}, o),
   );
