@@ -81,6 +81,26 @@ export async function kubectlJson<T = any>(args: string[], opts: ExecOptions = {
 export async function apiServer(action: 'stop' | 'start'): Promise<void> {
   const r = await run('bash', [join(REPO_ROOT, 'cluster', 'apiserver.sh'), action], { timeoutMs: 180_000 });
   if (r.code !== 0) throw new Error(`cluster/apiserver.sh ${action} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  if (action === 'start') await freshCoreDns();
+}
+
+/**
+ * The undo of an API-server stop is not complete while CoreDNS's log holds the watch errors it
+ * wrote meanwhile: kdiag reads the last 15 minutes of that log and rightly reports them (KD5057)
+ * to every later test that probes DNS. New CoreDNS pods start with a clean log; the old ones are
+ * waited for until they are gone.
+ */
+async function freshCoreDns(): Promise<void> {
+  const r = await kubectl(['-n', 'kube-system', 'rollout', 'restart', 'deployment/coredns']);
+  if (r.code !== 0) throw new Error(`restarting CoreDNS failed: ${r.stderr}`);
+  await waitForRollout('kube-system', 'deployment/coredns');
+  await waitFor(
+    async () => {
+      const pods = await kubectlJson<{ items: { metadata: { deletionTimestamp?: string } }[] }>(['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=kube-dns']);
+      return pods.items.every((p) => !p.metadata.deletionTimestamp);
+    },
+    { timeoutMs: 120_000, intervalMs: 1_000, description: 'the old CoreDNS pods to be gone' },
+  );
 }
 
 /** Applies a manifest given as text (YAML or JSON). */
