@@ -13,7 +13,7 @@ import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, 
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { clientNodeEntry, sourceNames } from '../vendor.mjs';
+import { clientNodeEntry, lazyPackages, sourceNames } from '../vendor.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'build', 'out');
@@ -73,7 +73,7 @@ const result = await build({
   target: 'node22',
   // ESM-first packages (client-node, undici) pick their ESM builds; esbuild turns them into CJS.
   mainFields: ['module', 'main'],
-  plugins: [virtualCommands, smallClientNode],
+  plugins: [virtualCommands, smallClientNode, lazyPackages],
   // oclif requires TypeScript only to run commands from .ts sources in development, which
   // the entry turns off; bundled, it would be 9 MB of the 12 parsed at every start.
   external: ['typescript'],

@@ -322,12 +322,36 @@ function shareDispatcher(kc: KubeConfig, transport: NodeTransport | undefined): 
   let shared: unknown;
   target.createDispatcher = (cluster, options) => {
     if (!made) {
-      shared = create(cluster, options);
-      transport?.useTls(kc.createDispatcherOptions(cluster, options));
+      if (transport) {
+        const tls = kc.createDispatcherOptions(cluster, options);
+        transport.useTls(tls);
+        // Only client-node's own fetch (watches) uses the Agent: undici is loaded when it does.
+        shared = tls.type === 'none' ? undefined : deferred(() => create(cluster, options));
+      } else shared = create(cluster, options);
       made = true;
     }
     return shared;
   };
+}
+
+/**
+ * An object that stands for the one `make()` returns, made at its first use: every property
+ * read is the real object's (methods bound to it). The undici Agent of client-node's fetch
+ * costs ≈ 12 ms to load and a command that never watches never needs it.
+ */
+function deferred(make: () => unknown): unknown {
+  let real: Record<PropertyKey, unknown> | undefined;
+  const get = () => (real ??= make() as Record<PropertyKey, unknown>);
+  return new Proxy(
+    {},
+    {
+      get: (_target, key) => {
+        const value = get()[key];
+        return typeof value === 'function' ? value.bind(get()) : value;
+      },
+      has: (_target, key) => key in get(),
+    },
+  );
 }
 
 function isByteStream(value: unknown): value is AsyncIterable<Uint8Array> {

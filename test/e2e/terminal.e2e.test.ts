@@ -4,7 +4,7 @@
 // cursor again and leaves no probe Job or pod behind. Own namespace: term-<run>.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { apply, backendManifest, deleteNamespace, ensureNamespace, kubeconfigPath, kubectl, runKdiag, waitFor, waitForRollout } from './support/cluster.js';
-import { hasColour, kdiagLine, PtySession, runInPty, shellStatus, type PtyResult } from '../support/pty.js';
+import { hasColour, kdiagLine, PtySession, runInPty, expectStatus, type PtyResult } from '../support/pty.js';
 
 const RUN = Math.random().toString(36).slice(2, 7);
 const NS = `term-${RUN}`;
@@ -44,7 +44,7 @@ describe("the README's first example", () => {
     const r = await runInPty(line(['check', '-n', 'production']), { ...SIZE, timeoutMs: 120_000 });
     expectClean(r);
     // The guide's scenario has broken Services on purpose: findings at error → exit 1.
-    expect(shellStatus(r)).toBe(1);
+    expectStatus(r, 1);
     expect(r.screen).toMatch(/^✔ Cluster reachable: https:\/\/\S+ \(v1\.35\.\d+\)\n✔ Permissions: \d+ allowed\n✔ Snapshot: \d+ services, /);
     expect(r.screen).toMatch(/^CHECK\s+STATUS\s+ERRORS\s+WARNINGS\s+TIME$/m);
     expect(r.screen).toMatch(/^ERROR\s+KD1001\s+Service production\/api-v2-service: selector app=api-v2 matches no pod$/m);
@@ -58,7 +58,7 @@ describe('probes at a terminal', () => {
   it('kdiag check -n NS --probes: a ✔ Probes step, the live probes in the summary, nothing left behind', async () => {
     const r = await runInPty(line(['check', '-n', NS, '--probes']), { ...SIZE, timeoutMs: 240_000 });
     expectClean(r);
-    expect(shellStatus(r)).toBe(0);
+    expectStatus(r, 0);
     expect(r.screen).toMatch(/^✔ Probes: 1 Service\(s\) in 1 namespace\(s\), 1 probe pod\(s\), at most 1 at once$/m);
     expect(r.screen).toMatch(/^probes\s+passed\s+0\s+0\s+\d+\.\d\ds$/m);
     expect(await leftovers(NS)).toEqual([]);
@@ -67,7 +67,7 @@ describe('probes at a terminal', () => {
   it('kdiag check -n production --probes ends its task list and its report', async () => {
     const r = await runInPty(line(['check', '-n', 'production', '--probes']), { ...SIZE, timeoutMs: 300_000 });
     expectClean(r);
-    expect(shellStatus(r)).toBe(1);
+    expectStatus(r, 1);
     expect(r.screen).toMatch(/^✔ Probes: \d+ Service\(s\) in 1 namespace\(s\), 1 probe pod\(s\)/m);
     expect(r.screen).toMatch(/^probes\s+(passed|failed)\s+\d+\s+\d+\s+\d+\.\d\ds$/m);
     expect(lastLine(r.screen)).toMatch(/^\d+ error\(s\), \d+ warning\(s\), \d+ info$/);
@@ -76,7 +76,7 @@ describe('probes at a terminal', () => {
   it('kdiag dns web -n NS: the probe task list ends with ✔, then the answer', async () => {
     const r = await runInPty(line(['dns', 'web', '-n', NS]), { ...SIZE, timeoutMs: 180_000 });
     expectClean(r);
-    expect(shellStatus(r)).toBe(0);
+    expectStatus(r, 0);
     expect(r.screen).toMatch(/^✔ Reading the result/m);
     expect(r.screen).not.toMatch(/^[✖◼]/m);
     expect(r.screen).toMatch(new RegExp(`^web\\.${NS}\\.svc\\.cluster\\.local\\.\\s+OK\\s+[\\d.]+\\s+yes\\b`, 'm'));
@@ -86,7 +86,7 @@ describe('probes at a terminal', () => {
   it('kdiag connectivity web -n NS: connects, and says so', async () => {
     const r = await runInPty(line(['connectivity', 'web', '-n', NS]), { ...SIZE, timeoutMs: 180_000 });
     expectClean(r);
-    expect(shellStatus(r)).toBe(0);
+    expectStatus(r, 0);
     expect(r.screen).toMatch(/^✔ Reading the result/m);
     expect(r.screen).toMatch(/^TARGET\s+MODE\s+STATUS\s+DNS\s+CONNECT/m);
     expect(r.screen).toMatch(/^web\s+HTTP\s+HTTP 200\s+\d+ms\s.*answered by web-/m);
@@ -96,7 +96,7 @@ describe('probes at a terminal', () => {
   it('kdiag trace http://web.NS/health --probe: every hop fine, the probe confirms it', async () => {
     const r = await runInPty(line(['trace', `http://web.${NS}/health`, '--probe']), { ...SIZE, timeoutMs: 180_000 });
     expectClean(r);
-    expect(shellStatus(r)).toBe(0);
+    expectStatus(r, 0);
     expect(r.screen).toMatch(/^Every hop is fine/m);
     expect(await leftovers(NS)).toEqual([]);
   });
@@ -114,7 +114,7 @@ describe('Ctrl-C at a terminal', () => {
       await session.keys('C-c');
       const ended = await session.waitForExit(10_000);
       expect(Date.now() - pressed).toBeLessThan(2_000);
-      expect(shellStatus(ended)).toBe(130);
+      expectStatus(ended, 130);
       await session.settled();
       expect(session.cursorLeftVisible()).toBe(true);
       const screen = await session.screen();
@@ -147,7 +147,7 @@ spec: {ports: [{port: 80}]}
       await session.keys('C-c');
       const ended = await session.waitForExit(10_000);
       expect(Date.now() - pressed).toBeLessThan(2_000);
-      expect(shellStatus(ended)).toBe(0);
+      expectStatus(ended, 0);
     } finally {
       await session.close();
     }

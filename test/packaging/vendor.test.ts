@@ -58,7 +58,7 @@ describe('dist/vendor/oclif.cjs', () => {
     expect(files.filter((f) => readFileSync(join(ROOT, 'dist', f), 'utf8').includes('vendor/oclif.js')).length).toBeGreaterThan(10);
   });
 
-  it("a start loads neither @oclif/core from node_modules nor Node's own undici", () => {
+  it("a start loads neither @oclif/core from node_modules nor Node's own undici, nor evaluates the bundle's", () => {
     // kdiag endpoints against a closed port: oclif, the client-node bundle and a request that fails.
     const BIN = join(ROOT, 'bin', 'run.js');
     const kubeconfig = join(dir, 'kubeconfig');
@@ -69,14 +69,15 @@ describe('dist/vendor/oclif.cjs', () => {
     const script = [
       "import { createRequire } from 'node:module';",
       'const cache = createRequire(import.meta.url).cache;',
-      "process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify({ undici: process.moduleLoadList.filter((m) => m.includes('undici')), oclif: Object.keys(cache).filter((k) => k.includes('@oclif')) })));",
+      "process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify({ undici: process.moduleLoadList.filter((m) => m.includes('undici')), oclif: Object.keys(cache).filter((k) => k.includes('@oclif')), bundledUndici: Symbol.for('undici.globalDispatcher.2') in globalThis })));",
       `process.argv.splice(1, Infinity, ${JSON.stringify(BIN)}, 'endpoints', '-n', 'x', '--kubeconfig', ${JSON.stringify(kubeconfig)});`,
       `await import(${JSON.stringify(BIN)});`,
     ].join('\n');
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(run.stderr).toMatch(/^kdiag: .*127\.0\.0\.1:9/);
     expect(run.status).toBe(2);
-    const loaded = JSON.parse(run.stderr.split('\nLOADED ').pop()!) as { undici: string[]; oclif: string[] };
-    expect(loaded).toEqual({ undici: [], oclif: [] });
+    const loaded = JSON.parse(run.stderr.split('\nLOADED ').pop()!) as { undici: string[]; oclif: string[]; bundledUndici: boolean };
+    // Nor the bundle's undici (it sets its global dispatcher when evaluated): build/vendor.mjs loads it at first use.
+    expect(loaded).toEqual({ undici: [], oclif: [], bundledUndici: false });
   });
 });

@@ -33,6 +33,15 @@ export function shellStatus(exit: PtyExit): number {
   return exit.code ?? 128 + (exit.signal ?? 0);
 }
 
+/**
+ * Fails unless the shell status is `expected`, and then prints the screen the program left: a
+ * wrong exit status alone does not say which finding or failure caused it.
+ */
+export function expectStatus(exit: PtyExit & { screen?: string }, expected: number): void {
+  const status = shellStatus(exit);
+  if (status !== expected) throw new Error(`exit status ${status}, expected ${expected}. The screen:\n${exit.screen ?? '(not captured)'}`);
+}
+
 export interface PtyResult extends PtyExit {
   /** Whether the program left the cursor visible. */
   cursor: boolean;

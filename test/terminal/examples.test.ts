@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { fakeApiServer, type FakeApiServer } from '../support/fake-api-server.js';
-import { hasColour, PtySession, runInPty, shellStatus, type PtyResult } from '../support/pty.js';
+import { hasColour, PtySession, runInPty, expectStatus, shellStatus, type PtyResult } from '../support/pty.js';
 import { COLOURED, EXPECTED, examples, fakeCluster, lastLine, manifestCommands, pool, shellFor } from './support.js';
 
 const COLS = 80;
@@ -75,7 +75,7 @@ describe('every command and example, at a terminal', () => {
   describe.each(['', ...commands.map((c) => c.id.replace(/:/g, ' '))])('kdiag %s --help', (command) => {
     it('prints usage (and examples) within 80 columns, exit 0', () => {
       const r = helps.get(command)!;
-      expect(shellStatus(r)).toBe(0);
+      expectStatus(r, 0);
       expect(r.screen).toMatch(/^USAGE$/m);
       expect(r.screen).not.toMatch(/unexpected failure/);
       for (const line of r.screen.split('\n')) expect([...line].length).toBeLessThanOrEqual(COLS);
@@ -156,15 +156,21 @@ describe('every command and example, at a terminal', () => {
 
   it('--watch draws, keeps running, and Ctrl-C ends it with status 0', async () => {
     const dir = home();
+    const watches = () => api.api.requests.filter((r) => r.query.get('watch') === 'true').length;
+    const watchesBefore = watches();
     const session = await PtySession.start('kdiag gateway -n production --watch', { cols: COLS, env: { KUBECONFIG: api.kubeconfig, HOME: dir }, cwd: dir });
     try {
       await session.waitForScreen(new RegExp(EXPECTED['kdiag gateway -n production --watch']!.last.source, 'm'));
       expect(await session.exit()).toBeUndefined();
+      // The watches go out through client-node's fetch over TLS, whose undici Agent the build
+      // loads only at first use (build/vendor.mjs, lazyPackages; src/cluster/client.ts, deferred).
+      for (let waited = 0; watches() === watchesBefore && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(watches()).toBeGreaterThan(watchesBefore);
       const pressed = Date.now();
       await session.keys('C-c');
       const ended = await session.waitForExit(10_000);
       expect(Date.now() - pressed).toBeLessThan(3_000);
-      expect(shellStatus(ended)).toBe(0);
+      expectStatus(ended, 0);
       await session.settled();
       expect(session.cursorLeftVisible()).toBe(true);
       expect(await session.screen()).not.toMatch(/unexpected failure/);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeApiServer, type FakeApiServer } from '../support/fake-api-server.js';
-import { hasColour, kdiagLine, PtySession, runInPty, shellStatus, type PtyResult } from '../support/pty.js';
+import { hasColour, kdiagLine, PtySession, runInPty, expectStatus, shellStatus, type PtyResult } from '../support/pty.js';
 import { ROOT } from '../support/run.js';
 import { COLOURED, EXPECTED, fakeCluster, lastLine, normaliseScreen, pool, shellFor } from './support.js';
 
@@ -91,7 +91,7 @@ describe('at a terminal', () => {
         await session.keys('C-c');
         const ended = await session.waitForExit(10_000);
         expect(Date.now() - pressed).toBeLessThan(2_000);
-        expect(shellStatus(ended)).toBe(130);
+        expectStatus(ended, 130);
         await session.settled();
         expect(session.cursorLeftVisible()).toBe(true);
         expect(await session.screen()).not.toMatch(/unexpected failure/);
@@ -114,7 +114,7 @@ describe('at a terminal', () => {
       await session.keys('C-c');
       const ended = await session.waitForExit(15_000);
       expect(Date.now() - pressed).toBeLessThan(3_000);
-      expect(shellStatus(ended)).toBe(0);
+      expectStatus(ended, 0);
     } finally {
       await session.close();
       await opening.close();
