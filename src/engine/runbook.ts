@@ -51,6 +51,11 @@ export async function pool<T>(items: readonly T[], limit: number, task: (item: T
   await Promise.all(workers);
 }
 
+const labelsText = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+
 /** Counts probe pods: started (one more alive), replaced (one started where one was just deleted) and ended (deleted). */
 interface PodAccounting {
   started(): void;
@@ -161,12 +166,12 @@ export async function probeNamespaces(
         ...(run.node ? { probeNode: run.node } : {}),
         retry: countedRetry(retry, settings.keep, accounting),
       });
-      // The runbook probe carries no client's labels: in a namespace with default-deny, a connection
-      // refused by NetworkPolicy is what the policies intend, not an outage (probe as the real
-      // client with kdiag connectivity --from to test the allowed path).
+      // Without --from-labels the runbook probe carries no client's labels: in a namespace with
+      // default-deny, a connection refused by NetworkPolicy is what the policies intend, not an
+      // outage (probe as the real client with kdiag connectivity --from to test the allowed path).
       for (const f of analysis.findings) {
         result.findings.push(
-          f.code === 'KD5039'
+          f.code === 'KD5039' && !source.labels
             ? {
                 ...withFix(
                   f,
@@ -198,7 +203,14 @@ export async function probeNamespaces(
           {
             message: `${job.namespace}: the probe pod could not run: ${reason}`,
             cause: `kdiag check --probes starts one short-lived curl pod per namespace; in ${job.namespace} it failed: ${reason}`,
-            fix: fix`Run it alone for details: ${cmd('kdiag', 'connectivity', ...job.targets.slice(0, 3), '-n', job.namespace)}`,
+            fix: fix`Run it alone for details: ${cmd(
+              'kdiag',
+              'connectivity',
+              ...job.targets.slice(0, 3),
+              '-n',
+              job.namespace,
+              ...(settings.fromLabels ? ['--from-namespace', job.namespace, '--from-labels', labelsText(settings.fromLabels)] : []),
+            )}`,
           },
         ),
       );

@@ -8,6 +8,7 @@ import { probeNamespaces } from '../../src/engine/runbook.js';
 import type { ProbeSettings } from '../../src/engine/probe-cli.js';
 import { fakeApi, testKubeconfig } from '../support/fake-api.js';
 import { fixtureSnapshot, type K8sObject } from '../support/fixtures.js';
+import { kdiag } from '../support/run.js';
 import { fakeProbe } from './fake-probe.js';
 
 const NS = 'shop';
@@ -116,5 +117,39 @@ describe('check --probes: predicted allow, observed timeout', () => {
     expect(result.findings.map((f) => f.code)).toEqual(['KD5042']);
     expect(probe.jobs).toHaveLength(1);
     expect(result).toMatchObject({ pods: 1, maxAlive: 1 });
+  });
+});
+
+describe('kdiag check --probes --from-labels (against a fake API)', () => {
+  it('each namespace probe as the labelled client: KD5046 in the JSON report, two probe pods, at most one at once', async () => {
+    const probe = fakeProbe(NS, { log: (job, args) => curlLog(args, job === 0 ? TIMEOUT : OK) });
+    fakeApi(cluster());
+    const { stdout, stderr, code } = await kdiag([
+      'check',
+      '-n',
+      NS,
+      '--probes',
+      '--only',
+      'endpoints',
+      '--from-labels',
+      'app=client',
+      '--settle',
+      '0s',
+      '-o',
+      'json',
+      '--kubeconfig',
+      testKubeconfig(),
+    ]);
+    if (code !== 1) throw new Error(`exit ${code}\n${stderr}\n${stdout}`);
+    const report = JSON.parse(stdout) as { findings: { code: string; object: unknown }[]; probes: { pods: number; maxAlive: number } };
+    expect(report.findings.filter((f) => f.code.startsWith('KD50')).map((f) => f.code)).toEqual(['KD5046']);
+    expect(report.probes).toMatchObject({ pods: 2, maxAlive: 1 });
+    expect((probe.jobs as Job[]).map((j) => j.spec.template.metadata.labels.app)).toEqual(['client', undefined]);
+  });
+
+  it('an invalid --from-labels is a usage error before anything is sent', async () => {
+    const { code, stderr } = await kdiag(['check', '-n', NS, '--probes', '--from-labels', 'bad!key=x', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--from-labels');
   });
 });
