@@ -172,14 +172,7 @@ ${EXIT_CODES_TEXT}`;
         // Every endpoint silent although kdiag predicts allow: the same probes again from an unrestricted source (KD5046).
         ...(run
           ? {
-              retry: differential.unrestrictedRetry(client, {
-                snapshot,
-                settings,
-                image,
-                source: { ...probeSource, workloadLabels: source.labels ?? {}, description: source.description },
-                ownLabels: Object.fromEntries(Object.entries(source.effectiveLabels).filter(([k]) => !(k in (source.labels ?? {})))),
-                command: `kdiag connectivity ${words.join(' ')}`,
-              }),
+              retry: differential.unrestrictedRetryFor(client, { snapshot, settings, image, source, command: `kdiag connectivity ${words.join(' ')}` }),
             }
           : {}),
       });

@@ -13,7 +13,7 @@ import { allowedButSilent, unevaluatedPolicyFindings, unrestrictedSource, type U
 import { extraArgs, planDifferential, type DifferentialOptions, type ExtraProbe } from '../dataplane/plan.js';
 import { finishMarker, newRunId } from '../probes/pod-spec.js';
 import { CURL_SCRIPT } from '../probes/scripts.js';
-import { executeProbe, podDeadlineSeconds, randomNonce, settleSecondsFor, type ProbeSettings } from './probe-cli.js';
+import { executeProbe, podDeadlineSeconds, randomNonce, settleSecondsFor, type ProbeSettings, type ProbeSource } from './probe-cli.js';
 
 export interface DifferentialPlan {
   extras: ExtraProbe[];
@@ -113,6 +113,27 @@ export function unrestrictedRetry(
     },
     loadPolicies: async () => (await import('../cluster/policies.js')).loadClusterPolicies(client),
   };
+}
+
+/**
+ * The retry for a probe that resolveSource placed (connectivity, check --probes): its namespace
+ * and the labels policies see, the workload's labels it stood in for, and kdiag's own labels,
+ * which the second pod keeps.
+ */
+export function unrestrictedRetryFor(
+  client: ClusterClient,
+  o: { snapshot: Snapshot; settings: ProbeSettings; image: string; source: ProbeSource; command: string; quiet?: boolean },
+): UnrestrictedRetry {
+  const workload = o.source.labels ?? {};
+  return unrestrictedRetry(client, {
+    snapshot: o.snapshot,
+    settings: o.settings,
+    image: o.image,
+    source: { namespace: o.source.namespace, labels: o.source.effectiveLabels, workloadLabels: workload, description: o.source.description },
+    ownLabels: Object.fromEntries(Object.entries(o.source.effectiveLabels).filter(([k]) => !(k in workload))),
+    command: o.command,
+    ...(o.quiet ? { quiet: true } : {}),
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ import { executeProbe, podDeadlineSeconds, randomNonce, resolveSource, settleSec
 import { parseTarget, planConnectivity } from '../probes/plan.js';
 import { DEFAULT_CURL_IMAGE, finishMarker, newRunId } from '../probes/pod-spec.js';
 import { CURL_SCRIPT } from '../probes/scripts.js';
-import { analyzeCurlProbe, planProbeArgs, unrestrictedRetry, type UnrestrictedRetry } from './differential.js';
+import { analyzeCurlProbe, planProbeArgs, unrestrictedRetryFor, type UnrestrictedRetry } from './differential.js';
 
 /** Endpoints of each Service tried directly by check --probes (bounded: up to 20 Services share one pod). */
 export const RUNBOOK_MAX_ENDPOINTS = 3;
@@ -147,15 +147,7 @@ export async function probeNamespaces(
         { interactive: false, quiet: true },
       );
       const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
-      const retry = unrestrictedRetry(client, {
-        snapshot,
-        settings,
-        image,
-        source: { ...probeSource, workloadLabels: source.labels ?? {}, description: source.description },
-        ownLabels: Object.fromEntries(Object.entries(source.effectiveLabels).filter(([k]) => !(k in (source.labels ?? {})))),
-        command,
-        quiet: true,
-      });
+      const retry = unrestrictedRetryFor(client, { snapshot, settings, image, source, command, quiet: true });
       const analysis = await analyzeCurlProbe(client, {
         log: run.log,
         nonce,
