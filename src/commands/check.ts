@@ -52,7 +52,7 @@ ${EXIT_CODES_TEXT}
     'cluster-domain': Flags.string({ description: 'With --probes: the cluster DNS domain.', default: 'cluster.local', helpGroup: 'PROBE' }),
     'from-labels': Flags.string({
       description:
-        "With --probes: each namespace's probe pods carry these labels (key=value,...), so its NetworkPolicies treat them like that namespace's client workload; endpoints silent to them although kdiag predicts allow are tried again from an unlabelled probe pod (KD5046).",
+        "With --probes: each namespace's probe pods carry these labels (key=value,...), so its NetworkPolicies treat them as that namespace's client with them; endpoints silent to them despite a predicted allow are tried again from an unlabelled pod (KD5046).",
       helpGroup: 'PROBE',
     }),
     'cert-warn-days': Flags.integer({ description: 'Report certificates that expire within this many days (default 14, or thresholds.certWarnDays).', min: 0 }),
