@@ -16,6 +16,8 @@ const KDIAG = join(ROOT, 'bin', 'run.js');
 const RUNS = Number(process.env.KDIAG_BENCH_RUNS ?? 5);
 const rows = [];
 const notes = [];
+/** The small commands' parts (section 2), for the table "Small commands: where the time goes". */
+let smallParts;
 
 function add(figure, kdiag, baseline, target, pass, note = '') {
   rows.push({ figure, kdiag, baseline, target, pass, note });
@@ -43,15 +45,25 @@ if (!up) notes.push(`The local cluster is not running (${KUBECONFIG}): start it 
 const NS = process.env.KDIAG_BENCH_NAMESPACE ?? 'production';
 if (up) {
   const kc = ['--kubeconfig', KUBECONFIG];
+  const floorOf = (...args) => [process.execPath, [join(ROOT, 'bench', 'floor.js'), ...kc, ...listsRead(kd(...args)).lists]];
   const r = interleaved(
     {
       endpoints: [process.execPath, kd('endpoints', '-n', NS)],
       slices: ['kubectl', [...kc, 'get', 'endpointslices', '-n', NS]],
       check: [process.execPath, kd('check', '-n', NS, '-o', 'json')],
       kinds: ['kubectl', [...kc, 'get', 'services,endpointslices,pods,ingresses,networkpolicies', '-n', NS, '-o', 'json']],
+      // Where the time goes: Node alone, the two libraries the stack prescribes, the same reads without either.
+      node: [process.execPath, ['-e', '0']],
+      oclif: [process.execPath, [join(ROOT, 'bench', 'parts.js'), 'oclif']],
+      clientNode: [process.execPath, [join(ROOT, 'bench', 'parts.js'), 'client-node']],
+      endpointsFloor: floorOf('endpoints', '-n', NS),
+      checkFloor: floorOf('check', '-n', NS, '-o', 'json'),
     },
     { runs: RUNS },
   );
+  // kdiag exits 1 here (the scenario's broken Services); the parts and floors must succeed.
+  for (const name of ['node', 'oclif', 'clientNode', 'endpointsFloor', 'checkFloor'])
+    if (r[name].status !== 0) throw new Error(`bench: ${name} exited ${r[name].status}: ${r[name].stderr}`);
   const small = (figure, k, b, baseline, limit) => {
     const ratio = k.wall.median / b.wall.median;
     add(
@@ -65,6 +77,26 @@ if (up) {
   };
   small(`kdiag endpoints -n ${NS}`, r.endpoints, r.slices, `kubectl get endpointslices -n ${NS}`, 1.5);
   small(`kdiag check -n ${NS} -o json`, r.check, r.kinds, `kubectl get services,endpointslices,pods,ingresses,networkpolicies -n ${NS} -o json`, 2);
+  smallParts = { r, NS };
+}
+
+/**
+ * The lists a kdiag command read, from one run with --debug (path and query without limit and
+ * continue), and how many requests it sent for each.
+ */
+function listsRead(command) {
+  const debug = spawnSync(process.execPath, [...command, '--debug'], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+  const gets = debug.stderr
+    .split('\n')
+    .map((l) => /^→ GET (\S+)/.exec(l)?.[1])
+    .filter((u) => u && /[?&]limit=500\b/.test(u))
+    .map((u) => {
+      const url = new URL(u);
+      const query = [...url.searchParams].filter(([k]) => k !== 'limit' && k !== 'continue');
+      return `${url.pathname}${query.length ? `?${new URLSearchParams(query)}` : ''}`;
+    });
+  const lists = [...new Set(gets)];
+  return { lists, requests: Object.fromEntries(lists.map((l) => [l, gets.filter((g) => g === l).length])) };
 }
 
 /**
@@ -78,19 +110,7 @@ function scans(label, kubeconfig, { memoryTargetMb } = {}) {
     ['kdiag endpoints -A', ['endpoints', '-A', '-o', 'json']],
   ]) {
     const command = [KDIAG, ...args, '--kubeconfig', kubeconfig];
-    // One run with --debug: the lists read and the requests per list.
-    const debug = spawnSync(process.execPath, [...command, '--debug'], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
-    const gets = debug.stderr
-      .split('\n')
-      .map((l) => /^→ GET (\S+)/.exec(l)?.[1])
-      .filter((u) => u && /[?&]limit=500\b/.test(u))
-      .map((u) => {
-        const url = new URL(u);
-        const query = [...url.searchParams].filter(([k]) => k !== 'limit' && k !== 'continue');
-        return `${url.pathname}${query.length ? `?${new URLSearchParams(query)}` : ''}`;
-      });
-    const lists = [...new Set(gets)];
-    const requests = Object.fromEntries(lists.map((l) => [l, gets.filter((g) => g === l).length]));
+    const { lists, requests } = listsRead(command);
     const r = interleaved(
       {
         kdiag: [process.execPath, command],
@@ -259,6 +279,42 @@ if (up && process.env.KDIAG_BENCH_PROBES !== '0' && existsSync(join(ROOT, 'dist'
   add('kdiag connectivity, 5 targets in one pod', `${fmt(five.median)}`, `1 target ${fmt(one.median)}`, '≤ 1.3× one target', r5 <= 1.3, `${r5.toFixed(2)}×`);
 }
 
+/**
+ * The small commands against what no Node program built on the prescribed stack can beat: Node's
+ * start, loading oclif and its Config, loading the client-node bundle (each less Node's start),
+ * and the same GET requests sent by a bare Node script (bench/floor.js: all at once, no oclif, no
+ * client-node, no analysis; check's SelfSubjectAccessReviews left out). The sum is a lower bound
+ * for kdiag on this stack, measured in the same interleaved rounds as the rows above.
+ */
+function partsSection({ r, NS }) {
+  const ms = (t) => t.wall.median;
+  const own = (t) => Math.max(0, ms(t) - ms(r.node));
+  const stack = own(r.oclif) + own(r.clientNode);
+  const bound = (floor, kubectl, limit) => {
+    const sum = ms(floor) + stack;
+    return `${fmt(sum)} = ${(sum / ms(kubectl)).toFixed(2)}× kubectl (target ${limit}×: ${fmt(limit * ms(kubectl))})`;
+  };
+  return [
+    '### Small commands: where the time goes (same run, medians)',
+    '',
+    row(['part', 'wall', 'CPU']),
+    row(['---', '---', '---']),
+    row(['`node -e 0` (Node starts and ends)', fmt(ms(r.node)), fmt(r.node.cpu.median)]),
+    row(['oclif: `@oclif/core` and `Config.load` (less Node)', fmt(own(r.oclif)), fmt(Math.max(0, r.oclif.cpu.median - r.node.cpu.median))]),
+    row(['client-node bundle (less Node)', fmt(own(r.clientNode)), fmt(Math.max(0, r.clientNode.cpu.median - r.node.cpu.median))]),
+    row([`\`endpoints -n ${NS}\`'s GETs from bare Node (bench/floor.js)`, fmt(ms(r.endpointsFloor)), fmt(r.endpointsFloor.cpu.median)]),
+    row([`\`check -n ${NS}\`'s GETs from bare Node, all at once`, fmt(ms(r.checkFloor)), fmt(r.checkFloor.cpu.median)]),
+    row([`lower bound for \`endpoints -n\` on oclif + client-node (GETs + both loads)`, bound(r.endpointsFloor, r.slices, 1.5), '']),
+    row([`lower bound for \`check -n\` on oclif + client-node`, bound(r.checkFloor, r.kinds, 2), '']),
+    row([
+      `kdiag itself: \`endpoints -n\` / \`check -n\``,
+      `${fmt(ms(r.endpoints))} / ${fmt(ms(r.check))}`,
+      `${fmt(r.endpoints.cpu.median)} / ${fmt(r.check.cpu.median)}`,
+    ]),
+    '',
+  ];
+}
+
 const kubectlVersion = (() => {
   try {
     return execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).split('\n')[0];
@@ -278,6 +334,7 @@ const lines = [
   '',
   ...notes.map((n) => `- ${n}`),
   '',
+  ...(smallParts ? partsSection(smallParts) : []),
   // Kept from the last `npm run bench:growth` (loading each level takes many minutes).
   growthSection(readPoints()),
   '',
