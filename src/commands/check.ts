@@ -50,6 +50,11 @@ ${EXIT_CODES_TEXT}
       helpGroup: 'PROBE',
     }),
     'cluster-domain': Flags.string({ description: 'With --probes: the cluster DNS domain.', default: 'cluster.local', helpGroup: 'PROBE' }),
+    'from-labels': Flags.string({
+      description:
+        "With --probes: each namespace's probe pods carry these labels (key=value,...), so its NetworkPolicies treat them as that namespace's client with them; endpoints silent to them despite a predicted allow are tried again from an unlabelled pod (KD5046).",
+      helpGroup: 'PROBE',
+    }),
     'cert-warn-days': Flags.integer({ description: 'Report certificates that expire within this many days (default 14, or thresholds.certWarnDays).', min: 0 }),
   };
 
@@ -85,7 +90,7 @@ ${EXIT_CODES_TEXT}
     const selected = all.filter((c) => (only.length === 0 || only.includes(c.id)) && !skip.includes(c.id));
     const failOn = this.flags['fail-on'] as Severity;
     const probing = this.flags.probes;
-    const [{ probeSettings }, { imageReference }] = await Promise.all([import('../engine/probe-cli.js'), import('../validate.js')]);
+    const [{ probeSettings }, { imageReference, labelMap }] = await Promise.all([import('../engine/probe-cli.js'), import('../validate.js')]);
     // Validate the probe flags before anything is sent.
     const settings = probing
       ? probeSettings({
@@ -97,6 +102,8 @@ ${EXIT_CODES_TEXT}
           'node-selector': this.flags['node-selector'],
         })
       : undefined;
+    // Each namespace's probe as that namespace's client with these labels (resolveSource: in the namespace probed).
+    if (settings && this.flags['from-labels'] !== undefined) settings.fromLabels = labelMap(this.flags['from-labels'], '--from-labels');
     const curlImage = probing ? imageReference(this.flags['curl-image']) : undefined;
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });
 

@@ -90,12 +90,11 @@ ${EXIT_CODES_TEXT}`;
     const namespace = this.flags.namespace ?? client.defaultNamespace;
     const parsed = words.map((t) => plan.parseTarget(t, namespace, settings.clusterDomain));
 
-    const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { CURL_SCRIPT }, interpret, differential] = await Promise.all([
+    const [{ loadSnapshot }, cli, { finishMarker, newRunId }, { CURL_SCRIPT }, differential] = await Promise.all([
       import('../cluster/load.js'),
       import('../engine/probe-cli.js'),
       import('../probes/pod-spec.js'),
       import('../probes/scripts.js'),
-      import('../probes/interpret-http.js'),
       import('../engine/differential.js'),
     ]);
     const runId = newRunId();
@@ -156,38 +155,24 @@ ${EXIT_CODES_TEXT}`;
       }
     }
     // The probe is deleted while its result is explained; the report comes once it is gone.
-    const { analysis, explained, report } = await cli.whileDeleting(run, async () => {
-      let results: ReturnType<typeof interpret.parseCurlProbeLog> = [];
-      let extraResults: ReturnType<typeof differential.parseProbeLog>['extraResults'] = [];
-      if (run) {
-        ({ results, extraResults } = differential.parseProbeLog(run.log, nonce, targets, diff.extras));
-        if (results.length === 0) {
-          const [{ ProbeError, noResultFailure }, { sanitize }] = await Promise.all([import('../probes/state.js'), import('../report/render.js')]);
-          throw new ProbeError(noResultFailure(image, 'curl', sanitize(run.log)));
-        }
-      }
+    const { analysis, report } = await cli.whileDeleting(run, async () => {
       const probeSource = { namespace: source.namespace, labels: source.effectiveLabels };
-      const analysis = interpret.analyzeConnectivity({ targets, results, snapshot, source: probeSource });
-      const explained = await differential.explainWithDifferential(client, {
+      const analysis = await differential.analyzeCurlProbe(client, {
+        log: run?.log,
+        nonce,
         targets,
-        results,
         extras: diff.extras,
-        extraResults,
         snapshot,
         source: probeSource,
         ...(run?.node ? { probeNode: run.node } : {}),
-        base: analysis.findings,
+        noResult: async (log) => {
+          const [{ ProbeError, noResultFailure }, { sanitize }] = await Promise.all([import('../probes/state.js'), import('../report/render.js')]);
+          return new ProbeError(noResultFailure(image, 'curl', sanitize(log)));
+        },
         // Every endpoint silent although kdiag predicts allow: the same probes again from an unrestricted source (KD5046).
         ...(run
           ? {
-              retry: differential.unrestrictedRetry(client, {
-                snapshot,
-                settings,
-                image,
-                source: { ...probeSource, workloadLabels: source.labels ?? {}, description: source.description },
-                ownLabels: Object.fromEntries(Object.entries(source.effectiveLabels).filter(([k]) => !(k in (source.labels ?? {})))),
-                command: `kdiag connectivity ${words.join(' ')}`,
-              }),
+              retry: differential.unrestrictedRetryFor(client, { snapshot, settings, image, source, command: `kdiag connectivity ${words.join(' ')}` }),
             }
           : {}),
       });
@@ -198,15 +183,15 @@ ${EXIT_CODES_TEXT}`;
         namespace,
         probe: run ? cli.probeRecord(run, image, source) : null,
         targets: analysis.rows,
-        direct: explained.direct,
-        ...(explained.unrestricted ? { unrestricted: explained.unrestricted } : {}),
+        direct: analysis.direct,
+        ...(analysis.unrestricted ? { unrestricted: analysis.unrestricted } : {}),
         ...(hairpin ? { hairpin: hairpin.summary } : {}),
-        ...(explained.skipped?.length ? { skipped: explained.skipped } : {}),
-        findings: [...explained.findings, ...(hairpin?.findings ?? [])],
+        ...(analysis.skipped?.length ? { skipped: analysis.skipped } : {}),
+        findings: [...analysis.findings, ...(hairpin?.findings ?? [])],
       };
-      return { analysis, explained, report };
+      return { analysis, report };
     });
-    await this.emit(report, (wide) => this.human(analysis.rows, run, image, source.description, wide, explained.direct, hairpin?.summary ?? []));
+    await this.emit(report, (wide) => this.human(analysis.rows, run, image, source.description, wide, analysis.direct, hairpin?.summary ?? []));
   }
 
   /** Positional targets (oclif's non-strict argv also carries flags and their values). */

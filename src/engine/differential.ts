@@ -1,10 +1,11 @@
 // Glue for the probe commands (connectivity, check --probes, trace --probe): the curl
 // arguments with the differential probes added, and the findings after the run, with the
-// data-plane view loaded only when a verdict needs it.
+// data-plane view loaded only when a verdict needs it. analyzeCurlProbe is the one analysis
+// of a curl probe's log that every one of them runs.
 import type { ClusterClient } from '../cluster/client.js';
 import type { Finding } from '../report/types.js';
 import type { ClusterPolicyObjects, Snapshot } from '../snapshot.js';
-import { parseCurlProbeLog, type CurlResult } from '../probes/interpret-http.js';
+import { analyzeConnectivity, parseCurlProbeLog, type ConnectivityRow, type CurlResult } from '../probes/interpret-http.js';
 import { curlArgs, type ProbeTarget } from '../probes/plan.js';
 import type { DataplaneView } from '../dataplane/components.js';
 import { analyzeDifferential, mergeFindings, needsDataplaneView, type Differential, type DirectRow } from '../dataplane/differential.js';
@@ -12,7 +13,7 @@ import { allowedButSilent, unevaluatedPolicyFindings, unrestrictedSource, type U
 import { extraArgs, planDifferential, type DifferentialOptions, type ExtraProbe } from '../dataplane/plan.js';
 import { finishMarker, newRunId } from '../probes/pod-spec.js';
 import { CURL_SCRIPT } from '../probes/scripts.js';
-import { executeProbe, podDeadlineSeconds, randomNonce, settleSecondsFor, type ProbeSettings } from './probe-cli.js';
+import { executeProbe, podDeadlineSeconds, randomNonce, settleSecondsFor, type ProbeSettings, type ProbeSource } from './probe-cli.js';
 
 export interface DifferentialPlan {
   extras: ExtraProbe[];
@@ -115,6 +116,27 @@ export function unrestrictedRetry(
 }
 
 /**
+ * The retry for a probe that resolveSource placed (connectivity, check --probes): its namespace
+ * and the labels policies see, the workload's labels it stood in for, and kdiag's own labels,
+ * which the second pod keeps.
+ */
+export function unrestrictedRetryFor(
+  client: ClusterClient,
+  o: { snapshot: Snapshot; settings: ProbeSettings; image: string; source: ProbeSource; command: string; quiet?: boolean },
+): UnrestrictedRetry {
+  const workload = o.source.labels ?? {};
+  return unrestrictedRetry(client, {
+    snapshot: o.snapshot,
+    settings: o.settings,
+    image: o.image,
+    source: { namespace: o.source.namespace, labels: o.source.effectiveLabels, workloadLabels: workload, description: o.source.description },
+    ownLabels: Object.fromEntries(Object.entries(o.source.effectiveLabels).filter(([k]) => !(k in workload))),
+    command: o.command,
+    ...(o.quiet ? { quiet: true } : {}),
+  });
+}
+
+/**
  * Predicted allow, observed timeout: when every endpoint of a Service timed out from the probe
  * although kdiag predicts the connection allowed, the same endpoint probes run once more from an
  * unrestricted source; endpoints that answer it make the silence a policy kdiag cannot evaluate
@@ -188,4 +210,60 @@ export async function explainWithDifferential(
     ...(view ? { skipped: view.skipped } : {}),
     ...(again.unrestricted ? { unrestricted: again.unrestricted } : {}),
   };
+}
+
+export interface CurlProbeInput {
+  /** The probe pod's log; undefined when no pod ran (every target unresolved): the rows say why. */
+  log: string | undefined;
+  nonce: string;
+  targets: readonly ProbeTarget[];
+  /** The differential probes of planProbeArgs, in the order the curl script ran them. */
+  extras: readonly ExtraProbe[];
+  snapshot: Snapshot;
+  /** The probe pod's namespace and the labels NetworkPolicies see on it. */
+  source: { namespace: string; labels: Record<string, string> };
+  probeNode?: string;
+  /** Try endpoints silent despite a predicted allow again from an unrestricted source (KD5046). */
+  retry?: UnrestrictedRetry;
+  /** Called when the log holds no result for any target, before anything else runs (no second probe pod); its error is thrown. */
+  noResult?: (log: string) => Promise<Error>;
+}
+
+export interface CurlProbeAnalysis extends DifferentialOutcome {
+  /** One row per target (curl's outcome, timings, who answered). */
+  rows: ConnectivityRow[];
+}
+
+/**
+ * A curl probe's log, explained: the log split into the targets' and the differential probes'
+ * results (parseProbeLog), the targets' rows and findings (analyzeConnectivity), then the
+ * differential verdicts, with the data-plane view and the unrestricted retry when a verdict
+ * needs them (explainWithDifferential). kdiag connectivity, check --probes and trace --probe
+ * all run this one function.
+ */
+export async function analyzeCurlProbe(
+  client: ClusterClient,
+  input: CurlProbeInput,
+  load?: (client: ClusterClient, options: { kubeProxyConfig: boolean }) => Promise<DataplaneView>,
+): Promise<CurlProbeAnalysis> {
+  const { results, extraResults } =
+    input.log === undefined ? { results: [], extraResults: [] } : parseProbeLog(input.log, input.nonce, input.targets, input.extras);
+  if (input.log !== undefined && results.length === 0 && input.noResult) throw await input.noResult(input.log);
+  const base = analyzeConnectivity({ targets: input.targets, results, snapshot: input.snapshot, source: input.source });
+  const explained = await explainWithDifferential(
+    client,
+    {
+      targets: input.targets,
+      results,
+      extras: input.extras,
+      extraResults,
+      snapshot: input.snapshot,
+      source: input.source,
+      ...(input.probeNode ? { probeNode: input.probeNode } : {}),
+      base: base.findings,
+      ...(input.retry ? { retry: input.retry } : {}),
+    },
+    load,
+  );
+  return { rows: base.rows, ...explained };
 }

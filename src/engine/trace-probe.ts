@@ -14,12 +14,11 @@ import type { Hop, HopStatus, TraceResult } from '../trace/trace.js';
 import type { TraceRequest } from '../trace/url.js';
 import type { Snapshot } from '../snapshot.js';
 import { AUTO_SETTLE_SECONDS, executeProbe, podDeadlineSeconds, randomNonce, type ProbeSettings } from './probe-cli.js';
-import { analyzeConnectivity } from '../probes/interpret-http.js';
 import { parseTarget, planConnectivity } from '../probes/plan.js';
 import { DEFAULT_CURL_IMAGE, finishMarker, newRunId, workloadLabelsOf } from '../probes/pod-spec.js';
 import { CURL_SCRIPT, REQUEST_SCRIPT } from '../probes/scripts.js';
 import type { Observation } from '../trace/expect.js';
-import { explainWithDifferential, parseProbeLog, planProbeArgs, unrestrictedRetry } from './differential.js';
+import { analyzeCurlProbe, planProbeArgs, unrestrictedRetry } from './differential.js';
 
 export interface TraceProbeInput {
   namespace: string;
@@ -68,18 +67,15 @@ export async function probeHop(
       settings,
       { interactive: false, quiet: true },
     );
-    const { results, extraResults } = parseProbeLog(run.log, nonce, targets, diff.extras);
     const source = { namespace: probe.namespace, labels: { ...labels } };
-    const base = analyzeConnectivity({ targets, results, snapshot, source });
-    const explained = await explainWithDifferential(client, {
+    const analysis = await analyzeCurlProbe(client, {
+      log: run.log,
+      nonce,
       targets,
-      results,
       extras: diff.extras,
-      extraResults,
       snapshot,
       source,
       ...(run.node ? { probeNode: run.node } : {}),
-      base: base.findings,
       // The backend silent to the controller's stand-in although kdiag predicts allow: ask again from an unrestricted source (KD5046).
       retry: unrestrictedRetry(client, {
         snapshot,
@@ -91,7 +87,6 @@ export async function probeHop(
         quiet: true,
       }),
     });
-    const analysis = { rows: base.rows, findings: explained.findings };
     const row = analysis.rows[0];
     const ok = row?.outcome === 'ok' || row?.outcome === 'client-error';
     const detail = `${row?.status ?? 'no result'} from a pod in ${from} → ${target}${row?.answeredBy ? ` (answered by ${row.answeredBy})` : ''}`;

@@ -3,7 +3,7 @@
 // unrestricted source; endpoints that answer it make the silence a policy kdiag cannot evaluate.
 import { describe, expect, it, jest } from '@jest/globals';
 import type { ClusterClient } from '../../src/cluster/client.js';
-import { explainWithDifferential, parseProbeLog, planProbeArgs, type UnrestrictedRetry } from '../../src/engine/differential.js';
+import { analyzeCurlProbe, explainWithDifferential, parseProbeLog, planProbeArgs, type UnrestrictedRetry } from '../../src/engine/differential.js';
 import type { ExtraProbe } from '../../src/dataplane/plan.js';
 import { parseCurlProbeLog, analyzeConnectivity, type CurlResult } from '../../src/probes/interpret-http.js';
 import { parseTarget, planConnectivity } from '../../src/probes/plan.js';
@@ -220,5 +220,94 @@ describe('predicted allow, observed timeout', () => {
       const { out } = await silent({ policies });
       expectSafeFindings(out.findings);
     }
+  });
+});
+
+// The one analysis of a curl probe's log that connectivity, check --probes and trace --probe run.
+describe('analyzeCurlProbe', () => {
+  function setup(firstOutcome: string) {
+    const snapshot = fixtureSnapshot(cluster());
+    const targets = planConnectivity([parseTarget('cart', NS)], snapshot, { path: '/health' });
+    const plan = planProbeArgs(targets, snapshot, {});
+    const log = plan.args
+      .filter((_, i) => i % 2 === 0)
+      .map((mode, i) => `KDIAGx result ${i} ${mode === 'node' ? '7 000  0 0 0 0 0 0.002 refused' : firstOutcome}`)
+      .join('\n');
+    const source = { namespace: NS, labels: { app: 'client', ...OWN } };
+    const run = jest.fn(async (_alt: unknown, extras: readonly ExtraProbe[]): Promise<(CurlResult | undefined)[]> => {
+      const parsed = parseCurlProbeLog(extras.map((_, i) => `KDIAGy result ${i} ${OK}`).join('\n'), 'y', extras);
+      return extras.map((_, i) => parsed.find((r) => r.index === i));
+    });
+    const retry: UnrestrictedRetry = {
+      source: { ...source, workloadLabels: { app: 'client' }, description: `in ${NS} with labels app=client` },
+      ownLabels: OWN,
+      run,
+      loadPolicies: async () => NO_POLICIES,
+    };
+    const load = jest.fn(async () => ({ nodes: [], skipped: [] }) as never);
+    return { snapshot, targets, plan, log, source, retry, run, load };
+  }
+
+  it('the three steps in one: rows, the differential rows, and KD5046 from the retry, the same as explainWithDifferential gives', async () => {
+    const { snapshot, targets, plan, log, source, retry, load } = setup(TIMEOUT);
+    const out = await analyzeCurlProbe(
+      {} as ClusterClient,
+      { log, nonce: 'x', targets, extras: plan.extras, snapshot, source, probeNode: 'kdiag-node', retry },
+      load,
+    );
+    expect(out.rows.map((r) => [r.target, r.outcome])).toEqual([['cart', 'timeout']]);
+    expect(out.findings.map((f) => f.code)).toEqual(['KD5046']);
+    expect(out.unrestricted!.direct.map((d) => d.outcome)).toEqual(['ok', 'ok']);
+    // The same answer as the steps one by one.
+    const { results, extraResults } = parseProbeLog(log, 'x', targets, plan.extras);
+    const base = analyzeConnectivity({ targets, results, snapshot, source });
+    const steps = await explainWithDifferential(
+      {} as ClusterClient,
+      { targets, results, extras: plan.extras, extraResults, snapshot, source, probeNode: 'kdiag-node', base: base.findings, retry },
+      load,
+    );
+    expect(out.rows).toEqual(base.rows);
+    expect(out.findings).toEqual(steps.findings);
+    expect(out.direct).toEqual(steps.direct);
+  });
+
+  it('a healthy log: rows, no finding, no data-plane view loaded, no second probe', async () => {
+    const { snapshot, targets, plan, source, retry, run, load } = setup(OK);
+    // Each answer from the address asked: the Service name from its ClusterIP, each extra from its own address.
+    const answers = [{ address: '10.96.5.5', port: 80 }, ...plan.extras.map((e) => ({ address: e.address, port: e.port }))];
+    const log = answers.map((a, i) => `KDIAGx result ${i} 0 200 ${a.address} ${a.port} 0.001 0.002 0 0.003 0.004 `).join('\n');
+    const out = await analyzeCurlProbe({} as ClusterClient, { log, nonce: 'x', targets, extras: plan.extras, snapshot, source, retry }, load);
+    expect(out.rows.map((r) => r.outcome)).toEqual(['ok']);
+    expect(out.findings).toEqual([]);
+    expect(out.unrestricted).toBeUndefined();
+    expect(load).not.toHaveBeenCalled();
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it("a log without any result: the caller's noResult error is thrown before any second probe", async () => {
+    const { snapshot, targets, plan, source, retry, run } = setup(TIMEOUT);
+    const noResult = jest.fn(async (log: string) => new Error(`no result in ${JSON.stringify(log)}`));
+    await expect(
+      analyzeCurlProbe({} as ClusterClient, { log: 'curl: not found', nonce: 'x', targets, extras: plan.extras, snapshot, source, retry, noResult }),
+    ).rejects.toThrow('no result in "curl: not found"');
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('no probe pod ran (every target unresolved): rows say why, noResult is not called', async () => {
+    const snapshot = fixtureSnapshot(cluster());
+    const targets = planConnectivity([parseTarget('missing', NS)], snapshot, {});
+    const noResult = jest.fn(async () => new Error('unexpected'));
+    const out = await analyzeCurlProbe({} as ClusterClient, {
+      log: undefined,
+      nonce: 'x',
+      targets,
+      extras: [],
+      snapshot,
+      source: { namespace: NS, labels: OWN },
+      noResult,
+    });
+    expect(noResult).not.toHaveBeenCalled();
+    expect(out.rows.map((r) => r.outcome)).toEqual(['not-run']);
+    expect(out.findings.length).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,8 @@
 // same findings and rows as kdiag dataplane for the same scope, none on the healthy scenario,
 // and the NetworkPolicy enforcer stopped shows in both (cluster/faults/enforcer-stopped.sh).
 // Then predicted allow, observed timeout (KD5046): the endpoints answer an unrestricted source
-// but not the probe standing in for a workload (cluster/faults/source-drop.sh).
+// but not the probe standing in for a workload (cluster/faults/source-drop.sh), for kdiag
+// connectivity --from-labels and kdiag check --probes --from-labels alike.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT, apply, backendManifest, deleteNamespace, kubectlJson, runKdiag, waitForRollout } from './support/cluster.js';
@@ -86,11 +87,17 @@ ${backendManifest({ namespace: NS, name: 'web', replicas: 2 })}`);
   }, 200_000);
 
   const probe = () => json(['connectivity', 'web', '-n', NS, '--from-namespace', NS, '--from-labels', 'app=client', '--settle', '3s']);
+  const check = () => json(['check', '-n', NS, '--probes', '--only', 'endpoints', '--from-labels', 'app=client', '--settle', '3s']);
+  const webPodIPs = async () =>
+    (await kubectlJson<{ items: { status: { podIP: string } }[] }>(['-n', NS, 'get', 'pods', '-l', 'app=web', '-o', 'json'])).items.map((p) => p.status.podIP);
 
   it('healthy first: no NetworkPolicy, the probe as app=client reaches web: no finding', async () => {
     const report = await probe();
     expect(report.findings).toEqual([]);
     expect(report.unrestricted).toBeUndefined();
+    const checked = await check();
+    expect(checked.findings).toEqual([]);
+    expect(checked.probes).toMatchObject({ pods: 1, maxAlive: 1 });
   }, 120_000);
 
   it('packets from the app=client probe dropped by a rule kdiag cannot see: KD5046 naming what it found, not the pod network', async () => {
@@ -132,5 +139,31 @@ ${backendManifest({ namespace: NS, name: 'web', replicas: 2 })}`);
     expect(f.fix).toContain('iptables-save');
     expect(report.unrestricted!.namespace).toBe(NS);
     expect(report.unrestricted!.direct.map((d) => d.outcome).sort()).toEqual(['ok', 'ok']);
+  }, 240_000);
+
+  it("kdiag check --probes --from-labels app=client in the same situation: KD5046 too, the second pod in the first one's slot, none left behind", async () => {
+    let report: { findings: Finding[]; probes: { pods: number; maxAlive: number; results: { target: string; outcome: string }[] } };
+    try {
+      const injected = await fault('source-drop.sh', 'inject', NS, 'app=client', ...(await webPodIPs()));
+      expect(injected.code).toBe(0);
+      report = await check();
+    } finally {
+      await fault('source-drop.sh', 'undo');
+    }
+    expect(report.findings.map((f) => f.code)).toEqual(['KD5046']);
+    const f = report.findings[0]!;
+    expect(f.object).toEqual({ kind: 'Service', namespace: NS, name: 'web' });
+    expect(f.message).toMatch(
+      new RegExp(
+        `^web: predicted allow, observed timeout from the probe in ${NS} with labels app=client, while 2 of 2 endpoint\\(s\\) answer an unlabelled probe pod in namespace ${NS}`,
+      ),
+    );
+    expect(f.message).toContain('(none found: suspect a firewall rule)');
+    // The first probe (as app=client) and the second (unlabelled), one after the other.
+    expect(report.probes).toMatchObject({ pods: 2, maxAlive: 1 });
+    expect(report.probes.results).toEqual([expect.objectContaining({ target: expect.stringMatching(/^web/), outcome: 'timeout' })]);
+    // Both probe pods are gone when kdiag ends (Jobs deleted; pods at most terminating).
+    const jobs = await kubectlJson<{ items: unknown[] }>(['-n', NS, 'get', 'jobs', '-l', 'app.kubernetes.io/managed-by=kdiag', '-o', 'json']);
+    expect(jobs.items).toEqual([]);
   }, 240_000);
 });

@@ -5,8 +5,8 @@ import nock from 'nock';
 import { SERVER } from '../support/fake-api.js';
 
 export interface ProbeScript {
-  /** The probe pod's log; `NONCE` is replaced by the run's nonce (read from the Job's args). */
-  log?: string;
+  /** The probe pod's log; `NONCE` is replaced by the run's nonce (read from the Job's args). A function gives the log of the n-th Job (0: the first) and its script arguments. */
+  log?: string | ((job: number, args: readonly string[]) => string);
   /** Final container state (default: terminated with exit code 0). */
   final?: Record<string, unknown>;
   /** Extra pod status fields of the final event (e.g. phase/reason). */
@@ -123,8 +123,10 @@ export function fakeProbe(namespace: string, script: ProbeScript): FakeProbe {
   });
   scope.get(new RegExp(`^${base}/pods/[^/]+/log`)).reply((req: unknown) => {
     state.requests.push(`GET ${url(req)}`);
-    const nonce = job!.spec.template.spec.containers[0]!.command[4]!;
-    return [200, (script.log ?? '').replaceAll('NONCE', nonce), { 'Content-Type': 'text/plain' }];
+    const command = job!.spec.template.spec.containers[0]!.command;
+    const nonce = command[4]!;
+    const log = typeof script.log === 'function' ? script.log(state.jobs.length - 1, command.slice(4)) : (script.log ?? '');
+    return [200, log.replaceAll('NONCE', nonce), { 'Content-Type': 'text/plain' }];
   });
   scope.delete(new RegExp(`^/apis/batch/v1/namespaces/${namespace}/jobs/`)).reply((req: unknown) => {
     state.requests.push(`DELETE ${url(req)}`);
