@@ -46,7 +46,7 @@ CERT_MANAGER_CRD=certificates.cert-manager.io
 CERT_MANAGER_CRD_LABEL=kdiag.local/installed-by=cert-manager-crds
 
 # The CRD as cert-manager's Helm chart installs it (deploy/charts/…/crd-cert-manager.io_certificates.yaml
-# from v1.17 on, deploy/crds/crd-certificates.yaml before), in $CACHE/crds/cert-manager-$CERT_MANAGER_VERSION.
+# in v1.21.2, deploy/crds/crd-certificates.yaml in v1.16.2), in $CACHE/crds/cert-manager-$CERT_MANAGER_VERSION.
 # Those files are Helm templates: the {{ … }} lines go and metadata is kdiag's own (the name,
 # the label above, the version as an annotation); spec is the chart's, unchanged.
 cert_manager_crd_file() {
