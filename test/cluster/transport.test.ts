@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ClusterClient } from '../../src/cluster/client.js';
+import { writeKubeconfig } from '../support/kubeconfig.js';
 import { localApi, type LocalApi } from '../support/local-api.js';
 import { clientCert, selfSigned, type TestCert } from '../support/tls.js';
 
@@ -20,27 +21,8 @@ const services = (n: number) => ({
   items: Array.from({ length: n }, (_, i) => ({ metadata: { name: `svc-${i}`, namespace: 'shop' }, spec: { ports: [{ port: 80 }] } })),
 });
 
-function kubeconfig(api: LocalApi, user: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'kdiag-transport-')), 'config');
-  writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-current-context: t
-clusters:
-- name: c
-  cluster: { server: "${api.url}", certificate-authority: "${api.cert.certFile}" }
-contexts:
-- name: t
-  context: { cluster: c, user: u }
-users:
-- name: u
-  user:
-    ${user}
-`,
-  );
-  return file;
-}
+const kubeconfig = (api: LocalApi, user: Record<string, unknown>) =>
+  writeKubeconfig({ server: api.url, cluster: { 'certificate-authority': api.cert.certFile }, user });
 
 interface Seen {
   authorization?: string;
@@ -84,7 +66,7 @@ describe('the node:https transport', () => {
       plugin,
       `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'exec-token-81f2' } }));\n`,
     );
-    const user = `exec: { apiVersion: client.authentication.k8s.io/v1, command: "${process.execPath}", args: ["${plugin}"], interactiveMode: Never }`;
+    const user = { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never' } };
     const client = new ClusterClient({ kubeconfig: kubeconfig(api, user) });
     const items = await client.list('services', 'shop');
     expect(items.map((s) => s.metadata?.name)).toEqual(['svc-0', 'svc-1', 'svc-2']);
@@ -96,7 +78,7 @@ describe('the node:https transport', () => {
     const ca = selfSigned('client-ca');
     const alice = clientCert(ca, 'alice');
     const { api, seen, sockets } = await serve((_req, res) => json(res, services(1)), { clientCa: ca });
-    const client = new ClusterClient({ kubeconfig: kubeconfig(api, `client-certificate: ${alice.certFile}\n    client-key: ${alice.keyFile}`) });
+    const client = new ClusterClient({ kubeconfig: kubeconfig(api, { 'client-certificate': alice.certFile, 'client-key': alice.keyFile }) });
     await client.list('services', 'shop');
     await client.list('services', 'shop');
     expect(seen.map((s) => s.clientCn)).toEqual(['alice', 'alice']);
@@ -110,7 +92,7 @@ describe('the node:https transport', () => {
       if (seen.length > 1) return res.end(body);
       res.write(body.subarray(0, body.length >> 1), () => res.socket?.destroy());
     });
-    const client = new ClusterClient({ kubeconfig: kubeconfig(api, 'token: t0k3n') });
+    const client = new ClusterClient({ kubeconfig: kubeconfig(api, { token: 't0k3n' }) });
     expect(await client.list('services', 'shop')).toHaveLength(400);
     expect(seen).toHaveLength(2);
     expect(client.totalRequests()).toBe(2);
@@ -121,7 +103,7 @@ describe('the node:https transport', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.write('{"kind":"ServiceList","items":[{"metadata":{"name":"a"}},');
     });
-    const client = new ClusterClient({ kubeconfig: kubeconfig(api, 'token: t0k3n'), requestTimeoutMs: 500 });
+    const client = new ClusterClient({ kubeconfig: kubeconfig(api, { token: 't0k3n' }), requestTimeoutMs: 500 });
     const started = Date.now();
     await expect(client.list('services', 'shop')).rejects.toThrow(/did not answer within 0\.5s \(--request-timeout\)/);
     expect(Date.now() - started).toBeLessThan(5000);

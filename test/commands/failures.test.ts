@@ -1,35 +1,10 @@
 // Expected failures through the real binary: exit 2, one sentence on stderr, no stack trace.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeKubeconfig } from '../support/kubeconfig.js';
 import { closedPort, localApi, type LocalApi } from '../support/local-api.js';
 import { kdiagBinary } from '../support/run.js';
 import { clientCert, selfSigned } from '../support/tls.js';
-
-function kubeconfig(server: string, cluster: string, user = 'token: secret-token-4f9a8b7c6d5e'): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'kdiag-kc-')), 'config');
-  writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-current-context: t
-clusters:
-- name: c
-  cluster:
-    server: ${server}
-    ${cluster}
-contexts:
-- name: t
-  context: { cluster: c, user: u }
-users:
-- name: u
-  user:
-    ${user}
-`,
-  );
-  return file;
-}
 
 function expectOneSentence(stderr: string, pattern: RegExp) {
   const lines = stderr.trim().split('\n');
@@ -58,7 +33,13 @@ describe('failures through the real binary', () => {
 
   it('names the server when the API is not listening', async () => {
     const port = await closedPort();
-    const r = await kdiagBinary(['endpoints', '-n', 'production', '--kubeconfig', kubeconfig(`https://127.0.0.1:${port}`, 'insecure-skip-tls-verify: true')]);
+    const r = await kdiagBinary([
+      'endpoints',
+      '-n',
+      'production',
+      '--kubeconfig',
+      writeKubeconfig({ server: `https://127.0.0.1:${port}`, cluster: { 'insecure-skip-tls-verify': true } }),
+    ]);
     expect(r.code).toBe(2);
     expectOneSentence(
       r.stderr,
@@ -69,7 +50,13 @@ describe('failures through the real binary', () => {
 
   it('names a TLS failure when the server certificate is not signed by the kubeconfig CA', async () => {
     const otherCa = selfSigned('another-ca');
-    const r = await kdiagBinary(['services', '-n', 'production', '--kubeconfig', kubeconfig(silent.url, `certificate-authority: ${otherCa.certFile}`)]);
+    const r = await kdiagBinary([
+      'services',
+      '-n',
+      'production',
+      '--kubeconfig',
+      writeKubeconfig({ server: silent.url, cluster: { 'certificate-authority': otherCa.certFile } }),
+    ]);
     expect(r.code).toBe(2);
     expectOneSentence(
       r.stderr,
@@ -86,7 +73,7 @@ describe('failures through the real binary', () => {
       '--request-timeout',
       '1s',
       '--kubeconfig',
-      kubeconfig(silent.url, `certificate-authority: ${silent.cert.certFile}`),
+      writeKubeconfig({ server: silent.url, cluster: { 'certificate-authority': silent.cert.certFile } }),
     ]);
     expect(r.code).toBe(2);
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -100,7 +87,7 @@ describe('failures through the real binary', () => {
       'production',
       '--debug',
       '--kubeconfig',
-      kubeconfig(unauthorized.url, `certificate-authority: ${unauthorized.cert.certFile}`),
+      writeKubeconfig({ server: unauthorized.url, cluster: { 'certificate-authority': unauthorized.cert.certFile } }),
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/kdiag: the API server at https:\/\/127\.0\.0\.1:\d+ rejected kdiag's credentials \(401 Unauthorized\)/);
@@ -120,7 +107,11 @@ describe('failures through the real binary', () => {
           '-n',
           'production',
           '--kubeconfig',
-          kubeconfig(api.url, `certificate-authority: ${api.cert.certFile}`, `client-certificate: ${cert.certFile}\n    client-key: ${cert.keyFile}`),
+          writeKubeconfig({
+            server: api.url,
+            cluster: { 'certificate-authority': api.cert.certFile },
+            user: { 'client-certificate': cert.certFile, 'client-key': cert.keyFile },
+          }),
         ]);
         expect(r.code).toBe(2);
         expectOneSentence(
@@ -146,7 +137,7 @@ describe('failures through the real binary', () => {
         '--request-timeout',
         '60s',
         '--kubeconfig',
-        kubeconfig(silent.url, `certificate-authority: ${silent.cert.certFile}`),
+        writeKubeconfig({ server: silent.url, cluster: { 'certificate-authority': silent.cert.certFile } }),
       ]);
       await new Promise((r) => setTimeout(r, 1500));
       const started = Date.now();
@@ -176,7 +167,7 @@ describe('failures through the real binary', () => {
     ['a mistyped context', ['endpoints', '--context', 'tt', '--kubeconfig', 'KC'], /^kdiag: context "tt" not found in .* \(contexts: t\); did you mean t\?$/],
     ['a mistyped command', ['netpol', 'explian'], /^kdiag: unknown command "netpol explian": did you mean "netpol explain"\? commands are /],
   ])('rejects %s with exit 2', async (_what, args, pattern) => {
-    const kc = kubeconfig('https://127.0.0.1:1', 'insecure-skip-tls-verify: true');
+    const kc = writeKubeconfig({ server: 'https://127.0.0.1:1', cluster: { 'insecure-skip-tls-verify': true } });
     const r = await kdiagBinary(args.map((a) => (a === 'KC' ? kc : a)));
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')[0]).toMatch(pattern);

@@ -2,11 +2,12 @@
 // client-node modules kdiag uses (`npm test` builds first). It must export what
 // src/cluster/k8s.ts exports, the same classes by name, and run without the package.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import * as source from '../../src/cluster/k8s.js';
+import { writeKubeconfig } from '../support/kubeconfig.js';
 import { ROOT } from '../support/run.js';
 
 const BUNDLE = join(ROOT, 'dist', 'cluster', 'k8s.js');
@@ -61,11 +62,7 @@ describe('dist/vendor/oclif.cjs', () => {
   it("a start loads neither @oclif/core from node_modules nor Node's own undici, nor evaluates the bundle's", () => {
     // kdiag endpoints against a closed port: oclif, the client-node bundle and a request that fails.
     const BIN = join(ROOT, 'bin', 'run.js');
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\n',
-    );
+    const kubeconfig = writeKubeconfig({ server: 'https://127.0.0.1:9', user: { token: 't' } });
     const script = [
       "import { createRequire } from 'node:module';",
       'const cache = createRequire(import.meta.url).cache;',

@@ -2,11 +2,9 @@
 // kdiag binary in a child process (nock only intercepts inside the test process). Watches are
 // held open silently, like an API server with nothing to report; `delayMs` makes answers slow
 // (long steps). Nothing here touches nock, so the test's own fake API stays separate.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fakeApiHandler, serialize, type FakeApiHandler, type FakeApiOptions } from './fake-api.js';
 import type { K8sObject } from './fixtures.js';
+import { writeKubeconfig } from './kubeconfig.js';
 import { localApi } from './local-api.js';
 
 export interface FakeApiServer {
@@ -51,26 +49,11 @@ export async function fakeApiServer(objects: readonly K8sObject[], options: Fake
       else reply();
     });
   });
-  const dir = mkdtempSync(join(tmpdir(), 'kdiag-fake-api-'));
-  const kubeconfig = join(dir, 'config');
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-current-context: fake
-clusters:
-- name: fake
-  cluster:
-    server: ${server.url}
-    certificate-authority: ${server.cert.certFile}
-contexts:
-- name: fake
-  context: { cluster: fake, user: fake }
-users:
-- name: fake
-  user:
-    token: fake-token-0123456789abcdef
-`,
-  );
+  const kubeconfig = writeKubeconfig({
+    server: server.url,
+    cluster: { 'certificate-authority': server.cert.certFile },
+    user: { token: 'fake-token-0123456789abcdef' },
+    context: 'fake',
+  });
   return { api, url: server.url, kubeconfig, received: () => received, close: () => server.close() };
 }
