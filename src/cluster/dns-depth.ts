@@ -108,16 +108,17 @@ export async function loadDnsLogs(client: ClusterClient, dnsPods: readonly V1Pod
 }
 
 async function readLogs(client: ClusterClient, pods: readonly V1Pod[], out: DnsLogReads): Promise<void> {
-  const logs: { pod: string; text: string }[] = [];
+  const logs: { pod: string; text: string; readAt: number }[] = [];
   let refused = false;
   await Promise.all(
     pods.slice(0, 10).map(async (p) => {
       const name = p.metadata?.name ?? '';
       try {
         const text = await client.call({ verb: 'get', resource: 'pods/log', namespace: NS, name }, (o) =>
-          client.core.readNamespacedPodLog({ name, namespace: NS, tailLines: 300, sinceSeconds: 900, limitBytes: 262_144 }, o),
+          // With the kubelet's timestamps: errors that stopped minutes ago are a past outage (KD5057 as info).
+          client.core.readNamespacedPodLog({ name, namespace: NS, tailLines: 300, sinceSeconds: 900, limitBytes: 262_144, timestamps: true }, o),
         );
-        logs.push({ pod: name, text: String(text) });
+        logs.push({ pod: name, text: String(text), readAt: Date.now() });
       } catch (err) {
         if (isForbidden(err)) refused = true;
         // A pod without a started container has no log yet: nothing to read.

@@ -41,7 +41,11 @@ export interface DnsDepthInput {
   dnsPods?: number;
   deploymentReplicas?: number;
   corefile?: string;
-  logs?: readonly { pod: string; text: string }[];
+  /**
+   * CoreDNS's recent log per pod. Lines may start with the kubelet's RFC 3339 timestamp (read
+   * with `timestamps=true`); `readAt` is when kdiag read it (ms since the epoch).
+   */
+  logs?: readonly { pod: string; text: string; readAt?: number }[];
   /** Rules of every ClusterRole bound to CoreDNS's ServiceAccount (undefined: not read). */
   rbac?: { serviceAccount: string; roles: string[]; rules: readonly RbacRule[] };
   /** NodeLocal DNSCache: its DaemonSet (when found) and its pods (undefined: not read). */
@@ -218,6 +222,10 @@ function corefileFindings(servers: CorefileServer[], domain: string, logs: LogEv
 interface LogLine {
   pod: string;
   line: string;
+  /** The kubelet's timestamp of the line (ms since the epoch), when the log carried one. */
+  at?: number;
+  /** When kdiag read the pod's log. */
+  readAt?: number;
 }
 interface LogEvidence {
   upstream: LogLine[];
@@ -225,38 +233,69 @@ interface LogEvidence {
   api: LogLine[];
 }
 
+/** The kubelet's prefix of a log read with timestamps=true: RFC 3339 with nanoseconds, then one space. */
+const STAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) (.*)$/;
+
+/**
+ * API errors that stopped this long before kdiag read the log are a past outage the watches got
+ * over (the API server restarted, a control-plane upgrade): client-go's reflector retries a
+ * failed list or watch within about 30 s, so minutes without one mean it succeeded. Reported as
+ * info, not as a failing CoreDNS.
+ */
+export const API_ERRORS_RECOVERED_AFTER_MS = 3 * 60_000;
+
 const UPSTREAM = /plugin\/(errors|forward)\b.*(i\/o timeout|connection refused|no route to host|network is unreachable|no healthy upstream|connection reset)/i;
 const LOOP = /plugin\/loop\b.*Loop .*detected/i;
 const API = /plugin\/kubernetes\b.*(Failed to watch|failed to list|forbidden|Unauthorized|Unhandled Error)/i;
 
-function logEvidence(logs: readonly { pod: string; text: string }[]): LogEvidence {
+function logEvidence(logs: readonly { pod: string; text: string; readAt?: number }[]): LogEvidence {
   const ev: LogEvidence = { upstream: [], loop: [], api: [] };
-  for (const { pod, text } of logs) {
+  for (const { pod, text, readAt } of logs) {
     for (const raw of text.split('\n')) {
-      const line = sanitize(raw.trim()).slice(0, 300);
-      if (LOOP.test(line)) ev.loop.push({ pod, line });
-      else if (API.test(line)) ev.api.push({ pod, line });
-      else if (UPSTREAM.test(line)) ev.upstream.push({ pod, line });
+      const stamped = STAMP.exec(raw.trim());
+      const at = stamped ? Date.parse(stamped[1]!) : undefined;
+      const line = sanitize((stamped ? stamped[2]! : raw).trim()).slice(0, 300);
+      const entry: LogLine = { pod, line, ...(at !== undefined && !Number.isNaN(at) ? { at } : {}), ...(readAt !== undefined ? { readAt } : {}) };
+      if (LOOP.test(line)) ev.loop.push(entry);
+      else if (API.test(line)) ev.api.push(entry);
+      else if (UPSTREAM.test(line)) ev.upstream.push(entry);
     }
   }
   return ev;
 }
 
+/** How long before kdiag read the log the last API error was logged (ms); undefined when any line or read lacks a time. */
+function quietFor(lines: readonly LogLine[]): number | undefined {
+  let quiet = Infinity;
+  for (const l of lines) {
+    if (l.at === undefined || l.readAt === undefined) return undefined;
+    quiet = Math.min(quiet, l.readAt - l.at);
+  }
+  return lines.length ? quiet : undefined;
+}
+
 function logFindings(ev: LogEvidence): Finding[] {
   if (!ev.api.length) return [];
   const pods = [...new Set(ev.api.map((e) => e.pod))];
-  return [
-    finding(
-      'KD5057',
-      { kind: 'Pod', namespace: DNS_NS, name: pods[0]! },
-      {
-        message: `coredns: ${pods.join(', ')} logged ${ev.api.length} error(s) listing or watching the Kubernetes API (${ev.api.at(-1)!.line})`,
-        cause:
-          "CoreDNS's kubernetes plugin keeps Services, EndpointSlices and Namespaces in memory by watching the API server. When the watch fails (forbidden: its ClusterRole lost a rule; Unauthorized: its token; connection errors: the API server or the path to it) new and changed Services stop resolving while old answers stay.",
-        fix: fix`${kubectl('-n', DNS_NS, 'logs', pods[0]!, '--tail=100')}; ${kubectl('auth', 'can-i', 'watch', 'endpointslices.discovery.k8s.io', '--as=system:serviceaccount:kube-system:coredns')}`,
-      },
-    ),
-  ];
+  const quiet = quietFor(ev.api);
+  const recovered = quiet !== undefined && quiet >= API_ERRORS_RECOVERED_AFTER_MS;
+  const errors = `${pods.join(', ')} logged ${ev.api.length} error(s) listing or watching the Kubernetes API`;
+  const f = finding(
+    'KD5057',
+    { kind: 'Pod', namespace: DNS_NS, name: pods[0]! },
+    {
+      message: recovered
+        ? `coredns: ${errors}, the last one ${Math.floor(quiet / 60_000)} min before this run: its watches recovered (${ev.api.at(-1)!.line})`
+        : `coredns: ${errors} (${ev.api.at(-1)!.line})`,
+      cause: `CoreDNS's kubernetes plugin keeps Services, EndpointSlices and Namespaces in memory by watching the API server. When the watch fails (forbidden: its ClusterRole lost a rule; Unauthorized: its token; connection errors: the API server or the path to it) new and changed Services stop resolving while old answers stay.${
+        recovered
+          ? ` These errors stopped ${Math.floor(quiet / 60_000)} min before kdiag read the log (the kubelet's timestamps), and the plugin retries within about 30 s: a past outage (an API server restart or upgrade) it got over, kept here as information.`
+          : ''
+      }`,
+      fix: fix`${kubectl('-n', DNS_NS, 'logs', pods[0]!, '--tail=100', '--timestamps')}; ${kubectl('auth', 'can-i', 'watch', 'endpointslices.discovery.k8s.io', '--as=system:serviceaccount:kube-system:coredns')}`,
+    },
+  );
+  return [recovered ? { ...f, severity: 'info' } : f];
 }
 
 // ------------------------------------------------------------------ RBAC

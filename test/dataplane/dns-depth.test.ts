@@ -155,6 +155,67 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: "API errors that stopped minutes before the read (the kubelet's timestamps): a past outage, info",
+    input: {
+      logs: [
+        {
+          pod: 'coredns-a',
+          readAt: Date.parse('2026-12-07T18:20:00Z'),
+          text: [
+            '2026-12-07T18:05:01.123456789Z [INFO] plugin/reload: Running configuration SHA512 = 0123',
+            '2026-12-07T18:06:10.000000001Z [ERROR] plugin/kubernetes: Failed to watch *v1.Service: Get "https://10.96.0.1:443/api/v1/services": dial tcp 10.96.0.1:443: connect: connection refused',
+            '2026-12-07T18:06:41.500000000Z [ERROR] plugin/kubernetes: Failed to watch *v1.Namespace: Get "https://10.96.0.1:443/api/v1/namespaces": dial tcp 10.96.0.1:443: connect: connection refused',
+          ].join('\n'),
+        },
+      ],
+    },
+    codes: ['KD5057'],
+    check: (f) => {
+      expect(f[0]!.severity).toBe('info');
+      expect(f[0]!.message).toMatch(
+        /^coredns: coredns-a logged 2 error\(s\) listing or watching the Kubernetes API, the last one 13 min before this run: its watches recovered \(\[ERROR\] plugin\/kubernetes: Failed to watch \*v1\.Namespace/,
+      );
+      expect(f[0]!.cause).toMatch(/a past outage/);
+      expect(f[0]!.remediation?.commands[0]!.argv).toEqual(['kubectl', '-n', 'kube-system', 'logs', 'coredns-a', '--tail=100', '--timestamps']);
+    },
+  },
+  {
+    name: 'API errors still arriving (the last one 30 s before the read): CoreDNS fails now, error',
+    input: {
+      logs: [
+        {
+          pod: 'coredns-a',
+          readAt: Date.parse('2026-12-07T18:20:00Z'),
+          text: '2026-12-07T18:05:00Z [ERROR] plugin/kubernetes: Failed to watch *v1.Service: forbidden\n2026-12-07T18:19:30Z [ERROR] plugin/kubernetes: Failed to watch *v1.Service: forbidden',
+        },
+        // Another replica's old errors do not make the fresh ones old.
+        {
+          pod: 'coredns-b',
+          readAt: Date.parse('2026-12-07T18:20:00Z'),
+          text: '2026-12-07T18:01:00Z [ERROR] plugin/kubernetes: failed to list *v1.Namespace: Unauthorized',
+        },
+      ],
+    },
+    codes: ['KD5057'],
+    check: (f) => {
+      expect(f[0]!.severity).toBe('error');
+      expect(f[0]!.message).toBe(
+        'coredns: coredns-a, coredns-b logged 3 error(s) listing or watching the Kubernetes API ([ERROR] plugin/kubernetes: failed to list *v1.Namespace: Unauthorized)',
+      );
+    },
+  },
+  {
+    name: 'API errors without timestamps (or without the time of the read): no claim that they are over, error',
+    input: {
+      logs: [
+        { pod: 'coredns-a', text: '[ERROR] plugin/kubernetes: Failed to watch *v1.Service: forbidden' },
+        { pod: 'coredns-b', text: '2026-12-07T18:01:00Z [ERROR] plugin/kubernetes: Failed to watch *v1.Service: forbidden' },
+      ],
+    },
+    codes: ['KD5057'],
+    check: (f) => expect(f[0]!.severity).toBe('error'),
+  },
+  {
     name: 'external name fails but there is no forward plugin: nothing to blame',
     input: {
       externalName: EXTERNAL,

@@ -86,9 +86,9 @@ export async function apiServer(action: 'stop' | 'start'): Promise<void> {
 
 /**
  * The undo of an API-server stop is not complete while CoreDNS's log holds the watch errors it
- * wrote meanwhile: kdiag reads the last 15 minutes of that log and rightly reports them (KD5057)
- * to every later test that probes DNS. New CoreDNS pods start with a clean log; the old ones are
- * waited for until they are gone.
+ * wrote meanwhile: kdiag reads the last 15 minutes of that log and rightly reports them (KD5057:
+ * an error for the first 3 minutes after the last one, then info) to every later test that probes
+ * DNS. New CoreDNS pods start with a clean log; the old ones are waited for until they are gone.
  */
 async function freshCoreDns(): Promise<void> {
   const r = await kubectl(['-n', 'kube-system', 'rollout', 'restart', 'deployment/coredns']);
