@@ -36,3 +36,48 @@ ensure_gateway_crds() {
     [[ $f == *_vap_* ]] && continue
     b=$(basename "$f" .yaml); echo "crd/${b#gateway.networking.k8s.io_}.gateway.networking.k8s.io"; done) >/dev/null
 }
+
+# cert-manager's Certificate CRD, for tests that check kdiag's cert-manager fixes against the
+# API server (cluster/cert-manager-crds.sh). Never installed by up.sh or the scenario: other
+# tests and the README samples read the cluster as it is without cert-manager.
+CERT_MANAGER_VERSION=v1.21.2
+CERT_MANAGER_CRD=certificates.cert-manager.io
+# The label this lib puts on the CRD it installs; remove_cert_manager_crd deletes only that one.
+CERT_MANAGER_CRD_LABEL=kdiag.local/installed-by=cert-manager-crds
+
+# The CRD as cert-manager's Helm chart installs it (deploy/charts/…/crd-cert-manager.io_certificates.yaml
+# in v1.21.2, deploy/crds/crd-certificates.yaml in v1.16.2), in $CACHE/crds/cert-manager-$CERT_MANAGER_VERSION.
+# Those files are Helm templates: the {{ … }} lines go and metadata is kdiag's own (the name,
+# the label above, the version as an annotation); spec is the chart's, unchanged.
+cert_manager_crd_file() {
+  local dir=$CACHE/crds/cert-manager-$CERT_MANAGER_VERSION mod src
+  if [[ ! -f $dir/.complete ]]; then
+    mod=$(cd / && GOFLAGS=-mod=mod go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    for src in "$mod/deploy/charts/cert-manager/templates/crd-cert-manager.io_certificates.yaml" "$mod/deploy/crds/crd-certificates.yaml" ""; do
+      [[ -f $src ]] && break
+    done
+    [[ -n $src ]] || die "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION has no Certificate CRD (Go module proxy reachable?)"
+    rm -rf "$dir" && mkdir -p "$dir"
+    {
+      printf '%s\n' 'apiVersion: apiextensions.k8s.io/v1' 'kind: CustomResourceDefinition' 'metadata:' \
+        "  name: $CERT_MANAGER_CRD" '  labels:' "    ${CERT_MANAGER_CRD_LABEL%%=*}: ${CERT_MANAGER_CRD_LABEL#*=}" \
+        '  annotations:' "    kdiag.local/cert-manager-version: $CERT_MANAGER_VERSION"
+      sed -n '/^spec:/,$p' "$src" | grep -v '{{'
+    } > "$dir/$CERT_MANAGER_CRD.yaml"
+    touch "$dir/.complete"
+  fi
+  echo "$dir/$CERT_MANAGER_CRD.yaml"
+}
+
+# Installs (or updates to $CERT_MANAGER_VERSION) the Certificate CRD and waits until it is Established.
+ensure_cert_manager_crd() {
+  local f; f=$(cert_manager_crd_file)
+  kc replace -f "$f" >/dev/null 2>&1 || kc create -f "$f" >/dev/null
+  kc wait --for=condition=Established --timeout=60s "crd/$CERT_MANAGER_CRD" >/dev/null
+}
+
+# Deletes the Certificate CRD (and with it every Certificate) when this lib installed it; a
+# CRD without the label (a real cert-manager's) stays.
+remove_cert_manager_crd() {
+  kc delete crd -l "$CERT_MANAGER_CRD_LABEL" --field-selector "metadata.name=$CERT_MANAGER_CRD" --ignore-not-found --wait=true --timeout=120s >/dev/null
+}

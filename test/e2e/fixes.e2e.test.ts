@@ -7,9 +7,10 @@
 // a throw-away certificate and key, or on empty input, so their argument vectors are checked by
 // the programs themselves. Certificate renewal through cert-manager is printed as
 // `kubectl patch certificate … --subresource=status` (what `cmctl renew` does) only for Secrets
-// cert-manager issued; the local cluster has no cert-manager (installing its CRDs on the shared
-// cluster would change what every other test reads), so that argument vector is checked in
-// test/checks/ingress-tls.test.ts instead.
+// cert-manager issued; the scenario has no cert-manager (its CRDs stay off the shared cluster,
+// whose contents every other test reads), so that fix is checked the same way, with
+// --dry-run=server against cert-manager's real Certificate CRD, in cert-manager-fix.e2e.test.ts,
+// which installs the CRD for its own run and removes it again.
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { toYaml, type FixCommand, type Manifest } from '../../src/report/fix.js';
