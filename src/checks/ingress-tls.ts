@@ -5,7 +5,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Code } from '../report/codes.js';
-import { cmd, fix, kubectl, type FixCommand, type FixSpec, type Remediation } from '../report/fix.js';
+import { cmd, fix, kubectl, kubectlApply, type FixCommand, type FixSpec, type Remediation } from '../report/fix.js';
 import { MULTI_LABEL_PUBLIC_SUFFIXES } from './data/public-suffixes.js';
 
 export interface CertificateInfo {
@@ -274,13 +274,24 @@ const CERTIFICATE_NAME_ANNOTATION = 'cert-manager.io/certificate-name';
  * (so it can be checked with --dry-run=server): set the Certificate's Issuing condition through
  * the status subresource, after which cert-manager reissues; replacing such a Secret by hand
  * would be overwritten. Otherwise, replace the Secret's certificate.
+ *
+ * A server-side apply: the CRD keys `status.conditions` by type, so the apply sets the Issuing
+ * entry and leaves cert-manager's others (Ready) in place, whether the Certificate has no
+ * conditions yet or an Issuing=False from a failed attempt (a JSON patch appending to the list is
+ * refused in both cases). --force-conflicts takes over the Issuing fields cert-manager last set.
  */
 function renewal(c: TlsCheck): FixSpec {
   const certificate = c.input.secret?.metadata?.annotations?.[CERTIFICATE_NAME_ANNOTATION];
   if (!certificate) return fix`Renew the certificate and update the Secret: ${c.again[0]} | ${c.again[1]}`;
-  const issuing = { type: 'Issuing', status: 'True', reason: 'ManuallyTriggered', message: 'Certificate re-issuance manually triggered' };
   const ns = c.input.namespace;
-  return fix`cert-manager issued this Secret for Certificate ${certificate}: see why it was not renewed (${kubectl('-n', ns, 'describe', 'certificate', certificate)}), then have it reissue, as cmctl renew does: ${kubectl('-n', ns, 'patch', 'certificate', certificate, '--subresource=status', '--type=json', '-p', [{ op: 'add', path: '/status/conditions/-', value: issuing }])}`;
+  const issuing = {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: { name: certificate, namespace: ns },
+    status: { conditions: [{ type: 'Issuing', status: 'True', reason: 'ManuallyTriggered', message: 'Certificate re-issuance manually triggered' }] },
+  };
+  return fix`cert-manager issued this Secret for Certificate ${certificate}: see why it was not renewed (${kubectl('-n', ns, 'describe', 'certificate', certificate)}), then have it reissue, as cmctl renew does (its Issuing condition set, the others kept):
+${kubectlApply(issuing, '--server-side', '--subresource=status', '--field-manager=kdiag', '--force-conflicts')}`;
 }
 
 /** KD3024 expired, KD3026 not yet valid, KD3025 expiring within the warning window. */

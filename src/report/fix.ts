@@ -30,8 +30,8 @@ interface ManifestPart {
 type Part = string | number | FixCommand | ManifestPart;
 
 /** `kubectl apply -f -` fed with the manifest on standard input (rendered as a here-document). */
-export function kubectlApply(manifest: Manifest): FixCommand {
-  return { argv: ['kubectl', 'apply', '-f', '-'], stdin: manifest };
+export function kubectlApply(manifest: Manifest, ...flags: string[]): FixCommand {
+  return { argv: ['kubectl', 'apply', ...flags, '-f', '-'], stdin: manifest };
 }
 
 /** A manifest to show (and to merge into an object by hand), serialised as YAML. */

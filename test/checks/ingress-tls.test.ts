@@ -109,19 +109,18 @@ describe('checkTlsSecret: invalid', () => {
     expect(renew.fix).not.toContain('create secret tls');
     expect(renew.remediation!.commands.map((c) => c.argv)).toEqual([
       ['kubectl', '-n', 'production', 'describe', 'certificate', 'api-cert'],
-      [
-        'kubectl',
-        '-n',
-        'production',
-        'patch',
-        'certificate',
-        'api-cert',
-        '--subresource=status',
-        '--type=json',
-        '-p',
-        '[{"op":"add","path":"/status/conditions/-","value":{"type":"Issuing","status":"True","reason":"ManuallyTriggered","message":"Certificate re-issuance manually triggered"}}]',
-      ],
+      ['kubectl', 'apply', '--server-side', '--subresource=status', '--field-manager=kdiag', '--force-conflicts', '-f', '-'],
     ]);
+    // The Issuing condition alone, applied to the status: the CRD keys conditions by type, so cert-manager's others stay.
+    expect(renew.remediation!.commands[1]!.stdin).toEqual({
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'api-cert', namespace: 'production' },
+      status: { conditions: [{ type: 'Issuing', status: 'True', reason: 'ManuallyTriggered', message: 'Certificate re-issuance manually triggered' }] },
+    });
+    expect(renew.fix).toContain(
+      "kubectl apply --server-side --subresource=status --field-manager=kdiag --force-conflicts -f - <<'EOF'\napiVersion: cert-manager.io/v1\nkind: Certificate\n",
+    );
     const soon = { ...managed, data: tlsSecret('production', 'api-tls', certFor(['api.example.com'], NOW, -80, 10)).data };
     expect(check(soon).problems[0]!.remediation).toEqual(renew.remediation);
   });

@@ -4,15 +4,17 @@
 // and removes it again; in a namespace of its own it creates what cert-manager leaves behind: a
 // Certificate whose status says Ready=False and the Secret it issued, annotated with the
 // Certificate's name, holding an expired (KD3024) or a soon-expiring (KD3025) certificate,
-// behind an Ingress. The real binary prints the renewal (`kubectl patch certificate …
-// --subresource=status`, what `cmctl renew` does); its argument vector from
-// `remediation.commands` runs with --dry-run=server and must be accepted, while the same patch
-// for a Certificate that does not exist, or with a condition the CRD's schema does not allow,
-// must be refused. No cert-manager controller runs: nothing reissues, nothing is changed for real.
+// behind an Ingress. The real binary prints the renewal (what `cmctl renew` does: the
+// Certificate's Issuing condition set through the status subresource, as a server-side apply);
+// its argument vector and manifest from `remediation.commands` run with --dry-run=server and must
+// be accepted and give Issuing=True with cert-manager's Ready condition kept, also for a
+// Certificate with no status yet and for one with the Issuing=False of a failed attempt, while
+// the same apply for a Certificate that does not exist, or with a condition the CRD's schema does
+// not allow, must be refused. No cert-manager controller runs: nothing is changed for real.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import type { FixCommand } from '../../src/report/fix.js';
+import { toYaml, type FixCommand, type Manifest } from '../../src/report/fix.js';
 import { certFor, tlsSecret } from '../checks/ingress-certs.js';
 import { apply, deleteNamespace, ensureNamespace, kubeconfigPath, kubectl, REPO_ROOT, runKdiag, type ExecResult } from './support/cluster.js';
 
@@ -40,7 +42,7 @@ async function crds(action: 'install' | 'remove'): Promise<ExecResult> {
 }
 
 /** A Certificate, its Secret as cert-manager writes it, and an Ingress serving it. */
-async function issued(name: string, host: string, fromDays: number, toDays: number): Promise<void> {
+async function issued(name: string, host: string, fromDays: number, toDays: number, conditions: object[] = [readyFalse()]): Promise<void> {
   const secret = tlsSecret(NS, `${name}-tls`, certFor([host], NOW, fromDays, toDays));
   Object.assign(secret.metadata, {
     annotations: {
@@ -77,14 +79,7 @@ async function issued(name: string, host: string, fromDays: number, toDays: numb
       ],
     }),
   );
-  // What cert-manager leaves on a Certificate it could not renew: Ready=False, through the status subresource.
-  const ready = {
-    type: 'Ready',
-    status: 'False',
-    reason: 'Expired',
-    message: 'Certificate expired',
-    lastTransitionTime: NOW.toISOString().replace(/\.\d+Z$/, 'Z'),
-  };
+  if (!conditions.length) return;
   const r = await kubectl([
     '-n',
     NS,
@@ -94,10 +89,22 @@ async function issued(name: string, host: string, fromDays: number, toDays: numb
     '--subresource=status',
     '--type=merge',
     '-p',
-    JSON.stringify({ status: { conditions: [ready] } }),
+    JSON.stringify({ status: { conditions } }),
   ]);
   if (r.code !== 0) throw new Error(`setting the status of Certificate ${name}-cert failed: ${r.stderr}`);
 }
+
+const stamp = () => NOW.toISOString().replace(/\.\d+Z$/, 'Z');
+/** What cert-manager leaves on a Certificate it could not renew: Ready=False. */
+const readyFalse = () => ({ type: 'Ready', status: 'False', reason: 'Expired', message: 'Certificate expired', lastTransitionTime: stamp() });
+/** And after a failed issuance: Issuing=False. */
+const issuingFailed = () => ({
+  type: 'Issuing',
+  status: 'False',
+  reason: 'Failed',
+  message: 'The certificate request has failed',
+  lastTransitionTime: stamp(),
+});
 
 /** The verb of a kubectl argument vector after `kubectl`: its first word that is neither a flag nor -n's value. */
 function verb(argv: readonly string[]): string | undefined {
@@ -119,6 +126,9 @@ beforeAll(async () => {
   await ensureNamespace(NS);
   await issued('expired', 'expired.certfix.test', -90, -1);
   await issued('expiring', 'expiring.certfix.test', -80, 10);
+  // Two more Certificates the same fix must work for: one with no status yet (recreated), one after a failed issuance.
+  await issued('bare', 'bare.certfix.test', -90, -2, []);
+  await issued('failed', 'failed.certfix.test', -90, -3, [readyFalse(), issuingFailed()]);
   const r = await runKdiag(['ingress', '-n', NS, '-o', 'json']);
   // 1: findings at or above --fail-on (the expired certificate is an error); 2 would be kdiag failing.
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: expect.any(String) });
@@ -134,26 +144,54 @@ afterAll(async () => {
   }
 }, 300_000);
 
+/** The fix's apply with --dry-run=server -o json for `manifest`: the Certificate as it would be. */
+async function dryRun(command: FixCommand, manifest: Manifest): Promise<ExecResult & { conditions?: { type: string; status: string }[] }> {
+  const r = await kubectl([...command.argv.slice(1), '--dry-run=server', '-o', 'json'], { input: toYaml(manifest) });
+  const conditions = r.code === 0 ? (JSON.parse(r.stdout) as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions : undefined;
+  return { ...r, ...(conditions ? { conditions } : {}) };
+}
+
+const named = (m: Manifest, name: string): Manifest => ({ ...m, metadata: { ...(m.metadata as object), name } });
+const conditionsNow = async (certificate: string) =>
+  (await kubectl(['-n', NS, 'get', 'certificate', certificate, '-o', 'jsonpath={range .status.conditions[*]}{.type}={.status} {end}'])).stdout.trim();
+
 describe.each([
   ['KD3024', 'expired'],
   ['KD3025', 'expiring'],
 ])('%s on a Secret cert-manager issued (%s-tls)', (code, name) => {
-  const renewal = (): FixCommand => {
+  const renewal = (): FixCommand & { stdin: Manifest } => {
     const f = findings.find((x) => x.code === code && x.fix.includes(`${name}-cert`));
     expect(f).toBeDefined();
-    const patch = f!.remediation?.commands.find((c) => verb(c.argv) === 'patch');
-    expect(patch?.argv).toEqual(['kubectl', '-n', NS, 'patch', 'certificate', `${name}-cert`, '--subresource=status', '--type=json', '-p', expect.any(String)]);
-    return patch!;
+    const applyCmd = f!.remediation?.commands.find((c) => verb(c.argv) === 'apply');
+    expect(applyCmd?.argv).toEqual(['kubectl', 'apply', '--server-side', '--subresource=status', '--field-manager=kdiag', '--force-conflicts', '-f', '-']);
+    expect(applyCmd?.stdin).toMatchObject({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: `${name}-cert`, namespace: NS } });
+    return applyCmd as FixCommand & { stdin: Manifest };
   };
 
-  test('the renewal patch is accepted by the API server with the real Certificate CRD', async () => {
-    const [, ...args] = renewal().argv;
-    const r = await kubectl([...args, '--dry-run=server']);
+  test('the renewal is accepted by the API server with the real Certificate CRD: Issuing=True, Ready kept', async () => {
+    const fix = renewal();
+    const r = await dryRun(fix, fix.stdin);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(r.stdout).toContain(`certificate.cert-manager.io/${name}-cert patched`);
+    expect(r.conditions).toEqual([
+      expect.objectContaining({ type: 'Ready', status: 'False' }),
+      expect.objectContaining({ type: 'Issuing', status: 'True', reason: 'ManuallyTriggered' }),
+    ]);
     // A dry run: the Certificate keeps the status cert-manager left.
-    const after = await kubectl(['-n', NS, 'get', 'certificate', `${name}-cert`, '-o', 'jsonpath={.status.conditions[*].type}']);
-    expect(after.stdout).toBe('Ready');
+    expect(await conditionsNow(`${name}-cert`)).toBe('Ready=False');
+  });
+
+  test('the same renewal works for a Certificate with no status yet and after a failed issuance (Issuing=False)', async () => {
+    const fix = renewal();
+    const bare = await dryRun(fix, named(fix.stdin, 'bare-cert'));
+    expect({ code: bare.code, stderr: bare.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(bare.conditions).toEqual([expect.objectContaining({ type: 'Issuing', status: 'True' })]);
+    const failed = await dryRun(fix, named(fix.stdin, 'failed-cert'));
+    expect({ code: failed.code, stderr: failed.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(failed.conditions).toEqual([
+      expect.objectContaining({ type: 'Ready', status: 'False' }),
+      expect.objectContaining({ type: 'Issuing', status: 'True', reason: 'ManuallyTriggered' }),
+    ]);
+    expect(await conditionsNow('failed-cert')).toBe('Ready=False Issuing=False');
   });
 
   test('the fix first reads the Certificate: kubectl describe certificate runs', async () => {
@@ -165,17 +203,14 @@ describe.each([
     expect(r.stdout).toMatch(/Kind:\s+Certificate/);
   });
 
-  test('controls: the same patch is refused for a Certificate that does not exist and for a condition the schema rejects', async () => {
-    const [, ...args] = renewal().argv;
-    const at = args.indexOf(`${name}-cert`);
-    const missing = await kubectl([...args.slice(0, at), 'no-such-cert', ...args.slice(at + 1), '--dry-run=server']);
+  test('controls: the same apply is refused for a Certificate that does not exist and for a condition the schema rejects', async () => {
+    const fix = renewal();
+    const missing = await dryRun(fix, named(fix.stdin, 'no-such-cert'));
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/NotFound|not found/);
     // The CRD's schema allows True, False and Unknown as a condition's status.
-    const p = args.indexOf('-p') + 1;
-    const ops = JSON.parse(args[p]!) as { value: { status: string } }[];
-    const bad = JSON.stringify(ops.map((o) => ({ ...o, value: { ...o.value, status: 'Maybe' } })));
-    const invalid = await kubectl([...args.slice(0, p), bad, ...args.slice(p + 1), '--dry-run=server']);
+    const status = fix.stdin.status as { conditions: object[] };
+    const invalid = await dryRun(fix, { ...fix.stdin, status: { conditions: status.conditions.map((c) => ({ ...c, status: 'Maybe' })) } });
     expect(invalid.code).not.toBe(0);
     expect(invalid.stderr).toMatch(/Unsupported value: "Maybe"/);
   });

@@ -6,7 +6,7 @@
 // (openssl on tls.crt and tls.key) or filter a kubectl command's output (grep): they run here on
 // a throw-away certificate and key, or on empty input, so their argument vectors are checked by
 // the programs themselves. Certificate renewal through cert-manager is printed as
-// `kubectl patch certificate … --subresource=status` (what `cmctl renew` does) only for Secrets
+// a server-side apply of the Certificate's Issuing condition (what `cmctl renew` does) only for Secrets
 // cert-manager issued; the scenario has no cert-manager (its CRDs stay off the shared cluster,
 // whose contents every other test reads), so that fix is checked the same way, with
 // --dry-run=server against cert-manager's real Certificate CRD, in cert-manager-fix.e2e.test.ts,
