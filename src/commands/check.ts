@@ -103,6 +103,7 @@ ${EXIT_CODES_TEXT}
         })
       : undefined;
     // Each namespace's probe as that namespace's client with these labels (resolveSource: in the namespace probed).
+    if (this.flags['from-labels'] !== undefined && !settings) throw new UsageError('--from-labels labels the probe pods: it needs --probes');
     if (settings && this.flags['from-labels'] !== undefined) settings.fromLabels = labelMap(this.flags['from-labels'], '--from-labels');
     const curlImage = probing ? imageReference(this.flags['curl-image']) : undefined;
     const options = await this.checkOptions({ certWarnDays: this.flags['cert-warn-days'] });

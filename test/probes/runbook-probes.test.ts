@@ -152,4 +152,10 @@ describe('kdiag check --probes --from-labels (against a fake API)', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--from-labels');
   });
+
+  it('--from-labels without --probes is a usage error, not ignored', async () => {
+    const { code, stderr } = await kdiag(['check', '-n', NS, '--from-labels', 'app=client', '--kubeconfig', testKubeconfig()]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--from-labels labels the probe pods: it needs --probes/);
+  });
 });
