@@ -8,45 +8,14 @@ import type { ExtraProbe } from '../../src/dataplane/plan.js';
 import { parseCurlProbeLog, analyzeConnectivity, type CurlResult } from '../../src/probes/interpret-http.js';
 import { parseTarget, planConnectivity } from '../../src/probes/plan.js';
 import type { ClusterPolicyObjects } from '../../src/snapshot.js';
+import { cartCluster } from '../support/cart.js';
 import { fixtureSnapshot, type K8sObject } from '../support/fixtures.js';
 import { HOSTILE_STRINGS, expectSafeFindings } from '../support/hostile.js';
 
 const NS = 'shop';
 const OWN = { 'app.kubernetes.io/managed-by': 'kdiag' };
 
-function cluster(extra: K8sObject[] = []): K8sObject[] {
-  const pods: K8sObject[] = [0, 1].map((i) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `cart-${i}`, namespace: NS, labels: { app: 'cart' } },
-    spec: { nodeName: 'kdiag-node', containers: [{ name: 'c', image: 'backend', ports: [{ name: 'http', containerPort: 8080 }] }] },
-    status: { phase: 'Running', podIP: `10.244.0.${10 + i}`, conditions: [{ type: 'Ready', status: 'True' }] },
-  }));
-  return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'kubernetes.io/metadata.name': NS } } },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'cart', namespace: NS },
-      spec: { clusterIP: '10.96.5.5', clusterIPs: ['10.96.5.5'], selector: { app: 'cart' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] },
-    },
-    ...pods,
-    {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'cart-x', namespace: NS, labels: { 'kubernetes.io/service-name': 'cart' } },
-      addressType: 'IPv4',
-      ports: [{ name: 'web', port: 8080, protocol: 'TCP' }],
-      endpoints: [0, 1].map((i) => ({
-        addresses: [`10.244.0.${10 + i}`],
-        conditions: { ready: true },
-        nodeName: 'kdiag-node',
-        targetRef: { kind: 'Pod', name: `cart-${i}`, namespace: NS },
-      })),
-    },
-    ...extra,
-  ];
-}
+const cluster = (extra: K8sObject[] = []): K8sObject[] => cartCluster({ namespace: NS, extra });
 
 const TIMEOUT = '28 000  0 0.001 0 0 0 5.0 Failed to connect after 5001 ms: Timeout was reached';
 const OK = '0 200 10.244.0.10 8080 0.001 0.002 0 0.003 0.004 ';
