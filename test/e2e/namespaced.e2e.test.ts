@@ -348,6 +348,15 @@ spec:
       },
       { timeoutMs: 120_000, intervalMs: 1_000, description: `Gateway ${GNS}/gw programmed` },
     );
+    // And has accepted the route: until then kdiag's trace rightly stops at the route hop.
+    await waitFor(
+      async () => {
+        const route = await kubectlJson(['-n', GNS, 'get', 'httproute', 'web', '-o', 'json']);
+        const conditions: { type: string; status: string }[] = (route.status?.parents ?? []).flatMap((p: { conditions?: unknown[] }) => p.conditions ?? []);
+        return ['Accepted', 'ResolvedRefs'].every((type) => conditions.some((c) => c.type === type && c.status === 'True'));
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000, description: `HTTPRoute ${GNS}/web accepted by the Gateway` },
+    );
     const { file, token } = await serviceAccountKubeconfig(GNS, READER, GNS);
     files.push(file);
     tokens.push(token);
@@ -362,7 +371,9 @@ spec:
     if (!gatewayApi) return;
     const admin = JSON.parse((await runKdiag(['trace', `http://${HOST}/`, '-o', 'json'])).stdout);
     expect(admin.mode).toBe('gateway');
-    expect(admin.hops.find((h: { id: string }) => h.id === 'network-policy')?.status).toMatch(/^(ok|fail)$/);
+    // Every hop with its status, so that a failure shows where the admin's trace stopped.
+    const adminHops = Object.fromEntries(admin.hops.map((h: { id: string; status: string; detail?: string }) => [h.id, `${h.status}: ${h.detail ?? ''}`]));
+    expect(adminHops).toMatchObject({ 'network-policy': expect.stringMatching(/^(ok|fail): /) });
 
     const r = await as(gwReader, ['trace', `http://${HOST}/`, '-o', 'json']);
     expect(r.stderr).toBe('');
