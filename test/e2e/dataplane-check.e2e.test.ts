@@ -6,7 +6,7 @@
 // connectivity --from-labels and kdiag check --probes --from-labels alike.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT, apply, backendManifest, deleteNamespace, kubectlJson, runKdiag, waitForRollout } from './support/cluster.js';
+import { REPO_ROOT, apply, backendManifest, deleteNamespace, kubectlJson, runKdiag, waitForRollout, waitForServiceAnswers } from './support/cluster.js';
 
 const RUN = Math.random().toString(36).slice(2, 7);
 const NS = `dpc-${RUN}`;
@@ -84,6 +84,7 @@ metadata: {name: ${NS}}
 ---
 ${backendManifest({ namespace: NS, name: 'web', replicas: 2 })}`);
     await waitForRollout(NS, 'deployment/web');
+    await waitForServiceAnswers(NS, 'web');
   }, 200_000);
 
   const probe = () => json(['connectivity', 'web', '-n', NS, '--from-namespace', NS, '--from-labels', 'app=client', '--settle', '3s']);

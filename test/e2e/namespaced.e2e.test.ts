@@ -18,6 +18,7 @@ import {
   serviceAccountKubeconfig,
   waitFor,
   waitForRollout,
+  waitForServiceAnswers,
 } from './support/cluster.js';
 
 const NS = 'production';
@@ -337,6 +338,7 @@ spec:
   rules: [{backendRefs: [{name: web, port: 80}]}]
 `);
     await waitForRollout(GNS, 'deployment/web');
+    await waitForServiceAnswers(GNS, 'web');
     // Traefik programs the Gateway and gives it its address.
     await waitFor(
       async () => {

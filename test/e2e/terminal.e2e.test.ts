@@ -3,7 +3,18 @@
 // connectivity, trace --probe and --watch; Ctrl-C during a probe exits 130 at once, shows the
 // cursor again and leaves no probe Job or pod behind. Own namespace: term-<run>.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { apply, backendManifest, deleteNamespace, ensureNamespace, kubeconfigPath, kubectl, runKdiag, waitFor, waitForRollout } from './support/cluster.js';
+import {
+  apply,
+  backendManifest,
+  deleteNamespace,
+  ensureNamespace,
+  kubeconfigPath,
+  kubectl,
+  runKdiag,
+  waitFor,
+  waitForRollout,
+  waitForServiceAnswers,
+} from './support/cluster.js';
 import { hasColour, kdiagLine, PtySession, runInPty, expectStatus, type PtyResult } from '../support/pty.js';
 
 const RUN = Math.random().toString(36).slice(2, 7);
@@ -33,6 +44,7 @@ beforeAll(async () => {
   await ensureNamespace(NS);
   await apply(backendManifest({ namespace: NS, name: 'web', replicas: 1 }));
   await waitForRollout(NS, 'deployment/web');
+  await waitForServiceAnswers(NS, 'web');
 });
 
 afterAll(async () => {

@@ -3,6 +3,7 @@
 // created by tests only ever talk to cluster Services and Pods.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -151,6 +152,28 @@ export async function waitForRollout(namespace: string, workload: string, timeou
     timeoutMs: timeoutMs + 10_000,
   });
   if (r.code !== 0) throw new Error(`rollout of ${namespace}/${workload} failed: ${r.stderr || r.stdout}`);
+}
+
+/**
+ * Waits until a Service's ClusterIP answers HTTP from this machine (any status): kube-proxy has
+ * programmed its rules. A Service created a moment ago is refused at its address until then, and
+ * a probe that runs in that window rightly reports the Service path (KD5040). The address is the
+ * local cluster's own; nothing leaves the machine.
+ */
+export async function waitForServiceAnswers(namespace: string, name: string, port = 80, timeoutMs = 60_000): Promise<void> {
+  const ip = (await kubectl(['-n', namespace, 'get', 'service', name, '-o', 'jsonpath={.spec.clusterIP}'])).stdout.trim();
+  if (!ip) throw new Error(`Service ${namespace}/${name} has no ClusterIP`);
+  const answers = () =>
+    new Promise<boolean>((resolve) => {
+      const req = request({ host: ip, port, path: '/', timeout: 1_000 }, (res) => {
+        res.resume();
+        resolve(true);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+  await waitFor(answers, { timeoutMs, intervalMs: 250, description: `Service ${namespace}/${name} (${ip}:${port}) to answer` });
 }
 
 /**
