@@ -1,10 +1,8 @@
 // A fake Kubernetes API for nock: serves fixture objects by path (list, get) with real
 // paging (limit/continue), fails on any request it does not know, and can inject faults.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import nock from 'nock';
 import type { K8sObject } from './fixtures.js';
+import { writeKubeconfig } from './kubeconfig.js';
 import { matchesSelector } from '../../src/checks/lib/labels.js';
 import { parseLabelSelector } from '../../src/netpol/needed-pods.js';
 
@@ -301,29 +299,12 @@ export function fakeApi(objects: readonly K8sObject[], options: FakeApiOptions =
 }
 
 /** Writes a kubeconfig for SERVER (token auth, TLS verification off as nock serves no certificate). */
-export function testKubeconfig(overrides: { server?: string; namespace?: string; extra?: string } = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kdiag-test-'));
-  const file = join(dir, 'config');
-  writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-current-context: test
-clusters:
-- name: test
-  cluster:
-    server: ${overrides.server ?? SERVER}
-    insecure-skip-tls-verify: true
-contexts:
-- name: test
-  context:
-    cluster: test
-    user: test
-${overrides.namespace ? `    namespace: ${overrides.namespace}\n` : ''}users:
-- name: test
-  user:
-    token: test-token-0123456789abcdef
-${overrides.extra ?? ''}`,
-  );
-  return file;
+export function testKubeconfig(overrides: { namespace?: string } = {}): string {
+  return writeKubeconfig({
+    server: SERVER,
+    cluster: { 'insecure-skip-tls-verify': true },
+    user: { token: 'test-token-0123456789abcdef' },
+    context: 'test',
+    ...(overrides.namespace ? { namespace: overrides.namespace } : {}),
+  });
 }

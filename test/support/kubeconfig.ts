@@ -14,17 +14,19 @@ export interface KubeconfigSpec {
   user?: Record<string, unknown>;
   /** The context's name (also the cluster's and the user's). */
   context?: string;
+  /** The context's default namespace. */
+  namespace?: string;
 }
 
 /** Writes the kubeconfig and returns its path. */
-export function writeKubeconfig({ server, cluster = {}, user = { token: 'secret-token-4f9a8b7c6d5e' }, context = 't' }: KubeconfigSpec): string {
+export function writeKubeconfig({ server, cluster = {}, user = { token: 'secret-token-4f9a8b7c6d5e' }, context = 't', namespace }: KubeconfigSpec): string {
   const file = join(mkdtempSync(join(tmpdir(), 'kdiag-kc-')), 'config');
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
     'current-context': context,
     clusters: [{ name: context, cluster: { server, ...cluster } }],
-    contexts: [{ name: context, context: { cluster: context, user: context } }],
+    contexts: [{ name: context, context: { cluster: context, user: context, ...(namespace ? { namespace } : {}) } }],
     users: [{ name: context, user }],
   };
   writeFileSync(file, dump(config));
